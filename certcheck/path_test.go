@@ -1,0 +1,83 @@
+package certcheck_test
+
+import (
+	"crypto/x509"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/sandbox"
+)
+
+var (
+	pkiOnce sync.Once
+	pki     *sandbox.PKI
+	pkiErr  error
+)
+
+func testPKI(t *testing.T) *sandbox.PKI {
+	t.Helper()
+	pkiOnce.Do(func() { pki, pkiErr = sandbox.NewPKI(time.Now()) })
+	if pkiErr != nil {
+		t.Fatal(pkiErr)
+	}
+	return pki
+}
+
+func TestVerifyPath(t *testing.T) {
+	p := testPKI(t)
+	resident, err := p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{OldGeneration: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	corp, err := p.IssueCorporate(sandbox.SampleCorporation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	official, err := p.IssueOfficial("千代田区長")
+	if err != nil {
+		t.Fatal(err)
+	}
+	both := certcheck.Options{Roots: p.Roots()}
+	tests := []struct {
+		name    string
+		cred    *sandbox.Credential
+		opts    certcheck.Options
+		reason  certcheck.Reason
+		chainTo int // length of the path when accepted
+	}{
+		{"a resident certificate chains to the current JPKI root", resident, both, "", 2},
+		{"a certificate under the expired root generation is expired at its root", old, both, certcheck.ReasonExpired, 0},
+		{"a resident certificate with no anchor configured is untrusted", resident, certcheck.Options{}, certcheck.ReasonUntrusted, 0},
+		{"a resident certificate is rejected under the other generation's root alone", resident, certcheck.Options{Roots: []*x509.Certificate{p.JPKISignOld.Cert}}, certcheck.ReasonUntrusted, 0},
+		{"a certificate checked before it was issued is not yet valid", resident, certcheck.Options{Roots: p.Roots(), At: resident.Cert.NotBefore.Add(-time.Hour)}, certcheck.ReasonNotYetValid, 0},
+		{"a certificate checked after its end is expired", resident, certcheck.Options{Roots: p.Roots(), At: resident.Cert.NotAfter.Add(time.Hour)}, certcheck.ReasonExpired, 0},
+		{"a corporate certificate with the critical registrar extension is accepted", corp, both, "", 2},
+		{"an official certificate chains through its organization CA", official, certcheck.Options{Roots: p.Roots(), Intermediates: official.Intermediates}, "", 3},
+		{"an official certificate without its intermediate is untrusted", official, both, certcheck.ReasonUntrusted, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			chain, err := certcheck.VerifySigning(tt.cred.Cert, tt.opts)
+			if tt.reason == "" {
+				if err != nil {
+					t.Fatalf("want accepted, got %v", err)
+				}
+				if len(chain) != tt.chainTo || chain[0] != tt.cred.Cert {
+					t.Fatalf("path of %d certificates, want %d starting at the leaf", len(chain), tt.chainTo)
+				}
+				return
+			}
+			var ce *certcheck.Error
+			if !errors.As(err, &ce) || ce.Reason != tt.reason {
+				t.Fatalf("want %s, got %v", tt.reason, err)
+			}
+		})
+	}
+}
