@@ -55,6 +55,13 @@ type Options struct {
 	Intermediates []*x509.Certificate
 	// At is the time the path must be valid at; zero means now.
 	At time.Time
+	// Sources are asked, in order, for the revocation status of each
+	// certificate on the path (Check only).
+	Sources []Source
+	// RequireRevocation makes a certificate whose status no source could
+	// establish fail the check (hard fail) instead of passing with an
+	// unknown status (soft fail).
+	RequireRevocation bool
 }
 
 // handledCritical lists critical extensions this package understands, so
