@@ -2,6 +2,18 @@
 // attributes (name, date of birth, sex, address) of a JPKI signature
 // certificate, or the registered attributes of a commercial-registry
 // certificate — and compares them with the applicant block of a form.
+//
+// Matching (MatchPerson, MatchCorporation) is strict about content and
+// lenient about representation only: widths, spaces, hyphens, kanji
+// numerals, old kanji forms, era dates and the certificate's substitute
+// characters are normalised away, but nothing may be left out (not even
+// the prefecture). Each field's result says which normalisations were
+// needed and explains itself in Japanese or English.
+//
+// The values read and compared are personal data. Errors never contain
+// them; Person, Corporation, Applicant, BirthDate and Result print and log
+// (fmt, slog) without them; only JSON encoding and Explain show them, for
+// the screen of the person they belong to.
 package identity
 
 import "encoding/asn1"
