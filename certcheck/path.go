@@ -75,21 +75,30 @@ func VerifyPath(leaf *x509.Certificate, opts Options) ([]*x509.Certificate, erro
 	if at.IsZero() {
 		at = time.Now()
 	}
+	// prepareVerify (crlpath.go) adds the RFC 5280 name-matching and
+	// self-issued pathLen rules crypto/x509 lacks.
+	in := prepareVerify(withoutHandledCritical(leaf), opts.Roots, opts.Intermediates)
 	roots, inter := x509.NewCertPool(), x509.NewCertPool()
-	for _, c := range opts.Roots {
+	for _, c := range in.roots {
 		roots.AddCert(c)
 	}
-	for _, c := range opts.Intermediates {
+	for _, c := range in.inter {
 		inter.AddCert(c)
 	}
-	chains, err := withoutHandledCritical(leaf).Verify(x509.VerifyOptions{
+	// No CertificatePolicies: crypto/x509 then starts from anyPolicy with
+	// explicit policy not required, mapping allowed and anyPolicy not
+	// inhibited (RFC 5280 §6.1.1 defaults, as PKITS assumes).
+	chains, err := in.leaf.Verify(x509.VerifyOptions{
 		Roots: roots, Intermediates: inter, CurrentTime: at,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
 	})
 	if err != nil {
 		return nil, classify(leaf, at, err)
 	}
-	chain := chains[0]
+	chain, err := in.pick(chains)
+	if err != nil {
+		return nil, &Error{Reason: ReasonInvalid, Cert: leaf, Err: err}
+	}
 	chain[0] = leaf
 	return chain, nil
 }
