@@ -98,10 +98,12 @@ type CertResult struct {
 // Result is the outcome of Check: the verdict, its reason, and a finding
 // per certificate on the path (leaf first) when a path was found.
 type Result struct {
-	Outcome Outcome      `json:"outcome"`
-	Reason  Reason       `json:"reason,omitempty"`
-	Detail  string       `json:"detail,omitempty"`
-	Path    []CertResult `json:"path,omitempty"`
+	Outcome Outcome `json:"outcome"`
+	Reason  Reason  `json:"reason,omitempty"`
+	Detail  string  `json:"detail,omitempty"`
+	// Domain is the PKI of the anchor the path ends in.
+	Domain Domain       `json:"domain,omitempty"`
+	Path   []CertResult `json:"path,omitempty"`
 }
 
 // Check validates leaf for signing (VerifySigning) and then asks
@@ -125,7 +127,7 @@ func Check(ctx context.Context, leaf *x509.Certificate, opts Options) *Result {
 		}
 		return res
 	}
-	res := &Result{Outcome: Good}
+	res := &Result{Outcome: Good, Domain: DomainOf(chain[len(chain)-1])}
 	for i, c := range chain {
 		cr := CertResult{Cert: c, Subject: c.Subject.String(), Issuer: c.Issuer.String(),
 			SerialSHA: serialHash(c), NotBefore: c.NotBefore, NotAfter: c.NotAfter}

@@ -87,8 +87,8 @@ func (v *VASource) servesIssuer(issuer *x509.Certificate) bool {
 // for digital signature it answers StatusNotCheckable with
 // JPKINotCheckableDetail. Put it after the sources that may answer for
 // JPKI (a VA run by the service); Check prefers their answers. The root is
-// recognised by its subject's organizational unit for now; pinning by
-// fingerprint comes later.
+// recognised by DomainOf: a pinned JPKI root, or one named like it (the
+// sandbox's).
 type JPKISource struct{}
 
 // Check answers StatusNotCheckable for a JPKI-issued certificate and
@@ -100,14 +100,12 @@ func (JPKISource) Check(_ context.Context, q Query) (Revocation, bool) {
 	return Revocation{Status: StatusNotCheckable, Source: "service", Detail: JPKINotCheckableDetail}, true
 }
 
-// jpkiIssued reports whether q's issuer, or the anchor of q's path, is a
-// JPKI root for digital signature.
+// jpkiIssued reports whether q's issuer, or the anchor of q's path, is in
+// the JPKI domain.
 func jpkiIssued(q Query) bool {
-	if q.Issuer != nil && slices.Contains(q.Issuer.Subject.OrganizationalUnit, jpkiSignOU) {
+	if q.Issuer != nil && DomainOf(q.Issuer) == DomainJPKI {
 		return true
 	}
-	if n := len(q.Path); n > 0 && q.Path[n-1] != q.Cert {
-		return slices.Contains(q.Path[n-1].Subject.OrganizationalUnit, jpkiSignOU)
-	}
-	return false
+	n := len(q.Path)
+	return n > 0 && q.Path[n-1] != q.Cert && DomainOf(q.Path[n-1]) == DomainJPKI
 }
