@@ -1,0 +1,290 @@
+package signer
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// ErrInvalidFile means a file given to Build cannot be packaged: the form
+// is missing or empty, a file is missing, unreadable, a directory or too
+// large, or its name in the package is invalid, reserved or taken.
+var ErrInvalidFile = errors.New("signer: file cannot be packaged")
+
+// File is one file to put into a package.
+type File struct {
+	// Name is the file's name inside the package, "/"-separated; empty
+	// means the base name of Path. Names are normalized to Unicode NFC and
+	// must differ from each other ignoring case.
+	Name string
+	// Path is where the file is read from.
+	Path string
+}
+
+// BuildOptions are optional settings of Build.
+type BuildOptions struct {
+	// Progress, when set, is called on Build's goroutine as the files are
+	// copied and hashed, with the bytes done and the total.
+	Progress func(done, total int64)
+}
+
+// BuildResult describes the package Build wrote.
+type BuildResult struct {
+	// Files are the packaged files in order, the form first.
+	Files []FileResult
+	// Size is the package's size in bytes.
+	Size int64
+}
+
+// input is a file opened for packaging.
+type input struct {
+	name string
+	role string
+	f    *os.File
+	size int64
+}
+
+// Build writes a signed package of files to outPath: the first file is the
+// form, the others are attachments. Each file is read once, copied into
+// the package and hashed in the same pass. The package is written to a
+// temporary file next to outPath (mode 0600), synced and renamed over
+// outPath; on any error, including cancellation of ctx, nothing is left at
+// outPath and the temporary file is removed.
+func Build(ctx context.Context, outPath string, files []File, cred Credential, opts BuildOptions) (_ *BuildResult, err error) {
+	if cred.Signer == nil || cred.Cert == nil {
+		return nil, errors.New("signer: the credential needs a key and a certificate")
+	}
+	if !samePublicKey(cred.Signer, cred.Cert) {
+		return nil, errors.New("signer: the key does not belong to the certificate")
+	}
+	ins, total, err := openInputs(files, outPath)
+	defer func() {
+		for _, in := range ins {
+			in.f.Close()
+		}
+	}()
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(outPath), "."+filepath.Base(outPath)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("signer: create package: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	progress := func(int64) {}
+	if opts.Progress != nil {
+		var done int64
+		progress = func(n int64) { done += n; opts.Progress(done, total) }
+	}
+	res, err := writePackage(ctx, tmp, ins, cred, progress)
+	if err != nil {
+		return nil, err
+	}
+	if err := tmp.Sync(); err != nil {
+		return nil, fmt.Errorf("signer: write package: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, fmt.Errorf("signer: write package: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), outPath); err != nil {
+		return nil, fmt.Errorf("signer: write package: %w", err)
+	}
+	syncDir(filepath.Dir(outPath))
+	return res, nil
+}
+
+// openInputs checks the files' names and opens them. It returns what it
+// opened even on error, for the caller to close.
+func openInputs(files []File, outPath string) (ins []input, total int64, err error) {
+	if len(files) == 0 {
+		return nil, 0, fmt.Errorf("%w: no form", ErrInvalidFile)
+	}
+	out, _ := os.Stat(outPath) // nil when there is no file yet
+	seen := make(map[string]bool)
+	for i, file := range files {
+		role := "the form"
+		if i > 0 {
+			role = fmt.Sprintf("attachment %d", i)
+		}
+		name := file.Name
+		if name == "" {
+			name = filepath.Base(file.Path)
+		}
+		name = norm.NFC.String(name)
+		switch err := checkName(name); {
+		case err != nil:
+			return ins, 0, fmt.Errorf("%w: %s: %w", ErrInvalidFile, role, err)
+		case reserved(name):
+			return ins, 0, fmt.Errorf("%w: %s: the name is reserved for the container", ErrInvalidFile, role)
+		case seen[nameKey(name)]:
+			return ins, 0, fmt.Errorf("%w: %s: another file has the same name", ErrInvalidFile, role)
+		}
+		seen[nameKey(name)] = true
+		f, err := os.Open(file.Path)
+		if err != nil {
+			return ins, 0, fmt.Errorf("%w: %s: %w", ErrInvalidFile, role, err)
+		}
+		ins = append(ins, input{name: name, role: role, f: f})
+		fi, err := f.Stat()
+		switch {
+		case err != nil:
+			return ins, 0, fmt.Errorf("%w: %s: %w", ErrInvalidFile, role, err)
+		case fi.IsDir():
+			return ins, 0, fmt.Errorf("%w: %s is a directory", ErrInvalidFile, role)
+		case !fi.Mode().IsRegular():
+			return ins, 0, fmt.Errorf("%w: %s is not a regular file", ErrInvalidFile, role)
+		case i == 0 && fi.Size() == 0:
+			return ins, 0, fmt.Errorf("%w: the form is empty", ErrInvalidFile)
+		case fi.Size() > maxEntrySize:
+			return ins, 0, fmt.Errorf("%w: %s is larger than %d bytes", ErrInvalidFile, role, uint64(maxEntrySize))
+		case out != nil && os.SameFile(out, fi):
+			return ins, 0, fmt.Errorf("%w: %s is the output file", ErrInvalidFile, role)
+		}
+		ins[i].size = fi.Size()
+		total += fi.Size()
+	}
+	return ins, total, nil
+}
+
+// writePackage writes the whole ZIP to out.
+func writePackage(ctx context.Context, out *os.File, ins []input, cred Credential, progress func(int64)) (*BuildResult, error) {
+	now := time.Now()
+	zw := zip.NewWriter(&writeback{f: out})
+	if err := writeSmall(zw, mimetypeName, []byte(mimetypeASiCE), now); err != nil {
+		return nil, err
+	}
+	// Each file's local header is written before its CRC is known; its
+	// CRC field is patched once the ZIP is complete (sizes are known up
+	// front), so no entry needs a data descriptor.
+	type patch struct {
+		off int64
+		crc uint32
+	}
+	var patches []patch
+	var entries []manifestEntry
+	res := &BuildResult{}
+	pipe := newPipeline()
+	for i, in := range ins {
+		if err := zw.Flush(); err != nil {
+			return nil, fmt.Errorf("signer: write package: %w", err)
+		}
+		off, err := out.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return nil, fmt.Errorf("signer: write package: %w", err)
+		}
+		fh := storedHeader(in.name, in.size, 0, now)
+		w, err := zw.CreateRaw(fh)
+		if err != nil {
+			return nil, fmt.Errorf("signer: write package: %w", err)
+		}
+		sum, crc, err := pipe.copy(ctx, w, in.f, in.size, progress)
+		if err != nil {
+			return nil, fmt.Errorf("signer: %s: %w", in.role, err)
+		}
+		fh.CRC32 = crc // CreateRaw keeps fh for the central directory
+		patches = append(patches, patch{off + 14, crc})
+		e := manifestEntry{Name: in.name, MimeType: mimeType(in.name), SHA256: sum[:], Root: i == 0}
+		entries = append(entries, e)
+		res.Files = append(res.Files, FileResult{Name: e.Name, MimeType: e.MimeType, Form: e.Root,
+			Size: in.size, SHA256: fmt.Sprintf("%x", sum), Status: StatusOK})
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("signer: stopped: %w", err)
+	}
+	manifest := marshalManifest(entries)
+	sig, err := signDetached(manifest, cred, essAttribute(cred.Cert))
+	if err != nil {
+		return nil, err
+	}
+	if err := writeSmall(zw, manifestName, manifest, now); err != nil {
+		return nil, err
+	}
+	if err := writeSmall(zw, signatureName, sig, now); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("signer: write package: %w", err)
+	}
+	for _, p := range patches {
+		if _, err := out.WriteAt(binary.LittleEndian.AppendUint32(nil, p.crc), p.off); err != nil {
+			return nil, fmt.Errorf("signer: write package: %w", err)
+		}
+	}
+	size, err := out.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil, fmt.Errorf("signer: write package: %w", err)
+	}
+	res.Size = size
+	return res, nil
+}
+
+// writeSmall adds an entry held in memory.
+func writeSmall(zw *zip.Writer, name string, data []byte, mod time.Time) error {
+	w, err := zw.CreateRaw(storedHeader(name, int64(len(data)), crc32.ChecksumIEEE(data), mod))
+	if err == nil {
+		_, err = w.Write(data)
+	}
+	if err != nil {
+		return fmt.Errorf("signer: write package: %w", err)
+	}
+	return nil
+}
+
+// storedHeader is the header of a stored entry with its CRC and sizes in
+// the local header, no extra field and no data descriptor.
+func storedHeader(name string, size int64, crc uint32, mod time.Time) *zip.FileHeader {
+	fh := &zip.FileHeader{Name: name, Method: zip.Store, CreatorVersion: 20, ReaderVersion: 20,
+		CRC32: crc, CompressedSize64: uint64(size), UncompressedSize64: uint64(size)}
+	fh.ModifiedDate = uint16(mod.Day() + int(mod.Month())<<5 + (mod.Year()-1980)<<9)
+	fh.ModifiedTime = uint16(mod.Second()/2 + mod.Minute()<<5 + mod.Hour()<<11)
+	if strings.IndexFunc(name, func(r rune) bool { return r >= utf8.RuneSelf }) >= 0 {
+		fh.Flags |= 0x800 // the name is UTF-8
+	}
+	return fh
+}
+
+// writebackEvery is how many bytes Build writes before it asks the
+// operating system to start writing them to disk.
+const writebackEvery = 16 << 20
+
+// writeback writes to f and starts the writeback of every writebackEvery
+// bytes, so that the disk works while the rest is hashed and the final
+// Sync has little left to do.
+type writeback struct {
+	f              *os.File
+	start, pending int64
+}
+
+func (w *writeback) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if w.pending += int64(n); w.pending >= writebackEvery {
+		startWriteback(w.f, w.start, w.pending)
+		w.start, w.pending = w.start+w.pending, 0
+	}
+	return n, err
+}
+
+// syncDir makes a rename in dir durable where directories can be synced;
+// where they cannot (Windows), the rename is as durable as it gets.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}

@@ -1,0 +1,187 @@
+package signer
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/sha256"
+	_ "crypto/sha512" // SHA-384 and SHA-512 in signing-certificate-v2
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/digitorus/pkcs7"
+)
+
+// oidSigningCertificateV2 is id-aa-signingCertificateV2 (RFC 5035).
+var oidSigningCertificateV2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
+
+// essHashes are the hash algorithms accepted in an ESSCertIDv2.
+var essHashes = map[string]crypto.Hash{
+	pkcs7.OIDDigestAlgorithmSHA256.String(): crypto.SHA256,
+	pkcs7.OIDDigestAlgorithmSHA384.String(): crypto.SHA384,
+	pkcs7.OIDDigestAlgorithmSHA512.String(): crypto.SHA512,
+}
+
+// signingCertificateV2 is SigningCertificateV2 (RFC 5035 §3); policies
+// are not used.
+type signingCertificateV2 struct {
+	Certs []essCertIDv2
+}
+
+type essCertIDv2 struct {
+	// HashAlgorithm is absent for SHA-256, its DEFAULT.
+	HashAlgorithm pkix.AlgorithmIdentifier `asn1:"optional"`
+	CertHash      []byte
+	IssuerSerial  issuerSerial `asn1:"optional"`
+}
+
+type issuerSerial struct {
+	Issuer []asn1.RawValue // GeneralNames
+	Serial *big.Int
+}
+
+// essAttribute is the signing-certificate-v2 attribute naming cert.
+func essAttribute(cert *x509.Certificate) pkcs7.Attribute {
+	sum := sha256.Sum256(cert.Raw)
+	dirName := asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 4, IsCompound: true, Bytes: cert.RawIssuer}
+	return pkcs7.Attribute{Type: oidSigningCertificateV2, Value: signingCertificateV2{Certs: []essCertIDv2{{
+		CertHash:     sum[:],
+		IssuerSerial: issuerSerial{Issuer: []asn1.RawValue{dirName}, Serial: cert.SerialNumber},
+	}}}}
+}
+
+// signDetached returns a detached CMS SignedData over content: SHA-256,
+// the signed attributes content-type, message-digest, signing-time and
+// ess, and cred's certificate chain. digitorus/pkcs7 asks cred.Signer for
+// Sign(rand, sha256(attributes), crypto.SHA256) and labels an RSA
+// signature sha256WithRSAEncryption.
+func signDetached(content []byte, cred Credential, ess pkcs7.Attribute) ([]byte, error) {
+	sd, err := pkcs7.NewSignedData(content)
+	if err != nil {
+		return nil, fmt.Errorf("signer: CMS: %w", err)
+	}
+	sd.SetDigestAlgorithm(pkcs7.OIDDigestAlgorithmSHA256)
+	err = sd.AddSignerChain(cred.Cert, cred.Signer, cred.Chain, pkcs7.SignerInfoConfig{ExtraSignedAttributes: []pkcs7.Attribute{ess}})
+	if err != nil {
+		return nil, fmt.Errorf("signer: sign: %w", err)
+	}
+	sd.Detach()
+	der, err := sd.Finish()
+	if err != nil {
+		return nil, fmt.Errorf("signer: CMS: %w", err)
+	}
+	return der, nil
+}
+
+// farFuture bounds the validity of the copy that digitorus checks the
+// signature with.
+var farFuture = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// verifyCMS checks sig, a detached CMS signature over content, and fills
+// in r. It returns an error wrapping ErrMalformed only when sig cannot be
+// parsed; any definite negative goes into r.Integrity and r.Certificate.
+func verifyCMS(sig, content []byte, opts VerifyOptions, r *Report) error {
+	p7, err := pkcs7.Parse(sig)
+	if err != nil {
+		return fmt.Errorf("%w: signature is not CMS SignedData: %w", ErrMalformed, err)
+	}
+	r.Format = FormatCMS
+	r.Certificate = Check{Reason: ReasonCertificateNotChecked}
+	if len(p7.Signers) != 1 {
+		r.Integrity = fail(ReasonSignatureInvalid, fmt.Sprintf("%d signers, want exactly one", len(p7.Signers)))
+		return nil
+	}
+	signer := p7.GetOnlySigner()
+	if signer == nil {
+		r.Integrity = fail(ReasonSignatureInvalid, "the signer's certificate is not in the signature")
+		return nil
+	}
+	r.Signer = signer
+	var claimed time.Time
+	if p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeSigningTime, &claimed) == nil {
+		r.SigningTime = &claimed
+	}
+	r.Certificate, r.Chain = checkCertificate(signer, p7.Certificates, opts)
+
+	// digitorus also compares the claimed signing time with the signer's
+	// validity period. Validity is judged by certcheck at opts.At alone,
+	// so the signature is checked against a copy without validity bounds.
+	unbounded := *signer
+	unbounded.NotBefore, unbounded.NotAfter = time.Time{}, farFuture
+	view := *p7
+	view.Content = content
+	view.Certificates = []*x509.Certificate{&unbounded}
+	var mismatch *pkcs7.MessageDigestMismatchError
+	switch err := view.Verify(); {
+	case errors.As(err, &mismatch):
+		r.Integrity = fail(ReasonContentDigestMismatch, "the message digest does not match the signed content")
+		return nil
+	case err != nil:
+		r.Integrity = fail(ReasonSignatureInvalid, err.Error())
+		return nil
+	}
+	r.Integrity = Check{OK: true}
+	if !hasSignedAttribute(p7, oidSigningCertificateV2) {
+		r.Integrity.Detail = "plain CMS signature: no signing-certificate-v2, so not CAdES-BES"
+		return nil
+	}
+	var ess signingCertificateV2
+	if err := p7.UnmarshalSignedAttribute(oidSigningCertificateV2, &ess); err != nil {
+		r.Integrity = fail(ReasonSigningCertificateV2Mismatch, "signing-certificate-v2 cannot be parsed")
+		return nil
+	}
+	if err := checkESS(ess, signer); err != nil {
+		r.Integrity = fail(ReasonSigningCertificateV2Mismatch, err.Error())
+		return nil
+	}
+	r.Format = FormatCAdESBES
+	return nil
+}
+
+// hasSignedAttribute reports whether the (only) signer signed an
+// attribute of type oid.
+func hasSignedAttribute(p7 *pkcs7.PKCS7, oid asn1.ObjectIdentifier) bool {
+	for _, a := range p7.Signers[0].AuthenticatedAttributes {
+		if a.Type.Equal(oid) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkESS verifies that the first ESSCertIDv2 identifies signer: its hash
+// and, when present, its issuer and serial number.
+func checkESS(ess signingCertificateV2, signer *x509.Certificate) error {
+	if len(ess.Certs) == 0 {
+		return errors.New("signing-certificate-v2 lists no certificate")
+	}
+	id := ess.Certs[0]
+	h := crypto.SHA256
+	if len(id.HashAlgorithm.Algorithm) > 0 {
+		var ok bool
+		if h, ok = essHashes[id.HashAlgorithm.Algorithm.String()]; !ok {
+			return fmt.Errorf("signing-certificate-v2 uses unsupported hash %s", id.HashAlgorithm.Algorithm)
+		}
+	}
+	hh := h.New()
+	hh.Write(signer.Raw)
+	if !bytes.Equal(hh.Sum(nil), id.CertHash) {
+		return errors.New("signing-certificate-v2 names another certificate than the signer's")
+	}
+	if id.IssuerSerial.Serial == nil {
+		return nil
+	}
+	if id.IssuerSerial.Serial.Cmp(signer.SerialNumber) != 0 {
+		return errors.New("signing-certificate-v2 issuerSerial has another serial number")
+	}
+	for _, gn := range id.IssuerSerial.Issuer {
+		if gn.Class == asn1.ClassContextSpecific && gn.Tag == 4 && bytes.Equal(gn.Bytes, signer.RawIssuer) {
+			return nil
+		}
+	}
+	return errors.New("signing-certificate-v2 issuerSerial names another issuer")
+}

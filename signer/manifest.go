@@ -1,0 +1,181 @@
+package signer
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/url"
+	"path"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Names and values fixed by the package format.
+const (
+	mimetypeName    = "mimetype"
+	mimetypeASiCE   = "application/vnd.etsi.asic-e+zip"
+	metaInf         = "META-INF/"
+	manifestName    = metaInf + "ASiCManifest.xml"
+	signatureName   = metaInf + "signature001.p7s"
+	signatureMime   = "application/pkcs7-signature"
+	asicNS          = "http://uri.etsi.org/02918/v1.2.1#"
+	dsNS            = "http://www.w3.org/2000/09/xmldsig#"
+	sha256DigestURI = "http://www.w3.org/2001/04/xmlenc#sha256"
+	maxNameBytes    = 1024
+)
+
+// checkName says why name cannot be the name of a file in a package, or
+// returns nil. It refuses everything that could escape or confuse an
+// extraction directory on any platform.
+func checkName(name string) error {
+	switch {
+	case name == "":
+		return errors.New("empty name")
+	case len(name) > maxNameBytes:
+		return fmt.Errorf("name longer than %d bytes", maxNameBytes)
+	case !utf8.ValidString(name):
+		return errors.New("name is not valid UTF-8")
+	case strings.ContainsAny(name, `\:`):
+		return errors.New(`name contains "\" or ":"`)
+	case strings.HasPrefix(name, "/"):
+		return errors.New("name is an absolute path")
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f {
+			return errors.New("name contains a control character")
+		}
+	}
+	for _, seg := range strings.Split(name, "/") {
+		switch seg {
+		case "":
+			return errors.New("name has an empty path segment")
+		case ".", "..":
+			return fmt.Errorf("name has a %q path segment", seg)
+		}
+	}
+	return nil
+}
+
+// reserved reports whether name belongs to the container itself.
+func reserved(name string) bool {
+	return strings.EqualFold(name, mimetypeName) || len(name) >= len(metaInf) && strings.EqualFold(name[:len(metaInf)], metaInf)
+}
+
+// nameKey is the form under which two names collide when extracted on a
+// case-insensitive or normalizing file system.
+func nameKey(name string) string { return strings.ToLower(norm.NFC.String(name)) }
+
+// mimeTypes maps extensions to the MIME types written into the manifest;
+// a fixed table keeps packages identical on every platform.
+var mimeTypes = map[string]string{
+	".pdf": "application/pdf", ".xml": "application/xml", ".json": "application/json",
+	".txt": "text/plain", ".csv": "text/csv", ".html": "text/html",
+	".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".tif": "image/tiff", ".tiff": "image/tiff",
+	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	".zip":  "application/zip",
+}
+
+func mimeType(name string) string {
+	if t, ok := mimeTypes[strings.ToLower(path.Ext(name))]; ok {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+// manifestEntry is one DataObjectReference.
+type manifestEntry struct {
+	Name     string
+	MimeType string
+	SHA256   []byte
+	Root     bool
+}
+
+// marshalManifest writes the ASiCManifest for entries.
+func marshalManifest(entries []manifestEntry) []byte {
+	var b bytes.Buffer
+	attr := func(s string) string {
+		var e bytes.Buffer
+		_ = xml.EscapeText(&e, []byte(s)) // writes to memory: cannot fail
+		return e.String()
+	}
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n")
+	fmt.Fprintf(&b, "<asic:ASiCManifest xmlns:asic=%q xmlns:ds=%q>\n", asicNS, dsNS)
+	fmt.Fprintf(&b, "  <asic:SigReference URI=%q MimeType=%q/>\n", signatureName, signatureMime)
+	for _, e := range entries {
+		root := ""
+		if e.Root {
+			root = ` Rootfile="true"`
+		}
+		u := (&url.URL{Path: e.Name}).EscapedPath()
+		fmt.Fprintf(&b, "  <asic:DataObjectReference URI=\"%s\" MimeType=\"%s\"%s>\n", attr(u), attr(e.MimeType), root)
+		fmt.Fprintf(&b, "    <ds:DigestMethod Algorithm=%q/>\n", sha256DigestURI)
+		fmt.Fprintf(&b, "    <ds:DigestValue>%s</ds:DigestValue>\n", base64.StdEncoding.EncodeToString(e.SHA256))
+		b.WriteString("  </asic:DataObjectReference>\n")
+	}
+	b.WriteString("</asic:ASiCManifest>\n")
+	return b.Bytes()
+}
+
+type xmlManifest struct {
+	XMLName xml.Name `xml:"http://uri.etsi.org/02918/v1.2.1# ASiCManifest"`
+	SigRef  []struct {
+		URI      string `xml:"URI,attr"`
+		MimeType string `xml:"MimeType,attr"`
+	} `xml:"http://uri.etsi.org/02918/v1.2.1# SigReference"`
+	Refs []struct {
+		URI      string `xml:"URI,attr"`
+		MimeType string `xml:"MimeType,attr"`
+		Rootfile bool   `xml:"Rootfile,attr"`
+		Method   struct {
+			Algorithm string `xml:"Algorithm,attr"`
+		} `xml:"http://www.w3.org/2000/09/xmldsig# DigestMethod"`
+		Value string `xml:"http://www.w3.org/2000/09/xmldsig# DigestValue"`
+	} `xml:"http://uri.etsi.org/02918/v1.2.1# DataObjectReference"`
+}
+
+// parseManifest reads an ASiCManifest that references signatureName and
+// SHA-256 digests of distinct, well-named files outside META-INF.
+func parseManifest(data []byte) ([]manifestEntry, error) {
+	var m xmlManifest
+	if err := xml.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("not an ASiCManifest: %w", err)
+	}
+	if len(m.SigRef) != 1 || m.SigRef[0].URI != signatureName {
+		return nil, fmt.Errorf("SigReference must name %s", signatureName)
+	}
+	if len(m.Refs) == 0 {
+		return nil, errors.New("no DataObjectReference")
+	}
+	seen := make(map[string]bool)
+	var entries []manifestEntry
+	for i, r := range m.Refs {
+		name, err := url.PathUnescape(r.URI)
+		if err == nil {
+			err = checkName(name)
+		}
+		if err == nil && reserved(name) {
+			err = errors.New("name is reserved for the container")
+		}
+		if err == nil && seen[nameKey(name)] {
+			err = errors.New("URI listed twice")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("DataObjectReference %d: %w", i+1, err)
+		}
+		seen[nameKey(name)] = true
+		if r.Method.Algorithm != sha256DigestURI {
+			return nil, fmt.Errorf("DataObjectReference %d: digest method %q, want SHA-256", i+1, r.Method.Algorithm)
+		}
+		sum, err := base64.StdEncoding.DecodeString(strings.TrimSpace(r.Value))
+		if err != nil || len(sum) != 32 {
+			return nil, fmt.Errorf("DataObjectReference %d: DigestValue is not a base64 SHA-256", i+1)
+		}
+		entries = append(entries, manifestEntry{Name: name, MimeType: r.MimeType, SHA256: sum, Root: r.Rootfile})
+	}
+	return entries, nil
+}

@@ -1,0 +1,224 @@
+package signer
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/shinsei-app/shinsei/certcheck"
+)
+
+// Errors of Verify and VerifyDetached for input they refuse to read.
+var (
+	// ErrMalformed means the input is not a package or signature that can
+	// be read: not a ZIP, unsafe entry names, truncated CMS and the like.
+	ErrMalformed = errors.New("signer: malformed input")
+	// ErrTooLarge means the input exceeds a limit of the reader: too many
+	// entries, an entry or the whole larger than allowed, a compression
+	// ratio typical of a ZIP bomb, or detached content over
+	// MaxDetachedContent.
+	ErrTooLarge = errors.New("signer: input too large")
+)
+
+// MaxDetachedContent is the most content VerifyDetached reads; the CMS
+// library needs the signed content in memory.
+const MaxDetachedContent = 256 << 20
+
+// Reasons of a failed integrity check.
+const (
+	ReasonSignatureMissing             = "signature-missing"               // no META-INF/signature001.p7s
+	ReasonSignatureInvalid             = "signature-invalid"               // the signature value does not verify
+	ReasonContentDigestMismatch        = "content-digest-mismatch"         // detached content ≠ signed message digest
+	ReasonManifestDigestMismatch       = "manifest-digest-mismatch"        // manifest ≠ signed message digest
+	ReasonSigningCertificateV2Missing  = "signing-certificate-v2-missing"  // a package signature is not CAdES-BES
+	ReasonSigningCertificateV2Mismatch = "signing-certificate-v2-mismatch" // it names another certificate, or cannot be parsed
+	ReasonManifestInvalid              = "manifest-invalid"                // missing, not an ASiCManifest, or bad references
+	ReasonMimetypeInvalid              = "mimetype-invalid"                // missing, misplaced, compressed or wrong
+	ReasonFileMissing                  = "file-missing"                    // in the manifest, not in the package
+	ReasonFileDigestMismatch           = "file-digest-mismatch"            // content differs from the manifest
+	ReasonFileCorrupt                  = "file-corrupt"                    // the entry's data cannot be read back (CRC, compression)
+	ReasonFileUnsigned                 = "file-unsigned"                   // in the package, not in the manifest
+)
+
+// ReasonCertificateNotChecked is the certificate reason when no signer
+// certificate could be found to check. Other certificate reasons are
+// those of certcheck.
+const ReasonCertificateNotChecked = "not-checked"
+
+// Signature formats a Report can name.
+const (
+	FormatCMS      = "CMS"
+	FormatCAdESBES = "CAdES-BES"
+)
+
+// Statuses of a FileResult.
+const (
+	StatusOK             = "ok"
+	StatusMissing        = "missing"
+	StatusDigestMismatch = "digest-mismatch"
+	StatusCorrupt        = "corrupt"
+	StatusUnsigned       = "unsigned"
+)
+
+// VerifyOptions configure verification. The zero value trusts nothing.
+type VerifyOptions struct {
+	// Roots are the trust anchors; certificates inside a signature are
+	// never anchors.
+	Roots []*x509.Certificate
+	// Intermediates may help to build the path, in addition to those the
+	// signature carries.
+	Intermediates []*x509.Certificate
+	// At is when the certificate must be valid; zero means now. The
+	// signing time the signer claims is never used.
+	At time.Time
+}
+
+// Check is the outcome of one part of verification.
+type Check struct {
+	OK bool `json:"ok"`
+	// Reason is a stable identifier of the first failure, empty when OK.
+	Reason string `json:"reason,omitempty"`
+	// Detail explains the failure, or remarks on a success.
+	Detail string `json:"detail,omitempty"`
+}
+
+// FileResult is what verification found about one file of a package.
+type FileResult struct {
+	Name     string `json:"name"`
+	MimeType string `json:"mimeType,omitempty"`
+	// Form marks the form (the manifest's Rootfile).
+	Form bool `json:"form,omitempty"`
+	// Size and SHA256 (hex) describe the bytes found in the package; an
+	// unsigned entry is not read, its Size is what its header declares.
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256,omitempty"`
+	Status string `json:"status"`
+}
+
+// Report is the outcome of verifying a package or a detached signature.
+type Report struct {
+	// Format is FormatCAdESBES when the signature verified with a
+	// matching signing-certificate-v2, FormatCMS for any other signature
+	// that could be parsed, and empty when there is none.
+	Format string `json:"format,omitempty"`
+	// Integrity says whether the signed bytes are unaltered and the
+	// signature is valid.
+	Integrity Check `json:"integrity"`
+	// Certificate is the path check of the signer's certificate at
+	// VerifyOptions.At; its Reason is a certcheck.Reason.
+	Certificate Check `json:"certificate"`
+	// Signer is the signer's certificate, when the signature names one.
+	Signer *x509.Certificate `json:"-"`
+	// Chain is the validated path, signer first, anchor last; nil unless
+	// Certificate.OK.
+	Chain []*x509.Certificate `json:"-"`
+	// SigningTime is the time the signer claims; for display only.
+	SigningTime *time.Time `json:"signingTime,omitempty"`
+	// Files lists a package's files in manifest order, then the entries
+	// the manifest does not cover.
+	Files []FileResult `json:"files,omitempty"`
+}
+
+// OK reports whether both integrity and certificate checks passed.
+func (r Report) OK() bool { return r.Integrity.OK && r.Certificate.OK }
+
+// certSummary is how a certificate appears in a report's JSON.
+type certSummary struct {
+	Subject   string    `json:"subject"`
+	Issuer    string    `json:"issuer"`
+	Serial    string    `json:"serial"`
+	NotBefore time.Time `json:"notBefore"`
+	NotAfter  time.Time `json:"notAfter"`
+	SHA256    string    `json:"sha256"`
+}
+
+func summarize(c *x509.Certificate) certSummary {
+	sum := sha256.Sum256(c.Raw)
+	return certSummary{Subject: c.Subject.String(), Issuer: c.Issuer.String(), Serial: c.SerialNumber.Text(16),
+		NotBefore: c.NotBefore, NotAfter: c.NotAfter, SHA256: hex.EncodeToString(sum[:])}
+}
+
+// MarshalJSON adds summaries of Signer and Chain to the report's fields.
+func (r Report) MarshalJSON() ([]byte, error) {
+	type plain Report
+	out := struct {
+		plain
+		Signer *certSummary  `json:"signer,omitempty"`
+		Chain  []certSummary `json:"chain,omitempty"`
+	}{plain: plain(r)}
+	if r.Signer != nil {
+		s := summarize(r.Signer)
+		out.Signer = &s
+	}
+	for _, c := range r.Chain {
+		out.Chain = append(out.Chain, summarize(c))
+	}
+	return json.Marshal(out)
+}
+
+func fail(reason, detail string) Check { return Check{Reason: reason, Detail: detail} }
+
+// VerifyDetached verifies sig, a detached CMS or CAdES-BES signature in
+// DER, over the bytes of content, which is read into memory up to
+// MaxDetachedContent. signing-certificate-v2 is verified when present;
+// without it Report.Format is FormatCMS and integrity can still be OK.
+func VerifyDetached(ctx context.Context, sig []byte, content io.Reader, opts VerifyOptions) (*Report, error) {
+	var data bytes.Buffer
+	n, err := io.Copy(&data, ctxReader{ctx, io.LimitReader(content, MaxDetachedContent+1)})
+	if err != nil {
+		return nil, fmt.Errorf("signer: read content: %w", err)
+	}
+	if n > MaxDetachedContent {
+		return nil, fmt.Errorf("%w: detached content over %d MiB; package large files instead", ErrTooLarge, MaxDetachedContent>>20)
+	}
+	r := &Report{}
+	if err := verifyCMS(sig, data.Bytes(), opts, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// checkCertificate checks the signer's path with certcheck; carried are
+// the certificates the signature brought, usable as intermediates only.
+func checkCertificate(leaf *x509.Certificate, carried []*x509.Certificate, opts VerifyOptions) (Check, []*x509.Certificate) {
+	inter := append(append([]*x509.Certificate{}, opts.Intermediates...), carried...)
+	chain, err := certcheck.VerifySigning(leaf, certcheck.Options{Roots: opts.Roots, Intermediates: inter, At: opts.At})
+	if err == nil {
+		return Check{OK: true}, chain
+	}
+	var ce *certcheck.Error
+	if !errors.As(err, &ce) {
+		return fail(string(certcheck.ReasonInvalid), err.Error()), nil
+	}
+	// certcheck's message names the subject; the detail must not carry
+	// personal data, so it says which certificate instead.
+	who := "an issuing CA certificate"
+	if ce.Cert == nil || bytes.Equal(ce.Cert.Raw, leaf.Raw) {
+		who = "the signer's certificate"
+	}
+	detail := string(ce.Reason)
+	if ce.Err != nil {
+		detail = ce.Err.Error()
+	}
+	return fail(string(ce.Reason), who+": "+detail), nil
+}
+
+// ctxReader stops reading once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, fmt.Errorf("signer: stopped: %w", err)
+	}
+	return c.r.Read(p)
+}
