@@ -1,0 +1,32 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/shinsei-app/shinsei/sandbox"
+)
+
+// runKit writes sandbox credentials and a provisioned SoftHSM token into a
+// directory, for tests, scripts and help desks.
+func runKit(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("kit", flag.ContinueOnError)
+	dir := fs.String("dir", "", "write the kit into `DIR`")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return errors.New("kit: give --dir DIR")
+	}
+	kit, err := sandbox.NewKit(ctx, *dir, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Printf("sandbox kit written to %s\n", kit.Dir)
+	fmt.Printf("  export SOFTHSM2_CONF=%s\n", kit.SoftHSMConf)
+	fmt.Printf("  token %q, signature password %s; .p12 password %s\n", sandbox.KitTokenLabel, sandbox.KitPIN, sandbox.KitP12Password)
+	return nil
+}

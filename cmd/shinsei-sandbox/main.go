@@ -1,0 +1,42 @@
+// Command shinsei-sandbox is the local stand-in for the outside world:
+// it issues sandbox credentials onto a SoftHSM token that behaves like a My
+// Number card, and runs Shinsei's main job against them.
+//
+//	shinsei-sandbox demo [--dir DIR]   sign a sample application and verify it
+//	shinsei-sandbox kit --dir DIR      write sandbox credentials for tests and help desks
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "demo":
+		err = runDemo(ctx, os.Args[2:])
+	case "kit":
+		err = runKit(ctx, os.Args[2:])
+	default:
+		usage()
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		fmt.Fprintln(os.Stderr, "hint: run ./scripts/setup-debian to install SoftHSM and the other parts, then try again")
+		os.Exit(3)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: shinsei-sandbox demo [--dir DIR] | kit --dir DIR")
+}

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/identity"
+)
+
+// maxForm bounds a form read for the identity check.
+const maxForm = 4 << 20
+
+type checkView struct {
+	*certcheck.Result
+	Identity *identity.Result `json:"identity,omitempty"`
+}
+
+// runCheck pre-checks a certificate: trust, validity, key usage, revocation
+// and, with --form, the identity match. Exit 0 good, 1 bad, 4 indeterminate.
+func runCheck(ctx context.Context, std *stdio, args []string) error {
+	fs := newFlags("check")
+	var anchors, intermediates, crls multiFlag
+	fs.Var(&anchors, "anchor", "trust anchor `CERT` (PEM or DER; repeatable)")
+	fs.Var(&intermediates, "intermediate", "intermediate `CERT` for path building (repeatable)")
+	fs.Var(&crls, "crl", "CRL `FILE` to use (PEM or DER; repeatable)")
+	responder := fs.String("ocsp-responder", "", "ask this OCSP responder or validation authority `URL` (needs --responder-cert)")
+	responderCert := fs.String("responder-cert", "", "the responder's signing `CERT`, trusted directly")
+	offline := fs.Bool("offline", false, "use no network: only --crl files and cached answers")
+	require := fs.Bool("require-revocation", false, "fail (exit 4) when a certificate's revocation status cannot be established")
+	at := fs.String("at", "", "check at this `RFC3339` time instead of now")
+	form := fs.String("form", "", "compare the certificate's holder with the applicant block of this `FORM.json`")
+	cacheDir := fs.String("cache-dir", defaultCacheDir(), "keep fetched CRLs and OCSP answers in `DIR` (empty: no disk cache)")
+	asJSON := fs.Bool("json", false, "print one JSON document")
+	operands, err := parse(fs, args, std.err)
+	if err != nil {
+		return err
+	}
+	if len(operands) != 1 {
+		return usageError("give the certificate to check", "check: want 1 certificate, got %d", len(operands))
+	}
+	if (*responder == "") != (*responderCert == "") {
+		return usageError("give --ocsp-responder URL together with --responder-cert CERT", "check: responder URL and certificate go together")
+	}
+	certs, err := loadCertFiles(operands)
+	if err != nil {
+		return err
+	}
+	leaf := certs[0]
+	opts := certcheck.Options{RequireRevocation: *require}
+	if opts.Roots, err = loadCertFiles(anchors); err != nil {
+		return err
+	}
+	if opts.Intermediates, err = loadCertFiles(intermediates); err != nil {
+		return err
+	}
+	if *at != "" {
+		if opts.At, err = time.Parse(time.RFC3339, *at); err != nil {
+			return usageError("write the time as RFC 3339, e.g. 2026-04-01T09:00:00+09:00", "check: --at: %w", err)
+		}
+	}
+	var applicant *identity.Applicant
+	if *form != "" {
+		if applicant, err = readApplicant(*form); err != nil {
+			return err
+		}
+	}
+	if opts.Sources, err = revocationSources(ctx, crls, *responder, *responderCert, *offline, *cacheDir); err != nil {
+		return err
+	}
+
+	view := checkView{Result: certcheck.Check(ctx, leaf, opts)}
+	if applicant != nil {
+		view.Identity = matchIdentity(leaf, *applicant)
+	}
+	if *asJSON {
+		writeJSON(std.out, view)
+	} else {
+		printCheck(std, view, len(anchors) == 0)
+	}
+	switch {
+	case view.Outcome == certcheck.Bad, view.Identity != nil && !view.Identity.OK():
+		return errSilent(exitNegative)
+	case view.Outcome == certcheck.Indeterminate:
+		return errSilent(exitIndeterminate)
+	}
+	return nil
+}
+
+// revocationSources lists the sources in the order they are asked: the
+// configured VA, the responders and distribution points the certificates
+// name, then the JPKI rule (JPKI status is the service's to check).
+func revocationSources(ctx context.Context, crls []string, responder, responderCert string, offline bool, cacheDir string) ([]certcheck.Source, error) {
+	var sources []certcheck.Source
+	if responder != "" {
+		certs, err := loadCertFiles([]string{responderCert})
+		if err != nil {
+			return nil, err
+		}
+		va, err := certcheck.NewVASource(certcheck.VAOptions{URL: responder, Responder: certs[0],
+			OCSP: certcheck.OCSPOptions{Nonce: true, Offline: offline, CacheDir: subdir(cacheDir, "ocsp")}})
+		if err != nil {
+			return nil, usageError("give an http(s) URL and the responder's certificate", "check: %w", err)
+		}
+		sources = append(sources, va)
+	}
+	ocsp, err := certcheck.NewOCSPSource(certcheck.OCSPOptions{Offline: offline, CacheDir: subdir(cacheDir, "ocsp")})
+	if err != nil {
+		return nil, err
+	}
+	crl, err := certcheck.NewCRLSource(ctx, certcheck.CRLOptions{Files: crls, Offline: offline, CacheDir: subdir(cacheDir, "crl")})
+	if err != nil {
+		return nil, usageError("give CRL files in PEM or DER form", "check: %w", err)
+	}
+	return append(sources, ocsp, crl, certcheck.JPKISource{}), nil
+}
+
+func defaultCacheDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "shinsei", "revocation")
+}
+
+func subdir(dir, name string) string {
+	if dir == "" {
+		return ""
+	}
+	return filepath.Join(dir, name)
+}
+
+// readApplicant reads the applicant block of a form: the "applicant"
+// object of a form document, or a document that is the block itself.
+func readApplicant(path string) (*identity.Applicant, error) {
+	data, err := readInput(path, maxForm)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Applicant *identity.Applicant `json:"applicant"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, usageError("give the form as JSON with an \"applicant\" block", "check: %s: %w", path, err)
+	}
+	if doc.Applicant != nil {
+		return doc.Applicant, nil
+	}
+	var a identity.Applicant
+	if err := json.Unmarshal(data, &a); err != nil {
+		return nil, usageError("give the form as JSON with an \"applicant\" block", "check: %s: %w", path, err)
+	}
+	return &a, nil
+}
+
+// matchIdentity compares the certificate's holder with the applicant: the
+// four attributes of a JPKI certificate, or a registry certificate's
+// corporate attributes.
+func matchIdentity(cert *x509.Certificate, a identity.Applicant) *identity.Result {
+	if p, err := identity.FromJPKI(cert); err == nil {
+		r := identity.MatchPerson(p, a)
+		return &r
+	}
+	if c, err := identity.FromCorporate(cert); err == nil {
+		r := identity.MatchCorporation(c, a)
+		return &r
+	}
+	return nil
+}
+
+func printCheck(std *stdio, v checkView, noAnchor bool) {
+	w := std.out
+	lang := language()
+	fmt.Fprintf(w, "result: %s", strings.ToUpper(string(v.Outcome)))
+	if v.Reason != "" {
+		fmt.Fprintf(w, " (%s)", v.Reason)
+	}
+	fmt.Fprintln(w)
+	if v.Detail != "" {
+		fmt.Fprintf(w, "  %s\n", v.Detail)
+	}
+	if noAnchor && v.Reason == certcheck.ReasonUntrusted {
+		fmt.Fprintln(w, "  (no --anchor was given, so no certificate can be trusted)")
+	}
+	for i, c := range v.Path {
+		fmt.Fprintf(w, "  [%d] %s\n      valid %s to %s\n", i, c.Subject, c.NotBefore.Format(time.DateOnly), c.NotAfter.Format(time.DateOnly))
+		r := c.Revocation
+		line := "      revocation: " + string(r.Status)
+		if r.Reason != "" {
+			line += " (" + r.Reason + ", " + r.RevokedAt.Format(time.RFC3339) + ")"
+		}
+		if r.Source != "" {
+			line += " by " + r.Source
+		}
+		if r.Detail != "" {
+			line += " — " + r.Detail
+		}
+		fmt.Fprintln(w, line)
+	}
+	if v.Identity != nil {
+		fmt.Fprintf(w, "identity: %s\n", v.Identity.Overall)
+		for _, f := range v.Identity.Fields {
+			fmt.Fprintf(w, "  %-12s %s\n", f.Field, f.Explain(lang))
+		}
+	}
+}
+
+// language is "ja" when the environment asks for Japanese, else "en".
+func language() string {
+	for _, v := range []string{os.Getenv("LC_ALL"), os.Getenv("LC_MESSAGES"), os.Getenv("LANG")} {
+		if v != "" {
+			if strings.HasPrefix(v, "ja") {
+				return "ja"
+			}
+			return "en"
+		}
+	}
+	return "en"
+}

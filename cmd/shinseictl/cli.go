@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Exit codes of the command-line contract (DESIGN.md §4).
+const (
+	exitOK            = 0
+	exitNegative      = 1
+	exitUsage         = 2
+	exitEnvironment   = 3
+	exitIndeterminate = 4
+)
+
+type stdio struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// command runs one subcommand: it parses its own flags and returns nil, a
+// *failure, or any other error (which explain turns into a failure).
+type command func(ctx context.Context, std *stdio, args []string) error
+
+var commands = map[string]command{
+	"tokens": runTokens,
+	"sign":   runSign,
+	"verify": runVerify,
+	"check":  runCheck,
+}
+
+// usages are the synopses of the commands, in the order help lists them.
+var usages = [][2]string{
+	{"tokens", "tokens [--module PATH] [--json]"},
+	{"sign", "sign --out PKG.asice (--module PATH [--token LABEL] [--key-id HEX] | --p12 FILE) [--pin-stdin] [--allow-final-try] [--json] FORM [ATTACHMENT...]"},
+	{"check", "check [--anchor CERT]... [--intermediate CERT]... [--crl FILE]... [--ocsp-responder URL --responder-cert CERT] [--offline] [--require-revocation] [--at RFC3339] [--form FORM.json] [--json] CERT"},
+	{"verify", "verify [--anchor CERT]... [--intermediate CERT]... [--at RFC3339] [--offline] [--json] (PKG.asice | --detached SIG.p7s CONTENT)"},
+}
+
+func synopsis(name string) string {
+	for _, u := range usages {
+		if u[0] == name {
+			return u[1]
+		}
+	}
+	return name
+}
+
+func run(ctx context.Context, args []string, std *stdio) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(std.err)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		return report(std, wantsJSON(args), &failure{code: exitUsage,
+			err: fmt.Errorf("unknown command %q", args[0]), hint: "run 'shinseictl help' to see the commands"})
+	}
+	err := cmd(ctx, std, args[1:])
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return report(std, wantsJSON(args), err)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: shinseictl COMMAND [FLAGS]\n\ncommands:")
+	for _, u := range usages {
+		fmt.Fprintln(w, "  shinseictl", u[1])
+	}
+}
+
+// failure is an error with its exit code and a hint that says what to do.
+type failure struct {
+	code int
+	err  error
+	hint string
+}
+
+func (f *failure) Error() string { return f.err.Error() }
+func (f *failure) Unwrap() error { return f.err }
+
+// usageError is a failure with exit code 2.
+func usageError(hint, format string, a ...any) *failure {
+	return &failure{code: exitUsage, err: fmt.Errorf(format, a...), hint: hint}
+}
+
+// report prints err as "error:" and "hint:" lines (or one JSON document with
+// --json) and returns its exit code.
+func report(std *stdio, asJSON bool, err error) int {
+	var s silent
+	if errors.As(err, &s) {
+		return int(s)
+	}
+	f := explain(err)
+	if asJSON {
+		writeJSON(std.out, map[string]any{"error": f.err.Error(), "hint": f.hint, "exit_code": f.code})
+	} else {
+		fmt.Fprintln(std.err, "error:", f.err)
+		if f.hint != "" {
+			fmt.Fprintln(std.err, "hint:", f.hint)
+		}
+	}
+	return f.code
+}
+
+func wantsJSON(args []string) bool {
+	for _, a := range args {
+		if a == "--json" || a == "-json" || a == "--json=true" {
+			return true
+		}
+	}
+	return false
+}
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// newFlags returns a flag set that prints nothing by itself: parse turns
+// its errors into usage failures and answers -h with the usage text.
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parse parses args, flags and operands in any order (operands after "--"
+// are taken as they are), and returns the operands. -h prints the
+// command's usage and flags to w.
+func parse(fs *flag.FlagSet, args []string, w io.Writer) ([]string, error) {
+	var operands []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(w, "usage: shinseictl", synopsis(fs.Name()))
+			fs.SetOutput(w)
+			fs.PrintDefaults()
+			return nil, err
+		}
+		if err != nil {
+			return nil, usageError("run 'shinseictl "+fs.Name()+" -h' for its flags", "%s: %v", fs.Name(), err)
+		}
+		// fs.Parse drops a "--" it stops at; an operand stops it otherwise.
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return operands, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(operands, rest...), nil
+		}
+		operands, args = append(operands, rest[0]), rest[1:]
+	}
+}
+
+// multiFlag collects a repeated flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }

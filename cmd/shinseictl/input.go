@@ -1,0 +1,75 @@
+package main
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/shinsei-app/shinsei/certcheck"
+)
+
+// maxCertFile bounds a certificate file given on the command line.
+const maxCertFile = 1 << 20
+
+// readInput reads a whole input file of at most limit bytes.
+func readInput(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageError("check the path", "%w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, usageError("check the file can be read", "%s: %w", path, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, usageError("give the right file", "%s is larger than %d bytes", path, limit)
+	}
+	return data, nil
+}
+
+// loadCertFiles reads certificates from PEM (one or more) or DER files.
+func loadCertFiles(paths []string) ([]*x509.Certificate, error) {
+	var certs []*x509.Certificate
+	for _, p := range paths {
+		data, err := readInput(p, maxCertFile)
+		if err != nil {
+			return nil, err
+		}
+		cs, err := parseCerts(data)
+		if err != nil {
+			return nil, usageError("give a certificate in PEM or DER form", "%s: %w", p, err)
+		}
+		certs = append(certs, cs...)
+	}
+	return certs, nil
+}
+
+func parseCerts(data []byte) ([]*x509.Certificate, error) {
+	var certs []*x509.Certificate
+	for rest := data; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := certcheck.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) > 0 {
+		return certs, nil
+	}
+	c, err := certcheck.ParseCertificate(data)
+	if err != nil {
+		return nil, fmt.Errorf("no PEM certificate and not a DER certificate: %w", err)
+	}
+	return []*x509.Certificate{c}, nil
+}

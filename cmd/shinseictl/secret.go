@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/term"
+)
+
+// maxSecret bounds a PIN or password read from standard input.
+const maxSecret = 1024
+
+// readSecret reads a PIN or password: the first line of standard input with
+// --pin-stdin, otherwise from the terminal without echo. Secrets are never
+// taken from the command line. The caller wipes the returned bytes.
+func readSecret(std *stdio, fromStdin bool, prompt string) ([]byte, error) {
+	if fromStdin {
+		line, err := bufio.NewReaderSize(io.LimitReader(std.in, maxSecret), maxSecret).ReadSlice('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, usageError("pipe the PIN as one line on standard input", "reading the PIN from standard input: %v", err)
+		}
+		secret := append([]byte(nil), trimNewline(line)...)
+		clear(line)
+		if len(secret) == 0 {
+			return nil, usageError("pipe the PIN as one line on standard input, e.g. from a password manager", "no PIN on standard input")
+		}
+		return secret, nil
+	}
+	tty, ok := std.in.(*os.File)
+	if !ok || !term.IsTerminal(int(tty.Fd())) {
+		return nil, usageError("run it in a terminal, or pipe the PIN with --pin-stdin", "no terminal to ask for the PIN")
+	}
+	fmt.Fprint(std.err, prompt)
+	secret, err := term.ReadPassword(int(tty.Fd()))
+	fmt.Fprintln(std.err)
+	if err != nil {
+		return nil, fmt.Errorf("reading the PIN from the terminal: %w", err)
+	}
+	return secret, nil
+}
+
+// confirm asks a yes/no question on the terminal; without one it answers no.
+func confirm(std *stdio, question string) bool {
+	tty, ok := std.in.(*os.File)
+	if !ok || !term.IsTerminal(int(tty.Fd())) {
+		return false
+	}
+	fmt.Fprint(std.err, question, " [yes/no] ")
+	answer, _ := bufio.NewReader(tty).ReadString('\n')
+	return answer == "yes\n" || answer == "y\n"
+}
+
+func trimNewline(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}

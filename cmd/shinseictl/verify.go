@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/shinsei-app/shinsei/signer"
+)
+
+// runVerify verifies a package or a detached signature and exits 0 when
+// both integrity and certificate are good, 1 when either is not.
+func runVerify(ctx context.Context, std *stdio, args []string) error {
+	fs := newFlags("verify")
+	var anchors, intermediates multiFlag
+	fs.Var(&anchors, "anchor", "trust anchor `CERT` (PEM or DER; repeatable)")
+	fs.Var(&intermediates, "intermediate", "extra intermediate `CERT` for path building (repeatable)")
+	at := fs.String("at", "", "check the certificate at this `RFC3339` time instead of now (never the signer's claimed time)")
+	detached := fs.String("detached", "", "verify this detached CMS/CAdES `SIG.p7s` over the CONTENT file given as argument")
+	fs.Bool("offline", false, "use no network (verification currently never does)")
+	asJSON := fs.Bool("json", false, "print one JSON document")
+	operands, err := parse(fs, args, std.err)
+	if err != nil {
+		return err
+	}
+	if len(operands) != 1 {
+		return usageError("give one package, or --detached SIG.p7s and one content file", "verify: want 1 file, got %d", len(operands))
+	}
+	opts := signer.VerifyOptions{}
+	if opts.Roots, err = loadCertFiles(anchors); err != nil {
+		return err
+	}
+	if opts.Intermediates, err = loadCertFiles(intermediates); err != nil {
+		return err
+	}
+	if *at != "" {
+		if opts.At, err = time.Parse(time.RFC3339, *at); err != nil {
+			return usageError("write the time as RFC 3339, e.g. 2026-04-01T09:00:00+09:00", "verify: --at: %w", err)
+		}
+	}
+	var rep *signer.Report
+	if *detached != "" {
+		rep, err = verifyDetached(ctx, *detached, operands[0], opts)
+	} else {
+		rep, err = signer.Verify(ctx, operands[0], opts)
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		writeJSON(std.out, rep)
+	} else {
+		printReport(std, operands[0], rep, len(anchors) == 0)
+	}
+	if !rep.OK() {
+		return errSilent(exitNegative)
+	}
+	return nil
+}
+
+func verifyDetached(ctx context.Context, sigPath, contentPath string, opts signer.VerifyOptions) (*signer.Report, error) {
+	sig, err := readInput(sigPath, signer.MaxDetachedContent)
+	if err != nil {
+		return nil, err
+	}
+	content, err := os.Open(contentPath)
+	if err != nil {
+		return nil, usageError("check the path of the signed content", "verify: %w", err)
+	}
+	defer content.Close()
+	return signer.VerifyDetached(ctx, sig, content, opts)
+}
+
+func printReport(std *stdio, name string, r *signer.Report, noAnchor bool) {
+	w := std.out
+	fmt.Fprintln(w, name)
+	fmt.Fprintf(w, "  signature:   %s\n", describeCheck(r.Integrity, r.Format))
+	if r.Signer != nil {
+		fmt.Fprintf(w, "  signer:      %s\n  issuer:      %s\n  valid:       %s to %s\n", r.Signer.Subject, r.Signer.Issuer,
+			r.Signer.NotBefore.Format(time.DateOnly), r.Signer.NotAfter.Format(time.DateOnly))
+	}
+	if r.SigningTime != nil {
+		fmt.Fprintf(w, "  signed at:   %s (as the signer claims)\n", r.SigningTime.Format(time.RFC3339))
+	}
+	fmt.Fprintf(w, "  certificate: %s\n", describeCheck(r.Certificate, ""))
+	if noAnchor && !r.Certificate.OK {
+		fmt.Fprintln(w, "               (no --anchor was given, so no certificate can be trusted)")
+	}
+	if len(r.Files) > 0 {
+		fmt.Fprintln(w, "  files:")
+		for _, f := range r.Files {
+			role := ""
+			if f.Form {
+				role = " [form]"
+			}
+			fmt.Fprintf(w, "    %-15s %s%s (%d bytes)\n", f.Status, f.Name, role, f.Size)
+		}
+	}
+	if r.OK() {
+		fmt.Fprintln(w, "result: VALID")
+	} else {
+		fmt.Fprintln(w, "result: NOT VALID")
+	}
+}
+
+func describeCheck(c signer.Check, format string) string {
+	s := "ok"
+	if !c.OK {
+		s = "FAILED: " + c.Reason
+	}
+	if format != "" {
+		s += " (" + format + ")"
+	}
+	if c.Detail != "" {
+		s += " — " + c.Detail
+	}
+	return s
+}
