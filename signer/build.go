@@ -179,7 +179,11 @@ func writePackage(ctx context.Context, out *os.File, ins []input, cred Credentia
 	var patches []patch
 	var entries []manifestEntry
 	res := &BuildResult{}
-	pipe := newPipeline()
+	var largest int64
+	for _, in := range ins {
+		largest = max(largest, in.size)
+	}
+	pipe := newPipeline(largest)
 	for i, in := range ins {
 		if err := zw.Flush(); err != nil {
 			return nil, fmt.Errorf("signer: write package: %w", err)

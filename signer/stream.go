@@ -22,10 +22,13 @@ type pipeline struct {
 	free chan []byte
 }
 
-func newPipeline() *pipeline {
+// newPipeline makes the chunks no larger than the largest file needs, so
+// that signing a small form does not allocate megabytes.
+func newPipeline(largest int64) *pipeline {
 	p := &pipeline{free: make(chan []byte, chunks)}
+	size := int(min(chunkSize, max(largest, 1)))
 	for range chunks {
-		p.free <- make([]byte, chunkSize)
+		p.free <- make([]byte, size)
 	}
 	return p
 }
