@@ -86,7 +86,7 @@ func (p *PKI) IssueResident(r Resident, opts ResidentOptions) (*Credential, erro
 	}
 	tmpl := &x509.Certificate{
 		Subject: pkix.Name{Country: []string{"JP"}, Locality: []string{"Tokyo-to", "Chiyoda-ku"},
-			CommonName: "SANDBOX" + hex.EncodeToString(id)},
+			CommonName: "SANDBOX-" + hex.EncodeToString(id)},
 		NotBefore:       notBefore,
 		NotAfter:        notAfter,
 		KeyUsage:        x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
