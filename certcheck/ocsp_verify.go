@@ -264,7 +264,7 @@ func (c *ocspCheck) revocation() Revocation {
 		rev.Status = StatusGood
 	case ocsp.Revoked:
 		rev.RevokedAt = r.RevokedAt
-		rev.Reason = ocspReasonName(r.RevocationReason)
+		rev.Reason = CRLReason(r.RevocationReason).String()
 		rev.Status = StatusRevoked
 		if r.RevocationReason == ocsp.CertificateHold {
 			rev.Status = StatusOnHold
@@ -274,21 +274,6 @@ func (c *ocspCheck) revocation() Revocation {
 		rev.Detail = "the OCSP responder does not know this certificate (status unknown)"
 	}
 	return rev
-}
-
-var ocspReasonNames = map[int]string{
-	ocsp.Unspecified: "unspecified", ocsp.KeyCompromise: "keyCompromise", ocsp.CACompromise: "cACompromise",
-	ocsp.AffiliationChanged: "affiliationChanged", ocsp.Superseded: "superseded",
-	ocsp.CessationOfOperation: "cessationOfOperation", ocsp.CertificateHold: "certificateHold",
-	ocsp.RemoveFromCRL: "removeFromCRL", ocsp.PrivilegeWithdrawn: "privilegeWithdrawn", ocsp.AACompromise: "aACompromise",
-}
-
-// ocspReasonName is the RFC 5280 name of a CRLReason code.
-func ocspReasonName(code int) string {
-	if n, ok := ocspReasonNames[code]; ok {
-		return n
-	}
-	return fmt.Sprintf("reason(%d)", code)
 }
 
 func ocspTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
