@@ -26,15 +26,13 @@ type checkView struct {
 // and, with --form, the identity match. Exit 0 good, 1 bad, 4 indeterminate.
 func runCheck(ctx context.Context, std *stdio, args []string) error {
 	fs := newFlags("check")
-	var anchors, intermediates, crls multiFlag
-	fs.Var(&anchors, "anchor", "trust anchor `CERT` (PEM or DER; repeatable)")
-	fs.Var(&intermediates, "intermediate", "intermediate `CERT` for path building (repeatable)")
+	trust := addTrustFlags(fs)
+	var crls multiFlag
 	fs.Var(&crls, "crl", "CRL `FILE` to use (PEM or DER; repeatable)")
 	responder := fs.String("ocsp-responder", "", "ask this OCSP responder or validation authority `URL` (needs --responder-cert)")
 	responderCert := fs.String("responder-cert", "", "the responder's signing `CERT`, trusted directly")
 	offline := fs.Bool("offline", false, "use no network: only --crl files and cached answers")
 	require := fs.Bool("require-revocation", false, "fail (exit 4) when a certificate's revocation status cannot be established")
-	at := fs.String("at", "", "check at this `RFC3339` time instead of now")
 	form := fs.String("form", "", "compare the certificate's holder with the applicant block of this `FORM.json`")
 	cacheDir := fs.String("cache-dir", defaultCacheDir(), "keep fetched CRLs and OCSP answers in `DIR` (empty: no disk cache)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
@@ -54,16 +52,8 @@ func runCheck(ctx context.Context, std *stdio, args []string) error {
 	}
 	leaf := certs[0]
 	opts := certcheck.Options{RequireRevocation: *require}
-	if opts.Roots, err = loadCertFiles(anchors); err != nil {
+	if opts.Roots, opts.Intermediates, opts.At, err = trust.load("check"); err != nil {
 		return err
-	}
-	if opts.Intermediates, err = loadCertFiles(intermediates); err != nil {
-		return err
-	}
-	if *at != "" {
-		if opts.At, err = time.Parse(time.RFC3339, *at); err != nil {
-			return usageError("write the time as RFC 3339, e.g. 2026-04-01T09:00:00+09:00", "check: --at: %w", err)
-		}
 	}
 	var applicant *identity.Applicant
 	if *form != "" {
@@ -82,7 +72,7 @@ func runCheck(ctx context.Context, std *stdio, args []string) error {
 	if *asJSON {
 		writeJSON(std.out, view)
 	} else {
-		printCheck(std, view, len(anchors) == 0)
+		printCheck(std, view, len(trust.anchors) == 0)
 	}
 	switch {
 	case view.Outcome == certcheck.Bad, view.Identity != nil && !view.Identity.OK():

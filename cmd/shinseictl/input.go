@@ -3,9 +3,11 @@ package main
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
 )
@@ -72,4 +74,35 @@ func parseCerts(data []byte) ([]*x509.Certificate, error) {
 		return nil, fmt.Errorf("no PEM certificate and not a DER certificate: %w", err)
 	}
 	return []*x509.Certificate{c}, nil
+}
+
+// trustFlags are the flags verify and check share: anchors,
+// intermediates and the time to check at.
+type trustFlags struct {
+	anchors, intermediates multiFlag
+	at                     *string
+}
+
+func addTrustFlags(fs *flag.FlagSet) *trustFlags {
+	t := &trustFlags{}
+	fs.Var(&t.anchors, "anchor", "trust anchor `CERT` (PEM or DER; repeatable)")
+	fs.Var(&t.intermediates, "intermediate", "intermediate `CERT` for path building (repeatable)")
+	t.at = fs.String("at", "", "check at this `RFC3339` time instead of now (never the signer's claimed time)")
+	return t
+}
+
+// load reads the certificate files and parses the time (zero: now).
+func (t *trustFlags) load(cmd string) (roots, intermediates []*x509.Certificate, at time.Time, err error) {
+	if roots, err = loadCertFiles(t.anchors); err != nil {
+		return nil, nil, at, err
+	}
+	if intermediates, err = loadCertFiles(t.intermediates); err != nil {
+		return nil, nil, at, err
+	}
+	if *t.at != "" {
+		if at, err = time.Parse(time.RFC3339, *t.at); err != nil {
+			return nil, nil, at, usageError("write the time as RFC 3339, e.g. 2026-04-01T09:00:00+09:00", "%s: --at: %w", cmd, err)
+		}
+	}
+	return roots, intermediates, at, nil
 }

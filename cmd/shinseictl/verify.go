@@ -13,10 +13,7 @@ import (
 // both integrity and certificate are good, 1 when either is not.
 func runVerify(ctx context.Context, std *stdio, args []string) error {
 	fs := newFlags("verify")
-	var anchors, intermediates multiFlag
-	fs.Var(&anchors, "anchor", "trust anchor `CERT` (PEM or DER; repeatable)")
-	fs.Var(&intermediates, "intermediate", "extra intermediate `CERT` for path building (repeatable)")
-	at := fs.String("at", "", "check the certificate at this `RFC3339` time instead of now (never the signer's claimed time)")
+	trust := addTrustFlags(fs)
 	detached := fs.String("detached", "", "verify this detached CMS/CAdES `SIG.p7s` over the CONTENT file given as argument")
 	fs.Bool("offline", false, "use no network (verification currently never does)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
@@ -28,16 +25,8 @@ func runVerify(ctx context.Context, std *stdio, args []string) error {
 		return usageError("give one package, or --detached SIG.p7s and one content file", "verify: want 1 file, got %d", len(operands))
 	}
 	opts := signer.VerifyOptions{}
-	if opts.Roots, err = loadCertFiles(anchors); err != nil {
+	if opts.Roots, opts.Intermediates, opts.At, err = trust.load("verify"); err != nil {
 		return err
-	}
-	if opts.Intermediates, err = loadCertFiles(intermediates); err != nil {
-		return err
-	}
-	if *at != "" {
-		if opts.At, err = time.Parse(time.RFC3339, *at); err != nil {
-			return usageError("write the time as RFC 3339, e.g. 2026-04-01T09:00:00+09:00", "verify: --at: %w", err)
-		}
 	}
 	var rep *signer.Report
 	if *detached != "" {
@@ -51,7 +40,7 @@ func runVerify(ctx context.Context, std *stdio, args []string) error {
 	if *asJSON {
 		writeJSON(std.out, rep)
 	} else {
-		printReport(std, operands[0], rep, len(anchors) == 0)
+		printReport(std, operands[0], rep, len(trust.anchors) == 0)
 	}
 	if !rep.OK() {
 		return errSilent(exitNegative)
