@@ -4,11 +4,13 @@
 //
 // The flow is: Open a module, list its Tokens or OpenToken by label or
 // serial (never by slot number), read the PIN status before asking for a
-// PIN, Login once through a PINPrompt, then sign with a Key, which is a
-// crypto.Signer. The package checks the PIN format before any C_Login, never
-// retries a PIN by itself, asks for it once, and reuses that one entry for
-// the context-specific login a key with CKA_ALWAYS_AUTHENTICATE needs. It
-// signs with CKM_RSA_PKCS over a DigestInfo it builds itself, as the card
+// PIN — exact when a TriesReader is set with WithTriesReader (package
+// pkcs11/pcsc reads a My Number card's count through PC/SC) — Login once
+// through a PINPrompt, then sign with a Key, which is a crypto.Signer.
+// The package checks the PIN format before any C_Login, never retries a
+// PIN by itself, asks for it once, and reuses that one entry for the
+// context-specific login a key with CKA_ALWAYS_AUTHENTICATE needs. It signs
+// with CKM_RSA_PKCS over a DigestInfo it builds itself, as the card
 // requires.
 //
 // # Errors
@@ -32,9 +34,14 @@
 //   - ErrNotLoggedIn: an operation needs Login first.
 //   - ErrKeyNotFound: no key has the requested ID, or no key ID was given
 //     and the token does not hold exactly one key.
+//   - ErrNoCertificate: a My Number card signature token (PolicyJPKISignature)
+//     whose signature key has no certificate: a card issued to a child
+//     under 15 has none, and nothing can be signed with it.
 //   - ErrCardRemoved: the card or reader went away (CKR_DEVICE_REMOVED,
 //     CKR_TOKEN_NOT_PRESENT, CKR_SESSION_HANDLE_INVALID, CKR_SESSION_CLOSED,
-//     CKR_DEVICE_ERROR, ...). Close the Token and open it again.
+//     CKR_DEVICE_ERROR, ..., or CKR_GENERAL_ERROR when the slot then shows
+//     no token, which is how OpenSC reports a card pulled out in the middle
+//     of a command). Close the Token and open it again.
 //   - errors.ErrUnsupported: a signature the card cannot make (RSA-PSS, no
 //     or an unknown hash, a key that is not RSA, a token without
 //     CKM_RSA_PKCS).

@@ -31,6 +31,9 @@ var (
 	ErrCardRemoved = errors.New("pkcs11: card removed")
 	// ErrKeyNotFound reports that the requested key is not on the token.
 	ErrKeyNotFound = errors.New("pkcs11: key not found")
+	// ErrNoCertificate reports a My Number card signature key without its
+	// certificate, as on a card issued to a child under 15.
+	ErrNoCertificate = errors.New("pkcs11: no signature certificate")
 )
 
 // PINError reports a PIN the token refused. It matches ErrPINIncorrect.

@@ -55,16 +55,16 @@ func (k *Key) SignContext(ctx context.Context, digest []byte, opts crypto.Signer
 		return nil, ErrNotLoggedIn
 	}
 	if err := t.mod.SignInit(t.sh, []*p11.Mechanism{p11.NewMechanism(p11.CKM_RSA_PKCS, nil)}, k.handle); err != nil {
-		return nil, wrap("C_SignInit", err)
+		return nil, t.failed(ctx, "C_SignInit", err)
 	}
 	if k.info.AlwaysAuthenticate {
 		if err := t.mod.Login(t.sh, p11.CKU_CONTEXT_SPECIFIC, pinString(t.pin)); err != nil {
-			return nil, t.loginError("C_Login(CKU_CONTEXT_SPECIFIC)", err)
+			return nil, t.loginError(ctx, "C_Login(CKU_CONTEXT_SPECIFIC)", err)
 		}
 	}
 	sig, err := t.mod.Sign(t.sh, di)
 	if err != nil {
-		return nil, wrap("C_Sign", err)
+		return nil, t.failed(ctx, "C_Sign", err)
 	}
 	return sig, nil
 }

@@ -256,6 +256,12 @@ func (l *Library) OpenToken(ctx context.Context, sel Selector, opts ...Option) (
 	for _, o := range opts {
 		o(t)
 	}
+	if t.tries != nil {
+		if _, err := t.status(ctx); err != nil {
+			t.Close()
+			return nil, err
+		}
+	}
 	return t, nil
 }
 

@@ -44,6 +44,9 @@ type Option func(*Token)
 // WithPINPolicy sets the PIN policy instead of detecting it from the label.
 func WithPINPolicy(PINPolicy) Option { return func(*Token) {} }
 
+// WithTriesReader sets a TriesReader; without cgo no token is opened.
+func WithTriesReader(TriesReader) Option { return func(*Token) {} }
+
 // Token is an open session on a token; without cgo none can be opened.
 type Token struct{}
 

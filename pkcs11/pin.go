@@ -20,7 +20,8 @@ var jpkiSignatureKeyID = []byte{0x02}
 
 // PINStatus is what a token tells about its user PIN before one is entered.
 // PKCS#11 exposes only three flags, so the number of tries left is known
-// only on the final try and when the PIN is locked.
+// only on the final try and when the PIN is locked, unless a TriesReader
+// reads it (WithTriesReader).
 type PINStatus struct {
 	// CountLow is set when a wrong PIN was entered since the last
 	// successful login.
@@ -30,8 +31,8 @@ type PINStatus struct {
 	// Locked is set when the PIN is locked. A locked My Number card is
 	// reset only at a municipal office.
 	Locked bool
-	// TriesLeft is 0 when locked, 1 on the final try, -1 (unknown)
-	// otherwise.
+	// TriesLeft is 0 when locked, 1 on the final try, the exact count
+	// when a TriesReader read it, and -1 (unknown) otherwise.
 	TriesLeft int
 }
 

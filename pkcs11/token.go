@@ -27,6 +27,14 @@ func WithPINPolicy(p PINPolicy) Option {
 	return func(t *Token) { t.info.Policy = p }
 }
 
+// WithTriesReader has the token read the exact number of PIN tries left
+// through r each time it reads the PIN status, on top of the PKCS#11 flags
+// (see TriesReader). OpenToken reads the status once more with it, so
+// Info shows the exact count.
+func WithTriesReader(r TriesReader) Option {
+	return func(t *Token) { t.tries = r }
+}
+
 var errClosed = errors.New("pkcs11: token is closed")
 
 // Token is an open session on a token. Its methods are safe for concurrent
@@ -38,6 +46,7 @@ type Token struct {
 
 	mu       sync.Mutex
 	info     TokenInfo
+	tries    TriesReader // nil: the PKCS#11 flags alone
 	loggedIn bool
 	closed   bool
 	// pin is the one copy of the PIN entered at Login, kept only when a key
@@ -52,14 +61,15 @@ func (t *Token) Info() TokenInfo {
 	return t.info
 }
 
-// Status reads the PIN status from the token flags again.
+// Status reads the PIN status from the token flags again, and the exact
+// count from the TriesReader when one is set (WithTriesReader).
 func (t *Token) Status(ctx context.Context) (PINStatus, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if err := t.usable(ctx); err != nil {
 		return PINStatus{}, err
 	}
-	return t.status()
+	return t.status(ctx)
 }
 
 func (t *Token) usable(ctx context.Context) error {
@@ -69,12 +79,17 @@ func (t *Token) usable(ctx context.Context) error {
 	return ctx.Err()
 }
 
-func (t *Token) status() (PINStatus, error) {
+func (t *Token) status(ctx context.Context) (PINStatus, error) {
 	ti, err := t.mod.GetTokenInfo(t.slot)
 	if err != nil {
 		return PINStatus{}, wrap("C_GetTokenInfo", err)
 	}
 	t.info.PIN = pinStatus(ti.Flags)
+	if t.tries != nil {
+		if n, err := t.tries.TriesLeft(ctx, t.info); err == nil {
+			t.info.PIN = withTries(t.info.PIN, n, t.info.Policy)
+		}
+	}
 	return t.info.PIN, nil
 }
 
@@ -91,7 +106,7 @@ func (t *Token) Login(ctx context.Context, prompt PINPrompt) error {
 	if err := t.usable(ctx); err != nil || t.loggedIn {
 		return err
 	}
-	st, err := t.status()
+	st, err := t.status(ctx)
 	if err != nil {
 		return err
 	}
@@ -121,7 +136,7 @@ func (t *Token) Login(ctx context.Context, prompt PINPrompt) error {
 	}
 	if err := t.mod.Login(t.sh, p11.CKU_USER, pinString(pin)); err != nil && !errors.Is(err, p11.Error(p11.CKR_USER_ALREADY_LOGGED_IN)) {
 		clear(pin)
-		return t.loginError("C_Login", err)
+		return t.loginError(ctx, "C_Login", err)
 	}
 	t.loggedIn = true
 	keep, err := t.hasObject(class(p11.CKO_PRIVATE_KEY), p11.NewAttribute(p11.CKA_ALWAYS_AUTHENTICATE, true))
@@ -141,11 +156,11 @@ func pinString(pin []byte) string {
 
 // loginError turns a failed login into a *PINError carrying the status
 // read after the failure, or into this package's other errors.
-func (t *Token) loginError(op string, err error) error {
+func (t *Token) loginError(ctx context.Context, op string, err error) error {
 	if !errors.Is(err, p11.Error(p11.CKR_PIN_INCORRECT)) {
-		return wrap(op, err)
+		return t.failed(ctx, op, err)
 	}
-	st, serr := t.status()
+	st, serr := t.status(context.WithoutCancel(ctx))
 	if serr != nil {
 		st = PINStatus{TriesLeft: -1}
 	}
@@ -213,17 +228,23 @@ func (t *Token) certificates() ([]Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	certs := make([]Certificate, len(hs))
-	for i, h := range hs {
+	certs := make([]Certificate, 0, len(hs))
+	for _, h := range hs {
 		v, err := t.attributes(h, p11.CKA_ID, p11.CKA_LABEL, p11.CKA_VALUE)
 		if err != nil {
 			return nil, err
+		}
+		if len(v[2]) == 0 {
+			// OpenSC lists a certificate it could not read with an empty
+			// value: the signature certificate of a My Number card that
+			// has none.
+			continue
 		}
 		cert, err := x509.ParseCertificate(v[2])
 		if err != nil {
 			return nil, fmt.Errorf("pkcs11: certificate %q (CKA_ID %x): %w", v[1], v[0], err)
 		}
-		certs[i] = Certificate{ID: v[0], Label: string(v[1]), Cert: cert}
+		certs = append(certs, Certificate{ID: v[0], Label: string(v[1]), Cert: cert})
 	}
 	return certs, nil
 }
@@ -296,6 +317,10 @@ func (t *Token) Signer(ctx context.Context, keyID []byte) (*Key, error) {
 	}
 	if !slices.ContainsFunc(mechs, func(m *p11.Mechanism) bool { return m.Mechanism == p11.CKM_RSA_PKCS }) {
 		return nil, fmt.Errorf("pkcs11: token %q does not offer CKM_RSA_PKCS: %w", t.info.Label, errors.ErrUnsupported)
+	}
+	if info.Certificate == nil && t.info.Policy == PolicyJPKISignature {
+		return nil, fmt.Errorf("%w: token %q holds no certificate for key %x; a My Number card issued to a child under 15 has no signature certificate",
+			ErrNoCertificate, t.info.Label, info.ID)
 	}
 	pub, err := t.rsaPublicKey(hs[0], info)
 	if err != nil {
