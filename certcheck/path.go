@@ -53,6 +53,9 @@ type Options struct {
 	Roots []*x509.Certificate
 	// Intermediates may be used to build the path.
 	Intermediates []*x509.Certificate
+	// SystemRoots adds the operating system's trust store to Roots (public
+	// CAs, e.g. for a service's server certificate).
+	SystemRoots bool
 	// At is the time the path must be valid at; zero means now.
 	At time.Time
 	// Sources are asked, in order, for the revocation status of each
@@ -79,6 +82,13 @@ func VerifyPath(leaf *x509.Certificate, opts Options) ([]*x509.Certificate, erro
 	// self-issued pathLen rules crypto/x509 lacks.
 	in := prepareVerify(withoutHandledCritical(leaf), opts.Roots, opts.Intermediates)
 	roots, inter := x509.NewCertPool(), x509.NewCertPool()
+	if opts.SystemRoots {
+		system, err := x509.SystemCertPool()
+		if err != nil {
+			return nil, &Error{Reason: ReasonUntrusted, Cert: leaf, Err: fmt.Errorf("the system trust store cannot be read: %w", err)}
+		}
+		roots = system
+	}
 	for _, c := range in.roots {
 		roots.AddCert(c)
 	}

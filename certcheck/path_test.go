@@ -2,7 +2,10 @@ package certcheck_test
 
 import (
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -79,5 +82,29 @@ func TestVerifyPath(t *testing.T) {
 				t.Fatalf("want %s, got %v", tt.reason, err)
 			}
 		})
+	}
+}
+
+func TestTheSystemTrustStoreIsUsedOnlyWhenAsked(t *testing.T) {
+	p := testPKI(t)
+	cred, err := p.IssuePrivate("service.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := filepath.Join(t.TempDir(), "system.pem")
+	if err := os.WriteFile(store, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.Private.Cert.Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Go reads the system store once per process, from SSL_CERT_FILE when set.
+	t.Setenv("SSL_CERT_FILE", store)
+	if _, err := certcheck.VerifyPath(cred.Cert, certcheck.Options{}); err == nil {
+		t.Fatal("without SystemRoots the system store must not be trusted")
+	}
+	chain, err := certcheck.VerifyPath(cred.Cert, certcheck.Options{SystemRoots: true})
+	if err != nil {
+		t.Fatalf("with SystemRoots the store's CA must be an anchor: %v", err)
+	}
+	if len(chain) != 2 {
+		t.Fatalf("path of %d certificates", len(chain))
 	}
 }
