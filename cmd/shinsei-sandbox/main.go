@@ -4,6 +4,8 @@
 //
 //	shinsei-sandbox demo [--dir DIR]   sign a sample application and verify it
 //	shinsei-sandbox kit --dir DIR      write sandbox credentials for tests and help desks
+//	shinsei-sandbox serve [--addr 127.0.0.1:8443] [--dir DIR]
+//	                                   run the reference service, its responders and a kit
 package main
 
 import (
@@ -26,6 +28,8 @@ func main() {
 		err = runDemo(ctx, os.Args[2:])
 	case "kit":
 		err = runKit(ctx, os.Args[2:])
+	case "serve":
+		err = runServe(ctx, os.Args[2:])
 	default:
 		usage()
 		os.Exit(2)
@@ -38,5 +42,5 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: shinsei-sandbox demo [--dir DIR] | kit --dir DIR")
+	fmt.Fprintln(os.Stderr, "usage: shinsei-sandbox demo [--dir DIR] | kit --dir DIR | serve [--addr HOST:PORT] [--dir DIR] [-v]")
 }

@@ -1,0 +1,419 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/shinsei-app/shinsei/signer"
+	"github.com/shinsei-app/shinsei/submit"
+)
+
+// Argon2id parameters (OWASP's recommendation: 19 MiB, 2 passes, 1 lane).
+// They are stored with each hash, so that they can be raised later.
+const (
+	svcArgonTime    = 2
+	svcArgonMemory  = 19 * 1024
+	svcArgonThreads = 1
+	svcArgonKeyLen  = 32
+	svcSaltLen      = 16
+)
+
+// hashPassword returns the PHC string of an Argon2id hash of pw with a
+// fresh salt. At most hashSem hashes run at once, which bounds the memory
+// a burst of logins takes.
+func (s *Service) hashPassword(pw string) (string, error) {
+	salt := make([]byte, svcSaltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("service: salt: %w", err)
+	}
+	s.hashSem <- struct{}{}
+	key := argon2.IDKey([]byte(pw), salt, svcArgonTime, svcArgonMemory, svcArgonThreads, svcArgonKeyLen)
+	<-s.hashSem
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, svcArgonMemory, svcArgonTime, svcArgonThreads,
+		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// checkPassword compares pw with a PHC Argon2id hash in constant time.
+func (s *Service) checkPassword(encoded, pw string) bool {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || m > 1<<20 || t == 0 || t > 16 || p == 0 {
+		return false
+	}
+	b64 := base64.RawStdEncoding
+	salt, err1 := b64.DecodeString(parts[4])
+	want, err2 := b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	s.hashSem <- struct{}{}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	<-s.hashSem
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// svcRandom returns n random bytes as unpadded base64url.
+func svcRandom(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("service: random: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func svcHash(s string) []byte {
+	sum := sha256.Sum256([]byte(s))
+	return sum[:]
+}
+
+// newAccountID returns "R" (resident) or "C" (company) and ten random digits.
+func newAccountID(ut submit.UserType) (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1e10))
+	if err != nil {
+		return "", fmt.Errorf("service: account ID: %w", err)
+	}
+	prefix := "R"
+	if ut == submit.UserCompany {
+		prefix = "C"
+	}
+	return fmt.Sprintf("%s%010d", prefix, n), nil
+}
+
+// ---- challenges ----
+
+// handleChallenge issues a single-use challenge.
+func (s *Service) handleChallenge(w http.ResponseWriter, r *http.Request) {
+	if p := s.throttle(r); p != nil {
+		writeProblem(w, p)
+		return
+	}
+	value, err := svcRandom(32)
+	if err != nil {
+		writeProblem(w, svcFail(submit.ReasonInternal, ""))
+		return
+	}
+	now := s.now()
+	expires := now.Add(s.limits.ChallengeTTL)
+	if err := s.store.createChallenge(r.Context(), svcHash(value), now, expires); err != nil {
+		writeProblem(w, svcFail(submit.ReasonInternal, ""))
+		return
+	}
+	writeJSON(w, http.StatusCreated, submit.Challenge{Challenge: value, ExpiresAt: expires.In(svcJST).Truncate(time.Second)})
+}
+
+// useChallenge consumes a challenge or refuses with challenge-invalid.
+func (s *Service) useChallenge(ctx context.Context, value string) *svcProblem {
+	ok, err := s.store.consumeChallenge(ctx, svcHash(value), s.now())
+	switch {
+	case err != nil:
+		return svcFail(submit.ReasonInternal, "")
+	case !ok:
+		return svcFail(submit.ReasonChallengeInvalid, "challenge")
+	}
+	return nil
+}
+
+// ---- registration ----
+
+// handleRegister issues (or, for an identity already registered, resets)
+// an account from a signed registration request. The identity is the
+// certificate's; the request itself is not kept, since it holds the
+// password.
+func (s *Service) handleRegister(w http.ResponseWriter, r *http.Request) {
+	acct, status, p := s.register(r.Context(), w, r)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	writeJSON(w, status, acct)
+}
+
+func (s *Service) register(ctx context.Context, w http.ResponseWriter, r *http.Request) (*submit.Account, int, *svcProblem) {
+	if p := s.throttle(r); p != nil {
+		return nil, 0, p
+	}
+	if _, p := svcWantMedia(r, submit.MediaASiCE); p != nil {
+		return nil, 0, p
+	}
+	if p := limitBody(w, r, s.limits.MaxJSONBytes); p != nil {
+		return nil, 0, p
+	}
+	body, p := s.receive(r, submit.MediaASiCE)
+	if p != nil {
+		return nil, 0, p
+	}
+	defer body.discard()
+	rep, p := s.verifyIntegrity(ctx, body.path)
+	if p != nil {
+		return nil, 0, p
+	}
+	v := &svcSigned{report: rep, chain: rep.Chain}
+	if p := v.readForm(body.path); p != nil {
+		return nil, 0, p
+	}
+	reg, p := svcDecodeRegistration(v.form)
+	if p != nil {
+		return nil, 0, p
+	}
+	if p := s.useChallenge(ctx, reg.Challenge); p != nil {
+		return nil, 0, p
+	}
+	if p := checkPath(rep.Certificate); p != nil {
+		return nil, 0, p
+	}
+	if p := v.certificateFor([]submit.UserType{reg.UserType}); p != nil {
+		return nil, 0, p
+	}
+	if _, p := s.checkRevocation(ctx, rep.Signer, rep.Chain); p != nil {
+		return nil, 0, p
+	}
+	a := svcAccount{UserType: reg.UserType, CertSHA256: v.certSHA256(), Email: reg.Email}
+	if v.person != nil {
+		a.Person = svcPersonRecord{Name: v.person.Name, NameFlags: v.person.Raw.NameFlags, BirthDate: v.person.BirthDate.ISO(),
+			Sex: v.person.Sex.Code(), Address: v.person.Address, AddressFlags: v.person.Raw.AddressFlags}
+		a.IdentityKey = identityKey("resident", a.Person.Name, a.Person.BirthDate, a.Person.Sex, a.Person.Address)
+	} else {
+		a.CorpNumber, a.CorpName = v.corp.Number, v.corp.Name
+		a.IdentityKey = identityKey("company", a.CorpNumber)
+	}
+	password, generated := reg.Password, ""
+	if password == "" {
+		password = rand.Text()
+		generated = password
+	}
+	var err error
+	if a.PasswordHash, err = s.hashPassword(password); err != nil {
+		return nil, 0, svcFail(submit.ReasonInternal, "")
+	}
+	id, created, err := s.store.upsertAccount(ctx, a, func() (string, error) { return newAccountID(a.UserType) }, s.now())
+	if err != nil {
+		return nil, 0, svcFail(submit.ReasonInternal, "")
+	}
+	status := http.StatusOK // an existing account was reset
+	if created {
+		status = http.StatusCreated
+	}
+	return &submit.Account{AccountID: id, UserType: a.UserType, InitialPassword: generated}, status, nil
+}
+
+// identityKey is the digest accounts are told apart by.
+func identityKey(kind string, parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return kind + ":" + hex.EncodeToString(sum[:])
+}
+
+// ---- sessions ----
+
+// session returns the account of the request's bearer token: nil
+// without an Authorization header, login-required for a token that is
+// not a live session.
+func (s *Service) session(r *http.Request) (*svcAccount, []byte, *svcProblem) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return nil, nil, nil
+	}
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || len(token) > 256 {
+		return nil, nil, svcFail(submit.ReasonLoginRequired, "Authorization: Bearer TOKEN")
+	}
+	hash := svcHash(token)
+	acct, err := s.store.sessionAccount(r.Context(), hash, s.now())
+	switch {
+	case errors.Is(err, errNoRow):
+		return nil, nil, svcFail(submit.ReasonLoginRequired, "session expired or ended").
+			withText("ログインの有効期限が切れました。", "Your session has expired.")
+	case err != nil:
+		return nil, nil, svcFail(submit.ReasonInternal, "")
+	}
+	return acct, hash, nil
+}
+
+// newSession starts a session for an account.
+func (s *Service) newSession(ctx context.Context, accountID string) (*submit.Session, *svcProblem) {
+	token, err := svcRandom(32)
+	if err != nil {
+		return nil, svcFail(submit.ReasonInternal, "")
+	}
+	now := s.now()
+	expires := now.Add(s.limits.SessionTTL)
+	if err := s.store.createSession(ctx, svcHash(token), accountID, now, expires); err != nil {
+		return nil, svcFail(submit.ReasonInternal, "")
+	}
+	return &submit.Session{Token: token, AccountID: accountID, ExpiresAt: expires.In(svcJST).Truncate(time.Second)}, nil
+}
+
+// handleLogin logs in by ID and password, with the account's lockout and
+// the client address's throttling.
+func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
+	sess, p := s.login(w, r)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	writeJSON(w, http.StatusCreated, sess)
+}
+
+func (s *Service) login(w http.ResponseWriter, r *http.Request) (*submit.Session, *svcProblem) {
+	ctx := r.Context()
+	if p := s.throttle(r); p != nil {
+		return nil, p
+	}
+	if _, p := svcWantMedia(r, submit.MediaJSON); p != nil {
+		return nil, p
+	}
+	if p := limitBody(w, r, s.limits.MaxJSONBytes); p != nil {
+		return nil, p
+	}
+	l, p := svcDecodeLogin(r.Body, s.limits.MaxJSONBytes)
+	if p != nil {
+		return nil, p
+	}
+	acct, err := s.store.account(ctx, l.AccountID)
+	if err != nil && !errors.Is(err, errNoRow) {
+		return nil, svcFail(submit.ReasonInternal, "")
+	}
+	now := s.now()
+	if acct != nil && acct.LockedUntil.After(now) {
+		return nil, svcFail(submit.ReasonAccountLocked, "account").retryAfter(acct.LockedUntil.Sub(now))
+	}
+	hash := s.dummyHash // the same work whether or not the account exists
+	if acct != nil {
+		hash = acct.PasswordHash
+	}
+	if ok := s.checkPassword(hash, l.Password); !ok || acct == nil {
+		s.failures.add(clientIP(r), now)
+		if acct != nil {
+			locked, err := s.store.noteLoginFailure(ctx, acct.ID, now, s.limits.LockoutFailures, s.limits.LockoutWindow, s.limits.LockoutDuration)
+			if err != nil {
+				return nil, svcFail(submit.ReasonInternal, "")
+			}
+			if !locked.IsZero() {
+				return nil, svcFail(submit.ReasonAccountLocked, "account").retryAfter(locked.Sub(now))
+			}
+		}
+		return nil, svcFail(submit.ReasonInvalidCredentials, "")
+	}
+	if acct.Failed > 0 {
+		if err := s.store.clearLoginFailures(ctx, acct.ID); err != nil {
+			return nil, svcFail(submit.ReasonInternal, "")
+		}
+	}
+	return s.newSession(ctx, acct.ID)
+}
+
+// handleCertificateLogin logs a company in by a detached CMS signature
+// over a challenge, made with the registry certificate of a registered
+// company.
+func (s *Service) handleCertificateLogin(w http.ResponseWriter, r *http.Request) {
+	sess, p := s.certificateLogin(w, r)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	writeJSON(w, http.StatusCreated, sess)
+}
+
+func (s *Service) certificateLogin(w http.ResponseWriter, r *http.Request) (*submit.Session, *svcProblem) {
+	ctx := r.Context()
+	if p := s.throttle(r); p != nil {
+		return nil, p
+	}
+	if _, p := svcWantMedia(r, submit.MediaJSON); p != nil {
+		return nil, p
+	}
+	if p := limitBody(w, r, s.limits.MaxJSONBytes); p != nil {
+		return nil, p
+	}
+	cl, p := svcDecodeCertificateLogin(r.Body, s.limits.MaxJSONBytes)
+	if p != nil {
+		return nil, p
+	}
+	if p := s.useChallenge(ctx, cl.Challenge); p != nil {
+		return nil, p
+	}
+	rep, p := s.verifyChallengeSignature(ctx, cl)
+	if p != nil {
+		return nil, p
+	}
+	if p := checkPath(rep.Certificate); p != nil {
+		return nil, p
+	}
+	v := &svcSigned{report: rep, chain: rep.Chain}
+	if p := v.certificateFor([]submit.UserType{submit.UserCompany}); p != nil {
+		return nil, p
+	}
+	if _, p := s.checkRevocation(ctx, rep.Signer, rep.Chain); p != nil {
+		return nil, p
+	}
+	accts, err := s.store.accountsByCorporateNumber(ctx, v.corp.Number)
+	if err != nil {
+		return nil, svcFail(submit.ReasonInternal, "")
+	}
+	for _, a := range accts {
+		if v.sameHolder(a) {
+			return s.newSession(ctx, a.ID)
+		}
+	}
+	s.failures.add(clientIP(r), s.now())
+	return nil, svcFail(submit.ReasonInvalidCredentials, "no account for this company").
+		withText("この法人の利用者登録が見つかりません。先に電子証明書で利用者登録をしてください。",
+			"No account is registered for this company; please register with the certificate first.")
+}
+
+// verifyChallengeSignature verifies the detached signature over the
+// challenge's characters (its ASCII bytes, as issued); a signature over
+// the bytes the base64url text decodes to is accepted too.
+func (s *Service) verifyChallengeSignature(ctx context.Context, cl submit.CertificateLogin) (*signer.Report, *svcProblem) {
+	opts := signer.VerifyOptions{Roots: s.anchors, Intermediates: s.inter, At: s.now()}
+	rep, err := signer.VerifyDetached(ctx, cl.Signature, strings.NewReader(cl.Challenge), opts)
+	if err == nil && !rep.Integrity.OK && rep.Integrity.Reason == signer.ReasonContentDigestMismatch {
+		if raw, derr := base64.RawURLEncoding.DecodeString(cl.Challenge); derr == nil {
+			if alt, aerr := signer.VerifyDetached(ctx, cl.Signature, strings.NewReader(string(raw)), opts); aerr == nil && alt.Integrity.OK {
+				rep = alt
+			}
+		}
+	}
+	switch {
+	case errors.Is(err, signer.ErrMalformed), errors.Is(err, signer.ErrTooLarge):
+		return nil, svcFail(submit.ReasonBadRequest, "signature: not a readable CMS signature")
+	case err != nil:
+		return nil, svcFail(submit.ReasonInternal, "")
+	case !rep.Integrity.OK:
+		return nil, svcFail(submit.ReasonSignatureInvalid, "signature: "+rep.Integrity.Reason)
+	}
+	return rep, nil
+}
+
+// handleLogout ends the request's session.
+func (s *Service) handleLogout(w http.ResponseWriter, r *http.Request) {
+	acct, hash, p := s.session(r)
+	if p == nil && acct == nil {
+		p = svcFail(submit.ReasonLoginRequired, "Authorization: Bearer TOKEN")
+	}
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	if err := s.store.deleteSession(r.Context(), hash); err != nil {
+		writeProblem(w, svcFail(submit.ReasonInternal, ""))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,629 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/shinsei-app/shinsei/submit"
+)
+
+// svcMigrations are the versioned schema changes, applied in the order of
+// the number their file name starts with, each once, each in its own
+// transaction.
+//
+//go:embed migrations/*.sql
+var svcMigrations embed.FS
+
+// svcStore is the service's storage: SQLite for records, and a directory
+// of package files named by their SHA-256. A package file is written,
+// synced and renamed into place before the transaction that refers to it
+// commits, so a committed row never refers to a missing file; a crash in
+// between leaves at most an unreferenced file.
+type svcStore struct {
+	db       *sql.DB
+	packages string // <packages>/<sha256[:2]>/<sha256>
+	incoming string // request bodies being received and checked
+}
+
+// errNoRow is what lookups return for a missing row.
+var errNoRow = errors.New("service: no such row")
+
+// svcOpenStore opens (creating if needed) the database at dbPath and
+// migrates it. Package files go to dbPath+"-packages".
+func svcOpenStore(ctx context.Context, dbPath string) (*svcStore, error) {
+	if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
+		return nil, fmt.Errorf("service: service database: %w", err)
+	}
+	s := &svcStore{packages: dbPath + "-packages", incoming: filepath.Join(dbPath+"-packages", "incoming")}
+	if err := os.MkdirAll(s.incoming, 0o700); err != nil {
+		return nil, fmt.Errorf("service: service packages: %w", err)
+	}
+	// Bodies that were being received when the service stopped are of no use.
+	if old, err := os.ReadDir(s.incoming); err == nil {
+		for _, e := range old {
+			_ = os.Remove(filepath.Join(s.incoming, e.Name()))
+		}
+	}
+	// Writers start IMMEDIATE transactions, so that two writers queue on
+	// the busy timeout instead of failing on a lock upgrade.
+	dsn := dbPath + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(20000)" +
+		"&_pragma=foreign_keys(1)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("service: service database: %w", err)
+	}
+	db.SetMaxOpenConns(4)
+	s.db = db
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *svcStore) Close() error { return s.db.Close() }
+
+// migrate applies the migrations the database has not seen.
+func (s *svcStore) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+		return fmt.Errorf("service: migrate: %w", err)
+	}
+	files, err := fs.Glob(svcMigrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("service: migrate: %w", err)
+	}
+	type migration struct {
+		version int
+		name    string
+	}
+	var ms []migration
+	for _, f := range files {
+		base := filepath.Base(f)
+		num, _, _ := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if err != nil {
+			return fmt.Errorf("service: migrate: %s does not start with a version number", base)
+		}
+		ms = append(ms, migration{v, base})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for _, m := range ms {
+		if err := s.apply(ctx, m.version, m.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *svcStore) apply(ctx context.Context, version int, name string) error {
+	script, err := svcMigrations.ReadFile("migrations/" + name)
+	if err != nil {
+		return fmt.Errorf("service: migrate %s: %w", name, err)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("service: migrate %s: %w", name, err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+		return fmt.Errorf("service: migrate %s: %w", name, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, string(script)); err != nil {
+		return fmt.Errorf("service: migrate %s: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		version, name, time.Now().UnixNano()); err != nil {
+		return fmt.Errorf("service: migrate %s: %w", name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("service: migrate %s: %w", name, err)
+	}
+	return nil
+}
+
+// secret returns the service's secret called name, making it (32 random
+// bytes) the first time.
+func (s *svcStore) secret(ctx context.Context, name string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, fmt.Errorf("service: secret: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO service_keys (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, fresh); err != nil {
+		return nil, fmt.Errorf("service: secret: %w", err)
+	}
+	var v []byte
+	if err := s.db.QueryRowContext(ctx, `SELECT value FROM service_keys WHERE name = ?`, name).Scan(&v); err != nil {
+		return nil, fmt.Errorf("service: secret: %w", err)
+	}
+	return v, nil
+}
+
+// isConstraint reports whether err is an SQLite constraint violation.
+func isConstraint(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}
+
+// ---- package files ----
+
+// packagePath is where the package with hex SHA-256 sum is kept.
+func (s *svcStore) packagePath(sum string) string {
+	return filepath.Join(s.packages, sum[:2], sum)
+}
+
+// putPackage makes the received file at tmp the durable copy of the
+// package sum: synced, renamed into place and the directory synced. When
+// the package is already stored, tmp is only removed.
+func (s *svcStore) putPackage(tmp, sum string) error {
+	dest := s.packagePath(sum)
+	if _, err := os.Stat(dest); err == nil {
+		return os.Remove(tmp)
+	}
+	f, err := os.OpenFile(tmp, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("service: store package: %w", err)
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("service: store package: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dest), 0o700); err != nil {
+		return fmt.Errorf("service: store package: %w", err)
+	}
+	if err := os.Rename(tmp, dest); err != nil {
+		return fmt.Errorf("service: store package: %w", err)
+	}
+	svcSyncDir(filepath.Dir(dest))
+	svcSyncDir(s.packages)
+	return nil
+}
+
+// svcSyncDir makes a rename in dir durable where directories can be synced.
+func svcSyncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}
+
+// openPackage opens a stored package.
+func (s *svcStore) openPackage(sum string) (*os.File, error) {
+	f, err := os.Open(s.packagePath(sum))
+	if err != nil {
+		return nil, fmt.Errorf("service: open package: %w", err)
+	}
+	return f, nil
+}
+
+// ---- accounts ----
+
+// svcAccount is an account as stored. The identity fields are the
+// certificate's, personal data: they are compared, never logged.
+type svcAccount struct {
+	ID           string
+	UserType     submit.UserType
+	IdentityKey  string
+	Person       svcPersonRecord
+	CorpNumber   string
+	CorpName     string
+	CertSHA256   string
+	Email        string
+	PasswordHash string
+	Failed       int
+	FailedSince  time.Time
+	LockedUntil  time.Time
+}
+
+// svcPersonRecord holds a resident's four attributes as the certificate
+// encodes them.
+type svcPersonRecord struct {
+	Name, NameFlags, BirthDate, Sex, Address, AddressFlags string
+}
+
+// Format keeps accounts out of logs.
+func (a svcAccount) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, "service.account{redacted}")
+}
+
+const svcAccountColumns = `id, user_type, identity_key, coalesce(person_name, ''), coalesce(person_name_flags, ''),
+	coalesce(person_birth_date, ''), coalesce(person_sex, ''), coalesce(person_address, ''), coalesce(person_address_flags, ''),
+	coalesce(corporate_number, ''), coalesce(corporate_name, ''), certificate_sha256, coalesce(email, ''), password_hash,
+	failed_logins, failed_since, locked_until`
+
+func scanAccount(row interface{ Scan(...any) error }) (*svcAccount, error) {
+	var a svcAccount
+	var ut string
+	var since, locked int64
+	err := row.Scan(&a.ID, &ut, &a.IdentityKey, &a.Person.Name, &a.Person.NameFlags, &a.Person.BirthDate, &a.Person.Sex,
+		&a.Person.Address, &a.Person.AddressFlags, &a.CorpNumber, &a.CorpName, &a.CertSHA256, &a.Email, &a.PasswordHash,
+		&a.Failed, &since, &locked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoRow
+	}
+	if err != nil {
+		return nil, fmt.Errorf("service: read account: %w", err)
+	}
+	a.UserType = submit.UserType(ut)
+	a.FailedSince, a.LockedUntil = time.Unix(0, since), time.Unix(0, locked)
+	return &a, nil
+}
+
+// account returns the account id, or errNoRow.
+func (s *svcStore) account(ctx context.Context, id string) (*svcAccount, error) {
+	return scanAccount(s.db.QueryRowContext(ctx, `SELECT `+svcAccountColumns+` FROM accounts WHERE id = ?`, id))
+}
+
+// accountsByCorporateNumber returns the company accounts with number.
+func (s *svcStore) accountsByCorporateNumber(ctx context.Context, number string) ([]*svcAccount, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+svcAccountColumns+` FROM accounts
+		WHERE user_type = 'company' AND corporate_number = ? ORDER BY updated_at DESC`, number)
+	if err != nil {
+		return nil, fmt.Errorf("service: find account: %w", err)
+	}
+	defer rows.Close()
+	var out []*svcAccount
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// upsertAccount stores a registration: a new account with newID, or,
+// when an account with the same identity key exists, that account with
+// the new password and certificate, its failures and sessions cleared
+// (the certificate proved who is asking). It returns the account's ID
+// and whether it was created.
+func (s *svcStore) upsertAccount(ctx context.Context, a svcAccount, newID func() (string, error), now time.Time) (string, bool, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", false, fmt.Errorf("service: register: %w", err)
+	}
+	defer tx.Rollback()
+	var id string
+	err = tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE identity_key = ?`, a.IdentityKey).Scan(&id)
+	switch {
+	case err == nil:
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ?, certificate_sha256 = ?, email = ?,
+			failed_logins = 0, failed_since = 0, locked_until = 0, updated_at = ? WHERE id = ?`,
+			a.PasswordHash, a.CertSHA256, nullable(a.Email), now.UnixNano(), id); err != nil {
+			return "", false, fmt.Errorf("service: register: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ?`, id); err != nil {
+			return "", false, fmt.Errorf("service: register: %w", err)
+		}
+		if err := tx.Commit(); err != nil {
+			return "", false, fmt.Errorf("service: register: %w", err)
+		}
+		return id, false, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return "", false, fmt.Errorf("service: register: %w", err)
+	}
+	for range 5 {
+		if id, err = newID(); err != nil {
+			return "", false, err
+		}
+		p := a.Person
+		_, err = tx.ExecContext(ctx, `INSERT INTO accounts (id, user_type, identity_key, person_name, person_name_flags,
+			person_birth_date, person_sex, person_address, person_address_flags, corporate_number, corporate_name,
+			certificate_sha256, email, password_hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, string(a.UserType), a.IdentityKey, nullable(p.Name), nullable(p.NameFlags), nullable(p.BirthDate),
+			nullable(p.Sex), nullable(p.Address), nullable(p.AddressFlags), nullable(a.CorpNumber), nullable(a.CorpName),
+			a.CertSHA256, nullable(a.Email), a.PasswordHash, now.UnixNano(), now.UnixNano())
+		if !isConstraint(err) {
+			break // a taken ID is tried again; anything else is final
+		}
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("service: register: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return "", false, fmt.Errorf("service: register: %w", err)
+	}
+	return id, true, nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// noteLoginFailure counts a failed login of account id: failures in a
+// window of length window; the failures-th locks the account until
+// now+lockFor. It returns the lock's end, zero when not locked.
+func (s *svcStore) noteLoginFailure(ctx context.Context, id string, now time.Time, failures int, window, lockFor time.Duration) (time.Time, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("service: login failure: %w", err)
+	}
+	defer tx.Rollback()
+	var count int
+	var since int64
+	if err := tx.QueryRowContext(ctx, `SELECT failed_logins, failed_since FROM accounts WHERE id = ?`, id).Scan(&count, &since); err != nil {
+		return time.Time{}, fmt.Errorf("service: login failure: %w", err)
+	}
+	if since == 0 || now.Sub(time.Unix(0, since)) > window {
+		count, since = 0, now.UnixNano()
+	}
+	count++
+	var locked time.Time
+	if count >= failures {
+		locked = now.Add(lockFor)
+		count, since = 0, 0
+	}
+	lockedNanos := int64(0)
+	if !locked.IsZero() {
+		lockedNanos = locked.UnixNano()
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET failed_logins = ?, failed_since = ?,
+		locked_until = max(locked_until, ?) WHERE id = ?`, count, since, lockedNanos, id); err != nil {
+		return time.Time{}, fmt.Errorf("service: login failure: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return time.Time{}, fmt.Errorf("service: login failure: %w", err)
+	}
+	return locked, nil
+}
+
+// clearLoginFailures forgets account id's failures after a good login.
+func (s *svcStore) clearLoginFailures(ctx context.Context, id string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE accounts SET failed_logins = 0, failed_since = 0 WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("service: login: %w", err)
+	}
+	return nil
+}
+
+// ---- sessions and challenges ----
+
+// createSession stores a session by its token's hash.
+func (s *svcStore) createSession(ctx context.Context, tokenHash []byte, accountID string, now, expires time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now.UnixNano()); err != nil {
+		return fmt.Errorf("service: session: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token_sha256, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+		tokenHash, accountID, now.UnixNano(), expires.UnixNano()); err != nil {
+		return fmt.Errorf("service: session: %w", err)
+	}
+	return nil
+}
+
+// sessionAccount returns the account of a live session, or errNoRow.
+func (s *svcStore) sessionAccount(ctx context.Context, tokenHash []byte, now time.Time) (*svcAccount, error) {
+	return scanAccount(s.db.QueryRowContext(ctx, `SELECT `+svcAccountColumns+` FROM accounts
+		WHERE id = (SELECT account_id FROM sessions WHERE token_sha256 = ? AND expires_at > ?)`, tokenHash, now.UnixNano()))
+}
+
+// deleteSession ends a session.
+func (s *svcStore) deleteSession(ctx context.Context, tokenHash []byte) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_sha256 = ?`, tokenHash); err != nil {
+		return fmt.Errorf("service: logout: %w", err)
+	}
+	return nil
+}
+
+// createChallenge stores a challenge by its hash, dropping expired ones.
+func (s *svcStore) createChallenge(ctx context.Context, hash []byte, now, expires time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM challenges WHERE expires_at <= ?`, now.UnixNano()); err != nil {
+		return fmt.Errorf("service: challenge: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO challenges (challenge_sha256, expires_at) VALUES (?, ?)`,
+		hash, expires.UnixNano()); err != nil {
+		return fmt.Errorf("service: challenge: %w", err)
+	}
+	return nil
+}
+
+// consumeChallenge uses up a live challenge; false when it is unknown,
+// used or expired.
+func (s *svcStore) consumeChallenge(ctx context.Context, hash []byte, now time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM challenges WHERE challenge_sha256 = ? AND expires_at > ?`, hash, now.UnixNano())
+	if err != nil {
+		return false, fmt.Errorf("service: challenge: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("service: challenge: %w", err)
+	}
+	return n == 1, nil
+}
+
+// ---- applications ----
+
+// svcApplication is an application as stored.
+type svcApplication struct {
+	Arrival, Procedure, Owner, IdemKey string
+	PackageSHA256, MediaType           string
+	Size                               int64
+	SignerCertSHA256                   string
+	Status                             submit.Status
+	ReceivedAt, UpdatedAt              time.Time
+}
+
+const svcApplicationColumns = `arrival_number, procedure_id, owner, idempotency_key, package_sha256, media_type, size,
+	coalesce(signer_cert_sha256, ''), status, received_at, updated_at`
+
+func scanApplication(row interface{ Scan(...any) error }) (*svcApplication, error) {
+	var a svcApplication
+	var status string
+	var received, updated int64
+	err := row.Scan(&a.Arrival, &a.Procedure, &a.Owner, &a.IdemKey, &a.PackageSHA256, &a.MediaType, &a.Size,
+		&a.SignerCertSHA256, &status, &received, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoRow
+	}
+	if err != nil {
+		return nil, fmt.Errorf("service: read application: %w", err)
+	}
+	a.Status = submit.Status(status)
+	a.ReceivedAt, a.UpdatedAt = time.Unix(0, received), time.Unix(0, updated)
+	return &a, nil
+}
+
+// applicationByKey returns the application owner sent with key, or errNoRow.
+func (s *svcStore) applicationByKey(ctx context.Context, owner, key string) (*svcApplication, error) {
+	return scanApplication(s.db.QueryRowContext(ctx, `SELECT `+svcApplicationColumns+` FROM applications
+		WHERE owner = ? AND idempotency_key = ?`, owner, key))
+}
+
+// application returns the application with an arrival number, or errNoRow.
+func (s *svcStore) application(ctx context.Context, arrival string) (*svcApplication, error) {
+	return scanApplication(s.db.QueryRowContext(ctx, `SELECT `+svcApplicationColumns+` FROM applications
+		WHERE arrival_number = ?`, arrival))
+}
+
+// applications returns every application, oldest first.
+func (s *svcStore) applications(ctx context.Context) ([]*svcApplication, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+svcApplicationColumns+` FROM applications ORDER BY received_at, arrival_number`)
+	if err != nil {
+		return nil, fmt.Errorf("service: list applications: %w", err)
+	}
+	defer rows.Close()
+	var out []*svcApplication
+	for rows.Next() {
+		a, err := scanApplication(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// insertApplication stores a, numbering it in the year of a.ReceivedAt
+// (in Japan), unless its owner already sent its idempotency key: then it
+// returns the stored one and created=false. The package file must be
+// stored before.
+func (s *svcStore) insertApplication(ctx context.Context, a svcApplication) (*svcApplication, bool, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("service: store application: %w", err)
+	}
+	defer tx.Rollback()
+	prev, err := scanApplication(tx.QueryRowContext(ctx, `SELECT `+svcApplicationColumns+` FROM applications
+		WHERE owner = ? AND idempotency_key = ?`, a.Owner, a.IdemKey))
+	switch {
+	case err == nil:
+		return prev, false, nil
+	case !errors.Is(err, errNoRow):
+		return nil, false, err
+	}
+	year := a.ReceivedAt.In(svcJST).Year()
+	var last int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO arrival_counters (year, last) VALUES (?, 1)
+		ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last`, year).Scan(&last); err != nil {
+		return nil, false, fmt.Errorf("service: arrival number: %w", err)
+	}
+	a.Arrival = fmt.Sprintf("%d-%06d", year, last)
+	_, err = tx.ExecContext(ctx, `INSERT INTO applications (arrival_number, procedure_id, owner, idempotency_key,
+		package_sha256, media_type, size, signer_cert_sha256, status, received_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.Arrival, a.Procedure, a.Owner, a.IdemKey, a.PackageSHA256, a.MediaType, a.Size, nullable(a.SignerCertSHA256),
+		string(a.Status), a.ReceivedAt.UnixNano(), a.UpdatedAt.UnixNano())
+	if err != nil {
+		return nil, false, fmt.Errorf("service: store application: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, false, fmt.Errorf("service: store application: %w", err)
+	}
+	return &a, true, nil
+}
+
+// setStatus changes an application's status.
+func (s *svcStore) setStatus(ctx context.Context, arrival string, status submit.Status, now time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE applications SET status = ?, updated_at = ? WHERE arrival_number = ?`,
+		string(status), now.UnixNano(), arrival)
+	if err != nil {
+		return fmt.Errorf("service: set status: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return errNoRow
+	}
+	return nil
+}
+
+// ---- notices ----
+
+// svcNotice is a notice as stored.
+type svcNotice struct {
+	submit.Notice
+	Arrival       string
+	PackageSHA256 string
+}
+
+// insertNotice stores a notice whose package file is stored.
+func (s *svcStore) insertNotice(ctx context.Context, n svcNotice) error {
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO notices (id, arrival_number, title_ja, title_en, package_sha256, issued_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, n.ID, n.Arrival, n.TitleJA, n.TitleEN, n.PackageSHA256, n.IssuedAt.UnixNano()); err != nil {
+		return fmt.Errorf("service: store notice: %w", err)
+	}
+	return nil
+}
+
+// notices returns an application's notices, oldest first.
+func (s *svcStore) notices(ctx context.Context, arrival string) ([]svcNotice, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, arrival_number, title_ja, title_en, package_sha256, issued_at
+		FROM notices WHERE arrival_number = ? ORDER BY issued_at, id`, arrival)
+	if err != nil {
+		return nil, fmt.Errorf("service: list notices: %w", err)
+	}
+	defer rows.Close()
+	var out []svcNotice
+	for rows.Next() {
+		n, err := scanNotice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *n)
+	}
+	return out, rows.Err()
+}
+
+// notice returns the notice id, or errNoRow.
+func (s *svcStore) notice(ctx context.Context, id string) (*svcNotice, error) {
+	return scanNotice(s.db.QueryRowContext(ctx, `SELECT id, arrival_number, title_ja, title_en, package_sha256, issued_at
+		FROM notices WHERE id = ?`, id))
+}
+
+func scanNotice(row interface{ Scan(...any) error }) (*svcNotice, error) {
+	var n svcNotice
+	var issued int64
+	err := row.Scan(&n.ID, &n.Arrival, &n.TitleJA, &n.TitleEN, &n.PackageSHA256, &issued)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoRow
+	}
+	if err != nil {
+		return nil, fmt.Errorf("service: read notice: %w", err)
+	}
+	n.IssuedAt = time.Unix(0, issued).In(svcJST)
+	return &n, nil
+}
