@@ -33,6 +33,11 @@ var commands = map[string]command{
 	"sign":   runSign,
 	"verify": runVerify,
 	"check":  runCheck,
+
+	"account":  runAccount,
+	"submit":   runSubmit,
+	"status":   runStatus,
+	"receipts": runReceipts,
 }
 
 // usages are the synopses of the commands, in the order help lists them.
@@ -41,6 +46,12 @@ var usages = [][2]string{
 	{"sign", "sign --out PKG.asice (--module PATH [--token LABEL] [--key-id HEX] | --p12 FILE) [--pin-stdin] [--allow-final-try] [--json] FORM [ATTACHMENT...]"},
 	{"check", "check [--anchor CERT]... [--intermediate CERT]... [--crl FILE]... [--ocsp-responder URL --responder-cert CERT] [--offline] [--require-revocation] [--at RFC3339] [--form FORM.json] [--json] CERT"},
 	{"verify", "verify [--anchor CERT]... [--intermediate CERT]... [--at RFC3339] [--offline] [--json] (PKG.asice | --detached SIG.p7s CONTENT)"},
+	{"account register", "account register --service URL [--anchor CERT]... (--p12 FILE | --module PATH [--token LABEL] [--key-id HEX]) [--pin-stdin] [--password-stdin] [--user-type resident|company] [--email ADDRESS] [--show-password] [--json]"},
+	{"account login", "account login --service URL [--anchor CERT]... [--account ID] [--password-stdin | --p12 FILE | --module PATH ...] [--json]"},
+	{"account logout", "account logout --service URL [--anchor CERT]... [--account ID] [--keep-password] [--json]"},
+	{"submit", "submit --service URL [--anchor CERT]... [--account ID] [--data-dir DIR] [--json] (PKG.asice | FORM.json | --pending)"},
+	{"status", "status --service URL [--anchor CERT]... [--inquiry NUMBER | --account ID] [--wait DURATION] [--json] ARRIVAL"},
+	{"receipts", "receipts [--data-dir DIR] [--service URL] [--json]"},
 }
 
 func synopsis(name string) string {

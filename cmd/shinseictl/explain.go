@@ -24,6 +24,9 @@ func explain(err error) *failure {
 	if errors.As(err, &f) {
 		return f
 	}
+	if f := explainService(err); f != nil {
+		return f
+	}
 	var pinErr *pkcs11.PINError
 	switch {
 	case errors.As(err, &pinErr):

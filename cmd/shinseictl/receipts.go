@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/shinsei-app/shinsei/submit"
+)
+
+type receiptsView struct {
+	Receipts []submit.Record `json:"receipts"`
+	Pending  []submit.Item   `json:"pending"`
+	Refused  []submit.Item   `json:"refused"`
+}
+
+// runReceipts lists the receipts journal, and what waits in the outbox or
+// was refused, with the service's reason.
+func runReceipts(ctx context.Context, std *stdio, args []string) error {
+	fs := newFlags("receipts")
+	var o netOptions
+	o.registerLocal(fs)
+	service := fs.String("service", "", "list only this service's (`URL`)")
+	operands, err := parse(fs, args, std.err)
+	if err != nil {
+		return err
+	}
+	if len(operands) > 0 {
+		return usageError("receipts takes no arguments", "receipts: unexpected %q", operands[0])
+	}
+	want := ""
+	if *service != "" {
+		if want, err = submit.CanonicalURL(*service); err != nil {
+			return usageError("give the service as https://host[:port]", "receipts: %w", err)
+		}
+	}
+	ob, j, err := o.store()
+	if err != nil {
+		return err
+	}
+	var v receiptsView
+	recs, err := j.Receipts()
+	if err != nil {
+		return &failure{code: exitEnvironment, err: err, hint: "check that the journal in the data directory can be read"}
+	}
+	for _, r := range recs {
+		if want == "" || r.Service == want {
+			v.Receipts = append(v.Receipts, r)
+		}
+	}
+	for _, list := range []struct {
+		get func() ([]submit.Item, error)
+		out *[]submit.Item
+	}{{ob.Pending, &v.Pending}, {ob.Refused, &v.Refused}} {
+		items, err := list.get()
+		if err != nil {
+			return &failure{code: exitEnvironment, err: err, hint: "check that the data directory can be read"}
+		}
+		for _, it := range items {
+			if want == "" || it.Service == want {
+				*list.out = append(*list.out, it)
+			}
+		}
+	}
+	if o.asJSON {
+		if v.Receipts == nil {
+			v.Receipts = []submit.Record{}
+		}
+		if v.Pending == nil {
+			v.Pending = []submit.Item{}
+		}
+		if v.Refused == nil {
+			v.Refused = []submit.Item{}
+		}
+		writeJSON(std.out, v)
+		return nil
+	}
+	w := std.out
+	fmt.Fprintf(w, "receipts (%d)\n", len(v.Receipts))
+	for _, r := range v.Receipts {
+		fmt.Fprintf(w, "  %s  到達番号 %s", r.ReceivedAt.Local().Format("2006-01-02 15:04"), r.ArrivalNumber)
+		if r.InquiryNumber != "" {
+			fmt.Fprintf(w, "  問合せ番号 %s", r.InquiryNumber)
+		}
+		fmt.Fprintf(w, "  %s  %s  %s\n", r.Procedure, r.File, r.Service)
+	}
+	if len(v.Pending) > 0 {
+		fmt.Fprintf(w, "pending in the outbox (%d): 'shinseictl submit --service URL --pending' sends them\n", len(v.Pending))
+		for _, it := range v.Pending {
+			fmt.Fprintf(w, "  %s  %s  %s  %d attempt(s)  %s\n", it.ID, it.Procedure, it.File, it.Attempts, it.Service)
+			if it.LastError != "" {
+				fmt.Fprintf(w, "    last error: %s\n", it.LastError)
+			}
+		}
+	}
+	if len(v.Refused) > 0 {
+		fmt.Fprintf(w, "refused by the service (%d), kept in %s\n", len(v.Refused), ob.RefusedDir())
+		for _, it := range v.Refused {
+			fmt.Fprintf(w, "  %s  %s  %s  %s\n", it.ID, it.Procedure, it.File, it.Service)
+			if it.Problem != nil {
+				msg := strings.TrimSpace(it.Problem.MessageJA + " / " + it.Problem.MessageEN)
+				fmt.Fprintf(w, "    reason: %s: %s\n", it.Problem.Reason, msg)
+			}
+		}
+	}
+	return nil
+}

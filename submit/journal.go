@@ -1,0 +1,184 @@
+package submit
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// maxJournalLine bounds one record; longer lines are skipped as corrupt.
+const maxJournalLine = 64 << 10
+
+// Record is one receipt in the journal.
+type Record struct {
+	Service       string `json:"service"`
+	Account       string `json:"account,omitempty"`
+	Procedure     string `json:"procedure"`
+	ArrivalNumber string `json:"arrival_number"`
+	// InquiryNumber is what an anonymous applicant needs to ask about the
+	// application: the journal file is readable by the user only.
+	InquiryNumber string    `json:"inquiry_number,omitempty"`
+	ReceivedAt    time.Time `json:"received_at"`
+	RecordedAt    time.Time `json:"recorded_at"`
+	// PackageSHA256 is the hex SHA-256 of the body sent (and, by the
+	// receipt, stored).
+	PackageSHA256  string `json:"package_sha256"`
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	// File is the base name of the file the user submitted.
+	File string `json:"file,omitempty"`
+	// OutboxID is the outbox item the receipt is for.
+	OutboxID string `json:"outbox_id,omitempty"`
+}
+
+func (r Record) valid() bool { return r.ArrivalNumber != "" && r.Service != "" }
+
+// Journal is the append-only local record of receipts: one JSON object per
+// line, each synced to disk before Append returns. A crash can leave at
+// most a torn last line, which readers ignore and the next Append removes.
+type Journal struct {
+	path string
+}
+
+// OpenJournal returns the journal at path, creating its directory. The
+// file itself is created by the first Append.
+func OpenJournal(path string) (*Journal, error) {
+	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	return &Journal{path: path}, nil
+}
+
+// Path returns the journal's file.
+func (j *Journal) Path() string { return j.path }
+
+// Append adds rec unless the journal already holds a record of the same
+// service and arrival number (a replayed submission), and syncs the file.
+// It holds an exclusive lock on the file meanwhile, so processes may
+// append concurrently. A torn last line left by a crash is cut off first,
+// or, when it is a whole record that only lacks its newline, completed.
+func (j *Journal) Append(rec Record) error {
+	if !rec.valid() {
+		return errors.New("submit: journal: a record needs a service and an arrival number")
+	}
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("submit: journal: %w", err)
+	}
+	f, err := os.OpenFile(j.path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("submit: journal: %w", err)
+	}
+	defer f.Close()
+	if err := lock(f); err != nil {
+		return fmt.Errorf("submit: journal: lock: %w", err)
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return fmt.Errorf("submit: journal: %w", err)
+	}
+	cut, completeLast := repairPlan(data)
+	end := int64(cut)
+	if completeLast {
+		line = append([]byte{'\n'}, line...)
+	} else if cut < len(data) {
+		if err := f.Truncate(end); err != nil {
+			return fmt.Errorf("submit: journal: repair torn line: %w", err)
+		}
+	}
+	recs, _, err := ReadJournal(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("submit: journal: %w", err)
+	}
+	for _, r := range recs {
+		if r.Service == rec.Service && r.ArrivalNumber == rec.ArrivalNumber {
+			return f.Sync() // the repair, if any, made durable
+		}
+	}
+	if _, err := f.WriteAt(append(line, '\n'), end); err != nil {
+		return fmt.Errorf("submit: journal: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("submit: journal: %w", err)
+	}
+	if end == 0 {
+		return syncDir(filepath.Dir(j.path))
+	}
+	return nil
+}
+
+// repairPlan says how to make data end with a whole line before an
+// append: keep data[:cut], and when completeLast, the last line is a whole
+// record that only lacks its newline (cut is then len(data)).
+func repairPlan(data []byte) (cut int, completeLast bool) {
+	cut = bytes.LastIndexByte(data, '\n') + 1
+	if cut == len(data) {
+		return cut, false
+	}
+	var last Record
+	if len(data)-cut <= maxJournalLine && json.Unmarshal(data[cut:], &last) == nil && last.valid() {
+		return len(data), true
+	}
+	return cut, false
+}
+
+// Receipts returns every record, oldest first. A missing journal holds no
+// records.
+func (j *Journal) Receipts() ([]Record, error) {
+	f, err := os.Open(j.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("submit: journal: %w", err)
+	}
+	defer f.Close()
+	recs, _, err := ReadJournal(f)
+	if err != nil {
+		return nil, fmt.Errorf("submit: journal: %w", err)
+	}
+	return recs, nil
+}
+
+// ReadJournal reads journal lines from r: every line that is a whole
+// record, in order. Lines that are not (a torn last line, corruption, a
+// line over 64 KiB) are skipped and counted; err is only a read error.
+func ReadJournal(r io.Reader) (recs []Record, skipped int, err error) {
+	br := bufio.NewReaderSize(r, 4096)
+	var line []byte
+	tooLong := false
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) > maxJournalLine+1 {
+			tooLong = true
+		} else if !tooLong {
+			line = append(line, chunk...)
+		}
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case err != nil && !errors.Is(err, io.EOF):
+			return recs, skipped, err
+		}
+		complete := len(chunk) > 0 && chunk[len(chunk)-1] == '\n'
+		if complete || len(line) > 0 || tooLong {
+			var rec Record
+			if !tooLong && complete && json.Unmarshal(line, &rec) == nil && rec.valid() {
+				recs = append(recs, rec)
+			} else if !complete && !tooLong && json.Unmarshal(line, &rec) == nil && rec.valid() {
+				recs = append(recs, rec) // a whole record that only lacks its newline
+			} else if len(bytes.TrimSpace(line)) > 0 || tooLong {
+				skipped++
+			}
+		}
+		line, tooLong = line[:0], false
+		if err != nil {
+			return recs, skipped, nil
+		}
+	}
+}
