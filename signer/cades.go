@@ -54,6 +54,17 @@ func essAttribute(cert *x509.Certificate) pkcs7.Attribute {
 	}}}}
 }
 
+// SignDetached returns a detached CAdES-BES signature (DER) over content:
+// SHA-256, signing-time, signing-certificate-v2 naming cred.Cert, and
+// cred's chain. It is what a package signs its manifest with, and what a
+// certificate login signs its challenge with.
+func SignDetached(content []byte, cred Credential) ([]byte, error) {
+	if cred.Signer == nil || cred.Cert == nil {
+		return nil, errors.New("signer: the credential needs a key and a certificate")
+	}
+	return signDetached(content, cred, essAttribute(cred.Cert))
+}
+
 // signDetached returns a detached CMS SignedData over content: SHA-256,
 // the signed attributes content-type, message-digest, signing-time and
 // ess, and cred's certificate chain. digitorus/pkcs7 asks cred.Signer for
