@@ -69,6 +69,12 @@ var crlReasonNames = map[CRLReason]string{
 	CRLReasonPrivilegeWithdrawn: "privilegeWithdrawn", CRLReasonAACompromise: "aACompromise",
 }
 
+// Valid reports whether r is one of the RFC 5280 codes (7 is not).
+func (r CRLReason) Valid() bool {
+	_, ok := crlReasonNames[r]
+	return ok
+}
+
 // String returns the RFC 5280 name of the reason ("keyCompromise", …).
 func (r CRLReason) String() string {
 	if n, ok := crlReasonNames[r]; ok {
@@ -351,7 +357,7 @@ func (c *CRL) scanEntryExtensions(exts cryptobyte.String, off uint32) error {
 		switch {
 		case bytes.Equal(oid, oidExtReasonCode):
 			var r int
-			if !val.ReadASN1Enum(&r) || !val.Empty() || crlReasonNames[CRLReason(r)] == "" {
+			if !val.ReadASN1Enum(&r) || !val.Empty() || !CRLReason(r).Valid() {
 				return crlMalformed("bad reason code")
 			}
 		case bytes.Equal(oid, oidExtInvalidity):

@@ -6,45 +6,31 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/shinsei-app/shinsei/certcheck"
 	"math/big"
 	"sort"
 	"sync"
 	"time"
 )
 
-// RevocationReason is an RFC 5280 CRLReason code, as CRL entries and OCSP revoked
-// answers carry it.
-type RevocationReason int
+// RevocationReason is an RFC 5280 CRLReason code, as CRL entries and OCSP
+// revoked answers carry it; it is certcheck's type, so both sides of a test
+// speak of the same values.
+type RevocationReason = certcheck.CRLReason
 
 // RFC 5280 §5.3.1 reason codes (7 is not used).
 const (
-	ReasonUnspecified          RevocationReason = 0
-	ReasonKeyCompromise        RevocationReason = 1
-	ReasonCACompromise         RevocationReason = 2
-	ReasonAffiliationChanged   RevocationReason = 3
-	ReasonSuperseded           RevocationReason = 4
-	ReasonCessationOfOperation RevocationReason = 5
-	ReasonCertificateHold      RevocationReason = 6
-	ReasonRemoveFromCRL        RevocationReason = 8
-	ReasonPrivilegeWithdrawn   RevocationReason = 9
-	ReasonAACompromise         RevocationReason = 10
+	ReasonUnspecified          = certcheck.CRLReasonUnspecified
+	ReasonKeyCompromise        = certcheck.CRLReasonKeyCompromise
+	ReasonCACompromise         = certcheck.CRLReasonCACompromise
+	ReasonAffiliationChanged   = certcheck.CRLReasonAffiliationChanged
+	ReasonSuperseded           = certcheck.CRLReasonSuperseded
+	ReasonCessationOfOperation = certcheck.CRLReasonCessationOfOperation
+	ReasonCertificateHold      = certcheck.CRLReasonCertificateHold
+	ReasonRemoveFromCRL        = certcheck.CRLReasonRemoveFromCRL
+	ReasonPrivilegeWithdrawn   = certcheck.CRLReasonPrivilegeWithdrawn
+	ReasonAACompromise         = certcheck.CRLReasonAACompromise
 )
-
-var reasonNames = map[RevocationReason]string{
-	ReasonUnspecified: "unspecified", ReasonKeyCompromise: "keyCompromise",
-	ReasonCACompromise: "cACompromise", ReasonAffiliationChanged: "affiliationChanged",
-	ReasonSuperseded: "superseded", ReasonCessationOfOperation: "cessationOfOperation",
-	ReasonCertificateHold: "certificateHold", ReasonRemoveFromCRL: "removeFromCRL",
-	ReasonPrivilegeWithdrawn: "privilegeWithdrawn", ReasonAACompromise: "aACompromise",
-}
-
-// String returns the RFC 5280 name of the reason ("keyCompromise", …).
-func (r RevocationReason) String() string {
-	if n, ok := reasonNames[r]; ok {
-		return n
-	}
-	return fmt.Sprintf("reason(%d)", int(r))
-}
 
 // CRLValidity is how long a sandbox CRL is valid: its nextUpdate is this
 // long after its thisUpdate.
@@ -140,7 +126,7 @@ func (r *Registry) Record(ca *CA, cert *x509.Certificate) {
 // ReasonCertificateHold is Hold. A held certificate may be revoked for
 // good; a revoked one may not be revoked again (ErrAlreadyRevoked).
 func (r *Registry) Revoke(ca *CA, serial *big.Int, reason RevocationReason, at time.Time) error {
-	if _, ok := reasonNames[reason]; !ok || reason == ReasonRemoveFromCRL {
+	if !reason.Valid() || reason == ReasonRemoveFromCRL {
 		return fmt.Errorf("%w: %v", ErrBadReason, reason)
 	}
 	r.mu.Lock()
