@@ -6,6 +6,8 @@
 //	shinsei-sandbox kit --dir DIR      write sandbox credentials for tests and help desks
 //	shinsei-sandbox serve [--addr 127.0.0.1:8443] [--dir DIR]
 //	                                   run the reference service, its responders and a kit
+//	shinsei-sandbox card --scenario NAME [--dir DIR] | card --list
+//	                                   the virtual My Number card in a scenario, behind pcscd and OpenSC
 package main
 
 import (
@@ -30,6 +32,8 @@ func main() {
 		err = runKit(ctx, os.Args[2:])
 	case "serve":
 		err = runServe(ctx, os.Args[2:])
+	case "card":
+		err = runCard(ctx, os.Args[2:])
 	default:
 		usage()
 		os.Exit(2)
@@ -43,4 +47,5 @@ func main() {
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: shinsei-sandbox demo [--dir DIR] | kit --dir DIR | serve [--addr HOST:PORT] [--dir DIR] [-v]")
+	fmt.Fprintln(os.Stderr, "       shinsei-sandbox card --scenario NAME [--dir DIR] | card --list")
 }

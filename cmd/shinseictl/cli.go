@@ -38,6 +38,7 @@ var commands = map[string]command{
 	"submit":   runSubmit,
 	"status":   runStatus,
 	"receipts": runReceipts,
+	"diag":     runDiag,
 }
 
 // usages are the synopses of the commands, in the order help lists them.
@@ -52,6 +53,7 @@ var usages = [][2]string{
 	{"submit", "submit --service URL [--anchor CERT]... [--account ID] [--data-dir DIR] [--json] (PKG.asice | FORM.json | --pending)"},
 	{"status", "status --service URL [--anchor CERT]... [--inquiry NUMBER | --account ID] [--wait DURATION] [--json] ARRIVAL"},
 	{"receipts", "receipts [--data-dir DIR] [--service URL] [--json]"},
+	{"diag", "diag [--out BUNDLE.zip] [--service URL [--anchor CERT]...] [--module PATH]... [--include-personal] [--lang ja|en] [--json]"},
 }
 
 func synopsis(name string) string {
@@ -83,6 +85,7 @@ func run(ctx context.Context, args []string, std *stdio) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
+	recordError(args[0], err)
 	return report(std, wantsJSON(args), err)
 }
 

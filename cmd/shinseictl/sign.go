@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/pkcs11/pcsc"
 	"github.com/shinsei-app/shinsei/signer"
 )
 
@@ -123,6 +124,9 @@ func tokenCredential(ctx context.Context, std *stdio, module, label, keyHex stri
 		if req.Status.CountLow && !req.Status.FinalTry {
 			fmt.Fprintf(std.err, "note: a wrong PIN was entered for token %q since its last successful use.\n", req.Token)
 		}
+		if n := req.Status.TriesLeft; n > 1 {
+			fmt.Fprintf(std.err, "note: the PIN of token %q has %d tries left.\n", req.Token, n)
+		}
 		if req.Status.FinalTry {
 			fmt.Fprintf(std.err, "warning: token %q has ONE PIN try left; a wrong PIN locks it.\n", req.Token)
 			if !allowFinal && !confirm(std, "Spend the final try?") {
@@ -132,6 +136,10 @@ func tokenCredential(ctx context.Context, std *stdio, module, label, keyHex stri
 		pin, err := readSecret(std, pinStdin, fmt.Sprintf("PIN for %q: ", req.Token))
 		return pkcs11.PINAnswer{PIN: pin, ConfirmFinalTry: true}, err
 	})
+	var pinErr *pkcs11.PINError
+	if errors.As(err, &pinErr) && pinErr.Status.TriesLeft > 1 {
+		err = fmt.Errorf("%w (%d tries left)", err, pinErr.Status.TriesLeft)
+	}
 	if err != nil {
 		return tok, nil, err
 	}
@@ -176,7 +184,13 @@ func openToken(ctx context.Context, module string, sel pkcs11.Selector) (*pkcs11
 		lib, err := pkcs11.Open(p)
 		if err == nil {
 			var tok *pkcs11.Token
-			if tok, err = lib.OpenToken(ctx, sel); err == nil {
+			// triesOptions by the label asked for; with none, JPKITries
+			// reads the count only if the token chosen is a My Number card's.
+			opts := triesOptions(sel.Label)
+			if sel.Label == "" {
+				opts = []pkcs11.Option{pkcs11.WithTriesReader(pcsc.JPKITries{})}
+			}
+			if tok, err = lib.OpenToken(ctx, sel, opts...); err == nil {
 				return tok, nil
 			}
 			lib.Close()

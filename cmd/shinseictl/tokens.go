@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/pkcs11/pcsc"
 )
 
 type moduleView struct {
@@ -100,7 +102,9 @@ func listModule(ctx context.Context, f pkcs11.ModuleFile) moduleView {
 		tv := tokenView{Label: ti.Label, Serial: ti.Serial, Manufacturer: ti.Manufacturer, Model: ti.Model,
 			PINPolicy: ti.Policy.String(), PIN: pinView{ti.PIN.CountLow, ti.PIN.FinalTry, ti.PIN.Locked, ti.PIN.TriesLeft},
 			Certificates: []certView{}}
-		if tok, err := lib.OpenToken(ctx, pkcs11.Selector{Label: ti.Label, Serial: ti.Serial}); err == nil {
+		if tok, err := lib.OpenToken(ctx, pkcs11.Selector{Label: ti.Label, Serial: ti.Serial}, triesOptions(ti.Label)...); err == nil {
+			st := tok.Info().PIN // exact for a My Number card in a reachable reader
+			tv.PIN = pinView{st.CountLow, st.FinalTry, st.Locked, st.TriesLeft}
 			certs, _ := tok.Certificates(ctx)
 			for _, c := range certs {
 				tv.Certificates = append(tv.Certificates, certView{KeyID: hex.EncodeToString(c.ID),
@@ -134,13 +138,28 @@ func printModules(std *stdio, views []moduleView) {
 }
 
 func describePIN(p pinView) string {
+	tries := ""
+	if p.TriesLeft > 1 {
+		tries = fmt.Sprintf(" (%d tries left)", p.TriesLeft)
+	}
 	switch {
 	case p.Locked:
 		return "LOCKED — a My Number card is unlocked only at the municipal office"
 	case p.FinalTry:
 		return "FINAL TRY — one more wrong PIN locks it"
 	case p.CountLow:
-		return "a wrong PIN was entered since the last successful login"
+		return "a wrong PIN was entered since the last successful login" + tries
 	}
-	return "ok"
+	return "ok" + tries
+}
+
+// triesOptions has a My Number card token (label "JPKI …") read its exact
+// tries left through PC/SC with a VERIFY without data, which spends no
+// try. Where no reader is reachable (no pcscd, a token that is not in a
+// reader, another system) the token silently keeps the PKCS#11 flags.
+func triesOptions(label string) []pkcs11.Option {
+	if strings.HasPrefix(label, "JPKI") {
+		return []pkcs11.Option{pkcs11.WithTriesReader(pcsc.JPKITries{})}
+	}
+	return nil
 }

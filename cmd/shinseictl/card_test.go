@@ -1,0 +1,287 @@
+//go:build cgo && linux
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/internal/testenv"
+	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/sandbox"
+)
+
+// These tests run shinseictl in this process (run) against the virtual My
+// Number card behind the real stack — vpcd, a private pcscd, OpenSC — so
+// they can read the card's VERIFY counters, which a script cannot.
+//
+// TestMain is testscript's, so the stack is started by each test that
+// needs it (virtualCard) rather than by testenv.CardMain. libpcsclite reads
+// PCSCLITE_CSOCK_NAME once per process, so every start uses the same
+// directory and so the same socket; nothing else in this process uses
+// PC/SC (the scripts run shinseictl as child processes).
+
+// cardStackDir is the stack's directory for the whole test binary.
+var cardStackDir = filepath.Join(os.TempDir(), fmt.Sprintf("shinseictl-card-%d", os.Getpid()))
+
+// virtualCard is a card stack started for one test.
+type virtualCard struct {
+	stack  *sandbox.CardStack
+	lib    *pkcs11.Library
+	issuer *sandbox.CardIssuer
+	module string
+}
+
+// startCardStack starts pcscd with vpcd and loads OpenSC on it, failing
+// the test with what to install when a part is missing. The test's cleanup
+// stops everything by process id.
+func startCardStack(t *testing.T) *virtualCard {
+	t.Helper()
+	module := ""
+	for _, m := range pkcs11.FindModules() {
+		if m.Name == "OpenSC" {
+			module = m.Path
+		}
+	}
+	if module == "" {
+		t.Fatal("install OpenSC's PKCS#11 module (Debian: apt-get install opensc-pkcs11 opensc)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	stack, err := sandbox.StartCardStack(ctx, sandbox.StackOptions{Dir: cardStackDir})
+	if err != nil {
+		t.Fatal(err) // names the Debian package of a missing part
+	}
+	t.Cleanup(func() {
+		if err := stack.Close(); err != nil {
+			t.Errorf("stopping the card stack: %v", err)
+		}
+		os.RemoveAll(cardStackDir)
+	})
+	for _, kv := range stack.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	lib, err := pkcs11.Open(module)
+	if err != nil {
+		t.Fatalf("%v; install OpenSC (Debian: apt-get install opensc-pkcs11 opensc)", err)
+	}
+	t.Cleanup(func() { lib.Close() }) // runs before the stack stops
+	p, err := sandbox.NewPKI(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer, err := sandbox.NewCardIssuer(p, sandbox.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &virtualCard{stack: stack, lib: lib, issuer: issuer, module: module}
+}
+
+// insert puts a card of the scenario in the slot and waits until OpenSC
+// lists it.
+func (v *virtualCard) insert(t *testing.T, s sandbox.Scenario) *sandbox.VirtualCard {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	v.stack.Slot.Remove()
+	if _, err := v.stack.WaitForCard(ctx, v.lib, false); err != nil {
+		t.Fatal(err)
+	}
+	card, err := v.issuer.Issue(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.stack.Slot.Insert(card)
+	if _, err := v.stack.WaitForCard(ctx, v.lib, true); err != nil {
+		t.Fatal(err)
+	}
+	return card
+}
+
+// shinseictl runs the command line in this process.
+func shinseictl(stdin string, args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, &stdio{in: strings.NewReader(stdin), out: &out, err: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+func TestCommandsReadTheVirtualCardsExactTriesAndNeverSpendOne(t *testing.T) {
+	vc := startCardStack(t)
+	t.Setenv(flow.ErrorLogEnv, filepath.Join(t.TempDir(), "last-errors.json"))
+	dir := t.TempDir()
+	form := filepath.Join(dir, "form.json")
+	if err := os.WriteFile(form, []byte(`{"procedure": "sandbox-juminhyo"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	signatureToken := func(t *testing.T, stdout string) pinView {
+		t.Helper()
+		var doc struct {
+			Modules []moduleView `json:"modules"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+			t.Fatalf("tokens --json: %v\n%s", err, stdout)
+		}
+		for _, m := range doc.Modules {
+			for _, tok := range m.Tokens {
+				if tok.Label == pkcs11.JPKISignatureLabel {
+					return tok.PIN
+				}
+			}
+		}
+		t.Fatalf("no signature token listed:\n%s", stdout)
+		return pinView{}
+	}
+	cases := []struct {
+		name     string
+		scenario sandbox.Scenario
+		stdin    string
+		args     func(out string) []string
+		code     int
+		check    func(t *testing.T, card *sandbox.VirtualCard, stdout, stderr string)
+		verifies int // VERIFY commands carrying a PIN the card may see
+	}{
+		{"tokens --json shows 5 tries left on a healthy card", sandbox.ScenarioHealthy, "",
+			func(string) []string { return []string{"tokens", "--module", vc.module, "--json"} }, exitOK,
+			func(t *testing.T, _ *sandbox.VirtualCard, stdout, _ string) {
+				if got := signatureToken(t, stdout); got != (pinView{TriesLeft: 5}) {
+					t.Errorf("signature PIN %+v, want 5 tries left", got)
+				}
+			}, 0},
+		{"tokens --json shows 1 try left, as the final try, on a final-try card", sandbox.ScenarioFinalTry, "",
+			func(string) []string { return []string{"tokens", "--module", vc.module, "--json"} }, exitOK,
+			func(t *testing.T, _ *sandbox.VirtualCard, stdout, _ string) {
+				if got := signatureToken(t, stdout); got != (pinView{FinalTry: true, TriesLeft: 1}) {
+					t.Errorf("signature PIN %+v, want the final try", got)
+				}
+			}, 0},
+		{"tokens shows a locked card as locked", sandbox.ScenarioLocked, "",
+			func(string) []string { return []string{"tokens", "--module", vc.module} }, exitOK,
+			func(t *testing.T, _ *sandbox.VirtualCard, stdout, _ string) {
+				if !strings.Contains(stdout, "LOCKED") || !strings.Contains(stdout, "PIN: ok (3 tries left)") {
+					t.Errorf("tokens said:\n%s", stdout)
+				}
+			}, 0},
+		{"sign tells the tries left before the PIN and reports 4 tries left after a wrong one", sandbox.ScenarioHealthy, "WRONG2026\n",
+			func(out string) []string {
+				return []string{"sign", "--module", vc.module, "--pin-stdin", "--out", out, form}
+			}, exitNegative,
+			func(t *testing.T, card *sandbox.VirtualCard, _, stderr string) {
+				if !strings.Contains(stderr, "has 5 tries left") {
+					t.Errorf("no count before the PIN:\n%s", stderr)
+				}
+				if !strings.Contains(stderr, "error: pkcs11: incorrect PIN (4 tries left)") || !strings.Contains(stderr, "hint: check the PIN") {
+					t.Errorf("stderr:\n%s", stderr)
+				}
+				if sig, _ := card.TriesLeft(); sig != 4 {
+					t.Errorf("the card has %d tries left, want 4", sig)
+				}
+			}, 1},
+		{"sign on the final try without --allow-final-try refuses before any VERIFY", sandbox.ScenarioFinalTry, sandbox.VirtualCardSignaturePIN + "\n",
+			func(out string) []string {
+				return []string{"sign", "--module", vc.module, "--pin-stdin", "--out", out, form}
+			}, exitNegative,
+			func(t *testing.T, card *sandbox.VirtualCard, _, stderr string) {
+				if !strings.Contains(stderr, "ONE PIN try left") || !strings.Contains(stderr, "hint: no PIN was tried") {
+					t.Errorf("stderr:\n%s", stderr)
+				}
+				if sig, _ := card.TriesLeft(); sig != 1 {
+					t.Errorf("the card has %d tries left, want 1", sig)
+				}
+			}, 0},
+		{"sign on a locked card refuses without asking for the PIN", sandbox.ScenarioLocked, sandbox.VirtualCardSignaturePIN + "\n",
+			func(out string) []string {
+				return []string{"sign", "--module", vc.module, "--pin-stdin", "--out", out, form}
+			}, exitNegative,
+			func(t *testing.T, _ *sandbox.VirtualCard, _, stderr string) {
+				if !strings.Contains(stderr, "municipal office") {
+					t.Errorf("stderr:\n%s", stderr)
+				}
+			}, 0},
+		{"sign with the right PIN signs and leaves 5 tries", sandbox.ScenarioHealthy, strings.ToLower(sandbox.VirtualCardSignaturePIN) + "\n",
+			func(out string) []string {
+				return []string{"sign", "--module", vc.module, "--pin-stdin", "--out", out, form}
+			}, exitOK,
+			func(t *testing.T, card *sandbox.VirtualCard, stdout, stderr string) {
+				if !strings.Contains(stdout, "signed ") {
+					t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+				}
+				if sig, _ := card.TriesLeft(); sig != 5 || card.Stats().Signatures != 1 {
+					t.Errorf("the card has %d tries left after %d signatures", sig, card.Stats().Signatures)
+				}
+			}, 2}, // the login and the signature key's context-specific login
+		{"diag reports the exact tries of a final-try card and sends no PIN", sandbox.ScenarioFinalTry, "",
+			func(string) []string { return []string{"diag", "--module", vc.module, "--json"} }, exitEnvironment, // no keyring here
+			func(t *testing.T, _ *sandbox.VirtualCard, stdout, _ string) {
+				var r flow.Report
+				if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+					t.Fatalf("diag --json: %v", err)
+				}
+				found := false
+				for _, tok := range r.Tokens.Tokens {
+					if tok.Label == pkcs11.JPKISignatureLabel {
+						found = tok.PIN.TriesLeft == 1 && tok.PIN.FinalTry && tok.PIN.Exact
+					}
+				}
+				if !found || !r.PCSC.Reachable {
+					t.Errorf("diag did not report the final try read from the card:\n%s", stdout)
+				}
+			}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			card := vc.insert(t, c.scenario)
+			out := filepath.Join(t.TempDir(), "application.asice")
+			code, stdout, stderr := shinseictl(c.stdin, c.args(out)...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, c.code, stdout, stderr)
+			}
+			c.check(t, card, stdout, stderr)
+			st := card.Stats()
+			if got := st.SignatureVerifies + st.AuthVerifies; got != c.verifies {
+				t.Errorf("the card got %d VERIFYs carrying a PIN, want %d (stats %+v)", got, c.verifies, st)
+			}
+			if _, err := os.Stat(out); c.code != exitOK && err == nil {
+				t.Error("a package was written")
+			}
+			for _, secret := range []string{sandbox.VirtualCardSignaturePIN, "sandbox1", "WRONG2026"} {
+				if strings.Contains(stdout+stderr, secret) {
+					t.Errorf("the output holds a PIN")
+				}
+			}
+		})
+	}
+}
+
+func TestDiagExitsZeroWhenTheComputerIsReadyForTheCard(t *testing.T) {
+	if !testenv.Keyring(t) { // a real keyring, in a child process
+		return
+	}
+	vc := startCardStack(t)
+	t.Setenv(flow.ErrorLogEnv, "off")
+	card := vc.insert(t, sandbox.ScenarioHealthy)
+	out := filepath.Join(t.TempDir(), "bundle.zip")
+	code, stdout, stderr := shinseictl("", "diag", "--module", vc.module, "--out", out)
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"[ok] OS keyring", "[ok] Card readers (PC/SC)", "signature password (6–16 letters and digits): 5 tries left", "bundle written to"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("diag lacks %q:\n%s", want, stdout)
+		}
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("bundle: %v, mode %v; want a file only the user reads", err, fi.Mode())
+	}
+	if st := card.Stats(); st.SignatureVerifies+st.AuthVerifies != 0 {
+		t.Errorf("diag sent a PIN: %+v", st)
+	}
+}

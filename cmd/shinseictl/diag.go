@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/pkcs11"
+)
+
+// diagView is diag's JSON document: the report, the exit code and where
+// the bundle was written.
+type diagView struct {
+	*flow.Report
+	Failed   []flow.SectionID `json:"failed"`
+	Bundle   string           `json:"bundle,omitempty"`
+	ExitCode int              `json:"exit_code"`
+}
+
+// runDiag checks this computer for a help desk (flow.Diagnose): system,
+// modules, readers, tokens and tries left, certificates, anchors, the
+// service, the keyring and the last errors. It never asks for a PIN. The
+// report and the bundle are redacted unless --include-personal is given.
+func runDiag(ctx context.Context, std *stdio, args []string) error {
+	fs := newFlags("diag")
+	out := fs.String("out", "", "also write the report as a zip `BUNDLE.zip` to send to the help desk")
+	service := fs.String("service", "", "check the service at `URL`: reachable, its TLS chain, the clock")
+	var anchors, modules multiFlag
+	fs.Var(&anchors, "anchor", "trust anchor `CERT` the service's chain is checked against (PEM or DER; repeatable)")
+	fs.Var(&modules, "module", "PKCS#11 module `PATH` to check (repeatable; default: the known places)")
+	personal := fs.Bool("include-personal", false, "include the certificate holders' subjects (never names, addresses, birth dates, PINs or serial numbers)")
+	langFlag := fs.String("lang", "", "report language, `ja` or en (default: from LANG)")
+	asJSON := fs.Bool("json", false, "print one JSON document")
+	operands, err := parse(fs, args, std.err)
+	if err != nil {
+		return err
+	}
+	if len(operands) > 0 {
+		return usageError("diag takes no file arguments; give the bundle with --out", "diag: unexpected %q", operands[0])
+	}
+	lang, err := reportLang(*langFlag)
+	if err != nil {
+		return err
+	}
+	opts := flow.DiagOptions{Anchors: anchors, ServiceURL: *service, IncludePersonal: *personal, Errors: errorLog()}
+	for _, m := range modules {
+		opts.Modules = append(opts.Modules, pkcs11.ModuleFile{Path: m})
+	}
+	r := flow.Diagnose(ctx, opts)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if *out != "" {
+		if err := writeBundle(*out, r); err != nil {
+			return &failure{code: exitUsage, err: fmt.Errorf("diag: writing the bundle: %w", err),
+				hint: "check that the folder of --out exists and can be written to"}
+		}
+	}
+	failed := r.Failed()
+	var ids []flow.SectionID
+	var names []string
+	for _, s := range failed {
+		ids = append(ids, s.ID)
+		names = append(names, s.ID.Title().In(lang))
+	}
+	var f *failure
+	if len(failed) > 0 {
+		f = &failure{code: exitEnvironment,
+			err:  fmt.Errorf("diag: %s %s", strings.Join(names, ", "), pickLang(lang, "が動作していません", "do not work")),
+			hint: failed[0].Hint.In(lang)}
+	}
+	if *asJSON {
+		v := diagView{Report: r, Failed: ids, Bundle: *out}
+		if f != nil {
+			v.ExitCode = f.code
+		}
+		if v.Failed == nil {
+			v.Failed = []flow.SectionID{}
+		}
+		writeJSON(std.out, v)
+		if f == nil {
+			return nil
+		}
+		fmt.Fprintln(std.err, "error:", f.err)
+		fmt.Fprintln(std.err, "hint:", f.hint)
+		return errSilent(f.code)
+	}
+	fmt.Fprint(std.out, r.Text(lang))
+	if *out != "" {
+		fmt.Fprintf(std.out, "\n%s %s\n", pickLang(lang, "診断結果を保存しました:", "bundle written to"), *out)
+	}
+	if f != nil {
+		return f
+	}
+	return nil
+}
+
+// reportLang is the language asked for, or the one of the user's locale.
+func reportLang(flagValue string) (flow.Lang, error) {
+	switch flagValue {
+	case "ja":
+		return flow.Japanese, nil
+	case "en":
+		return flow.English, nil
+	case "":
+	default:
+		return "", usageError("give --lang ja or --lang en", "diag: unknown language %q", flagValue)
+	}
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if l := os.Getenv(v); l != "" {
+			if strings.HasPrefix(l, "ja") {
+				return flow.Japanese, nil
+			}
+			return flow.English, nil
+		}
+	}
+	return flow.English, nil
+}
+
+func pickLang(lang flow.Lang, ja, en string) string {
+	if lang == flow.Japanese {
+		return ja
+	}
+	return en
+}
+
+// writeBundle writes the bundle next to path and renames it into place, so
+// a half-written bundle never exists under that name; it is readable by
+// the user only.
+func writeBundle(path string, r *flow.Report) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = r.WriteBundle(f); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// errorLog opens the log of the last errors diag shows; without a place
+// for it (no home directory, $SHINSEI_ERROR_LOG=off) it is empty.
+func errorLog() *flow.ErrorLog {
+	path, err := flow.DefaultErrorLogPath()
+	if err != nil {
+		path = ""
+	}
+	l, _ := flow.OpenErrorLog(path, 0) // a damaged log starts empty
+	return l
+}
+
+// recordError keeps a failed command's error (redacted) in the log of the
+// last errors that diag shows. Usage errors and reports that already said
+// NOT VALID are not kept. It is best effort: a log that cannot be written
+// never changes the command's outcome.
+func recordError(command string, err error) {
+	var s silent
+	if err == nil || errors.As(err, &s) {
+		return
+	}
+	if f := explain(err); f.code == exitUsage {
+		return
+	}
+	path, perr := flow.DefaultErrorLogPath()
+	if perr != nil || path == "" {
+		return
+	}
+	if l, _ := flow.OpenErrorLog(path, 0); l != nil {
+		_ = l.Record(command, err)
+	}
+}

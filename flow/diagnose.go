@@ -1,0 +1,327 @@
+package flow
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"math"
+	"math/big"
+	"time"
+
+	"github.com/shinsei-app/shinsei/pkcs11"
+)
+
+// Status is a diagnostic section's verdict.
+type Status string
+
+// Statuses, from good to bad. StatusFail is kept for a part of the
+// environment that does not work (no usable PKCS#11 module, pcscd
+// unreachable, the keyring unavailable, the service unreachable or
+// untrusted); a card or certificate that needs attention (locked PIN,
+// expiring certificate) is StatusWarn, since the environment around it
+// works.
+const (
+	StatusOK      Status = "ok"
+	StatusSkipped Status = "skipped" // not asked for (no service URL given)
+	StatusWarn    Status = "warn"
+	StatusFail    Status = "fail"
+)
+
+func (s Status) rank() int {
+	switch s {
+	case StatusWarn:
+		return 2
+	case StatusFail:
+		return 3
+	case StatusSkipped:
+		return 1
+	}
+	return 0
+}
+
+// worse returns the worse of two statuses.
+func worse(a, b Status) Status {
+	if b.rank() > a.rank() {
+		return b
+	}
+	return a
+}
+
+// Lang is the language a Report is rendered in.
+type Lang string
+
+// Languages of the texts.
+const (
+	Japanese Lang = "ja"
+	English  Lang = "en"
+)
+
+// Text is a message in Japanese and English.
+type Text struct {
+	Ja string `json:"ja"`
+	En string `json:"en"`
+}
+
+// In returns the message in lang (English for any language but Japanese).
+func (t Text) In(lang Lang) string {
+	if lang == Japanese {
+		return t.Ja
+	}
+	return t.En
+}
+
+// IsZero reports whether the message is empty.
+func (t Text) IsZero() bool { return t.Ja == "" && t.En == "" }
+
+// Check is the verdict of one section: its status, what was found and,
+// when something needs doing, a hint that says what.
+type Check struct {
+	Status  Status `json:"status"`
+	Summary Text   `json:"summary"`
+	Hint    Text   `json:"hint,omitzero"`
+}
+
+func (c *Check) set(s Status, summary, hint Text) {
+	c.Status, c.Summary, c.Hint = s, summary, hint
+}
+
+// SectionID names a section of the report.
+type SectionID string
+
+// Sections of a Report, in the order they are shown.
+const (
+	SectionSystem       SectionID = "system"
+	SectionModules      SectionID = "modules"
+	SectionPCSC         SectionID = "pcsc"
+	SectionTokens       SectionID = "tokens"
+	SectionCertificates SectionID = "certificates"
+	SectionAnchors      SectionID = "anchors"
+	SectionService      SectionID = "service"
+	SectionKeyring      SectionID = "keyring"
+	SectionErrors       SectionID = "last_errors"
+)
+
+// Title is the section's heading.
+func (id SectionID) Title() Text {
+	switch id {
+	case SectionSystem:
+		return Text{"システム", "System"}
+	case SectionModules:
+		return Text{"PKCS#11 モジュール（カードを使うためのソフトウェア）", "PKCS#11 modules"}
+	case SectionPCSC:
+		return Text{"カードリーダー（PC/SC）", "Card readers (PC/SC)"}
+	case SectionTokens:
+		return Text{"カード・トークンと暗証番号の状態", "Cards, tokens and PIN state"}
+	case SectionCertificates:
+		return Text{"電子証明書", "Certificates"}
+	case SectionAnchors:
+		return Text{"信頼する証明書（トラストアンカー）", "Trust anchors"}
+	case SectionService:
+		return Text{"申請サービスへの接続", "Connection to the service"}
+	case SectionKeyring:
+		return Text{"資格情報の保管（キーリング）", "OS keyring"}
+	case SectionErrors:
+		return Text{"最近のエラー", "Last errors"}
+	}
+	return Text{string(id), string(id)}
+}
+
+// Section is one section of a Report with its verdict.
+type Section struct {
+	ID SectionID
+	Check
+}
+
+// Keyring is the part of an OS keyring Diagnose probes. Its methods match
+// github.com/zalando/go-keyring's package functions (and submit.Store).
+// Errors are reported as they are; Get of a missing entry is an error.
+type Keyring interface {
+	Set(service, user, secret string) error
+	Get(service, user string) (string, error)
+	Delete(service, user string) error
+}
+
+// DiagOptions configure Diagnose. The zero value diagnoses this computer
+// with the default module places, no service and the OS keyring.
+type DiagOptions struct {
+	// Modules are the PKCS#11 module files to look at; nil means
+	// pkcs11.FindModules().
+	Modules []pkcs11.ModuleFile
+	// TriesReader reads the exact tries left of a My Number card's PINs;
+	// nil means pcsc.JPKITries, used only when pcscd answered. It must
+	// never spend a try (pcsc.JPKITries sends VERIFY without data).
+	TriesReader pkcs11.TriesReader
+	// Anchors are the trust-anchor files configured (PEM or DER).
+	Anchors []string
+	// ServiceURL is the shared service's address (https://...); empty
+	// skips the service section. Anchors are the roots its TLS
+	// certificate is checked against; without anchors, the system's.
+	ServiceURL string
+	// Timeout bounds each network step and the keyring probe; 0 means
+	// DefaultDiagTimeout.
+	Timeout time.Duration
+	// Keyring is probed with a harmless Set/Get/Delete of an entry under
+	// KeyringProbeService; nil means the OS keyring through go-keyring.
+	Keyring Keyring
+	// Errors are the last errors recorded; nil shows none.
+	Errors *ErrorLog
+	// IncludePersonal adds the subjects of end-entity certificates (the
+	// holder's) to the report and their certificates to the bundle. Names,
+	// addresses and birth dates in the certificates' attributes, PINs and
+	// raw serial numbers are never included.
+	IncludePersonal bool
+	// Version is Shinsei's version as released; empty takes it from the
+	// build information.
+	Version string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Progress, when set, is called as each section starts (the
+	// certificates are read with the tokens, in SectionTokens).
+	Progress func(SectionID)
+}
+
+// DefaultDiagTimeout bounds each network step and the keyring probe.
+const DefaultDiagTimeout = 10 * time.Second
+
+// KeyringProbeService is the keyring service name of Diagnose's probe
+// entry, distinct from the service names that hold credentials.
+const KeyringProbeService = "shinsei-diagnostics"
+
+// Report is what Diagnose found. Render it with Text, write it with
+// WriteBundle, or marshal it as JSON; all three are redacted alike.
+type Report struct {
+	// Time is when the diagnosis ran.
+	Time time.Time `json:"time"`
+	// IncludesPersonal is DiagOptions.IncludePersonal.
+	IncludesPersonal bool `json:"includes_personal"`
+
+	System       SystemReport       `json:"system"`
+	Modules      ModulesReport      `json:"modules"`
+	PCSC         PCSCReport         `json:"pcsc"`
+	Tokens       TokensReport       `json:"tokens"`
+	Certificates CertificatesReport `json:"certificates"`
+	Anchors      AnchorsReport      `json:"anchors"`
+	Service      ServiceReport      `json:"service"`
+	Keyring      KeyringReport      `json:"keyring"`
+	LastErrors   ErrorsReport       `json:"last_errors"`
+
+	// certs are the certificates read, for the bundle: CA certificates
+	// always, end-entity certificates only with IncludePersonal.
+	certs []bundleCert
+	// env is the environment summary for the bundle.
+	env []envVar
+}
+
+type bundleCert struct {
+	name string
+	der  []byte
+}
+
+// Sections returns the report's sections in order.
+func (r *Report) Sections() []Section {
+	return []Section{
+		{SectionSystem, r.System.Check},
+		{SectionModules, r.Modules.Check},
+		{SectionPCSC, r.PCSC.Check},
+		{SectionTokens, r.Tokens.Check},
+		{SectionCertificates, r.Certificates.Check},
+		{SectionAnchors, r.Anchors.Check},
+		{SectionService, r.Service.Check},
+		{SectionKeyring, r.Keyring.Check},
+		{SectionErrors, r.LastErrors.Check},
+	}
+}
+
+// Status is the worst status of the sections.
+func (r *Report) Status() Status {
+	s := StatusOK
+	for _, sec := range r.Sections() {
+		if sec.Status != StatusSkipped {
+			s = worse(s, sec.Status)
+		}
+	}
+	return s
+}
+
+// Failed lists the sections whose status is StatusFail: the parts of the
+// environment that do not work.
+func (r *Report) Failed() []Section {
+	var failed []Section
+	for _, sec := range r.Sections() {
+		if sec.Status == StatusFail {
+			failed = append(failed, sec)
+		}
+	}
+	return failed
+}
+
+// Diagnose collects the report. It never asks for a PIN and never spends a
+// PIN try; it does not fail as a whole: what could not be checked is
+// reported in its section. ctx bounds the whole run.
+func Diagnose(ctx context.Context, opts DiagOptions) *Report {
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultDiagTimeout
+	}
+	d := &diagnosis{opts: opts, now: now(), red: newRedactor()}
+	r := &Report{Time: d.now, IncludesPersonal: opts.IncludePersonal}
+	d.r = r
+	step := func(id SectionID, f func(context.Context)) {
+		if opts.Progress != nil {
+			opts.Progress(id)
+		}
+		f(ctx)
+	}
+	step(SectionSystem, d.system)
+	step(SectionModules, d.modules)
+	step(SectionPCSC, d.pcsc)
+	step(SectionTokens, d.tokens) // also fills the certificates
+	d.closeModules()
+	step(SectionAnchors, d.anchors)
+	step(SectionService, d.service)
+	step(SectionKeyring, d.keyring)
+	step(SectionErrors, d.lastErrors)
+	r.env = environment(d.red)
+	return r
+}
+
+// diagnosis is one run of Diagnose.
+type diagnosis struct {
+	opts DiagOptions
+	now  time.Time
+	r    *Report
+	red  *redactor
+	// libs are the modules loaded for the tokens section.
+	libs []loadedModule
+	// readersUp is set when pcscd answered.
+	readersUp bool
+	// anchorCerts are the configured anchors, for the service's chain.
+	anchorCerts []*x509.Certificate
+}
+
+// daysLeft counts whole days from now to t, negative once t is past.
+func daysLeft(now, t time.Time) int {
+	return int(math.Floor(t.Sub(now).Hours() / 24))
+}
+
+// serialHash is the SHA-256 of a serial number's big-endian bytes, in hex:
+// it tells certificates apart without showing their serial numbers.
+func serialHash(n *big.Int) string {
+	if n == nil {
+		return ""
+	}
+	sum := sha256.Sum256(n.Bytes())
+	return hex.EncodeToString(sum[:])
+}
+
+// isCA reports whether c is a CA certificate (its subject is an authority's
+// name, never a person's).
+func isCA(c *x509.Certificate) bool {
+	return c.BasicConstraintsValid && c.IsCA
+}
+
+func msg(ja, en string) Text { return Text{Ja: ja, En: en} }

@@ -1,0 +1,485 @@
+package flow_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/pkcs11"
+)
+
+// quick diagnoses with no PKCS#11 module, an in-memory keyring and the
+// given changes, so a test looks at one section.
+func quick(t *testing.T, change func(*flow.DiagOptions)) *flow.Report {
+	t.Helper()
+	opts := flow.DiagOptions{Modules: []pkcs11.ModuleFile{}, Keyring: &fakeKeyring{}, Timeout: 5 * time.Second}
+	if change != nil {
+		change(&opts)
+	}
+	return flow.Diagnose(context.Background(), opts)
+}
+
+// fakeKeyring is a keyring in memory that can fail, hang or answer wrong.
+type fakeKeyring struct {
+	setErr error
+	hang   chan struct{}
+	wrong  bool
+	stored map[string]string
+}
+
+func (k *fakeKeyring) Set(service, user, secret string) error {
+	if k.hang != nil {
+		<-k.hang
+	}
+	if k.setErr != nil {
+		return k.setErr
+	}
+	if k.stored == nil {
+		k.stored = make(map[string]string)
+	}
+	k.stored[service+"/"+user] = secret
+	return nil
+}
+
+func (k *fakeKeyring) Get(service, user string) (string, error) {
+	s, ok := k.stored[service+"/"+user]
+	if !ok {
+		return "", errors.New("secret not found in keyring")
+	}
+	if k.wrong {
+		return s + "x", nil
+	}
+	return s, nil
+}
+
+func (k *fakeKeyring) Delete(service, user string) error {
+	delete(k.stored, service+"/"+user)
+	return nil
+}
+
+func TestKeyringIsProbedWithAnEntryItRemoves(t *testing.T) {
+	hang := make(chan struct{})
+	defer close(hang)
+	cases := []struct {
+		name    string
+		keyring *fakeKeyring
+		timeout time.Duration
+		status  flow.Status
+		errText string
+	}{
+		{"a working keyring is available and keeps nothing", &fakeKeyring{}, time.Second, flow.StatusOK, ""},
+		{"a keyring that refuses the entry fails with its error", &fakeKeyring{setErr: errors.New("The name org.freedesktop.secrets was not provided")}, time.Second, flow.StatusFail, "org.freedesktop.secrets"},
+		{"a keyring that does not answer fails after the timeout", &fakeKeyring{hang: hang}, 100 * time.Millisecond, flow.StatusFail, "no answer"},
+		{"a keyring that reads back another value fails", &fakeKeyring{wrong: true}, time.Second, flow.StatusFail, "differs"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := quick(t, func(o *flow.DiagOptions) { o.Keyring, o.Timeout = c.keyring, c.timeout })
+			k := r.Keyring
+			if k.Status != c.status || k.Available != (c.status == flow.StatusOK) || !strings.Contains(k.Error, c.errText) {
+				t.Errorf("got %s, available %v, error %q; want %s with %q", k.Status, k.Available, k.Error, c.status, c.errText)
+			}
+			if c.status == flow.StatusFail && (k.Hint.Ja == "" || !strings.Contains(k.Hint.En, "gnome-keyring")) {
+				t.Errorf("hint %+v does not say what to install", k.Hint)
+			}
+			if c.keyring.hang == nil && len(c.keyring.stored) != 0 {
+				t.Errorf("the probe left %d entries", len(c.keyring.stored))
+			}
+		})
+	}
+}
+
+// newCert makes a certificate signed by parent (self-signed when nil).
+func newCert(t *testing.T, tmpl *x509.Certificate, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tmpl.SerialNumber == nil {
+		tmpl.SerialNumber = big.NewInt(time.Now().UnixNano())
+	}
+	if parent == nil {
+		parent, parentKey = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, key
+}
+
+func caTemplate(name string, notBefore, notAfter time.Time) *x509.Certificate {
+	return &x509.Certificate{Subject: pkix.Name{Organization: []string{"Diag Test"}, CommonName: name},
+		NotBefore: notBefore, NotAfter: notAfter, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign}
+}
+
+func pemFile(t *testing.T, dir, name string, certs ...*x509.Certificate) string {
+	t.Helper()
+	var b []byte
+	for _, c := range certs {
+		b = append(b, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestTrustAnchorFilesAreListedWithFingerprintsAndExpiry(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	ca, caKey := newCert(t, caTemplate("Diag Root", now.Add(-time.Hour), now.Add(365*24*time.Hour)), nil, nil)
+	old, _ := newCert(t, caTemplate("Diag Old Root", now.Add(-2*365*24*time.Hour), now.Add(-24*time.Hour)), nil, nil)
+	leaf, _ := newCert(t, &x509.Certificate{Subject: pkix.Name{CommonName: "Hanako Takahashi"}, NotBefore: now.Add(-time.Hour),
+		NotAfter: now.Add(24 * time.Hour)}, ca, caKey)
+	realRoot := "/work/shared/jpki-roots/sign_ca_2023.pem"
+	if _, err := os.Stat(realRoot); err != nil {
+		realRoot = filepath.Join("..", "..", "shared", "jpki-roots", "sign_ca_2023.pem")
+	}
+	cases := []struct {
+		name     string
+		files    []string
+		personal bool
+		status   flow.Status
+		check    func(t *testing.T, a flow.AnchorsReport)
+	}{
+		{"no anchor configured is skipped", nil, false, flow.StatusSkipped, nil},
+		{"a valid CA is listed with its subject and fingerprint", []string{pemFile(t, dir, "ca.pem", ca)}, false, flow.StatusOK, func(t *testing.T, a flow.AnchorsReport) {
+			c := a.Files[0].Certificates[0]
+			if c.Subject != ca.Subject.String() || len(c.SHA256) != 64 || c.DaysLeft < 364 {
+				t.Errorf("got %+v", c)
+			}
+		}},
+		{"an expired root warns", []string{pemFile(t, dir, "old.pem", old)}, false, flow.StatusWarn, nil},
+		{"a missing file fails and says where it was looked for", []string{filepath.Join(dir, "missing.pem")}, false, flow.StatusFail, func(t *testing.T, a flow.AnchorsReport) {
+			if !strings.Contains(a.Files[0].Error, "missing.pem") {
+				t.Errorf("error %q", a.Files[0].Error)
+			}
+		}},
+		{"a holder's certificate as anchor warns and hides its subject", []string{pemFile(t, dir, "leaf.pem", leaf)}, false, flow.StatusWarn, func(t *testing.T, a flow.AnchorsReport) {
+			if c := a.Files[0].Certificates[0]; c.Subject != "" {
+				t.Errorf("subject %q shown", c.Subject)
+			}
+		}},
+		{"with personal data a holder's subject is shown", []string{pemFile(t, dir, "leaf2.pem", leaf)}, true, flow.StatusWarn, func(t *testing.T, a flow.AnchorsReport) {
+			if c := a.Files[0].Certificates[0]; c.Subject != leaf.Subject.String() {
+				t.Errorf("subject %q, want the holder's", c.Subject)
+			}
+		}},
+		{"the real JPKI root is recognised by its pinned fingerprint", []string{realRoot}, false, flow.StatusOK, func(t *testing.T, a flow.AnchorsReport) {
+			if len(a.Files[0].Certificates) == 0 || !strings.Contains(a.Files[0].Certificates[0].Pinned, "2023") {
+				t.Errorf("got %+v", a.Files[0])
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := quick(t, func(o *flow.DiagOptions) { o.Anchors, o.IncludePersonal = c.files, c.personal })
+			if r.Anchors.Status != c.status {
+				t.Fatalf("status %s, want %s: %+v", r.Anchors.Status, c.status, r.Anchors)
+			}
+			if c.status != flow.StatusOK && c.status != flow.StatusSkipped && r.Anchors.Hint.En == "" {
+				t.Error("no hint")
+			}
+			if c.check != nil {
+				c.check(t, r.Anchors)
+			}
+		})
+	}
+}
+
+func TestTheServiceIsCheckedForReachTrustAndClock(t *testing.T) {
+	var skew time.Duration
+	var code int
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if skew != 0 {
+			w.Header().Set("Date", time.Now().Add(skew).UTC().Format(http.TimeFormat))
+		}
+		if code != 0 {
+			w.WriteHeader(code)
+		}
+		w.Write(bytes.Repeat([]byte("x"), 1<<20))
+	}))
+	defer srv.Close()
+	closed := httptest.NewTLSServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+	plain := httptest.NewServer(http.NotFoundHandler())
+	defer plain.Close()
+	anchor := pemFile(t, t.TempDir(), "service.pem", srv.Certificate())
+	withCreds := strings.Replace(srv.URL, "https://", "https://resident:hunter2@", 1) + "/api?token=abcdef"
+
+	cases := []struct {
+		name    string
+		url     string
+		anchors []string
+		skew    time.Duration
+		code    int
+		status  flow.Status
+		check   func(t *testing.T, s flow.ServiceReport)
+	}{
+		{"no URL skips the section", "", nil, 0, 0, flow.StatusSkipped, nil},
+		{"a service whose chain verifies against the anchor is ok, with its chain and the clock skew", srv.URL, []string{anchor}, 0, 0, flow.StatusOK, func(t *testing.T, s flow.ServiceReport) {
+			if !s.Verified || s.VerifiedAgainst != "configured anchors" || len(s.Chain) == 0 || s.ClockSkewSeconds == nil || *s.ClockSkewSeconds != 0 {
+				t.Errorf("got %+v", s)
+			}
+		}},
+		{"without the anchor the chain does not verify and the section fails", srv.URL, nil, 0, 0, flow.StatusFail, func(t *testing.T, s flow.ServiceReport) {
+			if s.Verified || s.VerifyError == "" || len(s.Chain) == 0 || !s.Reachable {
+				t.Errorf("got %+v", s)
+			}
+		}},
+		{"a clock an hour behind the service fails", srv.URL, []string{anchor}, time.Hour, 0, flow.StatusFail, func(t *testing.T, s flow.ServiceReport) {
+			if s.ClockSkewSeconds == nil || *s.ClockSkewSeconds < 3590 || !strings.Contains(s.Hint.En, "clock") {
+				t.Errorf("got skew %v, hint %q", s.ClockSkewSeconds, s.Hint.En)
+			}
+		}},
+		{"a clock three minutes ahead warns", srv.URL, []string{anchor}, -3 * time.Minute, 0, flow.StatusWarn, func(t *testing.T, s flow.ServiceReport) {
+			if s.ClockSkewSeconds == nil || *s.ClockSkewSeconds > -170 {
+				t.Errorf("got skew %v", s.ClockSkewSeconds)
+			}
+		}},
+		{"a service answering 503 warns", srv.URL, []string{anchor}, 0, http.StatusServiceUnavailable, flow.StatusWarn, nil},
+		{"an unreachable service fails with a hint", closedURL, nil, 0, 0, flow.StatusFail, func(t *testing.T, s flow.ServiceReport) {
+			if s.Reachable || s.Error == "" || s.Hint.Ja == "" {
+				t.Errorf("got %+v", s)
+			}
+		}},
+		{"plain http warns", plain.URL, nil, 0, 0, flow.StatusWarn, nil},
+		{"credentials and the query are never reported", withCreds, []string{anchor}, 0, 0, flow.StatusOK, func(t *testing.T, s flow.ServiceReport) {
+			js, _ := json.Marshal(s)
+			if bytes.Contains(js, []byte("hunter2")) || bytes.Contains(js, []byte("abcdef")) || bytes.Contains(js, []byte("resident")) {
+				t.Errorf("the report holds the URL's credentials: %s", s.URL)
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			skew, code = c.skew, c.code
+			r := quick(t, func(o *flow.DiagOptions) { o.ServiceURL, o.Anchors = c.url, c.anchors })
+			if r.Service.Status != c.status {
+				t.Fatalf("status %s, want %s: %+v", r.Service.Status, c.status, r.Service)
+			}
+			if c.check != nil {
+				c.check(t, r.Service)
+			}
+		})
+	}
+}
+
+func TestModulesThatCannotBeUsedFailWithWhatToInstall(t *testing.T) {
+	notModule := filepath.Join(t.TempDir(), "not-a-module.so")
+	os.WriteFile(notModule, []byte("not a library"), 0o600)
+	cases := []struct {
+		name    string
+		modules []pkcs11.ModuleFile
+	}{
+		{"no module found fails", []pkcs11.ModuleFile{}},
+		{"a file that is not a module fails", []pkcs11.ModuleFile{{Path: notModule}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := quick(t, func(o *flow.DiagOptions) { o.Modules = c.modules })
+			if r.Modules.Status != flow.StatusFail || !strings.Contains(r.Modules.Hint.En, "opensc-pkcs11") || r.Modules.Hint.Ja == "" {
+				t.Errorf("got %+v", r.Modules.Check)
+			}
+			if r.Tokens.Status != flow.StatusSkipped {
+				t.Errorf("tokens %s, want skipped", r.Tokens.Status)
+			}
+			if failed := r.Failed(); len(failed) == 0 || failed[0].ID != flow.SectionModules {
+				t.Errorf("Failed() = %+v, want the modules first", failed)
+			}
+		})
+	}
+}
+
+func TestErrorLogKeepsTheLastErrorsRedacted(t *testing.T) {
+	t.Setenv("HOME", "/home/hanako")
+	cases := []struct {
+		name     string
+		err      string
+		gone     []string
+		kept     []string
+		contains string
+	}{
+		{"a Japanese name and address are removed", "identity: 高橋　花子 (東京都千代田区霞が関二丁目１番２号) does not match", []string{"高橋", "花子", "霞が関"}, []string{"identity:", "does not match"}, ""},
+		{"a birth date is removed and a timestamp kept", "born 1985-04-15 or 1985/04/15; checked at 2026-04-01T09:00:00Z", []string{"1985"}, []string{"2026-04-01T09:00:00Z"}, ""},
+		{"a My Number and a decimal serial are removed", "number 123456789012 serial 98765432109876543210", []string{"123456789012", "98765432109876543210"}, []string{"number", "serial"}, ""},
+		{"a hex serial is removed and a PC/SC code kept", "serial 3f2a9b8c7d6e5f401122 and 3F:2A:9B:8C:7D:6E:5F:40:11:22; pcsc: SCardConnect: 0x8010000C", []string{"3f2a9b8c7d6e5f401122", "3F:2A"}, []string{"0x8010000C"}, ""},
+		{"an e-mail address is removed", "mail hanako.takahashi@example.jp refused", []string{"hanako.takahashi"}, []string{"refused"}, ""},
+		{"a subject's personal names are removed", "certcheck: CN=Hanako Takahashi,SERIALNUMBER=ABC123,O=Example,C=JP is not trusted", []string{"Hanako", "ABC123"}, []string{"O=Example", "is not trusted"}, ""},
+		{"the home directory becomes ~", "open /home/hanako/certs/root.pem: no such file", []string{"/home/hanako"}, []string{"~/certs/root.pem"}, ""},
+		{"a long message is cut", strings.Repeat("too long ", 300), nil, nil, "…"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l, err := flow.OpenErrorLog("", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l.Record("check", errors.New(c.err))
+			got := l.Entries()[0].Message
+			for _, s := range c.gone {
+				if strings.Contains(got, s) {
+					t.Errorf("%q still holds %q", got, s)
+				}
+			}
+			for _, s := range append(c.kept, c.contains) {
+				if !strings.Contains(got, s) {
+					t.Errorf("%q lost %q", got, s)
+				}
+			}
+			if len(got) > 600 {
+				t.Errorf("a message of %d bytes was kept", len(got))
+			}
+		})
+	}
+
+	t.Run("the file keeps the newest errors, is private, and survives a damaged file", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "shinsei", "last-errors.json")
+		l, err := flow.OpenErrorLog(path, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 5 {
+			if err := l.Record("sign", errors.New(strings.Repeat("x", i+1))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		again, err := flow.OpenErrorLog(path, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries := again.Entries()
+		if len(entries) != 3 || entries[0].Message != "xxx" || entries[2].Message != "xxxxx" || entries[2].Command != "sign" {
+			t.Errorf("entries %+v, want the last three", entries)
+		}
+		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("file mode %v (%v), want 0600", fi.Mode(), err)
+		}
+		os.WriteFile(path, []byte("{not json"), 0o600)
+		damaged, err := flow.OpenErrorLog(path, 3)
+		if err == nil {
+			t.Error("a damaged file was read without an error")
+		}
+		if err := damaged.Record("submit", errors.New("network")); err != nil {
+			t.Fatal(err)
+		}
+		if e, err := flow.OpenErrorLog(path, 3); err != nil || len(e.Entries()) != 1 {
+			t.Errorf("after replacing the damaged file: %v entries, %v", len(e.Entries()), err)
+		}
+	})
+}
+
+func TestDefaultErrorLogPathNeverCreatesAHome(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", "")
+	cases := []struct {
+		name, env, home, want string
+		err                   bool
+	}{
+		{"the variable names the file", "/tmp/x/errors.json", "/root", "/tmp/x/errors.json", false},
+		{"off turns the file off", "off", "/root", "", false},
+		{"without a home directory there is no file", "", "/no-home", "", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv(flow.ErrorLogEnv, c.env)
+			t.Setenv("HOME", c.home)
+			got, err := flow.DefaultErrorLogPath()
+			if got != c.want || (err != nil) != c.err {
+				t.Errorf("got %q, %v; want %q, error %v", got, err, c.want, c.err)
+			}
+		})
+	}
+}
+
+func TestTheReportReadsTheSameInTextJSONAndTheBundle(t *testing.T) {
+	t.Setenv("HTTPS_PROXY", "http://resident:hunter2@proxy.example:8080")
+	l, _ := flow.OpenErrorLog("", 0)
+	l.Record("submit", errors.New("submit: the service refused the package"))
+	var steps []string
+	r := quick(t, func(o *flow.DiagOptions) {
+		o.Errors = l
+		o.Version = "v1.2.3"
+		o.Progress = func(id flow.SectionID) { steps = append(steps, string(id)) }
+	})
+	var sections []string
+	for _, s := range r.Sections() {
+		sections = append(sections, string(s.ID))
+	}
+	if strings.Join(steps, " ") != "system modules pcsc tokens anchors service keyring last_errors" || len(sections) != 9 {
+		t.Errorf("progress %v, sections %v", steps, sections)
+	}
+	if r.System.Version != "v1.2.3" || r.System.OS == "" || r.System.GoVersion == "" {
+		t.Errorf("system %+v", r.System)
+	}
+	if r.LastErrors.Status != flow.StatusWarn || len(r.LastErrors.Entries) != 1 {
+		t.Errorf("last errors %+v", r.LastErrors)
+	}
+	en, ja := r.Text(flow.English), r.Text(flow.Japanese)
+	for _, want := range []string{"[FAIL] PKCS#11 modules", "→ To use a My Number card", "service refused the package", "Overall: FAIL"} {
+		if !strings.Contains(en, want) {
+			t.Errorf("the English text lacks %q:\n%s", want, en)
+		}
+	}
+	for _, want := range []string{"[異常] PKCS#11 モジュール", "→ マイナンバーカードを使うには", "総合判定: 異常"} {
+		if !strings.Contains(ja, want) {
+			t.Errorf("the Japanese text lacks %q:\n%s", want, ja)
+		}
+	}
+	var buf bytes.Buffer
+	if err := r.WriteBundle(&buf); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+		rc, _ := f.Open()
+		var b bytes.Buffer
+		b.ReadFrom(rc)
+		rc.Close()
+		if bytes.Contains(b.Bytes(), []byte("hunter2")) {
+			t.Errorf("%s holds the proxy's password", f.Name)
+		}
+		if f.Name == "report.json" {
+			var back flow.Report
+			if err := json.Unmarshal(b.Bytes(), &back); err != nil || back.Modules.Status != flow.StatusFail {
+				t.Errorf("report.json does not read back: %v", err)
+			}
+		}
+		if f.Name == "environment.txt" && !strings.Contains(b.String(), "HTTPS_PROXY=(set)") {
+			t.Errorf("environment.txt:\n%s", b.String())
+		}
+	}
+	if strings.Join(names, " ") != "report.json report.txt report-ja.txt environment.txt" {
+		t.Errorf("bundle files %v", names)
+	}
+}
