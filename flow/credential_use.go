@@ -1,0 +1,171 @@
+package flow
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"unicode/utf8"
+
+	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/signer"
+)
+
+// maxP12 bounds a PKCS#12 file; real ones are a few kilobytes.
+const maxP12 = 1 << 20
+
+// errSecondPrompt guards the rule that a PIN is asked once per signature.
+var errSecondPrompt = errors.New("flow: the PIN was asked for a second time (refused)")
+
+// signing says how useCredential asks for confirmation.
+type signing struct {
+	// check pre-checks the signer's certificate.
+	check func(cert *x509.Certificate) *Precheck
+	// confirm is required (Sign, Register) or optional (a login).
+	confirmRequired bool
+	// use signs with the credential once the user confirmed.
+	use func(cred signer.Credential, p *Precheck) error
+}
+
+// useCredential opens the chosen credential with one PIN entry or one
+// password, pre-checks its certificate, asks the user to confirm and then
+// lets s.use sign. A red pre-check, the user declining or any failure
+// ends it before s.use; the token is closed (the PIN wiped) on return.
+func (a *App) useCredential(ctx context.Context, choice CredentialChoice, cb Callbacks, s signing) (*Precheck, error) {
+	if s.confirmRequired && cb.ConfirmSign == nil {
+		return nil, fmt.Errorf("%w: ConfirmSign", ErrNoCallback)
+	}
+	switch {
+	case choice.P12 != "" && (choice.Module != "" || choice.Token != (pkcs11.Selector{}) || choice.KeyID != nil):
+		return nil, fmt.Errorf("%w: both a PKCS#12 file and a token", ErrNoCredential)
+	case choice.P12 != "":
+		return a.useP12(ctx, choice, cb, s)
+	}
+	return a.useToken(ctx, choice, cb, s)
+}
+
+func (a *App) useToken(ctx context.Context, choice CredentialChoice, cb Callbacks, s signing) (*Precheck, error) {
+	if cb.PIN == nil {
+		return nil, fmt.Errorf("%w: PIN", ErrNoCallback)
+	}
+	tok, _, err := a.openToken(ctx, choice)
+	if err != nil {
+		return nil, err
+	}
+	defer tok.Close() // logs out and wipes the PIN kept for the signature
+	// What is readable without a PIN first: a locked PIN ends here, and
+	// the prompt is never shown.
+	st, err := tok.Status(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("flow: %s: %w", choice, err)
+	}
+	if st.Locked {
+		return nil, fmt.Errorf("flow: %s: %w", choice, pkcs11.ErrPINLocked)
+	}
+	asked := 0
+	err = tok.Login(ctx, func(ctx context.Context, req pkcs11.PINRequest) (pkcs11.PINAnswer, error) {
+		asked++
+		if asked > 1 {
+			return pkcs11.PINAnswer{}, errSecondPrompt
+		}
+		return cb.PIN(ctx, req)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("flow: %s: %w", choice, err)
+	}
+	key, err := tok.Signer(ctx, choice.KeyID)
+	if err != nil {
+		return nil, fmt.Errorf("flow: %s: %w", choice, err)
+	}
+	cert := key.Info().Certificate
+	if cert == nil {
+		return nil, fmt.Errorf("flow: %s: %w", choice, pkcs11.ErrNoCertificate)
+	}
+	var chain []*x509.Certificate
+	if certs, err := tok.Certificates(ctx); err == nil {
+		for _, c := range certs {
+			if c.Cert.IsCA && !c.Cert.Equal(cert) {
+				chain = append(chain, c.Cert)
+			}
+		}
+	}
+	if !a.cfg.DoNotKeepCertificates {
+		info := tok.Info()
+		// Best effort: a keyring that cannot keep it only means the next
+		// pre-check needs the PIN again.
+		_ = a.keepCertificate(ctx, info.Label, info.Serial, cert)
+	}
+	return a.confirmAndUse(ctx, signer.Credential{Signer: key, Cert: cert, Chain: chain}, cb, s)
+}
+
+func (a *App) useP12(ctx context.Context, choice CredentialChoice, cb Callbacks, s signing) (*Precheck, error) {
+	if cb.Secret == nil {
+		return nil, fmt.Errorf("%w: Secret", ErrNoCallback)
+	}
+	data, err := readLimited(choice.P12, maxP12)
+	if err != nil {
+		return nil, fmt.Errorf("flow: PKCS#12 file: %w", err)
+	}
+	defer clear(data)
+	name := filepath.Base(choice.P12)
+	pw, err := cb.Secret(ctx, SecretRequest{Kind: SecretP12Password, Subject: name,
+		Prompt: Text{"証明書ファイル「" + name + "」のパスワードを入力してください。", "Enter the password of the certificate file “" + name + "”."}})
+	if err != nil {
+		return nil, err
+	}
+	cred, err := signer.LoadPKCS12(data, pw)
+	clear(pw)
+	if err != nil {
+		return nil, fmt.Errorf("flow: PKCS#12 file %s: %w", name, err)
+	}
+	return a.confirmAndUse(ctx, *cred, cb, s)
+}
+
+// confirmAndUse pre-checks, asks, and signs.
+func (a *App) confirmAndUse(ctx context.Context, cred signer.Credential, cb Callbacks, s signing) (*Precheck, error) {
+	p := s.check(cred.Cert)
+	if err := ctx.Err(); err != nil {
+		return p, err
+	}
+	if !p.OK() {
+		return p, &PrecheckError{Precheck: p}
+	}
+	if cb.ConfirmSign != nil {
+		ok, err := cb.ConfirmSign(ctx, p)
+		if err != nil {
+			return p, err
+		}
+		if !ok {
+			return p, ErrDeclined
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return p, err
+	}
+	return p, s.use(cred, p)
+}
+
+// readLimited reads a whole small file, refusing one over limit bytes.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		clear(data)
+		return nil, fmt.Errorf("%s is larger than %d bytes: %w", filepath.Base(path), limit, signer.ErrNotPKCS12)
+	}
+	return data, nil
+}
+
+// runeLen counts a secret's characters without converting it to a
+// string.
+func runeLen(b []byte) int { return utf8.RuneCount(b) }

@@ -1,0 +1,91 @@
+package flow
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Errors of the use cases. Errors of the core packages (pkcs11, signer,
+// certcheck, identity, submit) are returned wrapped, so errors.Is and
+// errors.As find them; Explain turns any of them into words for the user.
+var (
+	// ErrNoService: the use case needs the service and none is configured.
+	ErrNoService = errors.New("flow: no service is configured")
+	// ErrNoDataDir: the use case keeps files and no data directory is
+	// configured.
+	ErrNoDataDir = errors.New("flow: no data directory is configured")
+	// ErrNoCallback: a callback the use case needs (PIN, Secret,
+	// ConfirmSign) is not set.
+	ErrNoCallback = errors.New("flow: a callback the use case needs is not set")
+	// ErrDeclined: the user did not confirm signing. Nothing was signed
+	// or written.
+	ErrDeclined = errors.New("flow: signing was not confirmed")
+	// ErrPrecheckFailed is matched by *PrecheckError: something in the
+	// pre-check is red, so nothing was signed.
+	ErrPrecheckFailed = errors.New("flow: the pre-check found a problem")
+	// ErrFormInvalid is matched by *FormError: the form does not fit the
+	// procedure's schema.
+	ErrFormInvalid = errors.New("flow: the form is not complete or not valid")
+	// ErrNoCredential: the credential choice names neither a token nor a
+	// PKCS#12 file, or names both.
+	ErrNoCredential = errors.New("flow: no signing credential was chosen")
+	// ErrNoModule: no PKCS#11 module is configured or found.
+	ErrNoModule = errors.New("flow: no PKCS#11 module found")
+	// ErrWrongLevel: what is submitted does not fit the procedure's level
+	// (an unsigned form for a procedure that needs a signature, or a
+	// signed package for one that takes the form itself).
+	ErrWrongLevel = errors.New("flow: the submission does not fit the procedure's authentication level")
+	// ErrNoAccount: the procedure needs a login and no account is given or
+	// kept in the keyring.
+	ErrNoAccount = errors.New("flow: no account to log in with")
+	// ErrPasswordTooShort: a new account password is shorter than allowed.
+	ErrPasswordTooShort = errors.New("flow: the password is too short")
+	// ErrNoticeNotFound: the application has no notice with that ID.
+	ErrNoticeNotFound = errors.New("flow: no such notice for the application")
+)
+
+// PrecheckError reports a pre-check with a red line; nothing was signed.
+// It matches ErrPrecheckFailed.
+type PrecheckError struct {
+	// Precheck is the pre-check with its red lines.
+	Precheck *Precheck
+}
+
+// Error names the red lines by ID only (their texts may hold personal
+// data).
+func (e *PrecheckError) Error() string {
+	var ids []string
+	if e.Precheck != nil {
+		for _, l := range e.Precheck.Reds() {
+			id := string(l.ID)
+			if l.Field != "" {
+				id += ":" + l.Field
+			}
+			ids = append(ids, id)
+		}
+	}
+	return fmt.Sprintf("flow: the pre-check found a problem (%s); nothing was signed", strings.Join(ids, ", "))
+}
+
+// Unwrap returns ErrPrecheckFailed.
+func (e *PrecheckError) Unwrap() error { return ErrPrecheckFailed }
+
+// FormError reports a form that does not fit its procedure's schema.
+// It matches ErrFormInvalid.
+type FormError struct {
+	// Problems are the fields that are missing or not valid.
+	Problems []FieldProblem
+}
+
+// Error names the fields concerned, never their values.
+func (e *FormError) Error() string {
+	var names []string
+	for _, p := range e.Problems {
+		names = append(names, p.Field)
+	}
+	return fmt.Sprintf("flow: the form is not valid (%s)", strings.Join(names, ", "))
+}
+
+// Unwrap returns ErrFormInvalid.
+func (e *FormError) Unwrap() error { return ErrFormInvalid }

@@ -1,0 +1,351 @@
+//go:build cgo && linux
+
+package flow_test
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	p11 "github.com/miekg/pkcs11"
+	"github.com/zalando/go-keyring"
+
+	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/internal/testenv"
+	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/service"
+	"github.com/shinsei-app/shinsei/submit"
+)
+
+// The use cases run here against real parts: the reference service on
+// loopback (sandbox/service), a SoftHSM token holding a resident's
+// signature key with CKA_ALWAYS_AUTHENTICATE like the card, PKCS#12 files
+// from the sandbox PKI, the fake module for the final try and a locked
+// PIN, and the virtual My Number card behind pcscd and OpenSC. The
+// keyring is in memory. TestMain (diagnose_card_test.go) starts the card
+// stack and configures SoftHSM.
+
+// flowTokenLabel is the SoftHSM token that stands in for a resident's
+// card here (the diagnostics tests use the kit's label). Like the card's,
+// its signature certificate is readable only after the PIN.
+const flowTokenLabel = "Shinsei flow resident"
+
+// flowPIN is that token's PIN.
+const flowPIN = "FLOWPIN1"
+
+// world is the sandbox PKI with the people and company of the tests.
+type world struct {
+	pki                            *sandbox.PKI
+	reg                            *sandbox.Registry
+	resident, revoked, other, corp *sandbox.Credential
+	// corpP12 and revokedP12 are PKCS#12 files (sandbox.KitP12Password);
+	// p12File writes one for a test.
+	corpP12, revokedP12 []byte
+}
+
+var (
+	worldOnce sync.Once
+	theWorld  *world
+	worldErr  error
+)
+
+// getWorld makes the PKI, issues the credentials, writes the .p12 files
+// and provisions the SoftHSM token, once per process.
+func getWorld(t *testing.T) *world {
+	t.Helper()
+	worldOnce.Do(func() { theWorld, worldErr = makeWorld(t) })
+	if worldErr != nil {
+		t.Fatal(worldErr)
+	}
+	return theWorld
+}
+
+func makeWorld(t *testing.T) (*world, error) {
+	p, err := sandbox.NewPKI(time.Now())
+	if err != nil {
+		return nil, err
+	}
+	w := &world{pki: p, reg: sandbox.NewRegistry()}
+	if w.resident, err = p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{}); err != nil {
+		return nil, err
+	}
+	if w.revoked, err = p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{}); err != nil {
+		return nil, err
+	}
+	if w.corp, err = p.IssueCorporate(sandbox.SampleCorporation()); err != nil {
+		return nil, err
+	}
+	for _, c := range []*sandbox.Credential{w.resident, w.revoked} {
+		w.reg.Record(p.JPKISign, c.Cert)
+	}
+	w.reg.Record(p.Registrar, w.corp.Cert)
+	if err := w.reg.Revoke(p.JPKISign, w.revoked.Cert.SerialNumber, sandbox.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
+		return nil, err
+	}
+	if w.corpP12, err = w.corp.PKCS12(sandbox.KitP12Password); err != nil {
+		return nil, err
+	}
+	if w.revokedP12, err = w.revoked.PKCS12(sandbox.KitP12Password); err != nil {
+		return nil, err
+	}
+	lib := testenv.SoftHSM(t)
+	err = sandbox.ProvisionToken(context.Background(), lib, sandbox.TokenSpec{
+		Label: flowTokenLabel, SOPIN: "FLOWSOPIN1", UserPIN: flowPIN,
+		Keys: []sandbox.KeySpec{{ID: []byte{2}, Label: "Digital Signature Key", Key: w.resident.Key,
+			Chain: []*x509.Certificate{w.resident.Root}, AlwaysAuthenticate: true}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return w, addPrivateCertificate(lib, flowTokenLabel, flowPIN, []byte{2}, w.resident.Cert)
+}
+
+// addPrivateCertificate stores cert on the token as a private object, so
+// that like a My Number card's signature certificate it can be read only
+// after the PIN.
+func addPrivateCertificate(lib *pkcs11.Library, label, pin string, id []byte, cert *x509.Certificate) error {
+	m := lib.Module()
+	slots, err := m.GetSlotList(true)
+	if err != nil {
+		return err
+	}
+	for _, slot := range slots {
+		ti, err := m.GetTokenInfo(slot)
+		if err != nil || strings.TrimRight(ti.Label, " ") != label {
+			continue
+		}
+		sh, err := m.OpenSession(slot, p11.CKF_SERIAL_SESSION|p11.CKF_RW_SESSION)
+		if err != nil {
+			return err
+		}
+		defer m.CloseSession(sh)
+		if err := m.Login(sh, p11.CKU_USER, pin); err != nil {
+			return err
+		}
+		defer m.Logout(sh)
+		_, err = m.CreateObject(sh, []*p11.Attribute{
+			p11.NewAttribute(p11.CKA_CLASS, p11.CKO_CERTIFICATE),
+			p11.NewAttribute(p11.CKA_TOKEN, true),
+			p11.NewAttribute(p11.CKA_PRIVATE, true),
+			p11.NewAttribute(p11.CKA_ID, id),
+			p11.NewAttribute(p11.CKA_LABEL, "Digital Signature Certificate"),
+			p11.NewAttribute(p11.CKA_CERTIFICATE_TYPE, p11.CKC_X_509),
+			p11.NewAttribute(p11.CKA_SUBJECT, cert.RawSubject),
+			p11.NewAttribute(p11.CKA_ISSUER, cert.RawIssuer),
+			p11.NewAttribute(p11.CKA_VALUE, cert.Raw),
+		})
+		return err
+	}
+	return errors.New("the token to add the certificate to is not there")
+}
+
+// startService starts the reference service on loopback over p and reg
+// for the test.
+func startService(t *testing.T, p *sandbox.PKI, reg *sandbox.Registry) *service.Service {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	svc, err := service.StartService(ctx, service.ServiceConfig{PKI: p, Registry: reg,
+		Limits: service.ServiceLimits{IPRequests: 100000, IPFailures: 1000}})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close(); cancel() })
+	return svc
+}
+
+// memStore is a keyring in memory.
+type memStore struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (k *memStore) Set(service, user, secret string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.m == nil {
+		k.m = map[string]string{}
+	}
+	k.m[service+"\x00"+user] = secret
+	return nil
+}
+
+func (k *memStore) Get(service, user string) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	s, ok := k.m[service+"\x00"+user]
+	if !ok {
+		return "", keyring.ErrNotFound
+	}
+	return s, nil
+}
+
+func (k *memStore) Delete(service, user string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.m, service+"\x00"+user)
+	return nil
+}
+
+// openApp opens an App on the service with the world's roots as anchors,
+// the given PKCS#11 libraries and a fresh data directory and keyring.
+func openApp(t *testing.T, svc *service.Service, p *sandbox.PKI, libs []*pkcs11.Library, change ...func(*flow.Config)) (*flow.App, *flow.Config) {
+	t.Helper()
+	cfg := flow.Config{
+		ServiceURL:     svc.URL(),
+		ServiceAnchors: []*x509.Certificate{svc.CACert()},
+		TrustAnchors:   p.Roots(),
+		Libraries:      libs,
+		TriesReader:    noTries{},
+		DataDir:        t.TempDir(),
+		Keyring:        &memStore{},
+		Offline:        true,
+		Retry:          submit.RetryPolicy{Attempts: 2, Base: 10 * time.Millisecond, Max: 20 * time.Millisecond},
+	}
+	for _, c := range change {
+		c(&cfg)
+	}
+	a, err := flow.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a, &cfg
+}
+
+// noTries is a TriesReader that never knows: tokens rely on the flags.
+type noTries struct{}
+
+func (noTries) TriesLeft(context.Context, pkcs11.TokenInfo) (int, error) {
+	return 0, errors.New("no exact count here")
+}
+
+// recorder is a set of callbacks that answer as a user would and count
+// what they were asked.
+type recorder struct {
+	mu                            sync.Mutex
+	pin                           string
+	confirmFinal, decline         bool
+	secrets                       map[flow.SecretKind]string
+	pinCalls, secretCalls, okCall int
+	pinRequests                   []pkcs11.PINRequest
+	prechecks                     []*flow.Precheck
+	progress                      map[flow.Stage]int
+	onProgress                    func(flow.Stage, int64, int64)
+}
+
+func (r *recorder) callbacks() flow.Callbacks {
+	return flow.Callbacks{
+		PIN: func(_ context.Context, req pkcs11.PINRequest) (pkcs11.PINAnswer, error) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.pinCalls++
+			r.pinRequests = append(r.pinRequests, req)
+			return pkcs11.PINAnswer{PIN: []byte(r.pin), ConfirmFinalTry: r.confirmFinal}, nil
+		},
+		Secret: func(_ context.Context, req flow.SecretRequest) ([]byte, error) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.secretCalls++
+			s, ok := r.secrets[req.Kind]
+			if !ok {
+				return nil, errors.New("the test gives no such secret")
+			}
+			return []byte(s), nil
+		},
+		ConfirmSign: func(_ context.Context, p *flow.Precheck) (bool, error) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.okCall++
+			r.prechecks = append(r.prechecks, p)
+			return !r.decline, nil
+		},
+		Progress: func(s flow.Stage, done, total int64) {
+			r.mu.Lock()
+			if r.progress == nil {
+				r.progress = map[flow.Stage]int{}
+			}
+			r.progress[s]++
+			f := r.onProgress
+			r.mu.Unlock()
+			if f != nil {
+				f(s, done, total)
+			}
+		},
+	}
+}
+
+// residentToken chooses the SoftHSM token standing in for the card.
+func residentToken() flow.CredentialChoice {
+	return flow.CredentialChoice{Token: pkcs11.Selector{Label: flowTokenLabel}}
+}
+
+// fields are valid field values for each sandbox procedure.
+func fields(procedure string) map[string]any {
+	switch procedure {
+	case service.ProcBulkyWaste:
+		return map[string]any{"items": "椅子 1", "collection_date": "2026-12-10", "phone": "03-0000-0000", "place": "玄関前"}
+	case service.ProcDogRegistration:
+		return map[string]any{"registration_number": "千代田-123", "dog_name": "ポチ", "change": "所在地の変更", "change_date": "2026-11-01"}
+	case service.ProcMoveOut:
+		return map[string]any{"new_address": "大阪府大阪市北区中之島一丁目３番２０号", "move_date": "2026-12-20", "members": 1, "my_number_card": "継続利用する"}
+	case service.ProcChildAllowance:
+		return map[string]any{"child_name": "高橋　太郎", "child_birth_date": "2024-05-05", "relationship": "母", "bank_account": "みずほ銀行 本店 普通 1234567"}
+	case service.ProcBidQualification:
+		return map[string]any{"category": "物品", "capital": 10000000, "employees": 25, "contact_email": "keiyaku@example.jp"}
+	}
+	return nil
+}
+
+// form makes a complete form for the procedure, the applicant block
+// pre-filled from cert (or left as the schema's empty block for nil).
+func form(t *testing.T, a *flow.App, procedure string, cert *x509.Certificate) (*flow.ProcedureInfo, *submit.FormDocument) {
+	t.Helper()
+	proc, err := a.Procedure(context.Background(), procedure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := flow.NewForm(proc.Procedure)
+	for k, v := range fields(procedure) {
+		doc.Fields[k] = v
+	}
+	for k, v := range doc.Fields {
+		if v == nil {
+			delete(doc.Fields, k)
+		}
+	}
+	if cert != nil {
+		flow.FillApplicant(doc, flow.Prefill(cert), proc.Procedure, true)
+	}
+	return proc, doc
+}
+
+// filesIn lists the regular files under dir, recursively.
+func filesIn(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
+}
+
+// p12File writes a PKCS#12 file for the test and returns its path.
+func p12File(t *testing.T, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "certificate.p12")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

@@ -1,0 +1,122 @@
+package flow
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/crypto/ocsp"
+
+	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/submit"
+)
+
+// revocationSources are the sources a pre-check asks, in order: OCSP
+// responders and CRL distribution points the certificates name, the
+// service (its validation authority, or its validation endpoint), then
+// the JPKI rule, so that a JPKI certificate is never "good" unless the
+// service answered for it.
+type revocationSources struct {
+	list []certcheck.Source
+}
+
+func (a *App) sources(ctx context.Context) ([]certcheck.Source, error) {
+	a.revocMu.Lock()
+	defer a.revocMu.Unlock()
+	if a.revoc != nil {
+		return a.revoc.list, nil
+	}
+	sub := func(name string) string {
+		if a.cfg.RevocationCacheDir == "" {
+			return ""
+		}
+		return filepath.Join(a.cfg.RevocationCacheDir, name)
+	}
+	o, err := certcheck.NewOCSPSource(certcheck.OCSPOptions{Offline: a.cfg.Offline, CacheDir: sub("ocsp"), Now: a.cfg.Now})
+	if err != nil {
+		return nil, fmt.Errorf("flow: revocation: %w", err)
+	}
+	c, err := certcheck.NewCRLSource(ctx, certcheck.CRLOptions{Offline: a.cfg.Offline, CacheDir: sub("crl"), Now: a.cfg.Now})
+	if err != nil {
+		return nil, fmt.Errorf("flow: revocation: %w", err)
+	}
+	list := []certcheck.Source{o, c}
+	if a.client != nil {
+		if a.cfg.ServiceVA != nil {
+			list = append(list, &serviceVA{client: a.client, responder: a.cfg.ServiceVA, now: a.now})
+		} else {
+			list = append(list, &serviceValidation{client: a.client})
+		}
+	}
+	list = append(list, certcheck.JPKISource{})
+	a.revoc = &revocationSources{list: list}
+	return list, nil
+}
+
+// serviceVA asks the service's validation authority (POST /ocsp) and
+// verifies its signed answer with every check certcheck applies, trusting
+// the configured VA certificate directly. Its answers carry Source "va".
+type serviceVA struct {
+	client    *submit.Client
+	responder *x509.Certificate
+	now       func() time.Time
+}
+
+// Check implements certcheck.Source.
+func (s *serviceVA) Check(ctx context.Context, q certcheck.Query) (certcheck.Revocation, bool) {
+	if q.Issuer == nil {
+		return certcheck.Revocation{}, false
+	}
+	loc := s.client.BaseURL() + submit.APIPrefix + "/ocsp"
+	req, err := ocsp.CreateRequest(q.Cert, q.Issuer, &ocsp.RequestOptions{Hash: crypto.SHA1})
+	if err != nil {
+		return certcheck.Revocation{}, false
+	}
+	der, err := s.client.OCSP(ctx, req)
+	if err != nil {
+		if submit.IsReason(err, submit.ReasonCertificateUntrusted) {
+			return certcheck.Revocation{}, false // not a CA the service serves
+		}
+		return certcheck.Revocation{Status: certcheck.StatusUnknown, Source: "va", Location: loc,
+			Detail: "the service's validation authority could not be asked: " + err.Error()}, true
+	}
+	r, err := certcheck.VerifyOCSPResponse(der, q.Cert, q.Issuer, nil, certcheck.OCSPOptions{
+		Hash: crypto.SHA1, TrustedResponders: []*x509.Certificate{s.responder}, Now: s.now})
+	if err != nil {
+		return certcheck.Revocation{Status: certcheck.StatusUnknown, Source: "va", Location: loc, Detail: err.Error()}, true
+	}
+	r.Source, r.Location = "va", loc
+	return r, true
+}
+
+// serviceValidation asks the service, as the registered verifier it is,
+// over the TLS connection authenticated by the configured anchors (POST
+// /validation). Its answers carry Source "service".
+type serviceValidation struct {
+	client *submit.Client
+}
+
+// Check implements certcheck.Source.
+func (s *serviceValidation) Check(ctx context.Context, q certcheck.Query) (certcheck.Revocation, bool) {
+	loc := s.client.BaseURL() + submit.APIPrefix + "/validation"
+	v, err := s.client.Validate(ctx, q.Cert.Raw)
+	if err != nil {
+		if submit.IsReason(err, submit.ReasonCertificateUntrusted) {
+			return certcheck.Revocation{}, false
+		}
+		return certcheck.Revocation{Status: certcheck.StatusUnknown, Source: "service", Location: loc,
+			Detail: "the service could not be asked: " + err.Error()}, true
+	}
+	r := certcheck.Revocation{Status: certcheck.Status(v.Status), Reason: v.Reason, RevokedAt: v.RevokedAt,
+		Source: "service", Location: loc, ThisUpdate: v.CheckedAt}
+	switch r.Status {
+	case certcheck.StatusGood, certcheck.StatusRevoked, certcheck.StatusOnHold:
+	default:
+		r.Status = certcheck.StatusUnknown
+		r.Detail = "the service does not know the certificate's status"
+	}
+	return r, true
+}

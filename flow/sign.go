@@ -1,0 +1,63 @@
+package flow
+
+import (
+	"context"
+	"crypto/x509"
+
+	"github.com/shinsei-app/shinsei/signer"
+	"github.com/shinsei-app/shinsei/submit"
+)
+
+// SignRequest is what Sign signs.
+type SignRequest struct {
+	// Procedure is the procedure the form is for.
+	Procedure submit.Procedure
+	// Form is the completed form; it is checked against the procedure's
+	// schema first, and signed as the package's first file.
+	Form *submit.FormDocument
+	// Attachments are files to sign with the form, by path.
+	Attachments []string
+	// Credential is the key that signs.
+	Credential CredentialChoice
+	// Out is where the package is written; empty means a new file in the
+	// data directory's signed/ folder.
+	Out string
+}
+
+// Signed is a signed application package, ready to submit.
+type Signed struct {
+	// Path is the package file.
+	Path string `json:"path"`
+	// Procedure and Form are what was signed.
+	Procedure submit.Procedure     `json:"procedure"`
+	Form      *submit.FormDocument `json:"-"`
+	// Certificate is the signer's certificate.
+	Certificate *x509.Certificate `json:"-"`
+	// Precheck is the pre-check the user confirmed.
+	Precheck *Precheck `json:"-"`
+	// Files are the packaged files, the form first; Size the package's.
+	Files []signer.FileResult `json:"files"`
+	Size  int64               `json:"size"`
+}
+
+// Sign signs the form and attachments for the procedure.
+//
+// With a token: the PIN status is read first — a locked PIN ends here
+// with pkcs11.ErrPINLocked and no prompt; then the PIN is asked once
+// (Callbacks.PIN), the token logged in, the signature certificate read
+// (and kept in the keyring unless Config.DoNotKeepCertificates), the
+// pre-check run and shown (Callbacks.ConfirmSign), and on the user's
+// confirmation the package built, reusing that one PIN entry for the
+// card's context-specific login; the token is closed and the PIN wiped
+// whatever happens.
+//
+// With a PKCS#12 file: its password is asked (Callbacks.Secret), the file
+// opened, then the same pre-check, confirmation and build.
+//
+// A form that does not fit the schema (*FormError), a red pre-check
+// (*PrecheckError), the user declining (ErrDeclined) or cancelling ctx end
+// it with nothing written: the package is built in a temporary file and
+// renamed into place only when complete.
+func (a *App) Sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed, error) {
+	return a.sign(ctx, req, cb)
+}
