@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"slices"
@@ -408,6 +409,34 @@ func parseIDP(value []byte, issuerRDNs []string) (*IssuingDistributionPoint, err
 }
 
 var oidCRLDP = asn1.ObjectIdentifier{2, 5, 29, 31}
+
+// ParseCertificates reads one or more PEM certificates, or one DER
+// certificate, with ParseCertificate.
+func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
+	var certs []*x509.Certificate
+	for rest := data; ; {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("a PEM certificate: %w", err)
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) > 0 {
+		return certs, nil
+	}
+	c, err := ParseCertificate(data)
+	if err != nil {
+		return nil, fmt.Errorf("no PEM certificate and not a DER certificate: %w", err)
+	}
+	return []*x509.Certificate{c}, nil
+}
 
 // ParseCertificate is x509.ParseCertificate, but it also reads a certificate
 // whose CRL distribution point is named relative to the CRL issuer

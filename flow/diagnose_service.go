@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -164,30 +163,7 @@ func readCertFile(path string) ([]*x509.Certificate, error) {
 	if len(data) > maxAnchorFile {
 		return nil, fmt.Errorf("larger than %d bytes, not a certificate file", maxAnchorFile)
 	}
-	var certs []*x509.Certificate
-	for rest := data; ; {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := certcheck.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("a PEM certificate: %w", err)
-		}
-		certs = append(certs, c)
-	}
-	if len(certs) > 0 {
-		return certs, nil
-	}
-	c, err := certcheck.ParseCertificate(data)
-	if err != nil {
-		return nil, fmt.Errorf("no PEM certificate and not a DER certificate: %w", err)
-	}
-	return []*x509.Certificate{c}, nil
+	return certcheck.ParseCertificates(data)
 }
 
 func (d *diagnosis) service(ctx context.Context) {

@@ -2,9 +2,7 @@ package main
 
 import (
 	"crypto/x509"
-	"encoding/pem"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"time"
@@ -40,40 +38,13 @@ func loadCertFiles(paths []string) ([]*x509.Certificate, error) {
 		if err != nil {
 			return nil, err
 		}
-		cs, err := parseCerts(data)
+		cs, err := certcheck.ParseCertificates(data)
 		if err != nil {
 			return nil, usageError("give a certificate in PEM or DER form", "%s: %w", p, err)
 		}
 		certs = append(certs, cs...)
 	}
 	return certs, nil
-}
-
-func parseCerts(data []byte) ([]*x509.Certificate, error) {
-	var certs []*x509.Certificate
-	for rest := data; ; {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := certcheck.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, err
-		}
-		certs = append(certs, c)
-	}
-	if len(certs) > 0 {
-		return certs, nil
-	}
-	c, err := certcheck.ParseCertificate(data)
-	if err != nil {
-		return nil, fmt.Errorf("no PEM certificate and not a DER certificate: %w", err)
-	}
-	return []*x509.Certificate{c}, nil
 }
 
 // trustFlags are the flags verify and check share: anchors,
