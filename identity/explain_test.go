@@ -122,9 +122,16 @@ func TestLogsNeverSeeTheValues(t *testing.T) {
 	}
 	values := []string{"高橋", "花子", "華子", "霞が関", "1985", "昭和", "60", "男", "女"}
 	var logged bytes.Buffer
-	logger := slog.New(slog.NewJSONHandler(&logged, nil))
+	// No timestamps: their digits could contain a value such as "60".
+	noTime := &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}}
+	logger := slog.New(slog.NewJSONHandler(&logged, noTime))
 	logger.Info("identity check", "result", r, "field", r.Fields[0], "person", p, "applicant", a, "birth", p.BirthDate)
-	slog.New(slog.NewTextHandler(&logged, nil)).Info("identity check", "result", r, "person", *p)
+	slog.New(slog.NewTextHandler(&logged, noTime)).Info("identity check", "result", r, "person", *p)
 	outputs := map[string]string{
 		"String":            r.String(),
 		"%v":                fmt.Sprintf("%v", r),
