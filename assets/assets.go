@@ -1,0 +1,48 @@
+// Package assets holds what the desktop app embeds: the app icon, the
+// Japanese UI font (BIZ UDPGothic Regular and Bold, subset to JIS X 0208
+// by scripts/subset-font) with its SIL Open Font License, and the
+// translations (lang/ja.json first, lang/en.json second) that package ui
+// loads through Fyne's lang package.
+//
+// The font is embedded so that no glyph is ever drawn as a box on a
+// machine without Japanese fonts; Fyne's own font has no Japanese.
+package assets
+
+import (
+	"embed"
+
+	"fyne.io/fyne/v2"
+)
+
+//go:generate go run icon_gen.go
+
+var (
+	//go:embed icon.png
+	iconPNG []byte
+	//go:embed font/BIZUDPGothic-Regular.ttf
+	fontRegular []byte
+	//go:embed font/BIZUDPGothic-Bold.ttf
+	fontBold []byte
+	//go:embed font/OFL.txt
+	fontLicence []byte
+)
+
+// Lang holds the translations, lang/ja.json and lang/en.json, for
+// lang.AddTranslationsFS(Lang, "lang").
+//
+//go:embed lang/*.json
+var Lang embed.FS
+
+// Icon is the app icon (512×512 PNG, drawn by icon_gen.go).
+var Icon = &fyne.StaticResource{StaticName: "icon.png", StaticContent: iconPNG}
+
+// FontRegular and FontBold are BIZ UDPGothic, subset to JIS X 0208,
+// ASCII, Latin-1, half-width katakana and the symbols the app draws.
+var (
+	FontRegular = &fyne.StaticResource{StaticName: "BIZUDPGothic-Regular.ttf", StaticContent: fontRegular}
+	FontBold    = &fyne.StaticResource{StaticName: "BIZUDPGothic-Bold.ttf", StaticContent: fontBold}
+)
+
+// FontLicence is the SIL Open Font License 1.1 text the font ships under,
+// with its copyright line; the app shows it in its About box.
+var FontLicence = string(fontLicence)

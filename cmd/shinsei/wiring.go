@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/ui"
+)
+
+// run parses the flags, loads the settings from the user's config
+// directory and runs the app: against the configured service, or, when
+// nothing is configured (or -sandbox is given), against the sandbox
+// started in this process.
+func run(ctx context.Context, args []string) error {
+	fl := flag.NewFlagSet("shinsei", flag.ContinueOnError)
+	confDir, _ := os.UserConfigDir()
+	settingsPath := fl.String("settings", filepath.Join(confDir, "shinsei", "settings.json"), "the settings `FILE`")
+	sandboxMode := fl.Bool("sandbox", false, "use the embedded sandbox even when a service is configured")
+	lang := fl.String("lang", "", "the language, ja or en (default: the settings', else ja)")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	set, err := ui.LoadSettings(*settingsPath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if *lang != "" {
+		set.Lang = flow.Lang(*lang)
+	}
+	if set.DataDir == "" {
+		set.DataDir = filepath.Join(confDir, "shinsei", "data")
+	}
+	opts := ui.Options{Settings: set, SettingsPath: *settingsPath, Open: openApp, Modules: modulePaths()}
+	opts.Diag.Anchors = set.ServiceAnchors
+	if *sandboxMode || set.ServiceURL == "" {
+		sb, err := newSandboxWorld(set.Lang)
+		if err != nil {
+			return err
+		}
+		defer sb.close()
+		opts.Sandbox, opts.Open, opts.SandboxNote = true, sb.open, sandboxNote()
+		opts.Diag.Anchors = []string{sb.caFile()}
+	}
+	if log, err := errorLog(); err == nil {
+		opts.Diag.Errors = log
+	}
+	if f := os.Getenv("SHINSEI_READY_FILE"); f != "" {
+		// For scripts/screenshots: say when the catalogue is shown.
+		opts.OnReady = func() { _ = os.WriteFile(f, []byte("ready\n"), 0o600) }
+	}
+	return ui.Run(ctx, opts)
+}
+
+// openApp opens the flow.App for the settings.
+func openApp(ctx context.Context, s ui.Settings) (*flow.App, error) {
+	cfg := flow.Config{ServiceURL: s.ServiceURL, ServiceSystemRoots: s.SystemRoots, Module: s.Module,
+		DataDir: s.DataDir, Lang: s.Lang}
+	var err error
+	if cfg.ServiceAnchors, err = readCerts(s.ServiceAnchors...); err != nil {
+		return nil, err
+	}
+	if s.ServiceVA != "" {
+		va, err := readCerts(s.ServiceVA)
+		if err != nil {
+			return nil, err
+		}
+		cfg.ServiceVA = va[0]
+	}
+	if cfg.TrustAnchors, err = readCerts(s.TrustAnchors...); err != nil {
+		return nil, err
+	}
+	if s.Proxy != "" {
+		u, err := url.Parse(s.Proxy)
+		if err != nil {
+			return nil, fmt.Errorf("proxy: %w", err)
+		}
+		cfg.Proxy = http.ProxyURL(u)
+	}
+	return flow.Open(ctx, cfg)
+}
+
+// readCerts reads certificates from PEM or DER files, or from every
+// .pem/.crt/.cer file of a directory.
+func readCerts(paths ...string) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			entries, err := os.ReadDir(p)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range entries {
+				switch filepath.Ext(e.Name()) {
+				case ".pem", ".crt", ".cer", ".der":
+					certs, err := readCerts(filepath.Join(p, e.Name()))
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, certs...)
+				}
+			}
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		certs, err := certcheck.ParseCertificates(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		out = append(out, certs...)
+	}
+	return out, nil
+}
+
+func modulePaths() []string {
+	var out []string
+	for _, m := range pkcs11.FindModules() {
+		out = append(out, m.Path)
+	}
+	return out
+}
+
+func errorLog() (*flow.ErrorLog, error) {
+	p, err := flow.DefaultErrorLogPath()
+	if err != nil {
+		return nil, err
+	}
+	return flow.OpenErrorLog(p, 0)
+}

@@ -1,0 +1,69 @@
+package ui
+
+import (
+	"context"
+	"errors"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/submit"
+)
+
+// runApplication signs (when the procedure needs it) and sends the draft:
+// flow asks for the PIN or password, shows the pre-check through the
+// panel, reports progress; the receipt screen ends it. Any failure is
+// explained where it happened and nothing is retried by itself.
+func (s *shell) runApplication() {
+	a := s.flowApp()
+	if a == nil || s.draft == nil {
+		return
+	}
+	d := s.draft
+	ctx, cancel := context.WithCancel(s.ctx)
+	prog := newProgress(s, cancel)
+	s.progress = prog
+	cb := s.callbacks(prog)
+	if !d.proc.Level.NeedsSignature() {
+		s.showApply(prog.view())
+		s.event("progress")
+	}
+	go func() {
+		defer cancel()
+		var rec *submit.Record
+		var err error
+		if d.proc.Level.NeedsSignature() {
+			_, rec, err = a.SignAndSubmit(ctx, flow.SignRequest{Procedure: d.proc.Procedure, Form: d.form,
+				Attachments: d.attachments, Credential: d.credential}, "", cb)
+		} else {
+			proc := d.proc.Procedure
+			rec, err = a.Submit(ctx, flow.SubmitRequest{Procedure: &proc, Form: d.form}, cb)
+		}
+		fyne.Do(func() { s.finishApplication(rec, err) })
+	}()
+}
+
+// finishApplication shows the receipt, or what went wrong and what to do.
+func (s *shell) finishApplication(rec *submit.Record, err error) {
+	var pe *flow.PrecheckError
+	switch {
+	case err == nil && rec != nil:
+		s.receipt = newReceiptScreen(s, *rec)
+		s.showApply(s.receipt.view())
+		s.event("receipt")
+	case errors.As(err, &pe) && pe.Precheck != nil:
+		s.showFailedPrecheck(pe.Precheck)
+	case errors.Is(err, context.Canceled):
+		s.backToForm(tr("progress.cancelled"))
+	case errors.Is(err, flow.ErrDeclined):
+		s.backToForm(tr("precheck.declined"))
+	case errors.Is(err, errPINCancelled):
+		s.backToForm("")
+	case errors.Is(err, submit.ErrKept):
+		s.backToForm(tr("apply.kept"))
+		s.showError(err)
+	default:
+		s.backToForm("")
+		s.showError(err)
+	}
+}

@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"context"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"fmt"
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/shinsei-app/shinsei/flow"
+)
+
+// credentialScreen lists the signing credentials found — cards and tokens
+// with what is readable without a PIN (tries left, the CA's generation,
+// the card's own dates, a signature certificate kept from an earlier use)
+// — and offers a .p12 certificate file. No PIN is asked here.
+type credentialScreen struct {
+	s       *shell
+	d       *draft
+	status  *widget.Label
+	list    *fyne.Container
+	choices []*widget.Button // one per usable token, in order
+	p12     *widget.Button
+	rescan  *widget.Button
+	back    *widget.Button
+	found   *flow.FoundCredentials
+	box     fyne.CanvasObject
+}
+
+func newCredentialScreen(s *shell, d *draft) *credentialScreen {
+	c := &credentialScreen{s: s, d: d, status: wrapped(tr("cred.searching")), list: container.NewVBox()}
+	c.p12 = widget.NewButtonWithIcon(tr("cred.p12"), theme.FileIcon(), c.onP12)
+	c.rescan = widget.NewButtonWithIcon(tr("cred.rescan"), theme.ViewRefreshIcon(), c.onFind)
+	c.back = widget.NewButtonWithIcon(tr("common.back"), theme.NavigateBackIcon(), s.goHome)
+	c.box = container.NewBorder(
+		container.NewVBox(heading(tr("cred.title")), wrapped(procTitle(d.proc)+" — "+text(d.proc.Need.Text())),
+			wrapped(tr("cred.intro")), c.status),
+		container.NewHBox(c.back, layoutSpacer(), c.rescan, c.p12), nil, nil,
+		container.NewVScroll(c.list))
+	return c
+}
+
+func (c *credentialScreen) view() fyne.CanvasObject { return c.box }
+
+// onFind looks for cards and tokens again (a card may have been put in).
+func (c *credentialScreen) onFind() {
+	a := c.s.flowApp()
+	if a == nil {
+		return
+	}
+	c.status.SetText(tr("cred.searching"))
+	c.rescan.Disable()
+	go func() {
+		ctx, cancel := context.WithTimeout(c.s.ctx, networkTimeout)
+		defer cancel()
+		found, err := a.FindCredentials(ctx)
+		fyne.Do(func() {
+			c.rescan.Enable()
+			if err != nil {
+				c.status.SetText(c.s.explain(err))
+				return
+			}
+			c.show(found)
+			c.s.event("credentials")
+		})
+	}()
+}
+
+func (c *credentialScreen) show(f *flow.FoundCredentials) {
+	c.found = f
+	c.list.RemoveAll()
+	c.choices = c.choices[:0]
+	if len(f.Tokens) == 0 {
+		c.status.SetText(tr("cred.none"))
+	} else {
+		c.status.SetText(tr("cred.choose"))
+	}
+	for i := range f.Tokens {
+		c.list.Add(c.tokenCard(f.Tokens[i]))
+	}
+	for _, k := range f.Kept {
+		c.list.Add(widget.NewCard(k.TokenLabel, tr("cred.kept_absent"), wrapped(certLine(k.Cert))))
+	}
+	for _, p := range f.Problems {
+		c.list.Add(statusLine(levelWarn, p.Module, text(p.Message), text(p.Hint)))
+	}
+}
+
+// tokenCard shows one token with everything known before a PIN.
+func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
+	name := t.Label
+	if t.MyNumberCard {
+		name = tr("cred.mynumber")
+	}
+	lines := container.NewVBox()
+	add := func(s string) { lines.Add(wrapped(s)) }
+	add(tr("cred.module", map[string]any{"Module": t.ModuleName, "Reader": t.Reader}))
+	add(c.triesText(t))
+	if t.CAGeneration != "" {
+		add(tr("cred.ca_generation", map[string]any{"Gen": t.CAGeneration}))
+	} else if t.CACert != nil {
+		add(tr("cred.ca", map[string]any{"CA": subjectName(t.CACert)}))
+	}
+	if t.AuthCert != nil {
+		add(tr("cred.card_dates", map[string]any{"To": t.AuthCert.NotAfter.Format("2006-01-02")}))
+	}
+	switch {
+	case t.SignatureCert != nil && t.CertKept:
+		add(tr("cred.cert_kept") + certLine(t.SignatureCert))
+	case t.SignatureCert != nil:
+		add(tr("cred.cert_shown") + certLine(t.SignatureCert))
+	default:
+		add(tr("cred.cert_after_pin"))
+	}
+	if !t.Note.IsZero() {
+		n := wrapped(text(t.Note))
+		n.Importance = widget.WarningImportance
+		lines.Add(n)
+	}
+	if !t.Usable() {
+		locked := wrapped(tr("pin.locked"))
+		locked.Importance = widget.DangerImportance
+		lines.Add(locked)
+		return widget.NewCard(name, "", lines)
+	}
+	choose := widget.NewButtonWithIcon(tr("cred.use"), theme.ConfirmIcon(), func() { c.onChoose(t) })
+	choose.Importance = widget.HighImportance
+	c.choices = append(c.choices, choose)
+	return widget.NewCard(name, "", container.NewBorder(nil, nil, nil, container.NewCenter(choose), lines))
+}
+
+func (c *credentialScreen) triesText(t flow.FoundToken) string {
+	st := t.PIN
+	switch {
+	case st.Locked:
+		return tr("pin.tries_locked")
+	case st.FinalTry:
+		return tr("pin.tries_final")
+	case st.TriesLeft > 1:
+		return tr("pin.tries_left", map[string]any{"N": st.TriesLeft})
+	case st.CountLow:
+		return tr("pin.tries_low")
+	}
+	return tr("cred.tries_ok")
+}
+
+// certLine describes a certificate without personal data: its issuer and
+// validity (a JPKI subject is an identifier, not a name).
+func certLine(cert *x509.Certificate) string {
+	if cert == nil {
+		return ""
+	}
+	return tr("cred.cert_line", map[string]any{"Issuer": issuerName(cert), "To": cert.NotAfter.Format("2006-01-02")})
+}
+
+// issuerName and subjectName name an authority by its common name, else
+// its first organizational unit (JPKI's CAs have only O and OUs).
+func issuerName(cert *x509.Certificate) string { return pkixName(cert.Issuer) }
+
+func subjectName(cert *x509.Certificate) string { return pkixName(cert.Subject) }
+
+func pkixName(n pkix.Name) string {
+	switch {
+	case n.CommonName != "":
+		return n.CommonName
+	case len(n.OrganizationalUnit) > 0:
+		return n.OrganizationalUnit[0]
+	case len(n.Organization) > 0:
+		return n.Organization[0]
+	}
+	return n.String()
+}
+
+// onChoose uses the token and goes on to the form, pre-filled from the
+// signature certificate when it is known before the PIN.
+func (c *credentialScreen) onChoose(t flow.FoundToken) {
+	c.d.credential = t.Choice()
+	tok := t
+	c.d.token = &tok
+	if t.SignatureCert != nil {
+		flow.FillApplicant(c.d.form, flow.Prefill(t.SignatureCert), c.d.proc.Procedure, false)
+	}
+	c.s.showForm()
+}
+
+// onP12 chooses a certificate file (.p12/.pfx); its password is asked
+// when signing.
+func (c *credentialScreen) onP12() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		_ = r.Close()
+		c.choosePath(r.URI().Path())
+	}, c.s.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".p12", ".pfx"}))
+	d.Show()
+}
+
+func (c *credentialScreen) choosePath(path string) {
+	c.d.credential = flow.P12File(path)
+	c.d.token = nil
+	c.status.SetText(fmt.Sprintf("%s: %s", tr("cred.p12_chosen"), filepath.Base(path)))
+	c.s.showForm()
+}

@@ -1,0 +1,378 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/submit"
+)
+
+// formScreen is the application form, built from the procedure's schema:
+// the applicant block (pre-filled from the certificate where known, so a
+// resident rarely types Japanese through an IME), the procedure's fields
+// (choices are picked, not typed), the attachments — or a completed form
+// opened from a file or pasted. Every field accepts paste.
+type formScreen struct {
+	s         *shell
+	d         *draft
+	applicant map[string]*widget.Entry
+	sex       *widget.Select               // the applicant's sex is picked, not typed
+	fields    map[string]fyne.CanvasObject // *widget.Entry or *widget.Select
+	attached  *widget.Label
+	problems  *fyne.Container
+	note      *widget.Label
+	open      *widget.Button
+	paste     *widget.Button
+	attach    *widget.Button
+	next      *widget.Button
+	back      *widget.Button
+	box       fyne.CanvasObject
+}
+
+func newFormScreen(s *shell, d *draft) *formScreen {
+	f := &formScreen{s: s, d: d, applicant: map[string]*widget.Entry{}, fields: map[string]fyne.CanvasObject{},
+		problems: container.NewVBox(), note: wrapped(""), attached: wrapped("")}
+	f.open = widget.NewButtonWithIcon(tr("form.open"), theme.FolderOpenIcon(), f.onOpen)
+	f.paste = widget.NewButtonWithIcon(tr("form.paste"), theme.ContentPasteIcon(), f.onPaste)
+	f.attach = widget.NewButtonWithIcon(tr("form.attach"), theme.ContentAddIcon(), f.onAttach)
+	f.next = widget.NewButtonWithIcon(f.nextText(), theme.NavigateNextIcon(), f.onNext)
+	f.next.Importance = widget.HighImportance
+	f.back = widget.NewButtonWithIcon(tr("common.back"), theme.NavigateBackIcon(), f.onBack)
+
+	form := widget.NewForm()
+	for _, name := range d.proc.Form.Applicant {
+		if name == "sex" {
+			f.sex = widget.NewSelect(sexChoices(), nil)
+			f.sex.PlaceHolder = tr("form.choose")
+			f.sex.SetSelected(sexChoice(valueText(d.form.Applicant[name])))
+			form.Append(text(flow.ApplicantLabel(name)), f.sex)
+			continue
+		}
+		e := widget.NewEntry()
+		e.SetText(valueText(d.form.Applicant[name]))
+		f.applicant[name] = e
+		form.Append(text(flow.ApplicantLabel(name)), e)
+	}
+	if len(d.proc.Form.Applicant) > 0 {
+		f.note.SetText(f.applicantNote())
+	}
+	fields := widget.NewForm()
+	for _, fl := range d.proc.Form.Fields {
+		label := fl.LabelJA
+		if currentLanguage() == flow.English {
+			label = fl.LabelEN
+		}
+		if fl.Required {
+			label += " *"
+		}
+		item := f.fieldWidget(fl)
+		f.fields[fl.Name] = item
+		fields.Append(label, item)
+	}
+	f.showAttachments()
+	body := container.NewVBox(
+		widget.NewLabelWithStyle(tr("form.applicant"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		f.note, form, widget.NewSeparator(),
+		widget.NewLabelWithStyle(tr("form.fields"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		fields, widget.NewSeparator(), f.attached, f.problems)
+	f.box = container.NewBorder(
+		container.NewVBox(heading(procTitle(d.proc)), wrapped(tr("form.intro")), container.NewHBox(f.open, f.paste)),
+		container.NewHBox(f.back, layoutSpacer(), f.attach, f.next), nil, nil,
+		container.NewVScroll(body))
+	return f
+}
+
+func (f *formScreen) view() fyne.CanvasObject { return f.box }
+
+func (f *formScreen) nextText() string {
+	if f.d.proc.Level.NeedsSignature() {
+		return tr("form.next_sign")
+	}
+	return tr("form.next_send")
+}
+
+func (f *formScreen) applicantNote() string {
+	switch {
+	case f.d.token != nil && f.d.token.SignatureCert != nil:
+		return tr("form.prefilled")
+	case f.d.proc.Level.NeedsSignature():
+		return tr("form.prefill_after_pin")
+	}
+	return tr("form.applicant_type")
+}
+
+func (f *formScreen) fieldWidget(fl submit.Field) fyne.CanvasObject {
+	cur := valueText(f.d.form.Fields[fl.Name])
+	if fl.Type == "choice" {
+		sel := widget.NewSelect(fl.Choices, nil)
+		sel.PlaceHolder = tr("form.choose")
+		if cur != "" {
+			sel.SetSelected(cur)
+		}
+		return sel
+	}
+	var e *widget.Entry
+	if fl.Type == "string" && fl.MaxLen > 100 {
+		e = widget.NewMultiLineEntry()
+		e.Wrapping = fyne.TextWrapWord
+		e.SetMinRowsVisible(2)
+	} else {
+		e = widget.NewEntry()
+	}
+	switch fl.Type {
+	case "date":
+		e.SetPlaceHolder("2026-04-01")
+	case "number":
+		e.SetPlaceHolder(tr("form.number_hint"))
+	}
+	e.SetText(cur)
+	return e
+}
+
+// valueText shows a form value in an entry.
+func valueText(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return t
+	case json.Number:
+		return t.String()
+	}
+	return fmt.Sprint(v)
+}
+
+// collect writes the widgets' values into the draft's form.
+func (f *formScreen) collect() {
+	doc := f.d.form
+	for name, e := range f.applicant {
+		doc.Applicant[name] = strings.TrimSpace(e.Text)
+	}
+	if f.sex != nil {
+		doc.Applicant["sex"] = sexCode(f.sex.Selected)
+	}
+	for _, fl := range f.d.proc.Form.Fields {
+		switch w := f.fields[fl.Name].(type) {
+		case *widget.Select:
+			if w.Selected == "" {
+				doc.Fields[fl.Name] = nil
+			} else {
+				doc.Fields[fl.Name] = w.Selected
+			}
+		case *widget.Entry:
+			v := strings.TrimSpace(w.Text)
+			switch {
+			case v == "":
+				doc.Fields[fl.Name] = nil
+			case fl.Type == "number":
+				doc.Fields[fl.Name] = json.Number(toHalfWidth(v))
+			case fl.Type == "date":
+				doc.Fields[fl.Name] = toHalfWidth(v)
+			default:
+				doc.Fields[fl.Name] = v
+			}
+		}
+	}
+}
+
+// toHalfWidth turns full-width digits and hyphens (typed with an IME
+// left on) into ASCII.
+func toHalfWidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '０' && r <= '９':
+			return r - '０' + '0'
+		case r == '－' || r == 'ー' || r == '‐':
+			return '-'
+		case r == '．':
+			return '.'
+		}
+		return r
+	}, s)
+}
+
+// load replaces the widgets' values with a completed form's.
+func (f *formScreen) load(doc *submit.FormDocument) {
+	if doc.Procedure != f.d.proc.ID {
+		f.showProblems([]flow.FieldProblem{{Field: "procedure", Message: flow.Text{
+			Ja: "この申請書は別の手続きのものです。", En: "This form belongs to another procedure."}}})
+		return
+	}
+	for name, e := range f.applicant {
+		if v := valueText(doc.Applicant[name]); v != "" {
+			e.SetText(v)
+		}
+	}
+	if f.sex != nil {
+		if v := valueText(doc.Applicant["sex"]); v != "" {
+			f.sex.SetSelected(sexChoice(v))
+		}
+	}
+	for name, w := range f.fields {
+		v := valueText(doc.Fields[name])
+		switch w := w.(type) {
+		case *widget.Select:
+			w.SetSelected(v)
+		case *widget.Entry:
+			w.SetText(v)
+		}
+	}
+	f.problems.RemoveAll()
+	f.note.SetText(tr("form.loaded"))
+}
+
+// onOpen opens a completed form file (JSON).
+func (f *formScreen) onOpen() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		_ = r.Close()
+		f.openPath(path)
+	}, f.s.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
+	d.Show()
+}
+
+func (f *formScreen) openPath(path string) {
+	doc, err := flow.OpenForm(context.Background(), path)
+	if err != nil {
+		f.s.showError(err)
+		return
+	}
+	f.load(doc)
+}
+
+// onPaste reads a completed form pasted on the clipboard (JSON), e.g.
+// copied from a municipality's web form.
+func (f *formScreen) onPaste() {
+	doc, err := flow.ParseForm([]byte(f.s.fa.Clipboard().Content()))
+	if err != nil {
+		f.s.showError(err)
+		return
+	}
+	f.load(doc)
+}
+
+// onAttach adds a file to send with the form.
+func (f *formScreen) onAttach() {
+	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		_ = r.Close()
+		f.addAttachment(path)
+	}, f.s.win).Show()
+}
+
+func (f *formScreen) addAttachment(path string) {
+	f.d.attachments = append(f.d.attachments, path)
+	f.showAttachments()
+}
+
+func (f *formScreen) showAttachments() {
+	if len(f.d.attachments) == 0 {
+		f.attached.SetText(tr("form.no_attachments", map[string]any{"Max": f.d.proc.Form.MaxAttachments}))
+		return
+	}
+	names := make([]string, len(f.d.attachments))
+	for i, p := range f.d.attachments {
+		names[i] = filepath.Base(p)
+	}
+	f.attached.SetText(tr("form.attachments") + strings.Join(names, "、"))
+}
+
+func (f *formScreen) showProblems(probs []flow.FieldProblem) {
+	f.problems.RemoveAll()
+	if len(probs) == 0 {
+		return
+	}
+	head := wrapped(tr("form.problems"))
+	head.Importance = widget.DangerImportance
+	f.problems.Add(head)
+	for _, p := range probs {
+		l := wrapped("・" + text(p.Message))
+		l.Importance = widget.DangerImportance
+		f.problems.Add(l)
+	}
+}
+
+// onNext checks the form as the service will and goes on: to signing for
+// a signature procedure, else to sending.
+func (f *formScreen) onNext() {
+	f.collect()
+	probs := flow.ValidateForm(f.d.form, f.d.proc.Procedure, len(f.d.attachments))
+	f.showProblems(probs)
+	if len(probs) > 0 {
+		return
+	}
+	f.s.runApplication()
+}
+
+func (f *formScreen) onBack() {
+	f.collect()
+	if f.d.proc.Level.NeedsSignature() {
+		f.s.showCredential()
+		return
+	}
+	f.s.goHome()
+}
+
+// backToForm shows the draft's form again, as it was, with a notice
+// when one is given (after a cancel, a refusal, a failed pre-check).
+func (s *shell) backToForm(notice string) {
+	if s.draft == nil {
+		s.goHome()
+		return
+	}
+	s.form = newFormScreen(s, s.draft)
+	if notice != "" {
+		s.form.note.SetText(notice)
+	}
+	s.showApply(s.form.view())
+	s.event("form")
+}
+
+// sexChoices are the applicant's sex as offered; sexCode gives the code
+// the certificate uses (1 male, 2 female, 9 not stated).
+func sexChoices() []string {
+	return []string{tr("form.sex_male"), tr("form.sex_female"), tr("form.sex_other")}
+}
+
+func sexCode(choice string) string {
+	switch choice {
+	case tr("form.sex_male"):
+		return "1"
+	case tr("form.sex_female"):
+		return "2"
+	case tr("form.sex_other"):
+		return "9"
+	}
+	return ""
+}
+
+// sexChoice reads a form's sex (a code, or 男/女/male/female) as a choice.
+func sexChoice(v string) string {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "男", "男性", "male", "m":
+		return tr("form.sex_male")
+	case "2", "女", "女性", "female", "f":
+		return tr("form.sex_female")
+	case "3", "9", "その他", "other":
+		return tr("form.sex_other")
+	}
+	return ""
+}

@@ -1,0 +1,152 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/shinsei-app/shinsei/assets"
+	"github.com/shinsei-app/shinsei/flow"
+)
+
+// helpDesk is the diagnostics view a municipal help desk asks a resident
+// to open: every section of flow.Diagnose with its verdict and what to
+// do, the full text to copy, and a bundle to export. Nothing personal is
+// in it unless the resident ticks the box.
+type helpDesk struct {
+	s        *shell
+	run      *widget.Button
+	copy     *widget.Button
+	export   *widget.Button
+	personal *widget.Check
+	licence  *widget.Button
+	status   *widget.Label
+	progress *widget.ProgressBarInfinite
+	lines    *fyne.Container
+	report   *flow.Report
+	box      fyne.CanvasObject
+}
+
+func newHelpDesk(s *shell) *helpDesk {
+	h := &helpDesk{s: s, status: wrapped(tr("help.intro")), lines: container.NewVBox(),
+		progress: widget.NewProgressBarInfinite()}
+	h.progress.Hide()
+	h.progress.Stop()
+	h.run = widget.NewButtonWithIcon(tr("help.run"), theme.SearchIcon(), h.onRun)
+	h.run.Importance = widget.HighImportance
+	h.copy = widget.NewButtonWithIcon(tr("help.copy"), theme.ContentCopyIcon(), h.onCopy)
+	h.export = widget.NewButtonWithIcon(tr("help.export"), theme.DocumentSaveIcon(), h.onExport)
+	h.copy.Disable()
+	h.export.Disable()
+	h.personal = widget.NewCheck(tr("help.personal"), nil)
+	h.licence = widget.NewButtonWithIcon(tr("help.licences"), theme.InfoIcon(), h.onLicences)
+	h.box = container.NewBorder(
+		container.NewVBox(heading(tr("help.title")), h.status, h.personal,
+			container.NewHBox(h.run, h.copy, h.export), h.progress),
+		container.NewHBox(layoutSpacer(), h.licence), nil, nil, container.NewVScroll(h.lines))
+	return h
+}
+
+func (h *helpDesk) view() fyne.CanvasObject { return h.box }
+
+// onRun diagnoses the computer: modules, readers, tokens, certificates,
+// anchors, the service, the clock, the keyring and the last errors.
+func (h *helpDesk) onRun() {
+	h.run.Disable()
+	h.progress.Show()
+	h.progress.Start()
+	h.status.SetText(tr("help.running"))
+	opts := h.s.diagOptions()
+	opts.IncludePersonal = h.personal.Checked
+	opts.Progress = func(id flow.SectionID) {
+		fyne.Do(func() { h.status.SetText(tr("help.running") + " " + text(id.Title())) })
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(h.s.ctx, 2*networkTimeout)
+		defer cancel()
+		r := flow.Diagnose(ctx, opts)
+		fyne.Do(func() {
+			h.show(r)
+			h.s.event("diagnosed")
+		})
+	}()
+}
+
+func (h *helpDesk) show(r *flow.Report) {
+	h.report = r
+	h.progress.Stop()
+	h.progress.Hide()
+	h.run.Enable()
+	h.copy.Enable()
+	h.export.Enable()
+	h.status.SetText(tr("help.done", map[string]any{"Status": r.Status().Label(currentLanguage())}))
+	h.lines.RemoveAll()
+	for _, sec := range r.Sections() {
+		h.lines.Add(statusLine(diagLevel(sec.Status), text(sec.ID.Title()), text(sec.Summary), text(sec.Hint)))
+	}
+}
+
+func diagLevel(s flow.Status) level {
+	switch s {
+	case flow.StatusOK:
+		return levelOK
+	case flow.StatusWarn:
+		return levelWarn
+	case flow.StatusFail:
+		return levelFail
+	}
+	return levelInfo
+}
+
+// onCopy puts the report's text on the clipboard, to paste in a mail or
+// a chat with the help desk.
+func (h *helpDesk) onCopy() {
+	if h.report != nil {
+		h.s.fa.Clipboard().SetContent(h.report.Text(currentLanguage()))
+		h.status.SetText(tr("help.copied"))
+	}
+}
+
+// onExport saves the bundle (a zip) where the resident chooses.
+func (h *helpDesk) onExport() {
+	if h.report == nil {
+		return
+	}
+	var buf bytes.Buffer
+	if err := h.report.WriteBundle(&buf); err != nil {
+		h.s.showError(err)
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		_, err = w.Write(buf.Bytes())
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			h.s.showError(err)
+			return
+		}
+		h.status.SetText(tr("help.exported", map[string]any{"Path": w.URI().Path()}))
+	}, h.s.win)
+	d.SetFileName("shinsei-diagnostics.zip")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".zip"}))
+	d.Show()
+}
+
+// onLicences shows the licence the embedded font ships under.
+func (h *helpDesk) onLicences() {
+	t := widget.NewLabel(assets.FontLicence)
+	t.Wrapping = fyne.TextWrapWord
+	scroll := container.NewVScroll(t)
+	scroll.SetMinSize(fyne.NewSize(560, 400))
+	dialog.NewCustom(tr("help.licences"), tr("common.close"), scroll, h.s.win).Show()
+}

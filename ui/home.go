@@ -1,0 +1,128 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/submit"
+)
+
+// home is the procedure catalogue: one card per procedure with a badge
+// for its authentication level and what the applicant will need.
+type home struct {
+	s      *shell
+	status *widget.Label
+	list   *fyne.Container
+	reload *widget.Button
+	procs  []flow.ProcedureInfo
+	starts []*widget.Button // one per procedure, in order
+	box    fyne.CanvasObject
+}
+
+func newHome(s *shell) *home {
+	h := &home{s: s, status: wrapped(tr("home.loading")), list: container.NewVBox()}
+	h.reload = widget.NewButtonWithIcon(tr("home.reload"), theme.ViewRefreshIcon(), h.onReload)
+	h.box = container.NewBorder(
+		container.NewVBox(heading(tr("home.title")), wrapped(tr("home.intro")), h.status),
+		container.NewHBox(h.reload), nil, nil,
+		container.NewVScroll(h.list))
+	return h
+}
+
+func (h *home) view() fyne.CanvasObject { return h.box }
+
+// onReload asks the service for its catalogue again.
+func (h *home) onReload() {
+	a := h.s.flowApp()
+	if a == nil {
+		return
+	}
+	h.status.SetText(tr("home.loading"))
+	h.reload.Disable()
+	go func() {
+		ctx, cancel := context.WithTimeout(h.s.ctx, networkTimeout)
+		defer cancel()
+		procs, err := a.Procedures(ctx)
+		fyne.Do(func() {
+			h.reload.Enable()
+			if err != nil {
+				h.status.SetText(h.s.explain(err))
+				h.status.Importance = widget.DangerImportance
+				h.status.Refresh()
+				return
+			}
+			h.status.Importance = widget.MediumImportance
+			h.status.SetText(tr("home.choose"))
+			h.show(procs)
+			h.s.event("catalogue")
+		})
+	}()
+}
+
+func (h *home) show(procs []flow.ProcedureInfo) {
+	h.procs = procs
+	h.starts = h.starts[:0]
+	h.list.RemoveAll()
+	for i := range procs {
+		p := procs[i]
+		start := widget.NewButtonWithIcon(tr("home.start"), theme.NavigateNextIcon(), func() { h.onStart(p) })
+		start.Importance = widget.HighImportance
+		h.starts = append(h.starts, start)
+		title := widget.NewLabelWithStyle(procTitle(p), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		needs := wrapped(tr("home.needs") + needsText(p.Procedure))
+		h.list.Add(widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(start),
+			container.NewVBox(container.NewHBox(title, levelBadge(p.Level)), needs))))
+	}
+}
+
+// onStart opens the form of procedure p.
+func (h *home) onStart(p flow.ProcedureInfo) { h.s.startApplication(p) }
+
+// procTitle is the procedure's title in the current language.
+func procTitle(p flow.ProcedureInfo) string {
+	if currentLanguage() == flow.English && p.TitleEN != "" {
+		return p.TitleEN
+	}
+	return p.TitleJA
+}
+
+// levelBadge is the coloured badge of an authentication level.
+func levelBadge(l submit.AuthLevel) fyne.CanvasObject {
+	switch l {
+	case submit.LevelNone:
+		return badge(tr("level.none"), levelOK.color())
+	case submit.LevelIDPW:
+		return badge(tr("level.idpw"), levelInfo.color())
+	case submit.LevelSignature:
+		return badge(tr("level.signature"), levelWarn.color())
+	}
+	return badge(tr("level.idpw_signature"), levelFail.color())
+}
+
+// needsText says what the applicant needs for a procedure: nothing, an
+// ID and password, a card (or the company's certificate file), or both.
+func needsText(p submit.Procedure) string {
+	cert := tr("needs.card")
+	for _, u := range p.For {
+		if u == submit.UserCompany {
+			cert = tr("needs.registry")
+		}
+		if u == submit.UserStaff {
+			cert = tr("needs.lgpki")
+		}
+	}
+	switch p.Level {
+	case submit.LevelNone:
+		return tr("needs.nothing")
+	case submit.LevelIDPW:
+		return tr("needs.idpw")
+	case submit.LevelSignature:
+		return cert
+	}
+	return tr("needs.idpw") + tr("needs.and") + cert
+}

@@ -1,0 +1,210 @@
+package ui
+
+import (
+	"context"
+	"crypto/x509"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"github.com/zalando/go-keyring"
+
+	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/internal/testenv"
+	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/service"
+)
+
+func TestMain(m *testing.M) {
+	// A resident's locale; under LANG=C Fyne logs that it cannot parse it.
+	os.Setenv("LANG", "ja_JP.UTF-8")
+	code := testenv.Main(m)
+	closeWorld()
+	os.Exit(code)
+}
+
+// world is the outside world of the tests, made once per process: the
+// sandbox PKI, a resident's certificate on a SoftHSM token that behaves
+// like a My Number card, the responders and the reference service.
+var world struct {
+	once     sync.Once
+	err      error
+	pki      *sandbox.PKI
+	resident *sandbox.Credential
+	resp     *sandbox.Responders
+	svc      *service.Service
+	lib      *pkcs11.Library
+}
+
+func closeWorld() {
+	if world.svc != nil {
+		world.svc.Close()
+	}
+	if world.resp != nil {
+		world.resp.Close()
+	}
+}
+
+func setupWorld(t *testing.T) {
+	t.Helper()
+	lib := testenv.SoftHSM(t)
+	world.once.Do(func() {
+		ctx := context.Background()
+		world.lib = lib
+		if world.pki, world.err = sandbox.NewPKI(time.Now()); world.err != nil {
+			return
+		}
+		if world.resident, world.err = world.pki.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{}); world.err != nil {
+			return
+		}
+		reg := sandbox.NewRegistry()
+		reg.Record(world.pki.JPKISign, world.resident.Cert)
+		if world.resp, world.err = sandbox.StartResponders(ctx, world.pki, reg, ""); world.err != nil {
+			return
+		}
+		if world.svc, world.err = service.StartService(ctx, service.ServiceConfig{PKI: world.pki, Registry: reg, VA: world.resp.VA}); world.err != nil {
+			return
+		}
+		world.err = sandbox.ProvisionToken(ctx, lib, sandbox.TokenSpec{Label: sandbox.KitTokenLabel, SOPIN: sandbox.KitSOPIN,
+			UserPIN: sandbox.KitPIN, Keys: []sandbox.KeySpec{{ID: []byte{0x02}, Label: "Digital Signature Key",
+				Key: world.resident.Key, Cert: world.resident.Cert, Chain: []*x509.Certificate{world.resident.Root},
+				AlwaysAuthenticate: true}}})
+	})
+	if world.err != nil {
+		t.Fatal(world.err)
+	}
+}
+
+// config is a flow configuration against the world with the given
+// PKCS#11 libraries (the SoftHSM token when none).
+func config(t *testing.T, libs ...*pkcs11.Library) flow.Config {
+	setupWorld(t)
+	if len(libs) == 0 {
+		libs = []*pkcs11.Library{world.lib}
+	}
+	return flow.Config{ServiceURL: world.svc.URL(), ServiceAnchors: []*x509.Certificate{world.svc.CACert()},
+		ServiceVA: world.svc.VACert(), Libraries: libs, TriesReader: noTries{}, DataDir: t.TempDir(),
+		TrustAnchors: world.pki.Roots(), Keyring: newMemKeyring(), Lang: flow.Japanese}
+}
+
+// noTries reads no exact tries count (no PC/SC in the tests): the PIN
+// flags alone tell.
+type noTries struct{}
+
+func (noTries) TriesLeft(context.Context, pkcs11.TokenInfo) (int, error) {
+	return 0, pkcs11.ErrNoToken
+}
+
+// harness is a shell in Fyne's test app, with its steps as events.
+type harness struct {
+	t       *testing.T
+	s       *shell
+	events  chan string
+	seen    []string // every event
+	pending []string // events not waited for yet
+}
+
+func newHarness(t *testing.T, cfg flow.Config) *harness {
+	t.Helper()
+	a := test.NewTempApp(t)
+	h := &harness{t: t, events: make(chan string, 256)}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	h.s = newShell(ctx, a, Options{Open: func(ctx context.Context, _ Settings) (*flow.App, error) {
+		return flow.Open(ctx, cfg)
+	}})
+	h.s.onEvent = func(e string) { h.events <- e }
+	h.s.win.Resize(fyne.NewSize(1000, 720))
+	h.s.win.Show()
+	t.Cleanup(h.s.close)
+	h.s.start()
+	h.wait("ready")
+	return h
+}
+
+// wait waits for an event name not waited for yet, failing on an
+// "error" event or after a minute.
+func (h *harness) wait(name string) {
+	h.t.Helper()
+	deadline := time.After(time.Minute)
+	for {
+		for i, e := range h.pending {
+			if e == name {
+				h.pending = append(h.pending[:i], h.pending[i+1:]...)
+				return
+			}
+		}
+		select {
+		case e := <-h.events:
+			h.seen = append(h.seen, e)
+			h.pending = append(h.pending, e)
+			if e == "error" && name != "error" {
+				h.t.Fatalf("an error was shown while waiting for %q (events %v)", name, h.seen)
+			}
+		case <-deadline:
+			h.t.Fatalf("no %q event within a minute (events %v)", name, h.seen)
+		}
+	}
+}
+
+// count is how often an event was seen.
+func (h *harness) count(name string) int {
+	n := 0
+	for _, e := range h.seen {
+		if e == name {
+			n++
+		}
+	}
+	return n
+}
+
+// startProcedure waits for the catalogue and taps Start on procedure id.
+func (h *harness) startProcedure(id string) {
+	h.t.Helper()
+	if h.count("catalogue") == 0 { // shown only once the event came
+		h.wait("catalogue")
+	}
+	for i, p := range h.s.home.procs {
+		if p.ID == id {
+			test.Tap(h.s.home.starts[i])
+			return
+		}
+	}
+	h.t.Fatalf("procedure %s is not in the catalogue", id)
+}
+
+// memKeyring is an in-memory keyring.
+type memKeyring struct {
+	mu sync.Mutex
+	m  map[[2]string]string
+}
+
+func newMemKeyring() *memKeyring { return &memKeyring{m: map[[2]string]string{}} }
+
+func (k *memKeyring) Set(s, u, v string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.m[[2]string{s, u}] = v
+	return nil
+}
+
+func (k *memKeyring) Get(s, u string) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	v, ok := k.m[[2]string{s, u}]
+	if !ok {
+		return "", keyring.ErrNotFound
+	}
+	return v, nil
+}
+
+func (k *memKeyring) Delete(s, u string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.m, [2]string{s, u})
+	return nil
+}

@@ -1,0 +1,48 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/shinsei-app/shinsei/submit"
+)
+
+// receiptScreen shows the service's receipt: the arrival number (and the
+// inquiry number of an anonymous application) large and copyable, and
+// that it is kept in the history on this computer.
+type receiptScreen struct {
+	s       *shell
+	rec     submit.Record
+	arrival *bigNumber
+	inquiry *bigNumber // nil when there is none
+	done    *widget.Button
+	history *widget.Button
+	box     fyne.CanvasObject
+}
+
+func newReceiptScreen(s *shell, rec submit.Record) *receiptScreen {
+	r := &receiptScreen{s: s, rec: rec}
+	r.arrival = newBigNumber(s.win, tr("receipt.arrival"), rec.ArrivalNumber)
+	body := container.NewVBox(heading(tr("receipt.title")), wrapped(tr("receipt.intro")), r.arrival.view())
+	if rec.InquiryNumber != "" {
+		r.inquiry = newBigNumber(s.win, tr("receipt.inquiry"), rec.InquiryNumber)
+		body.Add(r.inquiry.view())
+		body.Add(wrapped(tr("receipt.inquiry_note")))
+	}
+	body.Add(wrapped(tr("receipt.received", map[string]any{"At": rec.ReceivedAt.Local().Format("2006-01-02 15:04")})))
+	body.Add(wrapped(tr("receipt.kept")))
+	r.done = widget.NewButtonWithIcon(tr("receipt.done"), theme.HomeIcon(), s.goHome)
+	r.done.Importance = widget.HighImportance
+	r.history = widget.NewButtonWithIcon(tr("receipt.history"), theme.HistoryIcon(), r.onHistory)
+	body.Add(container.NewHBox(r.history, r.done))
+	r.box = container.NewVScroll(body)
+	return r
+}
+
+func (r *receiptScreen) view() fyne.CanvasObject { return r.box }
+
+func (r *receiptScreen) onHistory() {
+	r.s.tabs.SelectIndex(tabHistory)
+}

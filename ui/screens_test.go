@@ -1,0 +1,308 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"golang.org/x/image/font/sfnt"
+
+	"github.com/shinsei-app/shinsei/assets"
+	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/sandbox/service"
+	"github.com/shinsei-app/shinsei/submit"
+)
+
+func TestHomeShowsEveryProcedureWithItsLevelBadgeAndWhatItNeeds(t *testing.T) {
+	h := newHarness(t, config(t))
+	h.wait("catalogue")
+	if len(h.s.home.procs) != len(service.Catalogue()) || len(h.s.home.starts) != len(h.s.home.procs) {
+		t.Fatalf("home shows %d procedures with %d Start buttons, want %d", len(h.s.home.procs), len(h.s.home.starts), len(service.Catalogue()))
+	}
+	for _, tc := range []struct {
+		level submit.AuthLevel
+		badge string
+		needs string
+	}{
+		{submit.LevelNone, tr("level.none"), tr("needs.nothing")},
+		{submit.LevelIDPW, tr("level.idpw"), tr("needs.idpw")},
+		{submit.LevelSignature, tr("level.signature"), tr("needs.card")},
+		{submit.LevelIDPWSignature, tr("level.idpw_signature"), tr("needs.idpw") + tr("needs.and") + tr("needs.card")},
+	} {
+		p := submit.Procedure{Level: tc.level, For: []submit.UserType{submit.UserResident}}
+		if got := needsText(p); got != tc.needs {
+			t.Errorf("level %s needs %q, want %q", tc.level, got, tc.needs)
+		}
+		if !rendersText(levelBadge(tc.level), tc.badge) {
+			t.Errorf("level %s's badge does not say %q", tc.level, tc.badge)
+		}
+	}
+	company := submit.Procedure{Level: submit.LevelIDPWSignature, For: []submit.UserType{submit.UserCompany}}
+	if got := needsText(company); !strings.Contains(got, tr("needs.registry")) {
+		t.Errorf("a company procedure needs %q, want the registry certificate file", got)
+	}
+}
+
+// rendersText reports whether a canvas object tree draws text s.
+func rendersText(o fyne.CanvasObject, s string) bool {
+	found := false
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.TempWidgetRenderer(nil, v).Objects() {
+				walk(c)
+			}
+		}
+		if txt, ok := o.(*canvasText); ok && strings.Contains(txt.Text, s) {
+			found = true
+		}
+	}
+	walk(o)
+	return found
+}
+
+func TestAnOfficialNoticeIsVerifiedWithItsThreeAnswersApart(t *testing.T) {
+	h := newHarness(t, config(t))
+	h.startProcedure(service.ProcBulkyWaste)
+	h.wait("form")
+	f := h.s.form
+	f.applicant["name"].SetText("高橋　花子")
+	f.applicant["address"].SetText("東京都千代田区千代田1-1")
+	f.fields["items"].(*entryT).SetText("いす 2")
+	f.fields["collection_date"].(*entryT).SetText("2026-12-10")
+	f.fields["phone"].(*entryT).SetText("03-1234-5678")
+	f.fields["place"].(*selectT).SetSelected("集積所")
+	test.Tap(f.next)
+	h.wait("receipt")
+	arrival := h.s.receipt.rec.ArrivalNumber
+	st, err := world.svc.Advance(context.Background(), arrival, service.SandboxAdvance{Status: submit.StatusCompleted,
+		Notice: &service.SandboxNotice{TitleJA: "収集日のお知らせ", TitleEN: "Collection date"}})
+	if err != nil || len(st.Notices) != 1 {
+		t.Fatalf("advance: %v, %+v", err, st)
+	}
+	v := h.s.verifyScreen()
+	test.Type(v.arrival, arrival)
+	test.Type(v.noticeID, st.Notices[0].ID)
+	test.Tap(v.fetch)
+	h.wait("notice")
+	r := v.report
+	if r.Integrity.Level != flow.Green {
+		t.Errorf("the notice's integrity is %+v, want green", r.Integrity)
+	}
+	if len(v.lines.Objects) < 3 {
+		t.Errorf("the verification shows %d lines, want integrity, certificate and revocation apart", len(v.lines.Objects))
+	}
+}
+
+func TestAccountRegistersWithTheCardThenLogsInAndOut(t *testing.T) {
+	h := newHarness(t, config(t))
+	h.wait("catalogue")
+	a := h.s.accountScreen()
+	test.Tap(a.register)
+	h.wait("pin")
+	test.Type(h.s.pin.entry, "SANDBOX1")
+	test.Tap(h.s.pin.ok)
+	h.wait("precheck")
+	if h.s.check.ack != nil {
+		h.s.check.ack.SetChecked(true)
+	}
+	test.Tap(h.s.check.sign)
+	h.wait("account")
+	if a.id == "" || !strings.Contains(a.current.Text, a.id) {
+		t.Fatalf("after registering the account shows %q (id %q)", a.current.Text, a.id)
+	}
+	test.Tap(a.login)
+	h.wait("account")
+	if !strings.Contains(a.status.Text, a.id) {
+		t.Errorf("after Log in the status says %q", a.status.Text)
+	}
+	a.logoutNow(h.s.flowApp())
+	h.wait("account")
+	if a.status.Text != tr("account.logged_out") {
+		t.Errorf("after Log out the status says %q", a.status.Text)
+	}
+}
+
+func TestSettingsAreSavedToTheFileWithoutSecrets(t *testing.T) {
+	h := newHarness(t, config(t))
+	path := filepath.Join(t.TempDir(), "settings.json")
+	h.s.opts.SettingsPath = path
+	h.s.opts.Sandbox = true // saving does not reconnect
+	st := h.s.settingsScreen()
+	test.Type(st.serviceURL, "https://shinsei.example.lg.jp")
+	st.module.SetText("/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so")
+	test.Type(st.trust, "/etc/shinsei/jpki-2023.pem")
+	st.proxy.SetText("http://proxy.example.lg.jp:8080")
+	st.lang.SetSelected("English")
+	test.Tap(st.save)
+	got, err := LoadSettings(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ServiceURL != "https://shinsei.example.lg.jp" || got.Module != "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so" ||
+		len(got.TrustAnchors) != 1 || got.Proxy != "http://proxy.example.lg.jp:8080" || got.Lang != flow.English {
+		t.Errorf("saved %+v", got)
+	}
+	if !strings.Contains(st.status.Text, tr("settings.restart")) {
+		t.Errorf("a new language does not say it needs a restart: %q", st.status.Text)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the settings file's mode is %v (%v), want 0600", fi.Mode(), err)
+	}
+}
+
+func TestTheHelpDeskDiagnosesAndExportsARedactedBundle(t *testing.T) {
+	h := newHarness(t, config(t))
+	h.s.opts.Diag = flow.DiagOptions{Modules: []pkcs11.ModuleFile{}, Keyring: newMemKeyring(),
+		ServiceURL: world.svc.URL()}
+	hd := h.s.helpScreen()
+	test.Tap(hd.run)
+	h.wait("diagnosed")
+	if hd.report == nil || len(hd.lines.Objects) != len(hd.report.Sections()) {
+		t.Fatal("the diagnosis shows no line per section")
+	}
+	if hd.export.Disabled() || hd.copy.Disabled() {
+		t.Error("copy and export stay disabled after the diagnosis")
+	}
+	test.Tap(hd.copy)
+	if got := h.s.fa.Clipboard().Content(); !strings.Contains(got, "Shinsei 診断レポート") {
+		t.Errorf("the copied report is %q", got)
+	}
+}
+
+func TestTheThemeDrawsEveryTextStyleWithTheEmbeddedJapaneseFont(t *testing.T) {
+	th := Theme{}
+	for _, s := range []fyne.TextStyle{{}, {Bold: true}, {Italic: true}, {Bold: true, Italic: true},
+		{Monospace: true}, {Symbol: true}, {TabWidth: 4}} {
+		want := assets.FontRegular
+		if s.Bold {
+			want = assets.FontBold
+		}
+		if got := th.Font(s); got != want {
+			t.Errorf("style %+v uses %s, want %s", s, got.Name(), want.Name())
+		}
+	}
+}
+
+func TestEveryCharacterOfTheTranslationsHasAGlyphInTheEmbeddedFont(t *testing.T) {
+	for _, res := range []fyne.Resource{assets.FontRegular, assets.FontBold} {
+		f, err := sfnt.Parse(res.Content())
+		if err != nil {
+			t.Fatalf("%s: %v", res.Name(), err)
+		}
+		var buf sfnt.Buffer
+		for _, file := range []string{"lang/ja.json", "lang/en.json"} {
+			data, err := assets.Lang.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			missing := map[rune]bool{}
+			for _, r := range string(data) {
+				if r < 0x20 {
+					continue
+				}
+				if g, err := f.GlyphIndex(&buf, r); err != nil || g == 0 {
+					missing[r] = true
+				}
+			}
+			if len(missing) > 0 {
+				t.Errorf("%s draws these characters of %s as boxes: %q (run scripts/subset-font)", res.Name(), file, keys(missing))
+			}
+		}
+	}
+}
+
+func keys(m map[rune]bool) string {
+	var b strings.Builder
+	for r := range m {
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func TestJapaneseAndEnglishHaveTheSameKeysAndEveryKeyUsedExists(t *testing.T) {
+	read := func(name string) map[string]any {
+		data, err := assets.Lang.ReadFile("lang/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]any{}
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return m
+	}
+	ja, en := read("ja.json"), read("en.json")
+	for k := range ja {
+		if _, ok := en[k]; !ok {
+			t.Errorf("%q is in ja.json but not in en.json", k)
+		}
+	}
+	for k := range en {
+		if _, ok := ja[k]; !ok {
+			t.Errorf("%q is in en.json but not in ja.json", k)
+		}
+	}
+	for _, fyneWord := range []string{"OK", "Cancel", "Yes", "No", "Confirm", "Error", "Open", "Save", "Copy", "Paste"} {
+		if ja[fyneWord] == fyneWord && fyneWord != "OK" {
+			t.Errorf("Fyne's own word %q is not translated in ja.json", fyneWord)
+		}
+	}
+	sources, _ := filepath.Glob("*.go")
+	call := regexp.MustCompile(`\btr\("([a-z0-9_.-]+)"`)
+	for _, src := range sources {
+		if strings.HasSuffix(src, "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range call.FindAllStringSubmatch(string(data), -1) {
+			if strings.HasSuffix(m[1], ".") {
+				continue // a prefix completed at run time; checked below
+			}
+			if _, ok := ja[m[1]]; !ok {
+				t.Errorf("%s uses %q, which ja.json lacks", src, m[1])
+			}
+		}
+	}
+	for _, id := range []flow.LineID{flow.LineCertificate, flow.LineRevocation, flow.LineKeyUsage, flow.LineCertificateType,
+		flow.LineIdentity, flow.LineForm, flow.LineService, flow.LineClock} {
+		if _, ok := ja["precheck.line."+string(id)]; !ok {
+			t.Errorf("the pre-check line %q has no title", id)
+		}
+	}
+	for _, st := range []submit.Status{submit.StatusReceived, submit.StatusReviewing, submit.StatusCompleted, submit.StatusReturned} {
+		if _, ok := ja["status."+string(st)]; !ok {
+			t.Errorf("the status %q has no word", st)
+		}
+	}
+	for _, k := range []flow.SecretKind{flow.SecretP12Password, flow.SecretAccountPassword, flow.SecretNewPassword} {
+		if _, ok := ja["secret.title."+string(k)]; !ok {
+			t.Errorf("the password request %q has no title", k)
+		}
+	}
+}
+
+func TestFyneOwnDialogWordsAreJapanese(t *testing.T) {
+	test.NewTempApp(t)
+	useLanguage(flow.Japanese)
+	for in, want := range map[string]string{"Cancel": "キャンセル", "Yes": "はい", "No": "いいえ", "Open": "開く", "Save": "保存"} {
+		if got := langL(in); got != want {
+			t.Errorf("Fyne's %q reads %q, want %q", in, got, want)
+		}
+	}
+}

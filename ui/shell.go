@@ -1,0 +1,396 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/submit"
+	"github.com/shinsei-app/shinsei/ui/frameprobe"
+)
+
+// networkTimeout bounds one request the screens make to the service
+// outside signing and sending (which the user can cancel).
+const networkTimeout = 30 * time.Second
+
+// shell is the main window: the sandbox banner, the navigation tabs and
+// the screen shown in each. It owns the flow.App and the application the
+// resident is preparing.
+type shell struct {
+	ctx  context.Context
+	fa   fyne.App
+	win  fyne.Window
+	opts Options
+
+	mu  sync.Mutex
+	app *flow.App // nil until Options.Open returned
+
+	tabs     *container.AppTabs
+	lazy     [tabHelp + 1]*fyne.Container // the tabs after the first, filled when first shown
+	applyTab *container.TabItem
+	apply    *fyne.Container // the application wizard's current screen
+	banner   fyne.CanvasObject
+	footer   *fyne.Container // holds the invisible first-frame triggers
+
+	home     *home
+	history  *history
+	account  *account
+	verify   *verifyNotice
+	settings *settings
+	help     *helpDesk
+
+	// The application being prepared and the wizard's screens, for tests.
+	draft    *draft
+	form     *formScreen
+	cred     *credentialScreen
+	check    *precheckPanel
+	progress *progress
+	receipt  *receiptScreen
+	pin      *pinDialog
+	secret   *secretDialog
+
+	// lastError is the explanation last shown in an error dialog.
+	lastError string
+
+	// onEvent, when set (tests), is told of each step: "ready",
+	// "catalogue", "credential", "credentials", "form", "pin", "secret",
+	// "precheck", "progress", "hashing", "receipt", "status", "error".
+	onEvent func(string)
+}
+
+// draft is the application being prepared: the procedure, the form, the
+// attachments and the credential chosen.
+type draft struct {
+	proc        flow.ProcedureInfo
+	form        *submit.FormDocument
+	attachments []string
+	credential  flow.CredentialChoice
+	token       *flow.FoundToken // the token chosen, nil for a file
+}
+
+func newShell(ctx context.Context, fa fyne.App, opts Options) *shell {
+	useLanguage(opts.Settings.Lang)
+	if _, ok := fa.Settings().Theme().(Theme); !ok {
+		fa.Settings().SetTheme(Theme{})
+	}
+	s := &shell{ctx: ctx, fa: fa, opts: opts, win: fa.NewWindow(tr("app.title"))}
+	s.apply = container.NewStack()
+	s.home = newHome(s)
+	s.showApply(s.home.view())
+
+	// The other tabs are built when first shown, so the first frame
+	// comes sooner.
+	for i := range s.lazy {
+		s.lazy[i] = container.NewStack()
+	}
+	s.applyTab = container.NewTabItemWithIcon(tr("nav.apply"), theme.DocumentCreateIcon(), s.apply)
+	s.tabs = container.NewAppTabs(
+		s.applyTab,
+		container.NewTabItemWithIcon(tr("nav.history"), theme.HistoryIcon(), s.lazy[tabHistory]),
+		container.NewTabItemWithIcon(tr("nav.account"), theme.AccountIcon(), s.lazy[tabAccount]),
+		container.NewTabItemWithIcon(tr("nav.verify"), theme.MailComposeIcon(), s.lazy[tabVerify]),
+		container.NewTabItemWithIcon(tr("nav.settings"), theme.SettingsIcon(), s.lazy[tabSettings]),
+		container.NewTabItemWithIcon(tr("nav.help"), theme.HelpIcon(), s.lazy[tabHelp]),
+	)
+	s.tabs.SetTabLocation(container.TabLocationLeading)
+	s.tabs.OnSelected = s.onTab
+
+	top := container.NewVBox()
+	if opts.Sandbox {
+		s.banner = sandboxBanner(opts.SandboxNote)
+		top.Add(s.banner)
+	}
+	s.footer = container.NewHBox()
+	if p := frameprobe.New(fa); p != nil {
+		s.footer.Add(p)
+	}
+	content := container.NewBorder(top, s.footer, nil, nil, s.tabs)
+	s.win.SetContent(content)
+	s.win.SetMaster()
+	return s
+}
+
+// sandboxBanner says, on every screen, that this is the practice sandbox.
+func sandboxBanner(note string) fyne.CanvasObject {
+	bg := canvas.NewRectangle(color.NRGBA{0xff, 0xe0, 0x82, 0xff})
+	title := canvas.NewText(tr("sandbox.banner"), color.NRGBA{0x4e, 0x34, 0x00, 0xff})
+	title.TextStyle.Bold = true
+	title.TextSize = theme.TextSize() + 2
+	lines := container.NewVBox(title)
+	body := canvas.NewText(tr("sandbox.explain"), color.NRGBA{0x4e, 0x34, 0x00, 0xff})
+	lines.Add(body)
+	if note != "" {
+		lines.Add(canvas.NewText(note, color.NRGBA{0x4e, 0x34, 0x00, 0xff}))
+	}
+	return container.NewStack(bg, container.NewPadded(lines))
+}
+
+// start opens the flow.App in the background, so the window shows at
+// once (the sandbox takes a few seconds to issue its certificates).
+func (s *shell) start() { s.reopen(s.opts.Settings) }
+
+// startAfterFirstFrame calls then and starts once the window has painted
+// its first frame, so opening (and the sandbox's key generation) does not
+// compete with it for the CPU. The trigger is a 1×1 transparent raster:
+// Fyne calls a raster's generator only when it paints.
+func (s *shell) startAfterFirstFrame(then func()) {
+	var once sync.Once
+	r := canvas.NewRaster(func(w, h int) image.Image {
+		once.Do(func() {
+			then()
+			go s.start()
+		})
+		return image.NewNRGBA(image.Rect(0, 0, 1, 1))
+	})
+	r.SetMinSize(fyne.NewSize(1, 1))
+	s.footer.Add(r)
+}
+
+func (s *shell) reopen(set Settings) {
+	s.home.status.SetText(tr("home.preparing"))
+	go func() {
+		a, err := s.opts.Open(s.ctx, set)
+		fyne.Do(func() {
+			if err != nil {
+				s.home.status.SetText(s.explain(err))
+				s.home.status.Importance = widget.DangerImportance
+				s.home.status.Refresh()
+				s.event("error")
+				return
+			}
+			s.mu.Lock()
+			old := s.app
+			s.app = a
+			s.mu.Unlock()
+			if old != nil && old != a {
+				_ = old.Close()
+			}
+			s.home.onReload()
+			if s.account != nil {
+				s.account.onRefresh()
+			}
+			if s.history != nil {
+				s.history.onReload()
+			}
+			s.event("ready")
+			if s.opts.OnReady != nil {
+				s.opts.OnReady()
+			}
+		})
+	}()
+}
+
+// flowApp returns the flow.App, or nil before it is open.
+func (s *shell) flowApp() *flow.App {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.app
+}
+
+func (s *shell) close() {
+	if a := s.flowApp(); a != nil {
+		_ = a.Close()
+	}
+}
+
+func (s *shell) event(name string) {
+	if s.onEvent != nil {
+		s.onEvent(name)
+	}
+}
+
+// Tabs of the navigation, in order.
+const (
+	tabApply = iota
+	tabHistory
+	tabAccount
+	tabVerify
+	tabSettings
+	tabHelp
+)
+
+func (s *shell) onTab(t *container.TabItem) {
+	switch s.tabs.SelectedIndex() {
+	case tabHistory:
+		s.historyScreen().onReload()
+	case tabAccount:
+		s.accountScreen()
+	case tabVerify:
+		s.verifyScreen()
+	case tabSettings:
+		s.settingsScreen()
+	case tabHelp:
+		s.helpScreen()
+	}
+}
+
+// fill puts a tab's screen in place.
+func (s *shell) fill(tab int, o fyne.CanvasObject) {
+	s.lazy[tab].Objects = []fyne.CanvasObject{o}
+	s.lazy[tab].Refresh()
+}
+
+// historyScreen and the others return a tab's screen, building it the
+// first time.
+func (s *shell) historyScreen() *history {
+	if s.history == nil {
+		s.history = newHistory(s)
+		s.fill(tabHistory, s.history.view())
+	}
+	return s.history
+}
+
+func (s *shell) accountScreen() *account {
+	if s.account == nil {
+		s.account = newAccount(s)
+		s.fill(tabAccount, s.account.view())
+		s.account.onRefresh()
+	}
+	return s.account
+}
+
+func (s *shell) verifyScreen() *verifyNotice {
+	if s.verify == nil {
+		s.verify = newVerifyNotice(s)
+		s.fill(tabVerify, s.verify.view())
+	}
+	return s.verify
+}
+
+func (s *shell) settingsScreen() *settings {
+	if s.settings == nil {
+		s.settings = newSettings(s)
+		s.fill(tabSettings, s.settings.view())
+	}
+	return s.settings
+}
+
+func (s *shell) helpScreen() *helpDesk {
+	if s.help == nil {
+		s.help = newHelpDesk(s)
+		s.fill(tabHelp, s.help.view())
+	}
+	return s.help
+}
+
+// showApply shows a screen of the application wizard.
+func (s *shell) showApply(o fyne.CanvasObject) {
+	s.apply.Objects = []fyne.CanvasObject{container.NewPadded(o)}
+	s.apply.Refresh()
+}
+
+// goHome returns to the catalogue, dropping the draft.
+func (s *shell) goHome() {
+	s.draft, s.form, s.cred, s.check, s.progress, s.receipt = nil, nil, nil, nil, nil, nil
+	s.showApply(s.home.view())
+	if s.tabs != nil {
+		s.tabs.Select(s.applyTab)
+	}
+}
+
+// startApplication begins an application for p: a signature procedure
+// chooses its credential first, so the form can be pre-filled from the
+// certificate; the others go to the form.
+func (s *shell) startApplication(p flow.ProcedureInfo) {
+	s.draft = &draft{proc: p, form: flow.NewForm(p.Procedure)}
+	if p.Level.NeedsSignature() {
+		s.showCredential()
+		return
+	}
+	s.showForm()
+}
+
+func (s *shell) showCredential() {
+	s.cred = newCredentialScreen(s, s.draft)
+	s.showApply(s.cred.view())
+	s.cred.onFind()
+	s.event("credential")
+}
+
+func (s *shell) showForm() {
+	s.form = newFormScreen(s, s.draft)
+	s.showApply(s.form.view())
+	s.event("form")
+}
+
+// explain turns an error into what happened and what to do, in the
+// current language.
+func (s *shell) explain(err error) string {
+	msg, hint := flow.Explain(err, currentLanguage())
+	switch {
+	case msg == "" && hint == "":
+		return err.Error()
+	case hint == "":
+		return msg
+	case msg == "":
+		return hint
+	}
+	return msg + "\n" + hint
+}
+
+// showError shows an error dialog with the explanation.
+func (s *shell) showError(err error) {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return
+	}
+	if s.opts.Diag.Errors != nil {
+		_ = s.opts.Diag.Errors.Record("shinsei", err) // redacted by ErrorLog
+	}
+	s.lastError = s.explain(err)
+	d := dialog.NewCustom(tr("error.title"), tr("common.close"), wrapped(s.explain(err)), s.win)
+	d.Resize(fyne.NewSize(520, 0))
+	d.Show()
+	s.event("error")
+}
+
+// diagOptions are the help desk's diagnosis options.
+func (s *shell) diagOptions() flow.DiagOptions {
+	o := s.opts.Diag
+	if o.ServiceURL == "" {
+		o.ServiceURL = s.opts.Settings.ServiceURL
+	}
+	if a := s.flowApp(); a != nil && o.ServiceURL == "" {
+		o.ServiceURL = a.Config().ServiceURL
+	}
+	return o
+}
+
+// callbacks are what the use cases ask through: the PIN and password
+// dialogs, the pre-check panel and the progress bars. They run on flow's
+// goroutine and reach the widgets through fyne.Do.
+func (s *shell) callbacks(p *progress) flow.Callbacks {
+	return flow.Callbacks{
+		PIN: func(ctx context.Context, req pkcs11.PINRequest) (pkcs11.PINAnswer, error) {
+			return askPIN(ctx, s.win, req, func(d *pinDialog) { s.pin = d; s.event("pin") })
+		},
+		Secret: func(ctx context.Context, req flow.SecretRequest) ([]byte, error) {
+			return askSecret(ctx, s.win, req, func(d *secretDialog) { s.secret = d; s.event("secret") })
+		},
+		ConfirmSign: func(ctx context.Context, pc *flow.Precheck) (bool, error) {
+			return s.confirmSign(ctx, pc, p)
+		},
+		Progress: func(stage flow.Stage, done, total int64) {
+			if p == nil {
+				return
+			}
+			switch stage {
+			case flow.StageHashing:
+				p.setHashing(done, total)
+			case flow.StageUpload:
+				p.setUploading(done, total)
+			}
+		},
+	}
+}

@@ -1,0 +1,78 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/shinsei-app/shinsei/assets"
+)
+
+// Theme is Shinsei's Fyne theme: Fyne's default colours and sizes with
+// the embedded BIZ UDPGothic for every text style, so Japanese never
+// falls back to a system font (or to boxes on a machine without one), and
+// a municipal blue as the primary colour.
+type Theme struct{}
+
+var _ fyne.Theme = Theme{}
+
+// Font returns the embedded BIZ UDPGothic for every style: Bold for bold
+// text, Regular for everything else (italic, monospace and symbol
+// included — the font has no italic, and a fixed-width Latin font would
+// draw Japanese as boxes).
+func (Theme) Font(s fyne.TextStyle) fyne.Resource {
+	if s.Bold {
+		return assets.FontBold
+	}
+	return assets.FontRegular
+}
+
+// Color returns Fyne's light colours whatever the system's variant (the
+// look of a paper form, and the pre-check's green, amber and red read
+// best on white), with a municipal blue as primary and a green, amber and
+// red dark enough to be read as text.
+func (Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	switch n {
+	case theme.ColorNamePrimary, theme.ColorNameHyperlink:
+		return color.NRGBA{0x1d, 0x5f, 0xa8, 0xff}
+	case theme.ColorNameSuccess: // dark enough to read as text on white
+		return levelOK.color()
+	case theme.ColorNameWarning:
+		return levelWarn.color()
+	case theme.ColorNameError:
+		return levelFail.color()
+	}
+	return theme.DefaultTheme().Color(n, theme.VariantLight)
+}
+
+// Icon returns Fyne's default icons.
+func (Theme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
+
+// sizeNameNumber is the size of receipt numbers: large, so a resident
+// can read them out over the phone.
+const sizeNameNumber fyne.ThemeSizeName = "shinseiNumber"
+
+// Size returns Fyne's default sizes, with slightly larger text: the UD
+// font is meant to be read easily, also by older residents.
+func (Theme) Size(n fyne.ThemeSizeName) float32 {
+	switch n {
+	case theme.SizeNameText:
+		return 15
+	case theme.SizeNameHeadingText:
+		return 22
+	case theme.SizeNameSubHeadingText:
+		return 18
+	case sizeNameNumber:
+		return 34
+	}
+	return theme.DefaultTheme().Size(n)
+}
+
+// warmFonts parses the embedded fonts (about 2 MB each) on another core
+// while the window is being created, so the first frame does not wait
+// for it: Fyne keeps the faces it loaded.
+func warmFonts() {
+	go fyne.MeasureText("申請", theme.TextSize(), fyne.TextStyle{Bold: true})
+	fyne.MeasureText("申請", theme.TextSize(), fyne.TextStyle{})
+}

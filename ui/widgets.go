@@ -1,0 +1,141 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// level is the colour of a pre-check line or a badge.
+type level int
+
+const (
+	levelOK   level = iota // green: nothing to do
+	levelWarn              // amber: read the note, may go on
+	levelFail              // red: cannot go on until fixed
+	levelInfo              // blue: information
+)
+
+func (l level) color() color.Color {
+	switch l {
+	case levelOK:
+		return color.NRGBA{0x1e, 0x7d, 0x32, 0xff}
+	case levelWarn:
+		return color.NRGBA{0xb2, 0x6a, 0x00, 0xff}
+	case levelFail:
+		return color.NRGBA{0xc6, 0x28, 0x28, 0xff}
+	}
+	return color.NRGBA{0x1d, 0x5f, 0xa8, 0xff}
+}
+
+func (l level) icon() fyne.Resource {
+	switch l {
+	case levelOK:
+		return theme.NewSuccessThemedResource(theme.ConfirmIcon())
+	case levelWarn:
+		return theme.NewWarningThemedResource(theme.WarningIcon())
+	case levelFail:
+		return theme.NewErrorThemedResource(theme.ErrorIcon())
+	}
+	return theme.NewPrimaryThemedResource(theme.InfoIcon())
+}
+
+func (l level) word() string {
+	switch l {
+	case levelOK:
+		return tr("level.ok")
+	case levelWarn:
+		return tr("level.warn")
+	case levelFail:
+		return tr("level.fail")
+	}
+	return tr("level.info")
+}
+
+// badge is a small coloured label with white text.
+func badge(label string, c color.Color) fyne.CanvasObject {
+	bg := canvas.NewRectangle(c)
+	bg.CornerRadius = 4
+	t := canvas.NewText(" "+label+" ", color.White)
+	t.TextStyle.Bold = true
+	t.TextSize = theme.TextSize() - 2
+	return container.NewStack(bg, container.NewPadded(t))
+}
+
+// statusLine is one line of the pre-check panel or a diagnostics view: a
+// coloured icon, the word for its colour (so colour is never the only
+// sign), the title and what was found, and what to do.
+func statusLine(l level, title, found, todo string) fyne.CanvasObject {
+	head := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	word := canvas.NewText(l.word(), l.color())
+	word.TextStyle.Bold = true
+	lines := container.NewVBox(container.NewHBox(word, head))
+	if found != "" {
+		f := widget.NewLabel(found)
+		f.Wrapping = fyne.TextWrapWord
+		lines.Add(f)
+	}
+	if todo != "" {
+		d := widget.NewLabel("→ " + todo)
+		d.Wrapping = fyne.TextWrapWord
+		d.Importance = widget.WarningImportance
+		if l == levelFail {
+			d.Importance = widget.DangerImportance
+		}
+		lines.Add(d)
+	}
+	bar := canvas.NewRectangle(l.color())
+	bar.SetMinSize(fyne.NewSize(5, 0))
+	return container.NewBorder(nil, nil, container.NewHBox(bar, widget.NewIcon(l.icon())), nil, lines)
+}
+
+// wrapped is a label that wraps at word boundaries.
+func wrapped(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// heading is a screen's title.
+func heading(s string) *widget.Label {
+	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameHeadingText
+	return l
+}
+
+// bigNumber shows a receipt number large and selectable, with a copy
+// button, so a resident can keep it without typing it.
+type bigNumber struct {
+	caption *widget.Label
+	number  *widget.Label
+	copy    *widget.Button
+	value   string
+}
+
+func newBigNumber(win fyne.Window, caption, value string) *bigNumber {
+	b := &bigNumber{caption: widget.NewLabel(caption), number: widget.NewLabel(value), value: value}
+	b.number.SizeName = sizeNameNumber
+	b.number.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
+	b.number.Selectable = true
+	b.copy = widget.NewButtonWithIcon(tr("common.copy"), theme.ContentCopyIcon(), b.onCopy(win))
+	return b
+}
+
+func (b *bigNumber) onCopy(win fyne.Window) func() {
+	return func() {
+		fyne.CurrentApp().Clipboard().SetContent(b.value)
+		b.copy.SetText(tr("common.copied"))
+	}
+}
+
+func (b *bigNumber) view() fyne.CanvasObject {
+	return container.NewVBox(b.caption, container.NewHBox(b.number, container.NewCenter(b.copy)))
+}
+
+// layoutSpacer pushes the buttons after it to the trailing edge.
+func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
