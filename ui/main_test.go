@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"os"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -22,6 +23,11 @@ import (
 func TestMain(m *testing.M) {
 	// A resident's locale; under LANG=C Fyne logs that it cannot parse it.
 	os.Setenv("LANG", "ja_JP.UTF-8")
+	// Fyne's test driver runs fyne.Do on the calling goroutine, so the
+	// goroutines a screen starts would touch widgets while the test does;
+	// the real driver runs them on the main thread. One P keeps them from
+	// running at the same time, as the main thread would.
+	runtime.GOMAXPROCS(1)
 	code := testenv.Main(m)
 	closeWorld()
 	os.Exit(code)
