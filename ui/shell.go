@@ -159,7 +159,7 @@ func (s *shell) startAfterFirstFrame(then func()) {
 }
 
 func (s *shell) reopen(set Settings) {
-	s.home.status.SetText(tr("home.preparing"))
+	fyne.Do(func() { s.home.status.SetText(tr("home.preparing")) })
 	go func() {
 		a, err := s.opts.Open(s.ctx, set)
 		fyne.Do(func() {
