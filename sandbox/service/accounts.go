@@ -270,15 +270,21 @@ func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, sess)
 }
 
-func (s *Service) login(w http.ResponseWriter, r *http.Request) (*submit.Session, *svcProblem) {
-	ctx := r.Context()
+// acceptLoginJSON applies what both logins check before reading the body:
+// the client address's throttle, the JSON media type and the size cap.
+func (s *Service) acceptLoginJSON(w http.ResponseWriter, r *http.Request) *svcProblem {
 	if p := s.throttle(r); p != nil {
-		return nil, p
+		return p
 	}
 	if _, p := svcWantMedia(r, submit.MediaJSON); p != nil {
-		return nil, p
+		return p
 	}
-	if p := limitBody(w, r, s.limits.MaxJSONBytes); p != nil {
+	return limitBody(w, r, s.limits.MaxJSONBytes)
+}
+
+func (s *Service) login(w http.ResponseWriter, r *http.Request) (*submit.Session, *svcProblem) {
+	ctx := r.Context()
+	if p := s.acceptLoginJSON(w, r); p != nil {
 		return nil, p
 	}
 	l, p := svcDecodeLogin(r.Body, s.limits.MaxJSONBytes)
@@ -332,13 +338,7 @@ func (s *Service) handleCertificateLogin(w http.ResponseWriter, r *http.Request)
 
 func (s *Service) certificateLogin(w http.ResponseWriter, r *http.Request) (*submit.Session, *svcProblem) {
 	ctx := r.Context()
-	if p := s.throttle(r); p != nil {
-		return nil, p
-	}
-	if _, p := svcWantMedia(r, submit.MediaJSON); p != nil {
-		return nil, p
-	}
-	if p := limitBody(w, r, s.limits.MaxJSONBytes); p != nil {
+	if p := s.acceptLoginJSON(w, r); p != nil {
 		return nil, p
 	}
 	cl, p := svcDecodeCertificateLogin(r.Body, s.limits.MaxJSONBytes)
