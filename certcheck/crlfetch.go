@@ -193,21 +193,22 @@ func (s *CRLSource) fetch(ctx context.Context, u string) (*crlRecord, error) {
 	return &crlRecord{crl: c, location: u, url: u, persist: true}, nil
 }
 
-// wrapClient returns a copy of base (or a default client) whose redirects
-// are limited to opts.MaxRedirects and to http and https.
-func (s *CRLSource) wrapClient(base *http.Client) *http.Client {
+// limitedClient returns a copy of base (or a client with timeout) whose
+// redirects are limited to max and to http and https URLs with a host; the
+// CRL and OCSP sources fetch through it.
+func limitedClient(base *http.Client, timeout time.Duration, max int) *http.Client {
 	var c http.Client
 	if base != nil {
 		c = *base
 	} else {
-		c.Timeout = s.opts.FetchTimeout
+		c.Timeout = timeout
 	}
-	prev, max := c.CheckRedirect, s.opts.MaxRedirects
+	prev := c.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) > max {
 			return fmt.Errorf("stopped after %d redirects", max)
 		}
-		if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		if !ocspFetchable(req.URL.String()) {
 			return errors.New("redirected to a scheme other than http or https")
 		}
 		if prev != nil {

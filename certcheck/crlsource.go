@@ -128,7 +128,7 @@ func NewCRLSource(ctx context.Context, opts CRLOptions) (*CRLSource, error) {
 		opts.Now = time.Now
 	}
 	s := &CRLSource{opts: opts, byIssuer: map[string][]*crlRecord{}, urls: map[string]*crlURLState{}}
-	s.client = s.wrapClient(opts.HTTPClient)
+	s.client = limitedClient(opts.HTTPClient, opts.FetchTimeout, opts.MaxRedirects)
 	for _, name := range opts.Files {
 		if err := ctx.Err(); err != nil {
 			return nil, err

@@ -200,7 +200,7 @@ func newOCSPSource(opts OCSPOptions, name string) (*OCSPSource, error) {
 		}
 	}
 	s := &OCSPSource{opts: opts, name: name, cache: map[string]ocspCacheEntry{}}
-	s.client = ocspWrapClient(opts)
+	s.client = limitedClient(opts.HTTPClient, opts.FetchTimeout, opts.MaxRedirects)
 	return s, nil
 }
 
@@ -328,31 +328,6 @@ func ocspTransportError(err error, timeout time.Duration) error {
 		return fmt.Errorf("no answer within %v: %w", timeout, err)
 	}
 	return err
-}
-
-// ocspWrapClient returns a copy of opts.HTTPClient (or a default client)
-// whose redirects are limited to opts.MaxRedirects and to http and https.
-func ocspWrapClient(opts OCSPOptions) *http.Client {
-	var c http.Client
-	if opts.HTTPClient != nil {
-		c = *opts.HTTPClient
-	} else {
-		c.Timeout = opts.FetchTimeout
-	}
-	prev, limit := c.CheckRedirect, opts.MaxRedirects
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) > limit {
-			return fmt.Errorf("stopped after %d redirects", limit)
-		}
-		if !ocspFetchable(req.URL.String()) {
-			return errors.New("redirected to a scheme other than http or https")
-		}
-		if prev != nil {
-			return prev(req, via)
-		}
-		return nil
-	}
-	return &c
 }
 
 func ocspFetchable(u string) bool {
