@@ -230,6 +230,7 @@ func (f *formScreen) load(doc *submit.FormDocument) {
 	}
 	f.problems.RemoveAll()
 	f.note.SetText(tr("form.loaded"))
+	f.s.event("form-loaded")
 }
 
 // onOpen opens a completed form file (JSON).

@@ -43,6 +43,7 @@ func (h *history) onReload() {
 	if a == nil {
 		return
 	}
+	defer h.s.event("history")
 	recs, err := a.Receipts()
 	if err != nil {
 		h.status.SetText(h.s.explain(err))

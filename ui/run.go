@@ -96,9 +96,12 @@ type Options struct {
 	// Diag are the options of the help desk's diagnosis (anchors,
 	// service, error log); Run fills in the rest.
 	Diag flow.DiagOptions
-	// OnReady, when set, is called (on the UI thread) once the flow.App
-	// is open and the catalogue shown; the screenshot run uses it.
-	OnReady func()
+	// OnEvent, when set, is called on the UI thread with the name of
+	// each step the window reaches: "ready", "catalogue", "credential",
+	// "credentials", "form", "form-loaded", "pin", "precheck", "progress",
+	// "receipt", "status", "error", … Names only, never content; the
+	// screenshot run follows the flow with it.
+	OnEvent func(step string)
 }
 
 // ErrNoOpen is returned by Run when Options.Open is missing.

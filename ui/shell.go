@@ -64,9 +64,8 @@ type shell struct {
 	// lastError is the explanation last shown in an error dialog.
 	lastError string
 
-	// onEvent, when set (tests), is told of each step: "ready",
-	// "catalogue", "credential", "credentials", "form", "pin", "secret",
-	// "precheck", "progress", "hashing", "receipt", "status", "error".
+	// onEvent, when set (tests), is told of each step, as
+	// Options.OnEvent is.
 	onEvent func(string)
 }
 
@@ -185,9 +184,6 @@ func (s *shell) reopen(set Settings) {
 				s.history.onReload()
 			}
 			s.event("ready")
-			if s.opts.OnReady != nil {
-				s.opts.OnReady()
-			}
 		})
 	}()
 }
@@ -208,6 +204,9 @@ func (s *shell) close() {
 func (s *shell) event(name string) {
 	if s.onEvent != nil {
 		s.onEvent(name)
+	}
+	if s.opts.OnEvent != nil {
+		s.opts.OnEvent(name)
 	}
 }
 

@@ -55,9 +55,14 @@ func run(ctx context.Context, args []string) error {
 	if log, err := errorLog(); err == nil {
 		opts.Diag.Errors = log
 	}
-	if f := os.Getenv("SHINSEI_READY_FILE"); f != "" {
-		// For scripts/screenshots: say when the catalogue is shown.
-		opts.OnReady = func() { _ = os.WriteFile(f, []byte("ready\n"), 0o600) }
+	if f := os.Getenv("SHINSEI_EVENTS_FILE"); f != "" {
+		// For scripts/screenshots: one line per step the window reaches.
+		ev, err := os.OpenFile(f, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return fmt.Errorf("SHINSEI_EVENTS_FILE: %w", err)
+		}
+		defer ev.Close()
+		opts.OnEvent = func(step string) { _, _ = fmt.Fprintln(ev, step) }
 	}
 	return ui.Run(ctx, opts)
 }
