@@ -41,9 +41,8 @@ const (
 	// StageHashing: the form and attachments are copied into the package
 	// and hashed.
 	StageHashing Stage = "hashing"
-	// StageUpload: the package or form is sent to the service. It is
-	// reported as the attempt starts (0) and when it ends (total): the
-	// submit client does not report the bytes in between.
+	// StageUpload: the package or form is sent to the service, reported
+	// as its bytes go out (from 0 again if an attempt is retried).
 	StageUpload Stage = "upload"
 )
 

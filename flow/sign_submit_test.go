@@ -4,9 +4,11 @@ package flow_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -335,5 +337,40 @@ func TestCancellingWhileHashingLeavesNoPackageAndAnEmptyOutbox(t *testing.T) {
 	}
 	if apps, _ := svc.Applications(context.Background()); len(apps) != 0 {
 		t.Errorf("the service received %d applications", len(apps))
+	}
+}
+
+func TestUploadProgressFollowsTheBytesAsTheyGoOut(t *testing.T) {
+	w := getWorld(t)
+	svc := startService(t, w.pki, w.reg)
+	a, _ := openApp(t, svc, w.pki, []*pkcs11.Library{testenv.SoftHSM(t)})
+	scan := filepath.Join(t.TempDir(), "scan.pdf")
+	data := make([]byte, 3<<20)
+	rand.Read(data) // incompressible, so the package stays this large
+	if err := os.WriteFile(scan, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var sent []int64
+	var total int64
+	r := &recorder{pin: flowPIN}
+	r.onProgress = func(s flow.Stage, done, all int64) {
+		if s == flow.StageUpload {
+			sent, total = append(sent, done), all
+		}
+	}
+	proc, doc := form(t, a, service.ProcMoveOut, w.resident.Cert)
+	signed, _, err := a.SignAndSubmit(context.Background(), flow.SignRequest{Procedure: proc.Procedure, Form: doc,
+		Attachments: []string{scan}, Credential: residentToken()}, "", r.callbacks())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != signed.Size {
+		t.Errorf("upload total %d, want the package's %d bytes", total, signed.Size)
+	}
+	if len(sent) < 4 || sent[0] != 0 || sent[len(sent)-1] != signed.Size {
+		t.Fatalf("upload reported %d times (%v…), want from 0 to %d in several steps", len(sent), sent[:min(len(sent), 3)], signed.Size)
+	}
+	if !slices.IsSorted(sent) {
+		t.Errorf("upload progress went backwards within one attempt: %v", sent)
 	}
 }

@@ -85,11 +85,7 @@ func (a *App) submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 	if err != nil {
 		return nil, fmt.Errorf("flow: submit: nothing was sent: %w", err)
 	}
-	cb.progress(StageUpload, 0, it.Size)
 	rec, err := a.outbox.Send(ctx, it.ID, a.sender(cb))
-	if rec != nil {
-		cb.progress(StageUpload, it.Size, it.Size)
-	}
 	if err != nil {
 		return rec, fmt.Errorf("flow: submit: %w", err)
 	}
@@ -101,7 +97,9 @@ func (a *App) sender(cb Callbacks) submit.Sender {
 	return submit.Sender{Client: a.client, Journal: a.journal, Retry: a.cfg.Retry,
 		Session: func(ctx context.Context, account string, renew bool) (string, error) {
 			return a.sessionToken(ctx, account, renew, cb)
-		}}
+		},
+		Progress: func(sent, total int64) { cb.progress(StageUpload, sent, total) },
+	}
 }
 
 func (a *App) signAndSubmit(ctx context.Context, req SignRequest, account string, cb Callbacks) (*Signed, *submit.Record, error) {

@@ -209,12 +209,41 @@ type call struct {
 	// body is re-read from the start on every call; nil for none.
 	body        io.ReaderAt
 	size        int64
+	progress    func(sent, total int64) // nil: not reported
 	contentType string
 	accept      string // empty: JSON
 	token       string
 	timeout     time.Duration // zero: the client's
 	// ok lists the statuses that mean success.
 	ok []int
+}
+
+// bodyReader reads the body from its start, reporting the bytes read
+// when the call has a progress callback.
+func (r call) bodyReader() io.Reader {
+	sr := io.NewSectionReader(r.body, 0, r.size)
+	if r.progress == nil {
+		return sr
+	}
+	r.progress(0, r.size)
+	return &progressReader{r: sr, total: r.size, report: r.progress}
+}
+
+// progressReader reports the bytes read through it.
+type progressReader struct {
+	r      io.Reader
+	n      int64
+	total  int64
+	report func(sent, total int64)
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.n += int64(n)
+		p.report(p.n, p.total)
+	}
+	return n, err
 }
 
 // do sends the request and calls read with the successful response while
@@ -229,7 +258,7 @@ func (c *Client) do(ctx context.Context, r call, read func(*http.Response) error
 	defer cancel()
 	var body io.Reader
 	if r.body != nil {
-		body = io.NewSectionReader(r.body, 0, r.size)
+		body = r.bodyReader()
 	}
 	req, err := http.NewRequestWithContext(rctx, r.method, c.base.String()+r.path, body)
 	if err != nil {
@@ -237,9 +266,7 @@ func (c *Client) do(ctx context.Context, r call, read func(*http.Response) error
 	}
 	if r.body != nil {
 		req.ContentLength = r.size
-		req.GetBody = func() (io.ReadCloser, error) {
-			return io.NopCloser(io.NewSectionReader(r.body, 0, r.size)), nil
-		}
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(r.bodyReader()), nil }
 		req.Header.Set("Content-Type", r.contentType)
 	}
 	for k, v := range r.header {

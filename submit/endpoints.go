@@ -167,6 +167,10 @@ type Application struct {
 	// Body is read from the start on every attempt; Size is its length.
 	Body io.ReaderAt
 	Size int64
+	// Progress, when set, is told the bytes of Body sent so far, from 0
+	// again on each attempt. It is called from the HTTP transport's
+	// goroutine and must return quickly.
+	Progress func(sent, total int64)
 }
 
 // Submit posts an application (POST /procedures/{id}/applications). It
@@ -184,7 +188,7 @@ func (c *Client) Submit(ctx context.Context, a Application) (*Receipt, bool, err
 	status := 0
 	read := c.readJSON(&rc)
 	err := c.do(ctx, call{method: http.MethodPost, path: "/procedures/" + url.PathEscape(a.Procedure) + "/applications",
-		header: http.Header{HeaderIdemKey: []string{a.IdempotencyKey}}, body: a.Body, size: a.Size,
+		header: http.Header{HeaderIdemKey: []string{a.IdempotencyKey}}, body: a.Body, size: a.Size, progress: a.Progress,
 		contentType: a.MediaType, token: a.Token, ok: []int{http.StatusCreated, http.StatusOK},
 		timeout: c.timeout + time.Duration(a.Size>>20)*time.Second, // a second per MiB on top
 	}, func(resp *http.Response) error { status = resp.StatusCode; return read(resp) })

@@ -304,6 +304,9 @@ type Sender struct {
 	Session func(ctx context.Context, account string, renew bool) (string, error)
 	// Retry bounds the attempts of this run; zero means DefaultRetry.
 	Retry RetryPolicy
+	// Progress, when set, is told the bytes of the item sent so far in
+	// each attempt (Application.Progress).
+	Progress func(sent, total int64)
 }
 
 // SendError is the outcome of a Send that did not end in a receipt. The
@@ -399,7 +402,7 @@ func (o *Outbox) send(ctx context.Context, dir string, it *Item, s Sender, relea
 	policy := s.Retry.normalized()
 	renewed, renew := false, false // one new login per run, when the service refuses the token
 	for attempt := 1; ; attempt++ {
-		app := Application{Procedure: it.Procedure, IdempotencyKey: it.IdempotencyKey, MediaType: it.MediaType, Body: body, Size: it.Size}
+		app := Application{Procedure: it.Procedure, IdempotencyKey: it.IdempotencyKey, MediaType: it.MediaType, Body: body, Size: it.Size, Progress: s.Progress}
 		if it.Level.NeedsLogin() {
 			if s.Session == nil {
 				return nil, o.keep(dir, it, fmt.Errorf("%w: procedure %s needs a login and none can be made here", ErrNotStored, it.Procedure), false)

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -23,11 +24,16 @@ type progress struct {
 	stop      context.CancelFunc
 	hashed    bool // the first hashing report was seen
 	box       fyne.CanvasObject
+	// The last per-mille shown of each bar: reports that would not move
+	// a bar are not sent to the UI thread (an upload reports every 32 KiB).
+	hashShown, upShown atomic.Int64
 }
 
 func newProgress(s *shell, stop context.CancelFunc) *progress {
 	p := &progress{s: s, stage: wrapped(tr("progress.preparing")), hashing: widget.NewProgressBar(),
 		uploading: widget.NewProgressBar(), stop: stop}
+	p.hashShown.Store(-1)
+	p.upShown.Store(-1)
 	p.hashing.TextFormatter = func() string { return percent(p.hashing) }
 	p.uploading.TextFormatter = func() string { return percent(p.uploading) }
 	p.cancel = widget.NewButtonWithIcon(tr("common.cancel"), theme.CancelIcon(), p.onCancel)
@@ -55,6 +61,9 @@ func (p *progress) onCancel() {
 // setHashing and setUploading move the bars; flow calls them from its
 // goroutine, so they go through fyne.Do.
 func (p *progress) setHashing(done, total int64) {
+	if !moved(&p.hashShown, done, total) {
+		return
+	}
 	fyne.Do(func() {
 		p.stage.SetText(tr("progress.stage_hashing"))
 		p.hashing.SetValue(fraction(done, total))
@@ -66,6 +75,9 @@ func (p *progress) setHashing(done, total int64) {
 }
 
 func (p *progress) setUploading(done, total int64) {
+	if !moved(&p.upShown, done, total) {
+		return
+	}
 	fyne.Do(func() {
 		p.hashing.SetValue(1)
 		p.stage.SetText(tr("progress.stage_uploading"))
@@ -74,6 +86,14 @@ func (p *progress) setUploading(done, total int64) {
 }
 
 func (p *progress) setStage(s string) { fyne.Do(func() { p.stage.SetText(s) }) }
+
+// moved reports whether done of total would move a bar last drawn at
+// *shown per mille (the first report, 0 and the end always do).
+func moved(shown *atomic.Int64, done, total int64) bool {
+	pm := int64(1000 * fraction(done, total))
+	old := shown.Swap(pm)
+	return pm != old || done == 0 || done == total
+}
 
 func fraction(done, total int64) float64 {
 	if total <= 0 {
