@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -290,6 +291,38 @@ func checkField(f submit.Field, v any) (FieldProblem, bool) {
 		p.Message = Text{"「" + f.LabelJA + "」の形式がこのアプリでは分かりません。", "“" + f.LabelEN + "” has a type this app does not know."}
 	}
 	return p, true
+}
+
+// ValidateFormToFill is ValidateForm for a form whose empty applicant
+// fields Sign will fill from the certificate (SignRequest.FillApplicant):
+// those are not reported as missing, everything else is.
+func ValidateFormToFill(doc *submit.FormDocument, proc submit.Procedure, attachments int) []FieldProblem {
+	probs := ValidateForm(doc, proc, attachments)
+	if doc == nil {
+		return probs
+	}
+	return slices.DeleteFunc(probs, func(p FieldProblem) bool {
+		name, ok := strings.CutPrefix(p.Field, "applicant.")
+		if !ok {
+			return false
+		}
+		s, isText := textOf(doc.Applicant[name])
+		return doc.Applicant[name] == nil || isText && strings.TrimSpace(s) == ""
+	})
+}
+
+// cloneForm copies a form, so that filling the copy leaves the caller's
+// untouched.
+func cloneForm(doc *submit.FormDocument) *submit.FormDocument {
+	if doc == nil {
+		return nil
+	}
+	c := *doc
+	c.Applicant, c.Fields = maps.Clone(doc.Applicant), maps.Clone(doc.Fields)
+	if c.Applicant == nil {
+		c.Applicant = map[string]any{}
+	}
+	return &c
 }
 
 // CheckForm is ValidateForm returning a *FormError (ErrFormInvalid) when

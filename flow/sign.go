@@ -15,6 +15,13 @@ type SignRequest struct {
 	// Form is the completed form; it is checked against the procedure's
 	// schema first, and signed as the package's first file.
 	Form *submit.FormDocument
+	// FillApplicant fills the form's empty applicant fields from the
+	// signer's certificate once it is read — after the PIN, for a card met
+	// for the first time — before the pre-check checks the whole form.
+	// Until then the empty applicant fields are not counted as missing;
+	// everything else in the form is checked before any PIN is asked.
+	// Form itself is left as it was: Signed.Form is the form signed.
+	FillApplicant bool
 	// Attachments are files to sign with the form, by path.
 	Attachments []string
 	// Credential is the key that signs.
@@ -31,6 +38,9 @@ type Signed struct {
 	// Procedure and Form are what was signed.
 	Procedure submit.Procedure     `json:"procedure"`
 	Form      *submit.FormDocument `json:"-"`
+	// Filled names the applicant fields filled from the certificate
+	// (SignRequest.FillApplicant).
+	Filled []string `json:"filled,omitempty"`
 	// Certificate is the signer's certificate.
 	Certificate *x509.Certificate `json:"-"`
 	// Precheck is the pre-check the user confirmed.

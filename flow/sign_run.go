@@ -11,6 +11,7 @@ import (
 	"regexp"
 
 	"github.com/shinsei-app/shinsei/signer"
+	"github.com/shinsei-app/shinsei/submit"
 )
 
 // FormFileName is the form's name inside a package Sign makes.
@@ -21,7 +22,13 @@ func (a *App) sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 	if !proc.Level.NeedsSignature() {
 		return nil, fmt.Errorf("%w: procedure %s takes the form unsigned (level %s)", ErrWrongLevel, proc.ID, proc.Level)
 	}
-	if err := CheckForm(req.Form, proc, len(req.Attachments)); err != nil {
+	form := req.Form
+	if req.FillApplicant {
+		form = cloneForm(req.Form)
+		if probs := ValidateFormToFill(form, proc, len(req.Attachments)); len(probs) > 0 {
+			return nil, &FormError{Problems: probs}
+		}
+	} else if err := CheckForm(form, proc, len(req.Attachments)); err != nil {
 		return nil, err
 	}
 	out := req.Out
@@ -35,32 +42,25 @@ func (a *App) sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 		}
 		out = filepath.Join(dir, packageName(proc.ID, a))
 	}
-	formBytes, err := marshalForm(req.Form)
-	if err != nil {
-		return nil, err
-	}
 	work, err := a.privateTemp("sign")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	formPath := filepath.Join(work, FormFileName)
-	err = os.WriteFile(formPath, formBytes, 0o600)
-	clear(formBytes)
-	if err != nil {
-		return nil, fmt.Errorf("flow: sign: %w", err)
-	}
-	files := []signer.File{{Name: FormFileName, Path: formPath}}
-	for _, p := range req.Attachments {
-		files = append(files, signer.File{Path: p})
-	}
-	signed := &Signed{Path: out, Procedure: proc, Form: req.Form}
+	signed := &Signed{Path: out, Procedure: proc, Form: form}
 	_, err = a.useCredential(ctx, req.Credential, cb, signing{
 		confirmRequired: true,
 		check: func(cert *x509.Certificate) *Precheck {
-			return a.precheck(ctx, cert, req.Form, &proc, len(req.Attachments))
+			if req.FillApplicant {
+				signed.Filled = FillApplicant(form, Prefill(cert), proc, false)
+			}
+			return a.precheck(ctx, cert, form, &proc, len(req.Attachments))
 		},
 		use: func(cred signer.Credential, p *Precheck) error {
+			files, err := packageFiles(work, form, req.Attachments)
+			if err != nil {
+				return err
+			}
 			res, err := signer.Build(ctx, out, files, cred, signer.BuildOptions{Progress: func(done, total int64) {
 				cb.progress(StageHashing, done, total)
 			}})
@@ -75,6 +75,26 @@ func (a *App) sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 		return nil, err
 	}
 	return signed, nil
+}
+
+// packageFiles writes the form into the working directory and lists
+// the package's files: the form first, then the attachments.
+func packageFiles(work string, form *submit.FormDocument, attachments []string) ([]signer.File, error) {
+	formBytes, err := marshalForm(form)
+	if err != nil {
+		return nil, err
+	}
+	formPath := filepath.Join(work, FormFileName)
+	err = os.WriteFile(formPath, formBytes, 0o600)
+	clear(formBytes)
+	if err != nil {
+		return nil, fmt.Errorf("flow: sign: %w", err)
+	}
+	files := []signer.File{{Name: FormFileName, Path: formPath}}
+	for _, p := range attachments {
+		files = append(files, signer.File{Path: p})
+	}
+	return files, nil
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]+`)

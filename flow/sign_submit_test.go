@@ -3,9 +3,11 @@
 package flow_test
 
 import (
+	"archive/zip"
 	"context"
 	"crypto/rand"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -373,4 +375,92 @@ func TestUploadProgressFollowsTheBytesAsTheyGoOut(t *testing.T) {
 	if !slices.IsSorted(sent) {
 		t.Errorf("upload progress went backwards within one attempt: %v", sent)
 	}
+}
+
+func TestACardMetForTheFirstTimeFillsTheApplicantFromTheCertificateReadAfterThePIN(t *testing.T) {
+	w := getWorld(t)
+	svc := startService(t, w.pki, w.reg)
+	a, _ := openApp(t, svc, w.pki, []*pkcs11.Library{testenv.SoftHSM(t)})
+	want := flow.Prefill(w.resident.Cert)
+	tests := []struct {
+		name    string
+		fill    bool
+		edit    func(doc *submit.FormDocument)
+		wantErr error // nil: signed and filled
+		wantPIN int
+	}{
+		{name: "an empty applicant block is filled after the PIN and signed", fill: true, wantPIN: 1},
+		{name: "a name typed by the resident is kept and only the empty fields are filled", fill: true, wantPIN: 1,
+			edit: func(doc *submit.FormDocument) { doc.Applicant["name"] = want.Name }},
+		{name: "a missing form field still stops before the PIN", fill: true, wantErr: flow.ErrFormInvalid,
+			edit: func(doc *submit.FormDocument) { delete(doc.Fields, "move_date") }},
+		{name: "without the option an empty applicant block stops before the PIN", fill: false, wantErr: flow.ErrFormInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			proc, doc := form(t, a, service.ProcMoveOut, nil)
+			if tt.edit != nil {
+				tt.edit(doc)
+			}
+			before := flow.ApplicantOf(doc)
+			r := &recorder{pin: flowPIN}
+			signed, err := a.Sign(context.Background(), flow.SignRequest{Procedure: proc.Procedure, Form: doc,
+				Credential: residentToken(), FillApplicant: tt.fill}, r.callbacks())
+			if r.pinCalls != tt.wantPIN {
+				t.Errorf("PIN asked %d times, want %d", r.pinCalls, tt.wantPIN)
+			}
+			if flow.ApplicantOf(doc) != before {
+				t.Error("Sign changed the caller's form")
+			}
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) || signed != nil {
+					t.Fatalf("err %v, signed %v; want %v", err, signed, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := flow.ApplicantOf(signed.Form); got != want {
+				t.Errorf("the signed form's applicant block differs from the certificate's attributes")
+			}
+			if len(signed.Filled) == 0 || before.Name != "" && slices.Contains(signed.Filled, "name") {
+				t.Errorf("filled %v: want the empty fields only", signed.Filled)
+			}
+			for _, l := range r.prechecks[0].Lines {
+				if l.ID == flow.LineIdentity || l.ID == flow.LineForm {
+					if l.Level != flow.Green {
+						t.Errorf("pre-check line %s %s is %v, want green once filled", l.ID, l.Field, l.Level)
+					}
+				}
+			}
+			if got := flow.ApplicantOf(packagedForm(t, signed.Path)); got != want {
+				t.Errorf("the form in the package does not carry the certificate's attributes")
+			}
+		})
+	}
+}
+
+// packagedForm reads the form a signed package carries.
+func packagedForm(t *testing.T, path string) *submit.FormDocument {
+	t.Helper()
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	f, err := z.Open(flow.FormFileName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := flow.ParseForm(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }

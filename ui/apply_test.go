@@ -153,6 +153,38 @@ func TestAResidentSignsAndSubmitsWithTheSoftHSMCardAndGetsAReceipt(t *testing.T)
 	}
 }
 
+func TestOnAFirstTimeCardTheApplicantLeftEmptyIsFilledFromTheCertificateAfterThePIN(t *testing.T) {
+	h := newHarness(t, config(t))
+	h.startProcedure(service.ProcMoveOut)
+	h.chooseToken()
+	f := h.s.form
+	fillMoveOut(t, f) // the applicant block stays empty: nothing Japanese to type
+	test.Tap(f.next)
+	if len(f.problems.Objects) > 0 {
+		t.Fatalf("the empty applicant block is refused before the PIN: %d problems shown", len(f.problems.Objects))
+	}
+
+	h.wait("pin")
+	test.Type(h.s.pin.entry, "sandbox1")
+	test.Tap(h.s.pin.ok)
+	h.wait("precheck")
+	for _, field := range []string{"name", "birth_date", "sex", "address"} {
+		if l, ok := h.s.check.pc.Line(flow.LineIdentity, field); !ok || l.Level != flow.Green {
+			t.Errorf("the identity line of %s is %+v, want green once filled from the certificate", field, l)
+		}
+	}
+
+	// Going back without signing shows the form with what the card filled.
+	test.Tap(h.s.check.back)
+	h.wait("form")
+	if got := h.s.form.applicant["name"].Text; got != "高橋　花子" {
+		t.Errorf("back on the form the name is %q, want it filled from the certificate", got)
+	}
+	if h.s.form.note.Text == "" {
+		t.Error("the form gives no note after the resident declined")
+	}
+}
+
 // movingForm is a completed move-out form as a resident would paste it.
 const movingForm = `{"procedure": "move-out-notification",
  "applicant": {"name": "高橋　花子", "birth_date": "1985-04-15", "sex": "2", "address": "東京都千代田区霞が関二丁目１番２号"},

@@ -106,7 +106,7 @@ func (f *formScreen) applicantNote() string {
 	switch {
 	case f.d.token != nil && f.d.token.SignatureCert != nil:
 		return tr("form.prefilled")
-	case f.d.proc.Level.NeedsSignature():
+	case f.d.fillsAfterPIN():
 		return tr("form.prefill_after_pin")
 	}
 	return tr("form.applicant_type")
@@ -315,7 +315,11 @@ func (f *formScreen) showProblems(probs []flow.FieldProblem) {
 // a signature procedure, else to sending.
 func (f *formScreen) onNext() {
 	f.collect()
-	probs := flow.ValidateForm(f.d.form, f.d.proc.Procedure, len(f.d.attachments))
+	validate := flow.ValidateForm
+	if f.d.fillsAfterPIN() {
+		validate = flow.ValidateFormToFill // the card fills the empty applicant fields
+	}
+	probs := validate(f.d.form, f.d.proc.Procedure, len(f.d.attachments))
 	f.showProblems(probs)
 	if len(probs) > 0 {
 		return

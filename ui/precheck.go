@@ -120,6 +120,7 @@ func lineTitle(l flow.PrecheckLine) string {
 func (s *shell) confirmSign(ctx context.Context, pc *flow.Precheck, prog *progress) (bool, error) {
 	answer := make(chan bool, 1)
 	fyne.Do(func() {
+		s.fillDraft(pc)
 		s.check = newPrecheckPanel(s, pc, answer)
 		s.showApply(s.check.view())
 		s.event("precheck")
@@ -138,9 +139,19 @@ func (s *shell) confirmSign(ctx context.Context, pc *flow.Precheck, prog *progre
 	}
 }
 
+// fillDraft fills the draft's empty applicant fields from the
+// certificate the pre-check read (after the PIN), so that the form shown
+// again after a refusal or a cancel carries them.
+func (s *shell) fillDraft(pc *flow.Precheck) {
+	if s.draft != nil && pc != nil && pc.Certificate != nil {
+		flow.FillApplicant(s.draft.form, flow.Prefill(pc.Certificate), s.draft.proc.Procedure, false)
+	}
+}
+
 // showFailedPrecheck shows a pre-check with a red line after Sign
 // refused to go on: what is wrong and what to do, and no Sign button.
 func (s *shell) showFailedPrecheck(pc *flow.Precheck) {
+	s.fillDraft(pc)
 	s.check = newPrecheckPanel(s, pc, nil)
 	s.showApply(s.check.view())
 	s.event("precheck")

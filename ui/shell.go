@@ -79,6 +79,14 @@ type draft struct {
 	token       *flow.FoundToken // the token chosen, nil for a file
 }
 
+// fillsAfterPIN reports whether the applicant block is filled from the
+// certificate only once it is read: a signature procedure with a card met
+// for the first time, or a certificate file (both need the PIN or
+// password first).
+func (d *draft) fillsAfterPIN() bool {
+	return d.proc.Level.NeedsSignature() && (d.token == nil || d.token.SignatureCert == nil)
+}
+
 func newShell(ctx context.Context, fa fyne.App, opts Options) *shell {
 	useLanguage(opts.Settings.Lang)
 	if _, ok := fa.Settings().Theme().(Theme); !ok {
