@@ -161,6 +161,13 @@ func TestSettingsAreSavedToTheFileWithoutSecrets(t *testing.T) {
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("the settings file's mode is %v (%v), want 0600", fi.Mode(), err)
 	}
+	// Outside the sandbox the help desk diagnoses the service now set.
+	h.s.opts.Sandbox = false
+	test.Type(st.anchors, "/etc/shinsei/service-ca.pem")
+	h.s.opts.Settings = st.current()
+	if o := h.s.diagOptions(); o.ServiceURL != "https://shinsei.example.lg.jp" || len(o.Anchors) != 1 {
+		t.Errorf("the help desk would diagnose %q with anchors %v, not the settings in force", o.ServiceURL, o.Anchors)
+	}
 }
 
 func TestTheHelpDeskDiagnosesAndExportsARedactedBundle(t *testing.T) {

@@ -362,11 +362,13 @@ func (s *shell) showError(err error) {
 	s.event("error")
 }
 
-// diagOptions are the help desk's diagnosis options.
+// diagOptions are the help desk's diagnosis options: the service and
+// anchors of the settings in force (the Settings screen may have changed
+// them since start), or the sandbox's.
 func (s *shell) diagOptions() flow.DiagOptions {
 	o := s.opts.Diag
-	if o.ServiceURL == "" {
-		o.ServiceURL = s.opts.Settings.ServiceURL
+	if !s.opts.Sandbox {
+		o.ServiceURL, o.Anchors = s.opts.Settings.ServiceURL, s.opts.Settings.ServiceAnchors
 	}
 	if a := s.flowApp(); a != nil && o.ServiceURL == "" {
 		o.ServiceURL = a.Config().ServiceURL

@@ -42,7 +42,6 @@ func run(ctx context.Context, args []string) error {
 		set.DataDir = filepath.Join(confDir, "shinsei", "data")
 	}
 	opts := ui.Options{Settings: set, SettingsPath: *settingsPath, Open: openApp, Modules: modulePaths()}
-	opts.Diag.Anchors = set.ServiceAnchors
 	if *sandboxMode || set.ServiceURL == "" {
 		sb, err := newSandboxWorld(set.Lang)
 		if err != nil {
