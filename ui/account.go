@@ -59,7 +59,7 @@ func (a *account) onRefresh() {
 		ctx, cancel := context.WithTimeout(a.s.ctx, networkTimeout)
 		defer cancel()
 		id, err := fa.DefaultAccount(ctx)
-		fyne.Do(func() {
+		onMain(func() {
 			a.id = id
 			if err != nil || id == "" {
 				a.current.SetText(tr("account.none"))
@@ -81,7 +81,7 @@ func (a *account) onRegisterCard() {
 		ctx, cancel := context.WithTimeout(a.s.ctx, networkTimeout)
 		defer cancel()
 		found, err := fa.FindCredentials(ctx)
-		fyne.Do(func() {
+		onMain(func() {
 			if err != nil {
 				a.status.SetText(a.s.explain(err))
 				return
@@ -118,7 +118,7 @@ func (a *account) registerWith(choice flow.CredentialChoice) {
 	req := flow.RegisterRequest{Credential: choice, ChoosePassword: a.choose.Checked}
 	go func() {
 		acct, err := fa.Register(a.s.ctx, req, cb)
-		fyne.Do(func() {
+		onMain(func() {
 			a.register.Enable()
 			if err != nil {
 				a.status.SetText(a.s.explain(err))
@@ -153,7 +153,7 @@ func (a *account) onLogin() {
 	a.status.SetText(tr("account.logging_in"))
 	go func() {
 		sess, err := fa.Login(a.s.ctx, a.id, a.s.callbacks(nil))
-		fyne.Do(func() {
+		onMain(func() {
 			a.login.Enable()
 			if err != nil {
 				if !errors.Is(err, errPINCancelled) {
@@ -187,7 +187,7 @@ func (a *account) logoutNow(fa *flow.App) {
 		ctx, cancel := context.WithTimeout(a.s.ctx, networkTimeout)
 		defer cancel()
 		err := fa.Logout(ctx, a.id, true)
-		fyne.Do(func() {
+		onMain(func() {
 			if err != nil && !errors.Is(err, submit.ErrNotStored) {
 				a.status.SetText(a.s.explain(err))
 				return
@@ -203,14 +203,14 @@ func (a *account) logoutNow(fa *flow.App) {
 func (s *shell) confirmInPopup(ctx context.Context, pc *flow.Precheck) (bool, error) {
 	answer := make(chan bool, 1)
 	var pop *widget.PopUp
-	fyne.Do(func() {
+	onMain(func() {
 		s.check = newPrecheckPanel(s, pc, answer)
 		pop = widget.NewModalPopUp(container.NewPadded(s.check.view()), s.win.Canvas())
 		pop.Resize(fyne.NewSize(720, 520))
 		pop.Show()
 		s.event("precheck")
 	})
-	defer fyne.Do(func() { pop.Hide() })
+	defer onMain(func() { pop.Hide() })
 	select {
 	case yes := <-answer:
 		return yes, nil

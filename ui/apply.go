@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"fyne.io/fyne/v2"
-
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -39,7 +37,7 @@ func (s *shell) runApplication() {
 			proc := d.proc.Procedure
 			rec, err = a.Submit(ctx, flow.SubmitRequest{Procedure: &proc, Form: d.form}, cb)
 		}
-		fyne.Do(func() { s.finishApplication(rec, err) })
+		onMain(func() { s.finishApplication(rec, err) })
 	}()
 }
 

@@ -61,7 +61,7 @@ func (c *credentialScreen) onFind() {
 		ctx, cancel := context.WithTimeout(c.s.ctx, networkTimeout)
 		defer cancel()
 		found, err := a.FindCredentials(ctx)
-		fyne.Do(func() {
+		onMain(func() {
 			c.rescan.Enable()
 			if err != nil {
 				c.status.SetText(c.s.explain(err))

@@ -7,6 +7,6 @@
 // Every string comes from assets/lang (Japanese first, English second)
 // through Fyne's lang package, drawn with the embedded BIZ UDPGothic
 // (Theme). Work runs on goroutines, and goroutines touch widgets only
-// through fyne.Do. The GUI never logs a PIN or personal data: it logs
+// through onMain. The GUI never logs a PIN or personal data: it logs
 // nothing but Fyne's own errors.
 package ui

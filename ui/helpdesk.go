@@ -65,13 +65,13 @@ func (h *helpDesk) onRun() {
 	opts := h.s.diagOptions()
 	opts.IncludePersonal = h.personal.Checked
 	opts.Progress = func(id flow.SectionID) {
-		fyne.Do(func() { h.status.SetText(tr("help.running") + " " + text(id.Title())) })
+		onMain(func() { h.status.SetText(tr("help.running") + " " + text(id.Title())) })
 	}
 	go func() {
 		ctx, cancel := context.WithTimeout(h.s.ctx, 2*networkTimeout)
 		defer cancel()
 		r := flow.Diagnose(ctx, opts)
-		fyne.Do(func() {
+		onMain(func() {
 			h.show(r)
 			h.s.event("diagnosed")
 		})

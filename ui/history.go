@@ -95,7 +95,7 @@ func (h *history) onRefresh(arrival string) {
 		ctx, cancel := context.WithTimeout(h.s.ctx, networkTimeout)
 		defer cancel()
 		st, err := a.RefreshStatus(ctx, arrival)
-		fyne.Do(func() {
+		onMain(func() {
 			btn.Enable()
 			if err != nil {
 				state.SetText(h.s.explain(err))

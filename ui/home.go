@@ -48,7 +48,7 @@ func (h *home) onReload() {
 		ctx, cancel := context.WithTimeout(h.s.ctx, networkTimeout)
 		defer cancel()
 		procs, err := a.Procedures(ctx)
-		fyne.Do(func() {
+		onMain(func() {
 			h.reload.Enable()
 			if err != nil {
 				h.status.SetText(h.s.explain(err))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"os"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -23,14 +22,33 @@ import (
 func TestMain(m *testing.M) {
 	// A resident's locale; under LANG=C Fyne logs that it cannot parse it.
 	os.Setenv("LANG", "ja_JP.UTF-8")
-	// Fyne's test driver runs fyne.Do on the calling goroutine, so the
-	// goroutines a screen starts would touch widgets while the test does;
-	// the real driver runs them on the main thread. One P keeps them from
-	// running at the same time, as the main thread would.
-	runtime.GOMAXPROCS(1)
+	// What goroutines hand to the UI thread waits here until the test
+	// goroutine runs it (harness.wait, mainUntil), as the real driver's
+	// main thread would, and never beside the test.
+	onMain = func(fn func()) { mainQueue <- fn }
 	code := testenv.Main(m)
 	closeWorld()
 	os.Exit(code)
+}
+
+// mainQueue holds what was handed to the UI thread (onMain).
+var mainQueue = make(chan func(), 1024)
+
+// mainUntil runs what is handed to the UI thread, on the test goroutine,
+// until ch yields, and returns that; it fails after a minute.
+func mainUntil[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	deadline := time.After(time.Minute)
+	for {
+		select {
+		case v := <-ch:
+			return v
+		case fn := <-mainQueue:
+			fn()
+		case <-deadline:
+			t.Fatal("nothing came within a minute")
+		}
+	}
 }
 
 // world is the outside world of the tests, made once per process: the
@@ -145,6 +163,8 @@ func (h *harness) wait(name string) {
 			}
 		}
 		select {
+		case fn := <-mainQueue:
+			fn()
 		case e := <-h.events:
 			h.seen = append(h.seen, e)
 			h.pending = append(h.pending, e)

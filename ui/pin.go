@@ -49,10 +49,10 @@ type pinResult struct {
 }
 
 // askPIN shows the dialog over win and waits for the answer. It is called
-// from flow's goroutine; it touches widgets only through fyne.Do.
+// from flow's goroutine; it touches widgets only through onMain.
 func askPIN(ctx context.Context, win fyne.Window, req pkcs11.PINRequest, shown func(*pinDialog)) (pkcs11.PINAnswer, error) {
 	d := &pinDialog{req: req, win: win, done: make(chan pinResult, 1)}
-	fyne.Do(func() {
+	onMain(func() {
 		d.build()
 		if shown != nil {
 			shown(d)
@@ -62,7 +62,7 @@ func askPIN(ctx context.Context, win fyne.Window, req pkcs11.PINRequest, shown f
 	case r := <-d.done:
 		return r.answer, r.err
 	case <-ctx.Done():
-		fyne.Do(d.close)
+		onMain(d.close)
 		return pkcs11.PINAnswer{}, ctx.Err()
 	}
 }

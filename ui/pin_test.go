@@ -146,7 +146,7 @@ func TestTheLockedDialogHasNoFieldAndAnswersLocked(t *testing.T) {
 			Policy: pkcs11.PolicyJPKISignature, Status: pkcs11.PINStatus{Locked: true}}, func(d *pinDialog) { shown <- d })
 		done <- err
 	}()
-	d := <-shown
+	d := mainUntil(t, shown)
 	if d.entry != nil || d.ok != nil {
 		t.Fatal("the dialog for a locked PIN has a field or an OK button")
 	}
@@ -154,7 +154,7 @@ func TestTheLockedDialogHasNoFieldAndAnswersLocked(t *testing.T) {
 		t.Errorf("it says %q", d.warning.Text)
 	}
 	test.Tap(d.cancel)
-	if err := <-done; !errors.Is(err, pkcs11.ErrPINLocked) {
+	if err := mainUntil(t, done); !errors.Is(err, pkcs11.ErrPINLocked) {
 		t.Errorf("closing it answers %v, want ErrPINLocked", err)
 	}
 }

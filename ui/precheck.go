@@ -119,7 +119,7 @@ func lineTitle(l flow.PrecheckLine) string {
 // the resident's decision; on yes the progress screen takes over.
 func (s *shell) confirmSign(ctx context.Context, pc *flow.Precheck, prog *progress) (bool, error) {
 	answer := make(chan bool, 1)
-	fyne.Do(func() {
+	onMain(func() {
 		s.fillDraft(pc)
 		s.check = newPrecheckPanel(s, pc, answer)
 		s.showApply(s.check.view())
@@ -128,7 +128,7 @@ func (s *shell) confirmSign(ctx context.Context, pc *flow.Precheck, prog *progre
 	select {
 	case yes := <-answer:
 		if yes && prog != nil {
-			fyne.Do(func() {
+			onMain(func() {
 				s.showApply(prog.view())
 				s.event("progress")
 			})

@@ -59,12 +59,12 @@ func (p *progress) onCancel() {
 }
 
 // setHashing and setUploading move the bars; flow calls them from its
-// goroutine, so they go through fyne.Do.
+// goroutine, so they go through onMain.
 func (p *progress) setHashing(done, total int64) {
 	if !moved(&p.hashShown, done, total) {
 		return
 	}
-	fyne.Do(func() {
+	onMain(func() {
 		p.stage.SetText(tr("progress.stage_hashing"))
 		p.hashing.SetValue(fraction(done, total))
 		if !p.hashed {
@@ -78,14 +78,14 @@ func (p *progress) setUploading(done, total int64) {
 	if !moved(&p.upShown, done, total) {
 		return
 	}
-	fyne.Do(func() {
+	onMain(func() {
 		p.hashing.SetValue(1)
 		p.stage.SetText(tr("progress.stage_uploading"))
 		p.uploading.SetValue(fraction(done, total))
 	})
 }
 
-func (p *progress) setStage(s string) { fyne.Do(func() { p.stage.SetText(s) }) }
+func (p *progress) setStage(s string) { onMain(func() { p.stage.SetText(s) }) }
 
 // moved reports whether done of total would move a bar last drawn at
 // *shown per mille (the first report, 0 and the end always do).

@@ -35,7 +35,7 @@ type pinResultSecret struct {
 // askSecret shows the dialog over win and waits; it is Callbacks.Secret.
 func askSecret(ctx context.Context, win fyne.Window, req flow.SecretRequest, shown func(*secretDialog)) ([]byte, error) {
 	d := &secretDialog{req: req, done: make(chan pinResultSecret, 1)}
-	fyne.Do(func() {
+	onMain(func() {
 		d.build(win)
 		if shown != nil {
 			shown(d)
@@ -45,7 +45,7 @@ func askSecret(ctx context.Context, win fyne.Window, req flow.SecretRequest, sho
 	case r := <-d.done:
 		return r.secret, r.err
 	case <-ctx.Done():
-		fyne.Do(d.close)
+		onMain(d.close)
 		return nil, ctx.Err()
 	}
 }

@@ -166,10 +166,10 @@ func (s *shell) startAfterFirstFrame(then func()) {
 }
 
 func (s *shell) reopen(set Settings) {
-	fyne.Do(func() { s.home.status.SetText(tr("home.preparing")) })
+	onMain(func() { s.home.status.SetText(tr("home.preparing")) })
 	go func() {
 		a, err := s.opts.Open(s.ctx, set)
-		fyne.Do(func() {
+		onMain(func() {
 			if err != nil {
 				s.home.status.SetText(s.explain(err))
 				s.home.status.Importance = widget.DangerImportance
@@ -378,7 +378,7 @@ func (s *shell) diagOptions() flow.DiagOptions {
 
 // callbacks are what the use cases ask through: the PIN and password
 // dialogs, the pre-check panel and the progress bars. They run on flow's
-// goroutine and reach the widgets through fyne.Do.
+// goroutine and reach the widgets through onMain.
 func (s *shell) callbacks(p *progress) flow.Callbacks {
 	return flow.Callbacks{
 		PIN: func(ctx context.Context, req pkcs11.PINRequest) (pkcs11.PINAnswer, error) {

@@ -75,7 +75,7 @@ func (v *verifyNotice) run(ref flow.NoticeRef) {
 		ctx, cancel := context.WithTimeout(v.s.ctx, 2*networkTimeout)
 		defer cancel()
 		r, err := fa.VerifyNotice(ctx, ref)
-		fyne.Do(func() {
+		onMain(func() {
 			if err != nil {
 				v.status.SetText(v.s.explain(err))
 				v.s.event("error")
