@@ -129,6 +129,9 @@ func TestAResidentSignsAndSubmitsWithTheSoftHSMCardAndGetsAReceipt(t *testing.T)
 	if len(h.s.historyScreen().records) != 1 || h.s.historyScreen().records[0].ArrivalNumber != r.rec.ArrivalNumber {
 		t.Fatalf("the history holds %+v, want the receipt", h.s.historyScreen().records)
 	}
+	if got := h.s.historyScreen().states[r.rec.ArrivalNumber].Text; !strings.Contains(got, "転出届") {
+		t.Errorf("the history line says %q, want the procedure's title", got)
+	}
 	test.Tap(h.s.historyScreen().refresh[r.rec.ArrivalNumber])
 	h.wait("status")
 	if got := h.s.historyScreen().states[r.rec.ArrivalNumber].Text; !strings.Contains(got, tr("status.received")) {

@@ -67,7 +67,7 @@ func (h *history) onReload() {
 func (h *history) row(r submit.Record) fyne.CanvasObject {
 	num := widget.NewLabelWithStyle(r.ArrivalNumber, fyne.TextAlignLeading, fyne.TextStyle{Bold: true, Monospace: true})
 	num.Selectable = true
-	state := wrapped(tr("history.when", map[string]any{"At": r.ReceivedAt.Local().Format("2006-01-02 15:04"), "Proc": r.Procedure}))
+	state := wrapped(tr("history.when", map[string]any{"At": r.ReceivedAt.Local().Format("2006-01-02 15:04"), "Proc": h.procedureName(r.Procedure)}))
 	h.states[r.ArrivalNumber] = state
 	arrival := r.ArrivalNumber
 	btn := widget.NewButtonWithIcon(tr("history.refresh"), theme.ViewRefreshIcon(), func() { h.onRefresh(arrival) })
@@ -80,6 +80,17 @@ func (h *history) row(r submit.Record) fyne.CanvasObject {
 		lines.Add(inq)
 	}
 	return widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(btn), lines))
+}
+
+// procedureName is the procedure's title from the catalogue, or its ID
+// when the catalogue does not list it (any more).
+func (h *history) procedureName(id string) string {
+	for _, p := range h.s.home.procs {
+		if p.ID == id {
+			return procTitle(p)
+		}
+	}
+	return id
 }
 
 // onRefresh asks the service where the application is.
