@@ -104,7 +104,7 @@ func (f *formScreen) nextText() string {
 
 func (f *formScreen) applicantNote() string {
 	switch {
-	case f.d.token != nil && f.d.token.SignatureCert != nil:
+	case f.d.token != nil && f.d.token.SignatureCert != nil, f.d.fileCert != nil:
 		return tr("form.prefilled")
 	case f.d.proc.Level.NeedsSignature():
 		return tr("form.prefill_after_pin")
