@@ -55,6 +55,9 @@ func TestWithoutSoftHSMTheResidentSignsAndSubmitsWithThePracticeFile(t *testing.
 	if got := bannerLines(h.s); len(got) != 2 || !strings.Contains(got[0], "証明書ファイル") || !strings.Contains(got[1], "certificate file") {
 		t.Errorf("once the sandbox is open the banner's note reads %q, want the practice file's two lines", got)
 	}
+	if got, want := h.s.banner.Size().Height, h.s.banner.MinSize().Height; got < want {
+		t.Errorf("the banner is %v high for its %v of text: the window was not laid out again for the longer note", got, want)
+	}
 
 	h.startProcedure(service.ProcMoveOut)
 	h.wait("credentials")

@@ -153,6 +153,10 @@ func (s *shell) showSandboxNote() {
 			s.note.Add(canvas.NewText(line, bannerInk))
 		}
 	}
+	// The banner's height may change: lay the window out again.
+	if c := s.win.Content(); c != nil {
+		c.Refresh()
+	}
 }
 
 // start opens the flow.App in the background, so the window shows at
