@@ -54,6 +54,16 @@ type Config struct {
 	// TriesReader reads the exact tries left of a My Number card's PIN
 	// without spending one; nil means pcsc.JPKITries.
 	TriesReader pkcs11.TriesReader
+	// NoModules uses no PKCS#11 module at all, whatever Module and
+	// Libraries say: only certificate files can sign. The sandbox sets it
+	// on a computer without SoftHSM, so that its practice shows neither a
+	// missing-module warning nor a real card its PKI does not trust.
+	NoModules bool
+	// SuggestedFiles are certificate files (.p12) that FindCredentials
+	// offers next to the tokens, so the user need not browse for them
+	// (the sandbox's practice certificate). Those that do not exist are
+	// left out.
+	SuggestedFiles []CredentialFile
 
 	// DataDir holds the outbox, the receipts journal (receipts.jsonl),
 	// signed packages (signed/) and downloaded notices (notices/).

@@ -48,12 +48,15 @@ func (c CredentialChoice) String() string {
 }
 
 // FoundCredentials is what FindCredentials found: the tokens present,
-// certificates kept in the keyring from earlier uses of tokens that are
-// not present now, and modules that could not be used. A PKCS#12 file can
-// always be chosen besides (P12File).
+// the suggested certificate files present, certificates kept in the
+// keyring from earlier uses of tokens that are not present now, and
+// modules that could not be used. Any PKCS#12 file can always be chosen
+// besides (P12File).
 type FoundCredentials struct {
 	// Tokens are the tokens present that can sign.
 	Tokens []FoundToken `json:"tokens"`
+	// Files are the Config.SuggestedFiles that exist, in order.
+	Files []CredentialFile `json:"files,omitempty"`
 	// Kept are signature certificates kept in the keyring for tokens not
 	// present now.
 	Kept []KeptCertificate `json:"kept,omitempty"`
@@ -72,6 +75,27 @@ type ModuleProblem struct {
 	// Err is the error, for errors.Is.
 	Err error `json:"-"`
 }
+
+// CredentialFile is a certificate file (.p12) offered as a choice
+// without browsing for it (Config.SuggestedFiles).
+type CredentialFile struct {
+	// Path is the file's path.
+	Path string `json:"path"`
+	// Label says what the file is; Note what to know before choosing it
+	// (for the sandbox's practice file, its public password). Note may
+	// be zero.
+	Label Text `json:"label"`
+	Note  Text `json:"note,omitzero"`
+	// Cert is the signature certificate the file holds, when the caller
+	// knows it (the sandbox issued it); nil otherwise. It is shown and
+	// pre-fills the form before the password is asked; what is
+	// pre-checked and signed is always the certificate read from the file
+	// with the password.
+	Cert *x509.Certificate `json:"-"`
+}
+
+// Choice returns the credential choice that selects this file.
+func (f CredentialFile) Choice() CredentialChoice { return P12File(f.Path) }
 
 // FoundToken is a token that can sign, with everything readable about it
 // without a PIN.

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 
@@ -63,6 +64,7 @@ func (a *App) findCredentials(ctx context.Context) (*FoundCredentials, error) {
 			found.Tokens = append(found.Tokens, ft)
 		}
 	}
+	found.Files = a.suggestedFiles()
 	if kept, err := a.keptCertificates(ctx); err == nil {
 		for _, k := range kept {
 			if !present[keptKey{Label: k.TokenLabel, Serial: k.TokenSerial}] {
@@ -71,6 +73,18 @@ func (a *App) findCredentials(ctx context.Context) (*FoundCredentials, error) {
 		}
 	}
 	return found, ctx.Err()
+}
+
+// suggestedFiles returns the suggested certificate files that are
+// regular files now.
+func (a *App) suggestedFiles() []CredentialFile {
+	var out []CredentialFile
+	for _, f := range a.cfg.SuggestedFiles {
+		if st, err := os.Stat(f.Path); err == nil && st.Mode().IsRegular() {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // describeToken reads what the token shows without a PIN.

@@ -11,11 +11,14 @@ import (
 )
 
 // libraries returns the PKCS#11 libraries to use, loading the configured
-// or found modules on the first call. Modules that cannot be loaded are
-// remembered in a.libErrs.
+// or found modules on the first call; none with Config.NoModules. Modules
+// that cannot be loaded are remembered in a.libErrs.
 func (a *App) libraries(ctx context.Context) ([]libraryEntry, []libraryProblem, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
+	}
+	if a.cfg.NoModules {
+		return nil, nil, nil
 	}
 	a.libMu.Lock()
 	defer a.libMu.Unlock()

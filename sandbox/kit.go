@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,21 +25,50 @@ const (
 	KitPIN = "SANDBOX1"
 	// KitSOPIN is the token's security officer PIN.
 	KitSOPIN = "SANDBOXSO1"
-	// KitP12Password protects the corporate and official .p12 files.
+	// KitP12Password protects the kit's .p12 files: the resident's, the
+	// company's and the official's.
 	KitP12Password = "sandbox"
 )
+
+// SoftHSMModuleEnv names an environment variable that, when set, is the
+// SoftHSM module NewKit uses instead of searching the usual places: a
+// SoftHSM installed elsewhere (on Windows, for instance), or a path that
+// does not exist to try the kit without SoftHSM.
+const SoftHSMModuleEnv = "SHINSEI_SOFTHSM_MODULE"
+
+// ErrNoSoftHSM reports that the SoftHSM module could not be found or
+// loaded, so the resident's key could not be put on a token. Kit.TokenErr
+// wraps it (with pkcs11.ErrModuleNotLoadable).
+var ErrNoSoftHSM = errors.New("sandbox: SoftHSM is not available")
+
+// KitOptions change where NewKitWith puts the resident's key.
+type KitOptions struct {
+	// SoftHSMModule is the SoftHSM module's path; empty means the one
+	// named by $SHINSEI_SOFTHSM_MODULE, else the first SoftHSM found in
+	// the usual places (pkcs11.FindModules).
+	SoftHSMModule string
+	// SoftHSMOptional lets the kit be made on a computer without SoftHSM
+	// (Windows, or Linux and macOS without the package): when the module
+	// cannot be found or loaded, the resident's key is only in
+	// resident.p12 and Kit.TokenErr says why. Other failures to provision
+	// the token are still errors.
+	SoftHSMOptional bool
+}
 
 // Kit is a directory of sandbox credentials ready for Shinsei:
 //
 //	roots/*.pem              every sandbox root (the trust anchors to configure)
 //	resident.pem             the sample resident's signature certificate
+//	resident.p12             the same with its key (KitP12Password): the
+//	                         practice credential where SoftHSM is missing
 //	corporate.p12            the sample company's registry certificate (KitP12Password)
 //	official.p12             an LGPKI-like 職責 certificate (KitP12Password)
 //	corporate.pem            the company's certificate alone
 //	corporate-revoked.pem    another certificate of the company, revoked (keyCompromise)
 //	crl/registrar.crl        the registrar's CRL, which lists it
 //	softhsm/softhsm2.conf    SoftHSM config; its token holds the resident's key
-//	                         with CKA_ALWAYS_AUTHENTICATE, like the card (KitPIN)
+//	                         with CKA_ALWAYS_AUTHENTICATE, like the card (KitPIN);
+//	                         absent when the kit was made without SoftHSM
 type Kit struct {
 	Dir                           string
 	PKI                           *PKI
@@ -46,15 +76,36 @@ type Kit struct {
 	// CorporateRevoked is revoked in Registry and on the registrar's CRL.
 	CorporateRevoked *Credential
 	Registry         *Registry
-	// SoftHSMConf is the config to put in SOFTHSM2_CONF.
-	SoftHSMConf string
+	// ResidentP12 is the path of resident.p12, the resident's key and
+	// certificate protected by KitP12Password.
+	ResidentP12 string
+	// SoftHSMModule is the module whose token (KitTokenLabel, KitPIN)
+	// holds the resident's key, SoftHSMConf the config to put in
+	// SOFTHSM2_CONF. Both are empty when TokenErr is set.
+	SoftHSMModule, SoftHSMConf string
+	// TokenErr is why the resident's key is not on a token (it wraps
+	// ErrNoSoftHSM); nil when it is. Only KitOptions.SoftHSMOptional
+	// makes a kit without a token.
+	TokenErr error
 }
 
+// HasToken reports whether the resident's key is on a SoftHSM token
+// standing in for a My Number card; without one, resident.p12 is the
+// resident's credential.
+func (k *Kit) HasToken() bool { return k.TokenErr == nil && k.SoftHSMModule != "" }
+
 // NewKit issues the sample credentials from a fresh PKI into dir and
-// provisions the resident's key onto a SoftHSM token. SoftHSM reads its
-// config once per process, so NewKit sets SOFTHSM2_CONF and must run before
-// anything else in the process opens the SoftHSM module.
+// provisions the resident's key onto a SoftHSM token; it fails without
+// SoftHSM. SoftHSM reads its config once per process, so NewKit sets
+// SOFTHSM2_CONF and must run before anything else in the process opens
+// the SoftHSM module.
 func NewKit(ctx context.Context, dir string, now time.Time) (*Kit, error) {
+	return NewKitWith(ctx, dir, now, KitOptions{})
+}
+
+// NewKitWith is NewKit with options: another SoftHSM module, or a kit
+// that does without SoftHSM.
+func NewKitWith(ctx context.Context, dir string, now time.Time, opts KitOptions) (*Kit, error) {
 	p, err := NewPKI(now)
 	if err != nil {
 		return nil, err
@@ -81,10 +132,37 @@ func NewKit(ctx context.Context, dir string, now time.Time) (*Kit, error) {
 	if err := k.writeFiles(); err != nil {
 		return nil, fmt.Errorf("sandbox: write kit: %w", err)
 	}
-	if err := k.provision(ctx); err != nil {
+	module, err := findSoftHSM(opts.SoftHSMModule)
+	if err == nil {
+		err = k.provision(ctx, module)
+	}
+	switch {
+	case err == nil:
+	case opts.SoftHSMOptional && errors.Is(err, ErrNoSoftHSM):
+		k.TokenErr = err
+	default:
 		return nil, err
 	}
 	return k, nil
+}
+
+// findSoftHSM returns the SoftHSM module to use: the one asked for, the
+// one named by SoftHSMModuleEnv, else the first found. It only looks for
+// the file; whether it loads is seen when provisioning.
+func findSoftHSM(module string) (string, error) {
+	if module == "" {
+		module = os.Getenv(SoftHSMModuleEnv)
+	}
+	if module != "" {
+		return module, nil
+	}
+	for _, m := range pkcs11.FindModules() {
+		if m.Name == "SoftHSM" {
+			return m.Path, nil
+		}
+	}
+	return "", fmt.Errorf("%w: not installed (Debian: apt-get install softhsm2; elsewhere set %s to its module): %w",
+		ErrNoSoftHSM, SoftHSMModuleEnv, pkcs11.ErrModuleNotLoadable)
 }
 
 func (k *Kit) writeFiles() error {
@@ -116,7 +194,8 @@ func (k *Kit) writeFiles() error {
 	if err := os.WriteFile(filepath.Join(k.Dir, "crl", "registrar.crl"), crl, 0o644); err != nil {
 		return err
 	}
-	for name, cred := range map[string]*Credential{"corporate.p12": k.Corporate, "official.p12": k.Official} {
+	k.ResidentP12 = filepath.Join(k.Dir, "resident.p12")
+	for name, cred := range map[string]*Credential{"resident.p12": k.Resident, "corporate.p12": k.Corporate, "official.p12": k.Official} {
 		der, err := cred.PKCS12(KitP12Password)
 		if err != nil {
 			return err
@@ -136,30 +215,38 @@ func writePEM(path string, certs ...*x509.Certificate) error {
 	return os.WriteFile(path, out, 0o644)
 }
 
-func (k *Kit) provision(ctx context.Context) error {
-	conf, err := WriteSoftHSMConfig(filepath.Join(k.Dir, "softhsm"))
+// provision puts the resident's key on a new token of the SoftHSM module
+// at module. A module that does not load gives an error wrapping
+// ErrNoSoftHSM; SoftHSMModule and SoftHSMConf are set only on success.
+func (k *Kit) provision(ctx context.Context, module string) error {
+	dir := filepath.Join(k.Dir, "softhsm")
+	conf, err := WriteSoftHSMConfig(dir)
 	if err != nil {
 		return err
 	}
-	k.SoftHSMConf = conf
+	prev, had := os.LookupEnv("SOFTHSM2_CONF")
 	if err := os.Setenv("SOFTHSM2_CONF", conf); err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}
-	var module string
-	for _, m := range pkcs11.FindModules() {
-		if m.Name == "SoftHSM" {
-			module = m.Path
-		}
-	}
-	if module == "" {
-		return fmt.Errorf("sandbox: SoftHSM is not installed (Debian: apt-get install softhsm2): %w", pkcs11.ErrModuleNotLoadable)
-	}
 	lib, err := pkcs11.Open(module)
+	if err != nil {
+		// Nothing read the config: leave the process and the kit as
+		// they were.
+		if had {
+			_ = os.Setenv("SOFTHSM2_CONF", prev)
+		} else {
+			_ = os.Unsetenv("SOFTHSM2_CONF")
+		}
+		_ = os.RemoveAll(dir)
+		return fmt.Errorf("%w: %w", ErrNoSoftHSM, err)
+	}
+	defer lib.Close()
+	err = ProvisionToken(ctx, lib, TokenSpec{Label: KitTokenLabel, SOPIN: KitSOPIN, UserPIN: KitPIN,
+		Keys: []KeySpec{{ID: []byte{0x02}, Label: "Digital Signature Key", Key: k.Resident.Key, Cert: k.Resident.Cert,
+			Chain: []*x509.Certificate{k.Resident.Root}, AlwaysAuthenticate: true}}})
 	if err != nil {
 		return err
 	}
-	defer lib.Close()
-	return ProvisionToken(ctx, lib, TokenSpec{Label: KitTokenLabel, SOPIN: KitSOPIN, UserPIN: KitPIN,
-		Keys: []KeySpec{{ID: []byte{0x02}, Label: "Digital Signature Key", Key: k.Resident.Key, Cert: k.Resident.Cert,
-			Chain: []*x509.Certificate{k.Resident.Root}, AlwaysAuthenticate: true}}})
+	k.SoftHSMModule, k.SoftHSMConf = module, conf
+	return nil
 }

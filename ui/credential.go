@@ -19,14 +19,17 @@ import (
 
 // credentialScreen lists the signing credentials found — cards and tokens
 // with what is readable without a PIN (tries left, the CA's generation,
-// the card's own dates, a signature certificate kept from an earlier use)
-// — and offers a .p12 certificate file. No PIN is asked here.
+// the card's own dates, a signature certificate kept from an earlier use),
+// and the certificate files suggested to the user (the sandbox's practice
+// .p12) — and offers to browse for a .p12 certificate file. No PIN is
+// asked here.
 type credentialScreen struct {
 	s       *shell
 	d       *draft
 	status  *widget.Label
 	list    *fyne.Container
 	choices []*widget.Button // one per usable token, in order
+	files   []*widget.Button // one per suggested file, in order
 	p12     *widget.Button
 	rescan  *widget.Button
 	back    *widget.Button
@@ -77,13 +80,20 @@ func (c *credentialScreen) show(f *flow.FoundCredentials) {
 	c.found = f
 	c.list.RemoveAll()
 	c.choices = c.choices[:0]
-	if len(f.Tokens) == 0 {
-		c.status.SetText(tr("cred.none"))
-	} else {
+	c.files = c.files[:0]
+	switch {
+	case len(f.Tokens) > 0:
 		c.status.SetText(tr("cred.choose"))
+	case len(f.Files) > 0:
+		c.status.SetText(tr("cred.choose_file"))
+	default:
+		c.status.SetText(tr("cred.none"))
 	}
 	for i := range f.Tokens {
 		c.list.Add(c.tokenCard(f.Tokens[i]))
+	}
+	for _, file := range f.Files {
+		c.list.Add(c.fileCard(file))
 	}
 	for _, k := range f.Kept {
 		c.list.Add(widget.NewCard(k.TokenLabel, tr("cred.kept_absent"), wrapped(certLine(k.Cert))))
@@ -134,6 +144,22 @@ func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
 	choose.Importance = widget.HighImportance
 	c.choices = append(c.choices, choose)
 	return widget.NewCard(name, "", container.NewBorder(nil, nil, nil, container.NewCenter(choose), lines))
+}
+
+// fileCard shows a suggested certificate file: what it is, its name,
+// its certificate when known, and what to know (the practice password).
+func (c *credentialScreen) fileCard(f flow.CredentialFile) fyne.CanvasObject {
+	lines := container.NewVBox(wrapped(tr("cred.file", map[string]any{"Name": filepath.Base(f.Path)})))
+	if f.Cert != nil {
+		lines.Add(wrapped(tr("cred.cert_shown") + certLine(f.Cert)))
+	}
+	if !f.Note.IsZero() {
+		lines.Add(wrapped(text(f.Note)))
+	}
+	use := widget.NewButtonWithIcon(tr("cred.use_file"), theme.ConfirmIcon(), func() { c.onChooseFile(f) })
+	use.Importance = widget.HighImportance
+	c.files = append(c.files, use)
+	return widget.NewCard(text(f.Label), "", container.NewBorder(nil, nil, nil, container.NewCenter(use), lines))
 }
 
 func (c *credentialScreen) triesText(t flow.FoundToken) string {
@@ -204,9 +230,20 @@ func (c *credentialScreen) onP12() {
 	d.Show()
 }
 
+// onChooseFile uses a suggested file and goes on to the form, pre-filled
+// from the file's certificate when it is known before the password.
+func (c *credentialScreen) onChooseFile(f flow.CredentialFile) {
+	c.d.credential = f.Choice()
+	c.d.token, c.d.fileCert = nil, f.Cert
+	if f.Cert != nil {
+		flow.FillApplicant(c.d.form, flow.Prefill(f.Cert), c.d.proc.Procedure, false)
+	}
+	c.s.showForm()
+}
+
 func (c *credentialScreen) choosePath(path string) {
 	c.d.credential = flow.P12File(path)
-	c.d.token = nil
+	c.d.token, c.d.fileCert = nil, nil
 	c.status.SetText(fmt.Sprintf("%s: %s", tr("cred.p12_chosen"), filepath.Base(path)))
 	c.s.showForm()
 }

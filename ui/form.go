@@ -104,12 +104,12 @@ func (f *formScreen) nextText() string {
 
 func (f *formScreen) applicantNote() string {
 	switch {
-	case f.d.token != nil && f.d.token.SignatureCert != nil:
-		return tr("form.prefilled")
+	case !f.d.proc.Level.NeedsSignature():
+		return tr("form.applicant_type")
 	case f.d.fillsAfterPIN():
 		return tr("form.prefill_after_pin")
 	}
-	return tr("form.applicant_type")
+	return tr("form.prefilled")
 }
 
 func (f *formScreen) fieldWidget(fl submit.Field) fyne.CanvasObject {

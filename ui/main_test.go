@@ -134,13 +134,19 @@ type harness struct {
 
 func newHarness(t *testing.T, cfg flow.Config) *harness {
 	t.Helper()
+	return newHarnessWith(t, Options{Open: func(ctx context.Context, _ Settings) (*flow.App, error) {
+		return flow.Open(ctx, cfg)
+	}})
+}
+
+// newHarnessWith is newHarness with the options given (Open included).
+func newHarnessWith(t *testing.T, opts Options) *harness {
+	t.Helper()
 	a := test.NewTempApp(t)
 	h := &harness{t: t, events: make(chan string, 256)}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	h.s = newShell(ctx, a, Options{Open: func(ctx context.Context, _ Settings) (*flow.App, error) {
-		return flow.Open(ctx, cfg)
-	}})
+	h.s = newShell(ctx, a, opts)
 	h.s.onEvent = func(e string) { h.events <- e }
 	h.s.win.Resize(fyne.NewSize(1000, 720))
 	h.s.win.Show()

@@ -87,9 +87,13 @@ type Options struct {
 	// Sandbox shows the "サンドボックス（練習用）" banner: everything
 	// runs against the embedded sandbox on this computer.
 	Sandbox bool
-	// SandboxNote is shown under the banner (the sandbox's signature
-	// password and .p12 password, which are public on purpose).
-	SandboxNote string
+	// SandboxNote, when set, gives the lines shown under the banner
+	// (separated by "\n"): which credential the practice signs with and
+	// its password, public on purpose. Run asks it when the window is
+	// built and again each time Open returns, so the note can follow what
+	// the started sandbox offers (a SoftHSM card, or a .p12 file where
+	// SoftHSM is missing). It is called on the UI thread.
+	SandboxNote func() string
 	// Modules are the PKCS#11 modules found on this computer, offered in
 	// the Settings screen.
 	Modules []string

@@ -2,9 +2,11 @@ package ui
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"image"
 	"image/color"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,6 +44,7 @@ type shell struct {
 	applyTab *container.TabItem
 	apply    *fyne.Container // the application wizard's current screen
 	banner   fyne.CanvasObject
+	note     *fyne.Container // the banner's note lines (Options.SandboxNote)
 	footer   *fyne.Container // holds the invisible first-frame triggers
 
 	home     *home
@@ -76,15 +79,17 @@ type draft struct {
 	form        *submit.FormDocument
 	attachments []string
 	credential  flow.CredentialChoice
-	token       *flow.FoundToken // the token chosen, nil for a file
+	token       *flow.FoundToken  // the token chosen, nil for a file
+	fileCert    *x509.Certificate // a suggested file's certificate, known before its password
 }
 
 // fillsAfterPIN reports whether the applicant block is filled from the
 // certificate only once it is read: a signature procedure with a card met
-// for the first time, or a certificate file (both need the PIN or
-// password first).
+// for the first time, or a certificate file chosen by browsing (both need
+// the PIN or password first).
 func (d *draft) fillsAfterPIN() bool {
-	return d.proc.Level.NeedsSignature() && (d.token == nil || d.token.SignatureCert == nil)
+	known := d.fileCert != nil || d.token != nil && d.token.SignatureCert != nil
+	return d.proc.Level.NeedsSignature() && !known
 }
 
 func newShell(ctx context.Context, fa fyne.App, opts Options) *shell {
@@ -116,7 +121,7 @@ func newShell(ctx context.Context, fa fyne.App, opts Options) *shell {
 
 	top := container.NewVBox()
 	if opts.Sandbox {
-		s.banner = sandboxBanner(opts.SandboxNote)
+		s.banner = s.sandboxBanner()
 		top.Add(s.banner)
 	}
 	s.footer = container.NewHBox()
@@ -129,19 +134,38 @@ func newShell(ctx context.Context, fa fyne.App, opts Options) *shell {
 	return s
 }
 
-// sandboxBanner says, on every screen, that this is the practice sandbox.
-func sandboxBanner(note string) fyne.CanvasObject {
+// bannerInk is the colour of the sandbox banner's text.
+var bannerInk = color.NRGBA{0x4e, 0x34, 0x00, 0xff}
+
+// sandboxBanner says, on every screen, that this is the practice sandbox,
+// and with which credential the practice signs.
+func (s *shell) sandboxBanner() fyne.CanvasObject {
 	bg := canvas.NewRectangle(color.NRGBA{0xff, 0xe0, 0x82, 0xff})
-	title := canvas.NewText(tr("sandbox.banner"), color.NRGBA{0x4e, 0x34, 0x00, 0xff})
+	title := canvas.NewText(tr("sandbox.banner"), bannerInk)
 	title.TextStyle.Bold = true
 	title.TextSize = theme.TextSize() + 2
-	lines := container.NewVBox(title)
-	body := canvas.NewText(tr("sandbox.explain"), color.NRGBA{0x4e, 0x34, 0x00, 0xff})
-	lines.Add(body)
-	if note != "" {
-		lines.Add(canvas.NewText(note, color.NRGBA{0x4e, 0x34, 0x00, 0xff}))
-	}
+	s.note = container.NewVBox()
+	lines := container.NewVBox(title, canvas.NewText(tr("sandbox.explain"), bannerInk), s.note)
+	s.showSandboxNote()
 	return container.NewStack(bg, container.NewPadded(lines))
+}
+
+// showSandboxNote puts Options.SandboxNote's current lines under the
+// banner.
+func (s *shell) showSandboxNote() {
+	if s.note == nil || s.opts.SandboxNote == nil {
+		return
+	}
+	s.note.RemoveAll()
+	for _, line := range strings.Split(s.opts.SandboxNote(), "\n") {
+		if line != "" {
+			s.note.Add(canvas.NewText(line, bannerInk))
+		}
+	}
+	// The banner's height may change: lay the window out again.
+	if c := s.win.Content(); c != nil {
+		c.Refresh()
+	}
 }
 
 // start opens the flow.App in the background, so the window shows at
@@ -170,6 +194,7 @@ func (s *shell) reopen(set Settings) {
 	go func() {
 		a, err := s.opts.Open(s.ctx, set)
 		onMain(func() {
+			s.showSandboxNote()
 			if err != nil {
 				s.home.status.SetText(s.explain(err))
 				s.home.status.Importance = widget.DangerImportance

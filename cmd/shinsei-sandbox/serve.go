@@ -80,7 +80,7 @@ func runServe(ctx context.Context, args []string) error {
 	fmt.Printf("  validation      %s/validation\n", api)
 	fmt.Printf("  back office     %s/sandbox/applications[/ARRIVAL/status]  (sandbox only)\n", svc.URL())
 	fmt.Printf("  CRLs, OCSP, VA  %s  (/crl/NAME.crl, /ocsp/NAME/ca, /va)\n", responders.URL)
-	fmt.Printf("  kit             %s   (roots/*.pem, corporate.p12, official.p12; .p12 password %q)\n", kit.Dir, sandbox.KitP12Password)
+	fmt.Printf("  kit             %s   (roots/*.pem, resident.p12, corporate.p12, official.p12; .p12 password %q)\n", kit.Dir, sandbox.KitP12Password)
 	fmt.Printf("  resident token  export SOFTHSM2_CONF=%s   (token %q, signature password %s)\n",
 		kit.SoftHSMConf, sandbox.KitTokenLabel, sandbox.KitPIN)
 	fmt.Printf("  service data    %s\n", filepath.Join(*dir, "service"))

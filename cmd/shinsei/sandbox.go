@@ -13,7 +13,6 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/shinsei-app/shinsei/flow"
-	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/ui"
@@ -23,24 +22,56 @@ import (
 // is configured, so a new user sees the whole flow work: a fresh sandbox
 // kit (certificates and a SoftHSM token standing in for a My Number
 // card), the CRL/OCSP/VA responders and the reference service, all on
-// loopback. Its receipts and outbox live in a temporary directory and its
-// account passwords in memory: nothing of the practice run is kept.
+// loopback. Where SoftHSM is missing (Windows, or Linux and macOS without
+// it) the resident signs with the kit's resident.p12 instead, offered on
+// the credential screen. Its receipts and outbox live in a temporary
+// directory and its account passwords in memory: nothing of the practice
+// run is kept.
 type sandboxWorld struct {
 	lang flow.Lang
+	// softhsm is the SoftHSM module to use; empty lets the sandbox find
+	// it ($SHINSEI_SOFTHSM_MODULE, then the usual places).
+	softhsm string
 
 	once sync.Once
 	cfg  flow.Config
 	err  error
+
+	mu  sync.Mutex
+	kit *sandbox.Kit // set once started
 
 	dir        string
 	responders *sandbox.Responders
 	svc        *service.Service
 }
 
-// sandboxNote tells the sandbox's secrets, which are public on purpose.
-func sandboxNote() string {
-	return fmt.Sprintf("署名用パスワード / signature password: %s　証明書ファイルのパスワード / .p12 password: %s",
-		sandbox.KitPIN, sandbox.KitP12Password)
+// note says, Japanese first, which credential the practice signs with
+// and its password, which are public on purpose; before the sandbox has
+// started, that it is being prepared.
+func (w *sandboxWorld) note() string {
+	w.mu.Lock()
+	kit := w.kit
+	w.mu.Unlock()
+	switch {
+	case kit == nil:
+		return "練習用の証明書を準備しています…\nPreparing the practice certificates…"
+	case kit.HasToken():
+		return fmt.Sprintf("練習用のマイナンバーカード（SoftHSM）で署名します。署名用パスワード：%s\n"+
+			"The practice signs with a stand-in My Number card (SoftHSM). Signature password: %s",
+			sandbox.KitPIN, sandbox.KitPIN)
+	}
+	name := filepath.Base(kit.ResidentP12)
+	return fmt.Sprintf("このパソコンにはSoftHSMがないため、練習用の証明書ファイル（%s、パスワード：%s）で署名します。\n"+
+		"SoftHSM is not on this computer, so the practice signs with a certificate file (%s, password: %s).",
+		name, sandbox.KitP12Password, name, sandbox.KitP12Password)
+}
+
+// practiceFile is the resident's credential where SoftHSM is missing.
+func practiceFile(kit *sandbox.Kit) flow.CredentialFile {
+	return flow.CredentialFile{Path: kit.ResidentP12, Cert: kit.Resident.Cert,
+		Label: flow.Text{Ja: "練習用の証明書ファイル（住民の署名用電子証明書）", En: "Practice certificate file (a resident's signature certificate)"},
+		Note: flow.Text{Ja: "パスワード：" + sandbox.KitP12Password + "（練習用に公開しています）",
+			En: "Password: " + sandbox.KitP12Password + " (public, for practice)"}}
 }
 
 // newSandboxWorld makes the sandbox's temporary directory; the sandbox
@@ -68,7 +99,8 @@ func (w *sandboxWorld) open(ctx context.Context, _ ui.Settings) (*flow.App, erro
 
 func (w *sandboxWorld) start(ctx context.Context) error {
 	dir := w.dir
-	kit, err := sandbox.NewKit(ctx, filepath.Join(dir, "kit"), time.Now())
+	kit, err := sandbox.NewKitWith(ctx, filepath.Join(dir, "kit"), time.Now(),
+		sandbox.KitOptions{SoftHSMModule: w.softhsm, SoftHSMOptional: true})
 	if err != nil {
 		return err
 	}
@@ -89,18 +121,20 @@ func (w *sandboxWorld) start(ctx context.Context) error {
 	if err := os.WriteFile(w.caFile(), ca, 0o644); err != nil {
 		return err
 	}
-	module := ""
-	for _, m := range pkcs11.FindModules() {
-		if m.Name == "SoftHSM" {
-			module = m.Path
-			break
-		}
-	}
 	w.cfg = flow.Config{
 		ServiceURL: w.svc.URL(), ServiceAnchors: []*x509.Certificate{w.svc.CACert()}, ServiceVA: w.svc.VACert(),
-		Module: module, DataDir: filepath.Join(dir, "data"), TrustAnchors: p.Roots(),
+		Module: kit.SoftHSMModule, DataDir: filepath.Join(dir, "data"), TrustAnchors: p.Roots(),
 		Lang: w.lang, Keyring: newMemKeyring(),
 	}
+	if !kit.HasToken() {
+		// No card to stand in for: no module at all (a real card would
+		// not be trusted here), and the resident's .p12 offered instead.
+		w.cfg.NoModules = true
+		w.cfg.SuggestedFiles = []flow.CredentialFile{practiceFile(kit)}
+	}
+	w.mu.Lock()
+	w.kit = kit
+	w.mu.Unlock()
 	return nil
 }
 

@@ -48,7 +48,7 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		defer sb.close()
-		opts.Sandbox, opts.Open, opts.SandboxNote = true, sb.open, sandboxNote()
+		opts.Sandbox, opts.Open, opts.SandboxNote = true, sb.open, sb.note
 		opts.Diag.Anchors = []string{sb.caFile()}
 	}
 	if log, err := errorLog(); err == nil {

@@ -9,14 +9,20 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/zalando/go-keyring"
 
+	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/service"
+	"github.com/shinsei-app/shinsei/submit"
 	"github.com/shinsei-app/shinsei/ui"
 )
 
@@ -128,7 +134,84 @@ func TestWithNothingConfiguredTheSandboxOffersItsCatalogueAndACard(t *testing.T)
 	if err != nil || len(found.Tokens) != 1 || !found.Tokens[0].MyNumberCard {
 		t.Fatalf("the sandbox's card: %+v, %v", found, err)
 	}
+	if len(found.Files) != 0 {
+		t.Errorf("with SoftHSM the sandbox also suggests %d files", len(found.Files))
+	}
+	if note := sb.note(); !strings.Contains(note, "SoftHSM") || !strings.Contains(note, sandbox.KitPIN) || strings.Contains(note, "resident.p12") {
+		t.Errorf("with the SoftHSM card the banner's note reads %q, want the card and its signature password", note)
+	}
 	if _, err := os.Stat(sb.caFile()); err != nil {
 		t.Errorf("the service's CA is not written for the help desk: %v", err)
+	}
+}
+
+func TestWithoutSoftHSMTheSandboxSignsAndSubmitsWithItsPracticeFile(t *testing.T) {
+	sb, err := newSandboxWorld("ja")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.close()
+	// As on Windows, or Linux without the softhsm2 package.
+	sb.softhsm = filepath.Join(t.TempDir(), "no-such-softhsm2.so")
+	if note := sb.note(); !strings.Contains(note, "準備") {
+		t.Errorf("before the sandbox starts its note reads %q, want that it is being prepared", note)
+	}
+	ctx := context.Background()
+	a, err := sb.open(ctx, ui.Settings{})
+	if err != nil {
+		t.Fatalf("the sandbox does not start without SoftHSM: %v", err)
+	}
+	defer a.Close()
+	lines := strings.Split(sb.note(), "\n")
+	for i, want := range []string{"証明書ファイル", "certificate file"} {
+		if len(lines) != 2 || !strings.Contains(lines[i], want) || !strings.Contains(lines[i], "resident.p12") ||
+			!strings.Contains(lines[i], sandbox.KitP12Password) || strings.Contains(lines[i], sandbox.KitPIN) {
+			t.Fatalf("the banner's note reads %q, want the practice file and its password, Japanese then English", lines)
+		}
+	}
+
+	found, err := a.FindCredentials(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found.Tokens) != 0 || len(found.Problems) != 0 {
+		t.Errorf("without SoftHSM the sandbox shows %d tokens and %d module problems, want none", len(found.Tokens), len(found.Problems))
+	}
+	if len(found.Files) != 1 || filepath.Base(found.Files[0].Path) != "resident.p12" || found.Files[0].Cert == nil {
+		t.Fatalf("the sandbox suggests %+v, want its resident.p12 with the certificate", found.Files)
+	}
+	file := found.Files[0]
+
+	proc, err := a.Procedure(ctx, service.ProcMoveOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := flow.NewForm(proc.Procedure)
+	flow.FillApplicant(doc, flow.Prefill(file.Cert), proc.Procedure, true)
+	for k, v := range map[string]any{"new_address": "大阪府大阪市北区中之島一丁目３番２０号", "move_date": "2026-12-20",
+		"members": 1, "my_number_card": "継続利用する"} {
+		doc.Fields[k] = v
+	}
+	asked := 0
+	cb := flow.Callbacks{
+		Secret: func(_ context.Context, req flow.SecretRequest) ([]byte, error) {
+			asked++
+			if req.Kind != flow.SecretP12Password {
+				return nil, fmt.Errorf("asked for %s", req.Kind)
+			}
+			return []byte(sandbox.KitP12Password), nil
+		},
+		ConfirmSign: func(_ context.Context, p *flow.Precheck) (bool, error) { return p.OK(), nil },
+	}
+	signed, rec, err := a.SignAndSubmit(ctx, flow.SignRequest{Procedure: proc.Procedure, Form: doc, Credential: file.Choice()}, "", cb)
+	if err != nil {
+		t.Fatalf("signing and submitting with the practice file: %v", err)
+	}
+	if asked != 1 || !signed.Certificate.Equal(file.Cert) || rec.ArrivalNumber == "" {
+		t.Errorf("password asked %d times; signed by %s; arrival number %q", asked, signed.Certificate.Subject, rec.ArrivalNumber)
+	}
+	st, err := a.RefreshStatus(ctx, rec.ArrivalNumber)
+	if err != nil || st.Status != submit.StatusReceived {
+		t.Errorf("the service's status of the application: %+v, %v", st, err)
 	}
 }
