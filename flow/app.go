@@ -86,6 +86,13 @@ type Config struct {
 	// certificate in the keyring (so the next pre-check would need the
 	// PIN again).
 	DoNotKeepCertificates bool
+	// NoPrecheck has Register and LoginWithCertificate use the credential
+	// without pre-checking its certificate or asking Callbacks.ConfirmSign:
+	// the service verifies the signed request anyway. It is for a caller
+	// that holds no trust anchors for signers, such as the command line
+	// (whose check command pre-checks a certificate on request). Sign
+	// always pre-checks; SignFiles never does.
+	NoPrecheck bool
 
 	// Retry bounds the sending attempts of one Submit; zero means
 	// submit.DefaultRetry.

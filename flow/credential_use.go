@@ -22,7 +22,8 @@ var errSecondPrompt = errors.New("flow: the PIN was asked for a second time (ref
 
 // signing says how useCredential asks for confirmation.
 type signing struct {
-	// check pre-checks the signer's certificate.
+	// check pre-checks the signer's certificate; nil uses the credential
+	// without a pre-check or a confirmation (SignFiles, Config.NoPrecheck).
 	check func(cert *x509.Certificate) *Precheck
 	// confirm is required (Sign, Register) or optional (a login).
 	confirmRequired bool
@@ -126,6 +127,12 @@ func (a *App) useP12(ctx context.Context, choice CredentialChoice, cb Callbacks,
 
 // confirmAndUse pre-checks, asks, and signs.
 func (a *App) confirmAndUse(ctx context.Context, cred signer.Credential, cb Callbacks, s signing) (*Precheck, error) {
+	if s.check == nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return nil, s.use(cred, nil)
+	}
 	p := s.check(cred.Cert)
 	if err := ctx.Err(); err != nil {
 		return p, err
