@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -160,9 +159,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		a.client, a.creds = c, creds
 	}
 	if cfg.DataDir != "" {
-		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("flow: data directory: %w", err)
-		}
+		// OpenOutbox makes the data directory (mode 0700) as it makes the
+		// outbox in it.
 		ob, err := submit.OpenOutbox(cfg.DataDir)
 		if err != nil {
 			return nil, fmt.Errorf("flow: outbox: %w", err)

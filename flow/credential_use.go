@@ -14,8 +14,10 @@ import (
 	"github.com/shinsei-app/shinsei/signer"
 )
 
-// maxP12 bounds a PKCS#12 file; real ones are a few kilobytes.
-const maxP12 = 1 << 20
+// MaxP12Size bounds a PKCS#12 file; real ones are a few kilobytes. A
+// larger file is refused as signer.ErrNotPKCS12 before its password is
+// asked.
+const MaxP12Size = 1 << 20
 
 // errSecondPrompt guards the rule that a PIN is asked once per signature.
 var errSecondPrompt = errors.New("flow: the PIN was asked for a second time (refused)")
@@ -106,7 +108,7 @@ func (a *App) useP12(ctx context.Context, choice CredentialChoice, cb Callbacks,
 	if cb.Secret == nil {
 		return nil, fmt.Errorf("%w: Secret", ErrNoCallback)
 	}
-	data, err := readLimited(choice.P12, maxP12)
+	data, err := readLimited(choice.P12, MaxP12Size)
 	if err != nil {
 		return nil, fmt.Errorf("flow: PKCS#12 file: %w", err)
 	}
