@@ -166,11 +166,13 @@ func (c credentialFlags) useError(err error) error {
 type prompter struct {
 	std, lines                          *stdio // lines reads standard input one line at a time
 	pinStdin, passwordStdin, allowFinal bool
-	// ahead is the first line, read before the second was asked for
-	// (Register asks for the new password before the PIN).
-	ahead    []byte
-	aheadErr error
-	read     bool // the first line was read
+	// firstAsked is set once the PIN or PKCS#12 password was asked for;
+	// ahead holds its standard-input line when it was read before the
+	// password on the next line (Register asks for the new password
+	// before the credential).
+	firstAsked bool
+	ahead      *[]byte
+	aheadErr   error
 	// chosen keeps the new account password for --show-password.
 	keepChosen bool
 	chosen     string
@@ -187,21 +189,37 @@ func (p *prompter) callbacks() flow.Callbacks {
 	return flow.Callbacks{PIN: p.pin, Secret: p.secret}
 }
 
-// wipe zeroes a first line read ahead and never used.
-func (p *prompter) wipe() { clear(p.ahead) }
+// wipe zeroes a line read ahead and never used (a locked card).
+func (p *prompter) wipe() {
+	if p.ahead != nil {
+		clear(*p.ahead)
+	}
+}
 
-// first returns the PIN or PKCS#12 password.
+// first returns the PIN or PKCS#12 password: the line read ahead, or
+// one read now.
 func (p *prompter) first(prompt string) ([]byte, error) {
-	if p.read {
-		b, err := p.ahead, p.aheadErr
+	p.firstAsked = true
+	if p.ahead != nil {
+		b, err := *p.ahead, p.aheadErr
 		p.ahead, p.aheadErr = nil, nil
 		return b, err
 	}
-	p.read = true
 	if p.pinStdin {
 		return readSecret(p.lines, true, prompt)
 	}
 	return readSecret(p.std, false, prompt)
+}
+
+// readAhead reads the PIN line that comes before the password line on
+// standard input, for first to return when the PIN is asked for.
+func (p *prompter) readAhead() error {
+	if !p.pinStdin || !p.passwordStdin || p.firstAsked || p.ahead != nil {
+		return nil
+	}
+	b, err := readSecret(p.lines, true, "")
+	p.ahead, p.aheadErr = &b, err
+	return err
 }
 
 func (p *prompter) pin(_ context.Context, req pkcs11.PINRequest) (pkcs11.PINAnswer, error) {
@@ -228,13 +246,8 @@ func (p *prompter) secret(_ context.Context, req flow.SecretRequest) ([]byte, er
 	case flow.SecretP12Password:
 		return p.first("PKCS#12 password: ")
 	case flow.SecretNewPassword:
-		if p.pinStdin && p.passwordStdin && !p.read {
-			// The PIN line comes first on standard input.
-			p.ahead, p.aheadErr = p.first("")
-			p.read = true
-			if p.aheadErr != nil {
-				return nil, p.aheadErr
-			}
+		if err := p.readAhead(); err != nil {
+			return nil, err
 		}
 		b, err := readPassword(p.stdinOr(p.passwordStdin), p.passwordStdin, "New password: ")
 		if err == nil && p.keepChosen {
