@@ -72,6 +72,15 @@ func peel(err error) error {
 
 func isFlow(err error) bool { return strings.HasPrefix(err.Error(), "flow: ") }
 
+// reworded is an error shown in other words, still wrapping it.
+type reworded struct {
+	msg string
+	err error
+}
+
+func (r reworded) Error() string { return r.msg }
+func (r reworded) Unwrap() error { return r.err }
+
 // explain gives every error its exit code and a hint that says what to do.
 // Errors that are already failures keep theirs.
 func explain(err error) *failure {

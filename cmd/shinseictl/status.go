@@ -61,7 +61,7 @@ func runStatus(ctx context.Context, std *stdio, args []string) error {
 		err = nil
 	}
 	if err != nil {
-		return sessionError(ctx, app, *account, err)
+		return sessionError(app, err)
 	}
 	if o.asJSON {
 		writeJSON(std.out, st)

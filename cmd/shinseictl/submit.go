@@ -14,17 +14,15 @@ import (
 
 // sessionError is fromFlow for the commands that log in with what the
 // keyring keeps: a missing account is a usage error, and a password that
-// is not kept is named with its account, as it always was.
-func sessionError(ctx context.Context, app *flow.App, account string, err error) error {
+// is not kept is named with its account ("account ID: …", flow's words
+// without its marker), as it always was.
+func sessionError(app *flow.App, err error) error {
 	var se *submit.SendError
 	switch {
 	case errors.Is(err, flow.ErrNoAccount):
 		return noAccount(app.Client().BaseURL())
-	case errors.Is(err, submit.ErrNotStored) && !errors.As(err, &se):
-		if account == "" {
-			account, _ = app.DefaultAccount(ctx)
-		}
-		return fmt.Errorf("account %s: %w", account, peel(err))
+	case errors.Is(err, submit.ErrNotStored) && !errors.As(err, &se) && strings.HasPrefix(err.Error(), "flow: account "):
+		return reworded{strings.TrimPrefix(err.Error(), "flow: "), err}
 	}
 	return fromFlow(err)
 }
@@ -87,7 +85,7 @@ func runSubmit(ctx context.Context, std *stdio, args []string) error {
 	case errors.Is(err, flow.ErrNotQueued):
 		return &failure{code: exitEnvironment, err: peel(err), hint: "nothing was sent; check that the data directory can be written (--data-dir)"}
 	case err != nil && rec == nil:
-		return sessionError(ctx, app, *account, err)
+		return sessionError(app, err)
 	}
 	journal := app.Journal().Path()
 	if o.asJSON {
