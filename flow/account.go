@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"time"
 
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -53,7 +54,15 @@ func (a *App) Register(ctx context.Context, req RegisterRequest, cb Callbacks) (
 // Callbacks.Secret when none is and kept once accepted. The session
 // token is kept in the keyring until it expires.
 func (a *App) Login(ctx context.Context, account string, cb Callbacks) (*submit.Session, error) {
-	return a.login(ctx, account, cb)
+	return a.login(ctx, account, false, cb)
+}
+
+// LoginEnteringPassword is Login with the password asked through
+// Callbacks.Secret even when one is kept (it was changed, or the user
+// types it each time); once the service accepted it, it replaces the
+// kept one.
+func (a *App) LoginEnteringPassword(ctx context.Context, account string, cb Callbacks) (*submit.Session, error) {
+	return a.login(ctx, account, true, cb)
 }
 
 // LoginWithCertificate opens a session by signing a challenge with the
@@ -65,9 +74,24 @@ func (a *App) LoginWithCertificate(ctx context.Context, choice CredentialChoice,
 
 // Logout ends the account's session at the service (empty: the account
 // kept in the keyring) and removes its session from the keyring, and its
-// password too unless keepPassword.
-func (a *App) Logout(ctx context.Context, account string, keepPassword bool) error {
+// password too unless keepPassword. A session the service could not end
+// is not an error (it ends by itself): LoggedOut says so.
+func (a *App) Logout(ctx context.Context, account string, keepPassword bool) (*LoggedOut, error) {
 	return a.logout(ctx, account, keepPassword)
+}
+
+// LoggedOut is what Logout did.
+type LoggedOut struct {
+	// Account is the account logged out.
+	Account string
+	// SessionEnded is set when the service ended the session, or none
+	// was open; otherwise SessionErr says why the service could not end
+	// it, and it ends by itself at SessionExpires.
+	SessionEnded   bool
+	SessionErr     error
+	SessionExpires time.Time
+	// PasswordKept is set when the password stays in the keyring.
+	PasswordKept bool
 }
 
 // DefaultAccount returns the account kept in the keyring for the service

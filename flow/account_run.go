@@ -46,7 +46,7 @@ func (a *App) register(ctx context.Context, req RegisterRequest, cb Callbacks) (
 	}
 	defer os.RemoveAll(work)
 	var acc *submit.Account
-	_, err = a.useCredential(ctx, req.Credential, cb, signing{
+	_, err = a.useCredential(ctx, req.Credential, cb, a.checked(signing{
 		confirmRequired: true,
 		check:           func(cert *x509.Certificate) *Precheck { return a.precheck(ctx, cert, nil, nil, -1) },
 		use: func(cred signer.Credential, _ *Precheck) error {
@@ -54,7 +54,7 @@ func (a *App) register(ctx context.Context, req RegisterRequest, cb Callbacks) (
 				reg.UserType = userTypeOf(cred.Cert)
 			}
 			if reg.UserType != submit.UserResident && reg.UserType != submit.UserCompany {
-				return fmt.Errorf("flow: register: %w", submit.ErrNotForm)
+				return fmt.Errorf("flow: register: %w: %q", ErrUserType, reg.UserType)
 			}
 			ch, err := a.client.NewChallenge(ctx)
 			if err != nil {
@@ -72,7 +72,7 @@ func (a *App) register(ctx context.Context, req RegisterRequest, cb Callbacks) (
 			}
 			return nil
 		},
-	})
+	}))
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +88,15 @@ func (a *App) register(ctx context.Context, req RegisterRequest, cb Callbacks) (
 		return out, fmt.Errorf("flow: register: account %s was registered, but its password could not be kept: %w", acc.AccountID, err)
 	}
 	return out, nil
+}
+
+// checked drops the pre-check and the confirmation from s when the App is
+// configured without them (Config.NoPrecheck).
+func (a *App) checked(s signing) signing {
+	if a.cfg.NoPrecheck {
+		s.check, s.confirmRequired = nil, false
+	}
+	return s
 }
 
 // userTypeOf tells a company's registry certificate from a resident's.
@@ -128,7 +137,7 @@ func registrationPackage(ctx context.Context, dir string, reg submit.Registratio
 	return data, nil
 }
 
-func (a *App) login(ctx context.Context, account string, cb Callbacks) (*submit.Session, error) {
+func (a *App) login(ctx context.Context, account string, ask bool, cb Callbacks) (*submit.Session, error) {
 	if err := a.needService(); err != nil {
 		return nil, err
 	}
@@ -136,7 +145,7 @@ func (a *App) login(ctx context.Context, account string, cb Callbacks) (*submit.
 	if err != nil {
 		return nil, err
 	}
-	return a.passwordLogin(ctx, account, cb)
+	return a.passwordLogin(ctx, account, ask, cb)
 }
 
 func (a *App) loginWithCertificate(ctx context.Context, choice CredentialChoice, cb Callbacks) (*submit.Session, error) {
@@ -144,7 +153,7 @@ func (a *App) loginWithCertificate(ctx context.Context, choice CredentialChoice,
 		return nil, err
 	}
 	var s *submit.Session
-	_, err := a.useCredential(ctx, choice, cb, signing{
+	_, err := a.useCredential(ctx, choice, cb, a.checked(signing{
 		check: func(cert *x509.Certificate) *Precheck { return a.precheck(ctx, cert, nil, nil, -1) },
 		use: func(cred signer.Credential, _ *Precheck) error {
 			ch, err := a.client.NewChallenge(ctx)
@@ -160,7 +169,7 @@ func (a *App) loginWithCertificate(ctx context.Context, choice CredentialChoice,
 			}
 			return nil
 		},
-	})
+	}))
 	if err != nil {
 		return nil, err
 	}
@@ -170,23 +179,24 @@ func (a *App) loginWithCertificate(ctx context.Context, choice CredentialChoice,
 	return s, nil
 }
 
-func (a *App) logout(ctx context.Context, account string, keepPassword bool) error {
+func (a *App) logout(ctx context.Context, account string, keepPassword bool) (*LoggedOut, error) {
 	if err := a.needService(); err != nil {
-		return err
+		return nil, err
 	}
 	account, err := a.resolveAccount(ctx, account)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	out := &LoggedOut{Account: account, SessionEnded: true, PasswordKept: keepPassword}
 	s, err := a.creds.Session(ctx, account, a.now())
 	switch {
 	case err == nil:
 		if lerr := a.client.Logout(ctx, s.Token); lerr != nil && !submit.IsReason(lerr, submit.ReasonLoginRequired) {
 			// The session ends by itself; the keyring is cleaned anyway.
-			_ = lerr
+			out.SessionEnded, out.SessionErr, out.SessionExpires = false, lerr, s.ExpiresAt
 		}
 	case !errors.Is(err, submit.ErrNotStored):
-		return fmt.Errorf("flow: logout: %w", err)
+		return nil, fmt.Errorf("flow: logout: %w", err)
 	}
 	if keepPassword {
 		err = a.creds.DeleteSession(ctx, account)
@@ -194,7 +204,7 @@ func (a *App) logout(ctx context.Context, account string, keepPassword bool) err
 		err = a.creds.Forget(ctx, account)
 	}
 	if err != nil {
-		return fmt.Errorf("flow: logout: %w", err)
+		return nil, fmt.Errorf("flow: logout: %w", err)
 	}
-	return nil
+	return out, nil
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -96,6 +95,13 @@ type Config struct {
 	// certificate in the keyring (so the next pre-check would need the
 	// PIN again).
 	DoNotKeepCertificates bool
+	// NoPrecheck has Register and LoginWithCertificate use the credential
+	// without pre-checking its certificate or asking Callbacks.ConfirmSign:
+	// the service verifies the signed request anyway. It is for a caller
+	// that holds no trust anchors for signers, such as the command line
+	// (whose check command pre-checks a certificate on request). Sign
+	// always pre-checks; SignFiles never does.
+	NoPrecheck bool
 
 	// Retry bounds the sending attempts of one Submit; zero means
 	// submit.DefaultRetry.
@@ -163,9 +169,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		a.client, a.creds = c, creds
 	}
 	if cfg.DataDir != "" {
-		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("flow: data directory: %w", err)
-		}
+		// OpenOutbox makes the data directory (mode 0700) as it makes the
+		// outbox in it.
 		ob, err := submit.OpenOutbox(cfg.DataDir)
 		if err != nil {
 			return nil, fmt.Errorf("flow: outbox: %w", err)

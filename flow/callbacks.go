@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/submit"
 )
 
 // Callbacks are how a use case asks its caller — a window, a terminal,
@@ -31,6 +32,9 @@ type Callbacks struct {
 	// form and attachments into the package, uploading it. It may be
 	// called often; it must return quickly.
 	Progress func(stage Stage, done, total int64)
+	// Queued is told, when set, that Submit copied the application into
+	// the outbox as item, for the procedure, before it is sent.
+	Queued func(item submit.Item, proc submit.Procedure)
 }
 
 // Stage is a long-running part of a use case that reports progress.

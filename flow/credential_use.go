@@ -14,15 +14,18 @@ import (
 	"github.com/shinsei-app/shinsei/signer"
 )
 
-// maxP12 bounds a PKCS#12 file; real ones are a few kilobytes.
-const maxP12 = 1 << 20
+// MaxP12Size bounds a PKCS#12 file; real ones are a few kilobytes. A
+// larger file is refused as signer.ErrNotPKCS12 before its password is
+// asked.
+const MaxP12Size = 1 << 20
 
 // errSecondPrompt guards the rule that a PIN is asked once per signature.
 var errSecondPrompt = errors.New("flow: the PIN was asked for a second time (refused)")
 
 // signing says how useCredential asks for confirmation.
 type signing struct {
-	// check pre-checks the signer's certificate.
+	// check pre-checks the signer's certificate; nil uses the credential
+	// without a pre-check or a confirmation (SignFiles, Config.NoPrecheck).
 	check func(cert *x509.Certificate) *Precheck
 	// confirm is required (Sign, Register) or optional (a login).
 	confirmRequired bool
@@ -105,7 +108,7 @@ func (a *App) useP12(ctx context.Context, choice CredentialChoice, cb Callbacks,
 	if cb.Secret == nil {
 		return nil, fmt.Errorf("%w: Secret", ErrNoCallback)
 	}
-	data, err := readLimited(choice.P12, maxP12)
+	data, err := readLimited(choice.P12, MaxP12Size)
 	if err != nil {
 		return nil, fmt.Errorf("flow: PKCS#12 file: %w", err)
 	}
@@ -126,6 +129,12 @@ func (a *App) useP12(ctx context.Context, choice CredentialChoice, cb Callbacks,
 
 // confirmAndUse pre-checks, asks, and signs.
 func (a *App) confirmAndUse(ctx context.Context, cred signer.Credential, cb Callbacks, s signing) (*Precheck, error) {
+	if s.check == nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return nil, s.use(cred, nil)
+	}
 	p := s.check(cred.Cert)
 	if err := ctx.Err(); err != nil {
 		return p, err

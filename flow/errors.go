@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/shinsei-app/shinsei/submit"
 )
 
 // Errors of the use cases. Errors of the core packages (pkcs11, signer,
@@ -41,6 +43,12 @@ var (
 	ErrNoAccount = errors.New("flow: no account to log in with")
 	// ErrPasswordTooShort: a new account password is shorter than allowed.
 	ErrPasswordTooShort = errors.New("flow: the password is too short")
+	// ErrUserType: a registration's user type is neither resident nor
+	// company, and the certificate does not tell it.
+	ErrUserType = errors.New("flow: the user type (resident or company) is not known")
+	// ErrNotQueued: the application could not be copied into the outbox
+	// (the data directory cannot be written); nothing was sent.
+	ErrNotQueued = errors.New("flow: the application could not be put in the outbox; nothing was sent")
 	// ErrNoticeNotFound: the application has no notice with that ID.
 	ErrNoticeNotFound = errors.New("flow: no such notice for the application")
 )
@@ -70,6 +78,29 @@ func (e *PrecheckError) Error() string {
 
 // Unwrap returns ErrPrecheckFailed.
 func (e *PrecheckError) Unwrap() error { return ErrPrecheckFailed }
+
+// LevelError reports a submission that does not fit its procedure's
+// authentication level. It matches ErrWrongLevel.
+type LevelError struct {
+	// Procedure and Level are the procedure's.
+	Procedure string
+	Level     submit.AuthLevel
+	// Signed is set when a signed package was given for a procedure that
+	// takes the form itself; unset, an unsigned form was given for one
+	// that needs a signature.
+	Signed bool
+}
+
+// Error says which of the two it is.
+func (e *LevelError) Error() string {
+	if e.Signed {
+		return fmt.Sprintf("%v: procedure %s takes the form itself, unsigned (level %s)", ErrWrongLevel, e.Procedure, e.Level)
+	}
+	return fmt.Sprintf("%v: procedure %s needs a signed package (level %s)", ErrWrongLevel, e.Procedure, e.Level)
+}
+
+// Unwrap returns ErrWrongLevel.
+func (e *LevelError) Unwrap() error { return ErrWrongLevel }
 
 // FormError reports a form that does not fit its procedure's schema.
 // It matches ErrFormInvalid.

@@ -99,6 +99,12 @@ var sentinels = []struct {
 	{ErrPasswordTooShort, explanation{
 		Text{fmt.Sprintf("パスワードが短すぎます（%d文字以上必要です）。", MinPasswordLen), fmt.Sprintf("The password is too short (at least %d characters).", MinPasswordLen)},
 		Text{"より長いパスワードを決めてください。", "Please choose a longer password."}}},
+	{ErrUserType, explanation{
+		Text{"証明書から、住民の方か法人かを判別できません。", "The certificate does not tell whether it is a resident's or a company's."},
+		Text{"マイナンバーカードまたは商業登記電子証明書で登録してください。", "Please register with a My Number card or a commercial-registry certificate."}}},
+	{ErrNotQueued, explanation{
+		Text{"申請を送信待ちの場所（送信箱）に保存できませんでした。何も送信していません。", "The application could not be saved in the outbox; nothing was sent."},
+		Text{"ディスクの空き容量と、データフォルダーに書き込めるかを確認してから、もう一度お試しください。", "Please check the free disk space and that the data folder can be written, then try again."}}},
 	{ErrNoticeNotFound, explanation{
 		Text{"この申請には、その通知書はありません。", "This application has no such notice."},
 		Text{"状況を更新して、通知書の一覧をご確認ください。", "Please refresh the status and look at the list of notices."}}},

@@ -91,7 +91,7 @@ func (a *App) fetchNotice(ctx context.Context, arrival, id string) (string, erro
 	if !safeID.MatchString(id) || !safeID.MatchString(arrival) {
 		return "", fmt.Errorf("flow: notice %q of %q: %w", id, arrival, ErrNoticeNotFound)
 	}
-	auth, _, err := a.auth(ctx, arrival)
+	auth, _, err := a.auth(ctx, StatusQuery{Arrival: arrival})
 	if err != nil {
 		return "", err
 	}

@@ -71,3 +71,30 @@ type Signed struct {
 func (a *App) Sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed, error) {
 	return a.sign(ctx, req, cb)
 }
+
+// SignFilesRequest is what SignFiles signs: files as they are.
+type SignFilesRequest struct {
+	// Files are packaged in this order; the first is the form, in any
+	// format. They are not checked against a procedure.
+	Files []string
+	// Credential is the key that signs.
+	Credential CredentialChoice
+	// Out is where the package is written.
+	Out string
+}
+
+// SignFiles signs files as they are into a package at Out, for a caller
+// that prepared the form elsewhere (a batch filer, the command line):
+// checking a form against its procedure belongs to the flow that prepares
+// it, not to the signer. The credential is used as Sign uses it — a
+// locked PIN is never asked for, the PIN is asked once (Callbacks.PIN)
+// and never again, the final try only when the answer confirms it, and
+// the token is closed and the PIN wiped whatever happens; a PKCS#12
+// file's password is asked through Callbacks.Secret — but there is no
+// pre-check and no Callbacks.ConfirmSign (Precheck can be run on the
+// certificate beforehand, and the service verifies the package when it
+// arrives). Nothing is written at Out unless the package is complete.
+// The Signed package has no Procedure or Form.
+func (a *App) SignFiles(ctx context.Context, req SignFilesRequest, cb Callbacks) (*Signed, error) {
+	return a.signFiles(ctx, req, cb)
+}

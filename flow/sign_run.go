@@ -77,6 +77,33 @@ func (a *App) sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 	return signed, nil
 }
 
+func (a *App) signFiles(ctx context.Context, req SignFilesRequest, cb Callbacks) (*Signed, error) {
+	if req.Out == "" {
+		return nil, fmt.Errorf("flow: sign: no package path given: %w", signer.ErrInvalidFile)
+	}
+	files := make([]signer.File, len(req.Files))
+	for i, p := range req.Files {
+		files[i] = signer.File{Path: p}
+	}
+	signed := &Signed{Path: req.Out}
+	_, err := a.useCredential(ctx, req.Credential, cb, signing{
+		use: func(cred signer.Credential, _ *Precheck) error {
+			res, err := signer.Build(ctx, req.Out, files, cred, signer.BuildOptions{Progress: func(done, total int64) {
+				cb.progress(StageHashing, done, total)
+			}})
+			if err != nil {
+				return fmt.Errorf("flow: sign: %w", err)
+			}
+			signed.Certificate, signed.Files, signed.Size = cred.Cert, res.Files, res.Size
+			return nil
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return signed, nil
+}
+
 // packageFiles writes the form into the working directory and lists
 // the package's files: the form first, then the attachments.
 func packageFiles(work string, form *submit.FormDocument, attachments []string) ([]signer.File, error) {

@@ -207,7 +207,7 @@ func TestEveryLevelIsSignedAndSubmittedAtTheReferenceService(t *testing.T) {
 	})
 
 	t.Run("logging out forgets the password", func(t *testing.T) {
-		if err := a.Logout(ctx, residentAccount, false); err != nil {
+		if _, err := a.Logout(ctx, residentAccount, false); err != nil {
 			t.Fatal(err)
 		}
 		r := &recorder{}

@@ -62,11 +62,8 @@ func (a *App) submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 	default:
 		return nil, fmt.Errorf("flow: submit: nothing to submit: %w", ErrFormInvalid)
 	}
-	switch {
-	case proc.Level.NeedsSignature() && media != submit.MediaASiCE:
-		return nil, fmt.Errorf("%w: procedure %s needs a signed package (level %s)", ErrWrongLevel, proc.ID, proc.Level)
-	case !proc.Level.NeedsSignature() && media == submit.MediaASiCE:
-		return nil, fmt.Errorf("%w: procedure %s takes the form itself, unsigned (level %s)", ErrWrongLevel, proc.ID, proc.Level)
+	if signed := media == submit.MediaASiCE; proc.Level.NeedsSignature() != signed {
+		return nil, &LevelError{Procedure: proc.ID, Level: proc.Level, Signed: signed}
 	}
 	account := ""
 	if proc.Level.NeedsLogin() {
@@ -83,7 +80,10 @@ func (a *App) submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 	it, err := a.outbox.Add(ctx, submit.Draft{Service: a.client.BaseURL(), Account: account, Procedure: proc.ID,
 		Level: proc.Level, MediaType: media, Path: path})
 	if err != nil {
-		return nil, fmt.Errorf("flow: submit: nothing was sent: %w", err)
+		return nil, fmt.Errorf("flow: submit: %w: %w", ErrNotQueued, err)
+	}
+	if cb.Queued != nil {
+		cb.Queued(*it, *proc)
 	}
 	rec, err := a.outbox.Send(ctx, it.ID, a.sender(cb))
 	if err != nil {
@@ -125,6 +125,24 @@ func (a *App) signAndSubmit(ctx context.Context, req SignRequest, account string
 	}
 	rec, err := a.submit(ctx, SubmitRequest{Signed: signed, Account: account}, cb)
 	return signed, rec, err
+}
+
+// forService keeps the outbox items of the configured service (all
+// without one).
+func (a *App) forService(items []submit.Item, err error) ([]submit.Item, error) {
+	if err != nil {
+		return nil, fmt.Errorf("flow: outbox: %w", err)
+	}
+	if a.client == nil {
+		return items, nil
+	}
+	out := items[:0:0]
+	for _, it := range items {
+		if it.Service == a.client.BaseURL() {
+			out = append(out, it)
+		}
+	}
+	return out, nil
 }
 
 func (a *App) receipts() ([]submit.Record, error) {
@@ -179,15 +197,20 @@ func (a *App) record(arrival string) (*submit.Record, bool) {
 }
 
 // auth is how an inquiry about the application proves its right: the
-// inquiry number kept in the journal, else the owner's session.
-func (a *App) auth(ctx context.Context, arrival string) (submit.Auth, string, error) {
-	rec, ok := a.record(arrival)
-	if ok && rec.InquiryNumber != "" {
-		return submit.Auth{InquiryNumber: rec.InquiryNumber}, "", nil
+// inquiry number given, else the one kept in the journal (unless an
+// account is given), else the owner's session.
+func (a *App) auth(ctx context.Context, q StatusQuery) (submit.Auth, string, error) {
+	if q.InquiryNumber != "" {
+		return submit.Auth{InquiryNumber: q.InquiryNumber}, "", nil
 	}
-	account := ""
-	if ok {
-		account = rec.Account
+	account := q.Account
+	if account == "" {
+		if rec, ok := a.record(q.Arrival); ok {
+			if rec.InquiryNumber != "" {
+				return submit.Auth{InquiryNumber: rec.InquiryNumber}, "", nil
+			}
+			account = rec.Account
+		}
 	}
 	account, err := a.resolveAccount(ctx, account)
 	if err != nil {
@@ -200,23 +223,29 @@ func (a *App) auth(ctx context.Context, arrival string) (submit.Auth, string, er
 	return submit.Auth{Token: tok}, account, nil
 }
 
-func (a *App) refreshStatus(ctx context.Context, arrival string) (*submit.ApplicationStatus, error) {
+func (a *App) status(ctx context.Context, q StatusQuery) (*submit.ApplicationStatus, error) {
 	if err := a.needService(); err != nil {
 		return nil, err
 	}
-	auth, account, err := a.auth(ctx, arrival)
+	auth, account, err := a.auth(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	st, err := a.client.Status(ctx, arrival, auth)
+	ask := func() (*submit.ApplicationStatus, error) {
+		if q.Poll != nil {
+			return a.client.Poll(ctx, q.Arrival, auth, *q.Poll)
+		}
+		return a.client.Status(ctx, q.Arrival, auth)
+	}
+	st, err := ask()
 	if submit.IsReason(err, submit.ReasonLoginRequired) && account != "" {
 		if auth.Token, err = a.sessionToken(ctx, account, true, Callbacks{}); err != nil {
 			return nil, err
 		}
-		st, err = a.client.Status(ctx, arrival, auth)
+		st, err = ask()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("flow: status of %s: %w", arrival, err)
+		return st, fmt.Errorf("flow: status of %s: %w", q.Arrival, err)
 	}
 	return st, nil
 }
@@ -250,17 +279,29 @@ func (a *App) sessionToken(ctx context.Context, account string, renew bool, cb C
 			return "", fmt.Errorf("flow: %w", err)
 		}
 	}
-	s, err := a.passwordLogin(ctx, account, cb)
+	s, err := a.passwordLogin(ctx, account, false, cb)
 	if err != nil {
 		return "", err
 	}
 	return s.Token, nil
 }
 
-// passwordLogin logs in with the kept password, or one asked for.
-func (a *App) passwordLogin(ctx context.Context, account string, cb Callbacks) (*submit.Session, error) {
-	pw, err := a.creds.Password(ctx, account)
-	entered := false
+// passwordLogin logs in with the kept password, or one asked for: when
+// none is kept, or always with ask.
+func (a *App) passwordLogin(ctx context.Context, account string, ask bool, cb Callbacks) (*submit.Session, error) {
+	var (
+		pw      string
+		err     error
+		entered bool
+	)
+	if ask {
+		if cb.Secret == nil {
+			return nil, fmt.Errorf("%w: Secret", ErrNoCallback)
+		}
+		err = submit.ErrNotStored
+	} else {
+		pw, err = a.creds.Password(ctx, account)
+	}
 	if errors.Is(err, submit.ErrNotStored) && cb.Secret != nil {
 		b, serr := cb.Secret(ctx, SecretRequest{Kind: SecretAccountPassword, Subject: account,
 			Prompt: Text{"ID「" + account + "」のパスワードを入力してください。", "Enter the password of ID “" + account + "”."}})

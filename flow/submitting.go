@@ -47,12 +47,23 @@ func (a *App) SignAndSubmit(ctx context.Context, req SignRequest, account string
 // service, oldest first (every service's when none is configured).
 func (a *App) Receipts() ([]submit.Record, error) { return a.receipts() }
 
-// Pending returns the applications waiting in the outbox.
+// Pending returns the applications waiting in the outbox for the
+// configured service (every service's when none is configured).
 func (a *App) Pending() ([]submit.Item, error) {
 	if err := a.needDataDir(); err != nil {
 		return nil, err
 	}
-	return a.outbox.Pending()
+	return a.forService(a.outbox.Pending())
+}
+
+// Refused returns the applications the service refused for good, kept
+// with its reason (Item.Problem) in the outbox's refused area, for the
+// configured service (every service's when none is configured).
+func (a *App) Refused() ([]submit.Item, error) {
+	if err := a.needDataDir(); err != nil {
+		return nil, err
+	}
+	return a.forService(a.outbox.Refused())
 }
 
 // SendPending sends the applications waiting in the outbox for the
@@ -66,5 +77,29 @@ func (a *App) SendPending(ctx context.Context) ([]submit.Outcome, error) {
 // inquiry number from the journal (an anonymous submission), else as the
 // logged-in owner (with the session or password kept in the keyring).
 func (a *App) RefreshStatus(ctx context.Context, arrival string) (*submit.ApplicationStatus, error) {
-	return a.refreshStatus(ctx, arrival)
+	return a.status(ctx, StatusQuery{Arrival: arrival})
+}
+
+// StatusQuery is what Status asks about, and how it proves its right.
+type StatusQuery struct {
+	// Arrival is the application's arrival number.
+	Arrival string
+	// InquiryNumber proves the right to ask about an anonymous
+	// application; empty means the one kept in the journal, unless
+	// Account is given.
+	InquiryNumber string
+	// Account asks as this owner, with the session or password kept in
+	// the keyring; empty means the account the journal names for the
+	// application, else the keyring's default.
+	Account string
+	// Poll, when set, asks again until the application is completed or
+	// returned (submit.Client.Poll); when ctx ends first, the last status
+	// seen is returned with ctx's error.
+	Poll *submit.PollOptions
+}
+
+// Status asks the service where an application is (RefreshStatus with
+// the inquiry number or account given, and optionally polling).
+func (a *App) Status(ctx context.Context, q StatusQuery) (*submit.ApplicationStatus, error) {
+	return a.status(ctx, q)
 }

@@ -186,7 +186,7 @@ func (a *account) logoutNow(fa *flow.App) {
 	go func() {
 		ctx, cancel := context.WithTimeout(a.s.ctx, networkTimeout)
 		defer cancel()
-		err := fa.Logout(ctx, a.id, true)
+		_, err := fa.Logout(ctx, a.id, true)
 		onMain(func() {
 			if err != nil && !errors.Is(err, submit.ErrNotStored) {
 				a.status.SetText(a.s.explain(err))

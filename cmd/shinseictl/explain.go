@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/signer"
 )
@@ -16,6 +18,68 @@ type silent int
 func (s silent) Error() string { return fmt.Sprintf("exit %d", int(s)) }
 
 func errSilent(code int) error { return silent(code) }
+
+// fromFlow turns an error of a flow use case into what the command line
+// has always shown: the core package's error as that package words it
+// (flow's context is for the app and its logs), the tries left after a
+// wrong PIN, and flow's own errors as the command line's failures. A
+// *failure the command's prompts returned passes through.
+func fromFlow(err error) error {
+	var (
+		f      *failure
+		pinErr *pkcs11.PINError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &f):
+		return f
+	case errors.As(err, &pinErr):
+		if n := pinErr.Status.TriesLeft; n > 1 {
+			return fmt.Errorf("%w (%d tries left)", pinErr, n)
+		}
+		return pinErr
+	case errors.Is(err, flow.ErrNoModule):
+		return &failure{code: exitEnvironment, err: errors.New("no PKCS#11 module found"),
+			hint: "install OpenSC (Debian: apt-get install opensc-pkcs11), give --module PATH, or sign with --p12 FILE"}
+	case peel(err) == pkcs11.ErrNoCertificate: // flow's check, not the card's own report
+		return &failure{code: exitEnvironment, err: errors.New("sign: the token has no certificate for the signature key"),
+			hint: "a My Number card issued to a minor under 15 has no signature certificate; use a card with one"}
+	}
+	return peel(err)
+}
+
+// peel returns the first error in err's tree that is not flow's wrapping
+// ("flow: …"); err itself when all of it is flow's.
+func peel(err error) error {
+	if err == nil || !isFlow(err) {
+		return err
+	}
+	var inner []error
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		inner = []error{u.Unwrap()}
+	case interface{ Unwrap() []error }:
+		inner = u.Unwrap()
+	}
+	for _, e := range inner {
+		if p := peel(e); p != nil && !isFlow(p) {
+			return p
+		}
+	}
+	return err
+}
+
+func isFlow(err error) bool { return strings.HasPrefix(err.Error(), "flow: ") }
+
+// reworded is an error shown in other words, still wrapping it.
+type reworded struct {
+	msg string
+	err error
+}
+
+func (r reworded) Error() string { return r.msg }
+func (r reworded) Unwrap() error { return r.err }
 
 // explain gives every error its exit code and a hint that says what to do.
 // Errors that are already failures keep theirs.

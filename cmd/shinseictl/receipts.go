@@ -15,7 +15,8 @@ type receiptsView struct {
 }
 
 // runReceipts lists the receipts journal, and what waits in the outbox or
-// was refused, with the service's reason.
+// was refused, with the service's reason (flow.Receipts, flow.Pending,
+// flow.Refused).
 func runReceipts(ctx context.Context, std *stdio, args []string) error {
 	fs := newFlags("receipts")
 	var o netOptions
@@ -28,39 +29,31 @@ func runReceipts(ctx context.Context, std *stdio, args []string) error {
 	if len(operands) > 0 {
 		return usageError("receipts takes no arguments", "receipts: unexpected %q", operands[0])
 	}
-	want := ""
+	cfg := cliConfig()
 	if *service != "" {
-		if want, err = submit.CanonicalURL(*service); err != nil {
+		if _, err := submit.CanonicalURL(*service); err != nil {
 			return usageError("give the service as https://host[:port]", "receipts: %w", err)
 		}
+		// The service only selects what is listed: nothing is asked of it.
+		cfg.ServiceURL, cfg.ServiceSystemRoots = *service, true
 	}
-	ob, j, err := o.store()
+	if cfg.DataDir, err = o.dataDirPath(); err != nil {
+		return err
+	}
+	app, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
+	defer app.Close()
 	var v receiptsView
-	recs, err := j.Receipts()
+	if v.Receipts, err = app.Receipts(); err != nil {
+		return &failure{code: exitEnvironment, err: peel(err), hint: "check that the journal in the data directory can be read"}
+	}
+	if v.Pending, err = app.Pending(); err == nil {
+		v.Refused, err = app.Refused()
+	}
 	if err != nil {
-		return &failure{code: exitEnvironment, err: err, hint: "check that the journal in the data directory can be read"}
-	}
-	for _, r := range recs {
-		if want == "" || r.Service == want {
-			v.Receipts = append(v.Receipts, r)
-		}
-	}
-	for _, list := range []struct {
-		get func() ([]submit.Item, error)
-		out *[]submit.Item
-	}{{ob.Pending, &v.Pending}, {ob.Refused, &v.Refused}} {
-		items, err := list.get()
-		if err != nil {
-			return &failure{code: exitEnvironment, err: err, hint: "check that the data directory can be read"}
-		}
-		for _, it := range items {
-			if want == "" || it.Service == want {
-				*list.out = append(*list.out, it)
-			}
-		}
+		return &failure{code: exitEnvironment, err: peel(err), hint: "check that the data directory can be read"}
 	}
 	if o.asJSON {
 		if v.Receipts == nil {
@@ -94,7 +87,7 @@ func runReceipts(ctx context.Context, std *stdio, args []string) error {
 		}
 	}
 	if len(v.Refused) > 0 {
-		fmt.Fprintf(w, "refused by the service (%d), kept in %s\n", len(v.Refused), ob.RefusedDir())
+		fmt.Fprintf(w, "refused by the service (%d), kept in %s\n", len(v.Refused), app.Outbox().RefusedDir())
 		for _, it := range v.Refused {
 			fmt.Fprintf(w, "  %s  %s  %s  %s\n", it.ID, it.Procedure, it.File, it.Service)
 			if it.Problem != nil {

@@ -42,6 +42,39 @@ func readSecret(std *stdio, fromStdin bool, prompt string) ([]byte, error) {
 	return secret, nil
 }
 
+// readPassword reads an account password as readSecret reads a PIN, with
+// the password's own words when there is none.
+func readPassword(std *stdio, fromStdin bool, prompt string) ([]byte, error) {
+	b, err := readSecret(std, fromStdin, prompt)
+	var f *failure
+	if errors.As(err, &f) && f.code == exitUsage {
+		if fromStdin {
+			return nil, usageError("pipe the password as one line on standard input (after the PIN line when --pin-stdin is given too)", "no password on standard input")
+		}
+		return nil, usageError("run it in a terminal, or pipe the password with --password-stdin", "no terminal to ask for the password")
+	}
+	return b, err
+}
+
+// lineAtATime hands out its reader one line per Read, so that two secrets
+// (a PIN, then a password) can be read from standard input in turn.
+type lineAtATime struct{ r io.Reader }
+
+func (l lineAtATime) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := l.r.Read(p[n : n+1])
+		n += m
+		if m == 1 && p[n-1] == '\n' {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
 // confirm asks a yes/no question on the terminal; without one it answers no.
 func confirm(std *stdio, question string) bool {
 	tty, ok := std.in.(*os.File)

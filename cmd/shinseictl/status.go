@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -17,9 +18,9 @@ var statusLabels = map[submit.Status]string{
 	submit.StatusReturned:  "差戻し returned for correction",
 }
 
-// runStatus asks the service where an application is: with the inquiry
-// number (given, or found in the receipts journal), else as the logged-in
-// owner. --wait polls until it is completed or returned.
+// runStatus asks the service where an application is (flow.Status): with
+// the inquiry number (given, or found in the receipts journal), else as
+// the logged-in owner. --wait polls until it is completed or returned.
 func runStatus(ctx context.Context, std *stdio, args []string) error {
 	fs := newFlags("status")
 	var o netOptions
@@ -35,52 +36,32 @@ func runStatus(ctx context.Context, std *stdio, args []string) error {
 	if len(operands) != 1 {
 		return usageError("give the arrival number (到達番号) of the application", "status: want 1 arrival number, got %d", len(operands))
 	}
-	arrival := operands[0]
-	c, err := o.client("status")
+	q := flow.StatusQuery{Arrival: operands[0], InquiryNumber: *inquiry, Account: *account}
+	cfg := cliConfig()
+	if err := o.configure("status", &cfg); err != nil {
+		return err
+	}
+	app, err := statusApp(ctx, &o, cfg, q)
 	if err != nil {
 		return err
 	}
-	auth := submit.Auth{InquiryNumber: *inquiry}
-	if auth.InquiryNumber == "" && *account == "" {
-		auth.InquiryNumber = journalInquiry(&o, c.BaseURL(), arrival)
+	defer app.Close()
+	sctx := ctx
+	if *wait > 0 {
+		q.Poll = &submit.PollOptions{Interval: *interval}
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithTimeout(ctx, *wait)
+		defer cancel()
 	}
-	var creds *submit.Credentials
-	acc := ""
-	if auth.InquiryNumber == "" {
-		if creds, err = submit.NewCredentials(nil, c.BaseURL()); err != nil {
-			return err
+	st, err := app.Status(sctx, q)
+	if *wait > 0 && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		if st == nil {
+			return &failure{code: exitIndeterminate, err: fmt.Errorf("status: no answer within %s", *wait), hint: "try again later"}
 		}
-		if acc, err = resolveAccount(ctx, creds, *account); err != nil {
-			return err
-		}
-		if auth.Token, err = sessionToken(ctx, c, creds, acc, false); err != nil {
-			return err
-		}
-	}
-	ask := func(ctx context.Context) (*submit.ApplicationStatus, error) {
-		if *wait > 0 {
-			wctx, cancel := context.WithTimeout(ctx, *wait)
-			defer cancel()
-			st, err := c.Poll(wctx, arrival, auth, submit.PollOptions{Interval: *interval})
-			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-				if st == nil {
-					return nil, &failure{code: exitIndeterminate, err: fmt.Errorf("status: no answer within %s", *wait), hint: "try again later"}
-				}
-				return st, nil
-			}
-			return st, err
-		}
-		return c.Status(ctx, arrival, auth)
-	}
-	st, err := ask(ctx)
-	if submit.IsReason(err, submit.ReasonLoginRequired) && creds != nil {
-		if auth.Token, err = sessionToken(ctx, c, creds, acc, true); err != nil {
-			return err
-		}
-		st, err = ask(ctx)
+		err = nil
 	}
 	if err != nil {
-		return err
+		return sessionError(app, err)
 	}
 	if o.asJSON {
 		writeJSON(std.out, st)
@@ -106,21 +87,18 @@ func runStatus(ctx context.Context, std *stdio, args []string) error {
 	return nil
 }
 
-// journalInquiry finds the inquiry number of an anonymous application in
-// the receipts journal; "" when there is none (or no journal).
-func journalInquiry(o *netOptions, service, arrival string) string {
-	_, j, err := o.store()
-	if err != nil {
-		return ""
-	}
-	recs, err := j.Receipts()
-	if err != nil {
-		return ""
-	}
-	for _, r := range recs {
-		if r.Service == service && r.ArrivalNumber == arrival {
-			return r.InquiryNumber
+// statusApp opens the App for status: with the receipts journal when the
+// inquiry number may be found there, and without it when the journal
+// cannot be opened (the owner's session is asked for then).
+func statusApp(ctx context.Context, o *netOptions, cfg flow.Config, q flow.StatusQuery) (*flow.App, error) {
+	if q.InquiryNumber == "" && q.Account == "" {
+		if dir, err := o.dataDirPath(); err == nil {
+			withJournal := cfg
+			withJournal.DataDir = dir
+			if app, err := flow.Open(ctx, withJournal); err == nil {
+				return app, nil
+			}
 		}
 	}
-	return ""
+	return openApp(ctx, cfg)
 }

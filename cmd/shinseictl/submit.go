@@ -3,133 +3,33 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
-// dataDirEnv overrides the data directory (outbox, refused items, journal).
-const dataDirEnv = "SHINSEI_DATA_DIR"
-
-// netOptions are the flags every command that talks to the service shares.
-type netOptions struct {
-	service string
-	anchors multiFlag
-	system  bool
-	timeout time.Duration
-	dataDir string
-	asJSON  bool
-}
-
-func (o *netOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.service, "service", "", "the service's `URL` (https://host[:port])")
-	fs.Var(&o.anchors, "anchor", "trust this CA `CERT` for the service's server certificate: LGPKI, a private CA, … (PEM or DER; repeatable; without it the system's roots are used)")
-	fs.BoolVar(&o.system, "system-roots", false, "trust the system's roots as well as the --anchor certificates")
-	fs.DurationVar(&o.timeout, "timeout", submit.DefaultTimeout, "time limit of each request")
-	o.registerLocal(fs)
-}
-
-func (o *netOptions) registerLocal(fs *flag.FlagSet) {
-	fs.StringVar(&o.dataDir, "data-dir", "", "directory of the outbox and the receipts journal (default $"+dataDirEnv+", else the user's config directory/shinsei)")
-	fs.BoolVar(&o.asJSON, "json", false, "print one JSON document")
-}
-
-// client checks --service and the anchors and returns the service's client.
-func (o *netOptions) client(cmd string) (*submit.Client, error) {
-	if o.service == "" {
-		return nil, usageError("give the service's address with --service https://…", "%s: no --service", cmd)
+// sessionError is fromFlow for the commands that log in with what the
+// keyring keeps: a missing account is a usage error, and a password that
+// is not kept is named with its account ("account ID: …", flow's words
+// without its marker), as it always was.
+func sessionError(app *flow.App, err error) error {
+	var se *submit.SendError
+	switch {
+	case errors.Is(err, flow.ErrNoAccount):
+		return noAccount(app.Client().BaseURL())
+	case errors.Is(err, submit.ErrNotStored) && !errors.As(err, &se) && strings.HasPrefix(err.Error(), "flow: account "):
+		return reworded{strings.TrimPrefix(err.Error(), "flow: "), err}
 	}
-	anchors, err := loadCertFiles(o.anchors)
-	if err != nil {
-		return nil, err
-	}
-	c, err := submit.New(submit.Config{BaseURL: o.service, Anchors: anchors, UseSystemRoots: o.system || len(anchors) == 0, Timeout: o.timeout})
-	if err != nil {
-		return nil, usageError("give the service as https://host[:port]", "%s: %w", cmd, err)
-	}
-	return c, nil
-}
-
-// dataDir is --data-dir, else $SHINSEI_DATA_DIR, else <config dir>/shinsei.
-func (o *netOptions) dataDirPath() (string, error) {
-	if o.dataDir != "" {
-		return o.dataDir, nil
-	}
-	if d := os.Getenv(dataDirEnv); d != "" {
-		return d, nil
-	}
-	base, err := os.UserConfigDir()
-	if err != nil {
-		return "", &failure{code: exitEnvironment, err: fmt.Errorf("no data directory: %w", err),
-			hint: "give one with --data-dir DIR or $" + dataDirEnv}
-	}
-	return filepath.Join(base, "shinsei"), nil
-}
-
-// store opens the outbox and the journal.
-func (o *netOptions) store() (*submit.Outbox, *submit.Journal, error) {
-	dir, err := o.dataDirPath()
-	if err != nil {
-		return nil, nil, err
-	}
-	ob, err := submit.OpenOutbox(dir)
-	if err != nil {
-		return nil, nil, &failure{code: exitEnvironment, err: err, hint: "check that the data directory can be written (--data-dir)"}
-	}
-	j, err := submit.OpenJournal(filepath.Join(dir, "receipts.jsonl"))
-	if err != nil {
-		return nil, nil, &failure{code: exitEnvironment, err: err, hint: "check that the data directory can be written (--data-dir)"}
-	}
-	return ob, j, nil
-}
-
-// resolveAccount is --account, else the keyring's default account.
-func resolveAccount(ctx context.Context, creds *submit.Credentials, flagValue string) (string, error) {
-	if flagValue != "" {
-		return flagValue, nil
-	}
-	id, err := creds.DefaultAccount(ctx)
-	if errors.Is(err, submit.ErrNotStored) {
-		return "", usageError("give the account with --account ID, or register one with 'shinseictl account register'", "no account given and none stored for %s", creds.Service())
-	}
-	return id, err
-}
-
-// sessionToken returns a session for account: the stored one unless renew,
-// else a login with the password kept in the keyring (and keeps the new
-// session there).
-func sessionToken(ctx context.Context, c *submit.Client, creds *submit.Credentials, account string, renew bool) (string, error) {
-	if !renew {
-		s, err := creds.Session(ctx, account, time.Now())
-		if err == nil {
-			return s.Token, nil
-		}
-		if !errors.Is(err, submit.ErrNotStored) {
-			return "", err
-		}
-	}
-	pw, err := creds.Password(ctx, account)
-	if err != nil {
-		return "", fmt.Errorf("account %s: %w", account, err)
-	}
-	s, err := c.Login(ctx, account, pw)
-	if err != nil {
-		return "", err
-	}
-	if err := creds.SaveSession(ctx, *s); err != nil {
-		return "", err
-	}
-	return s.Token, nil
+	return fromFlow(err)
 }
 
 // runSubmit queues a package or form in the outbox and sends it, or with
-// --pending sends what earlier runs left there.
+// --pending sends what earlier runs left there (flow.Submit,
+// flow.SendPending).
 func runSubmit(ctx context.Context, std *stdio, args []string) error {
 	fs := newFlags("submit")
 	var o netOptions
@@ -149,77 +49,51 @@ func runSubmit(ctx context.Context, std *stdio, args []string) error {
 	case *attempts < 1:
 		return usageError("give --attempts 1 or more", "submit: --attempts %d", *attempts)
 	}
-	c, err := o.client("submit")
+	cfg := cliConfig()
+	if err := o.configure("submit", &cfg); err != nil {
+		return err
+	}
+	if cfg.DataDir, err = o.dataDirPath(); err != nil {
+		return err
+	}
+	cfg.Retry = submit.RetryPolicy{Attempts: *attempts, Base: time.Second, Max: 30 * time.Second}
+	app, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	ob, j, err := o.store()
-	if err != nil {
-		return err
-	}
-	var creds *submit.Credentials
-	sender := submit.Sender{Client: c, Journal: j, Retry: submit.RetryPolicy{Attempts: *attempts, Base: time.Second, Max: 30 * time.Second},
-		Session: func(ctx context.Context, acc string, renew bool) (string, error) {
-			if creds == nil {
-				var err error
-				if creds, err = submit.NewCredentials(nil, c.BaseURL()); err != nil {
-					return "", err
-				}
-			}
-			return sessionToken(ctx, c, creds, acc, renew)
-		}}
+	defer app.Close()
 	if *pending {
-		return flushPending(ctx, std, &o, ob, sender)
+		return flushPending(ctx, std, &o, app)
 	}
 
-	in, err := submit.ReadInput(ctx, operands[0])
-	if err != nil {
-		return err
-	}
-	proc, err := c.Procedure(ctx, in.Form.Procedure)
-	if err != nil {
-		return err
-	}
+	var proc *submit.Procedure
+	cb := flow.Callbacks{Queued: func(it submit.Item, p submit.Procedure) {
+		proc = &p
+		if !o.asJSON {
+			fmt.Fprintf(std.err, "queued %s in the outbox as %s; sending…\n", it.File, it.ID)
+		}
+	}}
+	rec, err := app.Submit(ctx, flow.SubmitRequest{Path: operands[0], Account: *account}, cb)
+	var le *flow.LevelError
 	switch {
-	case proc.Level.NeedsSignature() && in.MediaType == submit.MediaJSON:
+	case errors.As(err, &le) && !le.Signed:
 		return usageError("sign it first: shinseictl sign --out PKG.asice (--p12 FILE | --module PATH) "+operands[0]+", then submit the package",
-			"submit: procedure %s needs a signed package (level %s), and %s is an unsigned form", proc.ID, proc.Level, operands[0])
-	case !proc.Level.NeedsSignature() && in.MediaType == submit.MediaASiCE:
+			"submit: procedure %s needs a signed package (level %s), and %s is an unsigned form", le.Procedure, le.Level, operands[0])
+	case errors.As(err, &le):
 		return usageError("submit the form itself (the JSON file), unsigned",
-			"submit: procedure %s takes an unsigned form (level %s), and %s is a signed package", proc.ID, proc.Level, operands[0])
+			"submit: procedure %s takes an unsigned form (level %s), and %s is a signed package", le.Procedure, le.Level, operands[0])
+	case errors.Is(err, flow.ErrNotQueued):
+		return &failure{code: exitEnvironment, err: peel(err), hint: "nothing was sent; check that the data directory can be written (--data-dir)"}
+	case err != nil && rec == nil:
+		return sessionError(app, err)
 	}
-	acc := ""
-	if proc.Level.NeedsLogin() {
-		if creds, err = submit.NewCredentials(nil, c.BaseURL()); err != nil {
-			return err
-		}
-		if acc, err = resolveAccount(ctx, creds, *account); err != nil {
-			return err
-		}
-		// Log in before queuing, so that a missing password stops here
-		// with nothing queued.
-		if _, err := sessionToken(ctx, c, creds, acc, false); err != nil {
-			return err
-		}
-	}
-	it, err := ob.Add(ctx, submit.Draft{Service: c.BaseURL(), Account: acc, Procedure: proc.ID, Level: proc.Level,
-		MediaType: in.MediaType, Path: in.Path})
-	if err != nil {
-		return &failure{code: exitEnvironment, err: err, hint: "nothing was sent; check that the data directory can be written (--data-dir)"}
-	}
-	if !o.asJSON {
-		fmt.Fprintf(std.err, "queued %s in the outbox as %s; sending…\n", filepath.Base(in.Path), it.ID)
-	}
-	rec, err := ob.Send(ctx, it.ID, sender)
-	if err != nil && rec == nil {
-		return err
-	}
+	journal := app.Journal().Path()
 	if o.asJSON {
-		writeJSON(std.out, receiptView{Record: *rec, Title: proc.TitleJA, TitleEN: proc.TitleEN, Journal: j.Path()})
+		writeJSON(std.out, receiptView{Record: *rec, Title: proc.TitleJA, TitleEN: proc.TitleEN, Journal: journal})
 	} else {
-		printReceipt(std.out, rec, proc, j.Path())
+		printReceipt(std.out, rec, proc, journal)
 	}
-	return err // a receipt that could not be journaled: shown, and reported
+	return fromFlow(err) // a receipt that could not be journaled: shown, and reported
 }
 
 // receiptView is the JSON form of a delivered application.
@@ -257,10 +131,10 @@ func printReceipt(w io.Writer, rec *submit.Record, proc *submit.Procedure, journ
 }
 
 // flushPending sends the outbox's items for the service and reports each.
-func flushPending(ctx context.Context, std *stdio, o *netOptions, ob *submit.Outbox, s submit.Sender) error {
-	outs, err := ob.Flush(ctx, s)
+func flushPending(ctx context.Context, std *stdio, o *netOptions, app *flow.App) error {
+	outs, err := app.SendPending(ctx)
 	if err != nil {
-		return err
+		return fromFlow(err)
 	}
 	type view struct {
 		ID      string         `json:"id"`
@@ -304,12 +178,12 @@ func flushPending(ctx context.Context, std *stdio, o *netOptions, ob *submit.Out
 		return nil
 	}
 	if len(views) == 0 {
-		fmt.Fprintln(std.out, "nothing pending for", s.Client.BaseURL())
+		fmt.Fprintln(std.out, "nothing pending for", app.Client().BaseURL())
 	}
 	for i, v := range views {
 		switch v.Outcome {
 		case "delivered":
-			printReceipt(std.out, outs[i].Record, nil, s.Journal.Path())
+			printReceipt(std.out, outs[i].Record, nil, app.Journal().Path())
 		default:
 			fmt.Fprintf(std.out, "%s  %s: %s\n  %s\n", v.ID, v.File, v.Outcome, v.Error)
 		}
