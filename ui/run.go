@@ -103,9 +103,10 @@ type Options struct {
 	// OnEvent, when set, is called on the UI thread with the name of
 	// each step the window reaches: "ready", "catalogue", "credential",
 	// "credentials", "form", "form-loaded", "pin", "precheck", "progress",
-	// "receipt", "status", "error", … Names only, never content; the
-	// screenshot run follows the flow with it.
-	OnEvent func(step string)
+	// "receipt", "status", "error", … with the buttons then shown. Names
+	// and button texts only, never what the resident entered; the
+	// screenshot run follows the flow and clicks with it.
+	OnEvent func(step string, buttons []Target)
 }
 
 // ErrNoOpen is returned by Run when Options.Open is missing.

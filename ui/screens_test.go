@@ -313,3 +313,27 @@ func TestFyneOwnDialogWordsAreJapanese(t *testing.T) {
 		}
 	}
 }
+
+func TestTheButtonsAScriptCanPressAreListedWithTheirCardAndPlace(t *testing.T) {
+	h := newHarness(t, config(t))
+	h.wait("catalogue")
+	ys := map[float32]bool{}
+	var starts []Target
+	for _, b := range h.s.targets() {
+		if b.Label == tr("home.start") {
+			starts = append(starts, b)
+			ys[b.Y] = true
+		}
+	}
+	if len(starts) != len(h.s.home.procs) {
+		t.Fatalf("%d Start buttons listed, want one per procedure (%d)", len(starts), len(h.s.home.procs))
+	}
+	for i, b := range starts {
+		if want := procTitle(h.s.home.procs[i]); b.Context != want {
+			t.Errorf("Start button %d is on the card %q, want %q", i, b.Context, want)
+		}
+	}
+	if len(ys) != len(starts) {
+		t.Errorf("the Start buttons share places (%v): they are listed before the window laid them out", ys)
+	}
+}

@@ -70,6 +70,9 @@ type shell struct {
 	// onEvent, when set (tests), is told of each step, as
 	// Options.OnEvent is.
 	onEvent func(string)
+	// reported queues the steps for Options.OnEvent, which is told of
+	// each once the window has laid it out.
+	reported chan string
 }
 
 // draft is the application being prepared: the procedure, the form, the
@@ -131,6 +134,10 @@ func newShell(ctx context.Context, fa fyne.App, opts Options) *shell {
 	content := container.NewBorder(top, s.footer, nil, nil, s.tabs)
 	s.win.SetContent(content)
 	s.win.SetMaster()
+	if opts.OnEvent != nil {
+		s.reported = make(chan string, 64)
+		go s.reportSteps()
+	}
 	return s
 }
 
@@ -238,8 +245,21 @@ func (s *shell) event(name string) {
 	if s.onEvent != nil {
 		s.onEvent(name)
 	}
-	if s.opts.OnEvent != nil {
-		s.opts.OnEvent(name)
+	if s.reported != nil {
+		select {
+		case s.reported <- name:
+		default: // nobody reads that fast; a script waits for a later step
+		}
+	}
+}
+
+// reportSteps tells Options.OnEvent of each step in order, a moment after
+// it, when the window has laid out the screen and its buttons have their
+// places.
+func (s *shell) reportSteps() {
+	for name := range s.reported {
+		time.Sleep(250 * time.Millisecond)
+		onMain(func() { s.opts.OnEvent(name, s.targets()) })
 	}
 }
 

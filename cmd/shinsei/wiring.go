@@ -55,13 +55,19 @@ func run(ctx context.Context, args []string) error {
 		opts.Diag.Errors = log
 	}
 	if f := os.Getenv("SHINSEI_EVENTS_FILE"); f != "" {
-		// For scripts/screenshots: one line per step the window reaches.
+		// For scripts/screenshots: a line per step the window reaches,
+		// then one per button it shows (tab-separated).
 		ev, err := os.OpenFile(f, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 		if err != nil {
 			return fmt.Errorf("SHINSEI_EVENTS_FILE: %w", err)
 		}
 		defer ev.Close()
-		opts.OnEvent = func(step string) { _, _ = fmt.Fprintln(ev, step) }
+		opts.OnEvent = func(step string, buttons []ui.Target) {
+			_, _ = fmt.Fprintln(ev, "step", step)
+			for _, b := range buttons {
+				_, _ = fmt.Fprintf(ev, "button\t%.0f\t%.0f\t%s\t%s\n", b.X, b.Y, b.Label, b.Context)
+			}
+		}
 	}
 	return ui.Run(ctx, opts)
 }
