@@ -25,6 +25,7 @@ import (
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/submit"
 )
 
 // These tests run Diagnose on the real stack: the virtual My Number card
@@ -84,39 +85,6 @@ func openSC(t *testing.T) []pkcs11.ModuleFile {
 			return []pkcs11.ModuleFile{m}
 		}
 	}
-	return nil
-}
-
-// memKeyring is a keyring in memory.
-type memKeyring struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (k *memKeyring) Set(service, user, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.m == nil {
-		k.m = make(map[string]string)
-	}
-	k.m[service+"\x00"+user] = secret
-	return nil
-}
-
-func (k *memKeyring) Get(service, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	s, ok := k.m[service+"\x00"+user]
-	if !ok {
-		return "", errors.New("not found")
-	}
-	return s, nil
-}
-
-func (k *memKeyring) Delete(service, user string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.m, service+"\x00"+user)
 	return nil
 }
 
@@ -235,7 +203,7 @@ func TestDiagnoseBundleHoldsNoPersonalDataUnlessAskedFor(t *testing.T) {
 	log.Record("sign", errors.New("pkcs11: certificate serial "+kitCert.SerialNumber.String()+" of "+kitCert.Subject.String()))
 
 	opts := flow.DiagOptions{Modules: modules(t), Anchors: anchors, ServiceURL: srv.URL + "/api/v1",
-		Keyring: &memKeyring{}, Errors: log}
+		Keyring: &submit.MemoryKeyring{}, Errors: log}
 	holder := []*x509.Certificate{kitCert, authCert, card.SignatureCredential().Cert}
 
 	for _, personal := range []bool{false, true} {
@@ -336,7 +304,7 @@ func TestDiagnoseReadsTheExactTriesWithoutSpendingAny(t *testing.T) {
 			card := cs.Insert(t, c.scenario)
 			before := card.Stats()
 			sig, auth := card.TriesLeft()
-			r := flow.Diagnose(context.Background(), flow.DiagOptions{Modules: openSC(t), Keyring: &memKeyring{}})
+			r := flow.Diagnose(context.Background(), flow.DiagOptions{Modules: openSC(t), Keyring: &submit.MemoryKeyring{}})
 			var got *flow.TokenReport
 			for i, tok := range r.Tokens.Tokens {
 				if tok.Label == pkcs11.JPKISignatureLabel && strings.HasPrefix(tok.Reader, sandbox.StackReaderName) {

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	p11 "github.com/miekg/pkcs11"
-	"github.com/zalando/go-keyring"
 
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/internal/testenv"
@@ -161,39 +160,6 @@ func startService(t *testing.T, p *sandbox.PKI, reg *sandbox.Registry) *service.
 	return svc
 }
 
-// memStore is a keyring in memory.
-type memStore struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (k *memStore) Set(service, user, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.m == nil {
-		k.m = map[string]string{}
-	}
-	k.m[service+"\x00"+user] = secret
-	return nil
-}
-
-func (k *memStore) Get(service, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	s, ok := k.m[service+"\x00"+user]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return s, nil
-}
-
-func (k *memStore) Delete(service, user string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.m, service+"\x00"+user)
-	return nil
-}
-
 // openApp opens an App on the service with the world's roots as anchors,
 // the given PKCS#11 libraries and a fresh data directory and keyring.
 func openApp(t *testing.T, svc *service.Service, p *sandbox.PKI, libs []*pkcs11.Library, change ...func(*flow.Config)) (*flow.App, *flow.Config) {
@@ -203,9 +169,9 @@ func openApp(t *testing.T, svc *service.Service, p *sandbox.PKI, libs []*pkcs11.
 		ServiceAnchors: []*x509.Certificate{svc.CACert()},
 		TrustAnchors:   p.Roots(),
 		Libraries:      libs,
-		TriesReader:    noTries{},
+		TriesReader:    testenv.NoTries{},
 		DataDir:        t.TempDir(),
-		Keyring:        &memStore{},
+		Keyring:        &submit.MemoryKeyring{},
 		Offline:        true,
 		Retry:          submit.RetryPolicy{Attempts: 2, Base: 10 * time.Millisecond, Max: 20 * time.Millisecond},
 	}
@@ -218,13 +184,6 @@ func openApp(t *testing.T, svc *service.Service, p *sandbox.PKI, libs []*pkcs11.
 	}
 	t.Cleanup(func() { a.Close() })
 	return a, &cfg
-}
-
-// noTries is a TriesReader that never knows: tokens rely on the flags.
-type noTries struct{}
-
-func (noTries) TriesLeft(context.Context, pkcs11.TokenInfo) (int, error) {
-	return 0, errors.New("no exact count here")
 }
 
 // recorder is a set of callbacks that answer as a user would and count

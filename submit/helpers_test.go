@@ -101,49 +101,34 @@ func signedPackage(t testing.TB, dir, procedure string) string {
 	return out
 }
 
-// memStore is an in-memory keyring.
+// memStore is an in-memory keyring that, once err is set, fails every
+// call with it (a keyring that stopped answering).
 type memStore struct {
-	mu  sync.Mutex
-	m   map[[2]string]string
+	submit.MemoryKeyring
 	err error
 }
 
-func newMemStore() *memStore { return &memStore{m: map[[2]string]string{}} }
+func newMemStore() *memStore { return &memStore{} }
 
 func (s *memStore) Set(service, user, secret string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.err != nil {
 		return s.err
 	}
-	s.m[[2]string{service, user}] = secret
-	return nil
+	return s.MemoryKeyring.Set(service, user, secret)
 }
 
 func (s *memStore) Get(service, user string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.err != nil {
 		return "", s.err
 	}
-	v, ok := s.m[[2]string{service, user}]
-	if !ok {
-		return "", errNotFound
-	}
-	return v, nil
+	return s.MemoryKeyring.Get(service, user)
 }
 
 func (s *memStore) Delete(service, user string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.err != nil {
 		return s.err
 	}
-	if _, ok := s.m[[2]string{service, user}]; !ok {
-		return errNotFound
-	}
-	delete(s.m, [2]string{service, user})
-	return nil
+	return s.MemoryKeyring.Delete(service, user)
 }
 
 // writeJSONFile writes v as JSON into dir/name.

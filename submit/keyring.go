@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -41,6 +42,54 @@ func (OSKeyring) Get(service, user string) (string, error) { return keyring.Get(
 
 // Delete removes a secret or returns keyring.ErrNotFound.
 func (OSKeyring) Delete(service, user string) error { return keyring.Delete(service, user) }
+
+// MemoryKeyring is a Store in memory, for what must never reach the OS
+// keyring: the sandbox's practice accounts, and tests. Its zero value is
+// empty and ready; it is safe for concurrent use.
+type MemoryKeyring struct {
+	mu sync.Mutex
+	m  map[[2]string]string
+}
+
+// Set stores a secret.
+func (k *MemoryKeyring) Set(service, user, secret string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.m == nil {
+		k.m = map[[2]string]string{}
+	}
+	k.m[[2]string{service, user}] = secret
+	return nil
+}
+
+// Get returns a secret or keyring.ErrNotFound.
+func (k *MemoryKeyring) Get(service, user string) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	s, ok := k.m[[2]string{service, user}]
+	if !ok {
+		return "", keyring.ErrNotFound
+	}
+	return s, nil
+}
+
+// Len is the number of secrets kept.
+func (k *MemoryKeyring) Len() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(k.m)
+}
+
+// Delete removes a secret or returns keyring.ErrNotFound.
+func (k *MemoryKeyring) Delete(service, user string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, ok := k.m[[2]string{service, user}]; !ok {
+		return keyring.ErrNotFound
+	}
+	delete(k.m, [2]string{service, user})
+	return nil
+}
 
 // Keyring entry names ("username" attribute) besides account IDs, which
 // name the password entries. They contain characters no account ID has.

@@ -53,8 +53,8 @@ func TestCredentialsKeepThePasswordSessionAndDefaultAccount(t *testing.T) {
 	if err := c.Forget(ctx, "A0000001"); err != nil {
 		t.Fatal(err)
 	}
-	if len(store.m) != 0 {
-		t.Fatalf("left in the keyring after Forget: %v", store.m)
+	if n := store.Len(); n != 0 {
+		t.Fatalf("%d entries left in the keyring after Forget", n)
 	}
 	if err := c.Forget(ctx, "A0000001"); err != nil {
 		t.Fatalf("forgetting twice: %v", err)

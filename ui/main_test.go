@@ -10,13 +10,13 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"github.com/zalando/go-keyring"
 
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox"
 	"github.com/shinsei-app/shinsei/sandbox/service"
+	"github.com/shinsei-app/shinsei/submit"
 )
 
 func TestMain(m *testing.M) {
@@ -111,16 +111,8 @@ func config(t *testing.T, libs ...*pkcs11.Library) flow.Config {
 		libs = []*pkcs11.Library{world.lib}
 	}
 	return flow.Config{ServiceURL: world.svc.URL(), ServiceAnchors: []*x509.Certificate{world.svc.CACert()},
-		ServiceVA: world.svc.VACert(), Libraries: libs, TriesReader: noTries{}, DataDir: t.TempDir(),
-		TrustAnchors: world.pki.Roots(), Keyring: newMemKeyring(), Lang: flow.Japanese}
-}
-
-// noTries reads no exact tries count (no PC/SC in the tests): the PIN
-// flags alone tell.
-type noTries struct{}
-
-func (noTries) TriesLeft(context.Context, pkcs11.TokenInfo) (int, error) {
-	return 0, pkcs11.ErrNoToken
+		ServiceVA: world.svc.VACert(), Libraries: libs, TriesReader: testenv.NoTries{}, DataDir: t.TempDir(),
+		TrustAnchors: world.pki.Roots(), Keyring: &submit.MemoryKeyring{}, Lang: flow.Japanese}
 }
 
 // harness is a shell in Fyne's test app, with its steps as events.
@@ -207,36 +199,4 @@ func (h *harness) startProcedure(id string) {
 		}
 	}
 	h.t.Fatalf("procedure %s is not in the catalogue", id)
-}
-
-// memKeyring is an in-memory keyring.
-type memKeyring struct {
-	mu sync.Mutex
-	m  map[[2]string]string
-}
-
-func newMemKeyring() *memKeyring { return &memKeyring{m: map[[2]string]string{}} }
-
-func (k *memKeyring) Set(s, u, v string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.m[[2]string{s, u}] = v
-	return nil
-}
-
-func (k *memKeyring) Get(s, u string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.m[[2]string{s, u}]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return v, nil
-}
-
-func (k *memKeyring) Delete(s, u string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.m, [2]string{s, u})
-	return nil
 }

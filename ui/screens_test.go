@@ -172,7 +172,7 @@ func TestSettingsAreSavedToTheFileWithoutSecrets(t *testing.T) {
 
 func TestTheHelpDeskDiagnosesAndExportsARedactedBundle(t *testing.T) {
 	h := newHarness(t, config(t))
-	h.s.opts.Diag = flow.DiagOptions{Modules: []pkcs11.ModuleFile{}, Keyring: newMemKeyring(),
+	h.s.opts.Diag = flow.DiagOptions{Modules: []pkcs11.ModuleFile{}, Keyring: &submit.MemoryKeyring{},
 		ServiceURL: world.svc.URL()}
 	hd := h.s.helpScreen()
 	test.Tap(hd.run)

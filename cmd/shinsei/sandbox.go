@@ -10,11 +10,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/sandbox"
 	"github.com/shinsei-app/shinsei/sandbox/service"
+	"github.com/shinsei-app/shinsei/submit"
 	"github.com/shinsei-app/shinsei/ui"
 )
 
@@ -124,7 +123,7 @@ func (w *sandboxWorld) start(ctx context.Context) error {
 	w.cfg = flow.Config{
 		ServiceURL: w.svc.URL(), ServiceAnchors: []*x509.Certificate{w.svc.CACert()}, ServiceVA: w.svc.VACert(),
 		Module: kit.SoftHSMModule, DataDir: filepath.Join(dir, "data"), TrustAnchors: p.Roots(),
-		Lang: w.lang, Keyring: newMemKeyring(),
+		Lang: w.lang, Keyring: &submit.MemoryKeyring{}, // practice accounts never reach the OS keyring
 	}
 	if !kit.HasToken() {
 		// No card to stand in for: no module at all (a real card would
@@ -148,43 +147,4 @@ func (w *sandboxWorld) close() {
 	if w.dir != "" {
 		_ = os.RemoveAll(w.dir)
 	}
-}
-
-// memKeyring keeps the sandbox's account passwords and sessions in
-// memory, so practice accounts never reach the OS keyring.
-type memKeyring struct {
-	mu sync.Mutex
-	m  map[[2]string]string
-}
-
-func newMemKeyring() *memKeyring { return &memKeyring{m: map[[2]string]string{}} }
-
-// Set keeps a secret.
-func (k *memKeyring) Set(service, user, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.m[[2]string{service, user}] = secret
-	return nil
-}
-
-// Get returns a secret or keyring.ErrNotFound.
-func (k *memKeyring) Get(service, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	s, ok := k.m[[2]string{service, user}]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return s, nil
-}
-
-// Delete removes a secret or returns keyring.ErrNotFound.
-func (k *memKeyring) Delete(service, user string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if _, ok := k.m[[2]string{service, user}]; !ok {
-		return keyring.ErrNotFound
-	}
-	delete(k.m, [2]string{service, user})
-	return nil
 }

@@ -98,7 +98,7 @@ func TestOpeningWithSettingsMakesAServiceClientAndRefusesBadFiles(t *testing.T) 
 }
 
 func TestTheSandboxKeyringKeepsSecretsInMemoryOnly(t *testing.T) {
-	k := newMemKeyring()
+	k := &submit.MemoryKeyring{}
 	if _, err := k.Get("s", "u"); !errors.Is(err, keyring.ErrNotFound) {
 		t.Fatalf("a missing entry gives %v, want keyring.ErrNotFound", err)
 	}

@@ -5,6 +5,7 @@
 package testenv
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"sync"
@@ -77,4 +78,13 @@ func SoftHSM(tb testing.TB) *pkcs11.Library {
 	}
 	tb.Fatal(softHSMHint)
 	return nil
+}
+
+// NoTries is a pkcs11.TriesReader that never knows the exact tries left,
+// as on a computer without PC/SC: tokens are judged by their PIN flags.
+type NoTries struct{}
+
+// TriesLeft always answers pkcs11.ErrNoToken.
+func (NoTries) TriesLeft(context.Context, pkcs11.TokenInfo) (int, error) {
+	return 0, pkcs11.ErrNoToken
 }
