@@ -122,7 +122,7 @@ func newHarness(t *testing.T, cfg flow.Config) *harness {
 	t.Cleanup(cancel)
 	h.s = newShell(ctx, a, Options{Open: func(ctx context.Context, _ Settings) (*flow.App, error) {
 		return flow.Open(ctx, cfg)
-	}})
+	}}, nil)
 	h.s.onEvent = func(e string) { h.events <- e }
 	h.s.win.Resize(fyne.NewSize(1000, 720))
 	h.s.win.Show()

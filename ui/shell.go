@@ -79,12 +79,18 @@ type draft struct {
 	token       *flow.FoundToken // the token chosen, nil for a file
 }
 
-func newShell(ctx context.Context, fa fyne.App, opts Options) *shell {
+// newShell builds the main window. fontsLoaded, when not nil, waits
+// until the fonts are loaded (see loadFonts); it is called once the
+// window exists and before any text is measured.
+func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()) *shell {
 	useLanguage(opts.Settings.Lang)
 	if _, ok := fa.Settings().Theme().(Theme); !ok {
 		fa.Settings().SetTheme(Theme{})
 	}
 	s := &shell{ctx: ctx, fa: fa, opts: opts, win: fa.NewWindow(tr("app.title"))}
+	if fontsLoaded != nil {
+		fontsLoaded()
+	}
 	s.apply = container.NewStack()
 	s.home = newHome(s)
 	s.showApply(s.home.view())
