@@ -130,14 +130,12 @@ func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()
 // sandboxBanner says, on every screen, that this is the practice sandbox.
 func sandboxBanner(note string) fyne.CanvasObject {
 	bg := canvas.NewRectangle(color.NRGBA{0xff, 0xe0, 0x82, 0xff})
-	title := canvas.NewText(tr("sandbox.banner"), color.NRGBA{0x4e, 0x34, 0x00, 0xff})
-	title.TextStyle.Bold = true
-	title.TextSize = theme.TextSize() + 2
-	lines := container.NewVBox(title)
-	body := canvas.NewText(tr("sandbox.explain"), color.NRGBA{0x4e, 0x34, 0x00, 0xff})
-	lines.Add(body)
+	ink := color.NRGBA{0x4e, 0x34, 0x00, 0xff}
+	lines := container.NewVBox(
+		textLine(tr("sandbox.banner"), ink, theme.TextSize()+2, fyne.TextStyle{Bold: true}),
+		textLine(tr("sandbox.explain"), ink, theme.TextSize(), fyne.TextStyle{}))
 	if note != "" {
-		lines.Add(canvas.NewText(note, color.NRGBA{0x4e, 0x34, 0x00, 0xff}))
+		lines.Add(textLine(note, ink, theme.TextSize(), fyne.TextStyle{}))
 	}
 	return container.NewStack(bg, container.NewPadded(lines))
 }
