@@ -19,9 +19,9 @@ import (
 var (
 	//go:embed icon.png
 	iconPNG []byte
-	//go:embed font/BIZUDPGothic-Regular.ttf
+	//go:embed font/BIZUDPGothic-Regular.otf
 	fontRegular []byte
-	//go:embed font/BIZUDPGothic-Bold.ttf
+	//go:embed font/BIZUDPGothic-Bold.otf
 	fontBold []byte
 	//go:embed font/OFL.txt
 	fontLicence []byte
@@ -37,10 +37,12 @@ var Lang embed.FS
 var Icon = &fyne.StaticResource{StaticName: "icon.png", StaticContent: iconPNG}
 
 // FontRegular and FontBold are BIZ UDPGothic, subset to JIS X 0208,
-// ASCII, Latin-1, half-width katakana and the symbols the app draws.
+// ASCII, Latin-1, half-width katakana and the symbols the app draws, with
+// CFF outlines, which Fyne reads glyph by glyph as they are drawn (the
+// TrueType outlines it would decode all at once when loading the font).
 var (
-	FontRegular = &fyne.StaticResource{StaticName: "BIZUDPGothic-Regular.ttf", StaticContent: fontRegular}
-	FontBold    = &fyne.StaticResource{StaticName: "BIZUDPGothic-Bold.ttf", StaticContent: fontBold}
+	FontRegular = &fyne.StaticResource{StaticName: "BIZUDPGothic-Regular.otf", StaticContent: fontRegular}
+	FontBold    = &fyne.StaticResource{StaticName: "BIZUDPGothic-Bold.otf", StaticContent: fontBold}
 )
 
 // FontLicence is the SIL Open Font License 1.1 text the font ships under,

@@ -138,7 +138,7 @@ func newHarnessWith(t *testing.T, opts Options) *harness {
 	h := &harness{t: t, events: make(chan string, 256)}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	h.s = newShell(ctx, a, opts)
+	h.s = newShell(ctx, a, opts, nil)
 	h.s.onEvent = func(e string) { h.events <- e }
 	h.s.win.Resize(fyne.NewSize(1000, 720))
 	h.s.win.Show()

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
@@ -109,8 +110,12 @@ func TestWithoutSoftHSMTheResidentSignsAndSubmitsWithThePracticeFile(t *testing.
 // bannerLines are the texts of the sandbox banner's note.
 func bannerLines(s *shell) []string {
 	var out []string
-	for _, o := range s.note.Objects {
-		out = append(out, o.(*canvas.Text).Text)
+	for _, o := range s.note.Objects { // a line is drawn as one text per script run
+		var line strings.Builder
+		for _, run := range o.(*fyne.Container).Objects {
+			line.WriteString(run.(*canvas.Text).Text)
+		}
+		out = append(out, line.String())
 	}
 	return out
 }

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"image/color"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,7 +12,9 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"golang.org/x/image/font/sfnt"
 
 	"github.com/shinsei-app/shinsei/assets"
@@ -335,5 +339,31 @@ func TestTheButtonsAScriptCanPressAreListedWithTheirCardAndPlace(t *testing.T) {
 	}
 	if len(ys) != len(starts) {
 		t.Errorf("the Start buttons share places (%v): they are listed before the window laid them out", ys)
+	}
+}
+
+func TestALineIsCutWhereItsScriptChangesAndDrawsAtItsWholeWidth(t *testing.T) {
+	for _, tc := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"kanji, kana and Latin are runs of their own", "申請したいパスワードpassword", []string{"申請", "したい", "パスワード", "password"}},
+		{"spaces and punctuation stay with the run they follow", "練習用です。 Sandbox 1: 申請", []string{"練習用", "です。 ", "Sandbox 1: ", "申請"}},
+		{"a line that begins with punctuation gives it to its first run", "「申請」", []string{"「申請」"}},
+		{"one script is one run", "password", []string{"password"}},
+		{"the empty line is one empty run", "", []string{""}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := scriptRuns(tc.text); strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("scriptRuns(%q) = %q, want %q", tc.text, got, tc.want)
+			}
+		})
+	}
+	test.NewTempApp(t).Settings().SetTheme(Theme{})
+	s := "このパソコンの中だけで動く練習用の環境です。 signature password: SANDBOX1"
+	whole := canvas.NewText(s, color.Black).MinSize()
+	line := textLine(s, color.Black, theme.TextSize(), fyne.TextStyle{})
+	if got := line.MinSize(); math.Abs(float64(got.Width-whole.Width)) > 1 || got.Height != whole.Height {
+		t.Errorf("the line cut in runs is %v, the whole text %v", got, whole)
 	}
 }

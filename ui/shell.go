@@ -95,12 +95,18 @@ func (d *draft) fillsAfterPIN() bool {
 	return d.proc.Level.NeedsSignature() && !known
 }
 
-func newShell(ctx context.Context, fa fyne.App, opts Options) *shell {
+// newShell builds the main window. fontsLoaded, when not nil, waits
+// until the fonts are loaded (see loadFonts); it is called once the
+// window exists and before any text is measured.
+func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()) *shell {
 	useLanguage(opts.Settings.Lang)
 	if _, ok := fa.Settings().Theme().(Theme); !ok {
 		fa.Settings().SetTheme(Theme{})
 	}
 	s := &shell{ctx: ctx, fa: fa, opts: opts, win: fa.NewWindow(tr("app.title"))}
+	if fontsLoaded != nil {
+		fontsLoaded()
+	}
 	s.apply = container.NewStack()
 	s.home = newHome(s)
 	s.showApply(s.home.view())
@@ -148,11 +154,11 @@ var bannerInk = color.NRGBA{0x4e, 0x34, 0x00, 0xff}
 // and with which credential the practice signs.
 func (s *shell) sandboxBanner() fyne.CanvasObject {
 	bg := canvas.NewRectangle(color.NRGBA{0xff, 0xe0, 0x82, 0xff})
-	title := canvas.NewText(tr("sandbox.banner"), bannerInk)
-	title.TextStyle.Bold = true
-	title.TextSize = theme.TextSize() + 2
 	s.note = container.NewVBox()
-	lines := container.NewVBox(title, canvas.NewText(tr("sandbox.explain"), bannerInk), s.note)
+	lines := container.NewVBox(
+		textLine(tr("sandbox.banner"), bannerInk, theme.TextSize()+2, fyne.TextStyle{Bold: true}),
+		textLine(tr("sandbox.explain"), bannerInk, theme.TextSize(), fyne.TextStyle{}),
+		s.note)
 	s.showSandboxNote()
 	return container.NewStack(bg, container.NewPadded(lines))
 }
@@ -166,7 +172,7 @@ func (s *shell) showSandboxNote() {
 	s.note.RemoveAll()
 	for _, line := range strings.Split(s.opts.SandboxNote(), "\n") {
 		if line != "" {
-			s.note.Add(canvas.NewText(line, bannerInk))
+			s.note.Add(textLine(line, bannerInk, theme.TextSize(), fyne.TextStyle{}))
 		}
 	}
 	// The banner's height may change: lay the window out again.

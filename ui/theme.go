@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
@@ -69,10 +70,20 @@ func (Theme) Size(n fyne.ThemeSizeName) float32 {
 	return theme.DefaultTheme().Size(n)
 }
 
-// warmFonts parses the embedded fonts (about 2 MB each) on another core
-// while the window is being created, so the first frame does not wait
-// for it: Fyne keeps the faces it loaded.
-func warmFonts() {
-	go fyne.MeasureText("申請", theme.TextSize(), fyne.TextStyle{Bold: true})
-	fyne.MeasureText("申請", theme.TextSize(), fyne.TextStyle{})
+// loadFonts loads the faces of regular and bold text (the embedded font
+// with Fyne's fallbacks) on other cores while the window is being
+// created, and returns a function that waits until both are loaded.
+// Fyne keeps the faces it loaded but does not share a load in progress:
+// a text measured before then would load the same faces a second time,
+// on the thread that builds the window.
+func loadFonts() (wait func()) {
+	var wg sync.WaitGroup
+	for _, style := range []fyne.TextStyle{{}, {Bold: true}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fyne.MeasureText("申請", theme.TextSize(), style)
+		}()
+	}
+	return wg.Wait
 }

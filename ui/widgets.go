@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -139,3 +140,76 @@ func (b *bigNumber) view() fyne.CanvasObject {
 
 // layoutSpacer pushes the buttons after it to the trailing edge.
 func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
+
+// textLine is one line of text, not wrapped, drawn as one canvas.Text per
+// script run (kanji, kana, Latin, …). Fyne shapes a text run by run and
+// rasterises each run over the whole width of the text, so a line of
+// mixed Japanese costs its width once per run — the sandbox banner's
+// explanation is 15 runs, several milliseconds before the first frame;
+// cut at the runs, it costs its width once. It draws the same: Fyne
+// shapes each run apart anyway.
+func textLine(s string, c color.Color, size float32, style fyne.TextStyle) *fyne.Container {
+	row := &fyne.Container{Layout: runsLayout{}}
+	for _, run := range scriptRuns(s) {
+		t := canvas.NewText(run, c)
+		t.TextSize, t.TextStyle = size, style
+		row.Objects = append(row.Objects, t)
+	}
+	return row
+}
+
+// scriptRuns cuts s where its script changes. Spaces, punctuation and
+// marks (the Common and Inherited scripts) belong to the run they follow,
+// or to the first run when they begin s.
+func scriptRuns(s string) []string {
+	var runs []string
+	start, script := 0, ""
+	for i, r := range s {
+		sc := scriptOf(r)
+		switch {
+		case sc == "" || sc == script:
+		case script == "":
+			script = sc
+		default:
+			runs = append(runs, s[start:i])
+			start, script = i, sc
+		}
+	}
+	return append(runs, s[start:])
+}
+
+// scriptOf is the name of r's Unicode script, "" for Common and Inherited.
+func scriptOf(r rune) string {
+	if unicode.In(r, unicode.Common, unicode.Inherited) {
+		return ""
+	}
+	for name, table := range unicode.Scripts {
+		if unicode.Is(table, r) {
+			return name
+		}
+	}
+	return ""
+}
+
+// runsLayout puts textLine's runs side by side, each at its own width.
+type runsLayout struct{}
+
+func (runsLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var size fyne.Size
+	for _, o := range objects {
+		m := o.MinSize()
+		size.Width += m.Width
+		size.Height = fyne.Max(size.Height, m.Height)
+	}
+	return size
+}
+
+func (runsLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	x := float32(0)
+	for _, o := range objects {
+		m := o.MinSize()
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(m.Width, size.Height))
+		x += m.Width
+	}
+}
