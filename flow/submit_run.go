@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -127,22 +128,12 @@ func (a *App) signAndSubmit(ctx context.Context, req SignRequest, account string
 	return signed, rec, err
 }
 
-// forService keeps the outbox items of the configured service (all
-// without one).
+// forService keeps the outbox items of the configured service.
 func (a *App) forService(items []submit.Item, err error) ([]submit.Item, error) {
 	if err != nil {
 		return nil, fmt.Errorf("flow: outbox: %w", err)
 	}
-	if a.client == nil {
-		return items, nil
-	}
-	out := items[:0:0]
-	for _, it := range items {
-		if it.Service == a.client.BaseURL() {
-			out = append(out, it)
-		}
-	}
-	return out, nil
+	return ofService(a, items, func(it submit.Item) string { return it.Service }), nil
 }
 
 func (a *App) receipts() ([]submit.Record, error) {
@@ -153,16 +144,16 @@ func (a *App) receipts() ([]submit.Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("flow: receipts: %w", err)
 	}
+	return ofService(a, recs, func(r submit.Record) string { return r.Service }), nil
+}
+
+// ofService keeps the entries of the configured service (all without
+// one), in place.
+func ofService[T any](a *App, all []T, service func(T) string) []T {
 	if a.client == nil {
-		return recs, nil
+		return all
 	}
-	out := recs[:0:0]
-	for _, r := range recs {
-		if r.Service == a.client.BaseURL() {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return slices.DeleteFunc(all, func(x T) bool { return service(x) != a.client.BaseURL() })
 }
 
 func (a *App) sendPending(ctx context.Context) ([]submit.Outcome, error) {
