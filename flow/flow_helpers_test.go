@@ -246,23 +246,6 @@ func residentToken() flow.CredentialChoice {
 	return flow.CredentialChoice{Token: pkcs11.Selector{Label: flowTokenLabel}}
 }
 
-// fields are valid field values for each sandbox procedure.
-func fields(procedure string) map[string]any {
-	switch procedure {
-	case service.ProcBulkyWaste:
-		return map[string]any{"items": "椅子 1", "collection_date": "2026-12-10", "phone": "03-0000-0000", "place": "玄関前"}
-	case service.ProcDogRegistration:
-		return map[string]any{"registration_number": "千代田-123", "dog_name": "ポチ", "change": "所在地の変更", "change_date": "2026-11-01"}
-	case service.ProcMoveOut:
-		return map[string]any{"new_address": "大阪府大阪市北区中之島一丁目３番２０号", "move_date": "2026-12-20", "members": 1, "my_number_card": "継続利用する"}
-	case service.ProcChildAllowance:
-		return map[string]any{"child_name": "高橋　太郎", "child_birth_date": "2024-05-05", "relationship": "母", "bank_account": "みずほ銀行 本店 普通 1234567"}
-	case service.ProcBidQualification:
-		return map[string]any{"category": "物品", "capital": 10000000, "employees": 25, "contact_email": "keiyaku@example.jp"}
-	}
-	return nil
-}
-
 // form makes a complete form for the procedure, the applicant block
 // pre-filled from cert (or left as the schema's empty block for nil).
 func form(t *testing.T, a *flow.App, procedure string, cert *x509.Certificate) (*flow.ProcedureInfo, *submit.FormDocument) {
@@ -272,7 +255,7 @@ func form(t *testing.T, a *flow.App, procedure string, cert *x509.Certificate) (
 		t.Fatal(err)
 	}
 	doc := flow.NewForm(proc.Procedure)
-	for k, v := range fields(procedure) {
+	for k, v := range service.SampleFields(procedure) {
 		doc.Fields[k] = v
 	}
 	for k, v := range doc.Fields {

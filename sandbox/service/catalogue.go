@@ -30,6 +30,26 @@ const (
 // from the four attributes.
 var svcPersonBlock = []string{"name", "birth_date", "sex", "address"}
 
+// SampleFields returns valid values of a sandbox procedure's own fields,
+// as an applicant would fill them in, for tests and demonstrations; nil
+// for a procedure the sandbox does not have. Each call returns a fresh
+// map.
+func SampleFields(procedure string) map[string]any {
+	switch procedure {
+	case ProcBulkyWaste:
+		return map[string]any{"items": "椅子 1", "collection_date": "2026-12-10", "phone": "03-0000-0000", "place": "玄関前"}
+	case ProcDogRegistration:
+		return map[string]any{"registration_number": "千代田-123", "dog_name": "ポチ", "change": "所在地の変更", "change_date": "2026-11-01"}
+	case ProcMoveOut:
+		return map[string]any{"new_address": "大阪府大阪市北区中之島一丁目３番２０号", "move_date": "2026-12-20", "members": 1, "my_number_card": "継続利用する"}
+	case ProcChildAllowance:
+		return map[string]any{"child_name": "高橋　太郎", "child_birth_date": "2024-05-05", "relationship": "母", "bank_account": "みずほ銀行 本店 普通 1234567"}
+	case ProcBidQualification:
+		return map[string]any{"category": "物品", "capital": 10000000, "employees": 25, "contact_email": "keiyaku@example.jp"}
+	}
+	return nil
+}
+
 // Catalogue returns the sandbox's procedures. Each call returns a fresh
 // copy.
 func Catalogue() []submit.Procedure {

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -996,5 +997,23 @@ func TestARequestBodyIsDecodedStrictly(t *testing.T) {
 	}
 	if _, ok := doc.Fields["n"].(json.Number); !ok {
 		t.Errorf("numbers are %T, want json.Number", doc.Fields["n"])
+	}
+}
+
+func TestEverySampleFormFitsItsProceduresSchema(t *testing.T) {
+	for _, proc := range Catalogue() {
+		t.Run(proc.ID, func(t *testing.T) {
+			applicant := residentApplicant()
+			if slices.Contains(proc.For, submit.UserCompany) && !slices.Contains(proc.For, submit.UserResident) {
+				applicant = companyApplicant()
+			}
+			data, err := json.Marshal(submit.FormDocument{Procedure: proc.ID, Applicant: applicant, Fields: SampleFields(proc.ID)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, p := svcDecodeForm(data, &proc, false); p != nil {
+				t.Errorf("the sample form is refused: %s", p.Problem.Detail)
+			}
+		})
 	}
 }

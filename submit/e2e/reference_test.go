@@ -130,22 +130,6 @@ func (w *refWorld) register(t *testing.T, c *submit.Client, cred signer.Credenti
 	return acc.AccountID, acc.InitialPassword
 }
 
-func residentFields(procedure string) map[string]any {
-	switch procedure {
-	case service.ProcBulkyWaste:
-		return map[string]any{"items": "椅子 1", "collection_date": "2026-12-10", "phone": "03-0000-0000", "place": "玄関前"}
-	case service.ProcDogRegistration:
-		return map[string]any{"registration_number": "千代田-123", "dog_name": "ポチ", "change": "所在地の変更", "change_date": "2026-11-01"}
-	case service.ProcMoveOut:
-		return map[string]any{"new_address": "大阪府大阪市北区中之島一丁目３番２０号", "move_date": "2026-12-20", "members": 1, "my_number_card": "継続利用する"}
-	case service.ProcChildAllowance:
-		return map[string]any{"child_name": "高橋　太郎", "child_birth_date": "2024-05-05", "relationship": "母", "bank_account": "みずほ銀行 本店 普通 1234567"}
-	case service.ProcBidQualification:
-		return map[string]any{"category": "物品", "capital": 10000000, "employees": 25, "contact_email": "keiyaku@example.jp"}
-	}
-	return nil
-}
-
 // send queues path for procedure in a fresh outbox and sends it.
 func send(t *testing.T, c *submit.Client, procedure, path string, account string, session func(context.Context, string, bool) (string, error)) (*submit.Record, error) {
 	t.Helper()
@@ -193,7 +177,7 @@ func TestEachLevelIsFiledByTheRightUserAtTheReferenceService(t *testing.T) {
 	companyID, companyPW := w.register(t, c, w.corporate, submit.UserCompany)
 
 	t.Run("an anonymous resident files bulky waste collection (none) and asks with the inquiry number", func(t *testing.T) {
-		rec, err := send(t, c, service.ProcBulkyWaste, w.form(t, service.ProcBulkyWaste, map[string]any{"name": "高橋　花子", "address": "東京都千代田区霞が関二丁目１番２号"}, residentFields(service.ProcBulkyWaste)), "", nil)
+		rec, err := send(t, c, service.ProcBulkyWaste, w.form(t, service.ProcBulkyWaste, map[string]any{"name": "高橋　花子", "address": "東京都千代田区霞が関二丁目１番２号"}, service.SampleFields(service.ProcBulkyWaste)), "", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +190,7 @@ func TestEachLevelIsFiledByTheRightUserAtTheReferenceService(t *testing.T) {
 		}
 	})
 	t.Run("a resident logs in and files the dog registration change (idpw)", func(t *testing.T) {
-		rec, err := send(t, c, service.ProcDogRegistration, w.form(t, service.ProcDogRegistration, map[string]any{"name": "高橋　花子", "address": "東京都千代田区霞が関二丁目１番２号"}, residentFields(service.ProcDogRegistration)), residentID, loginWith(c, residentPW))
+		rec, err := send(t, c, service.ProcDogRegistration, w.form(t, service.ProcDogRegistration, map[string]any{"name": "高橋　花子", "address": "東京都千代田区霞が関二丁目１番２号"}, service.SampleFields(service.ProcDogRegistration)), residentID, loginWith(c, residentPW))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,19 +200,19 @@ func TestEachLevelIsFiledByTheRightUserAtTheReferenceService(t *testing.T) {
 		}
 	})
 	t.Run("a resident signs the move-out notification (signature) without logging in", func(t *testing.T) {
-		pkg := w.sign(t, w.form(t, service.ProcMoveOut, w.residentApplicant, residentFields(service.ProcMoveOut)), w.resident)
+		pkg := w.sign(t, w.form(t, service.ProcMoveOut, w.residentApplicant, service.SampleFields(service.ProcMoveOut)), w.resident)
 		if _, err := send(t, c, service.ProcMoveOut, pkg, "", nil); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("the account holder logs in and signs the child allowance claim (idpw+signature)", func(t *testing.T) {
-		pkg := w.sign(t, w.form(t, service.ProcChildAllowance, w.residentApplicant, residentFields(service.ProcChildAllowance)), w.resident)
+		pkg := w.sign(t, w.form(t, service.ProcChildAllowance, w.residentApplicant, service.SampleFields(service.ProcChildAllowance)), w.resident)
 		if _, err := send(t, c, service.ProcChildAllowance, pkg, residentID, loginWith(c, residentPW)); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("a company logs in by certificate and files the bidding qualification (idpw+signature)", func(t *testing.T) {
-		pkg := w.sign(t, w.form(t, service.ProcBidQualification, w.corporateApplicant, residentFields(service.ProcBidQualification)), w.corporate)
+		pkg := w.sign(t, w.form(t, service.ProcBidQualification, w.corporateApplicant, service.SampleFields(service.ProcBidQualification)), w.corporate)
 		certLogin := func(ctx context.Context, _ string, _ bool) (string, error) {
 			ch, err := c.NewChallenge(ctx)
 			if err != nil {
@@ -250,7 +234,7 @@ func TestEachLevelIsFiledByTheRightUserAtTheReferenceService(t *testing.T) {
 		if _, err := send(t, c, service.ProcBidQualification, pkg, companyID, certLogin); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := send(t, c, service.ProcBidQualification, w.sign(t, w.form(t, service.ProcBidQualification, w.corporateApplicant, residentFields(service.ProcBidQualification)), w.corporate), companyID, loginWith(c, companyPW)); err != nil {
+		if _, err := send(t, c, service.ProcBidQualification, w.sign(t, w.form(t, service.ProcBidQualification, w.corporateApplicant, service.SampleFields(service.ProcBidQualification)), w.corporate), companyID, loginWith(c, companyPW)); err != nil {
 			t.Fatalf("with the password: %v", err)
 		}
 	})
@@ -263,7 +247,7 @@ func TestTheReferenceServiceRefusesForTheRightReason(t *testing.T) {
 	residentID, residentPW := w.register(t, c, w.resident, submit.UserResident)
 	otherApplicant := map[string]any{"name": "佐藤　次郎", "birth_date": "1990-01-01", "sex": "1", "address": "東京都千代田区九段南一丁目２番１号"}
 	moveOut := func(cred signer.Credential, applicant map[string]any) string {
-		return w.sign(t, w.form(t, service.ProcMoveOut, applicant, residentFields(service.ProcMoveOut)), cred)
+		return w.sign(t, w.form(t, service.ProcMoveOut, applicant, service.SampleFields(service.ProcMoveOut)), cred)
 	}
 	tampered := func() string {
 		src := moveOut(w.resident, w.residentApplicant)
@@ -284,17 +268,17 @@ func TestTheReferenceServiceRefusesForTheRightReason(t *testing.T) {
 	}{
 		{"an ID/password procedure without a login is refused", service.ProcDogRegistration,
 			func() string {
-				return w.form(t, service.ProcDogRegistration, map[string]any{"name": "高橋　花子", "address": "東京都千代田区霞が関二丁目１番２号"}, residentFields(service.ProcDogRegistration))
+				return w.form(t, service.ProcDogRegistration, map[string]any{"name": "高橋　花子", "address": "東京都千代田区霞が関二丁目１番２号"}, service.SampleFields(service.ProcDogRegistration))
 			},
 			"", nil, submit.ReasonLoginRequired},
 		{"a signature procedure without a signature is refused", service.ProcMoveOut,
 			func() string {
-				return w.form(t, service.ProcMoveOut, w.residentApplicant, residentFields(service.ProcMoveOut))
+				return w.form(t, service.ProcMoveOut, w.residentApplicant, service.SampleFields(service.ProcMoveOut))
 			},
 			"", nil, submit.ReasonSignatureRequired},
 		{"a claim signed by someone other than the account holder is refused", service.ProcChildAllowance,
 			func() string {
-				return w.sign(t, w.form(t, service.ProcChildAllowance, otherApplicant, residentFields(service.ProcChildAllowance)), w.other)
+				return w.sign(t, w.form(t, service.ProcChildAllowance, otherApplicant, service.SampleFields(service.ProcChildAllowance)), w.other)
 			},
 			residentID, loginWith(c, residentPW), submit.ReasonSignerNotHolder},
 		{"a revoked certificate is refused", service.ProcMoveOut,
@@ -353,7 +337,7 @@ func TestTheReferenceServiceRefusesForTheRightReason(t *testing.T) {
 	})
 	t.Run("a replayed key with other content is refused and the same content gets the same receipt", func(t *testing.T) {
 		key := submit.NewIdempotencyKey()
-		a := []byte(mustJSON(t, submit.FormDocument{Procedure: service.ProcBulkyWaste, Applicant: map[string]any{"name": "高橋　花子", "address": "東京都千代田区霞が関二丁目１番２号"}, Fields: residentFields(service.ProcBulkyWaste)}))
+		a := []byte(mustJSON(t, submit.FormDocument{Procedure: service.ProcBulkyWaste, Applicant: map[string]any{"name": "高橋　花子", "address": "東京都千代田区霞が関二丁目１番２号"}, Fields: service.SampleFields(service.ProcBulkyWaste)}))
 		first, replay, err := c.Submit(ctx, submit.Application{Procedure: service.ProcBulkyWaste, IdempotencyKey: key, MediaType: submit.MediaJSON, Body: bytes.NewReader(a), Size: int64(len(a))})
 		if err != nil || replay {
 			t.Fatalf("first: %v", err)
