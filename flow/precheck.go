@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -144,6 +145,19 @@ func (p *Precheck) Line(id LineID, field string) (PrecheckLine, bool) {
 }
 
 // String summarises the pre-check by line IDs and levels, without texts.
+// markFilled words the green identity lines of fields that were filled
+// in from the certificate itself as such: they match by construction, and
+// the resident should know where the values came from.
+func (p *Precheck) markFilled(fields []string) {
+	for i, l := range p.Lines {
+		if l.ID == LineIdentity && l.Level == Green && slices.Contains(fields, l.Field) {
+			label := ApplicantLabel(l.Field)
+			p.Lines[i].Message = Text{label.Ja + "は、電子証明書の記録から入力しました。",
+				"The " + label.En + " was filled in from the certificate."}
+		}
+	}
+}
+
 func (p *Precheck) String() string {
 	if p == nil {
 		return "precheck: none"

@@ -54,7 +54,9 @@ func (a *App) sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 			if req.FillApplicant {
 				signed.Filled = FillApplicant(form, Prefill(cert), proc, false)
 			}
-			return a.precheck(ctx, cert, form, &proc, len(req.Attachments))
+			p := a.precheck(ctx, cert, form, &proc, len(req.Attachments))
+			p.markFilled(signed.Filled)
+			return p
 		},
 		use: func(cred signer.Credential, p *Precheck) error {
 			files, err := packageFiles(work, form, req.Attachments)

@@ -433,6 +433,12 @@ func TestACardMetForTheFirstTimeFillsTheApplicantFromTheCertificateReadAfterTheP
 						t.Errorf("pre-check line %s %s is %v, want green once filled", l.ID, l.Field, l.Level)
 					}
 				}
+				if l.ID == flow.LineIdentity {
+					filled := slices.Contains(signed.Filled, l.Field)
+					if says := strings.Contains(l.Message.En, "filled in from the certificate"); says != filled {
+						t.Errorf("the %s line says %q; filled from the certificate: %v", l.Field, l.Message.En, filled)
+					}
+				}
 			}
 			if got := flow.ApplicantOf(packagedForm(t, signed.Path)); got != want {
 				t.Errorf("the form in the package does not carry the certificate's attributes")
