@@ -167,10 +167,7 @@ func TestOnAFirstTimeCardTheApplicantLeftEmptyIsFilledFromTheCertificateAfterThe
 		t.Fatalf("the empty applicant block is refused before the PIN: %d problems shown", len(f.problems.Objects))
 	}
 
-	h.wait("pin")
-	test.Type(h.s.pin.entry, "sandbox1")
-	test.Tap(h.s.pin.ok)
-	h.wait("precheck")
+	h.enterPIN("sandbox1")
 	for _, field := range []string{"name", "birth_date", "sex", "address"} {
 		if l, ok := h.s.check.pc.Line(flow.LineIdentity, field); !ok || l.Level != flow.Green {
 			t.Errorf("the identity line of %s is %+v, want green once filled from the certificate", field, l)
@@ -269,10 +266,7 @@ func TestAFailedPrecheckExplainsTheMismatchAndOffersNoSignature(t *testing.T) {
 	f.applicant["name"].SetText("山田　太郎") // not the certificate's holder
 	fillMoveOut(t, f)
 	test.Tap(f.next)
-	h.wait("pin")
-	test.Type(h.s.pin.entry, "SANDBOX1")
-	test.Tap(h.s.pin.ok)
-	h.wait("precheck")
+	h.enterPIN("SANDBOX1")
 	p := h.s.check
 	if p.pc.OK() {
 		t.Fatalf("the pre-check is not red for another person's name: %v", p.pc)
@@ -317,14 +311,8 @@ func TestCancelWhileHashingLeavesNoPackageNorQueuedApplication(t *testing.T) {
 		h.events <- e
 	}
 	test.Tap(h.s.form.next)
-	h.wait("pin")
-	test.Type(h.s.pin.entry, "SANDBOX1")
-	test.Tap(h.s.pin.ok)
-	h.wait("precheck")
-	if h.s.check.ack != nil {
-		h.s.check.ack.SetChecked(true)
-	}
-	test.Tap(h.s.check.sign)
+	h.enterPIN("SANDBOX1")
+	h.confirmSign()
 	h.wait("hashing")
 	h.wait("form")
 	if got := h.s.form.note.Text; got != tr("progress.cancelled") {

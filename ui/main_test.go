@@ -186,6 +186,26 @@ func (h *harness) count(name string) int {
 	return n
 }
 
+// enterPIN waits for the PIN dialog, types pin and waits for the
+// pre-check it leads to.
+func (h *harness) enterPIN(pin string) {
+	h.t.Helper()
+	h.wait("pin")
+	test.Type(h.s.pin.entry, pin)
+	test.Tap(h.s.pin.ok)
+	h.wait("precheck")
+}
+
+// confirmSign acknowledges the pre-check's amber lines, if any, and
+// taps Sign.
+func (h *harness) confirmSign() {
+	h.t.Helper()
+	if h.s.check.ack != nil {
+		h.s.check.ack.SetChecked(true)
+	}
+	test.Tap(h.s.check.sign)
+}
+
 // startProcedure waits for the catalogue and taps Start on procedure id.
 func (h *harness) startProcedure(id string) {
 	h.t.Helper()

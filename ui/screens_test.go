@@ -115,14 +115,8 @@ func TestAccountRegistersWithTheCardThenLogsInAndOut(t *testing.T) {
 	h.wait("catalogue")
 	a := h.s.accountScreen()
 	test.Tap(a.register)
-	h.wait("pin")
-	test.Type(h.s.pin.entry, "SANDBOX1")
-	test.Tap(h.s.pin.ok)
-	h.wait("precheck")
-	if h.s.check.ack != nil {
-		h.s.check.ack.SetChecked(true)
-	}
-	test.Tap(h.s.check.sign)
+	h.enterPIN("SANDBOX1")
+	h.confirmSign()
 	h.wait("account")
 	if a.id == "" || !strings.Contains(a.current.Text, a.id) {
 		t.Fatalf("after registering the account shows %q (id %q)", a.current.Text, a.id)
