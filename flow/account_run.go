@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/shinsei-app/shinsei/i18n"
+
 	"github.com/shinsei-app/shinsei/identity"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
@@ -28,8 +30,8 @@ func (a *App) register(ctx context.Context, req RegisterRequest, cb Callbacks) (
 			return nil, fmt.Errorf("%w: Secret", ErrNoCallback)
 		}
 		b, err := cb.Secret(ctx, SecretRequest{Kind: SecretNewPassword, MinLen: MinPasswordLen,
-			Prompt: Text{fmt.Sprintf("新しいアカウントのパスワードを決めて入力してください（%d文字以上）。", MinPasswordLen),
-				fmt.Sprintf("Choose the new account's password (at least %d characters).", MinPasswordLen)}})
+			Prompt: i18n.Text{Ja: fmt.Sprintf("新しいアカウントのパスワードを決めて入力してください（%d文字以上）。", MinPasswordLen), En: fmt.Sprintf("Choose the new account's password (at least %d characters).", MinPasswordLen)},
+		})
 		if err != nil {
 			return nil, err
 		}

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shinsei-app/shinsei/i18n"
+
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -84,7 +86,7 @@ type Config struct {
 
 	// Lang is the user's language, the default for texts the App renders
 	// itself; every Text carries both languages anyway.
-	Lang Lang
+	Lang i18n.Lang
 
 	// Keyring keeps account passwords, session tokens and signature
 	// certificates read from cards; nil means the OS keyring
@@ -216,11 +218,11 @@ func (a *App) Client() *submit.Client { return a.client }
 
 // Lang returns the configured language (Japanese unless English was
 // asked for).
-func (a *App) Lang() Lang {
-	if a.cfg.Lang == English {
-		return English
+func (a *App) Lang() i18n.Lang {
+	if a.cfg.Lang == i18n.English {
+		return i18n.English
 	}
-	return Japanese
+	return i18n.Japanese
 }
 
 // Outbox returns the outbox, or nil without a data directory.

@@ -3,6 +3,8 @@ package flow
 import (
 	"context"
 
+	"github.com/shinsei-app/shinsei/i18n"
+
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -51,14 +53,14 @@ const (
 )
 
 // Text is the stage's name as shown next to its progress bar.
-func (s Stage) Text() Text {
+func (s Stage) Text() i18n.Text {
 	switch s {
 	case StageHashing:
-		return Text{"ファイルを確認しています（ハッシュ計算）", "Checking the files (hashing)"}
+		return i18n.Text{Ja: "ファイルを確認しています（ハッシュ計算）", En: "Checking the files (hashing)"}
 	case StageUpload:
-		return Text{"送信しています", "Sending"}
+		return i18n.Text{Ja: "送信しています", En: "Sending"}
 	}
-	return Text{string(s), string(s)}
+	return i18n.Text{Ja: string(s), En: string(s)}
 }
 
 // SecretKind says which password a SecretRequest is for.
@@ -84,7 +86,7 @@ type SecretRequest struct {
 	// or the account ID.
 	Subject string
 	// Prompt says what to enter, for the dialog's label.
-	Prompt Text
+	Prompt i18n.Text
 	// MinLen is the shortest acceptable secret in characters, 0 when any.
 	MinLen int
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/shinsei-app/shinsei/i18n"
+
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -40,16 +42,16 @@ func NeedOf(level submit.AuthLevel) Need {
 }
 
 // Text is the badge shown with the procedure.
-func (n Need) Text() Text {
+func (n Need) Text() i18n.Text {
 	switch n {
 	case NeedNothing:
-		return Text{"ログイン・電子証明書は不要です", "No login or certificate needed"}
+		return i18n.Text{Ja: "ログイン・電子証明書は不要です", En: "No login or certificate needed"}
 	case NeedPassword:
-		return Text{"ID・パスワードでログインします", "Log in with your ID and password"}
+		return i18n.Text{Ja: "ID・パスワードでログインします", En: "Log in with your ID and password"}
 	case NeedCertificate:
-		return Text{"マイナンバーカードまたは電子証明書ファイルで署名します", "Sign with your My Number card or certificate file"}
+		return i18n.Text{Ja: "マイナンバーカードまたは電子証明書ファイルで署名します", En: "Sign with your My Number card or certificate file"}
 	}
-	return Text{"ID・パスワードでのログインと、ご本人の電子証明書による署名が必要です", "Log in with your ID and password and sign with your own certificate"}
+	return i18n.Text{Ja: "ID・パスワードでのログインと、ご本人の電子証明書による署名が必要です", En: "Log in with your ID and password and sign with your own certificate"}
 }
 
 // ProcedureInfo is a procedure of the catalogue with what the applicant
@@ -61,7 +63,7 @@ type ProcedureInfo struct {
 }
 
 // Title is the procedure's title in both languages.
-func (p ProcedureInfo) Title() Text { return Text{p.TitleJA, p.TitleEN} }
+func (p ProcedureInfo) Title() i18n.Text { return i18n.Text{Ja: p.TitleJA, En: p.TitleEN} }
 
 // Procedures returns the service's catalogue, each procedure with what
 // the applicant will need.

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"unicode/utf8"
 
+	"github.com/shinsei-app/shinsei/i18n"
+
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/signer"
 )
@@ -115,7 +117,7 @@ func (a *App) useP12(ctx context.Context, choice CredentialChoice, cb Callbacks,
 	defer clear(data)
 	name := filepath.Base(choice.P12)
 	pw, err := cb.Secret(ctx, SecretRequest{Kind: SecretP12Password, Subject: name,
-		Prompt: Text{"証明書ファイル「" + name + "」のパスワードを入力してください。", "Enter the password of the certificate file “" + name + "”."}})
+		Prompt: i18n.Text{Ja: "証明書ファイル「" + name + "」のパスワードを入力してください。", En: "Enter the password of the certificate file “" + name + "”."}})
 	if err != nil {
 		return nil, err
 	}

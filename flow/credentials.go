@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/shinsei-app/shinsei/i18n"
+
 	"github.com/shinsei-app/shinsei/pkcs11"
 )
 
@@ -70,8 +72,8 @@ type ModuleProblem struct {
 	// Module is the module's path, empty when none was found at all.
 	Module string `json:"module"`
 	// Message and Hint explain the problem (Explanation of Err).
-	Message Text `json:"message"`
-	Hint    Text `json:"hint"`
+	Message i18n.Text `json:"message"`
+	Hint    i18n.Text `json:"hint"`
 	// Err is the error, for errors.Is.
 	Err error `json:"-"`
 }
@@ -84,8 +86,8 @@ type CredentialFile struct {
 	// Label says what the file is; Note what to know before choosing it
 	// (for the sandbox's practice file, its public password). Note may
 	// be zero.
-	Label Text `json:"label"`
-	Note  Text `json:"note,omitzero"`
+	Label i18n.Text `json:"label"`
+	Note  i18n.Text `json:"note,omitzero"`
 	// Cert is the signature certificate the file holds, when the caller
 	// knows it (the sandbox issued it); nil otherwise. It is shown and
 	// pre-fills the form before the password is asked; what is
@@ -138,7 +140,7 @@ type FoundToken struct {
 	// Note says what the user should know before choosing it (a locked
 	// PIN, the final try, an expired authentication certificate); zero
 	// when nothing.
-	Note Text `json:"note,omitzero"`
+	Note i18n.Text `json:"note,omitzero"`
 }
 
 // Choice returns the credential choice that selects this token.

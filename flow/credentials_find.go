@@ -9,6 +9,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/shinsei-app/shinsei/i18n"
+
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/pkcs11"
 )
@@ -171,30 +173,30 @@ func (a *App) readCardPublic(ctx context.Context, e libraryEntry, ti pkcs11.Toke
 const jpkiSignatureOU = "JPKI for digital signature"
 
 // tokenNote says what the user should know before choosing the token.
-func tokenNote(t FoundToken, now time.Time) Text {
+func tokenNote(t FoundToken, now time.Time) i18n.Text {
 	switch {
 	case t.PIN.Locked:
-		return Text{"暗証番号（パスワード）がロックされています。このカードでは署名できません。ロックの解除は、カードをお持ちのうえ、お住まいの市区町村の窓口でお手続きください。",
-			"The PIN is locked; this card cannot sign. The lock can only be reset at your municipal office: please bring the card there."}
+		return i18n.Text{Ja: "暗証番号（パスワード）がロックされています。このカードでは署名できません。ロックの解除は、カードをお持ちのうえ、お住まいの市区町村の窓口でお手続きください。", En: "The PIN is locked; this card cannot sign. The lock can only be reset at your municipal office: please bring the card there."}
+
 	case t.PIN.FinalTry:
-		return Text{"暗証番号（パスワード）の入力はあと1回です。間違えるとロックされ、市区町村の窓口での手続きが必要になります。",
-			"One PIN try is left. A wrong PIN locks the card, which is then reset only at the municipal office."}
+		return i18n.Text{Ja: "暗証番号（パスワード）の入力はあと1回です。間違えるとロックされ、市区町村の窓口での手続きが必要になります。", En: "One PIN try is left. A wrong PIN locks the card, which is then reset only at the municipal office."}
+
 	case t.AuthCert != nil && now.After(t.AuthCert.NotAfter):
-		return Text{"カードの利用者証明用電子証明書の有効期限が切れています。市区町村の窓口で更新してください。",
-			"The card's authentication certificate has expired; please renew it at your municipal office."}
+		return i18n.Text{Ja: "カードの利用者証明用電子証明書の有効期限が切れています。市区町村の窓口で更新してください。", En: "The card's authentication certificate has expired; please renew it at your municipal office."}
+
 	case t.SignatureCert != nil && now.After(t.SignatureCert.NotAfter):
-		return Text{"署名用電子証明書の有効期限が切れています。市区町村の窓口で更新してください。",
-			"The signature certificate has expired; please renew it at your municipal office."}
+		return i18n.Text{Ja: "署名用電子証明書の有効期限が切れています。市区町村の窓口で更新してください。", En: "The signature certificate has expired; please renew it at your municipal office."}
+
 	case t.AuthCert != nil && t.AuthCert.NotAfter.Sub(now) < authExpirySoon:
-		return Text{"カードの電子証明書の有効期限が近づいています（" + t.AuthCert.NotAfter.Format("2006-01-02") + "まで）。",
-			"The card's certificates expire soon (" + t.AuthCert.NotAfter.Format("2006-01-02") + ")."}
+		return i18n.Text{Ja: "カードの電子証明書の有効期限が近づいています（" + t.AuthCert.NotAfter.Format("2006-01-02") + "まで）。", En: "The card's certificates expire soon (" + t.AuthCert.NotAfter.Format("2006-01-02") + ")."}
+
 	case t.PIN.CountLow && t.PIN.TriesLeft > 1:
-		return Text{fmt.Sprintf("前回の利用以降に暗証番号の入力誤りがありました。残りの入力回数は%d回です。", t.PIN.TriesLeft),
-			fmt.Sprintf("A wrong PIN was entered since the last use; %d tries are left.", t.PIN.TriesLeft)}
+		return i18n.Text{Ja: fmt.Sprintf("前回の利用以降に暗証番号の入力誤りがありました。残りの入力回数は%d回です。", t.PIN.TriesLeft), En: fmt.Sprintf("A wrong PIN was entered since the last use; %d tries are left.", t.PIN.TriesLeft)}
+
 	case t.PIN.CountLow:
-		return Text{"前回の利用以降に暗証番号の入力誤りがありました。", "A wrong PIN was entered since the last use."}
+		return i18n.Text{Ja: "前回の利用以降に暗証番号の入力誤りがありました。", En: "A wrong PIN was entered since the last use."}
 	}
-	return Text{}
+	return i18n.Text{}
 }
 
 // moduleProblem explains a module that could not be used.

@@ -17,6 +17,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/shinsei-app/shinsei/i18n"
+
 	"github.com/shinsei-app/shinsei/identity"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -34,26 +36,26 @@ var applicantKeys = []string{
 }
 
 // applicantLabels name the applicant-block fields for messages.
-var applicantLabels = map[string]Text{
-	identity.FieldName:                {"氏名", "name"},
-	"name_kana":                       {"フリガナ", "name reading (kana)"},
-	identity.FieldBirthDate:           {"生年月日", "date of birth"},
-	identity.FieldSex:                 {"性別", "sex"},
-	identity.FieldAddress:             {"住所", "address"},
-	identity.FieldCorporateName:       {"商号・名称", "corporate name"},
-	identity.FieldCorporateNumber:     {"会社法人等番号", "corporate number"},
-	identity.FieldCorporateAddress:    {"本店・主たる事務所の所在地", "head office address"},
-	identity.FieldRepresentativeName:  {"代表者の氏名", "representative's name"},
-	identity.FieldRepresentativeTitle: {"代表者の資格", "representative's title"},
+var applicantLabels = map[string]i18n.Text{
+	identity.FieldName:                {Ja: "氏名", En: "name"},
+	"name_kana":                       {Ja: "フリガナ", En: "name reading (kana)"},
+	identity.FieldBirthDate:           {Ja: "生年月日", En: "date of birth"},
+	identity.FieldSex:                 {Ja: "性別", En: "sex"},
+	identity.FieldAddress:             {Ja: "住所", En: "address"},
+	identity.FieldCorporateName:       {Ja: "商号・名称", En: "corporate name"},
+	identity.FieldCorporateNumber:     {Ja: "会社法人等番号", En: "corporate number"},
+	identity.FieldCorporateAddress:    {Ja: "本店・主たる事務所の所在地", En: "head office address"},
+	identity.FieldRepresentativeName:  {Ja: "代表者の氏名", En: "representative's name"},
+	identity.FieldRepresentativeTitle: {Ja: "代表者の資格", En: "representative's title"},
 }
 
 // ApplicantLabel names an applicant-block field (identity.Field… or
 // "name_kana") for a form's label.
-func ApplicantLabel(field string) Text {
+func ApplicantLabel(field string) i18n.Text {
 	if l, ok := applicantLabels[field]; ok {
 		return l
 	}
-	return Text{field, field}
+	return i18n.Text{Ja: field, En: field}
 }
 
 // FieldProblem is what is wrong with one field of a form. Field is
@@ -61,8 +63,8 @@ func ApplicantLabel(field string) Text {
 // Messages quote the field's label, never its value.
 type FieldProblem struct {
 	// Field names the field, Message says what to do about it.
-	Field   string `json:"field"`
-	Message Text   `json:"message"`
+	Field   string    `json:"field"`
+	Message i18n.Text `json:"message"`
 }
 
 // OpenForm reads a completed form (a JSON FormDocument, at most
@@ -201,15 +203,14 @@ func applicantValues(a identity.Applicant) map[string]string {
 func ValidateForm(doc *submit.FormDocument, proc submit.Procedure, attachments int) []FieldProblem {
 	var out []FieldProblem
 	if doc == nil {
-		return []FieldProblem{{Field: "procedure", Message: Text{"申請書がありません。", "There is no form."}}}
+		return []FieldProblem{{Field: "procedure", Message: i18n.Text{Ja: "申請書がありません。", En: "There is no form."}}}
 	}
 	if doc.Procedure != proc.ID {
-		out = append(out, FieldProblem{Field: "procedure", Message: Text{"この申請書は別の手続きのものです。", "This form belongs to another procedure."}})
+		out = append(out, FieldProblem{Field: "procedure", Message: i18n.Text{Ja: "この申請書は別の手続きのものです。", En: "This form belongs to another procedure."}})
 	}
 	for _, k := range sortedKeys(doc.Applicant) {
 		if !slices.Contains(applicantKeys, k) {
-			out = append(out, FieldProblem{Field: "applicant." + safeName(k), Message: Text{
-				"申請者欄に、この手続きにない項目があります。削除してください。", "The applicant block has a field this procedure does not know; remove it."}})
+			out = append(out, FieldProblem{Field: "applicant." + safeName(k), Message: i18n.Text{Ja: "申請者欄に、この手続きにない項目があります。削除してください。", En: "The applicant block has a field this procedure does not know; remove it."}})
 		}
 	}
 	for _, name := range proc.Form.Applicant {
@@ -217,17 +218,14 @@ func ValidateForm(doc *submit.FormDocument, proc submit.Procedure, attachments i
 		s, ok := textOf(doc.Applicant[name])
 		switch {
 		case !ok || strings.TrimSpace(s) == "":
-			out = append(out, FieldProblem{Field: "applicant." + name, Message: Text{
-				"申請者欄の「" + l.Ja + "」を入力してください。", "Please fill in the applicant's " + l.En + "."}})
+			out = append(out, FieldProblem{Field: "applicant." + name, Message: i18n.Text{Ja: "申請者欄の「" + l.Ja + "」を入力してください。", En: "Please fill in the applicant's " + l.En + "."}})
 		case utf8.RuneCountInString(s) > maxTextRunes || !printable(s):
-			out = append(out, FieldProblem{Field: "applicant." + name, Message: Text{
-				"申請者欄の「" + l.Ja + "」が正しくありません。", "The applicant's " + l.En + " is not valid."}})
+			out = append(out, FieldProblem{Field: "applicant." + name, Message: i18n.Text{Ja: "申請者欄の「" + l.Ja + "」が正しくありません。", En: "The applicant's " + l.En + " is not valid."}})
 		}
 	}
 	for _, k := range sortedKeys(doc.Fields) {
 		if !slices.ContainsFunc(proc.Form.Fields, func(f submit.Field) bool { return f.Name == k }) {
-			out = append(out, FieldProblem{Field: "fields." + safeName(k), Message: Text{
-				"この手続きにない項目があります。削除してください。", "The form has a field this procedure does not know; remove it."}})
+			out = append(out, FieldProblem{Field: "fields." + safeName(k), Message: i18n.Text{Ja: "この手続きにない項目があります。削除してください。", En: "The form has a field this procedure does not know; remove it."}})
 		}
 	}
 	for _, f := range proc.Form.Fields {
@@ -236,9 +234,7 @@ func ValidateForm(doc *submit.FormDocument, proc submit.Procedure, attachments i
 		}
 	}
 	if attachments >= 0 && attachments > proc.Form.MaxAttachments {
-		out = append(out, FieldProblem{Field: "attachments", Message: Text{
-			fmt.Sprintf("添付ファイルは%d件までです。", proc.Form.MaxAttachments),
-			fmt.Sprintf("At most %d attachments are accepted.", proc.Form.MaxAttachments)}})
+		out = append(out, FieldProblem{Field: "attachments", Message: i18n.Text{Ja: fmt.Sprintf("添付ファイルは%d件までです。", proc.Form.MaxAttachments), En: fmt.Sprintf("At most %d attachments are accepted.", proc.Form.MaxAttachments)}})
 	}
 	return out
 }
@@ -248,7 +244,7 @@ func checkField(f submit.Field, v any) (FieldProblem, bool) {
 	p := FieldProblem{Field: "fields." + f.Name}
 	if s, isText := v.(string); v == nil || isText && strings.TrimSpace(s) == "" {
 		if f.Required {
-			p.Message = Text{"「" + f.LabelJA + "」を入力してください。", "Please fill in “" + f.LabelEN + "”."}
+			p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」を入力してください。", En: "Please fill in “" + f.LabelEN + "”."}
 			return p, true
 		}
 		return p, false
@@ -262,10 +258,10 @@ func checkField(f submit.Field, v any) (FieldProblem, bool) {
 		}
 		switch {
 		case !ok || !printable(s):
-			p.Message = Text{"「" + f.LabelJA + "」は文字で入力してください。", "“" + f.LabelEN + "” must be text."}
+			p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」は文字で入力してください。", En: "“" + f.LabelEN + "” must be text."}
 		case utf8.RuneCountInString(s) > limit:
-			p.Message = Text{fmt.Sprintf("「%s」は%d文字以内で入力してください。", f.LabelJA, limit),
-				fmt.Sprintf("“%s” must be at most %d characters.", f.LabelEN, limit)}
+			p.Message = i18n.Text{Ja: fmt.Sprintf("「%s」は%d文字以内で入力してください。", f.LabelJA, limit), En: fmt.Sprintf("“%s” must be at most %d characters.", f.LabelEN, limit)}
+
 		default:
 			return p, false
 		}
@@ -273,22 +269,22 @@ func checkField(f submit.Field, v any) (FieldProblem, bool) {
 		if x, ok := numberOf(v); ok && x >= 0 && !math.IsInf(x, 0) && !math.IsNaN(x) {
 			return p, false
 		}
-		p.Message = Text{"「" + f.LabelJA + "」は0以上の数字で入力してください（半角数字）。", "“" + f.LabelEN + "” must be a number, 0 or more."}
+		p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」は0以上の数字で入力してください（半角数字）。", En: "“" + f.LabelEN + "” must be a number, 0 or more."}
 	case "date":
 		if s, ok := v.(string); ok {
 			if _, err := time.Parse(time.DateOnly, s); err == nil {
 				return p, false
 			}
 		}
-		p.Message = Text{"「" + f.LabelJA + "」は 2026-04-01 の形式の日付で入力してください。", "“" + f.LabelEN + "” must be a date written as 2026-04-01."}
+		p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」は 2026-04-01 の形式の日付で入力してください。", En: "“" + f.LabelEN + "” must be a date written as 2026-04-01."}
 	case "choice":
 		if s, ok := v.(string); ok && slices.Contains(f.Choices, s) {
 			return p, false
 		}
-		p.Message = Text{"「" + f.LabelJA + "」は次から選んでください: " + strings.Join(f.Choices, "、"),
-			"Choose “" + f.LabelEN + "” from: " + strings.Join(f.Choices, ", ")}
+		p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」は次から選んでください: " + strings.Join(f.Choices, "、"), En: "Choose “" + f.LabelEN + "” from: " + strings.Join(f.Choices, ", ")}
+
 	default:
-		p.Message = Text{"「" + f.LabelJA + "」の形式がこのアプリでは分かりません。", "“" + f.LabelEN + "” has a type this app does not know."}
+		p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」の形式がこのアプリでは分かりません。", En: "“" + f.LabelEN + "” has a type this app does not know."}
 	}
 	return p, true
 }

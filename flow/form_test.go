@@ -12,6 +12,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
@@ -155,7 +156,7 @@ func TestEveryErrorIsExplainedInBothLanguagesWithWhatToDo(t *testing.T) {
 		{"an expired certificate", &certcheck.Error{Reason: certcheck.ReasonExpired}},
 		{"a declined signature", flow.ErrDeclined},
 		{"a cancelled signature", context.Canceled},
-		{"an invalid form", &flow.FormError{Problems: []flow.FieldProblem{{Field: "fields.x", Message: flow.Text{Ja: "x", En: "x"}}}}},
+		{"an invalid form", &flow.FormError{Problems: []flow.FieldProblem{{Field: "fields.x", Message: i18n.Text{Ja: "x", En: "x"}}}}},
 		{"no account", flow.ErrNoAccount},
 		{"a submission at the wrong level", flow.ErrWrongLevel},
 	}
@@ -168,7 +169,7 @@ func TestEveryErrorIsExplainedInBothLanguagesWithWhatToDo(t *testing.T) {
 			if msg == generic {
 				t.Errorf("%v gets the general message", tc.err)
 			}
-			if ja, _ := flow.Explain(tc.err, flow.Japanese); ja != msg.Ja {
+			if ja, _ := flow.Explain(tc.err, i18n.Japanese); ja != msg.Ja {
 				t.Errorf("Explain in Japanese %q, want %q", ja, msg.Ja)
 			}
 		})

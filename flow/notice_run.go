@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"regexp"
 
+	"github.com/shinsei-app/shinsei/i18n"
+
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
@@ -30,16 +32,16 @@ func (a *App) verifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 	}
 	out := &NoticeReport{Path: path, Report: rep, Signer: rep.Signer, SigningTime: rep.SigningTime, Files: rep.Files}
 	if rep.Integrity.OK {
-		out.Integrity = finding(Green, Text{"通知書は改ざんされていません（署名と内容が一致しています）。", "The notice is intact: its signature matches its content."}, Text{})
+		out.Integrity = finding(Green, i18n.Text{Ja: "通知書は改ざんされていません（署名と内容が一致しています）。", En: "The notice is intact: its signature matches its content."}, i18n.Text{})
 	} else {
-		out.Integrity = finding(Red, Text{"通知書の内容が署名と一致しません。改ざんまたは破損のおそれがあります（" + rep.Integrity.Reason + "）。",
-			"The notice's content does not match its signature: it may have been altered or damaged (" + rep.Integrity.Reason + ")."},
-			Text{"この通知書の内容は信用しないでください。発行元の市区町村にお問い合わせください。", "Please do not rely on this notice; contact the municipality that issued it."})
+		out.Integrity = finding(Red, i18n.Text{Ja: "通知書の内容が署名と一致しません。改ざんまたは破損のおそれがあります（" + rep.Integrity.Reason + "）。", En: "The notice's content does not match its signature: it may have been altered or damaged (" + rep.Integrity.Reason + ")."},
+
+			i18n.Text{Ja: "この通知書の内容は信用しないでください。発行元の市区町村にお問い合わせください。", En: "Please do not rely on this notice; contact the municipality that issued it."})
 	}
 	if rep.Signer == nil {
-		out.Certificate = finding(Red, Text{"署名者の証明書が見つかりません。", "The signer's certificate is missing."},
-			Text{"発行元の市区町村にお問い合わせください。", "Please contact the municipality that issued it."})
-		out.Revocation = finding(Amber, Text{"署名者の証明書がないため、失効の確認はできません。", "Without the signer's certificate, revocation cannot be checked."}, Text{})
+		out.Certificate = finding(Red, i18n.Text{Ja: "署名者の証明書が見つかりません。", En: "The signer's certificate is missing."},
+			i18n.Text{Ja: "発行元の市区町村にお問い合わせください。", En: "Please contact the municipality that issued it."})
+		out.Revocation = finding(Amber, i18n.Text{Ja: "署名者の証明書がないため、失効の確認はできません。", En: "Without the signer's certificate, revocation cannot be checked."}, i18n.Text{})
 		return out, nil
 	}
 	out.Official = rep.Signer.Subject.CommonName
@@ -50,14 +52,14 @@ func (a *App) verifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 	intermediates := append(append([]*x509.Certificate{}, a.cfg.Intermediates...), chainOf(rep)...)
 	res := certcheck.Check(ctx, rep.Signer, certcheck.Options{Roots: a.cfg.TrustAnchors, Intermediates: intermediates, At: now, Sources: sources})
 	out.Check, out.Domain = res, res.Domain
-	renew := Text{"発行元の市区町村にお問い合わせください。", "Please contact the municipality that issued it."}
+	renew := i18n.Text{Ja: "発行元の市区町村にお問い合わせください。", En: "Please contact the municipality that issued it."}
 	switch {
 	case len(res.Path) > 0 && res.Domain == certcheck.DomainLGPKI:
-		out.Certificate = finding(Green, Text{"地方公共団体の職責証明書（LGPKI）で署名されています（" + out.Official + "）。有効な証明書です。",
-			"Signed with a local government official certificate (LGPKI) of " + out.Official + "; the certificate is valid."}, Text{})
+		out.Certificate = finding(Green, i18n.Text{Ja: "地方公共団体の職責証明書（LGPKI）で署名されています（" + out.Official + "）。有効な証明書です。", En: "Signed with a local government official certificate (LGPKI) of " + out.Official + "; the certificate is valid."},
+			i18n.Text{})
 	case len(res.Path) > 0:
-		out.Certificate = finding(Amber, Text{"有効な証明書で署名されていますが、地方公共団体の職責証明書（LGPKI）ではありません（" + out.Official + "）。",
-			"Signed with a valid certificate of " + out.Official + ", but not a local government official (LGPKI) one."}, renew)
+		out.Certificate = finding(Amber, i18n.Text{Ja: "有効な証明書で署名されていますが、地方公共団体の職責証明書（LGPKI）ではありません（" + out.Official + "）。", En: "Signed with a valid certificate of " + out.Official + ", but not a local government official (LGPKI) one."},
+			renew)
 	default:
 		m, _ := certReasonText(res.Reason, rep.Signer, renew)
 		out.Certificate = finding(Red, m, renew)
@@ -65,7 +67,7 @@ func (a *App) verifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 	if len(res.Path) > 0 {
 		out.Revocation = revocationLine(res, renew)
 	} else {
-		out.Revocation = finding(Amber, Text{"証明書の検証ができなかったため、失効の確認は行っていません。", "Revocation was not checked, since the certificate itself could not be validated."}, Text{})
+		out.Revocation = finding(Amber, i18n.Text{Ja: "証明書の検証ができなかったため、失効の確認は行っていません。", En: "Revocation was not checked, since the certificate itself could not be validated."}, i18n.Text{})
 	}
 	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/pkcs11/pkcs11test"
 	"github.com/shinsei-app/shinsei/sandbox/service"
@@ -77,7 +78,7 @@ func TestTheFinalTryIsShownAndAnUnconfirmedAnswerSpendsNothing(t *testing.T) {
 			if left := filesIn(t, cfg.DataDir); len(left) != 0 {
 				t.Errorf("written: %v", left)
 			}
-			msg, hint := flow.Explain(err, flow.Japanese)
+			msg, hint := flow.Explain(err, i18n.Japanese)
 			if msg == "" || hint == "" || strings.Contains(msg+hint, tc.pin) {
 				t.Errorf("explanation %q / %q", msg, hint)
 			}
@@ -108,9 +109,9 @@ func TestALockedCardIsExplainedWithoutAPrompt(t *testing.T) {
 	if r.pinCalls != 0 || m.LoginCalls() != 0 {
 		t.Errorf("PIN asked %d times, %d logins: a locked card is never asked", r.pinCalls, m.LoginCalls())
 	}
-	for _, lang := range []flow.Lang{flow.Japanese, flow.English} {
+	for _, lang := range []i18n.Lang{i18n.Japanese, i18n.English} {
 		msg, hint := flow.Explain(err, lang)
-		if want := map[flow.Lang]string{flow.Japanese: "市区町村の窓口", flow.English: "municipal office"}[lang]; !strings.Contains(hint, want) {
+		if want := map[i18n.Lang]string{i18n.Japanese: "市区町村の窓口", i18n.English: "municipal office"}[lang]; !strings.Contains(hint, want) {
 			t.Errorf("%s: %q / %q; want the hint to send the user to the %s", lang, msg, hint, want)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shinsei-app/shinsei/i18n"
+
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/identity"
 	"github.com/shinsei-app/shinsei/submit"
@@ -42,9 +44,9 @@ type Finding struct {
 	Level Level `json:"level"`
 	// Message says what was found; it may quote the user's own personal
 	// data (identity lines).
-	Message Text `json:"message"`
+	Message i18n.Text `json:"message"`
 	// Todo says what to do; empty when nothing.
-	Todo Text `json:"todo,omitzero"`
+	Todo i18n.Text `json:"todo,omitzero"`
 }
 
 // LineID names a line of the pre-check.
@@ -152,8 +154,8 @@ func (p *Precheck) markFilled(fields []string) {
 	for i, l := range p.Lines {
 		if l.ID == LineIdentity && l.Level == Green && slices.Contains(fields, l.Field) {
 			label := ApplicantLabel(l.Field)
-			p.Lines[i].Message = Text{label.Ja + "は、電子証明書の記録から入力しました。",
-				"The " + label.En + " was filled in from the certificate."}
+			p.Lines[i].Message = i18n.Text{Ja: label.Ja + "は、電子証明書の記録から入力しました。", En: "The " + label.En + " was filled in from the certificate."}
+
 		}
 	}
 }

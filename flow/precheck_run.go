@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/shinsei-app/shinsei/i18n"
+
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/identity"
 	"github.com/shinsei-app/shinsei/submit"
@@ -44,16 +46,16 @@ func (k certKind) userType() submit.UserType {
 	return ""
 }
 
-func (k certKind) text() Text {
+func (k certKind) text() i18n.Text {
 	switch k {
 	case kindResident:
-		return Text{"マイナンバーカードの署名用電子証明書", "a My Number card signature certificate"}
+		return i18n.Text{Ja: "マイナンバーカードの署名用電子証明書", En: "a My Number card signature certificate"}
 	case kindCompany:
-		return Text{"商業登記電子証明書", "a commercial-registry certificate"}
+		return i18n.Text{Ja: "商業登記電子証明書", En: "a commercial-registry certificate"}
 	case kindStaff:
-		return Text{"地方公共団体の職責証明書（LGPKI）", "a local government official certificate (LGPKI)"}
+		return i18n.Text{Ja: "地方公共団体の職責証明書（LGPKI）", En: "a local government official certificate (LGPKI)"}
 	}
-	return Text{"種類の分からない電子証明書", "a certificate of an unknown kind"}
+	return i18n.Text{Ja: "種類の分からない電子証明書", En: "a certificate of an unknown kind"}
 }
 
 // kindOf tells what kind of signer cert belongs to, from its attributes
@@ -80,12 +82,12 @@ func kindOf(cert *x509.Certificate, domain certcheck.Domain) certKind {
 func (a *App) precheck(ctx context.Context, cert *x509.Certificate, form *submit.FormDocument, proc *submit.Procedure, attachments int) *Precheck {
 	now := a.now()
 	p := &Precheck{Certificate: cert, Procedure: proc, CheckedAt: now}
-	add := func(id LineID, field string, level Level, msg, todo Text) {
+	add := func(id LineID, field string, level Level, msg, todo i18n.Text) {
 		p.Lines = append(p.Lines, PrecheckLine{ID: id, Field: field, Finding: Finding{Level: level, Message: msg, Todo: todo}})
 	}
 	if cert == nil {
-		add(LineCertificate, "", Red, Text{"電子証明書が読み取れていません。", "No certificate could be read."},
-			Text{"カードまたは証明書ファイルを選び直してください。", "Please choose the card or certificate file again."})
+		add(LineCertificate, "", Red, i18n.Text{Ja: "電子証明書が読み取れていません。", En: "No certificate could be read."},
+			i18n.Text{Ja: "カードまたは証明書ファイルを選び直してください。", En: "Please choose the card or certificate file again."})
 	} else {
 		a.precheckCertificate(ctx, p, cert, proc, now, add)
 	}
@@ -95,10 +97,10 @@ func (a *App) precheck(ctx context.Context, cert *x509.Certificate, form *submit
 	if form != nil && proc != nil {
 		if probs := ValidateForm(form, *proc, attachments); len(probs) > 0 {
 			for _, pr := range probs {
-				add(LineForm, pr.Field, Red, pr.Message, Text{"申請書を直してから、もう一度お試しください。", "Please correct the form and try again."})
+				add(LineForm, pr.Field, Red, pr.Message, i18n.Text{Ja: "申請書を直してから、もう一度お試しください。", En: "Please correct the form and try again."})
 			}
 		} else {
-			add(LineForm, "", Green, Text{"申請書の入力内容は、手続きの様式に合っています。", "The form fits the procedure's schema."}, Text{})
+			add(LineForm, "", Green, i18n.Text{Ja: "申請書の入力内容は、手続きの様式に合っています。", En: "The form fits the procedure's schema."}, i18n.Text{})
 		}
 	}
 	if a.client != nil {
@@ -107,7 +109,7 @@ func (a *App) precheck(ctx context.Context, cert *x509.Certificate, form *submit
 	return p
 }
 
-type addLine func(id LineID, field string, level Level, msg, todo Text)
+type addLine func(id LineID, field string, level Level, msg, todo i18n.Text)
 
 func (a *App) precheckCertificate(ctx context.Context, p *Precheck, cert *x509.Certificate, proc *submit.Procedure, now time.Time, add addLine) {
 	sources, err := a.sources(ctx)
@@ -120,15 +122,15 @@ func (a *App) precheckCertificate(ctx context.Context, p *Precheck, cert *x509.C
 	pathOK := len(res.Path) > 0
 	switch {
 	case pathOK && cert.NotAfter.Sub(now) < expirySoon:
-		add(LineCertificate, "", Amber, Text{
-			"信頼できる認証局が発行した有効な電子証明書ですが、有効期限が近づいています（" + cert.NotAfter.Local().Format("2006-01-02") + "まで）。",
-			"The certificate is valid and issued by a trusted authority, but it expires soon (" + cert.NotAfter.Local().Format("2006-01-02") + ")."}, renew)
+		add(LineCertificate, "", Amber, i18n.Text{Ja: "信頼できる認証局が発行した有効な電子証明書ですが、有効期限が近づいています（" + cert.NotAfter.Local().Format("2006-01-02") + "まで）。", En: "The certificate is valid and issued by a trusted authority, but it expires soon (" + cert.NotAfter.Local().Format("2006-01-02") + ")."},
+
+			renew)
 	case pathOK:
-		add(LineCertificate, "", Green, Text{
-			"信頼できる認証局が発行した、有効期限内の電子証明書です（" + cert.NotAfter.Local().Format("2006-01-02") + "まで有効）。",
-			"The certificate is issued by a trusted authority and within its validity period (until " + cert.NotAfter.Local().Format("2006-01-02") + ")."}, Text{})
+		add(LineCertificate, "", Green, i18n.Text{Ja: "信頼できる認証局が発行した、有効期限内の電子証明書です（" + cert.NotAfter.Local().Format("2006-01-02") + "まで有効）。", En: "The certificate is issued by a trusted authority and within its validity period (until " + cert.NotAfter.Local().Format("2006-01-02") + ")."},
+
+			i18n.Text{})
 	case res.Reason == certcheck.ReasonKeyUsage:
-		add(LineCertificate, "", Green, Text{"信頼できる認証局が発行した、有効期限内の電子証明書です。", "The certificate is issued by a trusted authority and within its validity period."}, Text{})
+		add(LineCertificate, "", Green, i18n.Text{Ja: "信頼できる認証局が発行した、有効期限内の電子証明書です。", En: "The certificate is issued by a trusted authority and within its validity period."}, i18n.Text{})
 	default:
 		m, todo := certReasonText(res.Reason, cert, renew)
 		add(LineCertificate, "", Red, m, todo)
@@ -141,21 +143,21 @@ func (a *App) precheckCertificate(ctx context.Context, p *Precheck, cert *x509.C
 		add(LineRevocation, "", f.Level, f.Message, f.Todo)
 	case res.Reason == certcheck.ReasonKeyUsage:
 	default:
-		add(LineRevocation, "", Amber, Text{"証明書の検証ができなかったため、失効の確認は行っていません。", "Revocation was not checked, since the certificate itself could not be validated."}, Text{})
+		add(LineRevocation, "", Amber, i18n.Text{Ja: "証明書の検証ができなかったため、失効の確認は行っていません。", En: "Revocation was not checked, since the certificate itself could not be validated."}, i18n.Text{})
 	}
 
 	// Key usage.
 	switch {
 	case cert.KeyUsage == 0 || cert.KeyUsage&x509.KeyUsageContentCommitment != 0:
-		add(LineKeyUsage, "", Green, Text{"この証明書は文書への署名に使えます。", "The certificate may be used to sign documents."}, Text{})
+		add(LineKeyUsage, "", Green, i18n.Text{Ja: "この証明書は文書への署名に使えます。", En: "The certificate may be used to sign documents."}, i18n.Text{})
 	case cert.KeyUsage&x509.KeyUsageDigitalSignature != 0:
-		add(LineKeyUsage, "", Amber, Text{"この証明書は署名に使えますが、否認防止（nonRepudiation）の用途がありません。サービスが受け付けない場合があります。",
-			"The certificate may sign, but lacks the nonRepudiation usage; the service may not accept it."},
-			Text{"署名用の電子証明書（マイナンバーカードの署名用電子証明書、商業登記電子証明書）をお使いください。", "Please use a signature certificate (a My Number card's signature certificate, a commercial-registry certificate)."})
+		add(LineKeyUsage, "", Amber, i18n.Text{Ja: "この証明書は署名に使えますが、否認防止（nonRepudiation）の用途がありません。サービスが受け付けない場合があります。", En: "The certificate may sign, but lacks the nonRepudiation usage; the service may not accept it."},
+
+			i18n.Text{Ja: "署名用の電子証明書（マイナンバーカードの署名用電子証明書、商業登記電子証明書）をお使いください。", En: "Please use a signature certificate (a My Number card's signature certificate, a commercial-registry certificate)."})
 	default:
-		add(LineKeyUsage, "", Red, Text{"この証明書は文書への署名には使えません（利用者証明用などの証明書です）。", "This certificate may not sign documents (it is for authentication or another use)."},
-			Text{"署名用の電子証明書を選んでください。マイナンバーカードでは「署名用電子証明書」（英数字6～16文字のパスワード）を使います。",
-				"Please choose a signature certificate. On a My Number card this is the signature certificate (password of 6–16 letters and digits)."})
+		add(LineKeyUsage, "", Red, i18n.Text{Ja: "この証明書は文書への署名には使えません（利用者証明用などの証明書です）。", En: "This certificate may not sign documents (it is for authentication or another use)."},
+			i18n.Text{Ja: "署名用の電子証明書を選んでください。マイナンバーカードでは「署名用電子証明書」（英数字6～16文字のパスワード）を使います。", En: "Please choose a signature certificate. On a My Number card this is the signature certificate (password of 6–16 letters and digits)."},
+		)
 	}
 
 	// The kind of certificate against the procedure.
@@ -168,24 +170,24 @@ func (a *App) precheckCertificate(ctx context.Context, p *Precheck, cert *x509.C
 	}
 	switch {
 	case kind == kindUnknown:
-		add(LineCertificateType, "", Amber, Text{"この証明書の種類を判別できません。サービスが受け付けない場合があります。", "The kind of this certificate cannot be told; the service may not accept it."},
-			Text{"住民の方はマイナンバーカード、法人の方は商業登記電子証明書をお使いください。", "Residents: please use the My Number card. Companies: please use the commercial-registry certificate."})
+		add(LineCertificateType, "", Amber, i18n.Text{Ja: "この証明書の種類を判別できません。サービスが受け付けない場合があります。", En: "The kind of this certificate cannot be told; the service may not accept it."},
+			i18n.Text{Ja: "住民の方はマイナンバーカード、法人の方は商業登記電子証明書をお使いください。", En: "Residents: please use the My Number card. Companies: please use the commercial-registry certificate."})
 	case len(allowed) == 0 || slices.Contains(allowed, kind.userType()):
 		k := kind.text()
-		add(LineCertificateType, "", Green, Text{k.Ja + "です。この手続きに使えます。", "It is " + k.En + ", accepted for this procedure."}, Text{})
+		add(LineCertificateType, "", Green, i18n.Text{Ja: k.Ja + "です。この手続きに使えます。", En: "It is " + k.En + ", accepted for this procedure."}, i18n.Text{})
 	default:
 		k := kind.text()
-		want := Text{"マイナンバーカード", "your My Number card"}
+		want := i18n.Text{Ja: "マイナンバーカード", En: "your My Number card"}
 		if slices.Contains(allowed, submit.UserCompany) {
-			want = Text{"法人の商業登記電子証明書", "the company's commercial-registry certificate"}
+			want = i18n.Text{Ja: "法人の商業登記電子証明書", En: "the company's commercial-registry certificate"}
 		}
-		add(LineCertificateType, "", Red, Text{k.Ja + "は、この手続きには使えません。", "This is " + k.En + ", which this procedure does not accept."},
-			Text{want.Ja + "で署名してください。", "Please sign with " + want.En + "."})
+		add(LineCertificateType, "", Red, i18n.Text{Ja: k.Ja + "は、この手続きには使えません。", En: "This is " + k.En + ", which this procedure does not accept."},
+			i18n.Text{Ja: want.Ja + "で署名してください。", En: "Please sign with " + want.En + "."})
 	}
 }
 
 // revocationLine words the revocation finding of a checked path.
-func revocationLine(res *certcheck.Result, renew Text) Finding {
+func revocationLine(res *certcheck.Result, renew i18n.Text) Finding {
 	var worst *certcheck.CertResult
 	rank := func(s certcheck.Status) int {
 		switch s {
@@ -210,13 +212,13 @@ func revocationLine(res *certcheck.Result, renew Text) Finding {
 		}
 	}
 	if worst == nil {
-		return finding(Amber, Text{"失効の確認対象がありません。", "There was nothing to check for revocation."}, Text{})
+		return finding(Amber, i18n.Text{Ja: "失効の確認対象がありません。", En: "There was nothing to check for revocation."}, i18n.Text{})
 	}
 	r := worst.Revocation
 	who := sourceText(r.Source)
 	switch r.Status {
 	case certcheck.StatusGood:
-		return finding(Green, Text{"失効していません（" + who.Ja + "で確認しました）。", "Not revoked (checked with " + who.En + ")."}, Text{})
+		return finding(Green, i18n.Text{Ja: "失効していません（" + who.Ja + "で確認しました）。", En: "Not revoked (checked with " + who.En + ")."}, i18n.Text{})
 	case certcheck.StatusRevoked:
 		when := ""
 		whenEn := ""
@@ -224,64 +226,64 @@ func revocationLine(res *certcheck.Result, renew Text) Finding {
 			when = "（" + r.RevokedAt.Local().Format("2006-01-02") + "）"
 			whenEn = " on " + r.RevokedAt.Local().Format("2006-01-02")
 		}
-		return finding(Red, Text{"この電子証明書は失効しています" + when + "。この証明書では申請できません。",
-			"This certificate was revoked" + whenEn + "; it cannot be used to apply."},
-			Text{renew.Ja + "（氏名・住所などが変わると、マイナンバーカードの署名用電子証明書は自動的に失効します。）",
-				renew.En + " (A My Number card's signature certificate is revoked automatically when the name, address, sex or date of birth change.)"})
+		return finding(Red, i18n.Text{Ja: "この電子証明書は失効しています" + when + "。この証明書では申請できません。", En: "This certificate was revoked" + whenEn + "; it cannot be used to apply."},
+
+			i18n.Text{Ja: renew.Ja + "（氏名・住所などが変わると、マイナンバーカードの署名用電子証明書は自動的に失効します。）", En: renew.En + " (A My Number card's signature certificate is revoked automatically when the name, address, sex or date of birth change.)"},
+		)
 	case certcheck.StatusOnHold:
-		return finding(Red, Text{"この電子証明書は一時停止（保留）されています。停止中は申請できません。", "This certificate is suspended (on hold); it cannot be used while suspended."},
-			Text{"証明書の発行元（法人の場合は登記所）に停止の解除をご確認ください。", "Please ask the issuer (for a company, the registry office) about lifting the suspension."})
+		return finding(Red, i18n.Text{Ja: "この電子証明書は一時停止（保留）されています。停止中は申請できません。", En: "This certificate is suspended (on hold); it cannot be used while suspended."},
+			i18n.Text{Ja: "証明書の発行元（法人の場合は登記所）に停止の解除をご確認ください。", En: "Please ask the issuer (for a company, the registry office) about lifting the suspension."})
 	case certcheck.StatusNotCheckable:
-		return finding(Amber, Text{"失効の確認はサービス側で行います（マイナンバーカードの失効情報は、登録された検証者だけが確認できます）。",
-			"Revocation is checked by the service (My Number card revocation data is available to registered verifiers only)."},
-			Text{"そのまま進めて問題ありません。申請の受付時にサービスが確認します。", "You may go on: the service checks it when the application arrives."})
+		return finding(Amber, i18n.Text{Ja: "失効の確認はサービス側で行います（マイナンバーカードの失効情報は、登録された検証者だけが確認できます）。", En: "Revocation is checked by the service (My Number card revocation data is available to registered verifiers only)."},
+
+			i18n.Text{Ja: "そのまま進めて問題ありません。申請の受付時にサービスが確認します。", En: "You may go on: the service checks it when the application arrives."})
 	}
-	return finding(Amber, Text{"失効しているかどうかを確認できませんでした。申請の受付時にサービスが確認します。",
-		"Whether the certificate is revoked could not be established; the service checks it when the application arrives."},
-		Text{"インターネットへの接続を確認してください。そのまま進めることもできます。", "Please check the network connection; you may also go on."})
+	return finding(Amber, i18n.Text{Ja: "失効しているかどうかを確認できませんでした。申請の受付時にサービスが確認します。", En: "Whether the certificate is revoked could not be established; the service checks it when the application arrives."},
+
+		i18n.Text{Ja: "インターネットへの接続を確認してください。そのまま進めることもできます。", En: "Please check the network connection; you may also go on."})
 }
 
-func sourceText(src string) Text {
+func sourceText(src string) i18n.Text {
 	switch src {
 	case "va":
-		return Text{"サービスの検証局（VA）", "the service's validation authority"}
+		return i18n.Text{Ja: "サービスの検証局（VA）", En: "the service's validation authority"}
 	case "service":
-		return Text{"サービス", "the service"}
+		return i18n.Text{Ja: "サービス", En: "the service"}
 	case "ocsp":
-		return Text{"OCSPレスポンダ", "the OCSP responder"}
+		return i18n.Text{Ja: "OCSPレスポンダ", En: "the OCSP responder"}
 	case "crl":
-		return Text{"失効リスト（CRL）", "the revocation list (CRL)"}
+		return i18n.Text{Ja: "失効リスト（CRL）", En: "the revocation list (CRL)"}
 	}
-	return Text{"確認先", "the source"}
+	return i18n.Text{Ja: "確認先", En: "the source"}
 }
 
-func renewHint(k certKind) Text {
+func renewHint(k certKind) i18n.Text {
 	switch k {
 	case kindResident:
-		return Text{"お住まいの市区町村の窓口で、署名用電子証明書の再発行（更新）をお手続きください。",
-			"Please have the signature certificate reissued at your municipal office."}
+		return i18n.Text{Ja: "お住まいの市区町村の窓口で、署名用電子証明書の再発行（更新）をお手続きください。", En: "Please have the signature certificate reissued at your municipal office."}
+
 	case kindCompany:
-		return Text{"登記所で商業登記電子証明書の発行をお申し込みください。", "Please apply for a new commercial-registry certificate at the registry office."}
+		return i18n.Text{Ja: "登記所で商業登記電子証明書の発行をお申し込みください。", En: "Please apply for a new commercial-registry certificate at the registry office."}
 	}
-	return Text{"証明書の発行元に再発行をお申し込みください。", "Please ask the certificate's issuer for a new one."}
+	return i18n.Text{Ja: "証明書の発行元に再発行をお申し込みください。", En: "Please ask the certificate's issuer for a new one."}
 }
 
 // certReasonText words a failed path check.
-func certReasonText(r certcheck.Reason, cert *x509.Certificate, renew Text) (Text, Text) {
+func certReasonText(r certcheck.Reason, cert *x509.Certificate, renew i18n.Text) (i18n.Text, i18n.Text) {
 	switch r {
 	case certcheck.ReasonExpired:
-		return Text{"電子証明書の有効期限が切れています（" + cert.NotAfter.Local().Format("2006-01-02") + "まで）。",
-			"The certificate has expired (" + cert.NotAfter.Local().Format("2006-01-02") + ")."}, renew
+		return i18n.Text{Ja: "電子証明書の有効期限が切れています（" + cert.NotAfter.Local().Format("2006-01-02") + "まで）。", En: "The certificate has expired (" + cert.NotAfter.Local().Format("2006-01-02") + ")."},
+			renew
 	case certcheck.ReasonNotYetValid:
-		return Text{"電子証明書の有効期間がまだ始まっていません。", "The certificate is not valid yet."},
-			Text{"パソコンの日付と時刻が正しいか確認してください。", "Please check this computer's date and time."}
+		return i18n.Text{Ja: "電子証明書の有効期間がまだ始まっていません。", En: "The certificate is not valid yet."},
+			i18n.Text{Ja: "パソコンの日付と時刻が正しいか確認してください。", En: "Please check this computer's date and time."}
 	case certcheck.ReasonUntrusted:
-		return Text{"信頼できる認証局が発行した証明書であることを確認できませんでした。", "The certificate could not be traced to a trusted authority."},
-			Text{"マイナンバーカードまたは商業登記電子証明書をお使いください。設定の「信頼する証明書」もご確認ください。",
-				"Please use a My Number card or a commercial-registry certificate, and check the trusted certificates in the settings."}
+		return i18n.Text{Ja: "信頼できる認証局が発行した証明書であることを確認できませんでした。", En: "The certificate could not be traced to a trusted authority."},
+			i18n.Text{Ja: "マイナンバーカードまたは商業登記電子証明書をお使いください。設定の「信頼する証明書」もご確認ください。", En: "Please use a My Number card or a commercial-registry certificate, and check the trusted certificates in the settings."}
+
 	}
-	return Text{"電子証明書を検証できませんでした。", "The certificate could not be validated."},
-		Text{"別の証明書をお使いいただくか、ヘルプデスクにお問い合わせください。", "Please use another certificate or contact the help desk."}
+	return i18n.Text{Ja: "電子証明書を検証できませんでした。", En: "The certificate could not be validated."},
+		i18n.Text{Ja: "別の証明書をお使いいただくか、ヘルプデスクにお問い合わせください。", En: "Please use another certificate or contact the help desk."}
 }
 
 func (a *App) precheckIdentity(p *Precheck, cert *x509.Certificate, form *submit.FormDocument, proc *submit.Procedure, add addLine) {
@@ -292,27 +294,27 @@ func (a *App) precheckIdentity(p *Precheck, cert *x509.Certificate, form *submit
 	} else if corp, err := identity.FromCorporate(cert); err == nil {
 		res = identity.MatchCorporation(corp, applicant)
 	} else {
-		add(LineIdentity, "", Amber, Text{"この証明書には本人確認の情報（氏名・住所など）がないため、申請者欄と照合できません。",
-			"The certificate holds no identity data (name, address, …), so the applicant block cannot be compared."}, Text{})
+		add(LineIdentity, "", Amber, i18n.Text{Ja: "この証明書には本人確認の情報（氏名・住所など）がないため、申請者欄と照合できません。", En: "The certificate holds no identity data (name, address, …), so the applicant block cannot be compared."},
+			i18n.Text{})
 		return
 	}
 	p.Identity = &res
 	if res.Overall == identity.OutcomeNotGiven {
-		add(LineIdentity, "", Amber, Text{"申請者欄が空のため、証明書との照合はできません。", "The applicant block is empty, so nothing could be compared with the certificate."},
-			Text{"「証明書から入力」で申請者欄を埋めることができます。", "You can fill in the applicant block from the certificate."})
+		add(LineIdentity, "", Amber, i18n.Text{Ja: "申請者欄が空のため、証明書との照合はできません。", En: "The applicant block is empty, so nothing could be compared with the certificate."},
+			i18n.Text{Ja: "「証明書から入力」で申請者欄を埋めることができます。", En: "You can fill in the applicant block from the certificate."})
 		return
 	}
 	for _, f := range res.Fields {
 		if f.Outcome == identity.OutcomeNotGiven {
 			continue
 		}
-		level, todo := Green, Text{}
+		level, todo := Green, i18n.Text{}
 		if f.Outcome == identity.OutcomeMismatch {
 			level = Red
-			todo = Text{"申請者欄を証明書に記録されているとおりに直してください（「証明書から入力」も使えます）。",
-				"Please write the applicant block as the certificate records it (you can fill it in from the certificate)."}
+			todo = i18n.Text{Ja: "申請者欄を証明書に記録されているとおりに直してください（「証明書から入力」も使えます）。", En: "Please write the applicant block as the certificate records it (you can fill it in from the certificate)."}
+
 		}
-		add(LineIdentity, f.Field, level, Text{f.Explain("ja"), f.Explain("en")}, todo)
+		add(LineIdentity, f.Field, level, i18n.Text{Ja: f.Explain("ja"), En: f.Explain("en")}, todo)
 	}
 }
 
@@ -320,17 +322,17 @@ func (a *App) precheckService(ctx context.Context, p *Precheck, add addLine) {
 	pr := a.probeService(ctx)
 	switch {
 	case pr.untrusted:
-		add(LineService, "", Red, Text{"申請サービスの証明書を信頼できません。このサービスには送信しません。", "The service's certificate is not trusted; nothing will be sent to it."},
-			Text{"設定のサービスのアドレスと「信頼する証明書」を確認してください。分からない場合はヘルプデスクにお問い合わせください。",
-				"Please check the service address and its trusted certificates in the settings, or contact the help desk."})
+		add(LineService, "", Red, i18n.Text{Ja: "申請サービスの証明書を信頼できません。このサービスには送信しません。", En: "The service's certificate is not trusted; nothing will be sent to it."},
+			i18n.Text{Ja: "設定のサービスのアドレスと「信頼する証明書」を確認してください。分からない場合はヘルプデスクにお問い合わせください。", En: "Please check the service address and its trusted certificates in the settings, or contact the help desk."},
+		)
 		return
 	case !pr.reached:
-		add(LineService, "", Amber, Text{"申請サービスに接続できません。署名はできますが、送信は接続できるようになってからになります。",
-			"The service cannot be reached. You can sign now; the application is sent once the connection works."},
-			Text{"インターネットへの接続を確認してください。", "Please check the network connection."})
+		add(LineService, "", Amber, i18n.Text{Ja: "申請サービスに接続できません。署名はできますが、送信は接続できるようになってからになります。", En: "The service cannot be reached. You can sign now; the application is sent once the connection works."},
+
+			i18n.Text{Ja: "インターネットへの接続を確認してください。", En: "Please check the network connection."})
 		return
 	}
-	add(LineService, "", Green, Text{"申請サービスに接続でき、サービスの証明書も信頼できます。", "The service answers and its certificate is trusted."}, Text{})
+	add(LineService, "", Green, i18n.Text{Ja: "申請サービスに接続でき、サービスの証明書も信頼できます。", En: "The service answers and its certificate is trusted."}, i18n.Text{})
 	if pr.date.IsZero() {
 		return
 	}
@@ -346,19 +348,19 @@ func (a *App) precheckService(ctx context.Context, p *Precheck, add addLine) {
 	mins := int(abs.Minutes())
 	switch {
 	case abs > clockRed:
-		add(LineClock, "", Red, Text{fmt.Sprintf("パソコンの時計がサービスと%d分ずれています。証明書の確認が正しくできません。", mins),
-			fmt.Sprintf("This computer's clock is %d minutes off the service's; certificates cannot be checked correctly.", mins)},
-			Text{"パソコンの日付と時刻を正しく合わせてから、もう一度お試しください（時刻の自動設定をおすすめします）。",
-				"Please set this computer's date and time correctly (automatic time is best) and try again."})
+		add(LineClock, "", Red, i18n.Text{Ja: fmt.Sprintf("パソコンの時計がサービスと%d分ずれています。証明書の確認が正しくできません。", mins), En: fmt.Sprintf("This computer's clock is %d minutes off the service's; certificates cannot be checked correctly.", mins)},
+
+			i18n.Text{Ja: "パソコンの日付と時刻を正しく合わせてから、もう一度お試しください（時刻の自動設定をおすすめします）。", En: "Please set this computer's date and time correctly (automatic time is best) and try again."},
+		)
 	case abs > clockAmber:
-		add(LineClock, "", Amber, Text{fmt.Sprintf("パソコンの時計がサービスと%d分ずれています。", mins),
-			fmt.Sprintf("This computer's clock is %d minutes off the service's.", mins)},
-			Text{"パソコンの日付と時刻を合わせてください（時刻の自動設定をおすすめします）。", "Please set this computer's date and time (automatic time is best)."})
+		add(LineClock, "", Amber, i18n.Text{Ja: fmt.Sprintf("パソコンの時計がサービスと%d分ずれています。", mins), En: fmt.Sprintf("This computer's clock is %d minutes off the service's.", mins)},
+
+			i18n.Text{Ja: "パソコンの日付と時刻を合わせてください（時刻の自動設定をおすすめします）。", En: "Please set this computer's date and time (automatic time is best)."})
 	default:
-		add(LineClock, "", Green, Text{"パソコンの時計は正確です。", "This computer's clock is right."}, Text{})
+		add(LineClock, "", Green, i18n.Text{Ja: "パソコンの時計は正確です。", En: "This computer's clock is right."}, i18n.Text{})
 	}
 }
 
-func finding(level Level, msg, todo Text) Finding {
+func finding(level Level, msg, todo i18n.Text) Finding {
 	return Finding{Level: level, Message: msg, Todo: todo}
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox"
@@ -277,7 +278,7 @@ func TestNothingIsSignedOrWrittenWhenThePrecheckFailsOrTheUserDeclines(t *testin
 			if tc.r.pinCalls > 1 || tc.r.secretCalls > 1 {
 				t.Errorf("asked the PIN %d and the password %d times", tc.r.pinCalls, tc.r.secretCalls)
 			}
-			msg, hint := flow.Explain(err, flow.Japanese)
+			msg, hint := flow.Explain(err, i18n.Japanese)
 			if msg == "" || hint == "" {
 				t.Errorf("no explanation: %q / %q", msg, hint)
 			}

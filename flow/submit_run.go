@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/shinsei-app/shinsei/i18n"
+
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -295,7 +297,7 @@ func (a *App) passwordLogin(ctx context.Context, account string, ask bool, cb Ca
 	}
 	if errors.Is(err, submit.ErrNotStored) && cb.Secret != nil {
 		b, serr := cb.Secret(ctx, SecretRequest{Kind: SecretAccountPassword, Subject: account,
-			Prompt: Text{"ID「" + account + "」のパスワードを入力してください。", "Enter the password of ID “" + account + "”."}})
+			Prompt: i18n.Text{Ja: "ID「" + account + "」のパスワードを入力してください。", En: "Enter the password of ID “" + account + "”."}})
 		if serr != nil {
 			return nil, serr
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox"
@@ -25,8 +26,8 @@ func TestWithoutModulesASuggestedFileSignsAndSubmitsAtTheReferenceService(t *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	practice := flow.CredentialFile{Path: p12File(t, der), Label: flow.Text{Ja: "練習用", En: "practice"}, Cert: w.resident.Cert}
-	missing := flow.CredentialFile{Path: filepath.Join(t.TempDir(), "gone.p12"), Label: flow.Text{Ja: "無い", En: "gone"}}
+	practice := flow.CredentialFile{Path: p12File(t, der), Label: i18n.Text{Ja: "練習用", En: "practice"}, Cert: w.resident.Cert}
+	missing := flow.CredentialFile{Path: filepath.Join(t.TempDir(), "gone.p12"), Label: i18n.Text{Ja: "無い", En: "gone"}}
 	// The SoftHSM library holds a resident token: NoModules must hide it.
 	a, _ := openApp(t, svc, w.pki, []*pkcs11.Library{testenv.SoftHSM(t)}, func(c *flow.Config) {
 		c.NoModules = true

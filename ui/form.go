@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -70,7 +71,7 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 	fields := widget.NewForm()
 	for _, fl := range d.proc.Form.Fields {
 		label := fl.LabelJA
-		if currentLanguage() == flow.English {
+		if currentLanguage() == i18n.English {
 			label = fl.LabelEN
 		}
 		if fl.Required {
@@ -205,7 +206,7 @@ func toHalfWidth(s string) string {
 // load replaces the widgets' values with a completed form's.
 func (f *formScreen) load(doc *submit.FormDocument) {
 	if doc.Procedure != f.d.proc.ID {
-		f.showProblems([]flow.FieldProblem{{Field: "procedure", Message: flow.Text{
+		f.showProblems([]flow.FieldProblem{{Field: "procedure", Message: i18n.Text{
 			Ja: "この申請書は別の手続きのものです。", En: "This form belongs to another procedure."}}})
 		return
 	}

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/shinsei-app/shinsei/assets"
-	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/diagnosis"
 )
 
 // helpDesk is the diagnostics view a municipal help desk asks a resident
@@ -29,7 +29,7 @@ type helpDesk struct {
 	status   *widget.Label
 	progress *widget.ProgressBarInfinite
 	lines    *fyne.Container
-	report   *flow.Report
+	report   *diagnosis.Report
 	box      fyne.CanvasObject
 }
 
@@ -64,13 +64,13 @@ func (h *helpDesk) onRun() {
 	h.status.SetText(tr("help.running"))
 	opts := h.s.diagOptions()
 	opts.IncludePersonal = h.personal.Checked
-	opts.Progress = func(id flow.SectionID) {
+	opts.Progress = func(id diagnosis.SectionID) {
 		onMain(func() { h.status.SetText(tr("help.running") + " " + text(id.Title())) })
 	}
 	go func() {
 		ctx, cancel := context.WithTimeout(h.s.ctx, 2*networkTimeout)
 		defer cancel()
-		r := flow.Diagnose(ctx, opts)
+		r := diagnosis.Run(ctx, opts)
 		onMain(func() {
 			h.show(r)
 			h.s.event("diagnosed")
@@ -78,7 +78,7 @@ func (h *helpDesk) onRun() {
 	}()
 }
 
-func (h *helpDesk) show(r *flow.Report) {
+func (h *helpDesk) show(r *diagnosis.Report) {
 	h.report = r
 	h.progress.Stop()
 	h.progress.Hide()
@@ -92,13 +92,13 @@ func (h *helpDesk) show(r *flow.Report) {
 	}
 }
 
-func diagLevel(s flow.Status) level {
+func diagLevel(s diagnosis.Status) level {
 	switch s {
-	case flow.StatusOK:
+	case diagnosis.StatusOK:
 		return levelOK
-	case flow.StatusWarn:
+	case diagnosis.StatusWarn:
 		return levelWarn
-	case flow.StatusFail:
+	case diagnosis.StatusFail:
 		return levelFail
 	}
 	return levelInfo

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -85,7 +86,7 @@ func (h *home) onStart(p flow.ProcedureInfo) { h.s.startApplication(p) }
 
 // procTitle is the procedure's title in the current language.
 func procTitle(p flow.ProcedureInfo) string {
-	if currentLanguage() == flow.English && p.TitleEN != "" {
+	if currentLanguage() == i18n.English && p.TitleEN != "" {
 		return p.TitleEN
 	}
 	return p.TitleJA

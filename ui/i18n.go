@@ -6,13 +6,13 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/shinsei-app/shinsei/assets"
-	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 )
 
 var language struct {
 	sync.Mutex
 	loaded  bool
-	current flow.Lang
+	current i18n.Lang
 }
 
 // useLanguage makes l the language of every string the app and Fyne's own
@@ -21,9 +21,9 @@ var language struct {
 // Japanese; so the chosen language's file is also loaded under the locale
 // Fyne picked, which then answers every key in Japanese (ja.json holds
 // Fyne's own words too: OK, キャンセル, 開く, …).
-func useLanguage(l flow.Lang) {
-	if l != flow.English {
-		l = flow.Japanese
+func useLanguage(l i18n.Lang) {
+	if l != i18n.English {
+		l = i18n.Japanese
 	}
 	language.Lock()
 	defer language.Unlock()
@@ -47,11 +47,11 @@ func useLanguage(l flow.Lang) {
 
 // currentLanguage is the language useLanguage chose, for texts that
 // come from flow in both languages.
-func currentLanguage() flow.Lang {
+func currentLanguage() i18n.Lang {
 	language.Lock()
 	defer language.Unlock()
 	if language.current == "" {
-		return flow.Japanese
+		return i18n.Japanese
 	}
 	return language.current
 }
@@ -67,4 +67,4 @@ func tr(key string, data ...map[string]any) string {
 }
 
 // text returns t in the current language.
-func text(t flow.Text) string { return t.In(currentLanguage()) }
+func text(t i18n.Text) string { return t.In(currentLanguage()) }

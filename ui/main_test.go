@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox"
@@ -112,7 +113,7 @@ func config(t *testing.T, libs ...*pkcs11.Library) flow.Config {
 	}
 	return flow.Config{ServiceURL: world.svc.URL(), ServiceAnchors: []*x509.Certificate{world.svc.CACert()},
 		ServiceVA: world.svc.VACert(), Libraries: libs, TriesReader: testenv.NoTries{}, DataDir: t.TempDir(),
-		TrustAnchors: world.pki.Roots(), Keyring: &submit.MemoryKeyring{}, Lang: flow.Japanese}
+		TrustAnchors: world.pki.Roots(), Keyring: &submit.MemoryKeyring{}, Lang: i18n.Japanese}
 }
 
 // harness is a shell in Fyne's test app, with its steps as events.

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/sandbox"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 )
@@ -33,8 +34,8 @@ func practiceConfig(t *testing.T) flow.Config {
 	}
 	cfg.Libraries, cfg.NoModules = nil, true
 	cfg.SuggestedFiles = []flow.CredentialFile{{Path: path, Cert: world.resident.Cert,
-		Label: flow.Text{Ja: "練習用の証明書ファイル", En: "Practice certificate file"},
-		Note:  flow.Text{Ja: "パスワード：" + sandbox.KitP12Password, En: "Password: " + sandbox.KitP12Password}}}
+		Label: i18n.Text{Ja: "練習用の証明書ファイル", En: "Practice certificate file"},
+		Note:  i18n.Text{Ja: "パスワード：" + sandbox.KitP12Password, En: "Password: " + sandbox.KitP12Password}}}
 	return cfg
 }
 

@@ -13,7 +13,9 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/shinsei-app/shinsei/assets"
+	"github.com/shinsei-app/shinsei/diagnosis"
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 )
 
 // AppID is the app's unique ID (also in FyneApp.toml).
@@ -39,7 +41,7 @@ type Settings struct {
 	// Proxy is an http(s) proxy URL; empty uses HTTPS_PROXY.
 	Proxy string `json:"proxy,omitempty"`
 	// Lang is "ja" (the default) or "en".
-	Lang flow.Lang `json:"lang,omitempty"`
+	Lang i18n.Lang `json:"lang,omitempty"`
 	// DataDir keeps receipts, the outbox and signed packages.
 	DataDir string `json:"data_dir,omitempty"`
 }
@@ -99,7 +101,7 @@ type Options struct {
 	Modules []string
 	// Diag are the options of the help desk's diagnosis (anchors,
 	// service, error log); Run fills in the rest.
-	Diag flow.DiagOptions
+	Diag diagnosis.Options
 	// OnEvent, when set, is called on the UI thread with the name of
 	// each step the window reaches: "ready", "catalogue", "credential",
 	// "credentials", "form", "form-loaded", "pin", "precheck", "progress",

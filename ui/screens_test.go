@@ -18,7 +18,9 @@ import (
 	"golang.org/x/image/font/sfnt"
 
 	"github.com/shinsei-app/shinsei/assets"
+	"github.com/shinsei-app/shinsei/diagnosis"
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/submit"
@@ -150,7 +152,7 @@ func TestSettingsAreSavedToTheFileWithoutSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.ServiceURL != "https://shinsei.example.lg.jp" || got.Module != "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so" ||
-		len(got.TrustAnchors) != 1 || got.Proxy != "http://proxy.example.lg.jp:8080" || got.Lang != flow.English {
+		len(got.TrustAnchors) != 1 || got.Proxy != "http://proxy.example.lg.jp:8080" || got.Lang != i18n.English {
 		t.Errorf("saved %+v", got)
 	}
 	if !strings.Contains(st.status.Text, tr("settings.restart")) {
@@ -170,7 +172,7 @@ func TestSettingsAreSavedToTheFileWithoutSecrets(t *testing.T) {
 
 func TestTheHelpDeskDiagnosesAndExportsARedactedBundle(t *testing.T) {
 	h := newHarness(t, config(t))
-	h.s.opts.Diag = flow.DiagOptions{Modules: []pkcs11.ModuleFile{}, Keyring: &submit.MemoryKeyring{},
+	h.s.opts.Diag = diagnosis.Options{Modules: []pkcs11.ModuleFile{}, Keyring: &submit.MemoryKeyring{},
 		ServiceURL: world.svc.URL()}
 	hd := h.s.helpScreen()
 	test.Tap(hd.run)
@@ -304,7 +306,7 @@ func TestJapaneseAndEnglishHaveTheSameKeysAndEveryKeyUsedExists(t *testing.T) {
 
 func TestFyneOwnDialogWordsAreJapanese(t *testing.T) {
 	test.NewTempApp(t)
-	useLanguage(flow.Japanese)
+	useLanguage(i18n.Japanese)
 	for in, want := range map[string]string{"Cancel": "キャンセル", "Yes": "はい", "No": "いいえ", "Open": "開く", "Save": "保存"} {
 		if got := langL(in); got != want {
 			t.Errorf("Fyne's %q reads %q, want %q", in, got, want)

@@ -7,8 +7,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 )
 
 // settings edits the service URL, the PKCS#11 module (detected, or a path
@@ -47,7 +46,7 @@ func newSettings(s *shell) *settings {
 	st.proxy.SetPlaceHolder(tr("settings.proxy_env"))
 	st.lang = widget.NewRadioGroup([]string{"日本語", "English"}, nil)
 	st.lang.Horizontal = true
-	if set.Lang == flow.English {
+	if set.Lang == i18n.English {
 		st.lang.SetSelected("English")
 	} else {
 		st.lang.SetSelected("日本語")
@@ -94,9 +93,9 @@ func (st *settings) current() Settings {
 	set.Module = strings.TrimSpace(st.module.Text)
 	set.TrustAnchors = lines(st.trust.Text)
 	set.Proxy = strings.TrimSpace(st.proxy.Text)
-	set.Lang = flow.Japanese
+	set.Lang = i18n.Japanese
 	if st.lang.Selected == "English" {
-		set.Lang = flow.English
+		set.Lang = i18n.English
 	}
 	return set
 }

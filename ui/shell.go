@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/shinsei-app/shinsei/diagnosis"
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/submit"
@@ -416,7 +417,7 @@ func (s *shell) showError(err error) {
 // diagOptions are the help desk's diagnosis options: the service and
 // anchors of the settings in force (the Settings screen may have changed
 // them since start), or the sandbox's.
-func (s *shell) diagOptions() flow.DiagOptions {
+func (s *shell) diagOptions() diagnosis.Options {
 	o := s.opts.Diag
 	if !s.opts.Sandbox {
 		o.ServiceURL, o.Anchors = s.opts.Settings.ServiceURL, s.opts.Settings.ServiceAnchors

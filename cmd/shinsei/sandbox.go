@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/sandbox"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/submit"
@@ -27,7 +28,7 @@ import (
 // directory and its account passwords in memory: nothing of the practice
 // run is kept.
 type sandboxWorld struct {
-	lang flow.Lang
+	lang i18n.Lang
 	// softhsm is the SoftHSM module to use; empty lets the sandbox find
 	// it ($SHINSEI_SOFTHSM_MODULE, then the usual places).
 	softhsm string
@@ -68,14 +69,14 @@ func (w *sandboxWorld) note() string {
 // practiceFile is the resident's credential where SoftHSM is missing.
 func practiceFile(kit *sandbox.Kit) flow.CredentialFile {
 	return flow.CredentialFile{Path: kit.ResidentP12, Cert: kit.Resident.Cert,
-		Label: flow.Text{Ja: "練習用の証明書ファイル（住民の署名用電子証明書）", En: "Practice certificate file (a resident's signature certificate)"},
-		Note: flow.Text{Ja: "パスワード：" + sandbox.KitP12Password + "（練習用に公開しています）",
+		Label: i18n.Text{Ja: "練習用の証明書ファイル（住民の署名用電子証明書）", En: "Practice certificate file (a resident's signature certificate)"},
+		Note: i18n.Text{Ja: "パスワード：" + sandbox.KitP12Password + "（練習用に公開しています）",
 			En: "Password: " + sandbox.KitP12Password + " (public, for practice)"}}
 }
 
 // newSandboxWorld makes the sandbox's temporary directory; the sandbox
 // itself starts at the first open.
-func newSandboxWorld(lang flow.Lang) (*sandboxWorld, error) {
+func newSandboxWorld(lang i18n.Lang) (*sandboxWorld, error) {
 	dir, err := os.MkdirTemp("", "shinsei-sandbox-")
 	if err != nil {
 		return nil, err

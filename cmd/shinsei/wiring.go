@@ -13,7 +13,9 @@ import (
 	"path/filepath"
 
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/diagnosis"
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/ui"
 )
@@ -36,7 +38,7 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	if *lang != "" {
-		set.Lang = flow.Lang(*lang)
+		set.Lang = i18n.Lang(*lang)
 	}
 	if set.DataDir == "" {
 		set.DataDir = filepath.Join(confDir, "shinsei", "data")
@@ -143,10 +145,10 @@ func modulePaths() []string {
 	return out
 }
 
-func errorLog() (*flow.ErrorLog, error) {
-	p, err := flow.DefaultErrorLogPath()
+func errorLog() (*diagnosis.ErrorLog, error) {
+	p, err := diagnosis.DefaultErrorLogPath()
 	if err != nil {
 		return nil, err
 	}
-	return flow.OpenErrorLog(p, 0)
+	return diagnosis.OpenErrorLog(p, 0)
 }

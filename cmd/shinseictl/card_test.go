@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/diagnosis"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox"
@@ -116,7 +116,7 @@ func shinseictl(stdin string, args ...string) (code int, stdout, stderr string) 
 
 func TestCommandsReadTheVirtualCardsExactTriesAndNeverSpendOne(t *testing.T) {
 	vc := startCardStack(t)
-	t.Setenv(flow.ErrorLogEnv, filepath.Join(t.TempDir(), "last-errors.json"))
+	t.Setenv(diagnosis.ErrorLogEnv, filepath.Join(t.TempDir(), "last-errors.json"))
 	dir := t.TempDir()
 	form := filepath.Join(dir, "form.json")
 	if err := os.WriteFile(form, []byte(`{"procedure": "sandbox-juminhyo"}`), 0o600); err != nil {
@@ -221,7 +221,7 @@ func TestCommandsReadTheVirtualCardsExactTriesAndNeverSpendOne(t *testing.T) {
 		{"diag reports the exact tries of a final-try card and sends no PIN", sandbox.ScenarioFinalTry, "",
 			func(string) []string { return []string{"diag", "--module", vc.module, "--json"} }, exitEnvironment, // no keyring here
 			func(t *testing.T, _ *sandbox.VirtualCard, stdout, _ string) {
-				var r flow.Report
+				var r diagnosis.Report
 				if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 					t.Fatalf("diag --json: %v", err)
 				}
@@ -266,7 +266,7 @@ func TestDiagExitsZeroWhenTheComputerIsReadyForTheCard(t *testing.T) {
 		return
 	}
 	vc := startCardStack(t)
-	t.Setenv(flow.ErrorLogEnv, "off")
+	t.Setenv(diagnosis.ErrorLogEnv, "off")
 	card := vc.insert(t, sandbox.ScenarioHealthy)
 	out := filepath.Join(t.TempDir(), "bundle.zip")
 	code, stdout, stderr := shinseictl("", "diag", "--module", vc.module, "--out", out)

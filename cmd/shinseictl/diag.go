@@ -8,17 +8,18 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/diagnosis"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/pkcs11"
 )
 
 // diagView is diag's JSON document: the report, the exit code and where
 // the bundle was written.
 type diagView struct {
-	*flow.Report
-	Failed   []flow.SectionID `json:"failed"`
-	Bundle   string           `json:"bundle,omitempty"`
-	ExitCode int              `json:"exit_code"`
+	*diagnosis.Report
+	Failed   []diagnosis.SectionID `json:"failed"`
+	Bundle   string                `json:"bundle,omitempty"`
+	ExitCode int                   `json:"exit_code"`
 }
 
 // runDiag checks this computer for a help desk (flow.Diagnose): system,
@@ -46,11 +47,11 @@ func runDiag(ctx context.Context, std *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := flow.DiagOptions{Anchors: anchors, ServiceURL: *service, IncludePersonal: *personal, Errors: errorLog()}
+	opts := diagnosis.Options{Anchors: anchors, ServiceURL: *service, IncludePersonal: *personal, Errors: errorLog()}
 	for _, m := range modules {
 		opts.Modules = append(opts.Modules, pkcs11.ModuleFile{Path: m})
 	}
-	r := flow.Diagnose(ctx, opts)
+	r := diagnosis.Run(ctx, opts)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -61,7 +62,7 @@ func runDiag(ctx context.Context, std *stdio, args []string) error {
 		}
 	}
 	failed := r.Failed()
-	var ids []flow.SectionID
+	var ids []diagnosis.SectionID
 	var names []string
 	for _, s := range failed {
 		ids = append(ids, s.ID)
@@ -79,7 +80,7 @@ func runDiag(ctx context.Context, std *stdio, args []string) error {
 			v.ExitCode = f.code
 		}
 		if v.Failed == nil {
-			v.Failed = []flow.SectionID{}
+			v.Failed = []diagnosis.SectionID{}
 		}
 		writeJSON(std.out, v)
 		if f == nil {
@@ -100,12 +101,12 @@ func runDiag(ctx context.Context, std *stdio, args []string) error {
 }
 
 // reportLang is the language asked for, or the one of the user's locale.
-func reportLang(flagValue string) (flow.Lang, error) {
+func reportLang(flagValue string) (i18n.Lang, error) {
 	switch flagValue {
 	case "ja":
-		return flow.Japanese, nil
+		return i18n.Japanese, nil
 	case "en":
-		return flow.English, nil
+		return i18n.English, nil
 	case "":
 	default:
 		return "", usageError("give --lang ja or --lang en", "diag: unknown language %q", flagValue)
@@ -113,16 +114,16 @@ func reportLang(flagValue string) (flow.Lang, error) {
 	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		if l := os.Getenv(v); l != "" {
 			if strings.HasPrefix(l, "ja") {
-				return flow.Japanese, nil
+				return i18n.Japanese, nil
 			}
-			return flow.English, nil
+			return i18n.English, nil
 		}
 	}
-	return flow.English, nil
+	return i18n.English, nil
 }
 
-func pickLang(lang flow.Lang, ja, en string) string {
-	if lang == flow.Japanese {
+func pickLang(lang i18n.Lang, ja, en string) string {
+	if lang == i18n.Japanese {
 		return ja
 	}
 	return en
@@ -131,7 +132,7 @@ func pickLang(lang flow.Lang, ja, en string) string {
 // writeBundle writes the bundle next to path and renames it into place, so
 // a half-written bundle never exists under that name; it is readable by
 // the user only.
-func writeBundle(path string, r *flow.Report) (err error) {
+func writeBundle(path string, r *diagnosis.Report) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
@@ -156,12 +157,12 @@ func writeBundle(path string, r *flow.Report) (err error) {
 
 // errorLog opens the log of the last errors diag shows; without a place
 // for it (no home directory, $SHINSEI_ERROR_LOG=off) it is empty.
-func errorLog() *flow.ErrorLog {
-	path, err := flow.DefaultErrorLogPath()
+func errorLog() *diagnosis.ErrorLog {
+	path, err := diagnosis.DefaultErrorLogPath()
 	if err != nil {
 		path = ""
 	}
-	l, _ := flow.OpenErrorLog(path, 0) // a damaged log starts empty
+	l, _ := diagnosis.OpenErrorLog(path, 0) // a damaged log starts empty
 	return l
 }
 
@@ -177,11 +178,11 @@ func recordError(command string, err error) {
 	if f := explain(err); f.code == exitUsage {
 		return
 	}
-	path, perr := flow.DefaultErrorLogPath()
+	path, perr := diagnosis.DefaultErrorLogPath()
 	if perr != nil || path == "" {
 		return
 	}
-	if l, _ := flow.OpenErrorLog(path, 0); l != nil {
+	if l, _ := diagnosis.OpenErrorLog(path, 0); l != nil {
 		_ = l.Record(command, err)
 	}
 }

@@ -18,7 +18,7 @@ var statusLabels = map[submit.Status]string{
 	submit.StatusReturned:  "差戻し returned for correction",
 }
 
-// runStatus asks the service where an application is (flow.Status): with
+// runStatus asks the service where an application is (diagnosis.Status): with
 // the inquiry number (given, or found in the receipts journal), else as
 // the logged-in owner. --wait polls until it is completed or returned.
 func runStatus(ctx context.Context, std *stdio, args []string) error {

@@ -1,4 +1,4 @@
-package flow
+package diagnosis
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/shinsei-app/shinsei/i18n"
 	"io"
 	"io/fs"
 	"os"
@@ -235,9 +236,9 @@ func (d *diagnosis) lastErrors(context.Context) {
 	}
 	switch {
 	case len(e.Entries) == 0:
-		e.set(StatusOK, msg("記録されたエラーはありません。", "No error recorded."), Text{})
+		e.set(StatusOK, msg("記録されたエラーはありません。", "No error recorded."), i18n.Text{})
 	case recent == 0:
-		e.set(StatusOK, msgf("過去のエラーが %d 件あります（24時間以内のものはありません）。", "%d earlier error(s), none in the last 24 hours.", len(e.Entries)), Text{})
+		e.set(StatusOK, msgf("過去のエラーが %d 件あります（24時間以内のものはありません）。", "%d earlier error(s), none in the last 24 hours.", len(e.Entries)), i18n.Text{})
 	default:
 		e.set(StatusWarn, msgf("24時間以内にエラーが %[1]d 件ありました（記録は全部で %[2]d 件）。", "%[1]d error(s) in the last 24 hours (%[2]d recorded).", recent, len(e.Entries)),
 			msg("お問い合わせの際は、このエラーの内容もお知らせください。", "Please mention these errors when you contact the help desk."))

@@ -1,10 +1,11 @@
-package flow
+package diagnosis
 
 import (
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+	"github.com/shinsei-app/shinsei/i18n"
 	"math"
 	"math/big"
 	"time"
@@ -48,41 +49,15 @@ func worse(a, b Status) Status {
 	return a
 }
 
-// Lang is the language a Report is rendered in.
-type Lang string
-
-// Languages of the texts.
-const (
-	Japanese Lang = "ja"
-	English  Lang = "en"
-)
-
-// Text is a message in Japanese and English.
-type Text struct {
-	Ja string `json:"ja"`
-	En string `json:"en"`
-}
-
-// In returns the message in lang (English for any language but Japanese).
-func (t Text) In(lang Lang) string {
-	if lang == Japanese {
-		return t.Ja
-	}
-	return t.En
-}
-
-// IsZero reports whether the message is empty.
-func (t Text) IsZero() bool { return t.Ja == "" && t.En == "" }
-
 // Check is the verdict of one section: its status, what was found and,
 // when something needs doing, a hint that says what.
 type Check struct {
-	Status  Status `json:"status"`
-	Summary Text   `json:"summary"`
-	Hint    Text   `json:"hint,omitzero"`
+	Status  Status    `json:"status"`
+	Summary i18n.Text `json:"summary"`
+	Hint    i18n.Text `json:"hint,omitzero"`
 }
 
-func (c *Check) set(s Status, summary, hint Text) {
+func (c *Check) set(s Status, summary, hint i18n.Text) {
 	c.Status, c.Summary, c.Hint = s, summary, hint
 }
 
@@ -103,28 +78,28 @@ const (
 )
 
 // Title is the section's heading.
-func (id SectionID) Title() Text {
+func (id SectionID) Title() i18n.Text {
 	switch id {
 	case SectionSystem:
-		return Text{"システム", "System"}
+		return i18n.Text{Ja: "システム", En: "System"}
 	case SectionModules:
-		return Text{"PKCS#11 モジュール（カードを使うためのソフトウェア）", "PKCS#11 modules"}
+		return i18n.Text{Ja: "PKCS#11 モジュール（カードを使うためのソフトウェア）", En: "PKCS#11 modules"}
 	case SectionPCSC:
-		return Text{"カードリーダー（PC/SC）", "Card readers (PC/SC)"}
+		return i18n.Text{Ja: "カードリーダー（PC/SC）", En: "Card readers (PC/SC)"}
 	case SectionTokens:
-		return Text{"カード・トークンと暗証番号の状態", "Cards, tokens and PIN state"}
+		return i18n.Text{Ja: "カード・トークンと暗証番号の状態", En: "Cards, tokens and PIN state"}
 	case SectionCertificates:
-		return Text{"電子証明書", "Certificates"}
+		return i18n.Text{Ja: "電子証明書", En: "Certificates"}
 	case SectionAnchors:
-		return Text{"信頼する証明書（トラストアンカー）", "Trust anchors"}
+		return i18n.Text{Ja: "信頼する証明書（トラストアンカー）", En: "Trust anchors"}
 	case SectionService:
-		return Text{"申請サービスへの接続", "Connection to the service"}
+		return i18n.Text{Ja: "申請サービスへの接続", En: "Connection to the service"}
 	case SectionKeyring:
-		return Text{"資格情報の保管（キーリング）", "OS keyring"}
+		return i18n.Text{Ja: "資格情報の保管（キーリング）", En: "OS keyring"}
 	case SectionErrors:
-		return Text{"最近のエラー", "Last errors"}
+		return i18n.Text{Ja: "最近のエラー", En: "Last errors"}
 	}
-	return Text{string(id), string(id)}
+	return i18n.Text{Ja: string(id), En: string(id)}
 }
 
 // Section is one section of a Report with its verdict.
@@ -144,7 +119,7 @@ type Keyring interface {
 
 // DiagOptions configure Diagnose. The zero value diagnoses this computer
 // with the default module places, no service and the OS keyring.
-type DiagOptions struct {
+type Options struct {
 	// Modules are the PKCS#11 module files to look at; nil means
 	// pkcs11.FindModules().
 	Modules []pkcs11.ModuleFile
@@ -182,7 +157,7 @@ type DiagOptions struct {
 }
 
 // DefaultDiagTimeout bounds each network step and the keyring probe.
-const DefaultDiagTimeout = 10 * time.Second
+const DefaultTimeout = 10 * time.Second
 
 // KeyringProbeService is the keyring service name of Diagnose's probe
 // entry, distinct from the service names that hold credentials.
@@ -259,13 +234,13 @@ func (r *Report) Failed() []Section {
 // Diagnose collects the report. It never asks for a PIN and never spends a
 // PIN try; it does not fail as a whole: what could not be checked is
 // reported in its section. ctx bounds the whole run.
-func Diagnose(ctx context.Context, opts DiagOptions) *Report {
+func Run(ctx context.Context, opts Options) *Report {
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
 	}
 	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultDiagTimeout
+		opts.Timeout = DefaultTimeout
 	}
 	d := &diagnosis{opts: opts, now: now(), red: newRedactor()}
 	r := &Report{Time: d.now, IncludesPersonal: opts.IncludePersonal}
@@ -291,7 +266,7 @@ func Diagnose(ctx context.Context, opts DiagOptions) *Report {
 
 // diagnosis is one run of Diagnose.
 type diagnosis struct {
-	opts DiagOptions
+	opts Options
 	now  time.Time
 	r    *Report
 	red  *redactor
@@ -324,4 +299,4 @@ func isCA(c *x509.Certificate) bool {
 	return c.BasicConstraintsValid && c.IsCA
 }
 
-func msg(ja, en string) Text { return Text{Ja: ja, En: en} }
+func msg(ja, en string) i18n.Text { return i18n.Text{Ja: ja, En: en} }

@@ -1,4 +1,4 @@
-package flow_test
+package diagnosis_test
 
 import (
 	"archive/zip"
@@ -21,19 +21,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/diagnosis"
+	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 )
 
 // quick diagnoses with no PKCS#11 module, an in-memory keyring and the
 // given changes, so a test looks at one section.
-func quick(t *testing.T, change func(*flow.DiagOptions)) *flow.Report {
+func quick(t *testing.T, change func(*diagnosis.Options)) *diagnosis.Report {
 	t.Helper()
-	opts := flow.DiagOptions{Modules: []pkcs11.ModuleFile{}, Keyring: &fakeKeyring{}, Timeout: 5 * time.Second}
+	opts := diagnosis.Options{Modules: []pkcs11.ModuleFile{}, Keyring: &fakeKeyring{}, Timeout: 5 * time.Second}
 	if change != nil {
 		change(&opts)
 	}
-	return flow.Diagnose(context.Background(), opts)
+	return diagnosis.Run(context.Background(), opts)
 }
 
 // fakeKeyring is a keyring in memory that can fail, hang or answer wrong.
@@ -81,22 +83,22 @@ func TestKeyringIsProbedWithAnEntryItRemoves(t *testing.T) {
 		name    string
 		keyring *fakeKeyring
 		timeout time.Duration
-		status  flow.Status
+		status  diagnosis.Status
 		errText string
 	}{
-		{"a working keyring is available and keeps nothing", &fakeKeyring{}, time.Second, flow.StatusOK, ""},
-		{"a keyring that refuses the entry fails with its error", &fakeKeyring{setErr: errors.New("The name org.freedesktop.secrets was not provided")}, time.Second, flow.StatusFail, "org.freedesktop.secrets"},
-		{"a keyring that does not answer fails after the timeout", &fakeKeyring{hang: hang}, 100 * time.Millisecond, flow.StatusFail, "no answer"},
-		{"a keyring that reads back another value fails", &fakeKeyring{wrong: true}, time.Second, flow.StatusFail, "differs"},
+		{"a working keyring is available and keeps nothing", &fakeKeyring{}, time.Second, diagnosis.StatusOK, ""},
+		{"a keyring that refuses the entry fails with its error", &fakeKeyring{setErr: errors.New("The name org.freedesktop.secrets was not provided")}, time.Second, diagnosis.StatusFail, "org.freedesktop.secrets"},
+		{"a keyring that does not answer fails after the timeout", &fakeKeyring{hang: hang}, 100 * time.Millisecond, diagnosis.StatusFail, "no answer"},
+		{"a keyring that reads back another value fails", &fakeKeyring{wrong: true}, time.Second, diagnosis.StatusFail, "differs"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := quick(t, func(o *flow.DiagOptions) { o.Keyring, o.Timeout = c.keyring, c.timeout })
+			r := quick(t, func(o *diagnosis.Options) { o.Keyring, o.Timeout = c.keyring, c.timeout })
 			k := r.Keyring
-			if k.Status != c.status || k.Available != (c.status == flow.StatusOK) || !strings.Contains(k.Error, c.errText) {
+			if k.Status != c.status || k.Available != (c.status == diagnosis.StatusOK) || !strings.Contains(k.Error, c.errText) {
 				t.Errorf("got %s, available %v, error %q; want %s with %q", k.Status, k.Available, k.Error, c.status, c.errText)
 			}
-			if c.status == flow.StatusFail && (k.Hint.Ja == "" || !strings.Contains(k.Hint.En, "gnome-keyring")) {
+			if c.status == diagnosis.StatusFail && (k.Hint.Ja == "" || !strings.Contains(k.Hint.En, "gnome-keyring")) {
 				t.Errorf("hint %+v does not say what to install", k.Hint)
 			}
 			if c.keyring.hang == nil && len(c.keyring.stored) != 0 {
@@ -156,41 +158,38 @@ func TestTrustAnchorFilesAreListedWithFingerprintsAndExpiry(t *testing.T) {
 	old, _ := newCert(t, caTemplate("Diag Old Root", now.Add(-2*365*24*time.Hour), now.Add(-24*time.Hour)), nil, nil)
 	leaf, _ := newCert(t, &x509.Certificate{Subject: pkix.Name{CommonName: "Hanako Takahashi"}, NotBefore: now.Add(-time.Hour),
 		NotAfter: now.Add(24 * time.Hour)}, ca, caKey)
-	realRoot := "/work/shared/jpki-roots/sign_ca_2023.pem"
-	if _, err := os.Stat(realRoot); err != nil {
-		realRoot = filepath.Join("..", "..", "shared", "jpki-roots", "sign_ca_2023.pem")
-	}
+	realRoot := filepath.Join(testenv.SharedDir(t, "SHINSEI_JPKI_ROOTS_DIR", "jpki-roots"), "sign_ca_2023.pem")
 	cases := []struct {
 		name     string
 		files    []string
 		personal bool
-		status   flow.Status
-		check    func(t *testing.T, a flow.AnchorsReport)
+		status   diagnosis.Status
+		check    func(t *testing.T, a diagnosis.AnchorsReport)
 	}{
-		{"no anchor configured is skipped", nil, false, flow.StatusSkipped, nil},
-		{"a valid CA is listed with its subject and fingerprint", []string{pemFile(t, dir, "ca.pem", ca)}, false, flow.StatusOK, func(t *testing.T, a flow.AnchorsReport) {
+		{"no anchor configured is skipped", nil, false, diagnosis.StatusSkipped, nil},
+		{"a valid CA is listed with its subject and fingerprint", []string{pemFile(t, dir, "ca.pem", ca)}, false, diagnosis.StatusOK, func(t *testing.T, a diagnosis.AnchorsReport) {
 			c := a.Files[0].Certificates[0]
 			if c.Subject != ca.Subject.String() || len(c.SHA256) != 64 || c.DaysLeft < 364 {
 				t.Errorf("got %+v", c)
 			}
 		}},
-		{"an expired root warns", []string{pemFile(t, dir, "old.pem", old)}, false, flow.StatusWarn, nil},
-		{"a missing file fails and says where it was looked for", []string{filepath.Join(dir, "missing.pem")}, false, flow.StatusFail, func(t *testing.T, a flow.AnchorsReport) {
+		{"an expired root warns", []string{pemFile(t, dir, "old.pem", old)}, false, diagnosis.StatusWarn, nil},
+		{"a missing file fails and says where it was looked for", []string{filepath.Join(dir, "missing.pem")}, false, diagnosis.StatusFail, func(t *testing.T, a diagnosis.AnchorsReport) {
 			if !strings.Contains(a.Files[0].Error, "missing.pem") {
 				t.Errorf("error %q", a.Files[0].Error)
 			}
 		}},
-		{"a holder's certificate as anchor warns and hides its subject", []string{pemFile(t, dir, "leaf.pem", leaf)}, false, flow.StatusWarn, func(t *testing.T, a flow.AnchorsReport) {
+		{"a holder's certificate as anchor warns and hides its subject", []string{pemFile(t, dir, "leaf.pem", leaf)}, false, diagnosis.StatusWarn, func(t *testing.T, a diagnosis.AnchorsReport) {
 			if c := a.Files[0].Certificates[0]; c.Subject != "" {
 				t.Errorf("subject %q shown", c.Subject)
 			}
 		}},
-		{"with personal data a holder's subject is shown", []string{pemFile(t, dir, "leaf2.pem", leaf)}, true, flow.StatusWarn, func(t *testing.T, a flow.AnchorsReport) {
+		{"with personal data a holder's subject is shown", []string{pemFile(t, dir, "leaf2.pem", leaf)}, true, diagnosis.StatusWarn, func(t *testing.T, a diagnosis.AnchorsReport) {
 			if c := a.Files[0].Certificates[0]; c.Subject != leaf.Subject.String() {
 				t.Errorf("subject %q, want the holder's", c.Subject)
 			}
 		}},
-		{"the real JPKI root is recognised by its pinned fingerprint", []string{realRoot}, false, flow.StatusOK, func(t *testing.T, a flow.AnchorsReport) {
+		{"the real JPKI root is recognised by its pinned fingerprint", []string{realRoot}, false, diagnosis.StatusOK, func(t *testing.T, a diagnosis.AnchorsReport) {
 			if len(a.Files[0].Certificates) == 0 || !strings.Contains(a.Files[0].Certificates[0].Pinned, "2023") {
 				t.Errorf("got %+v", a.Files[0])
 			}
@@ -198,11 +197,11 @@ func TestTrustAnchorFilesAreListedWithFingerprintsAndExpiry(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := quick(t, func(o *flow.DiagOptions) { o.Anchors, o.IncludePersonal = c.files, c.personal })
+			r := quick(t, func(o *diagnosis.Options) { o.Anchors, o.IncludePersonal = c.files, c.personal })
 			if r.Anchors.Status != c.status {
 				t.Fatalf("status %s, want %s: %+v", r.Anchors.Status, c.status, r.Anchors)
 			}
-			if c.status != flow.StatusOK && c.status != flow.StatusSkipped && r.Anchors.Hint.En == "" {
+			if c.status != diagnosis.StatusOK && c.status != diagnosis.StatusSkipped && r.Anchors.Hint.En == "" {
 				t.Error("no hint")
 			}
 			if c.check != nil {
@@ -239,38 +238,38 @@ func TestTheServiceIsCheckedForReachTrustAndClock(t *testing.T) {
 		anchors []string
 		skew    time.Duration
 		code    int
-		status  flow.Status
-		check   func(t *testing.T, s flow.ServiceReport)
+		status  diagnosis.Status
+		check   func(t *testing.T, s diagnosis.ServiceReport)
 	}{
-		{"no URL skips the section", "", nil, 0, 0, flow.StatusSkipped, nil},
-		{"a service whose chain verifies against the anchor is ok, with its chain and the clock skew", srv.URL, []string{anchor}, 0, 0, flow.StatusOK, func(t *testing.T, s flow.ServiceReport) {
+		{"no URL skips the section", "", nil, 0, 0, diagnosis.StatusSkipped, nil},
+		{"a service whose chain verifies against the anchor is ok, with its chain and the clock skew", srv.URL, []string{anchor}, 0, 0, diagnosis.StatusOK, func(t *testing.T, s diagnosis.ServiceReport) {
 			if !s.Verified || s.VerifiedAgainst != "configured anchors" || len(s.Chain) == 0 || s.ClockSkewSeconds == nil || *s.ClockSkewSeconds != 0 {
 				t.Errorf("got %+v", s)
 			}
 		}},
-		{"without the anchor the chain does not verify and the section fails", srv.URL, nil, 0, 0, flow.StatusFail, func(t *testing.T, s flow.ServiceReport) {
+		{"without the anchor the chain does not verify and the section fails", srv.URL, nil, 0, 0, diagnosis.StatusFail, func(t *testing.T, s diagnosis.ServiceReport) {
 			if s.Verified || s.VerifyError == "" || len(s.Chain) == 0 || !s.Reachable {
 				t.Errorf("got %+v", s)
 			}
 		}},
-		{"a clock an hour behind the service fails", srv.URL, []string{anchor}, time.Hour, 0, flow.StatusFail, func(t *testing.T, s flow.ServiceReport) {
+		{"a clock an hour behind the service fails", srv.URL, []string{anchor}, time.Hour, 0, diagnosis.StatusFail, func(t *testing.T, s diagnosis.ServiceReport) {
 			if s.ClockSkewSeconds == nil || *s.ClockSkewSeconds < 3590 || !strings.Contains(s.Hint.En, "clock") {
 				t.Errorf("got skew %v, hint %q", s.ClockSkewSeconds, s.Hint.En)
 			}
 		}},
-		{"a clock three minutes ahead warns", srv.URL, []string{anchor}, -3 * time.Minute, 0, flow.StatusWarn, func(t *testing.T, s flow.ServiceReport) {
+		{"a clock three minutes ahead warns", srv.URL, []string{anchor}, -3 * time.Minute, 0, diagnosis.StatusWarn, func(t *testing.T, s diagnosis.ServiceReport) {
 			if s.ClockSkewSeconds == nil || *s.ClockSkewSeconds > -170 {
 				t.Errorf("got skew %v", s.ClockSkewSeconds)
 			}
 		}},
-		{"a service answering 503 warns", srv.URL, []string{anchor}, 0, http.StatusServiceUnavailable, flow.StatusWarn, nil},
-		{"an unreachable service fails with a hint", closedURL, nil, 0, 0, flow.StatusFail, func(t *testing.T, s flow.ServiceReport) {
+		{"a service answering 503 warns", srv.URL, []string{anchor}, 0, http.StatusServiceUnavailable, diagnosis.StatusWarn, nil},
+		{"an unreachable service fails with a hint", closedURL, nil, 0, 0, diagnosis.StatusFail, func(t *testing.T, s diagnosis.ServiceReport) {
 			if s.Reachable || s.Error == "" || s.Hint.Ja == "" {
 				t.Errorf("got %+v", s)
 			}
 		}},
-		{"plain http warns", plain.URL, nil, 0, 0, flow.StatusWarn, nil},
-		{"credentials and the query are never reported", withCreds, []string{anchor}, 0, 0, flow.StatusOK, func(t *testing.T, s flow.ServiceReport) {
+		{"plain http warns", plain.URL, nil, 0, 0, diagnosis.StatusWarn, nil},
+		{"credentials and the query are never reported", withCreds, []string{anchor}, 0, 0, diagnosis.StatusOK, func(t *testing.T, s diagnosis.ServiceReport) {
 			js, _ := json.Marshal(s)
 			if bytes.Contains(js, []byte("hunter2")) || bytes.Contains(js, []byte("abcdef")) || bytes.Contains(js, []byte("resident")) {
 				t.Errorf("the report holds the URL's credentials: %s", s.URL)
@@ -280,7 +279,7 @@ func TestTheServiceIsCheckedForReachTrustAndClock(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			skew, code = c.skew, c.code
-			r := quick(t, func(o *flow.DiagOptions) { o.ServiceURL, o.Anchors = c.url, c.anchors })
+			r := quick(t, func(o *diagnosis.Options) { o.ServiceURL, o.Anchors = c.url, c.anchors })
 			if r.Service.Status != c.status {
 				t.Fatalf("status %s, want %s: %+v", r.Service.Status, c.status, r.Service)
 			}
@@ -303,14 +302,14 @@ func TestModulesThatCannotBeUsedFailWithWhatToInstall(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := quick(t, func(o *flow.DiagOptions) { o.Modules = c.modules })
-			if r.Modules.Status != flow.StatusFail || !strings.Contains(r.Modules.Hint.En, "opensc-pkcs11") || r.Modules.Hint.Ja == "" {
+			r := quick(t, func(o *diagnosis.Options) { o.Modules = c.modules })
+			if r.Modules.Status != diagnosis.StatusFail || !strings.Contains(r.Modules.Hint.En, "opensc-pkcs11") || r.Modules.Hint.Ja == "" {
 				t.Errorf("got %+v", r.Modules.Check)
 			}
-			if r.Tokens.Status != flow.StatusSkipped {
+			if r.Tokens.Status != diagnosis.StatusSkipped {
 				t.Errorf("tokens %s, want skipped", r.Tokens.Status)
 			}
-			if failed := r.Failed(); len(failed) == 0 || failed[0].ID != flow.SectionModules {
+			if failed := r.Failed(); len(failed) == 0 || failed[0].ID != diagnosis.SectionModules {
 				t.Errorf("Failed() = %+v, want the modules first", failed)
 			}
 		})
@@ -337,7 +336,7 @@ func TestErrorLogKeepsTheLastErrorsRedacted(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			l, err := flow.OpenErrorLog("", 0)
+			l, err := diagnosis.OpenErrorLog("", 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -361,7 +360,7 @@ func TestErrorLogKeepsTheLastErrorsRedacted(t *testing.T) {
 
 	t.Run("the file keeps the newest errors, is private, and survives a damaged file", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "shinsei", "last-errors.json")
-		l, err := flow.OpenErrorLog(path, 3)
+		l, err := diagnosis.OpenErrorLog(path, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -370,7 +369,7 @@ func TestErrorLogKeepsTheLastErrorsRedacted(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		again, err := flow.OpenErrorLog(path, 3)
+		again, err := diagnosis.OpenErrorLog(path, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -382,14 +381,14 @@ func TestErrorLogKeepsTheLastErrorsRedacted(t *testing.T) {
 			t.Errorf("file mode %v (%v), want 0600", fi.Mode(), err)
 		}
 		os.WriteFile(path, []byte("{not json"), 0o600)
-		damaged, err := flow.OpenErrorLog(path, 3)
+		damaged, err := diagnosis.OpenErrorLog(path, 3)
 		if err == nil {
 			t.Error("a damaged file was read without an error")
 		}
 		if err := damaged.Record("submit", errors.New("network")); err != nil {
 			t.Fatal(err)
 		}
-		if e, err := flow.OpenErrorLog(path, 3); err != nil || len(e.Entries()) != 1 {
+		if e, err := diagnosis.OpenErrorLog(path, 3); err != nil || len(e.Entries()) != 1 {
 			t.Errorf("after replacing the damaged file: %v entries, %v", len(e.Entries()), err)
 		}
 	})
@@ -407,9 +406,9 @@ func TestDefaultErrorLogPathNeverCreatesAHome(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			t.Setenv(flow.ErrorLogEnv, c.env)
+			t.Setenv(diagnosis.ErrorLogEnv, c.env)
 			t.Setenv("HOME", c.home)
-			got, err := flow.DefaultErrorLogPath()
+			got, err := diagnosis.DefaultErrorLogPath()
 			if got != c.want || (err != nil) != c.err {
 				t.Errorf("got %q, %v; want %q, error %v", got, err, c.want, c.err)
 			}
@@ -419,13 +418,13 @@ func TestDefaultErrorLogPathNeverCreatesAHome(t *testing.T) {
 
 func TestTheReportReadsTheSameInTextJSONAndTheBundle(t *testing.T) {
 	t.Setenv("HTTPS_PROXY", "http://resident:hunter2@proxy.example:8080")
-	l, _ := flow.OpenErrorLog("", 0)
+	l, _ := diagnosis.OpenErrorLog("", 0)
 	l.Record("submit", errors.New("submit: the service refused the package"))
 	var steps []string
-	r := quick(t, func(o *flow.DiagOptions) {
+	r := quick(t, func(o *diagnosis.Options) {
 		o.Errors = l
 		o.Version = "v1.2.3"
-		o.Progress = func(id flow.SectionID) { steps = append(steps, string(id)) }
+		o.Progress = func(id diagnosis.SectionID) { steps = append(steps, string(id)) }
 	})
 	var sections []string
 	for _, s := range r.Sections() {
@@ -437,10 +436,10 @@ func TestTheReportReadsTheSameInTextJSONAndTheBundle(t *testing.T) {
 	if r.System.Version != "v1.2.3" || r.System.OS == "" || r.System.GoVersion == "" {
 		t.Errorf("system %+v", r.System)
 	}
-	if r.LastErrors.Status != flow.StatusWarn || len(r.LastErrors.Entries) != 1 {
+	if r.LastErrors.Status != diagnosis.StatusWarn || len(r.LastErrors.Entries) != 1 {
 		t.Errorf("last errors %+v", r.LastErrors)
 	}
-	en, ja := r.Text(flow.English), r.Text(flow.Japanese)
+	en, ja := r.Text(i18n.English), r.Text(i18n.Japanese)
 	for _, want := range []string{"[FAIL] PKCS#11 modules", "→ To use a My Number card", "service refused the package", "Overall: FAIL"} {
 		if !strings.Contains(en, want) {
 			t.Errorf("the English text lacks %q:\n%s", want, en)
@@ -470,8 +469,8 @@ func TestTheReportReadsTheSameInTextJSONAndTheBundle(t *testing.T) {
 			t.Errorf("%s holds the proxy's password", f.Name)
 		}
 		if f.Name == "report.json" {
-			var back flow.Report
-			if err := json.Unmarshal(b.Bytes(), &back); err != nil || back.Modules.Status != flow.StatusFail {
+			var back diagnosis.Report
+			if err := json.Unmarshal(b.Bytes(), &back); err != nil || back.Modules.Status != diagnosis.StatusFail {
 				t.Errorf("report.json does not read back: %v", err)
 			}
 		}

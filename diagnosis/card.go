@@ -1,4 +1,4 @@
-package flow
+package diagnosis
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/shinsei-app/shinsei/i18n"
 	"runtime"
 	"strings"
 
@@ -104,7 +105,7 @@ type CertificatesReport struct {
 	Check
 	Certificates []CertReport `json:"certificates"`
 	// Notes say what could not be read and why.
-	Notes []Text `json:"notes,omitempty"`
+	Notes []i18n.Text `json:"notes,omitempty"`
 }
 
 // CertReport summarises one certificate. The subject of an end-entity
@@ -191,7 +192,7 @@ func (d *diagnosis) modules(ctx context.Context) {
 		m.set(StatusWarn, summary, msg("読み込めないモジュールがあります。使っていないものであれば問題ありません。カードが使えない場合は、そのソフトウェアをインストールし直してください。",
 			"Some modules could not be loaded. If you do not use them, this is fine; if your card does not work, please reinstall that software."))
 	default:
-		m.set(StatusOK, summary, Text{})
+		m.set(StatusOK, summary, i18n.Text{})
 	}
 }
 
@@ -220,7 +221,7 @@ func (d *diagnosis) pcsc(ctx context.Context) {
 	if err != nil {
 		p.Error = d.red.text(err.Error())
 		if runtime.GOOS != "linux" {
-			p.set(StatusSkipped, msg("この環境では確認していません。", "Not checked on this system."), Text{})
+			p.set(StatusSkipped, msg("この環境では確認していません。", "Not checked on this system."), i18n.Text{})
 			return
 		}
 		p.set(StatusFail, msg("カードリーダーのサービス（pcscd）に接続できません。", "The card reader service (pcscd) cannot be reached."),
@@ -271,7 +272,7 @@ func (d *diagnosis) pcsc(ctx context.Context) {
 		p.set(StatusWarn, summary, msg("カードをカードリーダーに置く（差し込む）と確認できます。", "Please put the card on (or into) the reader to check it."))
 		return
 	}
-	p.set(StatusOK, summary, Text{})
+	p.set(StatusOK, summary, i18n.Text{})
 }
 
 // recordingTries reads tries through a TriesReader and remembers whether
@@ -293,8 +294,8 @@ func (d *diagnosis) tokens(ctx context.Context) {
 	c := &d.r.Certificates
 	t.Tokens, c.Certificates = []TokenReport{}, []CertReport{}
 	if len(d.libs) == 0 {
-		t.set(StatusSkipped, msg("読み込めたモジュールがないため確認していません。", "Not checked: no module could be loaded."), Text{})
-		c.set(StatusSkipped, msg("読み込めたモジュールがないため確認していません。", "Not checked: no module could be loaded."), Text{})
+		t.set(StatusSkipped, msg("読み込めたモジュールがないため確認していません。", "Not checked: no module could be loaded."), i18n.Text{})
+		c.set(StatusSkipped, msg("読み込めたモジュールがないため確認していません。", "Not checked: no module could be loaded."), i18n.Text{})
 		return
 	}
 	tries := d.opts.TriesReader
@@ -323,7 +324,7 @@ func (d *diagnosis) tokens(ctx context.Context) {
 		t.set(StatusWarn, msg("カード（トークン）が見つかりません。", "No card (token) was found."),
 			msg("マイナンバーカードをカードリーダーに置いて（差し込んで）から、もう一度お試しください。", "Please put your My Number card on the reader and try again."))
 	case status == StatusOK:
-		t.set(StatusOK, summary, Text{})
+		t.set(StatusOK, summary, i18n.Text{})
 	default:
 		t.set(status, summary, msg("各トークンの案内をご覧ください。", "Please see the hint of each token."))
 	}
@@ -407,7 +408,7 @@ func pinVerdict(p pkcs11.PINPolicy, pin PINReport) Check {
 		c.set(StatusWarn, msgf("%[1]s：前回の利用後に入力の誤りがありました（%[2]s）。", "The %[1]s was entered wrongly since its last successful use (%[2]s).", what, tries),
 			msg("正しい暗証番号を確かめてから入力してください。", "Please make sure of the PIN before entering it."))
 	default:
-		c.set(StatusOK, msgf("%[1]s：%[2]s。", "%[1]s: %[2]s.", what, tries), Text{})
+		c.set(StatusOK, msgf("%[1]s：%[2]s。", "%[1]s: %[2]s.", what, tries), i18n.Text{})
 	}
 	return c
 }
@@ -445,7 +446,7 @@ func (d *diagnosis) validity(cert *x509.Certificate, ca bool) Check {
 		// A CA of a previous generation stays on cards and in trust
 		// stores to check older signatures: nothing to do.
 		c.set(StatusOK, msgf("有効期限が切れた認証局の証明書です（%s まで）。古い署名の確認に使われるもので、そのままで問題ありません。",
-			"A certificate authority that expired on %s; it is kept to check older signatures and needs no action.", cert.NotAfter.Format("2006-01-02")), Text{})
+			"A certificate authority that expired on %s; it is kept to check older signatures and needs no action.", cert.NotAfter.Format("2006-01-02")), i18n.Text{})
 	case d.now.After(cert.NotAfter):
 		c.set(StatusWarn, msgf("有効期限が切れています（%s）。", "Expired (%s).", cert.NotAfter.Format("2006-01-02")),
 			msg("マイナンバーカードの電子証明書は、お住まいの市区町村の窓口で更新できます。", "A My Number card certificate is renewed at your municipal office."))
@@ -456,7 +457,7 @@ func (d *diagnosis) validity(cert *x509.Certificate, ca bool) Check {
 		c.set(StatusWarn, msgf("有効期限まで残り %d 日です。", "Expires in %d days.", left),
 			msg("期限が切れる前に、市区町村の窓口で電子証明書を更新してください。", "Please renew the certificate at your municipal office before it expires."))
 	default:
-		c.set(StatusOK, msgf("有効期限まで残り %d 日。", "%d days to expiry.", left), Text{})
+		c.set(StatusOK, msgf("有効期限まで残り %d 日。", "%d days to expiry.", left), i18n.Text{})
 	}
 	return c
 }
@@ -469,7 +470,7 @@ func (d *diagnosis) certificatesVerdict() {
 	}
 	summary := msgf("カードから読み取れた電子証明書 %d 件。", "%d certificate(s) readable without a PIN.", len(c.Certificates))
 	if status == StatusOK {
-		c.set(StatusOK, summary, Text{})
+		c.set(StatusOK, summary, i18n.Text{})
 		return
 	}
 	c.set(status, summary, msg("各証明書の案内をご覧ください。", "Please see the hint of each certificate."))
@@ -485,10 +486,10 @@ func keyAlgorithm(c *x509.Certificate) string {
 	return c.PublicKeyAlgorithm.String()
 }
 
-func msgf(ja, en string, a ...any) Text {
+func msgf(ja, en string, a ...any) i18n.Text {
 	args := make([]any, len(a))
 	for i, v := range a {
-		if t, ok := v.(Text); ok {
+		if t, ok := v.(i18n.Text); ok {
 			args[i] = t.Ja
 		} else {
 			args[i] = v
@@ -496,9 +497,9 @@ func msgf(ja, en string, a ...any) Text {
 	}
 	jaText := fmt.Sprintf(ja, args...)
 	for i, v := range a {
-		if t, ok := v.(Text); ok {
+		if t, ok := v.(i18n.Text); ok {
 			args[i] = t.En
 		}
 	}
-	return Text{Ja: jaText, En: fmt.Sprintf(en, args...)}
+	return i18n.Text{Ja: jaText, En: fmt.Sprintf(en, args...)}
 }

@@ -1,10 +1,11 @@
-package flow
+package diagnosis
 
 import (
 	"archive/zip"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"github.com/shinsei-app/shinsei/i18n"
 	"io"
 	"strings"
 )
@@ -40,8 +41,8 @@ func (r *Report) WriteBundle(w io.Writer) error {
 		data []byte
 	}{
 		{"report.json", append(js, '\n')},
-		{"report.txt", []byte(r.Text(English))},
-		{"report-ja.txt", []byte(r.Text(Japanese))},
+		{"report.txt", []byte(r.Text(i18n.English))},
+		{"report-ja.txt", []byte(r.Text(i18n.Japanese))},
 		{"environment.txt", []byte(r.environmentText())},
 	}
 	seen := make(map[string]bool)

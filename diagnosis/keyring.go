@@ -1,4 +1,4 @@
-package flow
+package diagnosis
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/shinsei-app/shinsei/i18n"
 	"os"
 	"runtime"
 	"time"
@@ -50,7 +51,7 @@ func (d *diagnosis) keyring(ctx context.Context) {
 		return
 	}
 	k.Available = true
-	k.set(StatusOK, msg("使えます（確認用の項目を書き込み、読み出し、削除しました）。", "Available (a probe entry was written, read back and deleted)."), Text{})
+	k.set(StatusOK, msg("使えます（確認用の項目を書き込み、読み出し、削除しました）。", "Available (a probe entry was written, read back and deleted)."), i18n.Text{})
 }
 
 // probeKeyring writes, reads back and deletes a probe entry, within

@@ -1,6 +1,6 @@
 //go:build cgo && linux
 
-package flow_test
+package diagnosis_test
 
 import (
 	"archive/zip"
@@ -21,7 +21,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/diagnosis"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox"
@@ -194,7 +195,7 @@ func TestDiagnoseBundleHoldsNoPersonalDataUnlessAskedFor(t *testing.T) {
 	}
 	// An error recorded by the app that quotes personal data, as a careless
 	// message might: it must come out redacted.
-	log, err := flow.OpenErrorLog(filepath.Join(dir, "last-errors.json"), 0)
+	log, err := diagnosis.OpenErrorLog(filepath.Join(dir, "last-errors.json"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func TestDiagnoseBundleHoldsNoPersonalDataUnlessAskedFor(t *testing.T) {
 	log.Record("check", errors.New("identity: the form's applicant "+person.Name+" ("+person.Address+", born 1985-04-15) differs"))
 	log.Record("sign", errors.New("pkcs11: certificate serial "+kitCert.SerialNumber.String()+" of "+kitCert.Subject.String()))
 
-	opts := flow.DiagOptions{Modules: modules(t), Anchors: anchors, ServiceURL: srv.URL + "/api/v1",
+	opts := diagnosis.Options{Modules: modules(t), Anchors: anchors, ServiceURL: srv.URL + "/api/v1",
 		Keyring: &submit.MemoryKeyring{}, Errors: log}
 	holder := []*x509.Certificate{kitCert, authCert, card.SignatureCredential().Cert}
 
@@ -213,9 +214,9 @@ func TestDiagnoseBundleHoldsNoPersonalDataUnlessAskedFor(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			opts.IncludePersonal = personal
-			r := flow.Diagnose(context.Background(), opts)
+			r := diagnosis.Run(context.Background(), opts)
 			if failed := r.Failed(); len(failed) != 0 {
-				t.Errorf("sections failed: %+v\n%s", failed, r.Text(flow.English))
+				t.Errorf("sections failed: %+v\n%s", failed, r.Text(i18n.English))
 			}
 			var zipped bytes.Buffer
 			if err := r.WriteBundle(&zipped); err != nil {
@@ -231,8 +232,8 @@ func TestDiagnoseBundleHoldsNoPersonalDataUnlessAskedFor(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			outputs := map[string][]byte{"the JSON": js, "the English text": []byte(r.Text(flow.English)),
-				"the Japanese text": []byte(r.Text(flow.Japanese))}
+			outputs := map[string][]byte{"the JSON": js, "the English text": []byte(r.Text(i18n.English)),
+				"the Japanese text": []byte(r.Text(i18n.Japanese))}
 			for name, data := range files {
 				outputs["the bundle's "+name] = data
 			}
@@ -262,7 +263,7 @@ func TestDiagnoseBundleHoldsNoPersonalDataUnlessAskedFor(t *testing.T) {
 			}
 			subject := kitCert.Subject.String()
 			if personal {
-				if !bytes.Contains(js, []byte(subject)) || !strings.Contains(r.Text(flow.English), subject) {
+				if !bytes.Contains(js, []byte(subject)) || !strings.Contains(r.Text(i18n.English), subject) {
 					t.Error("the holder's subject is not in the report")
 				}
 				if holderCerts != 2 {
@@ -292,27 +293,27 @@ func TestDiagnoseReadsTheExactTriesWithoutSpendingAny(t *testing.T) {
 		tries     int
 		finalTry  bool
 		locked    bool
-		status    flow.Status
+		status    diagnosis.Status
 		hintWords string
 	}{
-		{"a healthy card shows 5 tries of the signature password", sandbox.ScenarioHealthy, 5, false, false, flow.StatusOK, ""},
-		{"a card on its final try shows 1 try and warns", sandbox.ScenarioFinalTry, 1, true, false, flow.StatusWarn, "never retries"},
-		{"a locked card shows it is locked and sends the resident to the municipal office", sandbox.ScenarioLocked, 0, false, true, flow.StatusWarn, "municipal office"},
+		{"a healthy card shows 5 tries of the signature password", sandbox.ScenarioHealthy, 5, false, false, diagnosis.StatusOK, ""},
+		{"a card on its final try shows 1 try and warns", sandbox.ScenarioFinalTry, 1, true, false, diagnosis.StatusWarn, "never retries"},
+		{"a locked card shows it is locked and sends the resident to the municipal office", sandbox.ScenarioLocked, 0, false, true, diagnosis.StatusWarn, "municipal office"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			card := cs.Insert(t, c.scenario)
 			before := card.Stats()
 			sig, auth := card.TriesLeft()
-			r := flow.Diagnose(context.Background(), flow.DiagOptions{Modules: openSC(t), Keyring: &submit.MemoryKeyring{}})
-			var got *flow.TokenReport
+			r := diagnosis.Run(context.Background(), diagnosis.Options{Modules: openSC(t), Keyring: &submit.MemoryKeyring{}})
+			var got *diagnosis.TokenReport
 			for i, tok := range r.Tokens.Tokens {
 				if tok.Label == pkcs11.JPKISignatureLabel && strings.HasPrefix(tok.Reader, sandbox.StackReaderName) {
 					got = &r.Tokens.Tokens[i]
 				}
 			}
 			if got == nil {
-				t.Fatalf("the card's signature token is not in the report:\n%s", r.Text(flow.English))
+				t.Fatalf("the card's signature token is not in the report:\n%s", r.Text(i18n.English))
 			}
 			if got.PIN.TriesLeft != c.tries || !got.PIN.Exact || got.PIN.FinalTry != c.finalTry || got.PIN.Locked != c.locked {
 				t.Errorf("PIN %+v; want %d tries read from the card, final try %v, locked %v", got.PIN, c.tries, c.finalTry, c.locked)

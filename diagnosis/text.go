@@ -1,13 +1,14 @@
-package flow
+package diagnosis
 
 import (
 	"fmt"
+	"github.com/shinsei-app/shinsei/i18n"
 	"strings"
 	"time"
 )
 
 // Label names a status in lang, e.g. "正常" or "ok".
-func (s Status) Label(lang Lang) string {
+func (s Status) Label(lang i18n.Lang) string {
 	switch s {
 	case StatusOK:
 		return pick(lang, "正常", "ok")
@@ -21,8 +22,8 @@ func (s Status) Label(lang Lang) string {
 	return string(s)
 }
 
-func pick(lang Lang, ja, en string) string {
-	if lang == Japanese {
+func pick(lang i18n.Lang, ja, en string) string {
+	if lang == i18n.Japanese {
 		return ja
 	}
 	return en
@@ -30,7 +31,7 @@ func pick(lang Lang, ja, en string) string {
 
 // Text renders the report for a person at a help desk, in lang: each
 // section's status, what was found, the details, and the hint.
-func (r *Report) Text(lang Lang) string {
+func (r *Report) Text(lang i18n.Lang) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w("%s — %s\n", pick(lang, "Shinsei 診断レポート", "Shinsei diagnostics"), r.Time.Format(time.RFC3339))
@@ -54,7 +55,7 @@ func (r *Report) Text(lang Lang) string {
 }
 
 // details are the lines under a section's heading.
-func (r *Report) details(id SectionID, lang Lang) []string {
+func (r *Report) details(id SectionID, lang i18n.Lang) []string {
 	var out []string
 	add := func(format string, a ...any) { out = append(out, fmt.Sprintf(format, a...)) }
 	sub := func(c Check) {
@@ -98,7 +99,7 @@ func (r *Report) details(id SectionID, lang Lang) []string {
 				kind := rd.Card
 				if kind == "" {
 					kind = pick(lang, "不明なカード", "unknown card")
-				} else if lang == Japanese {
+				} else if lang == i18n.Japanese {
 					kind = "マイナンバーカード（JPKI）"
 				}
 				add("- %s: ATR %s (%s)", rd.Name, rd.ATR, kind)

@@ -1,9 +1,10 @@
-package flow
+package diagnosis
 
 import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/shinsei-app/shinsei/i18n"
 	"io"
 	"os"
 	"runtime"
@@ -78,7 +79,7 @@ func (d *diagnosis) system(context.Context) {
 				"This build of Shinsei cannot use cards (built without cgo). Please reinstall Shinsei from the official download."))
 		return
 	}
-	s.set(StatusOK, msg(desc, desc), Text{})
+	s.set(StatusOK, msg(desc, desc), i18n.Text{})
 }
 
 func shortRev(r string) string {

@@ -1,4 +1,4 @@
-package flow
+package diagnosis
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/shinsei-app/shinsei/i18n"
 	"io"
 	"math"
 	"net/http"
@@ -93,7 +94,7 @@ func (d *diagnosis) anchors(context.Context) {
 	a := &d.r.Anchors
 	a.Files = []AnchorFile{}
 	if len(d.opts.Anchors) == 0 {
-		a.set(StatusSkipped, msg("設定されていません（システムの証明書を使います）。", "None configured (the system's roots are used)."), Text{})
+		a.set(StatusSkipped, msg("設定されていません（システムの証明書を使います）。", "None configured (the system's roots are used)."), i18n.Text{})
 		return
 	}
 	status := StatusOK
@@ -128,7 +129,7 @@ func (d *diagnosis) anchors(context.Context) {
 				ac.set(StatusWarn, msg("認証局の証明書ではありません。", "Not a certificate authority."),
 					msg("信頼する証明書には、認証局（ルート）の証明書を設定してください。", "Please configure the certificate authority's (root) certificate as the anchor."))
 			default:
-				ac.set(StatusOK, msgf("有効期限まで残り %d 日。", "%d days to expiry.", ac.DaysLeft), Text{})
+				ac.set(StatusOK, msgf("有効期限まで残り %d 日。", "%d days to expiry.", ac.DaysLeft), i18n.Text{})
 			}
 			status = worse(status, ac.Status)
 			f.Certificates = append(f.Certificates, ac)
@@ -145,7 +146,7 @@ func (d *diagnosis) anchors(context.Context) {
 	case StatusWarn:
 		a.set(StatusWarn, summary, msg("各証明書の案内をご覧ください。", "Please see the hint of each certificate."))
 	default:
-		a.set(StatusOK, summary, Text{})
+		a.set(StatusOK, summary, i18n.Text{})
 	}
 }
 
@@ -169,7 +170,7 @@ func readCertFile(path string) ([]*x509.Certificate, error) {
 func (d *diagnosis) service(ctx context.Context) {
 	s := &d.r.Service
 	if d.opts.ServiceURL == "" {
-		s.set(StatusSkipped, msg("申請サービスの URL が指定されていないため確認していません。", "Not checked: no service URL was given."), Text{})
+		s.set(StatusSkipped, msg("申請サービスの URL が指定されていないため確認していません。", "Not checked: no service URL was given."), i18n.Text{})
 		return
 	}
 	u, err := url.Parse(d.opts.ServiceURL)
@@ -192,7 +193,7 @@ func (d *diagnosis) service(ctx context.Context) {
 		return
 	}
 	s.Reachable, s.HTTPStatus = true, probe.status
-	status, summary, hint := StatusOK, msgf("接続できます（HTTP %d）。", "Reachable (HTTP %d).", probe.status), Text{}
+	status, summary, hint := StatusOK, msgf("接続できます（HTTP %d）。", "Reachable (HTTP %d).", probe.status), i18n.Text{}
 	if u.Scheme == "http" {
 		status, hint = StatusWarn, msg("暗号化されていない http:// で接続しています。https:// の URL を指定してください。", "The connection is not encrypted (http://); please use the https:// URL.")
 	} else {
