@@ -2,8 +2,15 @@ package flow
 
 import (
 	"context"
-	"time"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 
+	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/identity"
+	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -46,60 +53,124 @@ type Account struct {
 // does), then the password kept in the keyring. The keyring is probed
 // first, so that no password is issued that could not be kept.
 func (a *App) Register(ctx context.Context, req RegisterRequest, cb Callbacks) (*Account, error) {
-	return a.register(ctx, req, cb)
-}
-
-// Login opens a session for the account (empty: the account kept in the
-// keyring) with the password kept in the keyring, or asked through
-// Callbacks.Secret when none is and kept once accepted. The session
-// token is kept in the keyring until it expires.
-func (a *App) Login(ctx context.Context, account string, cb Callbacks) (*submit.Session, error) {
-	return a.login(ctx, account, false, cb)
-}
-
-// LoginEnteringPassword is Login with the password asked through
-// Callbacks.Secret even when one is kept (it was changed, or the user
-// types it each time); once the service accepted it, it replaces the
-// kept one.
-func (a *App) LoginEnteringPassword(ctx context.Context, account string, cb Callbacks) (*submit.Session, error) {
-	return a.login(ctx, account, true, cb)
-}
-
-// LoginWithCertificate opens a session by signing a challenge with the
-// credential (companies in e-procurement), asking the PIN or password
-// once.
-func (a *App) LoginWithCertificate(ctx context.Context, choice CredentialChoice, cb Callbacks) (*submit.Session, error) {
-	return a.loginWithCertificate(ctx, choice, cb)
-}
-
-// Logout ends the account's session at the service (empty: the account
-// kept in the keyring) and removes its session from the keyring, and its
-// password too unless keepPassword. A session the service could not end
-// is not an error (it ends by itself): LoggedOut says so.
-func (a *App) Logout(ctx context.Context, account string, keepPassword bool) (*LoggedOut, error) {
-	return a.logout(ctx, account, keepPassword)
-}
-
-// LoggedOut is what Logout did.
-type LoggedOut struct {
-	// Account is the account logged out.
-	Account string
-	// SessionEnded is set when the service ended the session, or none
-	// was open; otherwise SessionErr says why the service could not end
-	// it, and it ends by itself at SessionExpires.
-	SessionEnded   bool
-	SessionErr     error
-	SessionExpires time.Time
-	// PasswordKept is set when the password stays in the keyring.
-	PasswordKept bool
-}
-
-// DefaultAccount returns the account kept in the keyring for the service
-// (the last registered or logged in with), or an error wrapping
-// submit.ErrNotStored.
-func (a *App) DefaultAccount(ctx context.Context) (string, error) {
 	if err := a.needService(); err != nil {
-		return "", err
+		return nil, err
 	}
-	return a.creds.DefaultAccount(ctx)
+	// A password the service issues must land in the keyring.
+	if err := a.creds.Probe(ctx); err != nil {
+		return nil, fmt.Errorf("flow: register: %w", err)
+	}
+	reg := submit.Registration{Type: "registration", Email: req.Email, UserType: req.UserType}
+	if req.ChoosePassword {
+		if cb.Secret == nil {
+			return nil, fmt.Errorf("%w: Secret", ErrNoCallback)
+		}
+		b, err := cb.Secret(ctx, SecretRequest{Kind: SecretNewPassword, MinLen: MinPasswordLen,
+			Prompt: i18n.Text{Ja: fmt.Sprintf("新しいアカウントのパスワードを決めて入力してください（%d文字以上）。", MinPasswordLen), En: fmt.Sprintf("Choose the new account's password (at least %d characters).", MinPasswordLen)},
+		})
+		if err != nil {
+			return nil, err
+		}
+		n := runeLen(b)
+		reg.Password = string(b)
+		clear(b)
+		if n < MinPasswordLen {
+			return nil, ErrPasswordTooShort
+		}
+	}
+	work, err := a.privateTemp("register")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	var acc *submit.Account
+	_, err = a.useCredential(ctx, req.Credential, cb, a.checked(signing{
+		confirmRequired: true,
+		check:           func(cert *x509.Certificate) *Precheck { return a.precheck(ctx, cert, nil, nil, -1) },
+		use: func(cred signer.Credential, _ *Precheck) error {
+			if reg.UserType == "" {
+				reg.UserType = userTypeOf(cred.Cert)
+			}
+			if reg.UserType != submit.UserResident && reg.UserType != submit.UserCompany {
+				return fmt.Errorf("flow: register: %w: %q", ErrUserType, reg.UserType)
+			}
+			ch, err := a.client.NewChallenge(ctx)
+			if err != nil {
+				return fmt.Errorf("flow: register: %w", err)
+			}
+			reg.Challenge = ch.Challenge
+			pkg, err := registrationPackage(ctx, work, reg, cred, cb)
+			if err != nil {
+				return err
+			}
+			acc, err = a.client.Register(ctx, pkg)
+			clear(pkg)
+			if err != nil {
+				return fmt.Errorf("flow: register: %w", err)
+			}
+			return nil
+		},
+	}))
+	if err != nil {
+		return nil, err
+	}
+	out := &Account{ID: acc.AccountID, UserType: acc.UserType, Service: a.client.BaseURL()}
+	password := reg.Password
+	if acc.InitialPassword != "" {
+		password, out.GeneratedPassword = acc.InitialPassword, acc.InitialPassword
+	}
+	if password == "" {
+		return out, fmt.Errorf("flow: register: account %s was registered but the service sent no password: %w", acc.AccountID, submit.ErrBadReply)
+	}
+	if err := a.creds.SavePassword(ctx, acc.AccountID, password); err != nil {
+		return out, fmt.Errorf("flow: register: account %s was registered, but its password could not be kept: %w", acc.AccountID, err)
+	}
+	return out, nil
+}
+
+// checked drops the pre-check and the confirmation from s when the App is
+// configured without them (Config.NoPrecheck).
+func (a *App) checked(s signing) signing {
+	if a.cfg.NoPrecheck {
+		s.check, s.confirmRequired = nil, false
+	}
+	return s
+}
+
+// userTypeOf tells a company's registry certificate from a resident's.
+func userTypeOf(cert *x509.Certificate) submit.UserType {
+	if _, err := identity.FromCorporate(cert); err == nil {
+		return submit.UserCompany
+	}
+	if _, err := identity.FromJPKI(cert); err == nil {
+		return submit.UserResident
+	}
+	return ""
+}
+
+// registrationPackage signs reg as the form of a package in dir and
+// returns the package's bytes.
+func registrationPackage(ctx context.Context, dir string, reg submit.Registration, cred signer.Credential, cb Callbacks) ([]byte, error) {
+	form, err := json.Marshal(reg)
+	if err != nil {
+		return nil, fmt.Errorf("flow: register: %w", err)
+	}
+	formPath := filepath.Join(dir, "registration.json")
+	err = os.WriteFile(formPath, form, 0o600)
+	clear(form)
+	if err != nil {
+		return nil, fmt.Errorf("flow: register: %w", err)
+	}
+	defer os.Remove(formPath)
+	pkgPath := filepath.Join(dir, "registration.asice")
+	if _, err := signer.Build(ctx, pkgPath, []signer.File{{Path: formPath}}, cred, signer.BuildOptions{
+		Progress: func(done, total int64) { cb.progress(StageHashing, done, total) }}); err != nil {
+		return nil, fmt.Errorf("flow: register: %w", err)
+	}
+	defer os.Remove(pkgPath)
+	data, err := os.ReadFile(pkgPath)
+	if err != nil {
+		return nil, fmt.Errorf("flow: register: %w", err)
+	}
+	return data, nil
 }

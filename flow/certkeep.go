@@ -147,7 +147,9 @@ func (a *App) keptCertificates(ctx context.Context) ([]KeptCertificate, error) {
 	return out, nil
 }
 
-func (a *App) forgetKept(ctx context.Context, label, serial string) error {
+// ForgetCertificate removes the signature certificate kept in the keyring
+// for the token; none kept is not an error.
+func (a *App) ForgetCertificate(ctx context.Context, label, serial string) error {
 	k := keptKey{Label: label, Serial: serial}
 	err := keyringCall(ctx, func() error { return a.store.Delete(CertKeyringService, k.user()) })
 	if err != nil && !notFound(err) {

@@ -3,10 +3,16 @@ package flow
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/signer"
+	"github.com/shinsei-app/shinsei/submit"
 )
 
 // NoticeRef names an official notice: a package file already on disk
@@ -54,11 +60,119 @@ func (r *NoticeReport) OK() bool {
 	return r != nil && r.Integrity.Level != Red && r.Certificate.Level != Red && r.Revocation.Level != Red
 }
 
+var safeID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
 // VerifyNotice verifies an official notice: the package's integrity, the
 // signer's certificate against the trust anchors, and its revocation,
 // reported apart. A notice named by arrival and ID is downloaded first
 // (as the application's owner, or with its inquiry number). The error is
 // only for a notice that cannot be read or fetched at all.
 func (a *App) VerifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, error) {
-	return a.verifyNotice(ctx, ref)
+	path := ref.Path
+	if path == "" {
+		var err error
+		if path, err = a.fetchNotice(ctx, ref.Arrival, ref.ID); err != nil {
+			return nil, err
+		}
+	}
+	now := a.now()
+	rep, err := signer.Verify(ctx, path, signer.VerifyOptions{Roots: a.cfg.TrustAnchors, Intermediates: a.cfg.Intermediates, At: now})
+	if err != nil {
+		return nil, fmt.Errorf("flow: notice: %w", err)
+	}
+	out := &NoticeReport{Path: path, Report: rep, Signer: rep.Signer, SigningTime: rep.SigningTime, Files: rep.Files}
+	if rep.Integrity.OK {
+		out.Integrity = finding(Green, i18n.Text{Ja: "通知書は改ざんされていません（署名と内容が一致しています）。", En: "The notice is intact: its signature matches its content."}, i18n.Text{})
+	} else {
+		out.Integrity = finding(Red, i18n.Text{Ja: "通知書の内容が署名と一致しません。改ざんまたは破損のおそれがあります（" + rep.Integrity.Reason + "）。", En: "The notice's content does not match its signature: it may have been altered or damaged (" + rep.Integrity.Reason + ")."},
+
+			i18n.Text{Ja: "この通知書の内容は信用しないでください。発行元の市区町村にお問い合わせください。", En: "Please do not rely on this notice; contact the municipality that issued it."})
+	}
+	if rep.Signer == nil {
+		out.Certificate = finding(Red, i18n.Text{Ja: "署名者の証明書が見つかりません。", En: "The signer's certificate is missing."},
+			i18n.Text{Ja: "発行元の市区町村にお問い合わせください。", En: "Please contact the municipality that issued it."})
+		out.Revocation = finding(Amber, i18n.Text{Ja: "署名者の証明書がないため、失効の確認はできません。", En: "Without the signer's certificate, revocation cannot be checked."}, i18n.Text{})
+		return out, nil
+	}
+	out.Official = rep.Signer.Subject.CommonName
+	sources, err := a.sources(ctx)
+	if err != nil {
+		sources = nil
+	}
+	intermediates := append(append([]*x509.Certificate{}, a.cfg.Intermediates...), chainOf(rep)...)
+	res := certcheck.Check(ctx, rep.Signer, certcheck.Options{Roots: a.cfg.TrustAnchors, Intermediates: intermediates, At: now, Sources: sources})
+	out.Check, out.Domain = res, res.Domain
+	renew := i18n.Text{Ja: "発行元の市区町村にお問い合わせください。", En: "Please contact the municipality that issued it."}
+	switch {
+	case len(res.Path) > 0 && res.Domain == certcheck.DomainLGPKI:
+		out.Certificate = finding(Green, i18n.Text{Ja: "地方公共団体の職責証明書（LGPKI）で署名されています（" + out.Official + "）。有効な証明書です。", En: "Signed with a local government official certificate (LGPKI) of " + out.Official + "; the certificate is valid."},
+			i18n.Text{})
+	case len(res.Path) > 0:
+		out.Certificate = finding(Amber, i18n.Text{Ja: "有効な証明書で署名されていますが、地方公共団体の職責証明書（LGPKI）ではありません（" + out.Official + "）。", En: "Signed with a valid certificate of " + out.Official + ", but not a local government official (LGPKI) one."},
+			renew)
+	default:
+		m, _ := certReasonText(res.Reason, rep.Signer, renew)
+		out.Certificate = finding(Red, m, renew)
+	}
+	if len(res.Path) > 0 {
+		out.Revocation = revocationLine(res, renew)
+	} else {
+		out.Revocation = finding(Amber, i18n.Text{Ja: "証明書の検証ができなかったため、失効の確認は行っていません。", En: "Revocation was not checked, since the certificate itself could not be validated."}, i18n.Text{})
+	}
+	return out, nil
+}
+
+// chainOf returns the certificates a verification report found besides the
+// signer's.
+func chainOf(rep *signer.Report) []*x509.Certificate {
+	if len(rep.Chain) < 2 {
+		return nil
+	}
+	return rep.Chain[1:]
+}
+
+// fetchNotice downloads a notice of an application into the data
+// directory's notices/ folder and returns the file.
+func (a *App) fetchNotice(ctx context.Context, arrival, id string) (string, error) {
+	if err := a.needService(); err != nil {
+		return "", err
+	}
+	if err := a.needDataDir(); err != nil {
+		return "", err
+	}
+	if !safeID.MatchString(id) || !safeID.MatchString(arrival) {
+		return "", fmt.Errorf("flow: notice %q of %q: %w", id, arrival, ErrNoticeNotFound)
+	}
+	auth, _, err := a.auth(ctx, StatusQuery{Arrival: arrival})
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(a.cfg.DataDir, "notices")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("flow: notice: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".download-")
+	if err != nil {
+		return "", fmt.Errorf("flow: notice: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	_, err = a.client.Notice(ctx, id, auth, f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		if submit.IsReason(err, submit.ReasonNotFound) {
+			return "", fmt.Errorf("flow: notice %s: %w: %w", id, ErrNoticeNotFound, err)
+		}
+		return "", fmt.Errorf("flow: notice %s: %w", id, err)
+	}
+	final := filepath.Join(dir, arrival+"-"+id+".asice")
+	if err := os.Rename(tmp, final); err != nil {
+		return "", fmt.Errorf("flow: notice: %w", err)
+	}
+	return final, nil
 }

@@ -1,0 +1,156 @@
+package flow
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/shinsei-app/shinsei/submit"
+)
+
+// SubmitRequest is what Submit sends: a package Sign made, an unsigned
+// form for a procedure that takes one, or a file made elsewhere.
+type SubmitRequest struct {
+	// Signed is a package made by Sign.
+	Signed *Signed
+	// Procedure and Form are an unsigned submission (levels none and
+	// idpw); Procedure is also used with Path.
+	Procedure *submit.Procedure
+	Form      *submit.FormDocument
+	// Path is a signed package (.asice) or JSON form made elsewhere; its
+	// procedure is read from its form when Procedure is nil.
+	Path string
+	// Account is the account to log in with when the procedure needs a
+	// login; empty means the account kept in the keyring.
+	Account string
+}
+
+// Submit sends an application through the outbox: it is copied there
+// durably before anything is sent, so it survives a crash or a lost
+// connection (SendPending sends it later with the same idempotency key,
+// never twice). When the procedure needs a login, the session kept in the
+// keyring is used, or a login made with the password kept there (asked
+// through Callbacks.Secret when none is, and kept once accepted) — before
+// anything is queued. Upload progress is reported as StageUpload. The
+// receipt is recorded in the journal and returned.
+func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*submit.Record, error) {
+	if err := a.needService(); err != nil {
+		return nil, err
+	}
+	if err := a.needDataDir(); err != nil {
+		return nil, err
+	}
+	var (
+		path, media string
+		proc        *submit.Procedure
+	)
+	switch {
+	case req.Signed != nil:
+		p := req.Signed.Procedure
+		path, media, proc = req.Signed.Path, submit.MediaASiCE, &p
+	case req.Form != nil:
+		if req.Procedure == nil {
+			return nil, fmt.Errorf("flow: submit: an unsigned form needs its procedure: %w", ErrFormInvalid)
+		}
+		proc = req.Procedure
+		if err := CheckForm(req.Form, *proc, -1); err != nil {
+			return nil, err
+		}
+		data, err := marshalForm(req.Form)
+		if err != nil {
+			return nil, err
+		}
+		work, err := a.privateTemp("submit")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(work)
+		path, media = filepath.Join(work, FormFileName), submit.MediaJSON
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			return nil, fmt.Errorf("flow: submit: %w", err)
+		}
+	case req.Path != "":
+		in, err := submit.ReadInput(ctx, req.Path)
+		if err != nil {
+			return nil, fmt.Errorf("flow: submit: %w", err)
+		}
+		path, media, proc = in.Path, in.MediaType, req.Procedure
+		if proc == nil {
+			pi, err := a.Procedure(ctx, in.Form.Procedure)
+			if err != nil {
+				return nil, err
+			}
+			proc = &pi.Procedure
+		}
+	default:
+		return nil, fmt.Errorf("flow: submit: nothing to submit: %w", ErrFormInvalid)
+	}
+	if signed := media == submit.MediaASiCE; proc.Level.NeedsSignature() != signed {
+		return nil, &LevelError{Procedure: proc.ID, Level: proc.Level, Signed: signed}
+	}
+	account := ""
+	if proc.Level.NeedsLogin() {
+		var err error
+		if account, err = a.resolveAccount(ctx, req.Account); err != nil {
+			return nil, err
+		}
+		// Log in before queuing, so that a login that cannot be made
+		// stops here with nothing queued.
+		if _, err := a.sessionToken(ctx, account, false, cb); err != nil {
+			return nil, err
+		}
+	}
+	it, err := a.outbox.Add(ctx, submit.Draft{Service: a.client.BaseURL(), Account: account, Procedure: proc.ID,
+		Level: proc.Level, MediaType: media, Path: path})
+	if err != nil {
+		return nil, fmt.Errorf("flow: submit: %w: %w", ErrNotQueued, err)
+	}
+	if cb.Queued != nil {
+		cb.Queued(*it, *proc)
+	}
+	rec, err := a.outbox.Send(ctx, it.ID, a.sender(cb))
+	if err != nil {
+		return rec, fmt.Errorf("flow: submit: %w", err)
+	}
+	return rec, nil
+}
+
+// sender is how the outbox sends for this App.
+func (a *App) sender(cb Callbacks) submit.Sender {
+	return submit.Sender{Client: a.client, Journal: a.journal, Retry: a.cfg.Retry,
+		Session: func(ctx context.Context, account string, renew bool) (string, error) {
+			return a.sessionToken(ctx, account, renew, cb)
+		},
+		Progress: func(sent, total int64) { cb.progress(StageUpload, sent, total) },
+	}
+}
+
+// SignAndSubmit signs (Sign) and submits (Submit) in one go, logging in
+// before the PIN is asked when the procedure needs a login. When signing
+// succeeded and submitting failed, the Signed package is returned with
+// the error; it stays in the outbox when the error is submit.ErrKept.
+func (a *App) SignAndSubmit(ctx context.Context, req SignRequest, account string, cb Callbacks) (*Signed, *submit.Record, error) {
+	if err := a.needService(); err != nil {
+		return nil, nil, err
+	}
+	if err := a.needDataDir(); err != nil {
+		return nil, nil, err
+	}
+	if req.Procedure.Level.NeedsLogin() {
+		acc, err := a.resolveAccount(ctx, account)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, err := a.sessionToken(ctx, acc, false, cb); err != nil {
+			return nil, nil, err
+		}
+		account = acc
+	}
+	signed, err := a.Sign(ctx, req, cb)
+	if err != nil {
+		return nil, nil, err
+	}
+	rec, err := a.Submit(ctx, SubmitRequest{Signed: signed, Account: account}, cb)
+	return signed, rec, err
+}
