@@ -58,7 +58,7 @@ func (a *App) Register(ctx context.Context, req RegisterRequest, cb Callbacks) (
 	}
 	// A password the service issues must land in the keyring.
 	if err := a.creds.Probe(ctx); err != nil {
-		return nil, fmt.Errorf("flow: register: %w", err)
+		return nil, &Error{Op: "register", Err: err}
 	}
 	reg := submit.Registration{Type: "registration", Email: req.Email, UserType: req.UserType}
 	if req.ChoosePassword {
@@ -92,11 +92,11 @@ func (a *App) Register(ctx context.Context, req RegisterRequest, cb Callbacks) (
 				reg.UserType = userTypeOf(cred.Cert)
 			}
 			if reg.UserType != submit.UserResident && reg.UserType != submit.UserCompany {
-				return fmt.Errorf("flow: register: %w: %q", ErrUserType, reg.UserType)
+				return &Error{Op: "register", Err: fmt.Errorf("%w: %q", ErrUserType, reg.UserType)}
 			}
 			ch, err := a.client.NewChallenge(ctx)
 			if err != nil {
-				return fmt.Errorf("flow: register: %w", err)
+				return &Error{Op: "register", Err: err}
 			}
 			reg.Challenge = ch.Challenge
 			pkg, err := registrationPackage(ctx, work, reg, cred, cb)
@@ -106,7 +106,7 @@ func (a *App) Register(ctx context.Context, req RegisterRequest, cb Callbacks) (
 			acc, err = a.client.Register(ctx, pkg)
 			clear(pkg)
 			if err != nil {
-				return fmt.Errorf("flow: register: %w", err)
+				return &Error{Op: "register", Err: err}
 			}
 			return nil
 		},
@@ -120,10 +120,10 @@ func (a *App) Register(ctx context.Context, req RegisterRequest, cb Callbacks) (
 		password, out.GeneratedPassword = acc.InitialPassword, acc.InitialPassword
 	}
 	if password == "" {
-		return out, fmt.Errorf("flow: register: account %s was registered but the service sent no password: %w", acc.AccountID, submit.ErrBadReply)
+		return out, &Error{Op: "register", Err: fmt.Errorf("account %s was registered but the service sent no password: %w", acc.AccountID, submit.ErrBadReply)}
 	}
 	if err := a.creds.SavePassword(ctx, acc.AccountID, password); err != nil {
-		return out, fmt.Errorf("flow: register: account %s was registered, but its password could not be kept: %w", acc.AccountID, err)
+		return out, &Error{Op: "register", Err: fmt.Errorf("account %s was registered, but its password could not be kept: %w", acc.AccountID, err)}
 	}
 	return out, nil
 }
@@ -153,24 +153,24 @@ func userTypeOf(cert *x509.Certificate) submit.UserType {
 func registrationPackage(ctx context.Context, dir string, reg submit.Registration, cred signer.Credential, cb Callbacks) ([]byte, error) {
 	form, err := json.Marshal(reg)
 	if err != nil {
-		return nil, fmt.Errorf("flow: register: %w", err)
+		return nil, &Error{Op: "register", Err: err}
 	}
 	formPath := filepath.Join(dir, "registration.json")
 	err = os.WriteFile(formPath, form, 0o600)
 	clear(form)
 	if err != nil {
-		return nil, fmt.Errorf("flow: register: %w", err)
+		return nil, &Error{Op: "register", Err: err}
 	}
 	defer os.Remove(formPath)
 	pkgPath := filepath.Join(dir, "registration.asice")
 	if _, err := signer.Build(ctx, pkgPath, []signer.File{{Path: formPath}}, cred, signer.BuildOptions{
 		Progress: func(done, total int64) { cb.progress(StageHashing, done, total) }}); err != nil {
-		return nil, fmt.Errorf("flow: register: %w", err)
+		return nil, &Error{Op: "register", Err: err}
 	}
 	defer os.Remove(pkgPath)
 	data, err := os.ReadFile(pkgPath)
 	if err != nil {
-		return nil, fmt.Errorf("flow: register: %w", err)
+		return nil, &Error{Op: "register", Err: err}
 	}
 	return data, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -162,11 +161,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		c, err := submit.New(submit.Config{BaseURL: cfg.ServiceURL, Anchors: cfg.ServiceAnchors,
 			UseSystemRoots: cfg.ServiceSystemRoots, Proxy: cfg.Proxy, Timeout: cfg.Timeout, UserAgent: "shinsei"})
 		if err != nil {
-			return nil, fmt.Errorf("flow: service %w", err)
+			return nil, &Error{Op: "service", Err: err}
 		}
 		creds, err := submit.NewCredentials(a.store, c.BaseURL())
 		if err != nil {
-			return nil, fmt.Errorf("flow: keyring: %w", err)
+			return nil, &Error{Op: "keyring", Err: err}
 		}
 		a.client, a.creds = c, creds
 	}
@@ -175,11 +174,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		// outbox in it.
 		ob, err := submit.OpenOutbox(cfg.DataDir)
 		if err != nil {
-			return nil, fmt.Errorf("flow: outbox: %w", err)
+			return nil, &Error{Op: "outbox", Err: err}
 		}
 		j, err := submit.OpenJournal(filepath.Join(cfg.DataDir, JournalName))
 		if err != nil {
-			return nil, fmt.Errorf("flow: journal: %w", err)
+			return nil, &Error{Op: "journal", Err: err}
 		}
 		a.outbox, a.journal = ob, j
 	}

@@ -2,7 +2,6 @@ package flow
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/shinsei-app/shinsei/i18n"
 
@@ -73,7 +72,7 @@ func (a *App) Procedures(ctx context.Context) ([]ProcedureInfo, error) {
 	}
 	list, err := a.client.Procedures(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("flow: catalogue: %w", err)
+		return nil, &Error{Op: "catalogue", Err: err}
 	}
 	out := make([]ProcedureInfo, len(list))
 	for i, p := range list {
@@ -89,7 +88,7 @@ func (a *App) Procedure(ctx context.Context, id string) (*ProcedureInfo, error) 
 	}
 	p, err := a.client.Procedure(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("flow: procedure %s: %w", id, err)
+		return nil, &Error{Op: "procedure " + id, Err: err}
 	}
 	return &ProcedureInfo{Procedure: *p, Need: NeedOf(p.Level)}, nil
 }

@@ -56,7 +56,7 @@ func keyringCall(ctx context.Context, fn func() error) error {
 	case err := <-done:
 		return err
 	case <-ctx.Done():
-		return fmt.Errorf("flow: keyring did not answer: %w: %w", submit.ErrNoKeyring, ctx.Err())
+		return &Error{Op: "keyring", Err: fmt.Errorf("did not answer: %w: %w", submit.ErrNoKeyring, ctx.Err())}
 	}
 }
 
@@ -68,11 +68,11 @@ func (a *App) keepCertificate(ctx context.Context, label, serial string, cert *x
 	w.Close()
 	secret := keptPrefix + strconv.FormatInt(a.now().Unix(), 10) + ":" + base64.RawStdEncoding.EncodeToString(buf.Bytes())
 	if len(secret) > submit.MaxSecret {
-		return fmt.Errorf("flow: keep certificate: %w", submit.ErrSecretTooLarge)
+		return &Error{Op: "keep certificate", Err: submit.ErrSecretTooLarge}
 	}
 	k := keptKey{Label: label, Serial: serial}
 	if err := keyringCall(ctx, func() error { return a.store.Set(CertKeyringService, k.user(), secret) }); err != nil {
-		return fmt.Errorf("flow: keep certificate: %w", err)
+		return &Error{Op: "keep certificate", Err: err}
 	}
 	return a.updateKeptIndex(ctx, func(idx []keptKey) []keptKey {
 		if slices.Contains(idx, k) {
@@ -91,7 +91,7 @@ func (a *App) keptCertificate(ctx context.Context, label, serial string) (*KeptC
 		if notFound(err) {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("flow: kept certificate: %w", err)
+		return nil, &Error{Op: "kept certificate", Err: err}
 	}
 	cert, at, err := decodeKept(secret)
 	if err != nil {
@@ -153,7 +153,7 @@ func (a *App) ForgetCertificate(ctx context.Context, label, serial string) error
 	k := keptKey{Label: label, Serial: serial}
 	err := keyringCall(ctx, func() error { return a.store.Delete(CertKeyringService, k.user()) })
 	if err != nil && !notFound(err) {
-		return fmt.Errorf("flow: forget certificate: %w", err)
+		return &Error{Op: "forget certificate", Err: err}
 	}
 	return a.updateKeptIndex(ctx, func(idx []keptKey) []keptKey {
 		return slices.DeleteFunc(idx, func(x keptKey) bool { return x == k })
@@ -167,7 +167,7 @@ func (a *App) keptIndex(ctx context.Context) ([]keptKey, error) {
 		if notFound(err) {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("flow: kept certificates: %w", err)
+		return nil, &Error{Op: "kept certificates", Err: err}
 	}
 	var idx []keptKey
 	if json.Unmarshal([]byte(secret), &idx) != nil {
@@ -192,7 +192,7 @@ func (a *App) updateKeptIndex(ctx context.Context, change func([]keptKey) []kept
 		err = keyringCall(ctx, func() error { return a.store.Set(CertKeyringService, keptIndexUser, string(data)) })
 	}
 	if err != nil {
-		return fmt.Errorf("flow: kept certificates: %w", err)
+		return &Error{Op: "kept certificates", Err: err}
 	}
 	return nil
 }

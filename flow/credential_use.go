@@ -21,8 +21,8 @@ import (
 // asked.
 const MaxP12Size = 1 << 20
 
-// errSecondPrompt guards the rule that a PIN is asked once per signature.
-var errSecondPrompt = errors.New("flow: the PIN was asked for a second time (refused)")
+// ErrSecondPrompt guards the rule that a PIN is asked once per signature.
+var ErrSecondPrompt = errors.New("flow: the PIN was asked for a second time (refused)")
 
 // signing says how useCredential asks for confirmation.
 type signing struct {
@@ -65,29 +65,29 @@ func (a *App) useToken(ctx context.Context, choice CredentialChoice, cb Callback
 	// the prompt is never shown.
 	st, err := tok.Status(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("flow: %s: %w", choice, err)
+		return nil, &Error{Op: choice.String(), Err: err}
 	}
 	if st.Locked {
-		return nil, fmt.Errorf("flow: %s: %w", choice, pkcs11.ErrPINLocked)
+		return nil, &Error{Op: choice.String(), Err: pkcs11.ErrPINLocked}
 	}
 	asked := 0
 	err = tok.Login(ctx, func(ctx context.Context, req pkcs11.PINRequest) (pkcs11.PINAnswer, error) {
 		asked++
 		if asked > 1 {
-			return pkcs11.PINAnswer{}, errSecondPrompt
+			return pkcs11.PINAnswer{}, ErrSecondPrompt
 		}
 		return cb.PIN(ctx, req)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("flow: %s: %w", choice, err)
+		return nil, &Error{Op: choice.String(), Err: err}
 	}
 	key, err := tok.Signer(ctx, choice.KeyID)
 	if err != nil {
-		return nil, fmt.Errorf("flow: %s: %w", choice, err)
+		return nil, &Error{Op: choice.String(), Err: err}
 	}
 	cert := key.Info().Certificate
 	if cert == nil {
-		return nil, fmt.Errorf("flow: %s: %w", choice, pkcs11.ErrNoCertificate)
+		return nil, &Error{Op: choice.String(), Err: pkcs11.ErrNoCertificate}
 	}
 	var chain []*x509.Certificate
 	if certs, err := tok.Certificates(ctx); err == nil {
@@ -112,7 +112,7 @@ func (a *App) useP12(ctx context.Context, choice CredentialChoice, cb Callbacks,
 	}
 	data, err := readLimited(choice.P12, MaxP12Size)
 	if err != nil {
-		return nil, fmt.Errorf("flow: PKCS#12 file: %w", err)
+		return nil, &Error{Op: "PKCS#12 file", Err: err}
 	}
 	defer clear(data)
 	name := filepath.Base(choice.P12)
@@ -124,7 +124,7 @@ func (a *App) useP12(ctx context.Context, choice CredentialChoice, cb Callbacks,
 	cred, err := signer.LoadPKCS12(data, pw)
 	clear(pw)
 	if err != nil {
-		return nil, fmt.Errorf("flow: PKCS#12 file %s: %w", name, err)
+		return nil, &Error{Op: "PKCS#12 file " + name, Err: err}
 	}
 	return a.confirmAndUse(ctx, *cred, cb, s)
 }

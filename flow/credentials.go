@@ -74,10 +74,7 @@ type FoundCredentials struct {
 type ModuleProblem struct {
 	// Module is the module's path, empty when none was found at all.
 	Module string `json:"module"`
-	// Message and Hint explain the problem (Explanation of Err).
-	Message i18n.Text `json:"message"`
-	Hint    i18n.Text `json:"hint"`
-	// Err is the error, for errors.Is.
+	// Err is the error; explain.Of words it.
 	Err error `json:"-"`
 }
 
@@ -355,9 +352,8 @@ func tokenNote(t FoundToken, now time.Time) i18n.Text {
 
 // moduleProblem explains a module that could not be used.
 func moduleProblem(path string, err error) ModuleProblem {
-	m, h := Explanation(err)
 	if errors.Is(err, ErrNoModule) {
 		path = ""
 	}
-	return ModuleProblem{Module: path, Message: m, Hint: h, Err: err}
+	return ModuleProblem{Module: path, Err: err}
 }

@@ -53,6 +53,37 @@ var (
 	ErrNoticeNotFound = errors.New("flow: no such notice for the application")
 )
 
+// Error is what a use case returns when a step fails: the operation and
+// its cause, modelled on os.PathError and net.OpError. Callers tell errors
+// apart with errors.Is and errors.As on the cause (a sentinel of flow or of
+// a core package, or one of their typed errors), never by the text.
+type Error struct {
+	// Op names the step that failed ("register", "form", "login as ID",
+	// the credential used, …); it holds no PIN, password or personal data.
+	Op string
+	// Err is the cause.
+	Err error
+}
+
+// Error returns "flow: OP: cause".
+func (e *Error) Error() string { return "flow: " + e.Op + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Cause returns the error under every flow.Error wrapping of err: what a
+// core package (or flow's own sentinel) said, for a surface that shows the
+// cause in its own words. err itself when it is not a flow.Error.
+func Cause(err error) error {
+	for {
+		fe, ok := err.(*Error)
+		if !ok || fe.Err == nil {
+			return err
+		}
+		err = fe.Err
+	}
+}
+
 // PrecheckError reports a pre-check with a red line; nothing was signed.
 // It matches ErrPrecheckFailed.
 type PrecheckError struct {

@@ -64,15 +64,15 @@ func OpenForm(ctx context.Context, path string) (*submit.FormDocument, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("flow: form: %w", err)
+		return nil, &Error{Op: "form", Err: err}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, submit.MaxForm+1))
 	if err != nil {
-		return nil, fmt.Errorf("flow: form: %w", err)
+		return nil, &Error{Op: "form", Err: err}
 	}
 	if len(data) > submit.MaxForm {
-		return nil, fmt.Errorf("flow: form: larger than %d bytes: %w", submit.MaxForm, submit.ErrNotForm)
+		return nil, &Error{Op: "form", Err: fmt.Errorf("larger than %d bytes: %w", submit.MaxForm, submit.ErrNotForm)}
 	}
 	return ParseForm(data)
 }
@@ -83,10 +83,10 @@ func ParseForm(data []byte) (*submit.FormDocument, error) {
 	dec.UseNumber()
 	var doc submit.FormDocument
 	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("flow: form: not a JSON form document (%w): %w", err, submit.ErrNotForm)
+		return nil, &Error{Op: "form", Err: fmt.Errorf("not a JSON form document (%w): %w", err, submit.ErrNotForm)}
 	}
 	if doc.Procedure == "" {
-		return nil, fmt.Errorf("flow: form: it names no procedure: %w", submit.ErrNotForm)
+		return nil, &Error{Op: "form: it names no procedure", Err: submit.ErrNotForm}
 	}
 	if doc.Applicant == nil {
 		doc.Applicant = map[string]any{}
@@ -203,7 +203,7 @@ func WriteForm(w io.Writer, doc *submit.FormDocument) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("flow: form: %w", err)
+		return &Error{Op: "form", Err: err}
 	}
 	return nil
 }
@@ -238,7 +238,7 @@ func marshalForm(doc *submit.FormDocument) ([]byte, error) {
 		return nil, err
 	}
 	if buf.Len() > submit.MaxForm {
-		return nil, errors.New("flow: form: larger than the service accepts")
+		return nil, &Error{Op: "form", Err: errors.New("larger than the service accepts")}
 	}
 	return buf.Bytes(), nil
 }

@@ -130,7 +130,7 @@ func TestEachLevelSaysWhatTheApplicantNeeds(t *testing.T) {
 }
 
 func TestEveryErrorIsExplainedInBothLanguagesWithWhatToDo(t *testing.T) {
-	generic, _ := flow.Explanation(errors.New("something else"))
+	generic, _ := explainOf(errors.New("something else"))
 	tests := []struct {
 		name string
 		err  error
@@ -162,14 +162,14 @@ func TestEveryErrorIsExplainedInBothLanguagesWithWhatToDo(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			msg, hint := flow.Explanation(tc.err)
+			msg, hint := explainOf(tc.err)
 			if msg.Ja == "" || msg.En == "" || hint.Ja == "" || hint.En == "" {
 				t.Errorf("%v: message %+v, hint %+v", tc.err, msg, hint)
 			}
 			if msg == generic {
 				t.Errorf("%v gets the general message", tc.err)
 			}
-			if ja, _ := flow.Explain(tc.err, i18n.Japanese); ja != msg.Ja {
+			if ja, _ := explainIn(tc.err, i18n.Japanese); ja != msg.Ja {
 				t.Errorf("Explain in Japanese %q, want %q", ja, msg.Ja)
 			}
 		})

@@ -76,14 +76,14 @@ func (a *App) LoginWithCertificate(ctx context.Context, choice CredentialChoice,
 		use: func(cred signer.Credential, _ *Precheck) error {
 			ch, err := a.client.NewChallenge(ctx)
 			if err != nil {
-				return fmt.Errorf("flow: certificate login: %w", err)
+				return &Error{Op: "certificate login", Err: err}
 			}
 			cl, err := submit.SignChallenge(*ch, cred)
 			if err != nil {
-				return fmt.Errorf("flow: certificate login: %w", err)
+				return &Error{Op: "certificate login", Err: err}
 			}
 			if s, err = a.client.CertificateLogin(ctx, *cl); err != nil {
-				return fmt.Errorf("flow: certificate login: %w", err)
+				return &Error{Op: "certificate login", Err: err}
 			}
 			return nil
 		},
@@ -92,7 +92,7 @@ func (a *App) LoginWithCertificate(ctx context.Context, choice CredentialChoice,
 		return nil, err
 	}
 	if err := a.creds.SaveSession(ctx, *s); err != nil {
-		return s, fmt.Errorf("flow: keep the session: %w", err)
+		return s, &Error{Op: "keep the session", Err: err}
 	}
 	return s, nil
 }
@@ -118,7 +118,7 @@ func (a *App) Logout(ctx context.Context, account string, keepPassword bool) (*L
 			out.SessionEnded, out.SessionErr, out.SessionExpires = false, lerr, s.ExpiresAt
 		}
 	case !errors.Is(err, submit.ErrNotStored):
-		return nil, fmt.Errorf("flow: logout: %w", err)
+		return nil, &Error{Op: "logout", Err: err}
 	}
 	if keepPassword {
 		err = a.creds.DeleteSession(ctx, account)
@@ -126,7 +126,7 @@ func (a *App) Logout(ctx context.Context, account string, keepPassword bool) (*L
 		err = a.creds.Forget(ctx, account)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("flow: logout: %w", err)
+		return nil, &Error{Op: "logout", Err: err}
 	}
 	return out, nil
 }
@@ -141,7 +141,7 @@ func (a *App) resolveAccount(ctx context.Context, account string) (string, error
 		return "", fmt.Errorf("%w: %w", ErrNoAccount, err)
 	}
 	if err != nil {
-		return "", fmt.Errorf("flow: %w", err)
+		return "", &Error{Op: "account", Err: err}
 	}
 	return id, nil
 }
@@ -157,7 +157,7 @@ func (a *App) sessionToken(ctx context.Context, account string, renew bool, cb C
 			return s.Token, nil
 		}
 		if !errors.Is(err, submit.ErrNotStored) {
-			return "", fmt.Errorf("flow: %w", err)
+			return "", &Error{Op: "account", Err: err}
 		}
 	}
 	s, err := a.passwordLogin(ctx, account, false, cb)
@@ -193,19 +193,19 @@ func (a *App) passwordLogin(ctx context.Context, account string, ask bool, cb Ca
 		clear(b)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("flow: account %s: %w", account, err)
+		return nil, &Error{Op: "account " + account, Err: err}
 	}
 	s, err := a.client.Login(ctx, account, pw)
 	if err != nil {
-		return nil, fmt.Errorf("flow: login as %s: %w", account, err)
+		return nil, &Error{Op: "login as " + account, Err: err}
 	}
 	if entered {
 		if err := a.creds.SavePassword(ctx, account, pw); err != nil {
-			return nil, fmt.Errorf("flow: keep the password of %s: %w", account, err)
+			return nil, &Error{Op: "keep the password of " + account, Err: err}
 		}
 	}
 	if err := a.creds.SaveSession(ctx, *s); err != nil {
-		return nil, fmt.Errorf("flow: keep the session of %s: %w", account, err)
+		return nil, &Error{Op: "keep the session of " + account, Err: err}
 	}
 	return s, nil
 }

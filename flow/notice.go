@@ -78,7 +78,7 @@ func (a *App) VerifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 	now := a.now()
 	rep, err := signer.Verify(ctx, path, signer.VerifyOptions{Roots: a.cfg.TrustAnchors, Intermediates: a.cfg.Intermediates, At: now})
 	if err != nil {
-		return nil, fmt.Errorf("flow: notice: %w", err)
+		return nil, &Error{Op: "notice", Err: err}
 	}
 	out := &NoticeReport{Path: path, Report: rep, Signer: rep.Signer, SigningTime: rep.SigningTime, Files: rep.Files}
 	if rep.Integrity.OK {
@@ -141,7 +141,7 @@ func (a *App) fetchNotice(ctx context.Context, arrival, id string) (string, erro
 		return "", err
 	}
 	if !safeID.MatchString(id) || !safeID.MatchString(arrival) {
-		return "", fmt.Errorf("flow: notice %q of %q: %w", id, arrival, ErrNoticeNotFound)
+		return "", &Error{Op: fmt.Sprintf("notice %q of %q", id, arrival), Err: ErrNoticeNotFound}
 	}
 	auth, _, err := a.auth(ctx, StatusQuery{Arrival: arrival})
 	if err != nil {
@@ -149,11 +149,11 @@ func (a *App) fetchNotice(ctx context.Context, arrival, id string) (string, erro
 	}
 	dir := filepath.Join(a.cfg.DataDir, "notices")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("flow: notice: %w", err)
+		return "", &Error{Op: "notice", Err: err}
 	}
 	f, err := os.CreateTemp(dir, ".download-")
 	if err != nil {
-		return "", fmt.Errorf("flow: notice: %w", err)
+		return "", &Error{Op: "notice", Err: err}
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
@@ -166,13 +166,13 @@ func (a *App) fetchNotice(ctx context.Context, arrival, id string) (string, erro
 	}
 	if err != nil {
 		if submit.IsReason(err, submit.ReasonNotFound) {
-			return "", fmt.Errorf("flow: notice %s: %w: %w", id, ErrNoticeNotFound, err)
+			return "", &Error{Op: "notice " + id, Err: fmt.Errorf("%w: %w", ErrNoticeNotFound, err)}
 		}
-		return "", fmt.Errorf("flow: notice %s: %w", id, err)
+		return "", &Error{Op: "notice " + id, Err: err}
 	}
 	final := filepath.Join(dir, arrival+"-"+id+".asice")
 	if err := os.Rename(tmp, final); err != nil {
-		return "", fmt.Errorf("flow: notice: %w", err)
+		return "", &Error{Op: "notice", Err: err}
 	}
 	return final, nil
 }

@@ -78,7 +78,7 @@ func TestTheFinalTryIsShownAndAnUnconfirmedAnswerSpendsNothing(t *testing.T) {
 			if left := filesIn(t, cfg.DataDir); len(left) != 0 {
 				t.Errorf("written: %v", left)
 			}
-			msg, hint := flow.Explain(err, i18n.Japanese)
+			msg, hint := explainIn(err, i18n.Japanese)
 			if msg == "" || hint == "" || strings.Contains(msg+hint, tc.pin) {
 				t.Errorf("explanation %q / %q", msg, hint)
 			}
@@ -110,7 +110,7 @@ func TestALockedCardIsExplainedWithoutAPrompt(t *testing.T) {
 		t.Errorf("PIN asked %d times, %d logins: a locked card is never asked", r.pinCalls, m.LoginCalls())
 	}
 	for _, lang := range []i18n.Lang{i18n.Japanese, i18n.English} {
-		msg, hint := flow.Explain(err, lang)
+		msg, hint := explainIn(err, lang)
 		if want := map[i18n.Lang]string{i18n.Japanese: "市区町村の窓口", i18n.English: "municipal office"}[lang]; !strings.Contains(hint, want) {
 			t.Errorf("%s: %q / %q; want the hint to send the user to the %s", lang, msg, hint, want)
 		}

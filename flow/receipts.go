@@ -2,7 +2,6 @@ package flow
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/shinsei-app/shinsei/submit"
@@ -30,7 +29,7 @@ func (a *App) Refused() ([]submit.Item, error) {
 // forService keeps the outbox items of the configured service.
 func (a *App) forService(items []submit.Item, err error) ([]submit.Item, error) {
 	if err != nil {
-		return nil, fmt.Errorf("flow: outbox: %w", err)
+		return nil, &Error{Op: "outbox", Err: err}
 	}
 	return ofService(a, items, func(it submit.Item) string { return it.Service }), nil
 }
@@ -43,7 +42,7 @@ func (a *App) Receipts() ([]submit.Record, error) {
 	}
 	recs, err := a.journal.Receipts()
 	if err != nil {
-		return nil, fmt.Errorf("flow: receipts: %w", err)
+		return nil, &Error{Op: "receipts", Err: err}
 	}
 	return ofService(a, recs, func(r submit.Record) string { return r.Service }), nil
 }
@@ -69,7 +68,7 @@ func (a *App) SendPending(ctx context.Context) ([]submit.Outcome, error) {
 	}
 	outs, err := a.outbox.Flush(ctx, a.sender(Callbacks{}))
 	if err != nil {
-		return outs, fmt.Errorf("flow: send pending: %w", err)
+		return outs, &Error{Op: "send pending", Err: err}
 	}
 	return outs, nil
 }

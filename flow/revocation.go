@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
-	"fmt"
 	"path/filepath"
 	"time"
 
@@ -37,11 +36,11 @@ func (a *App) sources(ctx context.Context) ([]certcheck.Source, error) {
 	}
 	o, err := certcheck.NewOCSPSource(certcheck.OCSPOptions{Offline: a.cfg.Offline, CacheDir: sub("ocsp"), Now: a.cfg.Now})
 	if err != nil {
-		return nil, fmt.Errorf("flow: revocation: %w", err)
+		return nil, &Error{Op: "revocation", Err: err}
 	}
 	c, err := certcheck.NewCRLSource(ctx, certcheck.CRLOptions{Offline: a.cfg.Offline, CacheDir: sub("crl"), Now: a.cfg.Now})
 	if err != nil {
-		return nil, fmt.Errorf("flow: revocation: %w", err)
+		return nil, &Error{Op: "revocation", Err: err}
 	}
 	list := []certcheck.Source{o, c}
 	if a.client != nil {

@@ -109,7 +109,7 @@ func (a *App) Sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 		}
 		dir := filepath.Join(a.cfg.DataDir, "signed")
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("flow: sign: %w", err)
+			return nil, &Error{Op: "sign", Err: err}
 		}
 		out = filepath.Join(dir, packageName(proc.ID, a))
 	}
@@ -138,7 +138,7 @@ func (a *App) Sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 				cb.progress(StageHashing, done, total)
 			}})
 			if err != nil {
-				return fmt.Errorf("flow: sign: %w", err)
+				return &Error{Op: "sign", Err: err}
 			}
 			signed.Certificate, signed.Precheck, signed.Files, signed.Size = cred.Cert, p, res.Files, res.Size
 			return nil
@@ -164,7 +164,7 @@ func (a *App) Sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 // The Signed package has no Procedure or Form.
 func (a *App) SignFiles(ctx context.Context, req SignFilesRequest, cb Callbacks) (*Signed, error) {
 	if req.Out == "" {
-		return nil, fmt.Errorf("flow: sign: no package path given: %w", signer.ErrInvalidFile)
+		return nil, &Error{Op: "sign: no package path given", Err: signer.ErrInvalidFile}
 	}
 	files := make([]signer.File, len(req.Files))
 	for i, p := range req.Files {
@@ -177,7 +177,7 @@ func (a *App) SignFiles(ctx context.Context, req SignFilesRequest, cb Callbacks)
 				cb.progress(StageHashing, done, total)
 			}})
 			if err != nil {
-				return fmt.Errorf("flow: sign: %w", err)
+				return &Error{Op: "sign", Err: err}
 			}
 			signed.Certificate, signed.Files, signed.Size = cred.Cert, res.Files, res.Size
 			return nil
@@ -200,7 +200,7 @@ func packageFiles(work string, form *submit.FormDocument, attachments []string) 
 	err = os.WriteFile(formPath, formBytes, 0o600)
 	clear(formBytes)
 	if err != nil {
-		return nil, fmt.Errorf("flow: sign: %w", err)
+		return nil, &Error{Op: "sign", Err: err}
 	}
 	files := []signer.File{{Name: FormFileName, Path: formPath}}
 	for _, p := range attachments {
@@ -226,12 +226,12 @@ func (a *App) privateTemp(what string) (string, error) {
 	if a.cfg.DataDir != "" {
 		parent = filepath.Join(a.cfg.DataDir, "tmp")
 		if err := os.MkdirAll(parent, 0o700); err != nil {
-			return "", fmt.Errorf("flow: %s: %w", what, err)
+			return "", &Error{Op: what, Err: err}
 		}
 	}
 	dir, err := os.MkdirTemp(parent, ".shinsei-"+what+"-")
 	if err != nil {
-		return "", fmt.Errorf("flow: %s: %w", what, err)
+		return "", &Error{Op: what, Err: err}
 	}
 	return dir, nil
 }

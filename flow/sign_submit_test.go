@@ -278,7 +278,7 @@ func TestNothingIsSignedOrWrittenWhenThePrecheckFailsOrTheUserDeclines(t *testin
 			if tc.r.pinCalls > 1 || tc.r.secretCalls > 1 {
 				t.Errorf("asked the PIN %d and the password %d times", tc.r.pinCalls, tc.r.secretCalls)
 			}
-			msg, hint := flow.Explain(err, i18n.Japanese)
+			msg, hint := explainIn(err, i18n.Japanese)
 			if msg == "" || hint == "" {
 				t.Errorf("no explanation: %q / %q", msg, hint)
 			}

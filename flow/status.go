@@ -2,7 +2,6 @@ package flow
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -83,7 +82,7 @@ func (a *App) Status(ctx context.Context, q StatusQuery) (*submit.ApplicationSta
 		st, err = ask()
 	}
 	if err != nil {
-		return st, fmt.Errorf("flow: status of %s: %w", q.Arrival, err)
+		return st, &Error{Op: "status of " + q.Arrival, Err: err}
 	}
 	return st, nil
 }

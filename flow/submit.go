@@ -51,7 +51,7 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 		path, media, proc = req.Signed.Path, submit.MediaASiCE, &p
 	case req.Form != nil:
 		if req.Procedure == nil {
-			return nil, fmt.Errorf("flow: submit: an unsigned form needs its procedure: %w", ErrFormInvalid)
+			return nil, &Error{Op: "submit: an unsigned form needs its procedure", Err: ErrFormInvalid}
 		}
 		proc = req.Procedure
 		if err := CheckForm(req.Form, *proc, -1); err != nil {
@@ -68,12 +68,12 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 		defer os.RemoveAll(work)
 		path, media = filepath.Join(work, FormFileName), submit.MediaJSON
 		if err := os.WriteFile(path, data, 0o600); err != nil {
-			return nil, fmt.Errorf("flow: submit: %w", err)
+			return nil, &Error{Op: "submit", Err: err}
 		}
 	case req.Path != "":
 		in, err := submit.ReadInput(ctx, req.Path)
 		if err != nil {
-			return nil, fmt.Errorf("flow: submit: %w", err)
+			return nil, &Error{Op: "submit", Err: err}
 		}
 		path, media, proc = in.Path, in.MediaType, req.Procedure
 		if proc == nil {
@@ -84,7 +84,7 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 			proc = &pi.Procedure
 		}
 	default:
-		return nil, fmt.Errorf("flow: submit: nothing to submit: %w", ErrFormInvalid)
+		return nil, &Error{Op: "submit: nothing to submit", Err: ErrFormInvalid}
 	}
 	if signed := media == submit.MediaASiCE; proc.Level.NeedsSignature() != signed {
 		return nil, &LevelError{Procedure: proc.ID, Level: proc.Level, Signed: signed}
@@ -104,14 +104,14 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 	it, err := a.outbox.Add(ctx, submit.Draft{Service: a.client.BaseURL(), Account: account, Procedure: proc.ID,
 		Level: proc.Level, MediaType: media, Path: path})
 	if err != nil {
-		return nil, fmt.Errorf("flow: submit: %w: %w", ErrNotQueued, err)
+		return nil, &Error{Op: "submit", Err: fmt.Errorf("%w: %w", ErrNotQueued, err)}
 	}
 	if cb.Queued != nil {
 		cb.Queued(*it, *proc)
 	}
 	rec, err := a.outbox.Send(ctx, it.ID, a.sender(cb))
 	if err != nil {
-		return rec, fmt.Errorf("flow: submit: %w", err)
+		return rec, &Error{Op: "submit", Err: err}
 	}
 	return rec, nil
 }

@@ -98,5 +98,5 @@ func (a *App) openToken(ctx context.Context, choice CredentialChoice) (*pkcs11.T
 			firstErr = ErrNoModule
 		}
 	}
-	return nil, libraryEntry{}, fmt.Errorf("flow: %s: %w", choice, firstErr)
+	return nil, libraryEntry{}, &Error{Op: choice.String(), Err: firstErr}
 }

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/shinsei-app/shinsei/explain"
 	"github.com/shinsei-app/shinsei/flow"
 )
 
@@ -99,7 +100,8 @@ func (c *credentialScreen) show(f *flow.FoundCredentials) {
 		c.list.Add(widget.NewCard(k.TokenLabel, tr("cred.kept_absent"), wrapped(certLine(k.Cert))))
 	}
 	for _, p := range f.Problems {
-		c.list.Add(statusLine(levelWarn, p.Module, text(p.Message), text(p.Hint)))
+		e := explain.Of(p.Err)
+		c.list.Add(statusLine(levelWarn, p.Module, text(e.Message), text(e.Hint)))
 	}
 }
 

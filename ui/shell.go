@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/shinsei-app/shinsei/diagnosis"
+	"github.com/shinsei-app/shinsei/explain"
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/submit"
@@ -387,10 +388,9 @@ func (s *shell) showForm() {
 // explain turns an error into what happened and what to do, in the
 // current language.
 func (s *shell) explain(err error) string {
-	msg, hint := flow.Explain(err, currentLanguage())
+	e, lang := explain.Of(err), currentLanguage()
+	msg, hint := e.Message.In(lang), e.Hint.In(lang)
 	switch {
-	case msg == "" && hint == "":
-		return err.Error()
 	case hint == "":
 		return msg
 	case msg == "":

@@ -1,0 +1,300 @@
+package explain
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+
+	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/identity"
+	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/pkcs11/pcsc"
+	"github.com/shinsei-app/shinsei/signer"
+	"github.com/shinsei-app/shinsei/submit"
+)
+
+// helpDesk is the last resort of every hint.
+var helpDesk = i18n.Text{Ja: "解決しない場合は、「ヘルプデスク」画面の診断結果を添えて、お問い合わせ窓口にご相談ください。", En: "If this does not help, please contact the help desk with the diagnostics from the Help desk screen."}
+
+// explanation is a message and a hint.
+type explanation struct{ msg, hint i18n.Text }
+
+// row explains one sentinel error, found with errors.Is.
+type row struct {
+	err   error
+	class Class
+	// cmd is the command line's hint where it names a flag or a command;
+	// zero means the hint serves both surfaces.
+	cmd i18n.Text
+	explanation
+}
+
+// sentinels maps errors found with errors.Is to their explanation, in the
+// order they are tried.
+var sentinels = []row{
+	// The user's own choices first.
+	{err: flow.ErrDeclined, class: Negative, explanation: explanation{i18n.Text{Ja: "署名を取りやめました。何も署名・保存していません。", En: "Signing was cancelled. Nothing was signed or saved."},
+		i18n.Text{Ja: "内容を直す場合は申請書を修正してから、もう一度署名してください。", En: "To change something, correct the form and sign again."}}},
+	{err: context.Canceled, class: Environment, cmd: i18n.Text{Ja: "中断しました。何も書き出していません。", En: "interrupted; nothing was written"}, explanation: explanation{i18n.Text{Ja: "中止しました。作りかけのファイルは残っていません。", En: "Stopped. No half-made file was left behind."},
+		i18n.Text{Ja: "準備ができたら、もう一度お試しください。", En: "Please try again when ready."}}},
+	{err: flow.ErrSecondPrompt, class: Environment, explanation: explanation{i18n.Text{Ja: "暗証番号を二度続けて尋ねることはしません。", En: "The PIN is never asked twice in a row."}, i18n.Text{Ja: "もう一度最初からお試しください。", En: "Please start again."}}},
+	{err: pkcs11.ErrFinalTryNotConfirmed, class: Negative, cmd: i18n.Text{Ja: "入力は行っていません。最後の1回を使う場合は、端末で確認するか --allow-final-try を付けてください。", En: "no PIN was tried; to spend the final try, run in a terminal and confirm, or add --allow-final-try"}, explanation: explanation{
+		i18n.Text{Ja: "暗証番号の入力が残り1回のため、確認をいただけなかった入力は行っていません。入力回数は減っていません。", En: "One PIN try is left and it was not confirmed, so nothing was tried; no try was spent."},
+		i18n.Text{Ja: "暗証番号を確かめてから、最後の1回であることを確認のうえ入力してください。分からない場合は、市区町村の窓口で暗証番号の再設定ができます。", En: "Please make sure of the PIN, then confirm spending the last try. If you do not know it, the municipal office can reset it."},
+	}},
+	{err: pkcs11.ErrPINLocked, class: Negative, cmd: i18n.Text{Ja: "入力は行っていません。ロックの解除は、カードをお持ちのうえ市区町村の窓口でお手続きください。", En: "no PIN was tried; a locked My Number card is unlocked only at the municipal office (bring the card and ID)"}, explanation: explanation{
+		i18n.Text{Ja: "暗証番号（パスワード）がロックされています。入力は行っていません。", En: "The PIN is locked; nothing was tried."},
+		i18n.Text{Ja: "ロックの解除（暗証番号の再設定）は、マイナンバーカードをお持ちのうえ、お住まいの市区町村の窓口でお手続きください。", En: "The lock can only be reset at your municipal office: please bring your My Number card there."},
+	}},
+	{err: pkcs11.ErrPINFormat, class: Usage, cmd: i18n.Text{Ja: "入力は行っておらず、入力回数も減っていません。示された形式で入力してください。", En: "no PIN was tried and no try was spent; enter the PIN in the format shown"}, explanation: explanation{
+		i18n.Text{Ja: "暗証番号の形式が違うため、カードには送っていません。入力回数は減っていません。", En: "The PIN does not have the right format, so it was not sent to the card; no try was spent."},
+		i18n.Text{Ja: "署名用電子証明書のパスワードは、英大文字と数字の6～16文字です。", En: "The signature password has 6 to 16 capital letters and digits."}}},
+	{err: pkcs11.ErrNoCertificate, class: Environment, cmd: i18n.Text{Ja: "15歳未満の方のカードには署名用電子証明書がありません。証明書の入ったカードをお使いください。", En: "a My Number card issued to a minor under 15 has no signature certificate; use a card with one"}, explanation: explanation{
+		i18n.Text{Ja: "このカードには署名用電子証明書が入っていません（15歳未満の方のカードなど）。", En: "This card holds no signature certificate (as on the card of a child under 15)."},
+		i18n.Text{Ja: "署名用電子証明書の入ったカードをお使いいただくか、市区町村の窓口でご相談ください。", En: "Please use a card with a signature certificate, or ask at the municipal office."}}},
+	{err: pkcs11.ErrCardRemoved, class: Environment, cmd: i18n.Text{Ja: "カードが取り外されたか、リーダーの接続が切れました。置き直してから、もう一度署名してください（何も書き出していません）。", En: "the card was removed or the reader disconnected; insert it again and sign again (nothing was written)"}, explanation: explanation{
+		i18n.Text{Ja: "カードが取り外されたか、カードリーダーとの接続が切れました。何も書き出していません。", En: "The card was removed or the reader was disconnected. Nothing was written."},
+		i18n.Text{Ja: "カードをリーダーにしっかり置き直してから、もう一度お試しください。", En: "Please put the card back on the reader and try again."}}},
+	{err: pkcs11.ErrAmbiguousToken, class: Environment, cmd: i18n.Text{Ja: "カードを置いてください（複数ある場合は --token LABEL で選べます。一覧は shinseictl tokens）。", En: "insert the card (or choose one with --token LABEL; 'shinseictl tokens' lists them)"}, explanation: explanation{
+		i18n.Text{Ja: "カードやトークンが複数見つかりました。", En: "Several cards or tokens were found."},
+		i18n.Text{Ja: "使うカード（トークン）を一覧から選んでください。", En: "Please choose the card (token) to use from the list."}}},
+	{err: pkcs11.ErrNoToken, class: Environment, cmd: i18n.Text{Ja: "カードを置いてください（複数ある場合は --token LABEL で選べます。一覧は shinseictl tokens）。", En: "insert the card (or choose one with --token LABEL; 'shinseictl tokens' lists them)"}, explanation: explanation{
+		i18n.Text{Ja: "カードが見つかりません。", En: "No card was found."},
+		i18n.Text{Ja: "カードをリーダーに置いて（差し込んで）から、もう一度お試しください。", En: "Please put the card on (into) the reader and try again."}}},
+	{err: pkcs11.ErrModuleNotLoadable, class: Environment, cmd: i18n.Text{Ja: "OpenSC（Debian: apt-get install opensc-pkcs11）または利用者クライアントソフトをインストールするか、正しい --module PATH を指定してください。", En: "install OpenSC (Debian: apt-get install opensc-pkcs11) or the JPKI user software, or give the right --module PATH"}, explanation: explanation{
+		i18n.Text{Ja: "カードを使うためのソフトウェア（PKCS#11 モジュール）を読み込めません。", En: "The software that reads the card (the PKCS#11 module) cannot be loaded."},
+		i18n.Text{Ja: "公的個人認証サービスの利用者クライアントソフト（Linux では OpenSC）をインストールするか、設定でモジュールの場所を指定してください。", En: "Please install the JPKI user software (on Linux: OpenSC), or set the module's location in the settings."},
+	}},
+	{err: flow.ErrNoModule, class: Environment, cmd: i18n.Text{Ja: "OpenSC（Debian: apt-get install opensc-pkcs11）をインストールするか、--module PATH を指定するか、--p12 FILE で署名してください。", En: "install OpenSC (Debian: apt-get install opensc-pkcs11), give --module PATH, or sign with --p12 FILE"}, explanation: explanation{
+		i18n.Text{Ja: "カードを使うためのソフトウェア（PKCS#11 モジュール）が見つかりません。", En: "No software that reads cards (PKCS#11 module) was found."},
+		i18n.Text{Ja: "公的個人認証サービスの利用者クライアントソフト（Linux では OpenSC）をインストールしてください。証明書ファイル（.p12）でも署名できます。", En: "Please install the JPKI user software (on Linux: OpenSC). You can also sign with a certificate file (.p12)."},
+	}},
+	{err: pkcs11.ErrKeyNotFound, class: Environment, cmd: i18n.Text{Ja: "--key-id HEX で鍵を選んでください。証明書と ID は shinseictl tokens で一覧できます。", En: "choose the key with --key-id HEX; 'shinseictl tokens' lists the certificates and their IDs"}, explanation: explanation{
+		i18n.Text{Ja: "このカード（トークン）に署名用の鍵が見つかりません。", En: "No signature key was found on this card (token)."},
+		i18n.Text{Ja: "別のカード（トークン）を選んでください。", En: "Please choose another card (token)."}}},
+	{err: pkcs11.ErrNotLoggedIn, class: Environment, explanation: explanation{
+		i18n.Text{Ja: "カードへのログインが済んでいません。", En: "The card is not logged in."}, i18n.Text{Ja: "もう一度最初からお試しください。", En: "Please start again."}}},
+	{err: pcsc.ErrNoCard, class: Environment, explanation: explanation{i18n.Text{Ja: "カードリーダーにカードがありません。", En: "There is no card in the reader."}, i18n.Text{Ja: "カードを置いてから、もう一度お試しください。", En: "Please put the card on the reader and try again."}}},
+	{err: pcsc.ErrUnavailable, class: Environment, explanation: explanation{i18n.Text{Ja: "カードリーダーのサービス（PC/SC）を利用できません。", En: "The card reader service (PC/SC) is not available."},
+		i18n.Text{Ja: "カードリーダーが接続されているか確認してください（Linux では pcscd が動いている必要があります）。", En: "Please check the reader is connected (on Linux, pcscd must be running)."}}},
+
+	{err: signer.ErrWrongPassword, class: Negative, cmd: i18n.Text{Ja: "証明書ファイルと一緒に受け取ったパスワードを確かめて、もう一度お試しください。", En: "check the password given with the certificate file and try again"}, explanation: explanation{
+		i18n.Text{Ja: "証明書ファイルのパスワードが違います。", En: "The certificate file's password is not right."},
+		i18n.Text{Ja: "証明書ファイルと一緒に受け取ったパスワードを確かめて、もう一度入力してください。", En: "Please check the password you received with the certificate file and enter it again."}}},
+	{err: signer.ErrNotPKCS12, class: Usage, cmd: i18n.Text{Ja: "証明書と一緒に発行された .p12 / .pfx ファイルを指定してください。", En: "give the .p12/.pfx file issued with the certificate"}, explanation: explanation{
+		i18n.Text{Ja: "選んだファイルは、読み取れる証明書ファイル（.p12 / .pfx）ではありません。", En: "The file chosen is not a readable certificate file (.p12/.pfx)."},
+		i18n.Text{Ja: "証明書と一緒に発行された .p12 ファイルを選んでください。", En: "Please choose the .p12 file issued with the certificate."}}},
+	{err: signer.ErrInvalidFile, class: Usage, cmd: i18n.Text{Ja: "申請書と添付ファイルを確かめてください。存在する通常のファイルで、申請書は空でないことが必要です。", En: "check the form and attachment files: they must exist, be regular files, and the form must not be empty"}, explanation: explanation{
+		i18n.Text{Ja: "申請書または添付ファイルを読み込めません（見つからない、空、大きすぎる、名前が重複しているなど）。", En: "The form or an attachment cannot be packaged (missing, empty, too large, or a duplicate name)."},
+		i18n.Text{Ja: "添付ファイルを選び直してください。", En: "Please choose the attachments again."}}},
+	{err: signer.ErrMalformed, class: Usage, cmd: i18n.Text{Ja: "署名付きの申請データまたは署名として読み取れません。送り主にもう一度送ってもらってください。", En: "the file is not a readable signed package or signature; ask the sender for it again"}, explanation: explanation{
+		i18n.Text{Ja: "ファイルが署名付きの申請データ・通知書として読み取れません。", En: "The file cannot be read as a signed package or notice."},
+		i18n.Text{Ja: "送り主に、ファイルをもう一度送ってもらってください。", En: "Please ask the sender for the file again."}}},
+	{err: signer.ErrTooLarge, class: Usage, cmd: i18n.Text{Ja: "署名付きの申請データまたは署名として読み取れません。送り主にもう一度送ってもらってください。", En: "the file is not a readable signed package or signature; ask the sender for it again"}, explanation: explanation{
+		i18n.Text{Ja: "ファイルが大きすぎるため、読み取りを中止しました。", En: "The file is too large; reading it was stopped."},
+		i18n.Text{Ja: "送り主に確認してください。", En: "Please check with the sender."}}},
+
+	{err: flow.ErrWrongLevel, class: Usage, explanation: explanation{
+		i18n.Text{Ja: "この手続きの申請方法（ログイン・署名の要否）と合っていません。", En: "This does not fit how the procedure is filed (login and signature)."},
+		i18n.Text{Ja: "署名が必要な手続きは署名してから、署名が不要な手続きは署名せずに送信してください。", En: "Sign the form for procedures that need a signature, and send the form itself for the others."}}},
+	{err: flow.ErrNoAccount, class: Usage, cmd: i18n.Text{Ja: "--account ID で ID を指定するか、shinseictl account register で登録してください。", En: "give the account with --account ID, or register one with 'shinseictl account register'"}, explanation: explanation{
+		i18n.Text{Ja: "この手続きにはログインが必要ですが、ID が登録されていません。", En: "This procedure needs a login, and no ID is kept."},
+		i18n.Text{Ja: "「アカウント」画面で、マイナンバーカードまたは証明書ファイルを使って ID を登録するか、お持ちの ID でログインしてください。", En: "Please register an ID with your My Number card or certificate file, or log in with your ID, on the Account screen."},
+	}},
+	{err: flow.ErrPasswordTooShort, class: Usage, explanation: explanation{
+		i18n.Text{Ja: fmt.Sprintf("パスワードが短すぎます（%d文字以上必要です）。", flow.MinPasswordLen), En: fmt.Sprintf("The password is too short (at least %d characters).", flow.MinPasswordLen)},
+		i18n.Text{Ja: "より長いパスワードを決めてください。", En: "Please choose a longer password."}}},
+	{err: flow.ErrUserType, class: Usage, explanation: explanation{
+		i18n.Text{Ja: "証明書から、住民の方か法人かを判別できません。", En: "The certificate does not tell whether it is a resident's or a company's."},
+		i18n.Text{Ja: "マイナンバーカードまたは商業登記電子証明書で登録してください。", En: "Please register with a My Number card or a commercial-registry certificate."}}},
+	{err: flow.ErrNotQueued, class: Environment, explanation: explanation{
+		i18n.Text{Ja: "申請を送信待ちの場所（送信箱）に保存できませんでした。何も送信していません。", En: "The application could not be saved in the outbox; nothing was sent."},
+		i18n.Text{Ja: "ディスクの空き容量と、データフォルダーに書き込めるかを確認してから、もう一度お試しください。", En: "Please check the free disk space and that the data folder can be written, then try again."}}},
+	{err: flow.ErrNoticeNotFound, class: Usage, explanation: explanation{
+		i18n.Text{Ja: "この申請には、その通知書はありません。", En: "This application has no such notice."},
+		i18n.Text{Ja: "状況を更新して、通知書の一覧をご確認ください。", En: "Please refresh the status and look at the list of notices."}}},
+	{err: flow.ErrNoService, class: Usage, explanation: explanation{
+		i18n.Text{Ja: "申請サービスが設定されていません。", En: "No service is configured."},
+		i18n.Text{Ja: "設定画面で申請サービスのアドレスを入力してください。", En: "Please enter the service's address in the settings."}}},
+	{err: flow.ErrNoDataDir, class: Usage, explanation: explanation{
+		i18n.Text{Ja: "データを保存する場所が設定されていません。", En: "No place to keep data is configured."},
+		i18n.Text{Ja: "設定画面でデータの保存先を指定してください。", En: "Please set where data is kept in the settings."}}},
+	{err: flow.ErrNoCredential, class: Usage, explanation: explanation{
+		i18n.Text{Ja: "署名に使うカードまたは証明書ファイルが選ばれていません。", En: "No card or certificate file was chosen to sign with."},
+		i18n.Text{Ja: "カードか証明書ファイルのどちらか一つを選んでください。", En: "Please choose a card or a certificate file (one of them)."}}},
+	{err: flow.ErrNoCallback, class: Environment, explanation: explanation{
+		i18n.Text{Ja: "アプリの内部エラーです（確認画面を表示できません）。", En: "Internal error of the app (a dialog is missing)."}, helpDesk}},
+
+	{err: submit.ErrNoKeyring, class: Environment, cmd: i18n.Text{Ja: "ID とパスワードは OS のキーリングにだけ保管します。キーリングを起動するかロックを解除してください（Linux: D-Bus セッション上の GNOME キーリングまたは KWallet）。", En: "Shinsei keeps IDs and passwords only in the OS keyring: unlock or start it (Linux: GNOME Keyring or KWallet through the Secret Service on the D-Bus session)"}, explanation: explanation{
+		i18n.Text{Ja: "パスワードを安全に保管する場所（OS のキーリング）を利用できません。", En: "The OS keyring, where passwords are kept safely, cannot be used."},
+		i18n.Text{Ja: "キーリングのロックを解除してから、もう一度お試しください（Linux では GNOME キーリングまたは KWallet が必要です）。", En: "Please unlock the keyring and try again (on Linux, GNOME Keyring or KWallet is needed)."},
+	}},
+	{err: submit.ErrNotStored, class: Environment, cmd: i18n.Text{Ja: "先にログインしてください: shinseictl account login --service URL --account ID（または shinseictl account register で登録）。", En: "log in first: shinseictl account login --service URL --account ID (or register with 'shinseictl account register')"}, explanation: explanation{
+		i18n.Text{Ja: "ID またはパスワードが保管されていません。", En: "No ID or password is kept."},
+		i18n.Text{Ja: "一度ログインしてください（パスワードは OS のキーリングに保管されます）。", En: "Please log in once (the password is kept in the OS keyring)."}}},
+	{err: submit.ErrSecretTooLarge, class: Usage, cmd: i18n.Text{Ja: "より短いパスワードにしてください。", En: "use a shorter password"}, explanation: explanation{
+		i18n.Text{Ja: "パスワードが長すぎて保管できません。", En: "The password is too long to be kept."}, i18n.Text{Ja: "より短いパスワードにしてください。", En: "Please use a shorter password."}}},
+	{err: submit.ErrNotForm, class: Usage, cmd: i18n.Text{Ja: "shinseictl sign で作った署名済みの申請データ（.asice）か、「procedure」で手続きを指定した JSON の申請書を指定してください。", En: "give a signed package (.asice made by 'shinseictl sign') or a JSON form whose \"procedure\" names the procedure"}, explanation: explanation{
+		i18n.Text{Ja: "申請書として読み取れないファイルです。", En: "The file cannot be read as a form."},
+		i18n.Text{Ja: "このアプリで作成した申請書（.json）または署名済みの申請データ（.asice）を選んでください。", En: "Please choose a form (.json) or signed package (.asice) made with this app."}}},
+	{err: submit.ErrBusy, class: Environment, explanation: explanation{
+		i18n.Text{Ja: "この申請は、別のウィンドウまたはプログラムで送信中です。", En: "This application is being sent by another window or program."},
+		i18n.Text{Ja: "しばらく待ってから、受付の一覧をご確認ください。", En: "Please wait a moment and look at the list of receipts."}}},
+	{err: submit.ErrUnreachable, class: Environment, cmd: i18n.Text{Ja: "ネットワーク接続と --service のアドレスを確かめて、もう一度お試しください。", En: "check the network connection and the --service address, then try again"}, explanation: explanation{
+		i18n.Text{Ja: "申請サービスに接続できません。", En: "The service cannot be reached."},
+		i18n.Text{Ja: "インターネットへの接続を確認して、もう一度お試しください。", En: "Please check the network connection and try again."}}},
+	{err: submit.ErrBadReply, class: Environment, cmd: i18n.Text{Ja: "想定外の応答でした。--service が申請サービスのアドレスか確かめてください。", En: "the service answered something unexpected: check that --service is the service's address"}, explanation: explanation{
+		i18n.Text{Ja: "申請サービスから想定外の応答がありました。", En: "The service gave an unexpected answer."},
+		i18n.Text{Ja: "設定のサービスのアドレスが正しいかご確認ください。", En: "Please check the service's address in the settings."}}},
+
+	{err: identity.ErrNotJPKI, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "マイナンバーカードの署名用電子証明書ではありません（利用者証明用の証明書などです）。", En: "This is not a My Number card signature certificate (it may be the authentication certificate)."},
+		i18n.Text{Ja: "署名用電子証明書（英数字6～16文字のパスワード）を使ってください。", En: "Please use the signature certificate (6–16 letters and digits password)."}}},
+	{err: identity.ErrNotCorporate, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "商業登記電子証明書ではありません。", En: "This is not a commercial-registry certificate."}, i18n.Text{Ja: "法人の商業登記電子証明書を選んでください。", En: "Please choose the company's commercial-registry certificate."}}},
+	{err: identity.ErrMalformed, class: Usage, explanation: explanation{
+		i18n.Text{Ja: "証明書に記録された情報を読み取れません。", En: "The data in the certificate cannot be read."}, helpDesk}},
+
+	{err: context.DeadlineExceeded, class: Environment, explanation: explanation{
+		i18n.Text{Ja: "時間内に終わらなかったため中止しました。", En: "It took too long and was stopped."}, i18n.Text{Ja: "もう一度お試しください。", En: "Please try again."}}},
+	{err: fs.ErrNotExist, class: Usage, explanation: explanation{
+		i18n.Text{Ja: "ファイルが見つかりません。", En: "The file was not found."}, i18n.Text{Ja: "ファイルを選び直してください。", En: "Please choose the file again."}}},
+	{err: fs.ErrPermission, class: Usage, explanation: explanation{
+		i18n.Text{Ja: "ファイルを読み書きする権限がありません。", En: "There is no permission to read or write the file."}, i18n.Text{Ja: "別の場所を選んでください。", En: "Please choose another place."}}},
+
+	{err: pkcs11.ErrPINIncorrect, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "暗証番号が違います。", En: "The PIN was wrong."},
+		i18n.Text{Ja: "暗証番号を確かめてから、もう一度お試しください。自動で再入力することはありません。", En: "Please check the PIN and try again; the app never retries by itself."}}},
+	{err: pcsc.ErrNoReader, class: Environment, explanation: explanation{
+		i18n.Text{Ja: "カードリーダーが見つかりません。", En: "No card reader was found."},
+		i18n.Text{Ja: "カードリーダーをパソコンに接続してから、もう一度お試しください。", En: "Please connect the card reader and try again."}}},
+	{err: pcsc.ErrNotJPKI, class: Environment, explanation: explanation{
+		i18n.Text{Ja: "リーダーのカードはマイナンバーカードではありません。", En: "The card in the reader is not a My Number card."},
+		i18n.Text{Ja: "マイナンバーカードを置いてから、もう一度お試しください。", En: "Please put your My Number card on the reader and try again."}}},
+	{err: flow.ErrPrecheckFailed, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "事前確認で問題が見つかったため、署名していません。", En: "The pre-check found a problem, so nothing was signed."},
+		i18n.Text{Ja: "事前確認の結果に従って直してから、もう一度お試しください。", En: "Please correct what the pre-check shows and try again."}}},
+	{err: flow.ErrFormInvalid, class: Usage, explanation: explanation{
+		i18n.Text{Ja: "申請書に入力されていない項目、または正しくない項目があります。", En: "Some fields of the form are missing or not valid."},
+		i18n.Text{Ja: "申請書を直してから、もう一度お試しください。", En: "Please correct the form and try again."}}},
+	{err: identity.ErrMissingAttribute, class: Negative, explanation: certificateData},
+	{err: identity.ErrBadBirthDate, class: Negative, explanation: certificateData},
+	{err: identity.ErrBadSex, class: Negative, explanation: certificateData},
+	{err: identity.ErrBadFlags, class: Negative, explanation: certificateData},
+	{err: identity.ErrFlagsLength, class: Negative, explanation: certificateData},
+	{err: certcheck.ErrCRLSignerRevoked, class: Negative, explanation: revocationData},
+	{err: certcheck.ErrCRLTooLarge, class: Indeterminate, explanation: revocationUnknown},
+	{err: certcheck.ErrCRLNotFetchable, class: Indeterminate, explanation: revocationUnknown},
+	{err: certcheck.ErrCRLMalformed, class: Indeterminate, explanation: revocationData},
+	{err: certcheck.ErrCRLSignature, class: Indeterminate, explanation: revocationData},
+	{err: certcheck.ErrCRLSigner, class: Indeterminate, explanation: revocationData},
+	{err: certcheck.ErrCRLStale, class: Indeterminate, explanation: revocationUnknown},
+	{err: certcheck.ErrCRLCritical, class: Indeterminate, explanation: revocationData},
+	{err: certcheck.ErrOCSPNotFetchable, class: Indeterminate, explanation: revocationUnknown},
+	{err: certcheck.ErrOCSPUnreachable, class: Indeterminate, explanation: revocationUnknown},
+	{err: certcheck.ErrOCSPHTTPStatus, class: Indeterminate, explanation: revocationUnknown},
+	{err: certcheck.ErrOCSPTooLarge, class: Indeterminate, explanation: revocationData},
+	{err: certcheck.ErrOCSPMalformed, class: Indeterminate, explanation: revocationData},
+	{err: certcheck.ErrOCSPResponseStatus, class: Indeterminate, explanation: revocationUnknown},
+	{err: certcheck.ErrOCSPSignature, class: Indeterminate, explanation: revocationData},
+	{err: certcheck.ErrOCSPUnauthorized, class: Indeterminate, explanation: revocationData},
+	{err: certcheck.ErrOCSPNotOCSPSigning, class: Indeterminate, explanation: revocationData},
+	{err: certcheck.ErrOCSPResponderInvalid, class: Indeterminate, explanation: revocationData},
+	{err: certcheck.ErrOCSPCertIDMismatch, class: Indeterminate, explanation: revocationData},
+	{err: certcheck.ErrOCSPNotYetValid, class: Indeterminate, explanation: revocationClock},
+	{err: certcheck.ErrOCSPStale, class: Indeterminate, explanation: revocationUnknown},
+	{err: certcheck.ErrOCSPNonce, class: Indeterminate, explanation: revocationData},
+	{err: certcheck.ErrOCSPCritical, class: Indeterminate, explanation: revocationData},
+	{err: submit.ErrNoItem, class: Usage, explanation: explanation{
+		i18n.Text{Ja: "送信待ちの一覧に、その申請はありません。", En: "There is no such application waiting in the outbox."},
+		i18n.Text{Ja: "受付の一覧で、届いているかをご確認ください。", En: "Please look at the list of receipts to see whether it arrived."}}},
+	{err: submit.ErrUntrustedServer, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "申請サービスの証明書を信頼できません。送信していません。", En: "The service's certificate is not trusted; nothing was sent."},
+		i18n.Text{Ja: "設定の「信頼する証明書」に、サービスの認証局（LGPKI など）の証明書を登録してください。確認を省略することはできません。", En: "Please add the service's certificate authority (LGPKI or the like) to the trusted certificates in the settings; the check cannot be skipped."}}},
+	{err: submit.ErrRefused, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "申請サービスに受け付けられませんでした。", En: "The service refused the request."},
+		i18n.Text{Ja: "表示された理由に従って直してから、もう一度お試しください。", En: "Please correct what the reason says and try again."}}},
+	{err: submit.ErrKept, class: Environment, explanation: explanation{
+		i18n.Text{Ja: "申請はまだ届いていません。送信待ちとして保管しています。", En: "The application has not arrived yet; it is kept, waiting to be sent."},
+		i18n.Text{Ja: "接続できるようになったら、送信待ちの申請を送ってください（二重に届くことはありません）。", En: "Once connected, send the waiting applications (it never arrives twice)."}}},
+}
+
+// reasonHints say what to do about each refusal of the service.
+// reasonHint is what to do about one refusal of the service: in the
+// window's words, and on the command line.
+type reasonHint struct{ hint, cmd i18n.Text }
+
+// reasonHints say what to do about each refusal of the service.
+var reasonHints = map[submit.Reason]reasonHint{
+	submit.ReasonInvalidCredentials: {i18n.Text{Ja: "ID とパスワードを確認してください。何度も間違えるとアカウントがロックされます。", En: "Please check the ID and password; several wrong passwords lock the account."},
+		i18n.Text{Ja: "ID とパスワードを確認してください。何度も間違えるとアカウントがロックされます。", En: "check the account ID and password; several wrong passwords lock the account"}},
+	submit.ReasonAccountLocked: {i18n.Text{Ja: "しばらく時間をおいてからお試しいただくか、申請サービスの問い合わせ窓口にご相談ください。", En: "Please try again later, or ask the service's help desk."},
+		i18n.Text{Ja: "しばらく時間をおいてからお試しいただくか、申請サービスの問い合わせ窓口にご相談ください。", En: "the account is locked after too many wrong passwords: wait and try later, or ask the service's help desk"}},
+	submit.ReasonRateLimited: {i18n.Text{Ja: "しばらく時間をおいてから、もう一度お試しください。", En: "Please wait a while and try again."},
+		i18n.Text{Ja: "しばらく時間をおいてから、もう一度お試しください。", En: "the service asks to wait before trying again"}},
+	submit.ReasonLoginRequired: {i18n.Text{Ja: "ログインしてから、もう一度お試しください。", En: "Please log in and try again."},
+		i18n.Text{Ja: "先にログインしてください: shinseictl account login --service URL", En: "log in first: shinseictl account login --service URL"}},
+	submit.ReasonChallengeInvalid: {i18n.Text{Ja: "時間が経ちすぎたため、もう一度最初からお試しください。", En: "Too much time passed; please start again."},
+		i18n.Text{Ja: "時間が経ちすぎたため、もう一度最初からお試しください。", En: "run the command again: the challenge had expired"}},
+	submit.ReasonSignatureRequired: {i18n.Text{Ja: "この手続きは署名が必要です。署名してから送信してください。", En: "This procedure needs a signature; please sign and send again."},
+		i18n.Text{Ja: "この手続きは署名が必要です。shinseictl sign で申請書に署名してください。", En: "this procedure needs a signed package: sign the form with 'shinseictl sign'"}},
+	submit.ReasonSignatureInvalid: {i18n.Text{Ja: "申請データが壊れているか変更されています。もう一度署名してください。", En: "The package is damaged or was altered; please sign again."},
+		i18n.Text{Ja: "申請データが壊れているか変更されています。もう一度署名してください。", En: "the package was altered or its signature is broken: sign the form again"}},
+	submit.ReasonCertificateUntrusted: {i18n.Text{Ja: "マイナンバーカードまたは商業登記電子証明書で署名してください。", En: "Please sign with a My Number card or a commercial-registry certificate."},
+		i18n.Text{Ja: "マイナンバーカードまたは商業登記電子証明書で署名してください。", En: "sign with a My Number card or a commercial-registry certificate the service accepts"}},
+	submit.ReasonCertificateExpired: {i18n.Text{Ja: "電子証明書の有効期限が切れています。更新してから署名し直してください。", En: "The certificate has expired; please renew it and sign again."},
+		i18n.Text{Ja: "電子証明書の有効期限が切れています。更新してから署名し直してください。", En: "the certificate has expired: renew it (My Number card: at the municipal office) and sign again"}},
+	submit.ReasonCertificateRevoked: {i18n.Text{Ja: "電子証明書が失効しています（氏名・住所などの変更でも失効します）。市区町村の窓口で新しい証明書を受け取ってから署名し直してください。", En: "The certificate is revoked (a change of name or address also revokes it); please get a new one at the municipal office and sign again."},
+		i18n.Text{Ja: "電子証明書が失効しています（氏名・住所などの変更でも失効します）。市区町村の窓口で新しい証明書を受け取ってから署名し直してください。", En: "the certificate is revoked (a change of name or address revokes a My Number card's certificate): get a new one and sign again"}},
+	submit.ReasonCertificateUnknown: {i18n.Text{Ja: "証明書の状態を確認できませんでした。しばらくしてから、もう一度お試しください。", En: "The certificate's status could not be established; please try again later."},
+		i18n.Text{Ja: "証明書の状態を確認できませんでした。しばらくしてから、もう一度お試しください。", En: "the service could not establish the certificate's status: try again later"}},
+	submit.ReasonWrongCertificateType: {i18n.Text{Ja: "この手続きは別の種類の申請者向けです（住民の方はマイナンバーカード、法人は商業登記電子証明書）。", En: "This procedure is for another kind of applicant (residents: My Number card; companies: registry certificate)."},
+		i18n.Text{Ja: "この手続きは別の種類の申請者向けです（住民の方はマイナンバーカード、法人は商業登記電子証明書）。", En: "this procedure is for another kind of applicant: sign with the right certificate (resident: My Number card; company: registry certificate)"}},
+	submit.ReasonIdentityMismatch: {i18n.Text{Ja: "申請者欄（氏名・生年月日・性別・住所）を証明書の記載どおりに直して、署名し直してください。", En: "Please write the applicant block (name, date of birth, sex, address) as in the certificate and sign again."},
+		i18n.Text{Ja: "申請者欄（氏名・生年月日・性別・住所）を証明書の記載どおりに直して、署名し直してください。", En: "the applicant data in the form must match the certificate's name, date of birth, sex and address"}},
+	submit.ReasonSignerNotHolder: {i18n.Text{Ja: "ログインしている ID の本人の証明書で署名してください。", En: "Please sign with the certificate of the person whose ID is logged in."},
+		i18n.Text{Ja: "ログインしている ID の本人の証明書で署名してください。", En: "sign with the account holder's own certificate, or log in with the signer's account"}},
+	submit.ReasonFormInvalid: {i18n.Text{Ja: "申請書を直して、もう一度お試しください。", En: "Please correct the form and try again."},
+		i18n.Text{Ja: "申請書を直して、もう一度お試しください。", En: "correct the form and submit again"}},
+	submit.ReasonBadRequest: {i18n.Text{Ja: "申請書を直して、もう一度お試しください。", En: "Please correct the form and try again."},
+		i18n.Text{Ja: "申請書を直して、もう一度お試しください。", En: "correct the form and submit again"}},
+	submit.ReasonTooLarge: {i18n.Text{Ja: "添付ファイルを減らすか小さくしてください。", En: "Please remove or shrink attachments."},
+		i18n.Text{Ja: "添付ファイルを減らすか小さくしてください。", En: "the package is larger than the procedure allows: remove or shrink attachments"}},
+	submit.ReasonUnsupportedMedia: {i18n.Text{Ja: "署名が必要な手続きには署名済みの申請データを、それ以外には JSON の申請書を送信してください。", En: "Submit a signed package for signature procedures and the JSON form for the others."},
+		i18n.Text{Ja: "署名が必要な手続きには署名済みの申請データを、それ以外には JSON の申請書を送信してください。", En: "submit a signed package for signature procedures and the JSON form for the others"}},
+	submit.ReasonUnknownProcedure: {i18n.Text{Ja: "手続きの一覧を更新して、選び直してください。", En: "Please refresh the list of procedures and choose again."},
+		i18n.Text{Ja: "申請書の手続き ID をご確認ください。", En: "check the procedure ID in the form"}},
+	submit.ReasonNotFound: {i18n.Text{Ja: "到達番号（と問合せ番号）をご確認ください。", En: "Please check the arrival number (and the inquiry number)."},
+		i18n.Text{Ja: "到達番号（と問合せ番号）をご確認ください。", En: "check the arrival number (and the inquiry number for an anonymous application)"}},
+	submit.ReasonIdempotencyConflict: {i18n.Text{Ja: "新しい申請としてもう一度送信してください。", En: "Please send it again as a new application."},
+		i18n.Text{Ja: "新しい申請としてもう一度送信してください。", En: "this application's key was used for other content: submit the file again as a new application"}},
+}
+
+// certReasons word certcheck's findings.
+var certReasons = map[certcheck.Reason]explanation{
+	certcheck.ReasonUntrusted:         {i18n.Text{Ja: "信頼できる認証局の証明書ではありません。", En: "The certificate is not from a trusted authority."}, i18n.Text{Ja: "マイナンバーカードまたは商業登記電子証明書をお使いください。", En: "Please use a My Number card or a commercial-registry certificate."}},
+	certcheck.ReasonExpired:           {i18n.Text{Ja: "電子証明書の有効期限が切れています。", En: "The certificate has expired."}, i18n.Text{Ja: "証明書を更新してください（マイナンバーカードは市区町村の窓口で）。", En: "Please renew the certificate (a My Number card's at the municipal office)."}},
+	certcheck.ReasonNotYetValid:       {i18n.Text{Ja: "電子証明書の有効期間がまだ始まっていません。", En: "The certificate is not valid yet."}, i18n.Text{Ja: "パソコンの日付と時刻をご確認ください。", En: "Please check this computer's date and time."}},
+	certcheck.ReasonKeyUsage:          {i18n.Text{Ja: "この証明書は署名には使えません。", En: "This certificate may not sign documents."}, i18n.Text{Ja: "署名用の電子証明書を選んでください。", En: "Please choose a signature certificate."}},
+	certcheck.ReasonRevoked:           {i18n.Text{Ja: "電子証明書が失効しています。", En: "The certificate is revoked."}, i18n.Text{Ja: "新しい証明書を取得してください。", En: "Please get a new certificate."}},
+	certcheck.ReasonOnHold:            {i18n.Text{Ja: "電子証明書が一時停止されています。", En: "The certificate is suspended."}, i18n.Text{Ja: "発行元にご確認ください。", En: "Please ask the issuer."}},
+	certcheck.ReasonRevocationUnknown: {i18n.Text{Ja: "証明書が失効しているかどうか確認できませんでした。", En: "Whether the certificate is revoked could not be established."}, i18n.Text{Ja: "インターネットへの接続を確認して、もう一度お試しください。", En: "Please check the network connection and try again."}},
+}
+
+// certificateData, revocationUnknown, revocationData and revocationClock
+// are shared by several errors that mean the same to the user.
+var (
+	certificateData = explanation{
+		i18n.Text{Ja: "証明書に記録された氏名・生年月日などの情報を読み取れません。", En: "The holder's data in the certificate cannot be read."}, helpDesk}
+	revocationUnknown = explanation{
+		i18n.Text{Ja: "証明書が失効しているかどうか確認できませんでした。", En: "Whether the certificate is revoked could not be established."},
+		i18n.Text{Ja: "インターネットへの接続を確認して、しばらくしてからもう一度お試しください。", En: "Please check the network connection and try again later."}}
+	revocationData = explanation{
+		i18n.Text{Ja: "失効情報が正しくないため、証明書が失効しているかどうか確認できませんでした。", En: "The revocation data is not valid, so whether the certificate is revoked could not be established."},
+		i18n.Text{Ja: "しばらくしてからもう一度お試しください。続く場合は失効情報の発行元にお知らせください。", En: "Please try again later; if it goes on, tell the issuer of the revocation data."}}
+	revocationClock = explanation{
+		i18n.Text{Ja: "失効情報の日時が、このパソコンの時刻より先になっています。", En: "The revocation data is dated after this computer's clock."},
+		i18n.Text{Ja: "パソコンの日付と時刻をご確認ください。", En: "Please check this computer's date and time."}}
+)
