@@ -184,6 +184,9 @@ var sentinels = []row{
 	{err: identity.ErrBadSex, class: Negative, explanation: certificateData},
 	{err: identity.ErrBadFlags, class: Negative, explanation: certificateData},
 	{err: identity.ErrFlagsLength, class: Negative, explanation: certificateData},
+	{err: certcheck.ErrNotPinned, class: Negative, cmd: i18n.Text{Ja: "--anchor には、公開されている指紋と一致するルート証明書を指定してください。", En: "give with --anchor a root certificate whose fingerprint matches the published one"}, explanation: explanation{
+		i18n.Text{Ja: "信頼する証明書として指定された証明書が、公開されているルート証明書と一致しません。", En: "A certificate given as trusted is not the published root certificate."},
+		i18n.Text{Ja: "設定の「信頼する証明書」を、公開元から入手したルート証明書に置き換えてください。", En: "Please replace the trusted certificate in the settings with the root certificate from its publisher."}}},
 	{err: certcheck.ErrCRLSignerRevoked, class: Negative, explanation: revocationData},
 	{err: certcheck.ErrCRLTooLarge, class: Indeterminate, explanation: revocationUnknown},
 	{err: certcheck.ErrCRLNotFetchable, class: Indeterminate, explanation: revocationUnknown},

@@ -32,12 +32,13 @@ func runAccount(ctx context.Context, std *stdio, args []string) error {
 	return usageError("use account register, account login or account logout", "account: unknown subcommand %q", args[0])
 }
 
-// accountError is fromFlow for the account commands.
+// accountError names the service that has no account kept: a missing
+// account is a usage error.
 func accountError(err error, baseURL string) error {
 	if errors.Is(err, flow.ErrNoAccount) {
 		return noAccount(baseURL)
 	}
-	return fromFlow(err)
+	return err
 }
 
 type registerView struct {
@@ -103,7 +104,7 @@ func runRegister(ctx context.Context, std *stdio, args []string) error {
 		return &failure{code: exitEnvironment, err: fmt.Errorf("account register: account %s was registered but the service sent no initial password", acc.ID),
 			hint: "ask the service's help desk to reset the password"}
 	case err != nil && acc != nil:
-		return &failure{code: exitEnvironment, err: fmt.Errorf("account %s was registered, but its password could not be kept: %w", acc.ID, peel(err)),
+		return &failure{code: exitEnvironment, err: fmt.Errorf("account %s was registered, but its password could not be kept: %w", acc.ID, flow.Cause(err)),
 			hint: "unlock the OS keyring and run 'shinseictl account login --service URL --account " + acc.ID + " --password-stdin' with the password (ask the help desk to reset a generated one)"}
 	case err != nil:
 		return cf.useError(err)
@@ -188,7 +189,7 @@ func runLogin(ctx context.Context, std *stdio, args []string) error {
 	default:
 		s, err = app.Login(ctx, *account, p.callbacks())
 		if err != nil && !p.askedPassword && submit.IsReason(err, submit.ReasonInvalidCredentials) {
-			return &failure{code: exitNegative, err: fmt.Errorf("the password kept in the keyring was refused: %w", peel(err)),
+			return &failure{code: exitNegative, err: fmt.Errorf("the password kept in the keyring was refused: %w", flow.Cause(err)),
 				hint: "if the password was changed, run 'shinseictl account login --password-stdin' with the new one"}
 		}
 		if err != nil {

@@ -31,7 +31,7 @@ func cliConfig() flow.Config {
 func openApp(ctx context.Context, cfg flow.Config) (*flow.App, error) {
 	a, err := flow.Open(ctx, cfg)
 	if err != nil && cfg.DataDir != "" {
-		return nil, &failure{code: exitEnvironment, err: peel(err), hint: "check that the data directory can be written (--data-dir)"}
+		return nil, &failure{code: exitEnvironment, err: flow.Cause(err), hint: "check that the data directory can be written (--data-dir)"}
 	}
 	return a, err
 }
@@ -140,7 +140,7 @@ func (c credentialFlags) choice(cmd string, cfg *flow.Config) (flow.CredentialCh
 	return choice, nil
 }
 
-// useError is fromFlow for a use of the chosen credential: a PKCS#12 file
+// useError is for a use of the chosen credential: a PKCS#12 file
 // that cannot be opened is unreadable input, as it always was.
 func (c credentialFlags) useError(err error) error {
 	var pe *os.PathError
@@ -153,7 +153,7 @@ func (c credentialFlags) useError(err error) error {
 			return usageError("give the .p12 file issued with the certificate", "sign: %s is larger than a PKCS#12 certificate file can be", *c.p12)
 		}
 	}
-	return fromFlow(err)
+	return err
 }
 
 // prompter answers flow's callbacks as the command line always has: the

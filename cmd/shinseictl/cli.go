@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/shinsei-app/shinsei/flow"
 )
 
 // Exit codes of the command-line contract (DESIGN.md §4).
@@ -85,7 +87,7 @@ func run(ctx context.Context, args []string, std *stdio) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
-	recordError(args[0], err)
+	recordError(args[0], flow.Cause(err))
 	return report(std, wantsJSON(args), err)
 }
 
@@ -118,7 +120,7 @@ func report(std *stdio, asJSON bool, err error) int {
 	if errors.As(err, &s) {
 		return int(s)
 	}
-	f := explain(err)
+	f := explainErr(err)
 	if asJSON {
 		writeJSON(std.out, map[string]any{"error": f.err.Error(), "hint": f.hint, "exit_code": f.code})
 	} else {

@@ -175,7 +175,7 @@ func recordError(command string, err error) {
 	if err == nil || errors.As(err, &s) {
 		return
 	}
-	if f := explain(err); f.code == exitUsage {
+	if f := explainErr(err); f.code == exitUsage {
 		return
 	}
 	path, perr := diagnosis.DefaultErrorLogPath()

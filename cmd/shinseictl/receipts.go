@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -47,13 +48,13 @@ func runReceipts(ctx context.Context, std *stdio, args []string) error {
 	defer app.Close()
 	var v receiptsView
 	if v.Receipts, err = app.Receipts(); err != nil {
-		return &failure{code: exitEnvironment, err: peel(err), hint: "check that the journal in the data directory can be read"}
+		return &failure{code: exitEnvironment, err: flow.Cause(err), hint: "check that the journal in the data directory can be read"}
 	}
 	if v.Pending, err = app.Pending(); err == nil {
 		v.Refused, err = app.Refused()
 	}
 	if err != nil {
-		return &failure{code: exitEnvironment, err: peel(err), hint: "check that the data directory can be read"}
+		return &failure{code: exitEnvironment, err: flow.Cause(err), hint: "check that the data directory can be read"}
 	}
 	if o.asJSON {
 		if v.Receipts == nil {

@@ -10,14 +10,20 @@ const module = "github.com/shinsei-app/shinsei"
 
 // rules lists, for each layer, what it may not depend on: core packages
 // (and the sandbox, which reuses them) neither the desktop toolkit nor the
-// layers above; flow no toolkit and no UI; the command-line tools no
-// toolkit either, so help desks and servers build them without a GUI stack.
+// layers above — flow, the help-desk diagnosis, the error table; i18n
+// nothing of the project; flow no toolkit, no UI and not the diagnosis;
+// the diagnosis no flow; the error table no surface; the command-line
+// tools no toolkit either, so help desks and servers build them without a
+// GUI stack.
 var rules = []struct {
 	packages, forbidden []string
 }{
-	{[]string{"pkcs11", "signer", "certcheck", "identity", "submit", "sandbox"},
-		[]string{"fyne.io/", module + "/ui", module + "/flow", module + "/cmd/"}},
-	{[]string{"flow"}, []string{"fyne.io/", module + "/ui", module + "/cmd/"}},
+	{[]string{"pkcs11", "pcsc", "signer", "certcheck", "identity", "submit", "sandbox"},
+		[]string{"fyne.io/", module + "/ui", module + "/flow", module + "/cmd/", module + "/diagnosis", module + "/explain"}},
+	{[]string{"i18n"}, []string{module + "/"}},
+	{[]string{"flow"}, []string{"fyne.io/", module + "/ui", module + "/cmd/", module + "/diagnosis", module + "/explain"}},
+	{[]string{"diagnosis"}, []string{"fyne.io/", module + "/ui", module + "/cmd/", module + "/flow", module + "/explain"}},
+	{[]string{"explain"}, []string{"fyne.io/", module + "/ui", module + "/cmd/", module + "/diagnosis"}},
 	{[]string{"cmd/shinseictl", "cmd/shinsei-sandbox"}, []string{"fyne.io/", module + "/ui"}},
 }
 
