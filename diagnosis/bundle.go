@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"github.com/shinsei-app/shinsei/i18n"
 	"io"
 	"strings"
+
+	"github.com/shinsei-app/shinsei/i18n"
 )
 
 // WriteBundle writes the report as a zip archive a help desk can be sent:

@@ -9,9 +9,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/shinsei-app/shinsei/i18n"
 	"runtime"
 	"strings"
+
+	"github.com/shinsei-app/shinsei/i18n"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/pkcs11/pcsc"

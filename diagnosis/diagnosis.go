@@ -5,10 +5,11 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"github.com/shinsei-app/shinsei/i18n"
 	"math"
 	"math/big"
 	"time"
+
+	"github.com/shinsei-app/shinsei/i18n"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
 )

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/shinsei-app/shinsei/i18n"
 	"io"
 	"io/fs"
 	"os"
@@ -17,6 +16,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/shinsei-app/shinsei/i18n"
 
 	"github.com/shinsei-app/shinsei/identity"
 )
@@ -283,7 +284,8 @@ func (r *redactor) addCertificate(c *x509.Certificate) {
 	for _, e := range c.EmailAddresses {
 		r.add(e)
 	}
-	if p, err := identity.FromJPKI(c); err == nil {
+	h, _ := identity.HolderOf(c)
+	if p := h.Person; p != nil {
 		r.add(p.Name)
 		for _, part := range strings.FieldsFunc(p.Name, func(r rune) bool { return r == '\u3000' || r == ' ' }) {
 			r.add(part)
@@ -297,7 +299,7 @@ func (r *redactor) addCertificate(c *x509.Certificate) {
 			r.add(d[:4] + "/" + d[4:6] + "/" + d[6:])
 		}
 	}
-	if corp, err := identity.FromCorporate(c); err == nil {
+	if corp := h.Corporation; corp != nil {
 		r.add(corp.Name)
 		r.add(corp.Address)
 		r.add(corp.RepresentativeName)

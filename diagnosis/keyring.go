@@ -6,10 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/shinsei-app/shinsei/i18n"
 	"os"
 	"runtime"
 	"time"
+
+	"github.com/shinsei-app/shinsei/i18n"
 
 	"github.com/zalando/go-keyring"
 )

@@ -8,13 +8,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/shinsei-app/shinsei/i18n"
 	"io"
 	"math"
 	"net/http"
 	"net/url"
 	"os"
 	"time"
+
+	"github.com/shinsei-app/shinsei/i18n"
 
 	"github.com/shinsei-app/shinsei/certcheck"
 )

@@ -4,12 +4,13 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"github.com/shinsei-app/shinsei/i18n"
 	"io"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
+
+	"github.com/shinsei-app/shinsei/i18n"
 )
 
 // SystemReport describes the computer and this build of Shinsei.

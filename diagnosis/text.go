@@ -2,9 +2,10 @@ package diagnosis
 
 import (
 	"fmt"
-	"github.com/shinsei-app/shinsei/i18n"
 	"strings"
 	"time"
+
+	"github.com/shinsei-app/shinsei/i18n"
 )
 
 // Label names a status in lang, e.g. "正常" or "ok".

@@ -139,13 +139,14 @@ func (a *App) checked(s signing) signing {
 
 // userTypeOf tells a company's registry certificate from a resident's.
 func userTypeOf(cert *x509.Certificate) submit.UserType {
-	if _, err := identity.FromCorporate(cert); err == nil {
+	h, err := identity.HolderOf(cert)
+	switch {
+	case err != nil:
+		return ""
+	case h.Corporation != nil:
 		return submit.UserCompany
 	}
-	if _, err := identity.FromJPKI(cert); err == nil {
-		return submit.UserResident
-	}
-	return ""
+	return submit.UserResident
 }
 
 // registrationPackage signs reg as the form of a package in dir and

@@ -121,14 +121,8 @@ func Prefill(cert *x509.Certificate) identity.Applicant {
 	if cert == nil {
 		return identity.Applicant{}
 	}
-	if p, err := identity.FromJPKI(cert); err == nil {
-		return identity.Applicant{Name: p.Name, BirthDate: p.BirthDate.ISO(), Sex: p.Sex.Code(), Address: p.Address}
-	}
-	if c, err := identity.FromCorporate(cert); err == nil {
-		return identity.Applicant{CorporateName: c.Name, CorporateNumber: c.Number, CorporateAddress: c.Address,
-			RepresentativeName: c.RepresentativeName, RepresentativeTitle: c.RepresentativeTitle}
-	}
-	return identity.Applicant{}
+	h, _ := identity.HolderOf(cert)
+	return h.Applicant()
 }
 
 // FillApplicant writes a's values into the form's applicant block for the

@@ -72,11 +72,11 @@ func (k certKind) text() i18n.Text {
 // kindOf tells what kind of signer cert belongs to, from its attributes
 // and, failing that, the PKI its path ends in.
 func kindOf(cert *x509.Certificate, domain certcheck.Domain) certKind {
-	if _, err := identity.FromJPKI(cert); err == nil {
+	if h, err := identity.HolderOf(cert); err == nil {
+		if h.Corporation != nil {
+			return kindCompany
+		}
 		return kindResident
-	}
-	if _, err := identity.FromCorporate(cert); err == nil {
-		return kindCompany
 	}
 	switch domain {
 	case certcheck.DomainJPKI:
@@ -199,16 +199,13 @@ func (a *App) precheckCertificate(ctx context.Context, p *Precheck, cert *x509.C
 
 func (a *App) precheckIdentity(p *Precheck, cert *x509.Certificate, form *submit.FormDocument, proc *submit.Procedure, add addLine) {
 	applicant := ApplicantOf(form)
-	var res identity.Result
-	if person, err := identity.FromJPKI(cert); err == nil {
-		res = identity.MatchPerson(person, applicant)
-	} else if corp, err := identity.FromCorporate(cert); err == nil {
-		res = identity.MatchCorporation(corp, applicant)
-	} else {
+	holder, err := identity.HolderOf(cert)
+	if err != nil {
 		add(LineIdentity, "", Amber, i18n.Text{Ja: "この証明書には本人確認の情報（氏名・住所など）がないため、申請者欄と照合できません。", En: "The certificate holds no identity data (name, address, …), so the applicant block cannot be compared."},
 			i18n.Text{})
 		return
 	}
+	res := holder.Match(applicant)
 	p.Identity = &res
 	if res.Overall == identity.OutcomeNotGiven {
 		add(LineIdentity, "", Amber, i18n.Text{Ja: "申請者欄が空のため、証明書との照合はできません。", En: "The applicant block is empty, so nothing could be compared with the certificate."},

@@ -153,15 +153,12 @@ func readApplicant(path string) (*identity.Applicant, error) {
 // four attributes of a JPKI certificate, or a registry certificate's
 // corporate attributes.
 func matchIdentity(cert *x509.Certificate, a identity.Applicant) *identity.Result {
-	if p, err := identity.FromJPKI(cert); err == nil {
-		r := identity.MatchPerson(p, a)
-		return &r
+	h, err := identity.HolderOf(cert)
+	if err != nil {
+		return nil
 	}
-	if c, err := identity.FromCorporate(cert); err == nil {
-		r := identity.MatchCorporation(c, a)
-		return &r
-	}
-	return nil
+	r := h.Match(a)
+	return &r
 }
 
 func printCheck(std *stdio, v checkView, noAnchor bool) {

@@ -196,20 +196,16 @@ func (s *Service) checkRevocation(ctx context.Context, leaf *x509.Certificate, c
 func (v *svcSigned) certificateFor(users []submit.UserType) *svcProblem {
 	anchor := v.chain[len(v.chain)-1]
 	v.domain = certcheck.DomainOf(anchor)
+	holder, err := identity.HolderOf(v.report.Signer)
 	for _, u := range users {
 		switch {
-		case u == submit.UserResident && v.domain == certcheck.DomainJPKI:
-			p, err := identity.FromJPKI(v.report.Signer)
-			if err == nil {
-				v.person = p
-				return nil
-			}
-		case u == submit.UserCompany && v.domain == certcheck.DomainRegistry:
-			c, err := identity.FromCorporate(v.report.Signer)
-			if err == nil {
-				v.corp = c
-				return nil
-			}
+		case err != nil:
+		case u == submit.UserResident && v.domain == certcheck.DomainJPKI && holder.Person != nil:
+			v.person = holder.Person
+			return nil
+		case u == submit.UserCompany && v.domain == certcheck.DomainRegistry && holder.Corporation != nil:
+			v.corp = holder.Corporation
+			return nil
 		}
 	}
 	want := make([]string, len(users))
