@@ -3,7 +3,6 @@ package flow
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -20,9 +19,6 @@ import (
 // larger file is refused as signer.ErrNotPKCS12 before its password is
 // asked.
 const MaxP12Size = 1 << 20
-
-// ErrSecondPrompt guards the rule that a PIN is asked once per signature.
-var ErrSecondPrompt = errors.New("flow: the PIN was asked for a second time (refused)")
 
 // signing says how useCredential asks for confirmation.
 type signing struct {

@@ -49,6 +49,9 @@ var (
 	// ErrNotQueued: the application could not be copied into the outbox
 	// (the data directory cannot be written); nothing was sent.
 	ErrNotQueued = errors.New("flow: the application could not be put in the outbox; nothing was sent")
+	// ErrSecondPrompt guards the rule that a PIN is asked once per
+	// signature: a second prompt in one use is refused.
+	ErrSecondPrompt = errors.New("flow: the PIN was asked for a second time (refused)")
 	// ErrNoticeNotFound: the application has no notice with that ID.
 	ErrNoticeNotFound = errors.New("flow: no such notice for the application")
 )
