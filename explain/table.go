@@ -159,9 +159,9 @@ var sentinels = []row{
 
 	{err: context.DeadlineExceeded, class: Environment, explanation: explanation{
 		i18n.Text{Ja: "時間内に終わらなかったため中止しました。", En: "It took too long and was stopped."}, i18n.Text{Ja: "もう一度お試しください。", En: "Please try again."}}},
-	{err: fs.ErrNotExist, class: Usage, explanation: explanation{
+	{err: fs.ErrNotExist, class: Usage, cmd: i18n.Text{Ja: "ファイルやフォルダーの場所を確かめてから、もう一度お試しください。", En: "check the path of the file or folder and try again"}, explanation: explanation{
 		i18n.Text{Ja: "ファイルが見つかりません。", En: "The file was not found."}, i18n.Text{Ja: "ファイルを選び直してください。", En: "Please choose the file again."}}},
-	{err: fs.ErrPermission, class: Usage, explanation: explanation{
+	{err: fs.ErrPermission, class: Usage, cmd: i18n.Text{Ja: "ファイルの権限を確かめるか、別の場所を指定してください。", En: "check the file's permissions, or give another place"}, explanation: explanation{
 		i18n.Text{Ja: "ファイルを読み書きする権限がありません。", En: "There is no permission to read or write the file."}, i18n.Text{Ja: "別の場所を選んでください。", En: "Please choose another place."}}},
 
 	{err: pkcs11.ErrPINIncorrect, class: Negative, explanation: explanation{
