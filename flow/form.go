@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shinsei-app/shinsei/identity"
+	"github.com/shinsei-app/shinsei/internal/iox"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -77,12 +78,12 @@ func OpenForm(ctx context.Context, path string) (*submit.FormDocument, error) {
 		return nil, fmt.Errorf("flow: form: %w", err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, submit.MaxForm+1))
+	data, err := iox.ReadAll(f, submit.MaxForm)
+	if errors.Is(err, iox.ErrTooLarge) {
+		return nil, fmt.Errorf("flow: form: larger than %d bytes: %w", submit.MaxForm, submit.ErrNotForm)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("flow: form: %w", err)
-	}
-	if len(data) > submit.MaxForm {
-		return nil, fmt.Errorf("flow: form: larger than %d bytes: %w", submit.MaxForm, submit.ErrNotForm)
 	}
 	return ParseForm(data)
 }

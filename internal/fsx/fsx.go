@@ -8,6 +8,7 @@ package fsx
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,6 +16,12 @@ import (
 
 // tempMode is the mode os.CreateTemp gives.
 const tempMode fs.FileMode = 0o600
+
+// ErrDirNotSynced is wrapped by the error Commit, WriteFile and Install
+// return when the file is in place under its final name but its directory
+// could not be synced, so that the rename may not survive a crash. A
+// caller for which the cache-like file is enough may ignore it.
+var ErrDirNotSynced = errors.New("fsx: the file is in place but its directory could not be synced")
 
 // File is a new file being written under a temporary name next to its
 // final path. Write to it (it is an *os.File), then Commit to put it in
@@ -45,8 +52,8 @@ func (f *File) Path() string { return f.path }
 
 // Commit syncs and closes the file, renames it to its path and syncs the
 // directory. On failure the temporary file is removed and the path keeps
-// its old content; an error syncing the directory is returned after the
-// rename, when the new content is in place but perhaps not yet durable.
+// its old content. An error syncing the directory wraps ErrDirNotSynced:
+// the new content is then in place but perhaps not yet durable.
 func (f *File) Commit() error {
 	if f.done {
 		return errors.New("fsx: commit of a file already committed or aborted")
@@ -66,7 +73,16 @@ func (f *File) Commit() error {
 		_ = os.Remove(f.Name())
 		return err
 	}
-	return SyncDir(filepath.Dir(f.path))
+	return syncParent(f.path)
+}
+
+// syncParent syncs the directory of path, wrapping a failure in
+// ErrDirNotSynced.
+func syncParent(path string) error {
+	if err := SyncDir(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("%w: %w", ErrDirNotSynced, err)
+	}
+	return nil
 }
 
 // Abort closes and removes the temporary file, unless Commit or Abort
@@ -112,5 +128,5 @@ func Install(src, dst string) error {
 	if err := os.Rename(src, dst); err != nil {
 		return err
 	}
-	return SyncDir(filepath.Dir(dst))
+	return syncParent(dst)
 }
