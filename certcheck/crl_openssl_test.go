@@ -229,7 +229,7 @@ func TestCRLRejections(t *testing.T) {
 			return srv.serve(p, crlMake(t, other, now.Add(-time.Hour), now.Add(time.Hour)))
 		}, certcheck.CRLOptions{}, "issued by", 0},
 		{"a CRL over the size limit is refused, not truncated", func(p string) string { return srv.serve(p, big) },
-			certcheck.CRLOptions{MaxSize: 16 << 10}, "larger than the size limit", 0},
+			certcheck.CRLOptions{FetchOptions: certcheck.FetchOptions{MaxSize: 16 << 10}}, "larger than the size limit", 0},
 		{"a CRL streamed without a length over the size limit is refused", func(p string) string {
 			return srv.handle(p, func(w http.ResponseWriter, r *http.Request) {
 				for i := 0; i < len(big); i += 4096 {
@@ -237,7 +237,7 @@ func TestCRLRejections(t *testing.T) {
 					w.(http.Flusher).Flush()
 				}
 			})
-		}, certcheck.CRLOptions{MaxSize: 16 << 10}, "larger than the size limit", 0},
+		}, certcheck.CRLOptions{FetchOptions: certcheck.FetchOptions{MaxSize: 16 << 10}}, "larger than the size limit", 0},
 		{"a server slower than the fetch timeout gives unknown within the deadline", func(p string) string {
 			return srv.handle(p, func(w http.ResponseWriter, r *http.Request) {
 				select {
@@ -245,7 +245,7 @@ func TestCRLRejections(t *testing.T) {
 				case <-time.After(10 * time.Second):
 				}
 			})
-		}, certcheck.CRLOptions{FetchTimeout: 300 * time.Millisecond}, "deadline exceeded", 3 * time.Second},
+		}, certcheck.CRLOptions{FetchOptions: certcheck.FetchOptions{FetchTimeout: 300 * time.Millisecond}}, "deadline exceeded", 3 * time.Second},
 		{"a redirect loop stops at the redirect limit", func(p string) string {
 			return srv.handle(p, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, p, http.StatusFound) })
 		}, certcheck.CRLOptions{}, "stopped after 3 redirects", 0},

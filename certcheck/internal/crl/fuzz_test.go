@@ -1,4 +1,4 @@
-package certcheck
+package crl
 
 import (
 	"crypto/x509"
@@ -15,14 +15,14 @@ import (
 func FuzzParseCRL(f *testing.F) {
 	issuers := map[string][]*x509.Certificate{} // by canonical subject
 	addIssuer := func(c *x509.Certificate) {
-		k := nameKey(c.RawSubject)
+		k := NameKey(c.RawSubject)
 		issuers[k] = append(issuers[k], c)
 	}
-	ca, _ := crlTestIssuer(f)
+	ca, _ := testIssuer(f)
 	addIssuer(ca)
 	var seeds [][]byte
 	seeds = append(seeds, generatedCRLs(f)...)
-	if dir := crlTestPKITSDir(); dir != "" {
+	if dir := testPKITSDir(); dir != "" {
 		certs, _ := filepath.Glob(filepath.Join(dir, "certs", "*.crt"))
 		for _, name := range certs {
 			der, err := os.ReadFile(name)
@@ -45,7 +45,7 @@ func FuzzParseCRL(f *testing.F) {
 	signed := map[string]bool{}
 	for _, s := range seeds {
 		f.Add(s)
-		if c, err := ParseCRL(s); err == nil {
+		if c, err := Parse(s); err == nil {
 			for _, iss := range issuers[c.issuerKey] {
 				if c.CheckSignatureFrom(iss) == nil {
 					signed[string(s)] = true
@@ -55,7 +55,7 @@ func FuzzParseCRL(f *testing.F) {
 	}
 	probe := []byte{0x01}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := ParseCRL(data)
+		c, err := Parse(data)
 		if err != nil {
 			return
 		}
@@ -65,8 +65,8 @@ func FuzzParseCRL(f *testing.F) {
 		if len(data) > 8 {
 			probe = data[len(data)-4:]
 		}
-		_, _, _ = c.lookup(probe, c.issuerKey)
-		_, _, _ = c.lookup([]byte{0x02}, c.issuerKey)
+		_, _, _ = c.LookupSerial(probe, c.issuerKey)
+		_, _, _ = c.LookupSerial([]byte{0x02}, c.issuerKey)
 		for _, iss := range issuers[c.issuerKey] {
 			if c.CheckSignatureFrom(iss) != nil {
 				continue
