@@ -153,8 +153,12 @@ type OCSPSource struct {
 	cache map[string]ocspCacheEntry
 }
 
+// ErrInvalidOptions: a source's options cannot work (an unsupported hash,
+// a URL that is not http or https, a missing required field).
+var ErrInvalidOptions = errors.New("certcheck: invalid options")
+
 // NewOCSPSource checks opts and returns a source. An unsupported Hash or a
-// URL that is not http or https is an error.
+// URL that is not http or https is an error wrapping ErrInvalidOptions.
 func NewOCSPSource(opts OCSPOptions) (*OCSPSource, error) {
 	return newOCSPSource(opts, ocspSourceName)
 }
@@ -164,14 +168,14 @@ func newOCSPSource(opts OCSPOptions, name string) (*OCSPSource, error) {
 	switch opts.Hash {
 	case crypto.SHA1, crypto.SHA256, crypto.SHA384, crypto.SHA512:
 	default:
-		return nil, fmt.Errorf("certcheck: OCSP CertID hash %v is not supported", opts.Hash)
+		return nil, fmt.Errorf("%w: OCSP CertID hash %v is not supported", ErrInvalidOptions, opts.Hash)
 	}
 	if opts.URL != "" && !fetchable(opts.URL) {
-		return nil, fmt.Errorf("certcheck: OCSP responder URL %q is not http or https", opts.URL)
+		return nil, fmt.Errorf("%w: OCSP responder URL %q is not http or https", ErrInvalidOptions, opts.URL)
 	}
 	for _, c := range opts.TrustedResponders {
 		if c == nil {
-			return nil, errors.New("certcheck: nil trusted OCSP responder certificate")
+			return nil, fmt.Errorf("%w: nil trusted OCSP responder certificate", ErrInvalidOptions)
 		}
 	}
 	s := &OCSPSource{opts: opts, name: name, cache: map[string]ocspCacheEntry{}}

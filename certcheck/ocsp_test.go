@@ -607,8 +607,8 @@ func TestNewOCSPSourceRejectsBadOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := tt.make(); err == nil {
-				t.Fatal("want an error")
+			if err := tt.make(); !errors.Is(err, certcheck.ErrInvalidOptions) {
+				t.Fatalf("err = %v, want ErrInvalidOptions", err)
 			}
 		})
 	}

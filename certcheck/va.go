@@ -55,13 +55,14 @@ type VASource struct {
 	serves []*x509.Certificate
 }
 
-// NewVASource checks opts and returns a source.
+// NewVASource checks opts and returns a source; options that cannot work
+// are an error wrapping ErrInvalidOptions.
 func NewVASource(opts VAOptions) (*VASource, error) {
 	if opts.URL == "" {
-		return nil, errors.New("certcheck: VA: no URL")
+		return nil, fmt.Errorf("%w: VA: no URL", ErrInvalidOptions)
 	}
 	if opts.Responder == nil {
-		return nil, errors.New("certcheck: VA: no responder certificate")
+		return nil, fmt.Errorf("%w: VA: no responder certificate", ErrInvalidOptions)
 	}
 	o := opts.OCSP
 	o.URL = opts.URL

@@ -57,6 +57,9 @@ type input struct {
 	size int64
 }
 
+// ErrKeyMismatch: the credential's key is not the key of its certificate.
+var ErrKeyMismatch = errors.New("signer: the key does not belong to the certificate")
+
 // Build writes a signed package of files to outPath: the first file is the
 // form, the others are attachments. Each file is read once, copied into
 // the package and hashed in the same pass. The package is written to a
@@ -68,7 +71,7 @@ func Build(ctx context.Context, outPath string, files []File, cred Credential, o
 		return nil, errors.New("signer: the credential needs a key and a certificate")
 	}
 	if !samePublicKey(cred.Signer, cred.Cert) {
-		return nil, errors.New("signer: the key does not belong to the certificate")
+		return nil, ErrKeyMismatch
 	}
 	ins, total, err := openInputs(files, outPath)
 	defer func() {
