@@ -34,6 +34,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 	"github.com/shinsei-app/shinsei/sandbox"
 )
 
@@ -321,7 +322,7 @@ func crlBestOf(n int, f func() (time.Duration, int64)) (time.Duration, int64) {
 // processes on the same file; reported as ratios (lower is better).
 func BenchmarkCRLParseVsOpenSSL(b *testing.B) {
 	f := loadCRLBenchFixture(b)
-	openssl := crlNeedOpenSSL(b)
+	openssl := tool.OpenSSL(b)
 	self, err := os.Executable()
 	if err != nil {
 		b.Fatal(err)

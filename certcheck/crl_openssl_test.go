@@ -14,22 +14,12 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 )
-
-// crlNeedOpenSSL returns the openssl binary or fails: openssl is the
-// independent peer these tests compare with.
-func crlNeedOpenSSL(t testing.TB) string {
-	t.Helper()
-	path, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Fatalf("openssl not found (%v): install openssl (Debian: apt-get install openssl); it is the independent peer for the CRL tests", err)
-	}
-	return path
-}
 
 func crlRunOpenSSL(t testing.TB, dir string, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(crlNeedOpenSSL(t), args...)
+	cmd := exec.Command(tool.OpenSSL(t), args...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	return string(out), err
@@ -103,7 +93,7 @@ authorityKeyIdentifier = keyid:always
 // with openssl, and checks that CRLSource says what openssl verify
 // -crl_check says, from the file and from the distribution point.
 func TestCRLAgreesWithOpenSSL(t *testing.T) {
-	crlNeedOpenSSL(t)
+	tool.OpenSSL(t)
 	dir := t.TempDir()
 	srv := newCRLServer(t)
 	dpURL := srv.URL + "/openssl-ca.crl"
