@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -280,7 +281,9 @@ func crlBenchLaunch() int {
 		return 2
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = os.Environ()
+	// The command may be this binary again (the parse child): it must not
+	// see the variable that made this process the launcher.
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, crlBenchLaunchEnv+"=") })
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	wall := time.Since(start)
