@@ -16,6 +16,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	mrand "math/rand/v2"
@@ -23,6 +24,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -33,6 +35,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 	"github.com/shinsei-app/shinsei/sandbox"
 )
 
@@ -224,8 +227,8 @@ func buildBenchCRL(ca *sandbox.CA, n int, include *big.Int) ([]byte, error) {
 // and peak RSS in bytes. Linux starts a child with vfork semantics, and a
 // child's ru_maxrss keeps the RSS of the process it was started from, so a
 // child of this (large) benchmark process would inherit its size: the
-// command is started through TestCRLBenchLaunch, a small re-exec of this
-// test binary that runs it and reports its figures.
+// command is started through crlBenchLaunch, a small re-exec of this test
+// binary (dispatched by TestMain) that runs it and reports its figures.
 func crlMeasure(tb testing.TB, env []string, argv ...string) (time.Duration, int64) {
 	tb.Helper()
 	self, err := os.Executable()
@@ -236,7 +239,7 @@ func crlMeasure(tb testing.TB, env []string, argv ...string) (time.Duration, int
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cmd := exec.Command(self, "-test.run=^TestCRLBenchLaunch$", "-test.count=1", "-test.v")
+	cmd := exec.Command(self, "-test.run=^$")
 	cmd.Env = append(append(os.Environ(), env...), crlBenchLaunchEnv+"="+string(spec))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -255,34 +258,50 @@ func crlMeasure(tb testing.TB, env []string, argv ...string) (time.Duration, int
 	return 0, 0
 }
 
-// TestCRLBenchLaunch runs the command crlMeasure gives it and prints its wall
-// time and peak RSS (bytes).
-func TestCRLBenchLaunch(t *testing.T) {
-	spec := os.Getenv(crlBenchLaunchEnv)
-	if spec == "" {
-		t.Skip("runs only as the benchmark's measuring process")
+// runBenchHelper runs this test binary as one of the benchmarks' helper
+// processes when the environment asks for one, and reports its exit code;
+// ok is false in an ordinary test run.
+func runBenchHelper() (code int, ok bool) {
+	switch {
+	case os.Getenv(crlBenchLaunchEnv) != "":
+		return crlBenchLaunch(), true
+	case os.Getenv(crlBenchChildEnv) != "":
+		return crlBenchChild(), true
 	}
+	return 0, false
+}
+
+// crlBenchLaunch runs the command crlMeasure gives it and prints its wall
+// time and peak RSS (bytes).
+func crlBenchLaunch() int {
+	spec := os.Getenv(crlBenchLaunchEnv)
 	var argv []string
 	if err := json.Unmarshal([]byte(spec), &argv); err != nil || len(argv) == 0 {
-		t.Fatalf("%s=%q: %v", crlBenchLaunchEnv, spec, err)
+		fmt.Fprintf(os.Stderr, "%s=%q: %v\n", crlBenchLaunchEnv, spec, err)
+		return 2
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = os.Environ()
+	// The command may be this binary again (the parse child): it must not
+	// see the variable that made this process the launcher.
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, crlBenchLaunchEnv+"=") })
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	wall := time.Since(start)
 	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
+		fmt.Fprintf(os.Stderr, "%v\n%s", err, out)
+		return 1
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
-		t.Fatal("no rusage for the child process")
+		fmt.Fprintln(os.Stderr, "no rusage for the child process")
+		return 1
 	}
 	rss := int64(ru.Maxrss)
 	if runtime.GOOS != "darwin" { // Linux and the BSDs give KiB, macOS bytes
 		rss *= 1024
 	}
 	fmt.Printf("crl-bench-crlMeasure %d %d\n", wall.Nanoseconds(), rss)
+	return 0
 }
 
 // crlBestOf runs f n times and keeps the lowest wall time and lowest RSS.
@@ -306,7 +325,7 @@ func crlBestOf(n int, f func() (time.Duration, int64)) (time.Duration, int64) {
 // processes on the same file; reported as ratios (lower is better).
 func BenchmarkCRLParseVsOpenSSL(b *testing.B) {
 	f := loadCRLBenchFixture(b)
-	openssl := crlNeedOpenSSL(b)
+	openssl := tool.OpenSSL(b)
 	self, err := os.Executable()
 	if err != nil {
 		b.Fatal(err)
@@ -318,7 +337,7 @@ func BenchmarkCRLParseVsOpenSSL(b *testing.B) {
 			return crlMeasure(b, nil, openssl, "crl", "-inform", "DER", "-noout", "-in", f.crlPath())
 		})
 		gWall, gRSS = crlBestOf(3, func() (time.Duration, int64) {
-			return crlMeasure(b, []string{crlBenchChildEnv + "=" + f.dir}, self, "-test.run=^TestCRLBenchChild$", "-test.count=1")
+			return crlMeasure(b, []string{crlBenchChildEnv + "=" + f.dir}, self, "-test.run=^$")
 		})
 	}
 	wallRatio, rssRatio := float64(gWall)/float64(oWall), float64(gRSS)/float64(oRSS)
@@ -336,37 +355,42 @@ func BenchmarkCRLParseVsOpenSSL(b *testing.B) {
 	}
 }
 
-// TestCRLBenchChild is the benchmark's child process: parse, verify and
-// index the fixture CRL, then look a listed certificate up.
-func TestCRLBenchChild(t *testing.T) {
-	dir := os.Getenv(crlBenchChildEnv)
-	if dir == "" {
-		t.Skip("runs only as BenchmarkCRLParseVsOpenSSL's child process")
+// crlBenchChild is the benchmark's child process: parse, verify and index
+// the fixture CRL, then look a listed certificate up.
+func crlBenchChild() int {
+	if err := crlBenchChildRun(os.Getenv(crlBenchChildEnv)); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
+	return 0
+}
+
+func crlBenchChildRun(dir string) error {
 	f, err := readCRLBenchFixture(dir, 0)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	der, err := os.ReadFile(f.crlPath())
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	c, err := certcheck.ParseCRL(der)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := c.CheckSignatureFrom(f.ca); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := c.CheckTime(time.Now(), certcheck.DefaultCRLClockSkew); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if _, found := c.Lookup(f.revoked); !found {
-		t.Fatal("the listed certificate was not found")
+		return errors.New("the listed certificate was not found")
 	}
 	if _, found := c.Lookup(f.good); found {
-		t.Fatal("an unlisted certificate was found")
+		return errors.New("an unlisted certificate was found")
 	}
+	return nil
 }
 
 // BenchmarkCachedLookup: a CRLSource check of a certificate once the big

@@ -14,22 +14,12 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 )
-
-// crlNeedOpenSSL returns the openssl binary or fails: openssl is the
-// independent peer these tests compare with.
-func crlNeedOpenSSL(t testing.TB) string {
-	t.Helper()
-	path, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Fatalf("openssl not found (%v): install openssl (Debian: apt-get install openssl); it is the independent peer for the CRL tests", err)
-	}
-	return path
-}
 
 func crlRunOpenSSL(t testing.TB, dir string, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(crlNeedOpenSSL(t), args...)
+	cmd := exec.Command(tool.OpenSSL(t), args...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	return string(out), err
@@ -103,7 +93,7 @@ authorityKeyIdentifier = keyid:always
 // with openssl, and checks that CRLSource says what openssl verify
 // -crl_check says, from the file and from the distribution point.
 func TestCRLAgreesWithOpenSSL(t *testing.T) {
-	crlNeedOpenSSL(t)
+	tool.OpenSSL(t)
 	dir := t.TempDir()
 	srv := newCRLServer(t)
 	dpURL := srv.URL + "/openssl-ca.crl"
@@ -229,7 +219,7 @@ func TestCRLRejections(t *testing.T) {
 			return srv.serve(p, crlMake(t, other, now.Add(-time.Hour), now.Add(time.Hour)))
 		}, certcheck.CRLOptions{}, "issued by", 0},
 		{"a CRL over the size limit is refused, not truncated", func(p string) string { return srv.serve(p, big) },
-			certcheck.CRLOptions{MaxSize: 16 << 10}, "larger than the size limit", 0},
+			certcheck.CRLOptions{FetchOptions: certcheck.FetchOptions{MaxSize: 16 << 10}}, "larger than the size limit", 0},
 		{"a CRL streamed without a length over the size limit is refused", func(p string) string {
 			return srv.handle(p, func(w http.ResponseWriter, r *http.Request) {
 				for i := 0; i < len(big); i += 4096 {
@@ -237,7 +227,7 @@ func TestCRLRejections(t *testing.T) {
 					w.(http.Flusher).Flush()
 				}
 			})
-		}, certcheck.CRLOptions{MaxSize: 16 << 10}, "larger than the size limit", 0},
+		}, certcheck.CRLOptions{FetchOptions: certcheck.FetchOptions{MaxSize: 16 << 10}}, "larger than the size limit", 0},
 		{"a server slower than the fetch timeout gives unknown within the deadline", func(p string) string {
 			return srv.handle(p, func(w http.ResponseWriter, r *http.Request) {
 				select {
@@ -245,7 +235,7 @@ func TestCRLRejections(t *testing.T) {
 				case <-time.After(10 * time.Second):
 				}
 			})
-		}, certcheck.CRLOptions{FetchTimeout: 300 * time.Millisecond}, "deadline exceeded", 3 * time.Second},
+		}, certcheck.CRLOptions{FetchOptions: certcheck.FetchOptions{FetchTimeout: 300 * time.Millisecond}}, "deadline exceeded", 3 * time.Second},
 		{"a redirect loop stops at the redirect limit", func(p string) string {
 			return srv.handle(p, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, p, http.StatusFound) })
 		}, certcheck.CRLOptions{}, "stopped after 3 redirects", 0},

@@ -6,17 +6,17 @@ package certcheck
 // and trusted no more than a fresh download (every use re-verifies it).
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/shinsei-app/shinsei/certcheck/internal/crl"
+	"github.com/shinsei-app/shinsei/internal/fsx"
 )
 
 // crlURLState is the memory of one distribution point URL. lock is a
@@ -109,19 +109,19 @@ func (s *CRLSource) loadCached(u string, now time.Time) *crlRecord {
 	if s.opts.CacheDir == "" {
 		return nil
 	}
-	data, err := crlReadFileCapped(s.cachePath(u), s.opts.MaxSize)
+	data, err := crl.ReadFile(s.cachePath(u), s.opts.MaxSize)
 	if err != nil {
 		return nil
 	}
-	c, err := ParseCRL(data)
+	c, err := crl.Parse(data)
 	if err != nil || !crlCurrent(c, now) {
 		return nil
 	}
 	return &crlRecord{crl: c, location: u + " (cached)", url: u, fromDisk: true}
 }
 
-// persist writes a downloaded CRL that passed its checks to the disk cache:
-// a temporary file in the same directory, then a rename. The cache is an
+// persist writes a downloaded CRL that passed its checks to the disk cache,
+// atomically. The cache is an
 // optimization, so a failure to write it is not an error of the check.
 func (s *CRLSource) persist(rec *crlRecord) {
 	rec.mu.Lock()
@@ -134,20 +134,7 @@ func (s *CRLSource) persist(rec *crlRecord) {
 	if err := os.MkdirAll(s.opts.CacheDir, 0o700); err != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(s.opts.CacheDir, ".crl-*.tmp")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(rec.crl.Raw)
-	serr := tmp.Sync()
-	cerr := tmp.Close()
-	if werr != nil || serr != nil || cerr != nil {
-		_ = os.Remove(tmp.Name())
-		return
-	}
-	if err := os.Rename(tmp.Name(), s.cachePath(rec.url)); err != nil {
-		_ = os.Remove(tmp.Name())
-	}
+	_ = fsx.WriteFile(s.cachePath(rec.url), rec.crl.Raw, 0o600)
 }
 
 // fetch downloads and parses one CRL.
@@ -167,54 +154,17 @@ func (s *CRLSource) fetch(ctx context.Context, u string) (*crlRecord, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("fetch %s: HTTP %s", u, resp.Status)
 	}
-	max := s.opts.MaxSize
-	if resp.ContentLength > max {
-		return nil, fmt.Errorf("fetch %s: %w (%d bytes announced, limit %d)", u, ErrCRLTooLarge, resp.ContentLength, max)
-	}
-	var buf bytes.Buffer
-	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength) + 1)
-	}
-	n, err := io.Copy(&buf, io.LimitReader(resp.Body, max+1))
+	body, err := s.opts.readReply(resp, ErrCRLTooLarge)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", u, err)
 	}
-	if n > max {
-		return nil, fmt.Errorf("fetch %s: %w (more than %d bytes)", u, ErrCRLTooLarge, max)
-	}
-	ders, err := crlDecodeBytes(buf.Bytes())
+	ders, err := crl.DecodeBytes(body)
 	if err != nil {
 		return nil, fmt.Errorf("CRL from %s: %w", u, err)
 	}
-	c, err := ParseCRL(ders[0])
+	c, err := crl.Parse(ders[0])
 	if err != nil {
 		return nil, fmt.Errorf("CRL from %s: %w", u, err)
 	}
 	return &crlRecord{crl: c, location: u, url: u, persist: true}, nil
-}
-
-// limitedClient returns a copy of base (or a client with timeout) whose
-// redirects are limited to max and to http and https URLs with a host; the
-// CRL and OCSP sources fetch through it.
-func limitedClient(base *http.Client, timeout time.Duration, max int) *http.Client {
-	var c http.Client
-	if base != nil {
-		c = *base
-	} else {
-		c.Timeout = timeout
-	}
-	prev := c.CheckRedirect
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) > max {
-			return fmt.Errorf("stopped after %d redirects", max)
-		}
-		if !ocspFetchable(req.URL.String()) {
-			return errors.New("redirected to a scheme other than http or https")
-		}
-		if prev != nil {
-			return prev(req, via)
-		}
-		return nil
-	}
-	return &c
 }

@@ -21,6 +21,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+
+	"github.com/shinsei-app/shinsei/certcheck/internal/crl"
 )
 
 // verifyInputs are the certificates given to x509.Verify and the way back
@@ -70,12 +72,12 @@ func parentByName(c *x509.Certificate, parents []*x509.Certificate) *x509.Certif
 			return nil
 		}
 	}
-	key, err := canonicalName(c.RawIssuer)
+	key, err := crl.CanonicalName(c.RawIssuer)
 	if err != nil {
 		return nil
 	}
 	for _, p := range parents {
-		if k, err := canonicalName(p.RawSubject); err == nil && k == key {
+		if k, err := crl.CanonicalName(p.RawSubject); err == nil && k == key {
 			return p
 		}
 	}
@@ -127,5 +129,5 @@ func checkPathLen(chain []*x509.Certificate) error {
 
 // isSelfIssued: subject and issuer are the same name (RFC 5280 §6.1).
 func isSelfIssued(c *x509.Certificate) bool {
-	return namesEqual(c.RawSubject, c.RawIssuer)
+	return crl.NamesEqual(c.RawSubject, c.RawIssuer)
 }

@@ -12,23 +12,14 @@ package certcheck
 import (
 	"context"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
-)
 
-// Defaults for CRLOptions fields left zero.
-const (
-	DefaultCRLFetchTimeout = 30 * time.Second
-	DefaultCRLMaxSize      = 64 << 20
-	DefaultCRLMaxRedirects = 3
-	DefaultCRLClockSkew    = 15 * time.Minute
+	"github.com/shinsei-app/shinsei/certcheck/internal/crl"
 )
 
 const (
@@ -43,37 +34,26 @@ var (
 	// ErrCRLSignerRevoked: the certificate that signed the CRL is itself
 	// revoked, so the CRL cannot be trusted (PKITS 4.4.21).
 	ErrCRLSignerRevoked = errors.New("the CRL signer's certificate is revoked")
-	// ErrCRLTooLarge: a fetched CRL is over CRLOptions.MaxSize.
-	ErrCRLTooLarge = errors.New("CRL is larger than the size limit")
 	// ErrCRLNotFetchable: a distribution point has no http or https URL
 	// (JPKI names only a directory entry), or the source is offline.
 	ErrCRLNotFetchable = errors.New("CRL is not fetchable")
 )
 
 // CRLOptions configure a CRLSource. The zero value uses no CRL files,
-// fetches from http and https distribution points with the defaults above
-// and keeps no disk cache.
+// fetches from http and https distribution points with the DefaultCRL…
+// limits and keeps no disk cache.
 type CRLOptions struct {
 	// Files are CRLs to use, DER or PEM (one or more "X509 CRL" blocks).
 	Files []string
-	// HTTPClient fetches distribution points; nil means a client whose
-	// Timeout is FetchTimeout. Its CheckRedirect is wrapped to apply
-	// MaxRedirects and allow only http and https.
-	HTTPClient *http.Client
-	// FetchTimeout bounds one fetch, connection to last byte.
-	FetchTimeout time.Duration
-	// MaxSize is the largest CRL accepted, in bytes; a bigger one is
-	// rejected, never truncated.
-	MaxSize int64
-	// MaxRedirects is how many redirects a fetch follows; negative means none.
-	MaxRedirects int
+	// FetchOptions bound the fetches of distribution points; MaxSize also
+	// bounds Files and the disk cache's files, and ClockSkew is tolerated
+	// around thisUpdate and nextUpdate.
+	FetchOptions
 	// CacheDir keeps fetched CRLs until their nextUpdate, across runs.
 	// Empty means no disk cache.
 	CacheDir string
 	// Offline forbids the network: only Files, AddCRL and the cache are used.
 	Offline bool
-	// ClockSkew is tolerated around thisUpdate and nextUpdate.
-	ClockSkew time.Duration
 	// Now is the clock for cache expiry; nil means time.Now. (Freshness
 	// for a check is judged at Query.At.)
 	Now func() time.Time
@@ -109,31 +89,17 @@ type crlRecord struct {
 // (say, an unknown critical extension) is kept and reported when a lookup
 // needs it.
 func NewCRLSource(ctx context.Context, opts CRLOptions) (*CRLSource, error) {
-	if opts.FetchTimeout <= 0 {
-		opts.FetchTimeout = DefaultCRLFetchTimeout
-	}
-	if opts.MaxSize <= 0 {
-		opts.MaxSize = DefaultCRLMaxSize
-	}
-	switch {
-	case opts.MaxRedirects == 0:
-		opts.MaxRedirects = DefaultCRLMaxRedirects
-	case opts.MaxRedirects < 0:
-		opts.MaxRedirects = 0
-	}
-	if opts.ClockSkew <= 0 {
-		opts.ClockSkew = DefaultCRLClockSkew
-	}
+	opts.FetchOptions = opts.FetchOptions.withDefaults(crlFetchDefaults)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	s := &CRLSource{opts: opts, byIssuer: map[string][]*crlRecord{}, urls: map[string]*crlURLState{}}
-	s.client = limitedClient(opts.HTTPClient, opts.FetchTimeout, opts.MaxRedirects)
+	s.client = opts.client()
 	for _, name := range opts.Files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		data, err := crlReadFileCapped(name, opts.MaxSize)
+		data, err := crl.ReadFile(name, opts.MaxSize)
 		if err != nil {
 			return nil, fmt.Errorf("certcheck: CRL file: %w", err)
 		}
@@ -148,7 +114,7 @@ func NewCRLSource(ctx context.Context, opts CRLOptions) (*CRLSource, error) {
 // location, the name reports give it. The CRL is checked when used, like
 // every other: signature, signer, freshness.
 func (s *CRLSource) AddCRL(data []byte, location string) error {
-	ders, err := crlDecodeBytes(data)
+	ders, err := crl.DecodeBytes(data)
 	if err != nil {
 		return fmt.Errorf("certcheck: CRL %s: %w", location, err)
 	}
@@ -158,54 +124,10 @@ func (s *CRLSource) AddCRL(data []byte, location string) error {
 			return fmt.Errorf("certcheck: CRL %s: %w", location, err)
 		}
 		s.mu.Lock()
-		s.byIssuer[c.issuerKey] = append(s.byIssuer[c.issuerKey], &crlRecord{crl: c, location: location})
+		s.byIssuer[c.IssuerKey()] = append(s.byIssuer[c.IssuerKey()], &crlRecord{crl: c, location: location})
 		s.mu.Unlock()
 	}
 	return nil
-}
-
-// crlDecodeBytes returns the DER CRLs in data: data itself, or each
-// "X509 CRL" PEM block.
-func crlDecodeBytes(data []byte) ([][]byte, error) {
-	trimmed := strings.TrimLeft(string(data[:min(len(data), 64)]), " \t\r\n")
-	if !strings.HasPrefix(trimmed, "-----BEGIN") {
-		return [][]byte{data}, nil
-	}
-	var out [][]byte
-	rest := data
-	for {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		if b.Type == "X509 CRL" {
-			out = append(out, b.Bytes)
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: PEM without an X509 CRL block", ErrCRLMalformed)
-	}
-	return out, nil
-}
-
-func crlReadFileCapped(name string, max int64) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Size() > max {
-		return nil, fmt.Errorf("%s: %w (%d bytes, limit %d)", name, ErrCRLTooLarge, fi.Size(), max)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%s: %w (limit %d bytes)", name, ErrCRLTooLarge, max)
-	}
-	return data, nil
 }
 
 // crlWalk is the state of one Check: the CRL signers being validated (their
@@ -264,24 +186,24 @@ func (s *CRLSource) status(ctx context.Context, q Query, w *crlWalk) (Revocation
 	if err := ctx.Err(); err != nil {
 		return crlUnknown("CRL check cancelled: " + err.Error()), true
 	}
-	dps, err := certDistributionPoints(q.Cert)
+	dps, err := crl.DistributionPoints(q.Cert)
 	if err != nil {
 		return crlUnknown("the certificate's CRL distribution points cannot be read: " + err.Error()), true
 	}
 	implicit := dps == nil
 	if implicit {
-		dps = []distributionPoint{{reasons: AllReasons, issuerKey: nameKey(q.Cert.RawIssuer)}}
+		dps = []crl.DistributionPoint{{Reasons: AllReasons, IssuerKey: crl.NameKey(q.Cert.RawIssuer)}}
 	}
-	serial, ok := certSerialBytes(q.Cert)
+	serial, ok := crl.SerialBytes(q.Cert)
 	if !ok {
 		return crlUnknown("the certificate's serial number cannot be read"), true
 	}
-	ev := &crlEvaluation{q: q, w: w, serial: serial, issuerKey: nameKey(q.Cert.RawIssuer)}
+	ev := &crlEvaluation{q: q, w: w, serial: serial, issuerKey: crl.NameKey(q.Cert.RawIssuer)}
 
 	// First the CRLs at hand, then the network (or the cache) for what is
 	// still not covered.
 	for i := range dps {
-		if r, done := s.evalDP(ctx, ev, &dps[i], s.given(dps[i].issuerKey)); done {
+		if r, done := s.evalDP(ctx, ev, &dps[i], s.given(dps[i].IssuerKey)); done {
 			return r, true
 		}
 	}
@@ -291,12 +213,12 @@ func (s *CRLSource) status(ctx context.Context, q Query, w *crlWalk) (Revocation
 			break
 		}
 		dp := &dps[i]
-		if dp.reasons&^ev.mask == 0 {
+		if dp.Reasons&^ev.mask == 0 {
 			continue
 		}
 		var uris []string
-		if dp.name != nil {
-			uris = dp.name.uris
+		if dp.Name != nil {
+			uris = dp.Name.URIs
 		}
 		tried := false
 		for _, u := range uris {
@@ -307,7 +229,7 @@ func (s *CRLSource) status(ctx context.Context, q Query, w *crlWalk) (Revocation
 			if r, done := s.evalURL(ctx, ev, dp, u); done {
 				return r, true
 			}
-			if dp.reasons&^ev.mask == 0 {
+			if dp.Reasons&^ev.mask == 0 {
 				break
 			}
 		}
@@ -316,7 +238,7 @@ func (s *CRLSource) status(ctx context.Context, q Query, w *crlWalk) (Revocation
 			switch {
 			case len(uris) > 0:
 				ev.note("", "%v: the distribution point offers only %s (http and https are supported)", ErrCRLNotFetchable, strings.Join(uris, ", "))
-			case dp.name != nil:
+			case dp.Name != nil:
 				ev.note("", "%v: the distribution point names only a directory entry, not a URL; revocation must be checked by a validation service", ErrCRLNotFetchable)
 			}
 		}
@@ -347,7 +269,7 @@ func (s *CRLSource) status(ctx context.Context, q Query, w *crlWalk) (Revocation
 // evalURL evaluates the CRL of one http(s) distribution point: from
 // memory, the disk cache or the network. A copy that fails its checks is
 // dropped (a cached one is fetched again at once).
-func (s *CRLSource) evalURL(ctx context.Context, ev *crlEvaluation, dp *distributionPoint, u string) (Revocation, bool) {
+func (s *CRLSource) evalURL(ctx context.Context, ev *crlEvaluation, dp *crl.DistributionPoint, u string) (Revocation, bool) {
 	for attempt := 0; attempt < 2; attempt++ {
 		rec, err := s.fromURL(ctx, u)
 		if err != nil {
@@ -355,7 +277,7 @@ func (s *CRLSource) evalURL(ctx context.Context, ev *crlEvaluation, dp *distribu
 			ev.note("", "%v", err)
 			return Revocation{}, false
 		}
-		if rec.crl.issuerKey != dp.issuerKey {
+		if rec.crl.IssuerKey() != dp.IssuerKey {
 			ev.relevant = true
 			err = fmt.Errorf("%w: the CRL there is issued by %q, not by the certificate's CRL issuer", ErrCRLSigner, rec.crl.Issuer())
 			if !rec.fromDisk {
@@ -386,18 +308,18 @@ func (s *CRLSource) given(issuerKey string) []*crlRecord {
 
 // evalDP applies the rules to each candidate CRL for one distribution
 // point. done is true when a certificate was found revoked.
-func (s *CRLSource) evalDP(ctx context.Context, ev *crlEvaluation, dp *distributionPoint, candidates []*crlRecord) (Revocation, bool) {
+func (s *CRLSource) evalDP(ctx context.Context, ev *crlEvaluation, dp *crl.DistributionPoint, candidates []*crlRecord) (Revocation, bool) {
 	for _, rec := range candidates {
 		if ev.mask == AllReasons {
 			return Revocation{}, false
 		}
 		c := rec.crl
-		if c.issuerKey != dp.issuerKey {
+		if c.IssuerKey() != dp.IssuerKey {
 			continue
 		}
 		ev.relevant = true
 		if c.IsDelta() {
-			if len(s.deltasFor(c.issuerKey)) == len(s.given(c.issuerKey)) {
+			if len(s.deltasFor(c.IssuerKey())) == len(s.given(c.IssuerKey())) {
 				ev.note(rec.location, "a delta CRL, and no complete CRL it applies to is available")
 			}
 			continue
@@ -406,7 +328,7 @@ func (s *CRLSource) evalDP(ctx context.Context, ev *crlEvaluation, dp *distribut
 			ev.note(rec.location, "%s", why)
 			continue
 		}
-		interim := dp.reasons & c.reasons()
+		interim := dp.Reasons & c.Reasons()
 		if interim&^ev.mask == 0 {
 			continue
 		}
@@ -451,7 +373,7 @@ func (s *CRLSource) acceptCRL(ctx context.Context, rec *crlRecord, ev *crlEvalua
 	if err != nil {
 		return nil, err
 	}
-	if err := c.checkTimes(ev.q.At, s.opts.Now(), s.opts.ClockSkew); err != nil {
+	if err := c.CheckTimes(ev.q.At, s.opts.Now(), s.opts.ClockSkew); err != nil {
 		return nil, err
 	}
 	s.persist(rec)
@@ -462,7 +384,7 @@ func (s *CRLSource) acceptCRL(ctx context.Context, rec *crlRecord, ev *crlEvalua
 // removeFromCRL means no longer revoked), then in the complete CRL.
 func lookupWithDelta(complete, delta *crlRecord, ev *crlEvaluation) (CRLEntry, bool, *crlRecord, error) {
 	if delta != nil {
-		e, found, err := delta.crl.lookup(ev.serial, ev.issuerKey)
+		e, found, err := delta.crl.LookupSerial(ev.serial, ev.issuerKey)
 		if err != nil {
 			return e, false, delta, err
 		}
@@ -470,7 +392,7 @@ func lookupWithDelta(complete, delta *crlRecord, ev *crlEvaluation) (CRLEntry, b
 			return e, e.Reason != CRLReasonRemoveFromCRL, delta, nil
 		}
 	}
-	e, found, err := complete.crl.lookup(ev.serial, ev.issuerKey)
+	e, found, err := complete.crl.LookupSerial(ev.serial, ev.issuerKey)
 	if err != nil {
 		return e, false, complete, err
 	}
@@ -493,12 +415,12 @@ func (s *CRLSource) deltasFor(issuerKey string) []*crlRecord {
 // than the complete one, newer than it, signed by the same signer, current.
 func (s *CRLSource) findDelta(ctx context.Context, complete *CRL, signer *x509.Certificate, ev *crlEvaluation) *crlRecord {
 	var best *crlRecord
-	for _, r := range s.deltasFor(complete.issuerKey) {
+	for _, r := range s.deltasFor(complete.IssuerKey()) {
 		d := r.crl
 		switch {
 		case complete.Number == nil || d.Number == nil:
 			continue
-		case string(d.rawIDP) != string(complete.rawIDP):
+		case !d.SameScope(complete):
 			continue
 		case d.BaseNumber.Cmp(complete.Number) > 0:
 			ev.note(r.location, "a delta CRL based on CRL %v, newer than the complete CRL %v at hand", d.BaseNumber, complete.Number)
@@ -514,7 +436,7 @@ func (s *CRLSource) findDelta(ctx context.Context, complete *CRL, signer *x509.C
 			ev.note(r.location, "%v", err)
 			continue
 		}
-		if err := d.checkTimes(ev.q.At, s.opts.Now(), s.opts.ClockSkew); err != nil {
+		if err := d.CheckTimes(ev.q.At, s.opts.Now(), s.opts.ClockSkew); err != nil {
 			ev.note(r.location, "delta CRL: %v", err)
 			continue
 		}
@@ -525,18 +447,10 @@ func (s *CRLSource) findDelta(ctx context.Context, complete *CRL, signer *x509.C
 	return best
 }
 
-// reasons is the set of reasons the CRL covers.
-func (c *CRL) reasons() ReasonFlags {
-	if c.IssuingDistributionPoint == nil {
-		return AllReasons
-	}
-	return c.IssuingDistributionPoint.OnlySomeReasons & AllReasons
-}
-
 // scopeMismatch applies RFC 5280 §6.3.3 (b): why the CRL does not cover the
 // certificate for this distribution point, or "".
-func scopeMismatch(c *CRL, dp *distributionPoint, cert *x509.Certificate) string {
-	if dp.crlIssuers != nil && !c.indirect() {
+func scopeMismatch(c *CRL, dp *crl.DistributionPoint, cert *x509.Certificate) string {
+	if dp.CRLIssuers != nil && !c.Indirect() {
 		return "the certificate names a separate CRL issuer, but this CRL is not an indirect CRL"
 	}
 	idp := c.IssuingDistributionPoint
@@ -546,10 +460,10 @@ func scopeMismatch(c *CRL, dp *distributionPoint, cert *x509.Certificate) string
 	if len(idp.Names) > 0 {
 		var names []string
 		switch {
-		case dp.name != nil:
-			names = dp.name.keys
-		case dp.crlIssuers != nil:
-			names = dp.crlIssuers
+		case dp.Name != nil:
+			names = dp.Name.Keys
+		case dp.CRLIssuers != nil:
+			names = dp.CRLIssuers
 		}
 		if !crlIntersects(idp.Names, names) {
 			return "the CRL's issuing distribution point is not one of the certificate's distribution points"
@@ -594,7 +508,7 @@ func (s *CRLSource) crlSigner(ctx context.Context, c *CRL, q Query, w *crlWalk) 
 				continue
 			}
 			seen[string(cand.Raw)] = true
-			if nameKey(cand.RawSubject) != c.issuerKey {
+			if crl.NameKey(cand.RawSubject) != c.IssuerKey() {
 				continue
 			}
 			named = true

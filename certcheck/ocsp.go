@@ -16,7 +16,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -28,12 +27,9 @@ import (
 	"golang.org/x/crypto/ocsp"
 )
 
-// Defaults for OCSPOptions fields left zero.
+// More defaults for OCSPOptions fields left zero (the transport's are in
+// fetch.go).
 const (
-	DefaultOCSPFetchTimeout = 10 * time.Second
-	DefaultOCSPMaxSize      = 1 << 20
-	DefaultOCSPMaxRedirects = 3
-	DefaultOCSPClockSkew    = 15 * time.Minute
 	// DefaultOCSPMaxAge is how old (by thisUpdate) an answer without
 	// nextUpdate may be.
 	DefaultOCSPMaxAge = time.Hour
@@ -95,8 +91,8 @@ var (
 
 // OCSPOptions configure an OCSPSource, a VASource's transport, and
 // VerifyOCSPResponse. The zero value asks the responder named in each
-// certificate's AIA with a SHA-1 CertID and no nonce, with the defaults
-// above.
+// certificate's AIA with a SHA-1 CertID and no nonce, with the
+// DefaultOCSP… limits.
 type OCSPOptions struct {
 	// URL, when set, is asked instead of the responder named in each
 	// certificate's AIA, and for certificates that name none.
@@ -112,20 +108,10 @@ type OCSPOptions struct {
 	// Nonce sends an RFC 8954 nonce (32 random bytes) with every request
 	// and rejects an answer that does not echo it.
 	Nonce bool
-	// HTTPClient sends the requests; nil means a client whose Timeout is
-	// FetchTimeout. Its CheckRedirect is wrapped to apply MaxRedirects and
-	// allow only http and https.
-	HTTPClient *http.Client
-	// FetchTimeout bounds one request, connection to last byte.
-	FetchTimeout time.Duration
-	// MaxSize is the largest reply accepted, in bytes; a bigger one is
-	// rejected, never truncated.
-	MaxSize int64
-	// MaxRedirects is how many redirects a request follows; negative means none.
-	MaxRedirects int
-	// ClockSkew is tolerated around thisUpdate, nextUpdate and the
-	// responder certificate's validity.
-	ClockSkew time.Duration
+	// FetchOptions bound the requests; MaxSize also bounds the disk
+	// cache's files, and ClockSkew is tolerated around thisUpdate,
+	// nextUpdate and the responder certificate's validity.
+	FetchOptions
 	// MaxAge is how old an answer without nextUpdate may be.
 	MaxAge time.Duration
 	// CacheDir keeps verified answers on disk until their nextUpdate,
@@ -142,21 +128,7 @@ func (o OCSPOptions) withDefaults() OCSPOptions {
 	if o.Hash == 0 {
 		o.Hash = crypto.SHA1
 	}
-	if o.FetchTimeout <= 0 {
-		o.FetchTimeout = DefaultOCSPFetchTimeout
-	}
-	if o.MaxSize <= 0 {
-		o.MaxSize = DefaultOCSPMaxSize
-	}
-	switch {
-	case o.MaxRedirects == 0:
-		o.MaxRedirects = DefaultOCSPMaxRedirects
-	case o.MaxRedirects < 0:
-		o.MaxRedirects = 0
-	}
-	if o.ClockSkew <= 0 {
-		o.ClockSkew = DefaultOCSPClockSkew
-	}
+	o.FetchOptions = o.FetchOptions.withDefaults(ocspFetchDefaults)
 	if o.MaxAge <= 0 {
 		o.MaxAge = DefaultOCSPMaxAge
 	}
@@ -173,13 +145,20 @@ type OCSPSource struct {
 	opts   OCSPOptions
 	name   string
 	client *http.Client
+	// exchange sends a DER request to the responder at u and returns
+	// the DER reply: s.fetch, or a VA's own transport.
+	exchange func(ctx context.Context, u string, req []byte) ([]byte, error)
 
 	mu    sync.Mutex
 	cache map[string]ocspCacheEntry
 }
 
+// ErrInvalidOptions: a source's options cannot work (an unsupported hash,
+// a URL that is not http or https, a missing required field).
+var ErrInvalidOptions = errors.New("certcheck: invalid options")
+
 // NewOCSPSource checks opts and returns a source. An unsupported Hash or a
-// URL that is not http or https is an error.
+// URL that is not http or https is an error wrapping ErrInvalidOptions.
 func NewOCSPSource(opts OCSPOptions) (*OCSPSource, error) {
 	return newOCSPSource(opts, ocspSourceName)
 }
@@ -189,18 +168,19 @@ func newOCSPSource(opts OCSPOptions, name string) (*OCSPSource, error) {
 	switch opts.Hash {
 	case crypto.SHA1, crypto.SHA256, crypto.SHA384, crypto.SHA512:
 	default:
-		return nil, fmt.Errorf("certcheck: OCSP CertID hash %v is not supported", opts.Hash)
+		return nil, fmt.Errorf("%w: OCSP CertID hash %v is not supported", ErrInvalidOptions, opts.Hash)
 	}
-	if opts.URL != "" && !ocspFetchable(opts.URL) {
-		return nil, fmt.Errorf("certcheck: OCSP responder URL %q is not http or https", opts.URL)
+	if opts.URL != "" && !fetchable(opts.URL) {
+		return nil, fmt.Errorf("%w: OCSP responder URL %q is not http or https", ErrInvalidOptions, opts.URL)
 	}
 	for _, c := range opts.TrustedResponders {
 		if c == nil {
-			return nil, errors.New("certcheck: nil trusted OCSP responder certificate")
+			return nil, fmt.Errorf("%w: nil trusted OCSP responder certificate", ErrInvalidOptions)
 		}
 	}
 	s := &OCSPSource{opts: opts, name: name, cache: map[string]ocspCacheEntry{}}
-	s.client = limitedClient(opts.HTTPClient, opts.FetchTimeout, opts.MaxRedirects)
+	s.client = opts.client()
+	s.exchange = s.fetch
 	return s, nil
 }
 
@@ -217,7 +197,7 @@ func (s *OCSPSource) Check(ctx context.Context, q Query) (Revocation, bool) {
 			return Revocation{}, false
 		}
 		for _, candidate := range q.Cert.OCSPServer {
-			if ocspFetchable(candidate) {
+			if fetchable(candidate) {
 				u = candidate
 				break
 			}
@@ -227,6 +207,9 @@ func (s *OCSPSource) Check(ctx context.Context, q Query) (Revocation, bool) {
 		}
 	}
 	rev, err := s.status(ctx, q, u)
+	if errors.Is(err, ErrVANotServing) {
+		return Revocation{}, false
+	}
 	if err != nil {
 		return s.unknown(u, err), true
 	}
@@ -260,7 +243,7 @@ func (s *OCSPSource) status(ctx context.Context, q Query, u string) (Revocation,
 			return Revocation{}, fmt.Errorf("%w: build request: %w", ErrOCSPNotFetchable, err)
 		}
 	}
-	der, err := s.fetch(ctx, u, wire)
+	der, err := s.exchange(ctx, u, wire)
 	if err != nil {
 		return Revocation{}, err
 	}
@@ -303,16 +286,12 @@ func (s *OCSPSource) fetch(ctx context.Context, u string, req []byte) ([]byte, e
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%w: %s %s: HTTP %s", ErrOCSPHTTPStatus, method, u, resp.Status)
 	}
-	limit := s.opts.MaxSize
-	if resp.ContentLength > limit {
-		return nil, fmt.Errorf("%w: %d bytes announced, limit %d", ErrOCSPTooLarge, resp.ContentLength, limit)
+	body, err := s.opts.readReply(resp, ErrOCSPTooLarge)
+	if errors.Is(err, ErrOCSPTooLarge) {
+		return nil, err
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s %s: reading the reply: %w", ErrOCSPUnreachable, method, u, ocspTransportError(err, s.opts.FetchTimeout))
-	}
-	if int64(len(body)) > limit {
-		return nil, fmt.Errorf("%w: more than %d bytes", ErrOCSPTooLarge, limit)
 	}
 	return body, nil
 }
@@ -328,11 +307,6 @@ func ocspTransportError(err error, timeout time.Duration) error {
 		return fmt.Errorf("no answer within %v: %w", timeout, err)
 	}
 	return err
-}
-
-func ocspFetchable(u string) bool {
-	p, err := url.Parse(u)
-	return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != ""
 }
 
 // ocspWithNonce adds an RFC 8954 nonce extension to a request made by

@@ -3,11 +3,12 @@ package certcheck
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/shinsei-app/shinsei/internal/fsx"
+	"github.com/shinsei-app/shinsei/internal/iox"
 )
 
 // ocspCacheEntry is a verified answer kept until until (its nextUpdate,
@@ -64,7 +65,7 @@ func (s *OCSPSource) fromCache(key string, q Query, now time.Time) (Revocation, 
 	if s.opts.CacheDir == "" {
 		return Revocation{}, false
 	}
-	der, err := ocspReadCapped(s.cacheFile(key), s.opts.MaxSize)
+	der, err := iox.ReadFile(s.cacheFile(key), s.opts.MaxSize)
 	if err != nil {
 		return Revocation{}, false
 	}
@@ -91,52 +92,7 @@ func (s *OCSPSource) store(key string, der []byte, rev Revocation) {
 	s.mu.Lock()
 	s.cache[key] = ocspCacheEntry{rev: rev, until: until}
 	s.mu.Unlock()
-	if s.opts.CacheDir != "" {
-		_ = ocspWriteAtomic(s.cacheFile(key), der)
+	if s.opts.CacheDir != "" && os.MkdirAll(s.opts.CacheDir, 0o700) == nil {
+		_ = fsx.WriteFile(s.cacheFile(key), der, 0o600)
 	}
-}
-
-// ocspWriteAtomic writes data to name through a temporary file in the same
-// directory and a rename, so that a reader never sees a partial file.
-func ocspWriteAtomic(name string, data []byte) error {
-	dir := filepath.Dir(name)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("certcheck: OCSP cache: %w", err)
-	}
-	f, err := os.CreateTemp(dir, ".ocsp-*.tmp")
-	if err != nil {
-		return fmt.Errorf("certcheck: OCSP cache: %w", err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, name)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("certcheck: OCSP cache: %w", err)
-	}
-	return nil
-}
-
-func ocspReadCapped(name string, limit int64) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, ErrOCSPTooLarge
-	}
-	return data, nil
 }

@@ -36,19 +36,9 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 	"github.com/shinsei-app/shinsei/sandbox"
 )
-
-// ocspOpenSSL returns the openssl binary or fails: openssl is the
-// independent peer of the OCSP tests.
-func ocspOpenSSL(t testing.TB) string {
-	t.Helper()
-	path, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Fatalf("openssl not found (%v): install openssl (Debian: apt-get install openssl); it is the independent peer for the OCSP tests", err)
-	}
-	return path
-}
 
 // ocspOpenSSLResponder is a loopback HTTP front for `openssl ocsp` in
 // responder mode.
@@ -61,7 +51,7 @@ type ocspOpenSSLResponder struct {
 // rewrite, when not nil, alters each request before openssl sees it.
 func startOpenSSLResponder(t *testing.T, dir string, rewrite func([]byte) []byte, args ...string) *ocspOpenSSLResponder {
 	t.Helper()
-	openssl := ocspOpenSSL(t)
+	openssl := tool.OpenSSL(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req []byte
 		var err error
@@ -183,7 +173,7 @@ type ocspOpenSSLFixture struct {
 
 func newOCSPOpenSSLFixture(t *testing.T) *ocspOpenSSLFixture {
 	t.Helper()
-	ocspOpenSSL(t)
+	tool.OpenSSL(t)
 	p := ocspPKI(t)
 	f := &ocspOpenSSLFixture{dir: t.TempDir(), ca: p.LGPKIApp, revokedAt: time.Now().Add(-3 * time.Hour).UTC().Truncate(time.Second)}
 	issue := func(name string) *x509.Certificate {

@@ -220,7 +220,7 @@ func TestOCSPSourceRejectsAnswersXCryptoOCSPWouldTake(t *testing.T) {
 		{"an answer that drops the nonce is rejected", sandbox.MisbehaveNoNonce, sandbox.StyleCA, certcheck.OCSPOptions{Nonce: true}, certcheck.ErrOCSPNonce, "no nonce"},
 		{"an answer with another nonce is rejected", sandbox.MisbehaveWrongNonce, sandbox.StyleVA, certcheck.OCSPOptions{Nonce: true}, certcheck.ErrOCSPNonce, "another nonce"},
 		{"an oversized answer is rejected", sandbox.MisbehaveOversized, sandbox.StyleCA, certcheck.OCSPOptions{}, certcheck.ErrOCSPTooLarge, ""},
-		{"a slow responder is given up on within the timeout", sandbox.MisbehaveSlow, sandbox.StyleCA, certcheck.OCSPOptions{FetchTimeout: 300 * time.Millisecond}, certcheck.ErrOCSPUnreachable, "no answer within 300ms"},
+		{"a slow responder is given up on within the timeout", sandbox.MisbehaveSlow, sandbox.StyleCA, certcheck.OCSPOptions{FetchOptions: certcheck.FetchOptions{FetchTimeout: 300 * time.Millisecond}}, certcheck.ErrOCSPUnreachable, "no answer within 300ms"},
 		{"garbage is rejected", sandbox.MisbehaveGarbage, sandbox.StyleDelegated, certcheck.OCSPOptions{}, certcheck.ErrOCSPMalformed, ""},
 		{"HTTP 500 is rejected", sandbox.MisbehaveHTTP500, sandbox.StyleCA, certcheck.OCSPOptions{}, certcheck.ErrOCSPHTTPStatus, "500"},
 		{"tryLater is unknown with the status named", sandbox.MisbehaveTryLater, sandbox.StyleVA, certcheck.OCSPOptions{}, certcheck.ErrOCSPResponseStatus, "try later"},
@@ -530,7 +530,7 @@ func TestOCSPRequestsGoByGETWhenSmallAndByPOSTOtherwise(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &ocspMethods{}
-			src := ocspNewSource(t, certcheck.OCSPOptions{Hash: tt.hash, Nonce: tt.nonce, HTTPClient: &http.Client{Transport: rec}})
+			src := ocspNewSource(t, certcheck.OCSPOptions{Hash: tt.hash, Nonce: tt.nonce, FetchOptions: certcheck.FetchOptions{HTTPClient: &http.Client{Transport: rec}}})
 			r, _ := src.Check(context.Background(), ocspQuery(cert, ca))
 			if r.Status != certcheck.StatusGood {
 				t.Fatalf("%+v", r)
@@ -607,8 +607,8 @@ func TestNewOCSPSourceRejectsBadOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := tt.make(); err == nil {
-				t.Fatal("want an error")
+			if err := tt.make(); !errors.Is(err, certcheck.ErrInvalidOptions) {
+				t.Fatalf("err = %v, want ErrInvalidOptions", err)
 			}
 		})
 	}

@@ -18,11 +18,17 @@ const (
 	JPKINotCheckableDetail = "JPKI revocation information is given only to registered verifiers; the service checks it"
 )
 
+// ErrVANotServing is what VAOptions.Exchange wraps when the VA does not
+// answer for the certificate's CA; VASource.Check then reports ok=false,
+// so that the next source is asked.
+var ErrVANotServing = errors.New("the validation authority does not answer for this CA")
+
 // VAOptions configure a validation authority: an OCSP responder that the
 // client trusts directly and that answers for several CAs (RFC 6960 §2.2
-// "trusted responder").
+// "trusted responder"), such as the service's.
 type VAOptions struct {
-	// URL is the VA's OCSP endpoint (http or https). Required.
+	// URL is the VA's OCSP endpoint (http or https). Required; with
+	// Exchange it only names the VA in the answers' Location.
 	URL string
 	// Responder is the VA's signing certificate, trusted as it is, not
 	// through a CA. Required.
@@ -30,8 +36,15 @@ type VAOptions struct {
 	// Serves lists the CA certificates whose certificates the VA answers
 	// for (matched by subject and key); empty means every CA.
 	Serves []*x509.Certificate
+	// Exchange, when set, sends a DER OCSP request to the VA and returns
+	// its DER answer in place of an HTTP request to URL: for a VA reached
+	// through a client of its own (the service's, with its TLS anchors).
+	// An error wrapping ErrVANotServing means the VA does not serve the
+	// CA; any other error is an ErrOCSPUnreachable answer. The answer is
+	// verified like any other.
+	Exchange func(ctx context.Context, req []byte) ([]byte, error)
 	// OCSP sets the transport, timing, nonce and cache; its URL and
-	// TrustedResponders are replaced by the two fields above.
+	// TrustedResponders are replaced by the fields above.
 	OCSP OCSPOptions
 }
 
@@ -42,13 +55,14 @@ type VASource struct {
 	serves []*x509.Certificate
 }
 
-// NewVASource checks opts and returns a source.
+// NewVASource checks opts and returns a source; options that cannot work
+// are an error wrapping ErrInvalidOptions.
 func NewVASource(opts VAOptions) (*VASource, error) {
 	if opts.URL == "" {
-		return nil, errors.New("certcheck: VA: no URL")
+		return nil, fmt.Errorf("%w: VA: no URL", ErrInvalidOptions)
 	}
 	if opts.Responder == nil {
-		return nil, errors.New("certcheck: VA: no responder certificate")
+		return nil, fmt.Errorf("%w: VA: no responder certificate", ErrInvalidOptions)
 	}
 	o := opts.OCSP
 	o.URL = opts.URL
@@ -56,6 +70,18 @@ func NewVASource(opts VAOptions) (*VASource, error) {
 	src, err := newOCSPSource(o, vaSourceName)
 	if err != nil {
 		return nil, fmt.Errorf("certcheck: VA: %w", err)
+	}
+	if ask := opts.Exchange; ask != nil {
+		src.exchange = func(ctx context.Context, u string, req []byte) ([]byte, error) {
+			der, err := ask(ctx, req)
+			switch {
+			case errors.Is(err, ErrVANotServing):
+				return nil, err
+			case err != nil:
+				return nil, fmt.Errorf("%w: %s: %w", ErrOCSPUnreachable, u, err)
+			}
+			return der, nil
+		}
 	}
 	return &VASource{ocsp: src, serves: slices.Clone(opts.Serves)}, nil
 }

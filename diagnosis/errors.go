@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,6 +19,8 @@ import (
 	"github.com/shinsei-app/shinsei/i18n"
 
 	"github.com/shinsei-app/shinsei/identity"
+	"github.com/shinsei-app/shinsei/internal/fsx"
+	"github.com/shinsei-app/shinsei/internal/iox"
 )
 
 // ErrorEntry is one error an ErrorLog keeps, already redacted.
@@ -152,12 +153,12 @@ func readErrorLog(path string) ([]ErrorEntry, error) {
 		return nil, fmt.Errorf("flow: error log: %w", err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxErrorLogFile+1))
+	data, err := iox.ReadAll(f, maxErrorLogFile)
+	if errors.Is(err, iox.ErrTooLarge) {
+		return nil, fmt.Errorf("flow: error log %s is larger than %d bytes", path, maxErrorLogFile)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("flow: error log: %w", err)
-	}
-	if len(data) > maxErrorLogFile {
-		return nil, fmt.Errorf("flow: error log %s is larger than %d bytes", path, maxErrorLogFile)
 	}
 	var entries []ErrorEntry
 	if err := json.Unmarshal(data, &entries); err != nil {
@@ -182,31 +183,11 @@ func writeErrorLog(path string, entries []ErrorEntry) error {
 // writeFileAtomic writes data to a new file next to path, syncs it and
 // renames it over path, so readers see the old or the new content, never
 // a part. The directory is made (0700) when missing; the file is 0600.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return fsx.WriteFile(path, data, 0o600)
 }
 
 func truncate(s string, n int) string {

@@ -18,6 +18,7 @@ import (
 	"github.com/shinsei-app/shinsei/i18n"
 
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/internal/iox"
 )
 
 // AnchorsReport lists the trust-anchor files configured.
@@ -158,12 +159,12 @@ func readCertFile(path string) ([]*x509.Certificate, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxAnchorFile+1))
+	data, err := iox.ReadAll(f, maxAnchorFile)
+	if errors.Is(err, iox.ErrTooLarge) {
+		return nil, fmt.Errorf("larger than %d bytes, not a certificate file", maxAnchorFile)
+	}
 	if err != nil {
 		return nil, err
-	}
-	if len(data) > maxAnchorFile {
-		return nil, fmt.Errorf("larger than %d bytes, not a certificate file", maxAnchorFile)
 	}
 	return certcheck.ParseCertificates(data)
 }

@@ -43,7 +43,8 @@ var coreSentinels = map[string]error{
 	"signer.ErrWrongPassword": signer.ErrWrongPassword, "signer.ErrNotPKCS12": signer.ErrNotPKCS12, "signer.ErrMalformed": signer.ErrMalformed,
 	"signer.ErrTooLarge": signer.ErrTooLarge, "signer.ErrInvalidFile": signer.ErrInvalidFile,
 
-	"certcheck.ErrNotPinned": certcheck.ErrNotPinned, "certcheck.ErrCRLSignerRevoked": certcheck.ErrCRLSignerRevoked, "certcheck.ErrCRLTooLarge": certcheck.ErrCRLTooLarge,
+	"certcheck.ErrNotPinned": certcheck.ErrNotPinned, "certcheck.ErrInvalidOptions": certcheck.ErrInvalidOptions, "certcheck.ErrVANotServing": certcheck.ErrVANotServing,
+	"signer.ErrKeyMismatch": signer.ErrKeyMismatch, "submit.ErrInvalidAccountID": submit.ErrInvalidAccountID, "certcheck.ErrCRLSignerRevoked": certcheck.ErrCRLSignerRevoked, "certcheck.ErrCRLTooLarge": certcheck.ErrCRLTooLarge,
 	"certcheck.ErrCRLNotFetchable": certcheck.ErrCRLNotFetchable, "certcheck.ErrCRLMalformed": certcheck.ErrCRLMalformed,
 	"certcheck.ErrCRLSignature": certcheck.ErrCRLSignature, "certcheck.ErrCRLSigner": certcheck.ErrCRLSigner,
 	"certcheck.ErrCRLStale": certcheck.ErrCRLStale, "certcheck.ErrCRLCritical": certcheck.ErrCRLCritical,

@@ -184,6 +184,16 @@ var sentinels = []row{
 	{err: identity.ErrBadSex, class: Negative, explanation: certificateData},
 	{err: identity.ErrBadFlags, class: Negative, explanation: certificateData},
 	{err: identity.ErrFlagsLength, class: Negative, explanation: certificateData},
+	{err: certcheck.ErrInvalidOptions, class: Usage, explanation: explanation{
+		i18n.Text{Ja: "失効確認の設定が正しくありません。", En: "The revocation settings are not valid."},
+		i18n.Text{Ja: "設定の失効確認先（アドレスと証明書）をご確認ください。", En: "Please check the revocation responder's address and certificate in the settings."}}},
+	{err: certcheck.ErrVANotServing, class: Indeterminate, explanation: revocationUnknown},
+	{err: signer.ErrKeyMismatch, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "鍵と証明書の組み合わせが正しくないため、署名できません。", En: "The key does not belong to the certificate, so nothing can be signed."},
+		i18n.Text{Ja: "証明書と一緒に発行された鍵（カードまたは .p12 ファイル）をお使いください。", En: "Please use the key issued with the certificate (the card or the .p12 file)."}}},
+	{err: submit.ErrInvalidAccountID, class: Usage, explanation: explanation{
+		i18n.Text{Ja: "この ID はキーリングに保管できない形式です。", En: "This ID cannot be kept in the keyring."},
+		i18n.Text{Ja: "申請サービスから発行された ID をそのまま入力してください。", En: "Please enter the ID exactly as the service issued it."}}},
 	{err: certcheck.ErrNotPinned, class: Negative, cmd: i18n.Text{Ja: "--anchor には、公開されている指紋と一致するルート証明書を指定してください。", En: "give with --anchor a root certificate whose fingerprint matches the published one"}, explanation: explanation{
 		i18n.Text{Ja: "信頼する証明書として指定された証明書が、公開されているルート証明書と一致しません。", En: "A certificate given as trusted is not the published root certificate."},
 		i18n.Text{Ja: "設定の「信頼する証明書」を、公開元から入手したルート証明書に置き換えてください。", En: "Please replace the trusted certificate in the settings with the root certificate from its publisher."}}},

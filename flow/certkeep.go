@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"github.com/shinsei-app/shinsei/internal/iox"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -117,7 +117,7 @@ func decodeKept(secret string) (*x509.Certificate, time.Time, error) {
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	der, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(z)), 64<<10))
+	der, err := iox.ReadAll(flate.NewReader(bytes.NewReader(z)), 64<<10)
 	if err != nil {
 		return nil, time.Time{}, err
 	}

@@ -3,14 +3,15 @@ package flow
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"unicode/utf8"
 
 	"github.com/shinsei-app/shinsei/i18n"
 
+	"github.com/shinsei-app/shinsei/internal/iox"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/signer"
 )
@@ -162,13 +163,12 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	data, err := iox.ReadAll(f, limit) // zeroes what it read when it refuses
+	if errors.Is(err, iox.ErrTooLarge) {
+		return nil, fmt.Errorf("%s is larger than %d bytes: %w", filepath.Base(path), limit, signer.ErrNotPKCS12)
+	}
 	if err != nil {
 		return nil, err
-	}
-	if int64(len(data)) > limit {
-		clear(data)
-		return nil, fmt.Errorf("%s is larger than %d bytes: %w", filepath.Base(path), limit, signer.ErrNotPKCS12)
 	}
 	return data, nil
 }

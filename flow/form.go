@@ -17,6 +17,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/identity"
+	"github.com/shinsei-app/shinsei/internal/iox"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -67,12 +68,12 @@ func OpenForm(ctx context.Context, path string) (*submit.FormDocument, error) {
 		return nil, &Error{Op: "form", Err: err}
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, submit.MaxForm+1))
+	data, err := iox.ReadAll(f, submit.MaxForm)
+	if errors.Is(err, iox.ErrTooLarge) {
+		return nil, &Error{Op: "form", Err: fmt.Errorf("larger than %d bytes: %w", submit.MaxForm, submit.ErrNotForm)}
+	}
 	if err != nil {
 		return nil, &Error{Op: "form", Err: err}
-	}
-	if len(data) > submit.MaxForm {
-		return nil, &Error{Op: "form", Err: fmt.Errorf("larger than %d bytes: %w", submit.MaxForm, submit.ErrNotForm)}
 	}
 	return ParseForm(data)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/internal/fsx"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -151,27 +152,19 @@ func (a *App) fetchNotice(ctx context.Context, arrival, id string) (string, erro
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", &Error{Op: "notice", Err: err}
 	}
-	f, err := os.CreateTemp(dir, ".download-")
+	final := filepath.Join(dir, arrival+"-"+id+".asice")
+	f, err := fsx.Create(final, 0)
 	if err != nil {
 		return "", &Error{Op: "notice", Err: err}
 	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	_, err = a.client.Notice(ctx, id, auth, f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	defer f.Abort()
+	if _, err := a.client.Notice(ctx, id, auth, f); err != nil {
 		if submit.IsReason(err, submit.ReasonNotFound) {
 			return "", &Error{Op: "notice " + id, Err: fmt.Errorf("%w: %w", ErrNoticeNotFound, err)}
 		}
 		return "", &Error{Op: "notice " + id, Err: err}
 	}
-	final := filepath.Join(dir, arrival+"-"+id+".asice")
-	if err := os.Rename(tmp, final); err != nil {
+	if err := f.Commit(); err != nil {
 		return "", &Error{Op: "notice", Err: err}
 	}
 	return final, nil

@@ -4,10 +4,9 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"fmt"
 	"path/filepath"
 	"time"
-
-	"golang.org/x/crypto/ocsp"
 
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/submit"
@@ -45,7 +44,11 @@ func (a *App) sources(ctx context.Context) ([]certcheck.Source, error) {
 	list := []certcheck.Source{o, c}
 	if a.client != nil {
 		if a.cfg.ServiceVA != nil {
-			list = append(list, &serviceVA{client: a.client, responder: a.cfg.ServiceVA, now: a.now})
+			va, err := serviceVA(a.client, a.cfg.ServiceVA, a.now)
+			if err != nil {
+				return nil, &Error{Op: "revocation", Err: err}
+			}
+			list = append(list, va)
 		} else {
 			list = append(list, &serviceValidation{client: a.client})
 		}
@@ -55,40 +58,24 @@ func (a *App) sources(ctx context.Context) ([]certcheck.Source, error) {
 	return list, nil
 }
 
-// serviceVA asks the service's validation authority (POST /ocsp) and
-// verifies its signed answer with every check certcheck applies, trusting
-// the configured VA certificate directly. Its answers carry Source "va".
-type serviceVA struct {
-	client    *submit.Client
-	responder *x509.Certificate
-	now       func() time.Time
-}
-
-// Check implements certcheck.Source.
-func (s *serviceVA) Check(ctx context.Context, q certcheck.Query) (certcheck.Revocation, bool) {
-	if q.Issuer == nil {
-		return certcheck.Revocation{}, false
-	}
-	loc := s.client.BaseURL() + submit.APIPrefix + "/ocsp"
-	req, err := ocsp.CreateRequest(q.Cert, q.Issuer, &ocsp.RequestOptions{Hash: crypto.SHA1})
-	if err != nil {
-		return certcheck.Revocation{}, false
-	}
-	der, err := s.client.OCSP(ctx, req)
-	if err != nil {
-		if submit.IsReason(err, submit.ReasonCertificateUntrusted) {
-			return certcheck.Revocation{}, false // not a CA the service serves
-		}
-		return certcheck.Revocation{Status: certcheck.StatusUnknown, Source: "va", Location: loc,
-			Detail: "the service's validation authority could not be asked: " + err.Error()}, true
-	}
-	r, err := certcheck.VerifyOCSPResponse(der, q.Cert, q.Issuer, nil, certcheck.OCSPOptions{
-		Hash: crypto.SHA1, TrustedResponders: []*x509.Certificate{s.responder}, Now: s.now})
-	if err != nil {
-		return certcheck.Revocation{Status: certcheck.StatusUnknown, Source: "va", Location: loc, Detail: err.Error()}, true
-	}
-	r.Source, r.Location = "va", loc
-	return r, true
+// serviceVA asks the service's validation authority (POST /ocsp) through
+// the service client and verifies its signed answer with every check
+// certcheck applies, trusting the configured VA certificate directly. Its
+// answers carry Source "va"; a CA the service does not serve is left to
+// the next source.
+func serviceVA(client *submit.Client, responder *x509.Certificate, now func() time.Time) (*certcheck.VASource, error) {
+	return certcheck.NewVASource(certcheck.VAOptions{
+		URL:       client.BaseURL() + submit.APIPrefix + "/ocsp",
+		Responder: responder,
+		Exchange: func(ctx context.Context, req []byte) ([]byte, error) {
+			der, err := client.OCSP(ctx, req)
+			if submit.IsReason(err, submit.ReasonCertificateUntrusted) {
+				return nil, fmt.Errorf("%w: %w", certcheck.ErrVANotServing, err)
+			}
+			return der, err
+		},
+		OCSP: certcheck.OCSPOptions{Hash: crypto.SHA1, Now: now},
+	})
 }
 
 // serviceValidation asks the service, as the registered verifier it is,

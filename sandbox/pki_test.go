@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/identity"
+	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 )
 
 var (
@@ -74,9 +75,7 @@ func TestResidentCertificateLooksLikeAJPKISignatureCertificate(t *testing.T) {
 }
 
 func TestOpenSSLReadsTheFourAttributesAsOtherNames(t *testing.T) {
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Fatal("openssl is needed: apt-get install openssl")
-	}
+	tool.OpenSSL(t)
 	cred, err := pki(t).IssueResident(SampleResident(), ResidentOptions{})
 	if err != nil {
 		t.Fatal(err)

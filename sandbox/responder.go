@@ -12,7 +12,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -22,6 +21,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/shinsei-app/shinsei/internal/iox"
 )
 
 // ResponderStyle is how a sandbox OCSP answer is signed (RFC 6960 §2.2,
@@ -499,14 +500,11 @@ func (r *Responders) serveCRL(w http.ResponseWriter, ca *CA) {
 func readOCSPRequest(req *http.Request, rest string) ([]byte, error) {
 	switch req.Method {
 	case http.MethodPost:
-		body, err := io.ReadAll(io.LimitReader(req.Body, maxRequestBytes+1))
-		if err != nil {
-			return nil, err
-		}
-		if len(body) > maxRequestBytes {
+		body, err := iox.ReadAll(req.Body, maxRequestBytes)
+		if errors.Is(err, iox.ErrTooLarge) {
 			return nil, errors.New("request too large")
 		}
-		return body, nil
+		return body, err
 	case http.MethodGet:
 		unescaped, err := url.PathUnescape(rest)
 		if err != nil {

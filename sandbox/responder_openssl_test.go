@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 )
 
 func respWritePEM(t *testing.T, dir, name string, certs ...*x509.Certificate) string {
@@ -29,10 +31,7 @@ func respWritePEM(t *testing.T, dir, name string, certs ...*x509.Certificate) st
 // (CA, delegate with id-kp-OCSPSigning, directly trusted VA), nonce and
 // status.
 func TestOpenSSLAcceptsTheSandboxAnswers(t *testing.T) {
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Fatalf("openssl not found (%v): install openssl (Debian: apt-get install openssl); it is the independent peer for the responder tests", err)
-	}
+	openssl := tool.OpenSSL(t)
 	rs := respStart(t)
 	p := rs.PKI
 	tests := []struct {

@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/shinsei-app/shinsei/internal/fsx"
 )
 
 // ErrInvalidFile means a file given to Build cannot be packaged: the form
@@ -55,6 +57,9 @@ type input struct {
 	size int64
 }
 
+// ErrKeyMismatch: the credential's key is not the key of its certificate.
+var ErrKeyMismatch = errors.New("signer: the key does not belong to the certificate")
+
 // Build writes a signed package of files to outPath: the first file is the
 // form, the others are attachments. Each file is read once, copied into
 // the package and hashed in the same pass. The package is written to a
@@ -66,7 +71,7 @@ func Build(ctx context.Context, outPath string, files []File, cred Credential, o
 		return nil, errors.New("signer: the credential needs a key and a certificate")
 	}
 	if !samePublicKey(cred.Signer, cred.Cert) {
-		return nil, errors.New("signer: the key does not belong to the certificate")
+		return nil, ErrKeyMismatch
 	}
 	ins, total, err := openInputs(files, outPath)
 	defer func() {
@@ -77,35 +82,23 @@ func Build(ctx context.Context, outPath string, files []File, cred Credential, o
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(outPath), "."+filepath.Base(outPath)+".*.tmp")
+	out, err := fsx.Create(outPath, 0)
 	if err != nil {
 		return nil, fmt.Errorf("signer: create package: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
+	defer out.Abort()
 	progress := func(int64) {}
 	if opts.Progress != nil {
 		var done int64
 		progress = func(n int64) { done += n; opts.Progress(done, total) }
 	}
-	res, err := writePackage(ctx, tmp, ins, cred, progress)
+	res, err := writePackage(ctx, out.File, ins, cred, progress)
 	if err != nil {
 		return nil, err
 	}
-	if err := tmp.Sync(); err != nil {
+	if err := out.Commit(); err != nil && !errors.Is(err, fsx.ErrDirNotSynced) {
 		return nil, fmt.Errorf("signer: write package: %w", err)
 	}
-	if err := tmp.Close(); err != nil {
-		return nil, fmt.Errorf("signer: write package: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), outPath); err != nil {
-		return nil, fmt.Errorf("signer: write package: %w", err)
-	}
-	syncDir(filepath.Dir(outPath))
 	return res, nil
 }
 
@@ -282,13 +275,4 @@ func (w *writeback) Write(p []byte) (int, error) {
 		w.start, w.pending = w.start+w.pending, 0
 	}
 	return n, err
-}
-
-// syncDir makes a rename in dir durable where directories can be synced;
-// where they cannot (Windows), the rename is as durable as it gets.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
 }

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -280,9 +281,30 @@ func TestBuildRefusesAKeyThatDoesNotMatchTheCertificate(t *testing.T) {
 	cred := credential(f.resident)
 	cred.Signer = f.other.Key
 	dir := t.TempDir()
-	if _, err := Build(context.Background(), filepath.Join(dir, "a.asice"), sampleFiles(t, dir), cred, BuildOptions{}); err == nil {
-		t.Fatal("Build signed with a key that is not the certificate's")
+	files := sampleFiles(t, dir)
+	before := dirNames(t, dir)
+	_, err := Build(context.Background(), filepath.Join(dir, "a.asice"), files, cred, BuildOptions{})
+	if !errors.Is(err, ErrKeyMismatch) {
+		t.Fatalf("err = %v, want ErrKeyMismatch", err)
 	}
+	if after := dirNames(t, dir); !slices.Equal(after, before) {
+		t.Fatalf("the output directory holds %q after the refusal, want only the inputs %q", after, before)
+	}
+}
+
+// dirNames lists the names in dir, sorted.
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, len(es))
+	for i, e := range es {
+		names[i] = e.Name()
+	}
+	slices.Sort(names)
+	return names
 }
 
 func TestBuildStopsWhenCancelledMidHash(t *testing.T) {

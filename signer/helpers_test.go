@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 	"github.com/shinsei-app/shinsei/sandbox"
 )
 
@@ -166,9 +167,7 @@ func rewrite(t testing.TB, pkg string, edit func([]entry) []entry) string {
 
 func requireOpenSSL(t testing.TB) {
 	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Fatal("openssl is the independent peer of these tests: install openssl (apt-get install openssl)")
-	}
+	tool.OpenSSL(t)
 }
 
 func run(t testing.TB, name string, args ...string) []byte {

@@ -14,6 +14,8 @@ import (
 	"math"
 	"os"
 	"strings"
+
+	"github.com/shinsei-app/shinsei/internal/iox"
 )
 
 // Limits of the package reader. ZIP headers are only claims: every limit
@@ -266,8 +268,8 @@ func readEntry(ctx context.Context, f *zip.File, w io.Writer, limit int64) (int6
 		return 0, fmt.Errorf("entry %q: %w", f.Name, err)
 	}
 	defer rc.Close()
-	n, err := io.Copy(w, ctxReader{ctx, io.LimitReader(rc, limit+1)})
-	if n > limit {
+	n, err := iox.Copy(w, ctxReader{ctx, rc}, limit)
+	if errors.Is(err, iox.ErrTooLarge) {
 		return n, fmt.Errorf("%w: entry %q expands beyond %d bytes", ErrTooLarge, f.Name, limit)
 	}
 	return n, err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/internal/iox"
 )
 
 // Errors of Verify and VerifyDetached for input they refuse to read.
@@ -170,16 +171,15 @@ func fail(reason, detail string) Check { return Check{Reason: reason, Detail: de
 // MaxDetachedContent. signing-certificate-v2 is verified when present;
 // without it Report.Format is FormatCMS and integrity can still be OK.
 func VerifyDetached(ctx context.Context, sig []byte, content io.Reader, opts VerifyOptions) (*Report, error) {
-	var data bytes.Buffer
-	n, err := io.Copy(&data, ctxReader{ctx, io.LimitReader(content, MaxDetachedContent+1)})
+	data, err := iox.ReadAll(ctxReader{ctx, content}, MaxDetachedContent)
+	if errors.Is(err, iox.ErrTooLarge) {
+		return nil, fmt.Errorf("%w: detached content over %d MiB; package large files instead", ErrTooLarge, MaxDetachedContent>>20)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("signer: read content: %w", err)
 	}
-	if n > MaxDetachedContent {
-		return nil, fmt.Errorf("%w: detached content over %d MiB; package large files instead", ErrTooLarge, MaxDetachedContent>>20)
-	}
 	r := &Report{}
-	if err := verifyCMS(sig, data.Bytes(), opts, r); err != nil {
+	if err := verifyCMS(sig, data, opts, r); err != nil {
 		return nil, err
 	}
 	return r, nil

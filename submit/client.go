@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shinsei-app/shinsei/internal/iox"
 )
 
 // Defaults of Config.
@@ -336,14 +338,11 @@ func retryAfter(v string, now time.Time) time.Duration {
 
 // readLimited reads at most limit bytes; more is ErrBadReply.
 func readLimited(r io.Reader, limit int64) ([]byte, error) {
-	var buf bytes.Buffer
-	if _, err := io.Copy(&buf, io.LimitReader(r, limit+1)); err != nil {
-		return nil, err
-	}
-	if int64(buf.Len()) > limit {
+	data, err := iox.ReadAll(r, limit)
+	if errors.Is(err, iox.ErrTooLarge) {
 		return nil, badReply("reply larger than %d bytes", limit)
 	}
-	return buf.Bytes(), nil
+	return data, err
 }
 
 // readJSON returns a reader of a JSON reply into v, capped at maxReply.

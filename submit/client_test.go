@@ -264,7 +264,7 @@ func TestRegistrationAndCertificateLogin(t *testing.T) {
 
 func registrationPackage(t *testing.T, dir string, reg submit.Registration) []byte {
 	t.Helper()
-	form := writeJSONFile(t, dir, "registration.json", reg)
+	form := submittest.WriteJSONFile(t, dir, "registration.json", reg)
 	out := dir + "/registration.asice"
 	buildPackage(t, out, form)
 	data, err := os.ReadFile(out)

@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/shinsei-app/shinsei/internal/iox"
 )
 
 // Auth is how a status inquiry or a notice download proves its right: the
@@ -230,14 +232,11 @@ func (c *Client) Notice(ctx context.Context, id string, auth Auth, w io.Writer) 
 	err := c.do(ctx, call{method: http.MethodGet, path: "/notices/" + url.PathEscape(id), header: auth.header(),
 		token: auth.Token, accept: MediaASiCE, ok: []int{http.StatusOK}, timeout: 4 * c.timeout}, func(resp *http.Response) error {
 		var err error
-		n, err = io.Copy(w, io.LimitReader(resp.Body, c.maxNotice+1))
-		if err != nil {
-			return err
-		}
-		if n > c.maxNotice {
+		n, err = iox.Copy(w, resp.Body, c.maxNotice)
+		if errors.Is(err, iox.ErrTooLarge) {
 			return badReply("notice larger than %d bytes", c.maxNotice)
 		}
-		return nil
+		return err
 	})
 	return n, err
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/shinsei-app/shinsei/internal/iox"
 	"github.com/shinsei-app/shinsei/signer"
 )
 
@@ -109,12 +110,12 @@ func ReadPackageForm(ctx context.Context, path string) ([]byte, *signer.Report, 
 			return nil, rep, fmt.Errorf("%w: %v", signer.ErrMalformed, err)
 		}
 		defer rc.Close()
-		data, err := io.ReadAll(io.LimitReader(rc, MaxForm+1))
+		data, err := iox.ReadAll(rc, MaxForm)
+		if errors.Is(err, iox.ErrTooLarge) {
+			return nil, rep, fmt.Errorf("%w: the form is larger than %d bytes", signer.ErrTooLarge, MaxForm)
+		}
 		if err != nil {
 			return nil, rep, fmt.Errorf("%w: %v", signer.ErrMalformed, err)
-		}
-		if len(data) > MaxForm {
-			return nil, rep, fmt.Errorf("%w: the form is larger than %d bytes", signer.ErrTooLarge, MaxForm)
 		}
 		return data, rep, nil
 	}

@@ -131,20 +131,6 @@ func (s *memStore) Delete(service, user string) error {
 	return s.MemoryKeyring.Delete(service, user)
 }
 
-// writeJSONFile writes v as JSON into dir/name.
-func writeJSONFile(t testing.TB, dir, name string, v any) string {
-	t.Helper()
-	data, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // buildPackage signs form into out with the test credential.
 func buildPackage(t testing.TB, out, form string) {
 	t.Helper()

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/shinsei-app/shinsei/internal/fsx"
 )
 
 // maxJournalLine bounds one record; longer lines are skipped as corrupt.
@@ -107,7 +109,7 @@ func (j *Journal) Append(rec Record) error {
 		return fmt.Errorf("submit: journal: %w", err)
 	}
 	if end == 0 {
-		return syncDir(filepath.Dir(j.path))
+		return fsx.SyncDir(filepath.Dir(j.path))
 	}
 	return nil
 }

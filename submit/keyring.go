@@ -251,9 +251,13 @@ func ignoreNotStored(err error) error {
 	return err
 }
 
+// ErrInvalidAccountID: an account ID that is empty, too long, has control
+// characters or starts with "@" (the keyring's own entries) is refused.
+var ErrInvalidAccountID = errors.New("submit: keyring: invalid account ID")
+
 func checkAccountID(id string) error {
 	if id == "" || strings.HasPrefix(id, "@") || len(id) > 256 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return errors.New("submit: keyring: invalid account ID")
+		return ErrInvalidAccountID
 	}
 	return nil
 }

@@ -70,11 +70,11 @@ func TestCredentialsRefuseWhatNoKeyringCanHold(t *testing.T) {
 		want error
 	}{
 		{"a password over 2560 bytes is refused on every platform", c.SavePassword(ctx, "A1", strings.Repeat("x", 2561)), submit.ErrSecretTooLarge},
-		{"an account ID that could collide with an internal entry is refused", c.SavePassword(ctx, "@default-account", "pw"), nil},
+		{"an account ID that could collide with an internal entry is refused", c.SavePassword(ctx, "@default-account", "pw"), submit.ErrInvalidAccountID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.err == nil || (tt.want != nil && !errors.Is(tt.err, tt.want)) {
+			if !errors.Is(tt.err, tt.want) {
 				t.Fatalf("err = %v, want %v", tt.err, tt.want)
 			}
 		})

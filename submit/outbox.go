@@ -19,6 +19,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/shinsei-app/shinsei/internal/fsx"
 )
 
 // Errors of the outbox besides *SendError.
@@ -192,7 +194,7 @@ func (o *Outbox) Add(ctx context.Context, d Draft) (_ *Item, err error) {
 	if err := os.Rename(tmp, filepath.Join(o.dir, it.ID)); err != nil {
 		return nil, fmt.Errorf("submit: outbox: %w", err)
 	}
-	if err := syncDir(o.dir); err != nil {
+	if err := fsx.SyncDir(o.dir); err != nil {
 		return nil, fmt.Errorf("submit: outbox: %w", err)
 	}
 	return it, nil
@@ -243,7 +245,7 @@ func writeItem(dir string, it *Item) error {
 	if err != nil {
 		return fmt.Errorf("submit: outbox: %w", err)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, metaName), data); err != nil {
+	if err := fsx.WriteFile(filepath.Join(dir, metaName), data, 0); err != nil {
 		return fmt.Errorf("submit: outbox: %w", err)
 	}
 	return nil
@@ -480,8 +482,8 @@ func (o *Outbox) refuse(dir string, it *Item, pe *ProblemError) error {
 	if err := os.Rename(dir, filepath.Join(o.refused, it.ID)); err != nil {
 		return &SendError{Item: *it, Err: errors.Join(pe, fmt.Errorf("submit: outbox: move to refused: %w", err))}
 	}
-	syncDir(o.dir)
-	syncDir(o.refused)
+	fsx.SyncDir(o.dir)
+	fsx.SyncDir(o.refused)
 	return &SendError{Item: *it, Refused: true, Err: pe}
 }
 
@@ -506,7 +508,7 @@ func (o *Outbox) deliver(dir string, it *Item, rc *Receipt, j *Journal, release 
 		// (the same key) and removes the item then.
 		return rec, nil
 	}
-	syncDir(o.dir)
+	fsx.SyncDir(o.dir)
 	os.RemoveAll(done)
 	return rec, nil
 }

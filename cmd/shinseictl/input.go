@@ -2,12 +2,13 @@ package main
 
 import (
 	"crypto/x509"
+	"errors"
 	"flag"
-	"io"
 	"os"
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/internal/iox"
 )
 
 // maxCertFile bounds a certificate file given on the command line.
@@ -20,12 +21,12 @@ func readInput(path string, limit int64) ([]byte, error) {
 		return nil, usageError("check the path", "%w", err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	data, err := iox.ReadAll(f, limit)
+	if errors.Is(err, iox.ErrTooLarge) {
+		return nil, usageError("give the right file", "%s is larger than %d bytes", path, limit)
+	}
 	if err != nil {
 		return nil, usageError("check the file can be read", "%s: %w", path, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, usageError("give the right file", "%s is larger than %d bytes", path, limit)
 	}
 	return data, nil
 }

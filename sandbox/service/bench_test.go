@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -31,9 +32,7 @@ import (
 // service verifies and stores a package faster than openssl verifies its
 // signature alone).
 func BenchmarkVerifyAndStoreVsOpenSSL(b *testing.B) {
-	if _, err := exec.LookPath("openssl"); err != nil {
-		b.Fatal("openssl is needed (Debian: apt-get install openssl)")
-	}
+	tool.OpenSSL(b)
 	e := newSvcEnv(b)
 	c := e.creds
 	n := max(b.N, 8)

@@ -15,6 +15,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/shinsei-app/shinsei/internal/iox"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -44,15 +45,13 @@ var svcApplicantKeys = []string{"name", "name_kana", "birth_date", "sex", "addre
 // the limit are refused. Numbers in maps stay json.Number. Its refusals
 // name the field or the byte offset, never the input.
 func svcDecodeJSON(r io.Reader, limit int64, v any) *svcProblem {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	data, err := iox.ReadAll(r, limit)
 	var mbe *http.MaxBytesError
 	switch {
-	case errors.As(err, &mbe):
+	case errors.As(err, &mbe), errors.Is(err, iox.ErrTooLarge):
 		return svcFail(submit.ReasonTooLarge, fmt.Sprintf("body over %d bytes", limit))
 	case err != nil:
 		return svcFail(submit.ReasonBadRequest, "body could not be read")
-	case int64(len(data)) > limit:
-		return svcFail(submit.ReasonTooLarge, fmt.Sprintf("body over %d bytes", limit))
 	}
 	return svcDecodeJSONBytes(data, v)
 }

@@ -864,7 +864,7 @@ func TestValidationAndOCSPAnswerAsTheRegisteredVerifier(t *testing.T) {
 	t.Run("the OCSP endpoint answers as a VA that certcheck accepts", func(t *testing.T) {
 		for _, nonce := range []bool{false, true} {
 			src, err := certcheck.NewVASource(certcheck.VAOptions{URL: e.api + "/ocsp", Responder: e.svc.VACert(),
-				OCSP: certcheck.OCSPOptions{HTTPClient: e.client, Nonce: nonce, Hash: 0}})
+				OCSP: certcheck.OCSPOptions{FetchOptions: certcheck.FetchOptions{HTTPClient: e.client}, Nonce: nonce, Hash: 0}})
 			if err != nil {
 				t.Fatal(err)
 			}

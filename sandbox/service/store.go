@@ -19,6 +19,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/shinsei-app/shinsei/internal/fsx"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -180,34 +181,14 @@ func (s *svcStore) putPackage(tmp, sum string) error {
 	if _, err := os.Stat(dest); err == nil {
 		return os.Remove(tmp)
 	}
-	f, err := os.OpenFile(tmp, os.O_RDWR, 0)
-	if err != nil {
-		return fmt.Errorf("service: store package: %w", err)
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("service: store package: %w", err)
-	}
 	if err := os.MkdirAll(filepath.Dir(dest), 0o700); err != nil {
 		return fmt.Errorf("service: store package: %w", err)
 	}
-	if err := os.Rename(tmp, dest); err != nil {
+	if err := fsx.Install(tmp, dest); err != nil && !errors.Is(err, fsx.ErrDirNotSynced) {
 		return fmt.Errorf("service: store package: %w", err)
 	}
-	svcSyncDir(filepath.Dir(dest))
-	svcSyncDir(s.packages)
+	_ = fsx.SyncDir(s.packages)
 	return nil
-}
-
-// svcSyncDir makes a rename in dir durable where directories can be synced.
-func svcSyncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
 }
 
 // openPackage opens a stored package.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/identity"
+	"github.com/shinsei-app/shinsei/internal/iox"
 	"github.com/shinsei-app/shinsei/sandbox"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
@@ -272,10 +273,10 @@ func (v *svcSigned) readForm(path string) *svcProblem {
 		if err != nil {
 			return svcFail(submit.ReasonFormInvalid, "form: cannot be read")
 		}
-		data, err := io.ReadAll(io.LimitReader(rc, svcMaxFormJSON+1))
+		data, err := iox.ReadAll(rc, svcMaxFormJSON)
 		rc.Close()
 		sum := sha256.Sum256(data)
-		if err != nil || len(data) > svcMaxFormJSON || hex.EncodeToString(sum[:]) != form.SHA256 {
+		if err != nil || hex.EncodeToString(sum[:]) != form.SHA256 {
 			return svcFail(submit.ReasonFormInvalid, "form: cannot be read")
 		}
 		v.form = data

@@ -18,6 +18,7 @@ import (
 	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
+	"github.com/shinsei-app/shinsei/submit/submittest"
 )
 
 // refWorld is the reference service (service.StartService) with the
@@ -93,7 +94,7 @@ func (w *refWorld) client(t *testing.T) *submit.Client {
 // form writes a form document for procedure and returns its path.
 func (w *refWorld) form(t *testing.T, procedure string, applicant, fields map[string]any) string {
 	t.Helper()
-	return writeJSONFile(t, t.TempDir(), "form.json", submit.FormDocument{Procedure: procedure, Applicant: applicant, Fields: fields})
+	return submittest.WriteJSONFile(t, t.TempDir(), "form.json", submit.FormDocument{Procedure: procedure, Applicant: applicant, Fields: fields})
 }
 
 // sign signs a form into a package with cred.
@@ -115,7 +116,7 @@ func (w *refWorld) register(t *testing.T, c *submit.Client, cred signer.Credenti
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkg := w.sign(t, writeJSONFile(t, t.TempDir(), "registration.json", submit.Registration{Type: "registration", Challenge: ch.Challenge, UserType: ut}), cred)
+	pkg := w.sign(t, submittest.WriteJSONFile(t, t.TempDir(), "registration.json", submit.Registration{Type: "registration", Challenge: ch.Challenge, UserType: ut}), cred)
 	data, err := os.ReadFile(pkg)
 	if err != nil {
 		t.Fatal(err)
@@ -395,18 +396,4 @@ func tamper(t *testing.T, src string, change func(name string, data []byte) []by
 	zw.Close()
 	f.Close()
 	return out
-}
-
-// writeJSONFile writes v as JSON into dir/name.
-func writeJSONFile(t testing.TB, dir, name string, v any) string {
-	t.Helper()
-	data, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }

@@ -1,17 +1,14 @@
-package certcheck
+package crl
 
 // Names and distribution points: RFC 5280 §7.1 name comparison (the same
-// name in another string type, case or spacing is the same name), the CRL
-// distribution point and issuing distribution point structures, and a
-// certificate parser that tolerates what crypto/x509 refuses to parse.
+// name in another string type, case or spacing is the same name), and the
+// CRL distribution point and issuing distribution point structures.
 
 import (
 	"bytes"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"slices"
@@ -40,12 +37,12 @@ var (
 	oidExtCertIssuer    = []byte{0x55, 0x1d, 0x1d} // 2.5.29.29
 )
 
-// canonicalName turns a DER Name into a string that is equal for two names
+// CanonicalName turns a DER Name into a string that is equal for two names
 // RFC 5280 §7.1 says match: attribute values of the string types compare
 // after case folding and whitespace collapsing, whatever string type
 // (PrintableString, UTF8String, …) encodes them; the attributes of a
 // multi-valued RDN compare as a set. Other values compare as DER.
-func canonicalName(der []byte) (string, error) {
+func CanonicalName(der []byte) (string, error) {
 	rdns, err := canonicalRDNs(der)
 	if err != nil {
 		return "", err
@@ -53,7 +50,7 @@ func canonicalName(der []byte) (string, error) {
 	return strings.Join(rdns, ","), nil
 }
 
-// canonicalRDNs is canonicalName split by RDN, so that a relative name can
+// canonicalRDNs is CanonicalName split by RDN, so that a relative name can
 // be appended (nameRelativeToCRLIssuer).
 func canonicalRDNs(der []byte) ([]string, error) {
 	in := cryptobyte.String(der)
@@ -136,24 +133,24 @@ func canonicalValue(elem cryptobyte.String, tag cbasn1.Tag) string {
 	return strconv.Itoa(len(s)) + ":" + s
 }
 
-// namesEqual reports whether two DER names match under RFC 5280 §7.1. Equal
+// NamesEqual reports whether two DER names match under RFC 5280 §7.1. Equal
 // bytes always match; malformed names match only byte for byte.
-func namesEqual(a, b []byte) bool {
+func NamesEqual(a, b []byte) bool {
 	if bytes.Equal(a, b) {
 		return true
 	}
-	ca, err := canonicalName(a)
+	ca, err := CanonicalName(a)
 	if err != nil {
 		return false
 	}
-	cb, err := canonicalName(b)
+	cb, err := CanonicalName(b)
 	return err == nil && ca == cb
 }
 
-// nameKey is canonicalName, falling back to the raw bytes for a name that
+// NameKey is CanonicalName, falling back to the raw bytes for a name that
 // does not parse (it then matches only itself).
-func nameKey(der []byte) string {
-	if k, err := canonicalName(der); err == nil {
+func NameKey(der []byte) string {
+	if k, err := CanonicalName(der); err == nil {
 		return k
 	}
 	return "#" + hex.EncodeToString(der)
@@ -172,7 +169,7 @@ func generalNameKeys(names cryptobyte.String) ([]string, error) {
 		}
 		switch tag {
 		case cbasn1.Tag(4).ContextSpecific().Constructed(): // directoryName [4] EXPLICIT Name
-			k, err := canonicalName(content)
+			k, err := CanonicalName(content)
 			if err != nil {
 				return nil, fmt.Errorf("directoryName: %w", err)
 			}
@@ -186,47 +183,49 @@ func generalNameKeys(names cryptobyte.String) ([]string, error) {
 	return out, nil
 }
 
-// dpName is a DistributionPointName: the full names, or a name relative to
+// DPName is a DistributionPointName: the full names, or a name relative to
 // the CRL issuer (already resolved against it into a "dn:" key).
-type dpName struct {
-	keys []string
-	uris []string // the http/https/ldap/… URIs among the full names, as given
+type DPName struct {
+	// Keys are the names, canonicalized ("dn:…", "uri:…").
+	Keys []string
+	// URIs are the http/https/ldap/… URIs among the full names, as given.
+	URIs []string
 }
 
 // parseDPName reads the content of a DistributionPointName CHOICE element
 // ([0] fullName or [1] nameRelativeToCRLIssuer). base is the canonical RDN
 // list of the name a relative name is appended to.
-func parseDPName(choice cryptobyte.String, base []string) (dpName, error) {
+func parseDPName(choice cryptobyte.String, base []string) (DPName, error) {
 	var content cryptobyte.String
 	var tag cbasn1.Tag
 	if !choice.ReadAnyASN1(&content, &tag) || !choice.Empty() {
-		return dpName{}, errors.New("malformed distribution point name")
+		return DPName{}, errors.New("malformed distribution point name")
 	}
 	switch tag {
 	case cbasn1.Tag(0).ContextSpecific().Constructed():
 		keys, err := generalNameKeys(content)
 		if err != nil {
-			return dpName{}, err
+			return DPName{}, err
 		}
-		n := dpName{keys: keys}
+		n := DPName{Keys: keys}
 		for _, k := range keys {
 			if u, ok := strings.CutPrefix(k, "uri:"); ok {
-				n.uris = append(n.uris, u)
+				n.URIs = append(n.URIs, u)
 			}
 		}
 		return n, nil
 	case cbasn1.Tag(1).ContextSpecific().Constructed():
 		rdn, err := canonicalRDN(content)
 		if err != nil {
-			return dpName{}, err
+			return DPName{}, err
 		}
 		if base == nil {
-			return dpName{}, errors.New("relative distribution point name without a base name")
+			return DPName{}, errors.New("relative distribution point name without a base name")
 		}
 		full := append(slices.Clone(base), rdn)
-		return dpName{keys: []string{"dn:" + strings.Join(full, ",")}}, nil
+		return DPName{Keys: []string{"dn:" + strings.Join(full, ",")}}, nil
 	}
-	return dpName{}, errors.New("unknown distribution point name form")
+	return DPName{}, errors.New("unknown distribution point name form")
 }
 
 // ReasonFlags is the RFC 5280 ReasonFlags BIT STRING: bit 1 keyCompromise …
@@ -252,17 +251,21 @@ func parseReasonFlags(content []byte) (ReasonFlags, error) {
 	return f, nil
 }
 
-// distributionPoint is one entry of a certificate's CRL distribution points.
-type distributionPoint struct {
-	name       *dpName     // nil when absent
-	reasons    ReasonFlags // AllReasons when absent
-	crlIssuers []string    // cRLIssuer general name keys; nil when absent
-	issuerKey  string      // canonical name of the expected CRL issuer
+// DistributionPoint is one entry of a certificate's CRL distribution points.
+type DistributionPoint struct {
+	// Name is nil when absent.
+	Name *DPName
+	// Reasons is AllReasons when absent.
+	Reasons ReasonFlags
+	// CRLIssuers are the cRLIssuer general name keys; nil when absent.
+	CRLIssuers []string
+	// IssuerKey is the canonical name of the expected CRL issuer.
+	IssuerKey string
 }
 
-// certDistributionPoints parses q.Cert's CRL distribution points extension.
+// DistributionPoints parses cert's CRL distribution points extension.
 // A certificate without one gives nil.
-func certDistributionPoints(cert *x509.Certificate) ([]distributionPoint, error) {
+func DistributionPoints(cert *x509.Certificate) ([]DistributionPoint, error) {
 	var ext []byte
 	for _, e := range cert.Extensions {
 		if e.Id.Equal(oidCRLDP) {
@@ -281,7 +284,7 @@ func certDistributionPoints(cert *x509.Certificate) ([]distributionPoint, error)
 	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) || !in.Empty() {
 		return nil, errors.New("malformed CRL distribution points")
 	}
-	var dps []distributionPoint
+	var dps []DistributionPoint
 	for !seq.Empty() {
 		var dpDER cryptobyte.String
 		if !seq.ReadASN1(&dpDER, cbasn1.SEQUENCE) {
@@ -295,26 +298,26 @@ func certDistributionPoints(cert *x509.Certificate) ([]distributionPoint, error)
 			!dpDER.Empty() {
 			return nil, errors.New("malformed distribution point")
 		}
-		dp := distributionPoint{reasons: AllReasons, issuerKey: strings.Join(issuerRDNs, ",")}
+		dp := DistributionPoint{Reasons: AllReasons, IssuerKey: strings.Join(issuerRDNs, ",")}
 		base := issuerRDNs
 		if hasIssuer {
 			keys, err := generalNameKeys(issuerDER)
 			if err != nil {
 				return nil, fmt.Errorf("cRLIssuer: %w", err)
 			}
-			dp.crlIssuers = keys
-			dp.issuerKey = "" // a cRLIssuer without a directoryName names no CRL we can find
+			dp.CRLIssuers = keys
+			dp.IssuerKey = "" // a cRLIssuer without a directoryName names no CRL we can find
 			base = nil
 			for _, k := range keys {
 				if dn, ok := strings.CutPrefix(k, "dn:"); ok {
-					dp.issuerKey = dn
+					dp.IssuerKey = dn
 					base = strings.Split(dn, ",")
 					break
 				}
 			}
 		}
 		if hasReasons {
-			if dp.reasons, err = parseReasonFlags(reasonsDER); err != nil {
+			if dp.Reasons, err = parseReasonFlags(reasonsDER); err != nil {
 				return nil, err
 			}
 		}
@@ -323,7 +326,7 @@ func certDistributionPoints(cert *x509.Certificate) ([]distributionPoint, error)
 			if err != nil {
 				return nil, err
 			}
-			dp.name = &n
+			dp.Name = &n
 		}
 		dps = append(dps, dp)
 	}
@@ -364,7 +367,7 @@ func parseIDP(value []byte, issuerRDNs []string) (*IssuingDistributionPoint, err
 		if err != nil {
 			return nil, err
 		}
-		idp.Names, idp.URIs = n.keys, n.uris
+		idp.Names, idp.URIs = n.Keys, n.URIs
 	}
 	readBool := func(tag int, out *bool) bool {
 		var b cryptobyte.String
@@ -409,145 +412,3 @@ func parseIDP(value []byte, issuerRDNs []string) (*IssuingDistributionPoint, err
 }
 
 var oidCRLDP = asn1.ObjectIdentifier{2, 5, 29, 31}
-
-// ParseCertificates reads one or more PEM certificates, or one DER
-// certificate, with ParseCertificate.
-func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
-	var certs []*x509.Certificate
-	for rest := data; ; {
-		var block *pem.Block
-		if block, rest = pem.Decode(rest); block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("a PEM certificate: %w", err)
-		}
-		certs = append(certs, c)
-	}
-	if len(certs) > 0 {
-		return certs, nil
-	}
-	c, err := ParseCertificate(data)
-	if err != nil {
-		return nil, fmt.Errorf("no PEM certificate and not a DER certificate: %w", err)
-	}
-	return []*x509.Certificate{c}, nil
-}
-
-// ParseCertificate is x509.ParseCertificate, but it also reads a certificate
-// whose CRL distribution point is named relative to the CRL issuer
-// (nameRelativeToCRLIssuer, RFC 5280 §4.2.1.13), which crypto/x509 refuses
-// to parse at all. For such a certificate the CRLDistributionPoints field is
-// empty and the extension stays in Extensions, where CRLSource reads it; the
-// signature and every Raw field are the certificate's own.
-func ParseCertificate(der []byte) (*x509.Certificate, error) {
-	cert, err := x509.ParseCertificate(der)
-	if err == nil {
-		return cert, nil
-	}
-	stripped, tbs, dp, ok := crlWithoutExtension(der, oidExtCRLDP)
-	if !ok {
-		return nil, err
-	}
-	c, err2 := x509.ParseCertificate(stripped)
-	if err2 != nil {
-		return nil, err // report the original failure
-	}
-	c.Raw, c.RawTBSCertificate = der, tbs
-	c.Extensions = append(c.Extensions, dp)
-	if _, dpErr := certDistributionPoints(c); dpErr != nil {
-		return nil, fmt.Errorf("%w (CRL distribution points: %v)", err, dpErr)
-	}
-	return c, nil
-}
-
-// crlWithoutExtension re-encodes a certificate with one extension removed from
-// its TBS. The result's signature no longer matches; it is only parsed.
-func crlWithoutExtension(der []byte, oid []byte) (stripped, tbsElem []byte, removed pkix.Extension, ok bool) {
-	in := cryptobyte.String(der)
-	var cert, tbsRaw, tbs cryptobyte.String
-	if !in.ReadASN1(&cert, cbasn1.SEQUENCE) || !cert.ReadASN1Element(&tbsRaw, cbasn1.SEQUENCE) {
-		return nil, nil, removed, false
-	}
-	tbs = tbsRaw
-	if !tbs.ReadASN1(&tbs, cbasn1.SEQUENCE) {
-		return nil, nil, removed, false
-	}
-	rest := cert // crlSignatureAlgorithm and signatureValue, copied as they are
-	var b cryptobyte.Builder
-	found := false
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			for !tbs.Empty() {
-				var elem, content cryptobyte.String
-				var tag cbasn1.Tag
-				if !tbs.ReadAnyASN1Element(&elem, &tag) {
-					b.SetError(errors.New("malformed"))
-					return
-				}
-				if tag != cbasn1.Tag(3).ContextSpecific().Constructed() {
-					b.AddBytes(elem)
-					continue
-				}
-				e := elem
-				var exts cryptobyte.String
-				if !e.ReadASN1(&content, tag) || !content.ReadASN1(&exts, cbasn1.SEQUENCE) {
-					b.SetError(errors.New("malformed"))
-					return
-				}
-				b.AddASN1(tag, func(b *cryptobyte.Builder) {
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-						for !exts.Empty() {
-							var ext cryptobyte.String
-							if !exts.ReadASN1Element(&ext, cbasn1.SEQUENCE) {
-								b.SetError(errors.New("malformed"))
-								return
-							}
-							x := ext
-							var body, id, val cryptobyte.String
-							if x.ReadASN1(&body, cbasn1.SEQUENCE) && body.ReadASN1(&id, cbasn1.OBJECT_IDENTIFIER) && bytes.Equal(id, oid) {
-								critical := false
-								if body.PeekASN1Tag(cbasn1.BOOLEAN) && !body.ReadASN1Boolean(&critical) {
-									b.SetError(errors.New("malformed"))
-									return
-								}
-								if !body.ReadASN1(&val, cbasn1.OCTET_STRING) || !body.Empty() {
-									b.SetError(errors.New("malformed"))
-									return
-								}
-								found = true
-								removed = pkix.Extension{Id: crlOIDFromBytes(id), Critical: critical, Value: val}
-								continue
-							}
-							b.AddBytes(ext)
-						}
-					})
-				})
-			}
-		})
-		b.AddBytes(rest)
-	})
-	out, err := b.Bytes()
-	return out, tbsRaw, removed, err == nil && found
-}
-
-// crlOIDFromBytes decodes OID content octets (from a parsed extension, so
-// well formed) into an asn1.ObjectIdentifier.
-func crlOIDFromBytes(content []byte) asn1.ObjectIdentifier {
-	var b cryptobyte.Builder
-	b.AddASN1(cbasn1.OBJECT_IDENTIFIER, func(b *cryptobyte.Builder) { b.AddBytes(content) })
-	der, err := b.Bytes()
-	if err != nil {
-		return nil
-	}
-	s := cryptobyte.String(der)
-	var oid asn1.ObjectIdentifier
-	if !s.ReadASN1ObjectIdentifier(&oid) {
-		return nil
-	}
-	return oid
-}

@@ -1,11 +1,11 @@
 //go:build !windows
 
-package submit
+package fsx
 
 import "os"
 
-// syncDir makes a rename or a new entry in dir durable.
-func syncDir(dir string) error {
+// SyncDir makes a rename or a new entry in dir durable.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

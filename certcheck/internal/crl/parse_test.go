@@ -1,4 +1,4 @@
-package certcheck
+package crl
 
 import (
 	"bytes"
@@ -19,12 +19,12 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
-// crlTestPKITSDir is the PKITS data directory, or "" when absent (the
-// external pkits_test.go explains where to get it).
-func crlTestPKITSDir() string {
+// testPKITSDir is the PKITS data directory, or "" when absent
+// (certcheck's pkits_test.go explains where to get it).
+func testPKITSDir() string {
 	dir := os.Getenv("SHINSEI_PKITS_DIR")
 	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "pkits")
+		dir = filepath.Join("..", "..", "..", "..", "shared", "pkits") // ../shared/pkits from the repository root
 	}
 	if _, err := os.Stat(filepath.Join(dir, "crls")); err != nil {
 		return ""
@@ -33,15 +33,15 @@ func crlTestPKITSDir() string {
 }
 
 var (
-	crlTestCAOnce sync.Once
-	crlTestCA     *x509.Certificate
-	crlTestCAKey  *rsa.PrivateKey
+	testCAOnce sync.Once
+	testCA     *x509.Certificate
+	testCAKey  *rsa.PrivateKey
 )
 
-// crlTestIssuer is a throwaway RSA CA for generated CRLs.
-func crlTestIssuer(t testing.TB) (*x509.Certificate, *rsa.PrivateKey) {
+// testIssuer is a throwaway RSA CA for generated CRLs.
+func testIssuer(t testing.TB) (*x509.Certificate, *rsa.PrivateKey) {
 	t.Helper()
-	crlTestCAOnce.Do(func() {
+	testCAOnce.Do(func() {
 		key, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
 			panic(err)
@@ -53,19 +53,19 @@ func crlTestIssuer(t testing.TB) (*x509.Certificate, *rsa.PrivateKey) {
 		if err != nil {
 			panic(err)
 		}
-		if crlTestCA, err = x509.ParseCertificate(der); err != nil {
+		if testCA, err = x509.ParseCertificate(der); err != nil {
 			panic(err)
 		}
-		crlTestCAKey = key
+		testCAKey = key
 	})
-	return crlTestCA, crlTestCAKey
+	return testCA, testCAKey
 }
 
 // generatedCRLs are CRLs made with crypto/x509 exercising what the scanner
 // reads: reasons, invalidity dates, negative, long and one-byte serials,
 // no entries, a delta.
 func generatedCRLs(t testing.TB) [][]byte {
-	ca, key := crlTestIssuer(t)
+	ca, key := testIssuer(t)
 	now := time.Now().UTC().Truncate(time.Second)
 	long, _ := new(big.Int).SetString("7fffffffffffffffffffffffffffffffffffffffffff", 16)
 	mk := func(rl *x509.RevocationList) []byte {
@@ -112,7 +112,7 @@ func TestParseCRLAgreesWithCryptoX509(t *testing.T) {
 	for i, der := range generatedCRLs(t) {
 		inputs["generated-"+string(rune('a'+i))] = der
 	}
-	if dir := crlTestPKITSDir(); dir != "" {
+	if dir := testPKITSDir(); dir != "" {
 		files, _ := filepath.Glob(filepath.Join(dir, "crls", "*.crl"))
 		for _, f := range files {
 			der, err := os.ReadFile(f)
@@ -124,7 +124,7 @@ func TestParseCRLAgreesWithCryptoX509(t *testing.T) {
 	}
 	for name, der := range inputs {
 		rl, xerr := x509.ParseRevocationList(der)
-		c, err := ParseCRL(der)
+		c, err := Parse(der)
 		if (xerr == nil) != (err == nil) {
 			// crypto/x509 accepts a DSA CRL's parameters we do not need; any
 			// other disagreement is a bug.
@@ -157,7 +157,7 @@ func TestParseCRLAgreesWithCryptoX509(t *testing.T) {
 					issuer = strings.TrimPrefix(keys[0], "dn:")
 				}
 			}
-			got, found, err := c.lookup(serialContent(e.SerialNumber), issuer)
+			got, found, err := c.LookupSerial(serialContent(e.SerialNumber), issuer)
 			if err != nil || !found {
 				t.Errorf("%s: entry %d not found (%v)", name, i, err)
 				continue
@@ -166,7 +166,7 @@ func TestParseCRLAgreesWithCryptoX509(t *testing.T) {
 				t.Errorf("%s: entry %d: %v %v, crypto/x509 %v %v", name, i, got.RevokedAt, got.Reason, e.RevocationTime, e.ReasonCode)
 			}
 		}
-		if _, found, _ := c.lookup([]byte{0x7f, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08}, issuer); found {
+		if _, found, _ := c.LookupSerial([]byte{0x7f, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08}, issuer); found {
 			t.Errorf("%s: a serial not on the list was found", name)
 		}
 	}
@@ -185,7 +185,7 @@ func TestParseCRLRejectsMalformedInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := ParseCRL(tt.der); err == nil {
+			if _, err := Parse(tt.der); err == nil {
 				t.Fatal("accepted")
 			}
 		})
@@ -193,9 +193,9 @@ func TestParseCRLRejectsMalformedInput(t *testing.T) {
 }
 
 func TestCheckSignatureFrom(t *testing.T) {
-	ca, _ := crlTestIssuer(t)
+	ca, _ := testIssuer(t)
 	der := generatedCRLs(t)[0]
-	c, err := ParseCRL(der)
+	c, err := Parse(der)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func TestCheckSignatureFrom(t *testing.T) {
 	}
 	bad := append([]byte(nil), der...)
 	bad[len(bad)-3] ^= 0x40
-	c2, err := ParseCRL(bad)
+	c2, err := Parse(bad)
 	if err != nil {
 		t.Fatal(err)
 	}
