@@ -5,18 +5,15 @@ import (
 	"crypto"
 	"crypto/x509"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
-// revocationSources are the sources a pre-check asks, in order: OCSP
-// responders and CRL distribution points the certificates name, the
-// service (its validation authority, or its validation endpoint), then
-// the JPKI rule, so that a JPKI certificate is never "good" unless the
-// service answered for it.
+// revocationSources are the sources a pre-check asks, in certcheck.Sources'
+// order, with the service (its validation authority, or its validation
+// endpoint) as the configured authority.
 type revocationSources struct {
 	list []certcheck.Source
 }
@@ -27,33 +24,23 @@ func (a *App) sources(ctx context.Context) ([]certcheck.Source, error) {
 	if a.revoc != nil {
 		return a.revoc.list, nil
 	}
-	sub := func(name string) string {
-		if a.cfg.RevocationCacheDir == "" {
-			return ""
-		}
-		return filepath.Join(a.cfg.RevocationCacheDir, name)
-	}
-	o, err := certcheck.NewOCSPSource(certcheck.OCSPOptions{Offline: a.cfg.Offline, CacheDir: sub("ocsp"), Now: a.cfg.Now})
-	if err != nil {
-		return nil, &Error{Op: "revocation", Err: err}
-	}
-	c, err := certcheck.NewCRLSource(ctx, certcheck.CRLOptions{Offline: a.cfg.Offline, CacheDir: sub("crl"), Now: a.cfg.Now})
-	if err != nil {
-		return nil, &Error{Op: "revocation", Err: err}
-	}
-	list := []certcheck.Source{o, c}
+	var authorities []certcheck.Source
 	if a.client != nil {
 		if a.cfg.ServiceVA != nil {
 			va, err := serviceVA(a.client, a.cfg.ServiceVA, a.now)
 			if err != nil {
 				return nil, &Error{Op: "revocation", Err: err}
 			}
-			list = append(list, va)
+			authorities = append(authorities, va)
 		} else {
-			list = append(list, &serviceValidation{client: a.client})
+			authorities = append(authorities, &serviceValidation{client: a.client})
 		}
 	}
-	list = append(list, certcheck.JPKISource{})
+	list, err := certcheck.Sources(ctx, certcheck.SourcesOptions{Offline: a.cfg.Offline, CacheDir: a.cfg.RevocationCacheDir,
+		Now: a.cfg.Now, Authorities: authorities})
+	if err != nil {
+		return nil, &Error{Op: "revocation", Err: err}
+	}
 	a.revoc = &revocationSources{list: list}
 	return list, nil
 }

@@ -83,11 +83,10 @@ func runCheck(ctx context.Context, std *stdio, args []string) error {
 	return nil
 }
 
-// revocationSources lists the sources in the order they are asked: the
-// configured VA, the responders and distribution points the certificates
-// name, then the JPKI rule (JPKI status is the service's to check).
+// revocationSources are the pre-check's sources (certcheck.Sources, in the
+// app's order), with the VA given by --ocsp-responder as the authority.
 func revocationSources(ctx context.Context, crls []string, responder, responderCert string, offline bool, cacheDir string) ([]certcheck.Source, error) {
-	var sources []certcheck.Source
+	var authorities []certcheck.Source
 	if responder != "" {
 		certs, err := loadCertFiles([]string{responderCert})
 		if err != nil {
@@ -98,17 +97,13 @@ func revocationSources(ctx context.Context, crls []string, responder, responderC
 		if err != nil {
 			return nil, usageError("give an http(s) URL and the responder's certificate", "check: %w", err)
 		}
-		sources = append(sources, va)
+		authorities = append(authorities, va)
 	}
-	ocsp, err := certcheck.NewOCSPSource(certcheck.OCSPOptions{Offline: offline, CacheDir: subdir(cacheDir, "ocsp")})
-	if err != nil {
-		return nil, err
-	}
-	crl, err := certcheck.NewCRLSource(ctx, certcheck.CRLOptions{Files: crls, Offline: offline, CacheDir: subdir(cacheDir, "crl")})
+	sources, err := certcheck.Sources(ctx, certcheck.SourcesOptions{CRLFiles: crls, Offline: offline, CacheDir: cacheDir, Authorities: authorities})
 	if err != nil {
 		return nil, usageError("give CRL files in PEM or DER form", "check: %w", err)
 	}
-	return append(sources, ocsp, crl, certcheck.JPKISource{}), nil
+	return sources, nil
 }
 
 func defaultCacheDir() string {
