@@ -125,16 +125,16 @@ func TestAResidentSignsAndSubmitsWithTheSoftHSMCardAndGetsAReceipt(t *testing.T)
 		t.Errorf("the PIN was asked %d times, want once", n)
 	}
 
-	h.s.historyScreen().onReload()
-	if len(h.s.historyScreen().records) != 1 || h.s.historyScreen().records[0].ArrivalNumber != r.rec.ArrivalNumber {
-		t.Fatalf("the history holds %+v, want the receipt", h.s.historyScreen().records)
+	h.s.history.get().onReload()
+	if len(h.s.history.get().records) != 1 || h.s.history.get().records[0].ArrivalNumber != r.rec.ArrivalNumber {
+		t.Fatalf("the history holds %+v, want the receipt", h.s.history.get().records)
 	}
-	if got := h.s.historyScreen().states[r.rec.ArrivalNumber].Text; !strings.Contains(got, "転出届") {
+	if got := h.s.history.get().states[r.rec.ArrivalNumber].Text; !strings.Contains(got, "転出届") {
 		t.Errorf("the history line says %q, want the procedure's title", got)
 	}
-	test.Tap(h.s.historyScreen().refresh[r.rec.ArrivalNumber])
+	test.Tap(h.s.history.get().refresh[r.rec.ArrivalNumber])
 	h.wait("status")
-	if got := h.s.historyScreen().states[r.rec.ArrivalNumber].Text; !strings.Contains(got, tr("status.received")) {
+	if got := h.s.history.get().states[r.rec.ArrivalNumber].Text; !strings.Contains(got, tr("status.received")) {
 		t.Errorf("the status line says %q, want it received (%s)", got, tr("status.received"))
 	}
 

@@ -98,7 +98,7 @@ func TestAnOfficialNoticeIsVerifiedWithItsThreeAnswersApart(t *testing.T) {
 	if err != nil || len(st.Notices) != 1 {
 		t.Fatalf("advance: %v, %+v", err, st)
 	}
-	v := h.s.verifyScreen()
+	v := h.s.verify.get()
 	test.Type(v.arrival, arrival)
 	test.Type(v.noticeID, st.Notices[0].ID)
 	test.Tap(v.fetch)
@@ -115,7 +115,7 @@ func TestAnOfficialNoticeIsVerifiedWithItsThreeAnswersApart(t *testing.T) {
 func TestAccountRegistersWithTheCardThenLogsInAndOut(t *testing.T) {
 	h := newHarness(t, config(t))
 	h.wait("catalogue")
-	a := h.s.accountScreen()
+	a := h.s.account.get()
 	test.Tap(a.register)
 	h.enterPIN("SANDBOX1")
 	h.confirmSign()
@@ -140,7 +140,7 @@ func TestSettingsAreSavedToTheFileWithoutSecrets(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "settings.json")
 	h.s.opts.SettingsPath = path
 	h.s.opts.Sandbox = true // saving does not reconnect
-	st := h.s.settingsScreen()
+	st := h.s.settings.get()
 	test.Type(st.serviceURL, "https://shinsei.example.lg.jp")
 	st.module.SetText("/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so")
 	test.Type(st.trust, "/etc/shinsei/jpki-2023.pem")
@@ -174,7 +174,7 @@ func TestTheHelpDeskDiagnosesAndExportsARedactedBundle(t *testing.T) {
 	h := newHarness(t, config(t))
 	h.s.opts.Diag = diagnosis.Options{Modules: []pkcs11.ModuleFile{}, Keyring: &submit.MemoryKeyring{},
 		ServiceURL: world.svc.URL()}
-	hd := h.s.helpScreen()
+	hd := h.s.help.get()
 	test.Tap(hd.run)
 	h.wait("diagnosed")
 	if hd.report == nil || len(hd.lines.Objects) != len(hd.report.Sections()) {
