@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 	"golang.org/x/image/font/sfnt"
 
 	"github.com/shinsei-app/shinsei/assets"
@@ -77,6 +78,28 @@ func rendersText(o fyne.CanvasObject, s string) bool {
 	}
 	walk(o)
 	return found
+}
+
+// showsLabel reports whether a canvas object tree holds a label that
+// reads s.
+func showsLabel(t *testing.T, o fyne.CanvasObject, s string) bool {
+	switch v := o.(type) {
+	case *widget.Label:
+		return v.Text == s
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			if showsLabel(t, c, s) {
+				return true
+			}
+		}
+	case fyne.Widget:
+		for _, c := range test.TempWidgetRenderer(t, v).Objects() {
+			if showsLabel(t, c, s) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func TestAnOfficialNoticeIsVerifiedWithItsThreeAnswersApart(t *testing.T) {
