@@ -1,9 +1,14 @@
 package ui
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
+	"fmt"
 	"image/color"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,6 +18,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -22,7 +28,9 @@ import (
 	"github.com/shinsei-app/shinsei/diagnosis"
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/sandbox"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -195,8 +203,29 @@ func TestSettingsAreSavedToTheFileWithoutSecrets(t *testing.T) {
 
 func TestTheHelpDeskDiagnosesAndExportsARedactedBundle(t *testing.T) {
 	h := newHarness(t, config(t))
-	h.s.opts.Diag = diagnosis.Options{Modules: []pkcs11.ModuleFile{}, Keyring: &submit.MemoryKeyring{},
-		ServiceURL: world.svc.URL()}
+	var softHSM []pkcs11.ModuleFile
+	for _, m := range pkcs11.FindModules() {
+		if m.Name == "SoftHSM" {
+			softHSM = append(softHSM, m)
+		}
+	}
+	if len(softHSM) == 0 {
+		t.Fatal("SoftHSM's module is not found")
+	}
+	errs, err := diagnosis.OpenErrorLog("", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The diagnosis reads the token that holds the resident's certificate.
+	h.s.opts.Diag = diagnosis.Options{Modules: softHSM, TriesReader: testenv.NoTries{}, Keyring: &submit.MemoryKeyring{},
+		ServiceURL: world.svc.URL(), Errors: errs}
+	// An error the window showed that quotes personal data, as a careless
+	// message might; the help desk lists the last errors.
+	person, cert := sandbox.SampleResident(), world.resident.Cert
+	h.s.showError(fmt.Errorf("identity: the applicant %s (%s, born 1985-04-15) differs from the certificate %s",
+		person.Name, person.Address, cert.SerialNumber))
+	h.wait("error")
+
 	hd := h.s.help.get()
 	test.Tap(hd.run)
 	h.wait("diagnosed")
@@ -210,6 +239,88 @@ func TestTheHelpDeskDiagnosesAndExportsARedactedBundle(t *testing.T) {
 	if got := h.s.fa.Clipboard().Content(); !strings.Contains(got, "Shinsei 診断レポート") {
 		t.Errorf("the copied report is %q", got)
 	}
+
+	// Export, with the file chosen in place of the save dialog.
+	bundle := filepath.Join(t.TempDir(), "shinsei-diagnostics.zip")
+	hd.saveAs = func(then func(fyne.URIWriteCloser, error)) { then(storage.Writer(storage.NewFileURI(bundle))) }
+	test.Tap(hd.export)
+	if !strings.Contains(hd.status.Text, bundle) {
+		t.Errorf("after Export the status says %q, want the bundle's path", hd.status.Text)
+	}
+	files := unzipFiles(t, bundle)
+	for _, want := range []string{"report.json", "report.txt", "report-ja.txt", "environment.txt"} {
+		if len(files[want]) == 0 {
+			t.Errorf("the bundle has no %s", want)
+		}
+	}
+	// The bundle is about the resident's token and error, so there was
+	// something to leave out.
+	if js := files["report.json"]; !bytes.Contains(js, []byte(sandbox.KitTokenLabel)) || !bytes.Contains(js, []byte("identity: the applicant")) {
+		t.Errorf("the bundle's report names neither the token %q nor the error shown:\n%s", sandbox.KitTokenLabel, js)
+	}
+	for name, data := range files {
+		for _, p := range personalPatterns(cert) {
+			if p.re.Match(data) {
+				t.Errorf("the bundle's %s holds %s: %q", name, p.what, p.re.FindAll(data, -1))
+			}
+		}
+	}
+}
+
+// personal is a kind of personal data and how it is found.
+type personal struct {
+	what string
+	re   *regexp.Regexp
+}
+
+// personalPatterns find the sandbox resident's PIN (as a whole word),
+// parts of her name and address (in UTF-8 and as JSON \u escapes), her
+// birth date as written in several ways, and the serial number (hex and
+// decimal) and subject identifier of her certificate.
+func personalPatterns(holder *x509.Certificate) []personal {
+	lit := func(what, s string) personal { return personal{what, regexp.MustCompile(regexp.QuoteMeta(s))} }
+	esc := func(what, s string) personal {
+		var b strings.Builder
+		for _, r := range s {
+			fmt.Fprintf(&b, `\\u%04x`, r)
+		}
+		return personal{what + " as JSON escapes", regexp.MustCompile(`(?i)` + b.String())}
+	}
+	p := []personal{{"the PIN", regexp.MustCompile(`(?i)\b` + sandbox.KitPIN + `\b`)}}
+	for _, s := range []string{"高橋", "髙橋", "花子", "霞が関", "千代田区", "東京都", "二丁目"} {
+		p = append(p, lit("a part of the name or address", s), esc("a part of the name or address", s))
+	}
+	for _, s := range []string{"19850415", "1985-04-15", "1985/04/15", "昭和60", "S60.4.15"} {
+		p = append(p, lit("the birth date", s))
+	}
+	n := holder.SerialNumber
+	return append(p, personal{"the certificate's serial number in hex", regexp.MustCompile(`(?i)` + n.Text(16))},
+		lit("the certificate's serial number in decimal", n.String()),
+		lit("the certificate's subject identifier", holder.Subject.CommonName))
+}
+
+// unzipFiles reads a zip file into name → content.
+func unzipFiles(t *testing.T, path string) map[string][]byte {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	files := make(map[string][]byte)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatalf("%s in %s: %v", f.Name, path, err)
+		}
+		files[f.Name] = data
+	}
+	return files
 }
 
 func TestTheThemeDrawsEveryTextStyleWithTheEmbeddedJapaneseFont(t *testing.T) {
