@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -55,7 +56,7 @@ func TestHomeShowsEveryProcedureWithItsLevelBadgeAndWhatItNeeds(t *testing.T) {
 		if got := needsText(p); got != tc.needs {
 			t.Errorf("level %s needs %q, want %q", tc.level, got, tc.needs)
 		}
-		if !rendersText(levelBadge(tc.level), tc.badge) {
+		if !rendersText(t, levelBadge(tc.level), tc.badge) {
 			t.Errorf("level %s's badge does not say %q", tc.level, tc.badge)
 		}
 	}
@@ -66,7 +67,7 @@ func TestHomeShowsEveryProcedureWithItsLevelBadgeAndWhatItNeeds(t *testing.T) {
 }
 
 // rendersText reports whether a canvas object tree draws text s.
-func rendersText(o fyne.CanvasObject, s string) bool {
+func rendersText(t *testing.T, o fyne.CanvasObject, s string) bool {
 	found := false
 	var walk func(fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -76,7 +77,7 @@ func rendersText(o fyne.CanvasObject, s string) bool {
 				walk(c)
 			}
 		case fyne.Widget:
-			for _, c := range test.TempWidgetRenderer(nil, v).Objects() {
+			for _, c := range test.TempWidgetRenderer(t, v).Objects() {
 				walk(c)
 			}
 		}
@@ -111,36 +112,116 @@ func showsLabel(t *testing.T, o fyne.CanvasObject, s string) bool {
 }
 
 func TestAnOfficialNoticeIsVerifiedWithItsThreeAnswersApart(t *testing.T) {
-	h := newHarness(t, config(t))
-	h.startProcedure(service.ProcBulkyWaste)
-	h.wait("form")
-	f := h.s.form
-	f.applicant["name"].SetText("高橋　花子")
-	f.applicant["address"].SetText("東京都千代田区千代田1-1")
-	f.fields["items"].(*entryT).SetText("いす 2")
-	f.fields["collection_date"].(*entryT).SetText("2026-12-10")
-	f.fields["phone"].(*entryT).SetText("03-1234-5678")
-	f.fields["place"].(*selectT).SetSelected("集積所")
-	test.Tap(f.next)
-	h.wait("receipt")
-	arrival := h.s.receipt.rec.ArrivalNumber
-	st, err := world.svc.Advance(context.Background(), arrival, service.SandboxAdvance{Status: submit.StatusCompleted,
-		Notice: &service.SandboxNotice{TitleJA: "収集日のお知らせ", TitleEN: "Collection date"}})
-	if err != nil || len(st.Notices) != 1 {
-		t.Fatalf("advance: %v, %+v", err, st)
+	setupWorld(t)
+	// Two officials known to the revocation registry with their CA, one
+	// revoked.
+	world.reg.Record(world.pki.LGPKIRoot, world.pki.LGPKIOrg.Cert)
+	official := func() *sandbox.Credential {
+		c, err := world.pki.IssueOfficial("千代田区長")
+		if err != nil {
+			t.Fatal(err)
+		}
+		world.reg.Record(world.pki.LGPKIOrg, c.Cert)
+		return c
 	}
-	v := h.s.verify.get()
-	test.Type(v.arrival, arrival)
-	test.Type(v.noticeID, st.Notices[0].ID)
-	test.Tap(v.fetch)
-	h.wait("notice")
-	r := v.report
-	if r.Integrity.Level != flow.Green {
-		t.Errorf("the notice's integrity is %+v, want green", r.Integrity)
+	good, revoked := official(), official()
+	if err := world.reg.Revoke(world.pki.LGPKIOrg, revoked.Cert.SerialNumber, sandbox.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
 	}
-	if len(v.lines.Objects) < 3 {
-		t.Errorf("the verification shows %d lines, want integrity, certificate and revocation apart", len(v.lines.Objects))
+	for _, tc := range []struct {
+		name     string
+		official *sandbox.Credential // signs the notices
+		// The answers expected, with a word of each message.
+		certificate, revocation flow.Level
+		certSays, revSays       string
+		ok                      bool
+	}{
+		{name: "a notice of the municipality's official is intact, signed with a valid LGPKI certificate that is not revoked",
+			official: good, certificate: flow.Green, certSays: "LGPKI", revocation: flow.Green, revSays: "失効していません", ok: true},
+		{name: "a notice signed with a revoked official certificate is intact but fails on revocation alone",
+			official: revoked, certificate: flow.Green, certSays: "LGPKI", revocation: flow.Red, revSays: "失効しています", ok: false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, svc := config(t), startService(t, tc.official)
+			cfg.ServiceURL, cfg.ServiceAnchors, cfg.ServiceVA = svc.URL(), []*x509.Certificate{svc.CACert()}, svc.VACert()
+			h := newHarness(t, cfg)
+			h.startProcedure(service.ProcBulkyWaste)
+			h.wait("form")
+			f := h.s.form
+			f.applicant["name"].SetText("高橋　花子")
+			f.applicant["address"].SetText("東京都千代田区千代田1-1")
+			f.fields["items"].(*entryT).SetText("いす 2")
+			f.fields["collection_date"].(*entryT).SetText("2026-12-10")
+			f.fields["phone"].(*entryT).SetText("03-1234-5678")
+			f.fields["place"].(*selectT).SetSelected("集積所")
+			test.Tap(f.next)
+			h.wait("receipt")
+			arrival := h.s.receipt.rec.ArrivalNumber
+			st, err := svc.Advance(context.Background(), arrival, service.SandboxAdvance{Status: submit.StatusCompleted,
+				Notice: &service.SandboxNotice{TitleJA: "収集日のお知らせ", TitleEN: "Collection date"}})
+			if err != nil || len(st.Notices) != 1 {
+				t.Fatalf("advance: %v, %+v", err, st)
+			}
+			v := h.s.verify.get()
+			test.Type(v.arrival, arrival)
+			test.Type(v.noticeID, st.Notices[0].ID)
+			test.Tap(v.fetch)
+			h.wait("notice")
+			r := v.report
+			for _, a := range []struct {
+				what  string
+				got   flow.Finding
+				level flow.Level
+				says  string
+			}{
+				{"integrity", r.Integrity, flow.Green, "改ざんされていません"},
+				{"certificate", r.Certificate, tc.certificate, tc.certSays},
+				{"revocation", r.Revocation, tc.revocation, tc.revSays},
+			} {
+				if a.got.Level != a.level || !strings.Contains(a.got.Message.Ja, a.says) {
+					t.Errorf("the %s answer is %v %q, want %v saying %q", a.what, a.got.Level, a.got.Message.Ja, a.level, a.says)
+				}
+				if a.level != flow.Green && a.got.Todo.IsZero() {
+					t.Errorf("the %s answer is %v without what to do", a.what, a.got.Level)
+				}
+			}
+			if r.OK() != tc.ok {
+				t.Errorf("the notice is judged OK=%v, want %v", r.OK(), tc.ok)
+			}
+			// The screen shows the three answers apart, each with its word
+			// and message, and the verdict.
+			if len(v.lines.Objects) < 3 {
+				t.Fatalf("the verification shows %d lines, want integrity, certificate and revocation apart", len(v.lines.Objects))
+			}
+			for i, a := range []flow.Finding{r.Integrity, r.Certificate, r.Revocation} {
+				line := v.lines.Objects[i]
+				if !rendersText(t, line, findingLevel(a.Level).word()) || !showsLabel(t, line, text(a.Message)) {
+					t.Errorf("line %d does not show %q with %q", i+1, findingLevel(a.Level).word(), text(a.Message))
+				}
+			}
+			want := tr("verify.bad")
+			if tc.ok {
+				want = tr("verify.ok")
+			}
+			if v.status.Text != want {
+				t.Errorf("the verdict says %q, want %q", v.status.Text, want)
+			}
+		})
 	}
+}
+
+// startService starts a reference service on the world's PKI and
+// revocation registry whose notices official signs.
+func startService(t *testing.T, official *sandbox.Credential) *service.Service {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	svc, err := service.StartService(ctx, service.ServiceConfig{PKI: world.pki, Registry: world.reg, VA: world.resp.VA, Official: official})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close(); cancel() })
+	return svc
 }
 
 func TestAccountRegistersWithTheCardThenLogsInAndOut(t *testing.T) {
