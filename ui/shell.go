@@ -71,6 +71,9 @@ type shell struct {
 	// onEvent, when set (tests), is told of each step, as
 	// Options.OnEvent is.
 	onEvent func(string)
+	// onHashed, when set (tests), is called on flow's goroutine with each
+	// hashing report, once the progress bar was handed it.
+	onHashed func(done, total int64)
 	// reported queues the steps for Options.OnEvent, which is told of
 	// each once the window has laid it out.
 	reported chan string
@@ -437,6 +440,9 @@ func (s *shell) callbacks(p *progress) flow.Callbacks {
 			switch stage {
 			case flow.StageHashing:
 				p.setHashing(done, total)
+				if s.onHashed != nil {
+					s.onHashed(done, total)
+				}
 			case flow.StageUpload:
 				p.setUploading(done, total)
 			}
