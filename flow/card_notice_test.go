@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,26 +92,20 @@ func TestAnOfficialNoticeFromTheServiceIsVerifiedInThreeParts(t *testing.T) {
 	svc := startService(t, w.pki, w.reg)
 	a, _ := openApp(t, svc, w.pki, nil)
 	ctx := context.Background()
-	proc, doc := form(t, a, service.ProcBulkyWaste, w.resident.Cert)
-	rec, err := a.Submit(ctx, flow.SubmitRequest{Procedure: &proc.Procedure, Form: doc}, flow.Callbacks{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const title = "粗大ごみ収集日のお知らせ"
-	if _, err := svc.Advance(ctx, rec.ArrivalNumber, service.SandboxAdvance{Status: submit.StatusCompleted,
-		Notice: &service.SandboxNotice{TitleJA: title, TitleEN: "Collection date", BodyJA: "12月10日に収集します。"}}); err != nil {
-		t.Fatal(err)
-	}
-	st, err := a.RefreshStatus(ctx, rec.ArrivalNumber)
-	if err != nil || len(st.Notices) != 1 {
-		t.Fatalf("status %+v, %v; want one notice", st, err)
-	}
-	rep, err := a.VerifyNotice(ctx, flow.NoticeRef{Arrival: rec.ArrivalNumber, ID: st.Notices[0].ID})
+	rep, err := a.VerifyNotice(ctx, noticeFrom(t, a, svc, w))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Integrity.Level != flow.Green || rep.Certificate.Level != flow.Green || rep.Revocation.Level == flow.Red || !rep.OK() {
 		t.Fatalf("notice: integrity %+v, certificate %+v, revocation %+v", rep.Integrity, rep.Certificate, rep.Revocation)
+	}
+	if m := rep.Certificate.Message.Ja; !strings.Contains(m, "LGPKI") || !strings.Contains(m, rep.Official) {
+		t.Errorf("the certificate answer says %q, want the LGPKI official who signed", m)
+	}
+	// Offline and without the service's VA, revocation is not known: amber,
+	// with what to do.
+	if rep.Revocation.Level != flow.Amber || rep.Revocation.Todo.IsZero() {
+		t.Errorf("offline, the revocation answer is %+v, want amber with what to do", rep.Revocation)
 	}
 	if rep.Domain != certcheck.DomainLGPKI || rep.Official == "" {
 		t.Errorf("signed in domain %q by %q; want an LGPKI official", rep.Domain, rep.Official)
@@ -138,6 +133,61 @@ func TestAnOfficialNoticeFromTheServiceIsVerifiedInThreeParts(t *testing.T) {
 			t.Errorf("altered notice: integrity %+v, certificate %+v", rep.Integrity, rep.Certificate)
 		}
 	})
+}
+
+func TestANoticeSignedWithARevokedOfficialCertificateIsRedOnRevocationAlone(t *testing.T) {
+	w := getWorld(t)
+	official, err := w.pki.IssueOfficial("千代田区長")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.reg.Record(w.pki.LGPKIRoot, w.pki.LGPKIOrg.Cert)
+	w.reg.Record(w.pki.LGPKIOrg, official.Cert)
+	if err := w.reg.Revoke(w.pki.LGPKIOrg, official.Cert.SerialNumber, sandbox.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	svc, err := service.StartService(ctx, service.ServiceConfig{PKI: w.pki, Registry: w.reg, Official: official})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close(); cancel() })
+	a, _ := openApp(t, svc, w.pki, nil, func(c *flow.Config) { c.ServiceVA = svc.VACert() })
+	rep, err := a.VerifyNotice(ctx, noticeFrom(t, a, svc, w))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Integrity.Level != flow.Green || rep.Certificate.Level != flow.Green || !strings.Contains(rep.Certificate.Message.Ja, "LGPKI") {
+		t.Errorf("integrity %+v, certificate %+v; want both green, the certificate an LGPKI official's", rep.Integrity, rep.Certificate)
+	}
+	if r := rep.Revocation; r.Level != flow.Red || !strings.Contains(r.Message.Ja, "失効しています") || r.Todo.IsZero() {
+		t.Errorf("the revocation answer is %+v, want red saying it is revoked, with what to do", r)
+	}
+	if rep.OK() {
+		t.Error("a notice signed with a revoked certificate is judged OK")
+	}
+}
+
+// noticeFrom files an anonymous application at svc, has the service
+// complete it with a notice, and returns where to fetch the notice.
+func noticeFrom(t *testing.T, a *flow.App, svc *service.Service, w *world) flow.NoticeRef {
+	t.Helper()
+	ctx := context.Background()
+	proc, doc := form(t, a, service.ProcBulkyWaste, w.resident.Cert)
+	rec, err := a.Submit(ctx, flow.SubmitRequest{Procedure: &proc.Procedure, Form: doc}, flow.Callbacks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Advance(ctx, rec.ArrivalNumber, service.SandboxAdvance{Status: submit.StatusCompleted,
+		Notice: &service.SandboxNotice{TitleJA: "粗大ごみ収集日のお知らせ", TitleEN: "Collection date", BodyJA: "12月10日に収集します。"}}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := a.RefreshStatus(ctx, rec.ArrivalNumber)
+	if err != nil || len(st.Notices) != 1 {
+		t.Fatalf("status %+v, %v; want one notice", st, err)
+	}
+	return flow.NoticeRef{Arrival: rec.ArrivalNumber, ID: st.Notices[0].ID}
 }
 
 func TestTheClockIsComparedWithTheServicesDate(t *testing.T) {

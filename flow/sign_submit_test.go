@@ -321,9 +321,17 @@ func TestCancellingWhileHashingLeavesNoPackageAndAnEmptyOutbox(t *testing.T) {
 	f.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// Cancel 8 MiB into the attachment, from the progress report, as the
+	// window's Cancel would while the bar moves.
+	var at, last, total int64
 	r := &recorder{pin: flowPIN}
-	r.onProgress = func(s flow.Stage, done, total int64) {
-		if s == flow.StageHashing && done > 0 && done < total {
+	r.onProgress = func(s flow.Stage, done, all int64) {
+		if s != flow.StageHashing {
+			return
+		}
+		last, total = done, all
+		if at == 0 && done >= 8<<20 && done < all {
+			at = done
 			cancel()
 		}
 	}
@@ -331,6 +339,12 @@ func TestCancellingWhileHashingLeavesNoPackageAndAnEmptyOutbox(t *testing.T) {
 	_, rec, err := a.SignAndSubmit(ctx, flow.SignRequest{Procedure: proc.Procedure, Form: doc, Attachments: []string{big}, Credential: residentToken()}, "", r.callbacks())
 	if !errors.Is(err, context.Canceled) || rec != nil {
 		t.Fatalf("err %v, receipt %v; want context.Canceled", err, rec)
+	}
+	if at == 0 {
+		t.Fatalf("hashing was never cancelled mid-way (last report %d of %d bytes)", last, total)
+	}
+	if last >= total {
+		t.Errorf("hashing went on to the end (%d bytes) after the cancel at %d", last, at)
 	}
 	if left := filesIn(t, cfg.DataDir); len(left) != 0 {
 		t.Errorf("left behind: %v", left)

@@ -125,16 +125,16 @@ func TestAResidentSignsAndSubmitsWithTheSoftHSMCardAndGetsAReceipt(t *testing.T)
 		t.Errorf("the PIN was asked %d times, want once", n)
 	}
 
-	h.s.historyScreen().onReload()
-	if len(h.s.historyScreen().records) != 1 || h.s.historyScreen().records[0].ArrivalNumber != r.rec.ArrivalNumber {
-		t.Fatalf("the history holds %+v, want the receipt", h.s.historyScreen().records)
+	h.s.history.get().onReload()
+	if len(h.s.history.get().records) != 1 || h.s.history.get().records[0].ArrivalNumber != r.rec.ArrivalNumber {
+		t.Fatalf("the history holds %+v, want the receipt", h.s.history.get().records)
 	}
-	if got := h.s.historyScreen().states[r.rec.ArrivalNumber].Text; !strings.Contains(got, "転出届") {
+	if got := h.s.history.get().states[r.rec.ArrivalNumber].Text; !strings.Contains(got, "転出届") {
 		t.Errorf("the history line says %q, want the procedure's title", got)
 	}
-	test.Tap(h.s.historyScreen().refresh[r.rec.ArrivalNumber])
+	test.Tap(h.s.history.get().refresh[r.rec.ArrivalNumber])
 	h.wait("status")
-	if got := h.s.historyScreen().states[r.rec.ArrivalNumber].Text; !strings.Contains(got, tr("status.received")) {
+	if got := h.s.history.get().states[r.rec.ArrivalNumber].Text; !strings.Contains(got, tr("status.received")) {
 		t.Errorf("the status line says %q, want it received (%s)", got, tr("status.received"))
 	}
 
@@ -302,24 +302,45 @@ func TestCancelWhileHashingLeavesNoPackageNorQueuedApplication(t *testing.T) {
 	fillApplicant(h.s.form)
 	fillMoveOut(t, h.s.form)
 	h.s.form.addAttachment(big)
-	// Cancel at the first hashing report, from flow's own goroutine, as a
-	// tap would.
-	h.s.onEvent = func(e string) {
-		if e == "hashing" {
-			test.Tap(h.s.progress.cancel)
+	// Some megabytes into the attachment, hashing waits on flow's
+	// goroutine while Cancel is tapped on the UI thread.
+	var at, last, total int64
+	tapped := make(chan struct{})
+	h.s.onHashed = func(done, all int64) {
+		last, total = done, all
+		if at == 0 && done >= 8<<20 && done < all {
+			at = done
+			onMain(func() {
+				test.Tap(h.s.progress.cancel)
+				close(tapped)
+			})
+			<-tapped
 		}
-		h.events <- e
 	}
 	test.Tap(h.s.form.next)
 	h.enterPIN("SANDBOX1")
 	h.confirmSign()
-	h.wait("hashing")
 	h.wait("form")
+	if at == 0 {
+		t.Fatalf("Cancel was never tapped while hashing (last report %d of %d bytes)", last, total)
+	}
+	if last >= total {
+		t.Errorf("hashing went on to the end (%d bytes) after Cancel at %d", last, at)
+	}
 	if got := h.s.form.note.Text; got != tr("progress.cancelled") {
 		t.Errorf("after Cancel the form says %q, want %q", got, tr("progress.cancelled"))
 	}
-	if entries, _ := os.ReadDir(filepath.Join(cfg.DataDir, "signed")); len(entries) != 0 {
-		t.Errorf("a package was left after Cancel: %v", entries)
+	// Neither the package, nor its temporary file, nor the form copied
+	// for it is left.
+	var left []string
+	filepath.WalkDir(cfg.DataDir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			left = append(left, p)
+		}
+		return nil
+	})
+	if len(left) != 0 {
+		t.Errorf("left in the data folder after Cancel: %v", left)
 	}
 	a := h.s.flowApp()
 	if pending, err := a.Pending(); err != nil || len(pending) != 0 {

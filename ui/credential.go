@@ -114,7 +114,7 @@ func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
 	lines := container.NewVBox()
 	add := func(s string) { lines.Add(wrapped(s)) }
 	add(tr("cred.module", map[string]any{"Module": t.ModuleName, "Reader": t.Reader}))
-	add(c.triesText(t))
+	add(triesText(t.PIN, tr("cred.tries_ok")))
 	if t.CAGeneration != "" {
 		add(tr("cred.ca_generation", map[string]any{"Gen": t.CAGeneration}))
 	} else if t.CACert != nil {
@@ -162,21 +162,6 @@ func (c *credentialScreen) fileCard(f flow.CredentialFile) fyne.CanvasObject {
 	use.Importance = widget.HighImportance
 	c.files = append(c.files, use)
 	return widget.NewCard(text(f.Label), "", container.NewBorder(nil, nil, nil, container.NewCenter(use), lines))
-}
-
-func (c *credentialScreen) triesText(t flow.FoundToken) string {
-	st := t.PIN
-	switch {
-	case st.Locked:
-		return tr("pin.tries_locked")
-	case st.FinalTry:
-		return tr("pin.tries_final")
-	case st.TriesLeft > 1:
-		return tr("pin.tries_left", map[string]any{"N": st.TriesLeft})
-	case st.CountLow:
-		return tr("pin.tries_low")
-	}
-	return tr("cred.tries_ok")
 }
 
 // certLine describes a certificate without personal data: its issuer and

@@ -31,6 +31,10 @@ type helpDesk struct {
 	lines    *fyne.Container
 	report   *diagnosis.Report
 	box      fyne.CanvasObject
+	// saveAs asks where to save the bundle and calls back with the file
+	// to write (nil when the resident closed the dialog): askSaveAs, or
+	// a chosen file in tests.
+	saveAs func(then func(fyne.URIWriteCloser, error))
 }
 
 func newHelpDesk(s *shell) *helpDesk {
@@ -38,6 +42,7 @@ func newHelpDesk(s *shell) *helpDesk {
 		progress: widget.NewProgressBarInfinite()}
 	h.progress.Hide()
 	h.progress.Stop()
+	h.saveAs = h.askSaveAs
 	h.run = widget.NewButtonWithIcon(tr("help.run"), theme.SearchIcon(), h.onRun)
 	h.run.Importance = widget.HighImportance
 	h.copy = widget.NewButtonWithIcon(tr("help.copy"), theme.ContentCopyIcon(), h.onCopy)
@@ -123,7 +128,7 @@ func (h *helpDesk) onExport() {
 		h.s.showError(err)
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+	h.saveAs(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
@@ -136,7 +141,12 @@ func (h *helpDesk) onExport() {
 			return
 		}
 		h.status.SetText(tr("help.exported", map[string]any{"Path": w.URI().Path()}))
-	}, h.s.win)
+	})
+}
+
+// askSaveAs asks where to save the bundle with the file save dialog.
+func (h *helpDesk) askSaveAs(then func(fyne.URIWriteCloser, error)) {
+	d := dialog.NewFileSave(then, h.s.win)
 	d.SetFileName("shinsei-diagnostics.zip")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".zip"}))
 	d.Show()

@@ -60,6 +60,7 @@ var world struct {
 	err      error
 	pki      *sandbox.PKI
 	resident *sandbox.Credential
+	reg      *sandbox.Registry
 	resp     *sandbox.Responders
 	svc      *service.Service
 	lib      *pkcs11.Library
@@ -87,6 +88,7 @@ func setupWorld(t *testing.T) {
 			return
 		}
 		reg := sandbox.NewRegistry()
+		world.reg = reg
 		reg.Record(world.pki.JPKISign, world.resident.Cert)
 		if world.resp, world.err = sandbox.StartResponders(ctx, world.pki, reg, ""); world.err != nil {
 			return

@@ -122,7 +122,16 @@ func (d *pinDialog) show(content fyne.CanvasObject) {
 }
 
 func (d *pinDialog) triesText() string {
-	st := d.req.Status
+	if d.jpki() {
+		return triesText(d.req.Status, tr("pin.tries_jpki"))
+	}
+	return triesText(d.req.Status, tr("pin.tries_unknown"))
+}
+
+// triesText says what a PIN's status tells before it is entered: locked,
+// the final try, the tries left when counted, or that a wrong PIN was
+// entered since the last use; otherwise it says unknown.
+func triesText(st pkcs11.PINStatus, unknown string) string {
 	switch {
 	case st.Locked:
 		return tr("pin.tries_locked")
@@ -132,10 +141,8 @@ func (d *pinDialog) triesText() string {
 		return tr("pin.tries_left", map[string]any{"N": st.TriesLeft})
 	case st.CountLow:
 		return tr("pin.tries_low")
-	case d.jpki():
-		return tr("pin.tries_jpki")
 	}
-	return tr("pin.tries_unknown")
+	return unknown
 }
 
 func (d *pinDialog) formatHint() string {

@@ -1,27 +1,37 @@
 package ui
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
+	"fmt"
 	"image/color"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 	"golang.org/x/image/font/sfnt"
 
 	"github.com/shinsei-app/shinsei/assets"
 	"github.com/shinsei-app/shinsei/diagnosis"
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/sandbox"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -46,7 +56,7 @@ func TestHomeShowsEveryProcedureWithItsLevelBadgeAndWhatItNeeds(t *testing.T) {
 		if got := needsText(p); got != tc.needs {
 			t.Errorf("level %s needs %q, want %q", tc.level, got, tc.needs)
 		}
-		if !rendersText(levelBadge(tc.level), tc.badge) {
+		if !rendersText(t, levelBadge(tc.level), tc.badge) {
 			t.Errorf("level %s's badge does not say %q", tc.level, tc.badge)
 		}
 	}
@@ -57,7 +67,7 @@ func TestHomeShowsEveryProcedureWithItsLevelBadgeAndWhatItNeeds(t *testing.T) {
 }
 
 // rendersText reports whether a canvas object tree draws text s.
-func rendersText(o fyne.CanvasObject, s string) bool {
+func rendersText(t *testing.T, o fyne.CanvasObject, s string) bool {
 	found := false
 	var walk func(fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -67,7 +77,7 @@ func rendersText(o fyne.CanvasObject, s string) bool {
 				walk(c)
 			}
 		case fyne.Widget:
-			for _, c := range test.TempWidgetRenderer(nil, v).Objects() {
+			for _, c := range test.TempWidgetRenderer(t, v).Objects() {
 				walk(c)
 			}
 		}
@@ -79,43 +89,145 @@ func rendersText(o fyne.CanvasObject, s string) bool {
 	return found
 }
 
+// showsLabel reports whether a canvas object tree holds a label that
+// reads s.
+func showsLabel(t *testing.T, o fyne.CanvasObject, s string) bool {
+	switch v := o.(type) {
+	case *widget.Label:
+		return v.Text == s
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			if showsLabel(t, c, s) {
+				return true
+			}
+		}
+	case fyne.Widget:
+		for _, c := range test.TempWidgetRenderer(t, v).Objects() {
+			if showsLabel(t, c, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func TestAnOfficialNoticeIsVerifiedWithItsThreeAnswersApart(t *testing.T) {
-	h := newHarness(t, config(t))
-	h.startProcedure(service.ProcBulkyWaste)
-	h.wait("form")
-	f := h.s.form
-	f.applicant["name"].SetText("高橋　花子")
-	f.applicant["address"].SetText("東京都千代田区千代田1-1")
-	f.fields["items"].(*entryT).SetText("いす 2")
-	f.fields["collection_date"].(*entryT).SetText("2026-12-10")
-	f.fields["phone"].(*entryT).SetText("03-1234-5678")
-	f.fields["place"].(*selectT).SetSelected("集積所")
-	test.Tap(f.next)
-	h.wait("receipt")
-	arrival := h.s.receipt.rec.ArrivalNumber
-	st, err := world.svc.Advance(context.Background(), arrival, service.SandboxAdvance{Status: submit.StatusCompleted,
-		Notice: &service.SandboxNotice{TitleJA: "収集日のお知らせ", TitleEN: "Collection date"}})
-	if err != nil || len(st.Notices) != 1 {
-		t.Fatalf("advance: %v, %+v", err, st)
+	setupWorld(t)
+	// Two officials known to the revocation registry with their CA, one
+	// revoked.
+	world.reg.Record(world.pki.LGPKIRoot, world.pki.LGPKIOrg.Cert)
+	official := func() *sandbox.Credential {
+		c, err := world.pki.IssueOfficial("千代田区長")
+		if err != nil {
+			t.Fatal(err)
+		}
+		world.reg.Record(world.pki.LGPKIOrg, c.Cert)
+		return c
 	}
-	v := h.s.verifyScreen()
-	test.Type(v.arrival, arrival)
-	test.Type(v.noticeID, st.Notices[0].ID)
-	test.Tap(v.fetch)
-	h.wait("notice")
-	r := v.report
-	if r.Integrity.Level != flow.Green {
-		t.Errorf("the notice's integrity is %+v, want green", r.Integrity)
+	good, revoked := official(), official()
+	if err := world.reg.Revoke(world.pki.LGPKIOrg, revoked.Cert.SerialNumber, sandbox.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
 	}
-	if len(v.lines.Objects) < 3 {
-		t.Errorf("the verification shows %d lines, want integrity, certificate and revocation apart", len(v.lines.Objects))
+	for _, tc := range []struct {
+		name     string
+		official *sandbox.Credential // signs the notices
+		// The answers expected, with a word of each message.
+		certificate, revocation flow.Level
+		certSays, revSays       string
+		ok                      bool
+	}{
+		{name: "a notice of the municipality's official is intact, signed with a valid LGPKI certificate that is not revoked",
+			official: good, certificate: flow.Green, certSays: "LGPKI", revocation: flow.Green, revSays: "失効していません", ok: true},
+		{name: "a notice signed with a revoked official certificate is intact but fails on revocation alone",
+			official: revoked, certificate: flow.Green, certSays: "LGPKI", revocation: flow.Red, revSays: "失効しています", ok: false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, svc := config(t), startService(t, tc.official)
+			cfg.ServiceURL, cfg.ServiceAnchors, cfg.ServiceVA = svc.URL(), []*x509.Certificate{svc.CACert()}, svc.VACert()
+			h := newHarness(t, cfg)
+			h.startProcedure(service.ProcBulkyWaste)
+			h.wait("form")
+			f := h.s.form
+			f.applicant["name"].SetText("高橋　花子")
+			f.applicant["address"].SetText("東京都千代田区千代田1-1")
+			f.fields["items"].(*entryT).SetText("いす 2")
+			f.fields["collection_date"].(*entryT).SetText("2026-12-10")
+			f.fields["phone"].(*entryT).SetText("03-1234-5678")
+			f.fields["place"].(*selectT).SetSelected("集積所")
+			test.Tap(f.next)
+			h.wait("receipt")
+			arrival := h.s.receipt.rec.ArrivalNumber
+			st, err := svc.Advance(context.Background(), arrival, service.SandboxAdvance{Status: submit.StatusCompleted,
+				Notice: &service.SandboxNotice{TitleJA: "収集日のお知らせ", TitleEN: "Collection date"}})
+			if err != nil || len(st.Notices) != 1 {
+				t.Fatalf("advance: %v, %+v", err, st)
+			}
+			v := h.s.verify.get()
+			test.Type(v.arrival, arrival)
+			test.Type(v.noticeID, st.Notices[0].ID)
+			test.Tap(v.fetch)
+			h.wait("notice")
+			r := v.report
+			for _, a := range []struct {
+				what  string
+				got   flow.Finding
+				level flow.Level
+				says  string
+			}{
+				{"integrity", r.Integrity, flow.Green, "改ざんされていません"},
+				{"certificate", r.Certificate, tc.certificate, tc.certSays},
+				{"revocation", r.Revocation, tc.revocation, tc.revSays},
+			} {
+				if a.got.Level != a.level || !strings.Contains(a.got.Message.Ja, a.says) {
+					t.Errorf("the %s answer is %v %q, want %v saying %q", a.what, a.got.Level, a.got.Message.Ja, a.level, a.says)
+				}
+				if a.level != flow.Green && a.got.Todo.IsZero() {
+					t.Errorf("the %s answer is %v without what to do", a.what, a.got.Level)
+				}
+			}
+			if r.OK() != tc.ok {
+				t.Errorf("the notice is judged OK=%v, want %v", r.OK(), tc.ok)
+			}
+			// The screen shows the three answers apart, each with its word
+			// and message, and the verdict.
+			if len(v.lines.Objects) < 3 {
+				t.Fatalf("the verification shows %d lines, want integrity, certificate and revocation apart", len(v.lines.Objects))
+			}
+			for i, a := range []flow.Finding{r.Integrity, r.Certificate, r.Revocation} {
+				line := v.lines.Objects[i]
+				if !rendersText(t, line, findingLevel(a.Level).word()) || !showsLabel(t, line, text(a.Message)) {
+					t.Errorf("line %d does not show %q with %q", i+1, findingLevel(a.Level).word(), text(a.Message))
+				}
+			}
+			want := tr("verify.bad")
+			if tc.ok {
+				want = tr("verify.ok")
+			}
+			if v.status.Text != want {
+				t.Errorf("the verdict says %q, want %q", v.status.Text, want)
+			}
+		})
 	}
+}
+
+// startService starts a reference service on the world's PKI and
+// revocation registry whose notices official signs.
+func startService(t *testing.T, official *sandbox.Credential) *service.Service {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	svc, err := service.StartService(ctx, service.ServiceConfig{PKI: world.pki, Registry: world.reg, VA: world.resp.VA, Official: official})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close(); cancel() })
+	return svc
 }
 
 func TestAccountRegistersWithTheCardThenLogsInAndOut(t *testing.T) {
 	h := newHarness(t, config(t))
 	h.wait("catalogue")
-	a := h.s.accountScreen()
+	a := h.s.account.get()
 	test.Tap(a.register)
 	h.enterPIN("SANDBOX1")
 	h.confirmSign()
@@ -140,7 +252,7 @@ func TestSettingsAreSavedToTheFileWithoutSecrets(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "settings.json")
 	h.s.opts.SettingsPath = path
 	h.s.opts.Sandbox = true // saving does not reconnect
-	st := h.s.settingsScreen()
+	st := h.s.settings.get()
 	test.Type(st.serviceURL, "https://shinsei.example.lg.jp")
 	st.module.SetText("/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so")
 	test.Type(st.trust, "/etc/shinsei/jpki-2023.pem")
@@ -172,9 +284,30 @@ func TestSettingsAreSavedToTheFileWithoutSecrets(t *testing.T) {
 
 func TestTheHelpDeskDiagnosesAndExportsARedactedBundle(t *testing.T) {
 	h := newHarness(t, config(t))
-	h.s.opts.Diag = diagnosis.Options{Modules: []pkcs11.ModuleFile{}, Keyring: &submit.MemoryKeyring{},
-		ServiceURL: world.svc.URL()}
-	hd := h.s.helpScreen()
+	var softHSM []pkcs11.ModuleFile
+	for _, m := range pkcs11.FindModules() {
+		if m.Name == "SoftHSM" {
+			softHSM = append(softHSM, m)
+		}
+	}
+	if len(softHSM) == 0 {
+		t.Fatal("SoftHSM's module is not found")
+	}
+	errs, err := diagnosis.OpenErrorLog("", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The diagnosis reads the token that holds the resident's certificate.
+	h.s.opts.Diag = diagnosis.Options{Modules: softHSM, TriesReader: testenv.NoTries{}, Keyring: &submit.MemoryKeyring{},
+		ServiceURL: world.svc.URL(), Errors: errs}
+	// An error the window showed that quotes personal data, as a careless
+	// message might; the help desk lists the last errors.
+	person, cert := sandbox.SampleResident(), world.resident.Cert
+	h.s.showError(fmt.Errorf("identity: the applicant %s (%s, born 1985-04-15) differs from the certificate %s",
+		person.Name, person.Address, cert.SerialNumber))
+	h.wait("error")
+
+	hd := h.s.help.get()
 	test.Tap(hd.run)
 	h.wait("diagnosed")
 	if hd.report == nil || len(hd.lines.Objects) != len(hd.report.Sections()) {
@@ -187,6 +320,88 @@ func TestTheHelpDeskDiagnosesAndExportsARedactedBundle(t *testing.T) {
 	if got := h.s.fa.Clipboard().Content(); !strings.Contains(got, "Shinsei 診断レポート") {
 		t.Errorf("the copied report is %q", got)
 	}
+
+	// Export, with the file chosen in place of the save dialog.
+	bundle := filepath.Join(t.TempDir(), "shinsei-diagnostics.zip")
+	hd.saveAs = func(then func(fyne.URIWriteCloser, error)) { then(storage.Writer(storage.NewFileURI(bundle))) }
+	test.Tap(hd.export)
+	if !strings.Contains(hd.status.Text, bundle) {
+		t.Errorf("after Export the status says %q, want the bundle's path", hd.status.Text)
+	}
+	files := unzipFiles(t, bundle)
+	for _, want := range []string{"report.json", "report.txt", "report-ja.txt", "environment.txt"} {
+		if len(files[want]) == 0 {
+			t.Errorf("the bundle has no %s", want)
+		}
+	}
+	// The bundle is about the resident's token and error, so there was
+	// something to leave out.
+	if js := files["report.json"]; !bytes.Contains(js, []byte(sandbox.KitTokenLabel)) || !bytes.Contains(js, []byte("identity: the applicant")) {
+		t.Errorf("the bundle's report names neither the token %q nor the error shown:\n%s", sandbox.KitTokenLabel, js)
+	}
+	for name, data := range files {
+		for _, p := range personalPatterns(cert) {
+			if p.re.Match(data) {
+				t.Errorf("the bundle's %s holds %s: %q", name, p.what, p.re.FindAll(data, -1))
+			}
+		}
+	}
+}
+
+// personal is a kind of personal data and how it is found.
+type personal struct {
+	what string
+	re   *regexp.Regexp
+}
+
+// personalPatterns find the sandbox resident's PIN (as a whole word),
+// parts of her name and address (in UTF-8 and as JSON \u escapes), her
+// birth date as written in several ways, and the serial number (hex and
+// decimal) and subject identifier of her certificate.
+func personalPatterns(holder *x509.Certificate) []personal {
+	lit := func(what, s string) personal { return personal{what, regexp.MustCompile(regexp.QuoteMeta(s))} }
+	esc := func(what, s string) personal {
+		var b strings.Builder
+		for _, r := range s {
+			fmt.Fprintf(&b, `\\u%04x`, r)
+		}
+		return personal{what + " as JSON escapes", regexp.MustCompile(`(?i)` + b.String())}
+	}
+	p := []personal{{"the PIN", regexp.MustCompile(`(?i)\b` + sandbox.KitPIN + `\b`)}}
+	for _, s := range []string{"高橋", "髙橋", "花子", "霞が関", "千代田区", "東京都", "二丁目"} {
+		p = append(p, lit("a part of the name or address", s), esc("a part of the name or address", s))
+	}
+	for _, s := range []string{"19850415", "1985-04-15", "1985/04/15", "昭和60", "S60.4.15"} {
+		p = append(p, lit("the birth date", s))
+	}
+	n := holder.SerialNumber
+	return append(p, personal{"the certificate's serial number in hex", regexp.MustCompile(`(?i)` + n.Text(16))},
+		lit("the certificate's serial number in decimal", n.String()),
+		lit("the certificate's subject identifier", holder.Subject.CommonName))
+}
+
+// unzipFiles reads a zip file into name → content.
+func unzipFiles(t *testing.T, path string) map[string][]byte {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	files := make(map[string][]byte)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatalf("%s in %s: %v", f.Name, path, err)
+		}
+		files[f.Name] = data
+	}
+	return files
 }
 
 func TestTheThemeDrawsEveryTextStyleWithTheEmbeddedJapaneseFont(t *testing.T) {

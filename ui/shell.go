@@ -42,19 +42,19 @@ type shell struct {
 	app *flow.App // nil until Options.Open returned
 
 	tabs     *container.AppTabs
-	lazy     [tabHelp + 1]*fyne.Container // the tabs after the first, filled when first shown
 	applyTab *container.TabItem
 	apply    *fyne.Container // the application wizard's current screen
 	banner   fyne.CanvasObject
 	note     *fyne.Container // the banner's note lines (Options.SandboxNote)
 	footer   *fyne.Container // holds the invisible first-frame triggers
 
-	home     *home
-	history  *history
-	account  *account
-	verify   *verifyNotice
-	settings *settings
-	help     *helpDesk
+	home *home
+	// The tabs after the first, built when first shown.
+	history  *lazy[*history]
+	account  *lazy[*account]
+	verify   *lazy[*verifyNotice]
+	settings *lazy[*settings]
+	help     *lazy[*helpDesk]
 
 	// The application being prepared and the wizard's screens, for tests.
 	draft    *draft
@@ -72,6 +72,9 @@ type shell struct {
 	// onEvent, when set (tests), is told of each step, as
 	// Options.OnEvent is.
 	onEvent func(string)
+	// onHashed, when set (tests), is called on flow's goroutine with each
+	// hashing report, once the progress bar was handed it.
+	onHashed func(done, total int64)
 	// reported queues the steps for Options.OnEvent, which is told of
 	// each once the window has laid it out.
 	reported chan string
@@ -115,17 +118,23 @@ func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()
 
 	// The other tabs are built when first shown, so the first frame
 	// comes sooner.
-	for i := range s.lazy {
-		s.lazy[i] = container.NewStack()
-	}
+	s.history = newLazy(func() *history { return newHistory(s) })
+	s.account = newLazy(func() *account {
+		a := newAccount(s)
+		a.onRefresh()
+		return a
+	})
+	s.verify = newLazy(func() *verifyNotice { return newVerifyNotice(s) })
+	s.settings = newLazy(func() *settings { return newSettings(s) })
+	s.help = newLazy(func() *helpDesk { return newHelpDesk(s) })
 	s.applyTab = container.NewTabItemWithIcon(tr("nav.apply"), theme.DocumentCreateIcon(), s.apply)
 	s.tabs = container.NewAppTabs(
 		s.applyTab,
-		container.NewTabItemWithIcon(tr("nav.history"), theme.HistoryIcon(), s.lazy[tabHistory]),
-		container.NewTabItemWithIcon(tr("nav.account"), theme.AccountIcon(), s.lazy[tabAccount]),
-		container.NewTabItemWithIcon(tr("nav.verify"), theme.MailComposeIcon(), s.lazy[tabVerify]),
-		container.NewTabItemWithIcon(tr("nav.settings"), theme.SettingsIcon(), s.lazy[tabSettings]),
-		container.NewTabItemWithIcon(tr("nav.help"), theme.HelpIcon(), s.lazy[tabHelp]),
+		container.NewTabItemWithIcon(tr("nav.history"), theme.HistoryIcon(), s.history.place),
+		container.NewTabItemWithIcon(tr("nav.account"), theme.AccountIcon(), s.account.place),
+		container.NewTabItemWithIcon(tr("nav.verify"), theme.MailComposeIcon(), s.verify.place),
+		container.NewTabItemWithIcon(tr("nav.settings"), theme.SettingsIcon(), s.settings.place),
+		container.NewTabItemWithIcon(tr("nav.help"), theme.HelpIcon(), s.help.place),
 	)
 	s.tabs.SetTabLocation(container.TabLocationLeading)
 	s.tabs.OnSelected = s.onTab
@@ -225,11 +234,11 @@ func (s *shell) reopen(set Settings) {
 				_ = old.Close()
 			}
 			s.home.onReload()
-			if s.account != nil {
-				s.account.onRefresh()
+			if a, ok := s.account.built(); ok {
+				a.onRefresh()
 			}
-			if s.history != nil {
-				s.history.onReload()
+			if h, ok := s.history.built(); ok {
+				h.onReload()
 			}
 			s.event("ready")
 		})
@@ -284,66 +293,48 @@ const (
 func (s *shell) onTab(t *container.TabItem) {
 	switch s.tabs.SelectedIndex() {
 	case tabHistory:
-		s.historyScreen().onReload()
+		s.history.get().onReload()
 	case tabAccount:
-		s.accountScreen()
+		s.account.get()
 	case tabVerify:
-		s.verifyScreen()
+		s.verify.get()
 	case tabSettings:
-		s.settingsScreen()
+		s.settings.get()
 	case tabHelp:
-		s.helpScreen()
+		s.help.get()
 	}
 }
 
-// fill puts a tab's screen in place.
-func (s *shell) fill(tab int, o fyne.CanvasObject) {
-	s.lazy[tab].Objects = []fyne.CanvasObject{o}
-	s.lazy[tab].Refresh()
+// lazy is a tab's screen, built the first time it is needed and reused
+// after: place holds the screen's view in the tab once built.
+type lazy[T screen] struct {
+	place  *fyne.Container
+	build  func() T
+	screen T
+	done   bool
 }
 
-// historyScreen and the others return a tab's screen, building it the
+// screen is what a tab shows.
+type screen interface{ view() fyne.CanvasObject }
+
+func newLazy[T screen](build func() T) *lazy[T] {
+	return &lazy[T]{place: container.NewStack(), build: build}
+}
+
+// get returns the screen, building it and putting it in its tab the
 // first time.
-func (s *shell) historyScreen() *history {
-	if s.history == nil {
-		s.history = newHistory(s)
-		s.fill(tabHistory, s.history.view())
+func (l *lazy[T]) get() T {
+	if !l.done {
+		l.screen, l.done = l.build(), true
+		l.place.Objects = []fyne.CanvasObject{l.screen.view()}
+		l.place.Refresh()
 	}
-	return s.history
+	return l.screen
 }
 
-func (s *shell) accountScreen() *account {
-	if s.account == nil {
-		s.account = newAccount(s)
-		s.fill(tabAccount, s.account.view())
-		s.account.onRefresh()
-	}
-	return s.account
-}
-
-func (s *shell) verifyScreen() *verifyNotice {
-	if s.verify == nil {
-		s.verify = newVerifyNotice(s)
-		s.fill(tabVerify, s.verify.view())
-	}
-	return s.verify
-}
-
-func (s *shell) settingsScreen() *settings {
-	if s.settings == nil {
-		s.settings = newSettings(s)
-		s.fill(tabSettings, s.settings.view())
-	}
-	return s.settings
-}
-
-func (s *shell) helpScreen() *helpDesk {
-	if s.help == nil {
-		s.help = newHelpDesk(s)
-		s.fill(tabHelp, s.help.view())
-	}
-	return s.help
-}
+// built returns the screen and true once it has been built, without
+// building it.
+func (l *lazy[T]) built() (T, bool) { return l.screen, l.done }
 
 // showApply shows a screen of the application wizard.
 func (s *shell) showApply(o fyne.CanvasObject) {
@@ -449,6 +440,9 @@ func (s *shell) callbacks(p *progress) flow.Callbacks {
 			switch stage {
 			case flow.StageHashing:
 				p.setHashing(done, total)
+				if s.onHashed != nil {
+					s.onHashed(done, total)
+				}
 			case flow.StageUpload:
 				p.setUploading(done, total)
 			}
