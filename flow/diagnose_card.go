@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/pkcs11/pcsc"
+	"github.com/shinsei-app/shinsei/pcsc"
 )
 
 // ModulesReport lists the PKCS#11 modules found and whether they load.

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/pkcs11/pcsc"
+	"github.com/shinsei-app/shinsei/pcsc"
 )
 
 // libraries returns the PKCS#11 libraries to use, loading the configured

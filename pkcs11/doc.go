@@ -4,9 +4,10 @@
 //
 // The flow is: Open a module, list its Tokens or OpenToken by label or
 // serial (never by slot number), read the PIN status before asking for a
-// PIN — exact when a TriesReader is set with WithTriesReader (package
-// pkcs11/pcsc reads a My Number card's count through PC/SC) — Login once
-// through a PINPrompt, then sign with a Key, which is a crypto.Signer.
+// PIN — exact when a TriesReader is set with WithTriesReader (the sibling
+// package github.com/shinsei-app/shinsei/pcsc reads a My Number card's
+// count through PC/SC) — Login once through a PINPrompt, then sign with a
+// Key, which is a crypto.Signer.
 // The package checks the PIN format before any C_Login, never retries a
 // PIN by itself, asks for it once, and reuses that one entry for the
 // context-specific login a key with CKA_ALWAYS_AUTHENTICATE needs. It signs

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shinsei-app/shinsei/pkcs11/pcsc"
+	"github.com/shinsei-app/shinsei/pcsc"
 	"github.com/shinsei-app/shinsei/sandbox"
 )
 

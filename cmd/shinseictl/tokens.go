@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/pkcs11/pcsc"
+	"github.com/shinsei-app/shinsei/pcsc"
 )
 
 type moduleView struct {

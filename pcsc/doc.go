@@ -1,6 +1,8 @@
 // Package pcsc talks to smart cards through PC/SC (pcsc-lite's
 // libpcsclite), next to the PKCS#11 module, for what PKCS#11 cannot tell:
-// above all the exact number of PIN tries a My Number card has left.
+// above all the exact number of PIN tries a My Number card has left. It is
+// a sibling of package pkcs11, not part of it: it speaks APDUs to the card
+// through the reader, never through a PKCS#11 module.
 //
 // PKCS#11 only exposes "count low", "final try" and "locked". A My Number
 // card answers a VERIFY without data with SW 63Cx, x the tries left,
