@@ -12,8 +12,8 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/pcsc"
+	"github.com/shinsei-app/shinsei/pkcs11"
 )
 
 // ModulesReport lists the PKCS#11 modules found and whether they load.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/identity"
-	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/pcsc"
+	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )

@@ -19,8 +19,8 @@ import (
 
 	"github.com/shinsei-app/shinsei/identity"
 	"github.com/shinsei-app/shinsei/internal/testenv"
-	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/pcsc"
+	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox"
 	"github.com/shinsei-app/shinsei/signer"
 )

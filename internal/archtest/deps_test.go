@@ -15,7 +15,7 @@ const module = "github.com/shinsei-app/shinsei"
 var rules = []struct {
 	packages, forbidden []string
 }{
-	{[]string{"pkcs11", "signer", "certcheck", "identity", "submit", "sandbox"},
+	{[]string{"pkcs11", "pcsc", "signer", "certcheck", "identity", "submit", "sandbox"},
 		[]string{"fyne.io/", module + "/ui", module + "/flow", module + "/cmd/"}},
 	{[]string{"flow"}, []string{"fyne.io/", module + "/ui", module + "/cmd/"}},
 	{[]string{"cmd/shinseictl", "cmd/shinsei-sandbox"}, []string{"fyne.io/", module + "/ui"}},
