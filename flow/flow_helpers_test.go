@@ -110,7 +110,10 @@ func makeWorld(t *testing.T) (*world, error) {
 // that like a My Number card's signature certificate it can be read only
 // after the PIN.
 func addPrivateCertificate(lib *pkcs11.Library, label, pin string, id []byte, cert *x509.Certificate) error {
-	m := lib.Module()
+	m, err := lib.Provisioner()
+	if err != nil {
+		return err
+	}
 	slots, err := m.GetSlotList(true)
 	if err != nil {
 		return err

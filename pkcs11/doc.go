@@ -14,6 +14,11 @@
 // with CKM_RSA_PKCS over a DigestInfo it builds itself, as the card
 // requires.
 //
+// Module, the narrow interface over the PKCS#11 context, holds only what
+// reading and signing need. Setting a token up (C_InitToken, C_InitPIN,
+// C_CreateObject) is Provisioner's, which only the sandbox's SoftHSM
+// provisioning and tests use, through Library.Provisioner.
+//
 // # Errors
 //
 // Errors are meant to be told apart with errors.Is and errors.As:
@@ -43,6 +48,8 @@
 //     CKR_DEVICE_ERROR, ..., or CKR_GENERAL_ERROR when the slot then shows
 //     no token, which is how OpenSC reports a card pulled out in the middle
 //     of a command). Close the Token and open it again.
+//   - ErrNotProvisionable: Library.Provisioner on a module that can only
+//     read and sign.
 //   - errors.ErrUnsupported: a signature the card cannot make (RSA-PSS, no
 //     or an unknown hash, a key that is not RSA, a token without
 //     CKM_RSA_PKCS).

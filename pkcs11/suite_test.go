@@ -39,6 +39,9 @@ type world struct {
 	logins int                // C_Login calls on the fake when the last token was provisioned
 }
 
+// The fake sets tokens up like SoftHSM, so provisioning code runs on it.
+var _ pkcs11.Provisioner = (*pkcs11test.Module)(nil)
+
 var backends = []struct {
 	name string
 	open func(t *testing.T) *world

@@ -80,13 +80,17 @@ type KeySpec struct {
 // under a slot number derived from its serial. Either way, select tokens by
 // label or serial.
 func ProvisionToken(ctx context.Context, lib *pkcs11.Library, spec TokenSpec) error {
-	if err := provision(ctx, lib.Module(), spec); err != nil {
+	m, err := lib.Provisioner()
+	if err == nil {
+		err = provision(ctx, m, spec)
+	}
+	if err != nil {
 		return fmt.Errorf("sandbox: provision token %q: %w", spec.Label, err)
 	}
 	return nil
 }
 
-func provision(ctx context.Context, m pkcs11.Module, spec TokenSpec) error {
+func provision(ctx context.Context, m pkcs11.Provisioner, spec TokenSpec) error {
 	if len(spec.Label) > 32 {
 		return errors.New("label longer than 32 bytes")
 	}
