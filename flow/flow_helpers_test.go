@@ -153,8 +153,8 @@ func addPrivateCertificate(lib *pkcs11.Library, label, pin string, id []byte, ce
 func startService(t *testing.T, p *sandbox.PKI, reg *sandbox.Registry) *service.Service {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := service.StartService(ctx, service.ServiceConfig{PKI: p, Registry: reg,
-		Limits: service.ServiceLimits{IPRequests: 100000, IPFailures: 1000}})
+	svc, err := service.Start(ctx, service.Config{PKI: p, Registry: reg,
+		Limits: service.Limits{IPRequests: 100000, IPFailures: 1000}})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

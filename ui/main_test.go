@@ -90,7 +90,7 @@ func setupWorld(t *testing.T) {
 		if world.resp, world.err = sandbox.StartResponders(ctx, world.pki, reg, ""); world.err != nil {
 			return
 		}
-		if world.svc, world.err = service.StartService(ctx, service.ServiceConfig{PKI: world.pki, Registry: reg, VA: world.resp.VA}); world.err != nil {
+		if world.svc, world.err = service.Start(ctx, service.Config{PKI: world.pki, Registry: reg, VA: world.resp.VA}); world.err != nil {
 			return
 		}
 		world.err = sandbox.ProvisionToken(ctx, lib, sandbox.TokenSpec{Label: sandbox.KitTokenLabel, SOPIN: sandbox.KitSOPIN,

@@ -53,7 +53,7 @@ func runServe(ctx context.Context, args []string) error {
 	if *verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	svc, err := service.StartService(ctx, service.ServiceConfig{
+	svc, err := service.Start(ctx, service.Config{
 		PKI: p, Registry: kit.Registry, DBPath: filepath.Join(*dir, "service", "service.db"), Addr: *addr,
 		Official: kit.Official, VA: responders.VA, Logger: logger,
 	})

@@ -111,7 +111,7 @@ func (w *sandboxWorld) start(ctx context.Context) error {
 	if w.responders, err = sandbox.StartResponders(ctx, p, kit.Registry, "127.0.0.1:0"); err != nil {
 		return err
 	}
-	w.svc, err = service.StartService(ctx, service.ServiceConfig{PKI: p, Registry: kit.Registry,
+	w.svc, err = service.Start(ctx, service.Config{PKI: p, Registry: kit.Registry,
 		DBPath: filepath.Join(dir, "service", "service.db"), Official: kit.Official, VA: w.responders.VA})
 	if err != nil {
 		return err

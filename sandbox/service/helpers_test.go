@@ -124,7 +124,7 @@ func (l *svcLockedBuffer) Write(p []byte) (int, error) {
 
 // newSvcEnv starts a service on loopback with every test credential
 // recorded as issued in a fresh registry; change adjusts the config.
-func newSvcEnv(tb testing.TB, change ...func(*ServiceConfig)) *svcEnv {
+func newSvcEnv(tb testing.TB, change ...func(*Config)) *svcEnv {
 	tb.Helper()
 	c := svcCreds(tb)
 	e := &svcEnv{tb: tb, creds: c, reg: sandbox.NewRegistry(), clock: &svcClock{}, logs: &bytes.Buffer{}}
@@ -133,7 +133,7 @@ func newSvcEnv(tb testing.TB, change ...func(*ServiceConfig)) *svcEnv {
 	e.record(c.pki.Registrar, c.corporate)
 	e.record(c.pki.LGPKIOrg, c.official)
 	e.record(c.pki.Private, c.private)
-	cfg := ServiceConfig{PKI: c.pki, Registry: e.reg, DBPath: e.dbPath, Official: c.official, Now: e.clock.now,
+	cfg := Config{PKI: c.pki, Registry: e.reg, DBPath: e.dbPath, Official: c.official, Now: e.clock.now,
 		Logger: slog.New(slog.NewTextHandler(&svcLockedBuffer{b: e.logs}, nil))}
 	for _, f := range change {
 		f(&cfg)
@@ -142,9 +142,9 @@ func newSvcEnv(tb testing.TB, change ...func(*ServiceConfig)) *svcEnv {
 	return e
 }
 
-func (e *svcEnv) start(cfg ServiceConfig) {
+func (e *svcEnv) start(cfg Config) {
 	e.tb.Helper()
-	svc, err := StartService(context.Background(), cfg)
+	svc, err := Start(context.Background(), cfg)
 	if err != nil {
 		e.tb.Fatal(err)
 	}

@@ -48,8 +48,8 @@ import (
 // are dated in (fixed, so no time zone database is needed).
 var svcJST = time.FixedZone("JST", 9*60*60)
 
-// ServiceConfig configures the reference service.
-type ServiceConfig struct {
+// Config configures the reference service.
+type Config struct {
 	// PKI is the sandbox PKI: its JPKI roots, registrar and LGPKI root are
 	// the service's trust anchors, its LGPKI application CA issues the
 	// server certificate. Required.
@@ -77,15 +77,15 @@ type ServiceConfig struct {
 	// certificate for both.
 	VA *sandbox.Responder
 	// Limits are the service's limits; zero fields take the defaults.
-	Limits ServiceLimits
+	Limits Limits
 	// Logger receives one line per request (method, route, status,
 	// reason, duration) and nothing else: no bodies, tokens, passwords or
 	// personal data. Nil discards.
 	Logger *slog.Logger
 }
 
-// ServiceLimits are the service's size, time and throttling limits.
-type ServiceLimits struct {
+// Limits are the service's size, time and throttling limits.
+type Limits struct {
 	// MaxPackageBytes caps a package body (default 64 MiB; a procedure
 	// may set less); MaxJSONBytes a JSON body (default 1 MiB).
 	MaxPackageBytes, MaxJSONBytes int64
@@ -108,7 +108,7 @@ type ServiceLimits struct {
 	SessionTTL, ChallengeTTL time.Duration
 }
 
-func (l ServiceLimits) withDefaults() ServiceLimits {
+func (l Limits) withDefaults() Limits {
 	def := func(v *time.Duration, d time.Duration) {
 		if *v <= 0 {
 			*v = d
@@ -140,11 +140,11 @@ func (l ServiceLimits) withDefaults() ServiceLimits {
 // Service is the reference implementation of the joint service's API
 // (api/openapi.yaml), served over HTTPS. It performs the service's
 // authentication functions for real, with the same signer, certcheck and
-// identity code as the client. Make it with StartService; it is safe for
+// identity code as the client. Make it with Start; it is safe for
 // concurrent use.
 type Service struct {
-	cfg       ServiceConfig
-	limits    ServiceLimits
+	cfg       Config
+	limits    Limits
 	store     *svcStore
 	catalogue []submit.Procedure
 	procs     map[string]*submit.Procedure
@@ -173,9 +173,9 @@ type Service struct {
 	served    chan struct{}
 }
 
-// StartService opens the database, issues the server certificate and
+// Start opens the database, issues the server certificate and
 // serves the API on cfg.Addr until ctx is done or Close is called.
-func StartService(ctx context.Context, cfg ServiceConfig) (_ *Service, err error) {
+func Start(ctx context.Context, cfg Config) (_ *Service, err error) {
 	if cfg.PKI == nil || cfg.Registry == nil {
 		return nil, errors.New("service: service: PKI and Registry are required")
 	}

@@ -445,7 +445,7 @@ func TestLoginLocksTheAccountAfterFiveFailuresInFifteenMinutes(t *testing.T) {
 
 func TestLoginIsThrottledPerClientAddress(t *testing.T) {
 	t.Run("failures", func(t *testing.T) {
-		e := newSvcEnv(t, func(c *ServiceConfig) { c.Limits.IPFailures = 3 })
+		e := newSvcEnv(t, func(c *Config) { c.Limits.IPFailures = 3 })
 		id, pw := e.account(e.creds.resident, submit.UserResident)
 		for i := range 3 {
 			r := e.postJSON("/sessions", submit.Login{AccountID: fmt.Sprintf("R%010d", i), Password: "guessing guessing"}, "")
@@ -461,7 +461,7 @@ func TestLoginIsThrottledPerClientAddress(t *testing.T) {
 		e.login(id, pw)
 	})
 	t.Run("requests", func(t *testing.T) {
-		e := newSvcEnv(t, func(c *ServiceConfig) { c.Limits.IPRequests = 4 })
+		e := newSvcEnv(t, func(c *Config) { c.Limits.IPRequests = 4 })
 		for range 4 {
 			e.challenge()
 		}
@@ -718,7 +718,7 @@ func TestStatusInquiryAndSignedNotices(t *testing.T) {
 }
 
 func TestBadInputGetsAReasonAndNothingIsStored(t *testing.T) {
-	e := newSvcEnv(t, func(c *ServiceConfig) { c.Limits.MaxPackageBytes = 256 << 10 })
+	e := newSvcEnv(t, func(c *Config) { c.Limits.MaxPackageBytes = 256 << 10 })
 	c := e.creds
 	good := svcPackage(t, c.resident, sampleForm(ProcMoveOut, nil))
 	big := svcPackage(t, c.resident, sampleForm(ProcMoveOut, nil), bytes.Repeat([]byte("x"), 300<<10))
@@ -925,7 +925,7 @@ func TestTheDatabaseSurvivesARestartAndMigratesOnce(t *testing.T) {
 	if err := e.svc.Close(); err != nil {
 		t.Fatal(err)
 	}
-	e.start(ServiceConfig{PKI: e.creds.pki, Registry: e.reg, DBPath: e.dbPath, Official: e.creds.official})
+	e.start(Config{PKI: e.creds.pki, Registry: e.reg, DBPath: e.dbPath, Official: e.creds.official})
 	e.login(id, pw)
 	r = e.do(svcReq{method: http.MethodGet, path: "/applications/" + rec.ArrivalNumber, header: map[string]string{submit.HeaderInquiry: rec.InquiryNumber}})
 	if r.status != 200 {

@@ -20,7 +20,7 @@ import (
 	"github.com/shinsei-app/shinsei/submit"
 )
 
-// refWorld is the reference service (service.StartService) with the
+// refWorld is the reference service (service.Start) with the
 // credentials of the people and the company who use it.
 type refWorld struct {
 	svc                                   *service.Service
@@ -67,7 +67,7 @@ func startReference(t *testing.T) *refWorld {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := service.StartService(ctx, service.ServiceConfig{PKI: p, Registry: reg})
+	svc, err := service.Start(ctx, service.Config{PKI: p, Registry: reg})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
