@@ -14,7 +14,8 @@ import (
 
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/softhsm"
+	"github.com/shinsei-app/shinsei/sandbox/vcard"
 )
 
 // bench holds the two keys the benchmark compares, set up once per test
@@ -37,16 +38,16 @@ func benchKeys(b *testing.B) *benchPair {
 		return bench.pair
 	}
 	cs := testenv.Cards(b)
-	card := cs.Insert(b, sandbox.ScenarioHealthy)
+	card := cs.Insert(b, vcard.ScenarioHealthy)
 	cardTok, err := cs.Lib.OpenToken(ctx, pkcs11.Selector{Label: pkcs11.JPKISignatureLabel})
 	if err != nil {
 		b.Fatal(err)
 	}
 	hsm := testenv.SoftHSM(b)
 	cred := card.SignatureCredential()
-	err = sandbox.ProvisionToken(ctx, hsm, sandbox.TokenSpec{
-		Label: "bench virtual card", SOPIN: "BENCHSO1", UserPIN: sandbox.VirtualCardSignaturePIN,
-		Keys: []sandbox.KeySpec{{ID: []byte{2}, Label: "Digital Signature Key", Key: cred.Key, Cert: cred.Cert,
+	err = softhsm.Provision(ctx, hsm, softhsm.TokenSpec{
+		Label: "bench virtual card", SOPIN: "BENCHSO1", UserPIN: vcard.SignaturePIN,
+		Keys: []softhsm.KeySpec{{ID: []byte{2}, Label: "Digital Signature Key", Key: cred.Key, Cert: cred.Cert,
 			Chain: []*x509.Certificate{cred.Root}, AlwaysAuthenticate: true}},
 	})
 	if err != nil {

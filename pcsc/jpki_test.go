@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/vcard"
 )
 
 // cardTransmitter lets readTries talk to a virtual card directly.
-type cardTransmitter struct{ card *sandbox.VirtualCard }
+type cardTransmitter struct{ card *vcard.Card }
 
 func (c cardTransmitter) Transmit(_ context.Context, apdu []byte) ([]byte, error) {
 	return c.card.Transmit(apdu), nil
@@ -26,7 +26,7 @@ type notJPKI struct{}
 
 func (notJPKI) Transmit(context.Context, []byte) ([]byte, error) { return []byte{0x6A, 0x82}, nil }
 
-func virtualCard(t *testing.T, sigTries int) *sandbox.VirtualCard {
+func virtualCard(t *testing.T, sigTries int) *vcard.Card {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -42,7 +42,7 @@ func virtualCard(t *testing.T, sigTries int) *sandbox.VirtualCard {
 	if err != nil {
 		t.Fatal(err)
 	}
-	card, err := sandbox.NewVirtualCard(sandbox.CardContents{
+	card, err := vcard.New(vcard.Contents{
 		SignatureKey: key, AuthKey: key, SignatureCert: cert, SignatureCA: cert, AuthCert: cert, AuthCA: cert,
 		SignaturePIN: "SECRET1", AuthPIN: "4321", SignatureTries: sigTries,
 	})
@@ -58,12 +58,12 @@ func TestReadTriesNeverSendsAPIN(t *testing.T) {
 		name      string
 		sigTries  int
 		selectPIN []byte
-		prepare   func(c *sandbox.VirtualCard)
+		prepare   func(c *vcard.Card)
 		want      int
 	}{
 		{"a card just powered on gets the application selected first", 0, selectSignPIN, nil, 5},
 		{"the authentication PIN has its own count", 0, selectAuthPIN, nil, 3},
-		{"with the application already selected the PIN file is selected directly", 2, selectSignPIN, func(c *sandbox.VirtualCard) {
+		{"with the application already selected the PIN file is selected directly", 2, selectSignPIN, func(c *vcard.Card) {
 			c.Transmit(selectJPKI)
 		}, 2},
 		{"a locked PIN reads as zero tries", -1, selectSignPIN, nil, 0},

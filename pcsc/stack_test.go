@@ -21,7 +21,8 @@ import (
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pcsc"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
+	"github.com/shinsei-app/shinsei/sandbox/vcard"
 	"github.com/shinsei-app/shinsei/signer"
 )
 
@@ -49,7 +50,7 @@ func (p *prompter) prompt(_ context.Context, req pkcs11.PINRequest) (pkcs11.PINA
 	return pkcs11.PINAnswer{PIN: []byte(p.pin), ConfirmFinalTry: p.confirm}, nil
 }
 
-func rightPIN() *prompter { return &prompter{pin: sandbox.VirtualCardSignaturePIN} }
+func rightPIN() *prompter { return &prompter{pin: vcard.SignaturePIN} }
 
 // open opens one of the card's tokens with the exact tries read through
 // PC/SC.
@@ -100,7 +101,7 @@ func signatureCert(t *testing.T, tok *pkcs11.Token) *x509.Certificate {
 }
 
 // verifies is the number of VERIFY commands with a PIN the card received.
-func verifies(card *sandbox.VirtualCard) int {
+func verifies(card *vcard.Card) int {
 	st := card.Stats()
 	return st.SignatureVerifies + st.AuthVerifies
 }
@@ -117,10 +118,10 @@ func TestVirtualMyNumberCardThroughOpenSC(t *testing.T) {
 	cs := testenv.Cards(t)
 	cases := []struct {
 		name     string
-		scenario sandbox.Scenario
-		run      func(t *testing.T, cs *testenv.CardStack, card *sandbox.VirtualCard)
+		scenario vcard.Scenario
+		run      func(t *testing.T, cs *testenv.CardStack, card *vcard.Card)
 	}{
-		{"a healthy card signs twice after one PIN entry and openssl verifies the signature", sandbox.ScenarioHealthy, func(t *testing.T, cs *testenv.CardStack, card *sandbox.VirtualCard) {
+		{"a healthy card signs twice after one PIN entry and openssl verifies the signature", vcard.ScenarioHealthy, func(t *testing.T, cs *testenv.CardStack, card *vcard.Card) {
 			if got := listed(t, cs, pkcs11.JPKISignatureLabel); got != unknown {
 				t.Errorf("OpenSC's flags give %+v, want nothing known", got)
 			}
@@ -160,7 +161,7 @@ func TestVirtualMyNumberCardThroughOpenSC(t *testing.T) {
 				t.Errorf("authentication PIN %+v, want 3 tries left", auth.Info().PIN)
 			}
 		}},
-		{"a wrong signature password reports 4 tries left and spends exactly one try", sandbox.ScenarioHealthy, func(t *testing.T, cs *testenv.CardStack, card *sandbox.VirtualCard) {
+		{"a wrong signature password reports 4 tries left and spends exactly one try", vcard.ScenarioHealthy, func(t *testing.T, cs *testenv.CardStack, card *vcard.Card) {
 			tok := open(t, cs, pkcs11.JPKISignatureLabel)
 			var pinErr *pkcs11.PINError
 			err := tok.Login(ctx, (&prompter{pin: "WRONG2026"}).prompt)
@@ -177,7 +178,7 @@ func TestVirtualMyNumberCardThroughOpenSC(t *testing.T) {
 				t.Errorf("OpenSC's flags give %+v, want count low only", got)
 			}
 		}},
-		{"one try left is reported as final before any login and an unconfirmed answer never reaches the card", sandbox.ScenarioFinalTry, func(t *testing.T, cs *testenv.CardStack, card *sandbox.VirtualCard) {
+		{"one try left is reported as final before any login and an unconfirmed answer never reaches the card", vcard.ScenarioFinalTry, func(t *testing.T, cs *testenv.CardStack, card *vcard.Card) {
 			if got := listed(t, cs, pkcs11.JPKISignatureLabel); got != final {
 				t.Errorf("OpenSC's flags give %+v, want %+v", got, final)
 			}
@@ -200,7 +201,7 @@ func TestVirtualMyNumberCardThroughOpenSC(t *testing.T) {
 				t.Errorf("after the confirmed right PIN: %+v (%v) after %d VERIFYs, want %+v after 1", st, err, verifies(card), fresh)
 			}
 		}},
-		{"a locked card is still listed, reported locked, and neither the prompt nor the card is asked for a PIN", sandbox.ScenarioLocked, func(t *testing.T, cs *testenv.CardStack, card *sandbox.VirtualCard) {
+		{"a locked card is still listed, reported locked, and neither the prompt nor the card is asked for a PIN", vcard.ScenarioLocked, func(t *testing.T, cs *testenv.CardStack, card *vcard.Card) {
 			if got := listed(t, cs, pkcs11.JPKISignatureLabel); got != locked {
 				t.Errorf("OpenSC's flags give %+v, want %+v", got, locked)
 			}
@@ -217,7 +218,7 @@ func TestVirtualMyNumberCardThroughOpenSC(t *testing.T) {
 				t.Errorf("the authentication PIN %+v, want untouched", auth.Info().PIN)
 			}
 		}},
-		{"reading statuses, tokens, keys and certificates never spends a try", sandbox.ScenarioHealthy, func(t *testing.T, cs *testenv.CardStack, card *sandbox.VirtualCard) {
+		{"reading statuses, tokens, keys and certificates never spends a try", vcard.ScenarioHealthy, func(t *testing.T, cs *testenv.CardStack, card *vcard.Card) {
 			for range 3 {
 				for _, label := range []string{pkcs11.JPKISignatureLabel, pkcs11.JPKIAuthLabel} {
 					tok := open(t, cs, label)
@@ -245,7 +246,7 @@ func TestVirtualMyNumberCardThroughOpenSC(t *testing.T) {
 				t.Errorf("tries left %d and %d, want 5 and 3", sig, auth)
 			}
 		}},
-		{"an expired certificate is read after login and fails path validation as expired", sandbox.ScenarioExpired, func(t *testing.T, cs *testenv.CardStack, card *sandbox.VirtualCard) {
+		{"an expired certificate is read after login and fails path validation as expired", vcard.ScenarioExpired, func(t *testing.T, cs *testenv.CardStack, card *vcard.Card) {
 			cert := signatureCert(t, open(t, cs, pkcs11.JPKISignatureLabel))
 			if !cert.NotAfter.Before(time.Now()) {
 				t.Errorf("NotAfter %v is not past", cert.NotAfter)
@@ -256,7 +257,7 @@ func TestVirtualMyNumberCardThroughOpenSC(t *testing.T) {
 				t.Errorf("validation says %v, want expired", err)
 			}
 		}},
-		{"a revoked certificate looks normal on the card and the sandbox marks its serial revoked", sandbox.ScenarioRevoked, func(t *testing.T, cs *testenv.CardStack, card *sandbox.VirtualCard) {
+		{"a revoked certificate looks normal on the card and the sandbox marks its serial revoked", vcard.ScenarioRevoked, func(t *testing.T, cs *testenv.CardStack, card *vcard.Card) {
 			cert := signatureCert(t, open(t, cs, pkcs11.JPKISignatureLabel))
 			if card.RevokedSerial() == nil || cert.SerialNumber.Cmp(card.RevokedSerial()) != 0 {
 				t.Fatal("the certificate read is not the one marked revoked")
@@ -264,11 +265,11 @@ func TestVirtualMyNumberCardThroughOpenSC(t *testing.T) {
 			if _, err := cert.Verify(x509.VerifyOptions{Roots: pool(cs.Issuer.PKI.JPKISign.Cert), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
 				t.Errorf("the revoked certificate should still validate as a path: %v", err)
 			}
-			if st, rev := cs.Issuer.Registry.Status(cs.Issuer.PKI.JPKISign, cert.SerialNumber); st != sandbox.CertRevoked {
+			if st, rev := cs.Issuer.Registry.Status(cs.Issuer.PKI.JPKISign, cert.SerialNumber); st != pki.CertRevoked {
 				t.Errorf("the sandbox registry says %v (%v), want revoked", st, rev.Reason)
 			}
 		}},
-		{"an old-generation certificate chains only to the previous root of the same name", sandbox.ScenarioOldGeneration, func(t *testing.T, cs *testenv.CardStack, card *sandbox.VirtualCard) {
+		{"an old-generation certificate chains only to the previous root of the same name", vcard.ScenarioOldGeneration, func(t *testing.T, cs *testenv.CardStack, card *vcard.Card) {
 			cert := signatureCert(t, open(t, cs, pkcs11.JPKISignatureLabel))
 			old, cur := cs.Issuer.PKI.JPKISignOld.Cert, cs.Issuer.PKI.JPKISign.Cert
 			if !bytes.Equal(cert.RawIssuer, old.RawSubject) || !bytes.Equal(cert.RawIssuer, cur.RawSubject) {
@@ -284,13 +285,13 @@ func TestVirtualMyNumberCardThroughOpenSC(t *testing.T) {
 				t.Error("signed by the current generation too")
 			}
 		}},
-		{"a changed address is an identity mismatch with the sample form and the name still matches", sandbox.ScenarioAddressChanged, func(t *testing.T, cs *testenv.CardStack, card *sandbox.VirtualCard) {
+		{"a changed address is an identity mismatch with the sample form and the name still matches", vcard.ScenarioAddressChanged, func(t *testing.T, cs *testenv.CardStack, card *vcard.Card) {
 			cert := signatureCert(t, open(t, cs, pkcs11.JPKISignatureLabel))
 			person, err := identity.FromJPKI(cert)
 			if err != nil {
 				t.Fatal(err)
 			}
-			sample := sandbox.SampleResident()
+			sample := pki.SampleResident()
 			r := identity.MatchPerson(person, identity.Applicant{Name: sample.Name, Address: sample.Address})
 			addr, _ := r.Field(identity.FieldAddress)
 			name, _ := r.Field(identity.FieldName)
@@ -298,7 +299,7 @@ func TestVirtualMyNumberCardThroughOpenSC(t *testing.T) {
 				t.Errorf("outcomes: overall %s, address %s, name %s; want an address mismatch only", r.Overall, addr.Outcome, name.Outcome)
 			}
 		}},
-		{"a card without a signature certificate logs in but gives ErrNoCertificate and signs nothing", sandbox.ScenarioNoSignatureCert, func(t *testing.T, cs *testenv.CardStack, card *sandbox.VirtualCard) {
+		{"a card without a signature certificate logs in but gives ErrNoCertificate and signs nothing", vcard.ScenarioNoSignatureCert, func(t *testing.T, cs *testenv.CardStack, card *vcard.Card) {
 			tok := open(t, cs, pkcs11.JPKISignatureLabel)
 			if err := tok.Login(ctx, rightPIN().prompt); err != nil {
 				t.Fatal(err)
@@ -319,7 +320,7 @@ func TestVirtualMyNumberCardThroughOpenSC(t *testing.T) {
 				t.Error("the card signed")
 			}
 		}},
-		{"pulling the card out while a package is signed gives ErrCardRemoved, leaves no package, and signing after re-insertion works", sandbox.ScenarioRemovedDuringSigning, func(t *testing.T, cs *testenv.CardStack, card *sandbox.VirtualCard) {
+		{"pulling the card out while a package is signed gives ErrCardRemoved, leaves no package, and signing after re-insertion works", vcard.ScenarioRemovedDuringSigning, func(t *testing.T, cs *testenv.CardStack, card *vcard.Card) {
 			dir := t.TempDir()
 			form := filepath.Join(dir, "form.xml")
 			if err := os.WriteFile(form, document, 0o600); err != nil {

@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/shinsei-app/shinsei/flow"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 )
 
@@ -23,7 +23,7 @@ import (
 func practiceConfig(t *testing.T) flow.Config {
 	t.Helper()
 	cfg := config(t)
-	der, err := world.resident.PKCS12(sandbox.KitP12Password)
+	der, err := world.resident.PKCS12(kit.P12Password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func practiceConfig(t *testing.T) flow.Config {
 	cfg.Libraries, cfg.NoModules = nil, true
 	cfg.SuggestedFiles = []flow.CredentialFile{{Path: path, Cert: world.resident.Cert,
 		Label: flow.Text{Ja: "練習用の証明書ファイル", En: "Practice certificate file"},
-		Note:  flow.Text{Ja: "パスワード：" + sandbox.KitP12Password, En: "Password: " + sandbox.KitP12Password}}}
+		Note:  flow.Text{Ja: "パスワード：" + kit.P12Password, En: "Password: " + kit.P12Password}}}
 	return cfg
 }
 
@@ -83,7 +83,7 @@ func TestWithoutSoftHSMTheResidentSignsAndSubmitsWithThePracticeFile(t *testing.
 	if d.req.Kind != flow.SecretP12Password || d.req.Subject != "resident.p12" {
 		t.Fatalf("asked for %s of %q, want the .p12 password of resident.p12", d.req.Kind, d.req.Subject)
 	}
-	test.Type(d.entry, sandbox.KitP12Password)
+	test.Type(d.entry, kit.P12Password)
 	test.Tap(d.ok)
 
 	h.wait("precheck")

@@ -22,7 +22,7 @@ import (
 
 	"github.com/digitorus/pkcs7"
 
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -30,17 +30,17 @@ import (
 // svcCredentials are the PKI and the credentials the service tests sign
 // with, made once per test binary.
 type svcCredentials struct {
-	pki *sandbox.PKI
+	pki *pki.PKI
 	// resident is SampleResident; other is a second resident.
-	resident, other *sandbox.Credential
+	resident, other *pki.Credential
 	// expired is SampleResident's certificate that expired yesterday.
-	expired *sandbox.Credential
+	expired *pki.Credential
 	// corporate is SampleCorporation's registry certificate.
-	corporate *sandbox.Credential
+	corporate *pki.Credential
 	// official is the LGPKI 職責 certificate that signs notices.
-	official *sandbox.Credential
+	official *pki.Credential
 	// private is from the private CA, which the service does not trust.
-	private *sandbox.Credential
+	private *pki.Credential
 }
 
 var (
@@ -50,14 +50,14 @@ var (
 )
 
 // otherResident is the second sample resident.
-func otherResident() sandbox.Resident {
-	return sandbox.Resident{Name: "佐藤　次郎", Sex: "1", BirthDate: "419900101", Address: "東京都千代田区九段南一丁目２番１号"}
+func otherResident() pki.Resident {
+	return pki.Resident{Name: "佐藤　次郎", Sex: "1", BirthDate: "419900101", Address: "東京都千代田区九段南一丁目２番１号"}
 }
 
 func svcCreds(tb testing.TB) *svcCredentials {
 	tb.Helper()
 	svcCredsOnce.Do(func() {
-		p, err := sandbox.NewPKI(time.Now())
+		p, err := pki.New(time.Now())
 		if err != nil {
 			svcCredsErr = err
 			return
@@ -65,16 +65,16 @@ func svcCreds(tb testing.TB) *svcCredentials {
 		c := &svcCredentials{pki: p}
 		steps := []func() error{
 			func() (err error) {
-				c.resident, err = p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{})
+				c.resident, err = p.IssueResident(pki.SampleResident(), pki.ResidentOptions{})
 				return
 			},
-			func() (err error) { c.other, err = p.IssueResident(otherResident(), sandbox.ResidentOptions{}); return },
+			func() (err error) { c.other, err = p.IssueResident(otherResident(), pki.ResidentOptions{}); return },
 			func() (err error) {
-				c.expired, err = p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{
+				c.expired, err = p.IssueResident(pki.SampleResident(), pki.ResidentOptions{
 					NotBefore: p.Now.Add(-400 * 24 * time.Hour), NotAfter: p.Now.Add(-24 * time.Hour)})
 				return
 			},
-			func() (err error) { c.corporate, err = p.IssueCorporate(sandbox.SampleCorporation()); return },
+			func() (err error) { c.corporate, err = p.IssueCorporate(pki.SampleCorporation()); return },
 			func() (err error) { c.official, err = p.IssueOfficial("千代田区長"); return },
 			func() (err error) { c.private, err = p.IssuePrivate("Shinsei Sandbox Private Signer"); return },
 		}
@@ -96,7 +96,7 @@ type svcEnv struct {
 	tb     testing.TB
 	creds  *svcCredentials
 	svc    *Service
-	reg    *sandbox.Registry
+	reg    *pki.Registry
 	client *http.Client
 	api    string
 	dbPath string
@@ -127,7 +127,7 @@ func (l *svcLockedBuffer) Write(p []byte) (int, error) {
 func newSvcEnv(tb testing.TB, change ...func(*Config)) *svcEnv {
 	tb.Helper()
 	c := svcCreds(tb)
-	e := &svcEnv{tb: tb, creds: c, reg: sandbox.NewRegistry(), clock: &svcClock{}, logs: &bytes.Buffer{}}
+	e := &svcEnv{tb: tb, creds: c, reg: pki.NewRegistry(), clock: &svcClock{}, logs: &bytes.Buffer{}}
 	e.dbPath = filepath.Join(tb.TempDir(), "service.db")
 	e.record(c.pki.JPKISign, c.resident, c.other, c.expired)
 	e.record(c.pki.Registrar, c.corporate)
@@ -157,7 +157,7 @@ func (e *svcEnv) start(cfg Config) {
 	e.api = svc.URL() + submit.APIPrefix
 }
 
-func (e *svcEnv) record(ca *sandbox.CA, creds ...*sandbox.Credential) {
+func (e *svcEnv) record(ca *pki.CA, creds ...*pki.Credential) {
 	for _, c := range creds {
 		e.reg.Record(ca, c.Cert)
 	}
@@ -253,7 +253,7 @@ func (e *svcEnv) challenge() string {
 // svcPackage builds a package of a form (marshalled to JSON unless it
 // is []byte) and attachments signed with cred's key (a crypto.Signer),
 // and returns its bytes.
-func svcPackage(tb testing.TB, cred *sandbox.Credential, form any, attachments ...[]byte) []byte {
+func svcPackage(tb testing.TB, cred *pki.Credential, form any, attachments ...[]byte) []byte {
 	tb.Helper()
 	return svcPackageWith(tb, svcSignerCred(cred), form, attachments...)
 }
@@ -291,7 +291,7 @@ func svcPackageWith(tb testing.TB, sc signer.Credential, form any, attachments .
 	return pkg
 }
 
-func svcSignerCred(c *sandbox.Credential) signer.Credential {
+func svcSignerCred(c *pki.Credential) signer.Credential {
 	chain := append([]*x509.Certificate{}, c.Intermediates...)
 	if c.Root != nil {
 		chain = append(chain, c.Root)
@@ -300,7 +300,7 @@ func svcSignerCred(c *sandbox.Credential) signer.Credential {
 }
 
 // svcDetached is a detached CMS signature over content.
-func svcDetached(tb testing.TB, cred *sandbox.Credential, content []byte) []byte {
+func svcDetached(tb testing.TB, cred *pki.Credential, content []byte) []byte {
 	tb.Helper()
 	sd, err := pkcs7.NewSignedData(content)
 	if err != nil {
@@ -319,7 +319,7 @@ func svcDetached(tb testing.TB, cred *sandbox.Credential, content []byte) []byte
 }
 
 // register registers with a package signed by cred and returns the answer.
-func (e *svcEnv) register(cred *sandbox.Credential, ut submit.UserType, password string) svcResponse {
+func (e *svcEnv) register(cred *pki.Credential, ut submit.UserType, password string) svcResponse {
 	e.tb.Helper()
 	reg := submit.Registration{Type: "registration", Challenge: e.challenge(), UserType: ut, Password: password}
 	pkg := svcPackage(e.tb, cred, reg)
@@ -327,7 +327,7 @@ func (e *svcEnv) register(cred *sandbox.Credential, ut submit.UserType, password
 }
 
 // account registers and returns the account ID and password.
-func (e *svcEnv) account(cred *sandbox.Credential, ut submit.UserType) (id, password string) {
+func (e *svcEnv) account(cred *pki.Credential, ut submit.UserType) (id, password string) {
 	e.tb.Helper()
 	password = "correct horse battery " + string(ut)
 	r := e.register(cred, ut, password)
@@ -352,7 +352,7 @@ func (e *svcEnv) login(id, password string) string {
 }
 
 // residentToken registers cred as a resident and logs in.
-func (e *svcEnv) residentToken(cred *sandbox.Credential) string {
+func (e *svcEnv) residentToken(cred *pki.Credential) string {
 	e.tb.Helper()
 	return e.login(e.account(cred, submit.UserResident))
 }
@@ -460,7 +460,7 @@ func mustJSON(tb testing.TB, v any) []byte {
 // svcReissue issues another certificate like cred's — the same subject,
 // four attributes, key usage and key — with a new serial number, sparing
 // key generation.
-func svcReissue(tb testing.TB, ca *sandbox.CA, cred *sandbox.Credential) *sandbox.Credential {
+func svcReissue(tb testing.TB, ca *pki.CA, cred *pki.Credential) *pki.Credential {
 	tb.Helper()
 	var keep []pkix.Extension
 	for _, ext := range cred.Cert.Extensions {
@@ -487,7 +487,7 @@ func pool(certs ...*x509.Certificate) *x509.CertPool {
 // svcP12 round-trips cred through a password-protected PKCS#12 file, as
 // a company receives its registry certificate, and loads it as the
 // client does.
-func svcP12(tb testing.TB, cred *sandbox.Credential) signer.Credential {
+func svcP12(tb testing.TB, cred *pki.Credential) signer.Credential {
 	tb.Helper()
 	der, err := cred.PKCS12("company .p12 password")
 	if err != nil {

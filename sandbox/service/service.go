@@ -8,8 +8,9 @@
 // sandbox registry), the identity match against the form, the procedure's
 // authentication level, and that the signer is the account holder.
 //
-// It lives apart from package sandbox because signer's own tests import
-// sandbox for their fixtures, and the service imports signer.
+// It imports only the sandbox's pki (its trust anchors and the registry it
+// reads as a registered verifier) and responder (the VA that signs its
+// OCSP answers); package sandbox's Start assembles it with the rest.
 //
 // Nothing here logs a password, a token, personal data or package
 // contents.
@@ -40,7 +41,8 @@ import (
 
 	"github.com/shinsei-app/shinsei/api"
 	"github.com/shinsei-app/shinsei/certcheck"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
+	"github.com/shinsei-app/shinsei/sandbox/responder"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -53,10 +55,10 @@ type Config struct {
 	// PKI is the sandbox PKI: its JPKI roots, registrar and LGPKI root are
 	// the service's trust anchors, its LGPKI application CA issues the
 	// server certificate. Required.
-	PKI *sandbox.PKI
+	PKI *pki.PKI
 	// Registry is the revocation state the service reads directly, as
 	// the registered verifier it is (JPKI included). Required.
-	Registry *sandbox.Registry
+	Registry *pki.Registry
 	// DBPath is the SQLite database file; package files are kept in the
 	// directory DBPath+"-packages". Empty means a fresh database in a
 	// temporary directory that Close removes.
@@ -71,11 +73,11 @@ type Config struct {
 	Now func() time.Time
 	// Official signs the notices; nil means a 職責 certificate issued
 	// from PKI.LGPKIOrg at start.
-	Official *sandbox.Credential
+	Official *pki.Credential
 	// VA signs the answers of the service's OCSP endpoint; nil means a
-	// fresh self-signed responder. Pass Responders.VA to have one VA
-	// certificate for both.
-	VA *sandbox.Responder
+	// fresh self-signed responder. Pass the responder Server's VA to have
+	// one VA certificate for both.
+	VA *responder.Identity
 	// Limits are the service's limits; zero fields take the defaults.
 	Limits Limits
 	// Logger receives one line per request (method, route, status,
@@ -151,8 +153,8 @@ type Service struct {
 	anchors   []*x509.Certificate
 	inter     []*x509.Certificate
 	source    certcheck.Source
-	va        *sandbox.Responder
-	official  *sandbox.Credential
+	va        *responder.Identity
+	official  *pki.Credential
 	inquiry   []byte // key the inquiry numbers are derived with
 	dummyHash string // compared against for unknown accounts
 	hashSem   chan struct{}
@@ -177,7 +179,7 @@ type Service struct {
 // serves the API on cfg.Addr until ctx is done or Close is called.
 func Start(ctx context.Context, cfg Config) (_ *Service, err error) {
 	if cfg.PKI == nil || cfg.Registry == nil {
-		return nil, errors.New("service: service: PKI and Registry are required")
+		return nil, errors.New("service: PKI and Registry are required")
 	}
 	s := &Service{cfg: cfg, limits: cfg.Limits.withDefaults(), done: make(chan struct{}), served: make(chan struct{})}
 	s.log = cfg.Logger
@@ -268,7 +270,7 @@ func (s *Service) setupPKI() error {
 	s.va = s.cfg.VA
 	if s.va == nil {
 		var err error
-		if s.va, err = sandbox.NewVAResponder("Shinsei Sandbox Service Validation Authority", s.now()); err != nil {
+		if s.va, err = responder.NewVA("Shinsei Sandbox Service Validation Authority", s.now()); err != nil {
 			return err
 		}
 	}
@@ -284,8 +286,8 @@ func (s *Service) setupPKI() error {
 }
 
 // svcCAs lists every CA of p.
-func svcCAs(p *sandbox.PKI) []*sandbox.CA {
-	return []*sandbox.CA{p.JPKISign, p.JPKISignOld, p.Registrar, p.LGPKIRoot, p.LGPKIOrg, p.LGPKIApp, p.Private}
+func svcCAs(p *pki.PKI) []*pki.CA {
+	return []*pki.CA{p.JPKISign, p.JPKISignOld, p.Registrar, p.LGPKIRoot, p.LGPKIOrg, p.LGPKIApp, p.Private}
 }
 
 // serverCertificate issues the service's TLS certificate from the LGPKI

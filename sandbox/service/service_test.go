@@ -22,7 +22,8 @@ import (
 
 	"github.com/shinsei-app/shinsei/api"
 	"github.com/shinsei-app/shinsei/certcheck"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
+	"github.com/shinsei-app/shinsei/sandbox/responder"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -157,7 +158,7 @@ func TestSubmissionsAreRefusedForTheRightReason(t *testing.T) {
 	held := svcReissue(t, c.pki.JPKISign, c.resident)
 	unknown := svcReissue(t, c.pki.JPKISign, c.resident)
 	e.record(c.pki.JPKISign, revoked, held)
-	if err := e.reg.Revoke(c.pki.JPKISign, revoked.Cert.SerialNumber, sandbox.ReasonAffiliationChanged, time.Now().Add(-time.Hour)); err != nil {
+	if err := e.reg.Revoke(c.pki.JPKISign, revoked.Cert.SerialNumber, pki.ReasonAffiliationChanged, time.Now().Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.reg.Hold(c.pki.JPKISign, held.Cert.SerialNumber, time.Now().Add(-time.Hour)); err != nil {
@@ -401,7 +402,7 @@ func TestRegistrationBySignedRequestIssuesAnIDAndPassword(t *testing.T) {
 		})
 	}
 	t.Run("refuses a revoked certificate", func(t *testing.T) {
-		if err := e.reg.Revoke(c.pki.JPKISign, c.other.Cert.SerialNumber, sandbox.ReasonKeyCompromise, time.Now()); err != nil {
+		if err := e.reg.Revoke(c.pki.JPKISign, c.other.Cert.SerialNumber, pki.ReasonKeyCompromise, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		r := e.register(c.other, submit.UserResident, "")
@@ -475,7 +476,7 @@ func TestLoginIsThrottledPerClientAddress(t *testing.T) {
 func TestCertificateLoginByARegisteredCompany(t *testing.T) {
 	e := newSvcEnv(t)
 	c := e.creds
-	login := func(cred *sandbox.Credential, content func(ch string) []byte) svcResponse {
+	login := func(cred *pki.Credential, content func(ch string) []byte) svcResponse {
 		ch := e.challenge()
 		return e.postJSON("/sessions/certificate", submit.CertificateLogin{Challenge: ch, Signature: svcDetached(t, cred, content(ch))}, "")
 	}
@@ -825,7 +826,7 @@ func zipBomb(t *testing.T) []byte {
 func TestValidationAndOCSPAnswerAsTheRegisteredVerifier(t *testing.T) {
 	e := newSvcEnv(t)
 	c := e.creds
-	if err := e.reg.Revoke(c.pki.Registrar, c.corporate.Cert.SerialNumber, sandbox.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
+	if err := e.reg.Revoke(c.pki.Registrar, c.corporate.Cert.SerialNumber, pki.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	unrecorded := svcReissue(t, c.pki.JPKISign, c.resident)
@@ -909,7 +910,7 @@ func TestTheServiceSpeaksTLS12OrLaterWithAnLGPKICertificate(t *testing.T) {
 
 func selfSigned(t *testing.T) *x509.Certificate {
 	t.Helper()
-	r, err := sandbox.NewVAResponder("Foreign", time.Now())
+	r, err := responder.NewVA("Foreign", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/shinsei-app/shinsei/certcheck"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/responder"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -106,7 +106,7 @@ func (s *Service) handleOCSP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	der, err := sandbox.RespondVA(s.cfg.PKI, s.cfg.Registry, s.va, reqDER)
+	der, err := responder.RespondVA(s.cfg.PKI, s.cfg.Registry, s.va, reqDER)
 	if err != nil {
 		writeOCSP(w, ocsp.InternalErrorErrorResponse)
 		return

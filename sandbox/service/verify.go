@@ -17,7 +17,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/identity"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -28,8 +28,8 @@ import (
 // is unknown (and the service's checks fail hard on unknown). The PKI's
 // own CA certificates are good.
 type svcRegistrySource struct {
-	cas []*sandbox.CA
-	reg *sandbox.Registry
+	cas []*pki.CA
+	reg *pki.Registry
 }
 
 // Check implements certcheck.Source for certificates issued by a sandbox CA.
@@ -37,7 +37,7 @@ func (s *svcRegistrySource) Check(_ context.Context, q certcheck.Query) (certche
 	if q.Cert == nil || q.Issuer == nil {
 		return certcheck.Revocation{}, false
 	}
-	var issuer *sandbox.CA
+	var issuer *pki.CA
 	for _, ca := range s.cas {
 		if bytes.Equal(ca.Cert.Raw, q.Issuer.Raw) {
 			issuer = ca
@@ -52,11 +52,11 @@ func (s *svcRegistrySource) Check(_ context.Context, q certcheck.Query) (certche
 	status, rev := s.reg.Status(issuer, q.Cert.SerialNumber)
 	out := certcheck.Revocation{Source: "service", Location: "registry"}
 	switch status {
-	case sandbox.CertGood:
+	case pki.CertGood:
 		out.Status = certcheck.StatusGood
-	case sandbox.CertRevoked:
+	case pki.CertRevoked:
 		out.Status, out.Reason, out.RevokedAt = certcheck.StatusRevoked, rev.Reason.String(), rev.At
-	case sandbox.CertOnHold:
+	case pki.CertOnHold:
 		out.Status, out.Reason, out.RevokedAt = certcheck.StatusOnHold, rev.Reason.String(), rev.At
 	default:
 		out.Status, out.Detail = certcheck.StatusUnknown, "the issuing authority has no record of this certificate"

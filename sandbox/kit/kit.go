@@ -1,6 +1,6 @@
 //go:build cgo
 
-package sandbox
+package kit
 
 import (
 	"context"
@@ -13,25 +13,27 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
+	"github.com/shinsei-app/shinsei/sandbox/softhsm"
 )
 
 // Sandbox credentials' secrets. They are fixed and printed on purpose: the
 // sandbox is for trying Shinsei out and for tests, never for real use.
 const (
-	// KitTokenLabel is the label of the SoftHSM token that stands in for
+	// TokenLabel is the label of the SoftHSM token that stands in for
 	// the signature side of a My Number card, so Shinsei treats it as one.
-	KitTokenLabel = pkcs11.JPKISignatureLabel
-	// KitPIN is the token's signature password (6–16 of A–Z, 0–9).
-	KitPIN = "SANDBOX1"
-	// KitSOPIN is the token's security officer PIN.
-	KitSOPIN = "SANDBOXSO1"
-	// KitP12Password protects the kit's .p12 files: the resident's, the
+	TokenLabel = pkcs11.JPKISignatureLabel
+	// PIN is the token's signature password (6–16 of A–Z, 0–9).
+	PIN = "SANDBOX1"
+	// SOPIN is the token's security officer PIN.
+	SOPIN = "SANDBOXSO1"
+	// P12Password protects the kit's .p12 files: the resident's, the
 	// company's and the official's.
-	KitP12Password = "sandbox"
+	P12Password = "sandbox"
 )
 
 // SoftHSMModuleEnv names an environment variable that, when set, is the
-// SoftHSM module NewKit uses instead of searching the usual places: a
+// SoftHSM module New uses instead of searching the usual places: a
 // SoftHSM installed elsewhere (on Windows, for instance), or a path that
 // does not exist to try the kit without SoftHSM.
 const SoftHSMModuleEnv = "SHINSEI_SOFTHSM_MODULE"
@@ -39,10 +41,10 @@ const SoftHSMModuleEnv = "SHINSEI_SOFTHSM_MODULE"
 // ErrNoSoftHSM reports that the SoftHSM module could not be found or
 // loaded, so the resident's key could not be put on a token. Kit.TokenErr
 // wraps it (with pkcs11.ErrModuleNotLoadable).
-var ErrNoSoftHSM = errors.New("sandbox: SoftHSM is not available")
+var ErrNoSoftHSM = errors.New("kit: SoftHSM is not available")
 
-// KitOptions change where NewKitWith puts the resident's key.
-type KitOptions struct {
+// Options change where NewWith puts the resident's key.
+type Options struct {
 	// SoftHSMModule is the SoftHSM module's path; empty means the one
 	// named by $SHINSEI_SOFTHSM_MODULE, else the first SoftHSM found in
 	// the usual places (pkcs11.FindModules).
@@ -59,32 +61,32 @@ type KitOptions struct {
 //
 //	roots/*.pem              every sandbox root (the trust anchors to configure)
 //	resident.pem             the sample resident's signature certificate
-//	resident.p12             the same with its key (KitP12Password): the
+//	resident.p12             the same with its key (P12Password): the
 //	                         practice credential where SoftHSM is missing
-//	corporate.p12            the sample company's registry certificate (KitP12Password)
-//	official.p12             an LGPKI-like 職責 certificate (KitP12Password)
+//	corporate.p12            the sample company's registry certificate (P12Password)
+//	official.p12             an LGPKI-like 職責 certificate (P12Password)
 //	corporate.pem            the company's certificate alone
 //	corporate-revoked.pem    another certificate of the company, revoked (keyCompromise)
 //	crl/registrar.crl        the registrar's CRL, which lists it
 //	softhsm/softhsm2.conf    SoftHSM config; its token holds the resident's key
-//	                         with CKA_ALWAYS_AUTHENTICATE, like the card (KitPIN);
+//	                         with CKA_ALWAYS_AUTHENTICATE, like the card (PIN);
 //	                         absent when the kit was made without SoftHSM
 type Kit struct {
 	Dir                           string
-	PKI                           *PKI
-	Resident, Corporate, Official *Credential
+	PKI                           *pki.PKI
+	Resident, Corporate, Official *pki.Credential
 	// CorporateRevoked is revoked in Registry and on the registrar's CRL.
-	CorporateRevoked *Credential
-	Registry         *Registry
+	CorporateRevoked *pki.Credential
+	Registry         *pki.Registry
 	// ResidentP12 is the path of resident.p12, the resident's key and
-	// certificate protected by KitP12Password.
+	// certificate protected by P12Password.
 	ResidentP12 string
-	// SoftHSMModule is the module whose token (KitTokenLabel, KitPIN)
+	// SoftHSMModule is the module whose token (TokenLabel, PIN)
 	// holds the resident's key, SoftHSMConf the config to put in
 	// SOFTHSM2_CONF. Both are empty when TokenErr is set.
 	SoftHSMModule, SoftHSMConf string
 	// TokenErr is why the resident's key is not on a token (it wraps
-	// ErrNoSoftHSM); nil when it is. Only KitOptions.SoftHSMOptional
+	// ErrNoSoftHSM); nil when it is. Only Options.SoftHSMOptional
 	// makes a kit without a token.
 	TokenErr error
 }
@@ -94,43 +96,43 @@ type Kit struct {
 // resident's credential.
 func (k *Kit) HasToken() bool { return k.TokenErr == nil && k.SoftHSMModule != "" }
 
-// NewKit issues the sample credentials from a fresh PKI into dir and
+// New issues the sample credentials from a fresh PKI into dir and
 // provisions the resident's key onto a SoftHSM token; it fails without
-// SoftHSM. SoftHSM reads its config once per process, so NewKit sets
+// SoftHSM. SoftHSM reads its config once per process, so New sets
 // SOFTHSM2_CONF and must run before anything else in the process opens
 // the SoftHSM module.
-func NewKit(ctx context.Context, dir string, now time.Time) (*Kit, error) {
-	return NewKitWith(ctx, dir, now, KitOptions{})
+func New(ctx context.Context, dir string, now time.Time) (*Kit, error) {
+	return NewWith(ctx, dir, now, Options{})
 }
 
-// NewKitWith is NewKit with options: another SoftHSM module, or a kit
+// NewWith is New with options: another SoftHSM module, or a kit
 // that does without SoftHSM.
-func NewKitWith(ctx context.Context, dir string, now time.Time, opts KitOptions) (*Kit, error) {
-	p, err := NewPKI(now)
+func NewWith(ctx context.Context, dir string, now time.Time, opts Options) (*Kit, error) {
+	p, err := pki.New(now)
 	if err != nil {
 		return nil, err
 	}
 	k := &Kit{Dir: dir, PKI: p}
-	if k.Resident, err = p.IssueResident(SampleResident(), ResidentOptions{}); err != nil {
+	if k.Resident, err = p.IssueResident(pki.SampleResident(), pki.ResidentOptions{}); err != nil {
 		return nil, err
 	}
-	if k.Corporate, err = p.IssueCorporate(SampleCorporation()); err != nil {
+	if k.Corporate, err = p.IssueCorporate(pki.SampleCorporation()); err != nil {
 		return nil, err
 	}
 	if k.Official, err = p.IssueOfficial("千代田区長"); err != nil {
 		return nil, err
 	}
-	if k.CorporateRevoked, err = p.IssueCorporate(SampleCorporation()); err != nil {
+	if k.CorporateRevoked, err = p.IssueCorporate(pki.SampleCorporation()); err != nil {
 		return nil, err
 	}
-	k.Registry = NewRegistry()
+	k.Registry = pki.NewRegistry()
 	k.Registry.Record(p.Registrar, k.Corporate.Cert)
 	k.Registry.Record(p.Registrar, k.CorporateRevoked.Cert)
-	if err := k.Registry.Revoke(p.Registrar, k.CorporateRevoked.Cert.SerialNumber, ReasonKeyCompromise, now.Add(-time.Hour)); err != nil {
+	if err := k.Registry.Revoke(p.Registrar, k.CorporateRevoked.Cert.SerialNumber, pki.ReasonKeyCompromise, now.Add(-time.Hour)); err != nil {
 		return nil, err
 	}
 	if err := k.writeFiles(); err != nil {
-		return nil, fmt.Errorf("sandbox: write kit: %w", err)
+		return nil, fmt.Errorf("kit: write kit: %w", err)
 	}
 	module, err := findSoftHSM(opts.SoftHSMModule)
 	if err == nil {
@@ -184,7 +186,7 @@ func (k *Kit) writeFiles() error {
 			return err
 		}
 	}
-	crl, err := k.Registry.CRL(k.PKI.Registrar, k.PKI.Now, CRLValidity)
+	crl, err := k.Registry.CRL(k.PKI.Registrar, k.PKI.Now, pki.CRLValidity)
 	if err != nil {
 		return err
 	}
@@ -195,8 +197,8 @@ func (k *Kit) writeFiles() error {
 		return err
 	}
 	k.ResidentP12 = filepath.Join(k.Dir, "resident.p12")
-	for name, cred := range map[string]*Credential{"resident.p12": k.Resident, "corporate.p12": k.Corporate, "official.p12": k.Official} {
-		der, err := cred.PKCS12(KitP12Password)
+	for name, cred := range map[string]*pki.Credential{"resident.p12": k.Resident, "corporate.p12": k.Corporate, "official.p12": k.Official} {
+		der, err := cred.PKCS12(P12Password)
 		if err != nil {
 			return err
 		}
@@ -220,13 +222,13 @@ func writePEM(path string, certs ...*x509.Certificate) error {
 // ErrNoSoftHSM; SoftHSMModule and SoftHSMConf are set only on success.
 func (k *Kit) provision(ctx context.Context, module string) error {
 	dir := filepath.Join(k.Dir, "softhsm")
-	conf, err := WriteSoftHSMConfig(dir)
+	conf, err := softhsm.WriteConfig(dir)
 	if err != nil {
 		return err
 	}
 	prev, had := os.LookupEnv("SOFTHSM2_CONF")
 	if err := os.Setenv("SOFTHSM2_CONF", conf); err != nil {
-		return fmt.Errorf("sandbox: %w", err)
+		return fmt.Errorf("kit: %w", err)
 	}
 	lib, err := pkcs11.Open(module)
 	if err != nil {
@@ -241,8 +243,8 @@ func (k *Kit) provision(ctx context.Context, module string) error {
 		return fmt.Errorf("%w: %w", ErrNoSoftHSM, err)
 	}
 	defer lib.Close()
-	err = ProvisionToken(ctx, lib, TokenSpec{Label: KitTokenLabel, SOPIN: KitSOPIN, UserPIN: KitPIN,
-		Keys: []KeySpec{{ID: []byte{0x02}, Label: "Digital Signature Key", Key: k.Resident.Key, Cert: k.Resident.Cert,
+	err = softhsm.Provision(ctx, lib, softhsm.TokenSpec{Label: TokenLabel, SOPIN: SOPIN, UserPIN: PIN,
+		Keys: []softhsm.KeySpec{{ID: []byte{0x02}, Label: "Digital Signature Key", Key: k.Resident.Key, Cert: k.Resident.Cert,
 			Chain: []*x509.Certificate{k.Resident.Root}, AlwaysAuthenticate: true}}})
 	if err != nil {
 		return err

@@ -1,6 +1,6 @@
 //go:build cgo
 
-package sandbox_test
+package softhsm_test
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/softhsm"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
@@ -50,11 +50,11 @@ var testKey = sync.OnceValues(func() (*rsa.PrivateKey, [2]*x509.Certificate) {
 	return key, certs
 })
 
-func spec(label string) sandbox.TokenSpec {
+func spec(label string) softhsm.TokenSpec {
 	key, certs := testKey()
-	return sandbox.TokenSpec{
+	return softhsm.TokenSpec{
 		Label: label, SOPIN: "so-pin-2026", UserPIN: "SHINSEI2026",
-		Keys: []sandbox.KeySpec{{
+		Keys: []softhsm.KeySpec{{
 			ID: []byte{2}, Label: "Digital Signature Key", Key: key, Cert: certs[0],
 			Chain: []*x509.Certificate{certs[1]}, AlwaysAuthenticate: true,
 		}},
@@ -104,7 +104,7 @@ func TestSoftHSM(t *testing.T) {
 	ctx := context.Background()
 	lib := testenv.SoftHSM(t)
 	m := lib.Module()
-	if err := sandbox.ProvisionToken(ctx, lib, spec("sandbox card")); err != nil {
+	if err := softhsm.Provision(ctx, lib, spec("sandbox card")); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -147,7 +147,7 @@ func TestSoftHSM(t *testing.T) {
 			}
 		}},
 		{"a second token provisioned in the same process takes the empty slot SoftHSM adds after C_InitToken", func(t *testing.T) {
-			if err := sandbox.ProvisionToken(ctx, lib, spec("sandbox card 2")); err != nil {
+			if err := softhsm.Provision(ctx, lib, spec("sandbox card 2")); err != nil {
 				t.Fatal(err)
 			}
 			tokens, err := lib.Tokens(ctx)
@@ -167,7 +167,7 @@ func TestSoftHSM(t *testing.T) {
 			}
 		}},
 		{"a label longer than 32 bytes is refused before anything is written", func(t *testing.T) {
-			if err := sandbox.ProvisionToken(ctx, lib, spec("申請書に署名するための長いラベル")); err == nil {
+			if err := softhsm.Provision(ctx, lib, spec("申請書に署名するための長いラベル")); err == nil {
 				t.Error("a 48-byte label was accepted")
 			}
 		}},

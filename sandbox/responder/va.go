@@ -1,22 +1,26 @@
-package sandbox
+package responder
 
-import "time"
+import (
+	"time"
 
-// NewVAResponder makes a validation authority's signing identity: a
+	"github.com/shinsei-app/shinsei/sandbox/pki"
+)
+
+// NewVA makes a validation authority's signing identity: a
 // self-signed ECDSA P-256 certificate with id-kp-OCSPSigning, valid from a
 // day before now for a year, which clients trust directly (RFC 6960 §2.2).
-func NewVAResponder(commonName string, now time.Time) (*Responder, error) {
+func NewVA(commonName string, now time.Time) (*Identity, error) {
 	return selfSignedResponder(commonName, now)
 }
 
 // RespondVA answers the DER OCSP request reqDER as the validation
 // authority va for every CA of p, from registry, without serving HTTP:
 // what the reference service's OCSP endpoint does. As with
-// Responders.Respond, a request it cannot read gets the malformedRequest
+// Server.Respond, a request it cannot read gets the malformedRequest
 // status and one about another CA unauthorized, both as answers.
-func RespondVA(p *PKI, registry *Registry, va *Responder, reqDER []byte) ([]byte, error) {
-	r := &Responders{PKI: p, Registry: registry, VA: va, names: map[string]*CA{}, byCA: map[*CA]string{}}
-	for name, ca := range map[string]*CA{
+func RespondVA(p *pki.PKI, registry *pki.Registry, va *Identity, reqDER []byte) ([]byte, error) {
+	r := &Server{PKI: p, Registry: registry, VA: va, names: map[string]*pki.CA{}, byCA: map[*pki.CA]string{}}
+	for name, ca := range map[string]*pki.CA{
 		"jpki-sign": p.JPKISign, "jpki-sign-old": p.JPKISignOld, "registrar": p.Registrar,
 		"lgpki-root": p.LGPKIRoot, "lgpki-org": p.LGPKIOrg, "lgpki-app": p.LGPKIApp, "private": p.Private,
 	} {

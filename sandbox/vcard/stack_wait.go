@@ -1,6 +1,6 @@
 //go:build cgo && linux
 
-package sandbox
+package vcard
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 // It returns the tokens listed last. OpenSC looks for new cards and readers
 // at each C_GetSlotList, so a card inserted after the module was loaded is
 // found. It gives up when ctx ends.
-func (s *CardStack) WaitForCard(ctx context.Context, lib *pkcs11.Library, present bool) ([]pkcs11.TokenInfo, error) {
+func (s *Stack) WaitForCard(ctx context.Context, lib *pkcs11.Library, present bool) ([]pkcs11.TokenInfo, error) {
 	tick := time.NewTicker(25 * time.Millisecond)
 	defer tick.Stop()
 	var last []pkcs11.TokenInfo
@@ -28,7 +28,7 @@ func (s *CardStack) WaitForCard(ctx context.Context, lib *pkcs11.Library, presen
 		if err == nil {
 			last = nil
 			for _, t := range tokens {
-				if strings.HasPrefix(t.Reader, StackReaderName) {
+				if strings.HasPrefix(t.Reader, ReaderName) {
 					last = append(last, t)
 				}
 			}
@@ -42,8 +42,8 @@ func (s *CardStack) WaitForCard(ctx context.Context, lib *pkcs11.Library, presen
 			if !present {
 				want = "no token"
 			}
-			return last, fmt.Errorf("sandbox: OpenSC did not list %s in %q (listed %d, last error %v): %w",
-				want, StackReaderName, len(last), lastErr, ctx.Err())
+			return last, fmt.Errorf("vcard: OpenSC did not list %s in %q (listed %d, last error %v): %w",
+				want, ReaderName, len(last), lastErr, ctx.Err())
 		case <-tick.C:
 		}
 	}

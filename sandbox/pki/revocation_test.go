@@ -1,4 +1,4 @@
-package sandbox
+package pki
 
 import (
 	"crypto/x509"

@@ -1,4 +1,4 @@
-package sandbox
+package pki
 
 import (
 	"crypto"
@@ -58,26 +58,26 @@ var (
 		OrganizationalUnit: []string{"Ministry of Justice"}, CommonName: "Registrar of Tokyo Legal Affairs Bureau (Sandbox)"}
 )
 
-// NewPKI makes a fresh sandbox PKI with validity periods around now. It
+// New makes a fresh sandbox PKI with validity periods around now. It
 // generates seven RSA-2048 keys, so it takes a moment; tests make it once.
-func NewPKI(now time.Time) (*PKI, error) {
+func New(now time.Time) (*PKI, error) {
 	p := &PKI{Now: now}
 	year := 365 * 24 * time.Hour
 	var err error
-	if p.JPKISign, err = newRoot(JPKISignSubject, now.Add(-3*year), now.Add(7*year)); err != nil {
+	if p.JPKISign, err = NewRoot(JPKISignSubject, now.Add(-3*year), now.Add(7*year)); err != nil {
 		return nil, err
 	}
 	// The old generation expired a month ago, as the real 2015 root did in 2025.
-	if p.JPKISignOld, err = newRoot(JPKISignSubject, now.Add(-10*year), now.Add(-30*24*time.Hour)); err != nil {
+	if p.JPKISignOld, err = NewRoot(JPKISignSubject, now.Add(-10*year), now.Add(-30*24*time.Hour)); err != nil {
 		return nil, err
 	}
-	if p.Registrar, err = newRoot(RegistrarSubject, now.Add(-year), now.Add(2*year)); err != nil {
+	if p.Registrar, err = NewRoot(RegistrarSubject, now.Add(-year), now.Add(2*year)); err != nil {
 		return nil, err
 	}
 	lgpki := func(ou string) pkix.Name {
 		return pkix.Name{Country: []string{"JP"}, Organization: []string{"LGPKI Sandbox"}, OrganizationalUnit: []string{ou}}
 	}
-	if p.LGPKIRoot, err = newRoot(lgpki("Root CA"), now.Add(-5*year), now.Add(10*year)); err != nil {
+	if p.LGPKIRoot, err = NewRoot(lgpki("Root CA"), now.Add(-5*year), now.Add(10*year)); err != nil {
 		return nil, err
 	}
 	if p.LGPKIOrg, err = p.LGPKIRoot.newSubCA(lgpki("Organization CA"), now.Add(-2*year), now.Add(5*year)); err != nil {
@@ -86,7 +86,7 @@ func NewPKI(now time.Time) (*PKI, error) {
 	if p.LGPKIApp, err = p.LGPKIRoot.newSubCA(lgpki("Application CA"), now.Add(-2*year), now.Add(5*year)); err != nil {
 		return nil, err
 	}
-	p.Private, err = newRoot(pkix.Name{Country: []string{"JP"}, Organization: []string{"Shinsei Sandbox"}, CommonName: "Shinsei Sandbox Private CA"},
+	p.Private, err = NewRoot(pkix.Name{Country: []string{"JP"}, Organization: []string{"Shinsei Sandbox"}, CommonName: "Shinsei Sandbox Private CA"},
 		now.Add(-year), now.Add(5*year))
 	if err != nil {
 		return nil, err
@@ -99,13 +99,16 @@ func (p *PKI) Roots() []*x509.Certificate {
 	return []*x509.Certificate{p.JPKISign.Cert, p.JPKISignOld.Cert, p.Registrar.Cert, p.LGPKIRoot.Cert, p.Private.Cert}
 }
 
-func newRoot(subject pkix.Name, notBefore, notAfter time.Time) (*CA, error) {
+// NewRoot makes a self-signed root CA with a fresh RSA-2048 key, for
+// authorities the sandbox keeps outside the PKI (the virtual card's
+// authentication authority).
+func NewRoot(subject pkix.Name, notBefore, notAfter time.Time) (*CA, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: generate CA key: %w", err)
+		return nil, fmt.Errorf("pki: generate CA key: %w", err)
 	}
 	tmpl := caTemplate(subject, notBefore, notAfter)
-	cert, err := createCert(tmpl, tmpl, &key.PublicKey, key)
+	cert, err := CreateCertificate(tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		return nil, err
 	}
@@ -115,9 +118,9 @@ func newRoot(subject pkix.Name, notBefore, notAfter time.Time) (*CA, error) {
 func (ca *CA) newSubCA(subject pkix.Name, notBefore, notAfter time.Time) (*CA, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: generate CA key: %w", err)
+		return nil, fmt.Errorf("pki: generate CA key: %w", err)
 	}
-	cert, err := createCert(caTemplate(subject, notBefore, notAfter), ca.Cert, &key.PublicKey, ca.Key)
+	cert, err := CreateCertificate(caTemplate(subject, notBefore, notAfter), ca.Cert, &key.PublicKey, ca.Key)
 	if err != nil {
 		return nil, err
 	}
@@ -140,14 +143,14 @@ func caTemplate(subject pkix.Name, notBefore, notAfter time.Time) *x509.Certific
 func (ca *CA) Issue(tmpl *x509.Certificate) (*Credential, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: generate key: %w", err)
+		return nil, fmt.Errorf("pki: generate key: %w", err)
 	}
 	return ca.IssueForKey(tmpl, key)
 }
 
 // IssueForKey is Issue for a key the caller already has.
 func (ca *CA) IssueForKey(tmpl *x509.Certificate, key *rsa.PrivateKey) (*Credential, error) {
-	cert, err := createCert(tmpl, ca.Cert, &key.PublicKey, ca.Key)
+	cert, err := CreateCertificate(tmpl, ca.Cert, &key.PublicKey, ca.Key)
 	if err != nil {
 		return nil, err
 	}
@@ -162,18 +165,21 @@ func (ca *CA) IssueForKey(tmpl *x509.Certificate, key *rsa.PrivateKey) (*Credent
 	return cred, nil
 }
 
-func createCert(tmpl, parent *x509.Certificate, pub crypto.PublicKey, signer crypto.Signer) (*x509.Certificate, error) {
+// CreateCertificate signs tmpl with signer as parent (SHA-256 with RSA),
+// giving it a random 127-bit serial number when it has none, and parses
+// the result.
+func CreateCertificate(tmpl, parent *x509.Certificate, pub crypto.PublicKey, signer crypto.Signer) (*x509.Certificate, error) {
 	if tmpl.SerialNumber == nil {
 		serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 		if err != nil {
-			return nil, fmt.Errorf("sandbox: serial number: %w", err)
+			return nil, fmt.Errorf("pki: serial number: %w", err)
 		}
 		tmpl.SerialNumber = serial
 	}
 	tmpl.SignatureAlgorithm = x509.SHA256WithRSA
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: create certificate %q: %w", tmpl.Subject.String(), err)
+		return nil, fmt.Errorf("pki: create certificate %q: %w", tmpl.Subject.String(), err)
 	}
 	return x509.ParseCertificate(der)
 }
@@ -183,7 +189,7 @@ func createCert(tmpl, parent *x509.Certificate, pub crypto.PublicKey, signer cry
 func directoryNameCRLDP(name pkix.Name) (pkix.Extension, error) {
 	rdn, err := asn1.Marshal(name.ToRDNSequence())
 	if err != nil {
-		return pkix.Extension{}, fmt.Errorf("sandbox: encode CRL DP name: %w", err)
+		return pkix.Extension{}, fmt.Errorf("pki: encode CRL DP name: %w", err)
 	}
 	dirName := asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 4, IsCompound: true, Bytes: rdn}
 	fullName := asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: mustMarshal(dirName)}
@@ -191,7 +197,7 @@ func directoryNameCRLDP(name pkix.Name) (pkix.Extension, error) {
 	dp := asn1.RawValue{Tag: asn1.TagSequence, IsCompound: true, Bytes: mustMarshal(dpName)}
 	value, err := asn1.Marshal([]asn1.RawValue{dp})
 	if err != nil {
-		return pkix.Extension{}, fmt.Errorf("sandbox: encode CRL DP: %w", err)
+		return pkix.Extension{}, fmt.Errorf("pki: encode CRL DP: %w", err)
 	}
 	return pkix.Extension{Id: asn1.ObjectIdentifier{2, 5, 29, 31}, Value: value}, nil
 }
@@ -199,7 +205,7 @@ func directoryNameCRLDP(name pkix.Name) (pkix.Extension, error) {
 func mustMarshal(v any) []byte {
 	b, err := asn1.Marshal(v)
 	if err != nil {
-		panic(fmt.Sprintf("sandbox: asn1 marshal of a fixed structure: %v", err))
+		panic(fmt.Sprintf("pki: asn1 marshal of a fixed structure: %v", err))
 	}
 	return b
 }

@@ -1,4 +1,4 @@
-package sandbox
+package responder
 
 import (
 	"bytes"
@@ -17,7 +17,25 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
+
+var (
+	testPKIOnce sync.Once
+	testPKIVal  *pki.PKI
+	testPKIErr  error
+)
+
+// sandboxPKI is one PKI for the package's tests.
+func sandboxPKI(t testing.TB) *pki.PKI {
+	t.Helper()
+	testPKIOnce.Do(func() { testPKIVal, testPKIErr = pki.New(time.Now()) })
+	if testPKIErr != nil {
+		t.Fatal(testPKIErr)
+	}
+	return testPKIVal
+}
 
 var (
 	respKeyOnce  sync.Once
@@ -35,9 +53,9 @@ func respKey(t testing.TB) *rsa.PrivateKey {
 	return respKeyValue
 }
 
-func respStart(t *testing.T) *Responders {
+func respStart(t *testing.T) *Server {
 	t.Helper()
-	rs, err := StartResponders(context.Background(), pki(t), NewRegistry(), "")
+	rs, err := Start(context.Background(), sandboxPKI(t), pki.NewRegistry(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +63,7 @@ func respStart(t *testing.T) *Responders {
 	return rs
 }
 
-func respIssue(t testing.TB, rs *Responders, ca *CA, style ResponderStyle) *Credential {
+func respIssue(t testing.TB, rs *Server, ca *pki.CA, style Style) *pki.Credential {
 	t.Helper()
 	cred, err := rs.IssueEndEntity(ca, EndEntity{CommonName: "responder test", Style: style, Key: respKey(t)})
 	if err != nil {
@@ -83,7 +101,7 @@ func TestIssuedCertificatesPointAtTheRunningResponders(t *testing.T) {
 	if len(c.CRLDistributionPoints) != 1 || c.CRLDistributionPoints[0] != rs.URL+"/crl/lgpki-app.crl" {
 		t.Fatalf("CRL DP %v", c.CRLDistributionPoints)
 	}
-	if st, _ := rs.Registry.Status(rs.PKI.LGPKIApp, c.SerialNumber); st != CertGood {
+	if st, _ := rs.Registry.Status(rs.PKI.LGPKIApp, c.SerialNumber); st != pki.CertGood {
 		t.Fatalf("an issued certificate must be recorded as good, got %v", st)
 	}
 	resp, err := http.Get(c.IssuingCertificateURL[0])
@@ -101,37 +119,37 @@ func TestRespondersAnswerInEachStyle(t *testing.T) {
 	revokedAt := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
 	tests := []struct {
 		name   string
-		ca     *CA
-		style  ResponderStyle
-		state  CertStatus
+		ca     *pki.CA
+		style  Style
+		state  pki.CertStatus
 		status int
 		get    bool
 	}{
-		{"the CA itself answers good by POST", p.Private, StyleCA, CertGood, ocsp.Good, false},
-		{"the CA itself answers revoked by GET", p.Private, StyleCA, CertRevoked, ocsp.Revoked, true},
-		{"a delegated responder answers on hold", p.LGPKIApp, StyleDelegated, CertOnHold, ocsp.Revoked, false},
-		{"a delegated responder answers unknown for a serial it never issued", p.LGPKIApp, StyleDelegated, CertUnknown, ocsp.Unknown, true},
-		{"the VA answers for a registry certificate", p.Registrar, StyleVA, CertGood, ocsp.Good, false},
-		{"the VA answers revoked for an LGPKI certificate by GET", p.LGPKIOrg, StyleVA, CertRevoked, ocsp.Revoked, true},
+		{"the CA itself answers good by POST", p.Private, StyleCA, pki.CertGood, ocsp.Good, false},
+		{"the CA itself answers revoked by GET", p.Private, StyleCA, pki.CertRevoked, ocsp.Revoked, true},
+		{"a delegated responder answers on hold", p.LGPKIApp, StyleDelegated, pki.CertOnHold, ocsp.Revoked, false},
+		{"a delegated responder answers unknown for a serial it never issued", p.LGPKIApp, StyleDelegated, pki.CertUnknown, ocsp.Unknown, true},
+		{"the VA answers for a registry certificate", p.Registrar, StyleVA, pki.CertGood, ocsp.Good, false},
+		{"the VA answers revoked for an LGPKI certificate by GET", p.LGPKIOrg, StyleVA, pki.CertRevoked, ocsp.Revoked, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cred := respIssue(t, rs, tt.ca, tt.style)
 			issuer := tt.ca.Cert
 			switch tt.state {
-			case CertRevoked:
-				if err := rs.Registry.Revoke(tt.ca, cred.Cert.SerialNumber, ReasonKeyCompromise, revokedAt); err != nil {
+			case pki.CertRevoked:
+				if err := rs.Registry.Revoke(tt.ca, cred.Cert.SerialNumber, pki.ReasonKeyCompromise, revokedAt); err != nil {
 					t.Fatal(err)
 				}
-			case CertOnHold:
+			case pki.CertOnHold:
 				if err := rs.Registry.Hold(tt.ca, cred.Cert.SerialNumber, revokedAt); err != nil {
 					t.Fatal(err)
 				}
-			case CertUnknown:
+			case pki.CertUnknown:
 				// Ask about a serial the CA never issued.
 				other := *cred.Cert
 				other.SerialNumber = new(big.Int).Add(cred.Cert.SerialNumber, big.NewInt(1))
-				cred = &Credential{Cert: &other}
+				cred = &pki.Credential{Cert: &other}
 			}
 			req, err := ocsp.CreateRequest(cred.Cert, issuer, nil)
 			if err != nil {
@@ -179,10 +197,10 @@ func TestRespondersAnswerInEachStyle(t *testing.T) {
 			if r.Status != tt.status {
 				t.Fatalf("status %d, want %d", r.Status, tt.status)
 			}
-			if tt.state == CertOnHold && r.RevocationReason != ocsp.CertificateHold {
+			if tt.state == pki.CertOnHold && r.RevocationReason != ocsp.CertificateHold {
 				t.Fatalf("reason %d, want certificateHold", r.RevocationReason)
 			}
-			if tt.state == CertRevoked && (r.RevocationReason != ocsp.KeyCompromise || !r.RevokedAt.Equal(revokedAt)) {
+			if tt.state == pki.CertRevoked && (r.RevocationReason != ocsp.KeyCompromise || !r.RevokedAt.Equal(revokedAt)) {
 				t.Fatalf("revoked %v for %d, want %v keyCompromise", r.RevokedAt, r.RevocationReason, revokedAt)
 			}
 			if got := r.NextUpdate.Sub(r.ThisUpdate); got != OCSPValidity {
@@ -281,7 +299,7 @@ func TestRespondersMisbehaveWhenTold(t *testing.T) {
 func TestRespondersServeEachCAsCRL(t *testing.T) {
 	rs := respStart(t)
 	cred := respIssue(t, rs, rs.PKI.LGPKIOrg, StyleCA)
-	if err := rs.Registry.Revoke(rs.PKI.LGPKIOrg, cred.Cert.SerialNumber, ReasonAffiliationChanged, time.Now()); err != nil {
+	if err := rs.Registry.Revoke(rs.PKI.LGPKIOrg, cred.Cert.SerialNumber, pki.ReasonAffiliationChanged, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := http.Get(cred.Cert.CRLDistributionPoints[0])
@@ -296,14 +314,14 @@ func TestRespondersServeEachCAsCRL(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(crl.RevokedCertificateEntries) != 1 || crl.RevokedCertificateEntries[0].SerialNumber.Cmp(cred.Cert.SerialNumber) != 0 ||
-		crl.RevokedCertificateEntries[0].ReasonCode != int(ReasonAffiliationChanged) {
+		crl.RevokedCertificateEntries[0].ReasonCode != int(pki.ReasonAffiliationChanged) {
 		t.Fatal("the CRL must list the revoked certificate with its reason")
 	}
 }
 
 func TestRespondersStopWhenTheContextEndsAndCutSlowRequestsShort(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	rs, err := StartResponders(ctx, pki(t), NewRegistry(), "127.0.0.1:0")
+	rs, err := Start(ctx, sandboxPKI(t), pki.NewRegistry(), "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 //go:build linux
 
-package sandbox
+package vcard
 
 import (
 	"context"
@@ -17,9 +17,9 @@ import (
 	"time"
 )
 
-// StackReaderName is the reader name the card stack's pcscd gives its
+// ReaderName is the reader name the card stack's pcscd gives its
 // virtual reader; PC/SC and OpenSC show it with " 00 00" appended.
-const StackReaderName = "Shinsei Sandbox Reader"
+const ReaderName = "Shinsei Sandbox Reader"
 
 // Where Debian installs the parts of the stack.
 var (
@@ -32,9 +32,9 @@ const pcscdRunDir = "/run/pcscd"
 
 // ErrStackPart reports that a system part of the card stack is missing;
 // the message names the Debian package to install.
-var ErrStackPart = errors.New("sandbox: a part of the card stack is missing")
+var ErrStackPart = errors.New("vcard: a part of the card stack is missing")
 
-// StackOptions configure StartCardStack.
+// StackOptions configure StartStack.
 type StackOptions struct {
 	// Dir is a private directory for pcscd's reader configuration, socket
 	// and log. When empty a temporary directory is made, and removed by
@@ -45,11 +45,11 @@ type StackOptions struct {
 	Pcscd, VpcdDriver string
 }
 
-// CardStack is the real smart-card stack around a virtual card: a pcscd
+// Stack is the real smart-card stack around a virtual card: a pcscd
 // of its own, started in the foreground with vpcd as its only configured
 // reader, and a Slot that connects the card to vpcd over loopback:
 //
-//	VirtualCard ⇄ Slot ⇄ vpcd ⇄ pcscd ⇄ libpcsclite ⇄ OpenSC ⇄ opensc-pkcs11.so
+//	Card ⇄ Slot ⇄ vpcd ⇄ pcscd ⇄ libpcsclite ⇄ OpenSC ⇄ opensc-pkcs11.so
 //
 // pcscd listens on a Unix socket in the private directory (handed over by
 // socket activation), so it does not clash with the system's pcscd.
@@ -73,7 +73,7 @@ type StackOptions struct {
 // stack runs and gone after, which only affects `pcscd --hotplug`. This
 // pcscd also looks for USB readers, as any does: with a real reader plugged
 // in and the system's pcscd running, the two daemons compete for it.
-type CardStack struct {
+type Stack struct {
 	// Dir is the private directory; Socket is pcscd's socket in it.
 	Dir, Socket string
 	// Port is vpcd's port for the reader's first slot.
@@ -87,11 +87,11 @@ type CardStack struct {
 	log     string
 }
 
-// StartCardStack starts pcscd with vpcd and an empty slot, and returns
+// StartStack starts pcscd with vpcd and an empty slot, and returns
 // once vpcd listens for the card. Insert a card with Slot.Insert.
 // Close stops everything. A missing part gives an error wrapping
 // ErrStackPart that names the Debian package.
-func StartCardStack(ctx context.Context, opts StackOptions) (_ *CardStack, err error) {
+func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 	pcscd, err := findPart(opts.Pcscd, pcscdPaths, "pcscd", "pcscd")
 	if err != nil {
 		return nil, err
@@ -106,14 +106,14 @@ func StartCardStack(ctx context.Context, opts StackOptions) (_ *CardStack, err e
 		return nil, fmt.Errorf("%w: pcscd needs %s and only root can create it; run once: sudo install -d -m 0755 %s",
 			ErrStackPart, pcscdRunDir, pcscdRunDir)
 	}
-	s := &CardStack{Dir: opts.Dir, exited: make(chan struct{})}
+	s := &Stack{Dir: opts.Dir, exited: make(chan struct{})}
 	if s.Dir == "" {
 		if s.Dir, err = os.MkdirTemp("", "shinsei-card-"); err != nil {
-			return nil, fmt.Errorf("sandbox: card stack: %w", err)
+			return nil, fmt.Errorf("vcard: card stack: %w", err)
 		}
 		s.tempDir = true
 	} else if err := os.MkdirAll(s.Dir, 0o700); err != nil {
-		return nil, fmt.Errorf("sandbox: card stack: %w", err)
+		return nil, fmt.Errorf("vcard: card stack: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -128,24 +128,24 @@ func StartCardStack(ctx context.Context, opts StackOptions) (_ *CardStack, err e
 	}
 	confDir := filepath.Join(s.Dir, "reader.conf.d")
 	if err := os.MkdirAll(confDir, 0o700); err != nil {
-		return nil, fmt.Errorf("sandbox: card stack: %w", err)
+		return nil, fmt.Errorf("vcard: card stack: %w", err)
 	}
 	conf := fmt.Sprintf("# vpcd waits for the Shinsei sandbox's virtual card (written by the sandbox)\n"+
 		"FRIENDLYNAME \"%s\"\nDEVICENAME   /dev/null:%d\nLIBPATH      %s\nCHANNELID    %d\n",
-		StackReaderName, s.Port, driver, s.Port)
+		ReaderName, s.Port, driver, s.Port)
 	if err := os.WriteFile(filepath.Join(confDir, "vpcd"), []byte(conf), 0o600); err != nil {
-		return nil, fmt.Errorf("sandbox: card stack: %w", err)
+		return nil, fmt.Errorf("vcard: card stack: %w", err)
 	}
 	s.Socket = filepath.Join(s.Dir, "pcscd.comm")
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: s.Socket, Net: "unix"})
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: card stack: pcscd socket: %w", err)
+		return nil, fmt.Errorf("vcard: card stack: pcscd socket: %w", err)
 	}
 	ln.SetUnlinkOnClose(false)
 	sock, err := ln.File()
 	ln.Close()
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: card stack: pcscd socket: %w", err)
+		return nil, fmt.Errorf("vcard: card stack: pcscd socket: %w", err)
 	}
 	defer sock.Close()
 	os.Chmod(s.Socket, 0o600)
@@ -153,7 +153,7 @@ func StartCardStack(ctx context.Context, opts StackOptions) (_ *CardStack, err e
 	s.log = filepath.Join(s.Dir, "pcscd.log")
 	logFile, err := os.OpenFile(s.log, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: card stack: %w", err)
+		return nil, fmt.Errorf("vcard: card stack: %w", err)
 	}
 	defer logFile.Close()
 	// Socket activation: pcscd takes fd 3 when LISTEN_PID is its own pid,
@@ -179,7 +179,7 @@ func StartCardStack(ctx context.Context, opts StackOptions) (_ *CardStack, err e
 	}()
 	if err := <-started; err != nil {
 		close(s.exited)
-		return nil, fmt.Errorf("sandbox: card stack: start pcscd: %w", err)
+		return nil, fmt.Errorf("vcard: card stack: start pcscd: %w", err)
 	}
 	// pcscd loads vpcd, which then listens for the card.
 	if err := s.waitForVpcd(ctx); err != nil {
@@ -224,7 +224,7 @@ func freePortPair() (int, error) {
 	for range 20 {
 		first, err := net.Listen("tcp", ":0")
 		if err != nil {
-			return 0, fmt.Errorf("sandbox: card stack: %w", err)
+			return 0, fmt.Errorf("vcard: card stack: %w", err)
 		}
 		port := first.Addr().(*net.TCPAddr).Port
 		second, err := net.Listen("tcp", fmt.Sprintf(":%d", port+1))
@@ -235,10 +235,10 @@ func freePortPair() (int, error) {
 		}
 		last = err
 	}
-	return 0, fmt.Errorf("sandbox: card stack: no two free consecutive ports: %w", last)
+	return 0, fmt.Errorf("vcard: card stack: no two free consecutive ports: %w", last)
 }
 
-func (s *CardStack) waitForVpcd(ctx context.Context) error {
+func (s *Stack) waitForVpcd(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	for {
@@ -251,16 +251,16 @@ func (s *CardStack) waitForVpcd(ctx context.Context) error {
 		}
 		select {
 		case <-s.exited:
-			return fmt.Errorf("sandbox: card stack: pcscd exited at start: %s", s.lastLog())
+			return fmt.Errorf("vcard: card stack: pcscd exited at start: %s", s.lastLog())
 		case <-ctx.Done():
-			return fmt.Errorf("sandbox: card stack: vpcd did not start listening: %w; pcscd said: %s", ctx.Err(), s.lastLog())
+			return fmt.Errorf("vcard: card stack: vpcd did not start listening: %w; pcscd said: %s", ctx.Err(), s.lastLog())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
 }
 
 // lastLog returns the end of pcscd's log (error level: no APDUs, no PINs).
-func (s *CardStack) lastLog() string {
+func (s *Stack) lastLog() string {
 	b, _ := os.ReadFile(s.log)
 	text := strings.TrimSpace(string(b))
 	if len(text) > 2000 {
@@ -274,10 +274,10 @@ func (s *CardStack) lastLog() string {
 
 // Env returns the environment variable that makes PC/SC clients use this
 // stack's pcscd.
-func (s *CardStack) Env() []string { return []string{"PCSCLITE_CSOCK_NAME=" + s.Socket} }
+func (s *Stack) Env() []string { return []string{"PCSCLITE_CSOCK_NAME=" + s.Socket} }
 
 // PID is pcscd's process id.
-func (s *CardStack) PID() int {
+func (s *Stack) PID() int {
 	if s.cmd == nil || s.cmd.Process == nil {
 		return 0
 	}
@@ -286,7 +286,7 @@ func (s *CardStack) PID() int {
 
 // Close removes the card, stops pcscd by its process id (SIGTERM, then
 // SIGKILL after three seconds) and removes a temporary directory.
-func (s *CardStack) Close() error {
+func (s *Stack) Close() error {
 	var errs []error
 	if s.Slot != nil {
 		s.Slot.Close()

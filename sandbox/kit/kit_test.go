@@ -1,6 +1,6 @@
 //go:build cgo
 
-package sandbox
+package kit
 
 import (
 	"context"
@@ -23,18 +23,18 @@ func TestAKitWithoutSoftHSMOffersTheResidentAsAPKCS12File(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "no-such-softhsm2.so")
 	for _, tc := range []struct {
 		name string
-		opts KitOptions
+		opts Options
 		env  string
 	}{
-		{"a module path given in the options that does not exist", KitOptions{SoftHSMModule: missing, SoftHSMOptional: true}, ""},
-		{"a module path named by SHINSEI_SOFTHSM_MODULE that does not exist", KitOptions{SoftHSMOptional: true}, missing},
+		{"a module path given in the options that does not exist", Options{SoftHSMModule: missing, SoftHSMOptional: true}, ""},
+		{"a module path named by SHINSEI_SOFTHSM_MODULE that does not exist", Options{SoftHSMOptional: true}, missing},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(SoftHSMModuleEnv, tc.env)
 			before := os.Getenv("SOFTHSM2_CONF")
-			kit, err := NewKitWith(context.Background(), t.TempDir(), time.Now(), tc.opts)
+			kit, err := NewWith(context.Background(), t.TempDir(), time.Now(), tc.opts)
 			if err != nil {
-				t.Fatalf("NewKitWith without SoftHSM: %v", err)
+				t.Fatalf("NewWith without SoftHSM: %v", err)
 			}
 			if kit.HasToken() || kit.SoftHSMModule != "" || kit.SoftHSMConf != "" {
 				t.Errorf("the kit claims a token: module %q, conf %q", kit.SoftHSMModule, kit.SoftHSMConf)
@@ -52,9 +52,9 @@ func TestAKitWithoutSoftHSMOffersTheResidentAsAPKCS12File(t *testing.T) {
 			if err != nil || filepath.Base(kit.ResidentP12) != "resident.p12" {
 				t.Fatalf("resident.p12 at %q: %v", kit.ResidentP12, err)
 			}
-			cred, err := signer.LoadPKCS12(data, []byte(KitP12Password))
+			cred, err := signer.LoadPKCS12(data, []byte(P12Password))
 			if err != nil {
-				t.Fatalf("resident.p12 does not open with KitP12Password: %v", err)
+				t.Fatalf("resident.p12 does not open with P12Password: %v", err)
 			}
 			if !cred.Cert.Equal(kit.Resident.Cert) {
 				t.Errorf("resident.p12 holds %s, want the resident's certificate", cred.Cert.Subject)
@@ -71,9 +71,9 @@ func TestAKitWithoutSoftHSMOffersTheResidentAsAPKCS12File(t *testing.T) {
 
 func TestAKitThatNeedsSoftHSMFailsWithAHintWhenItIsMissing(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "no-such-softhsm2.so")
-	_, err := NewKitWith(context.Background(), t.TempDir(), time.Now(), KitOptions{SoftHSMModule: missing})
+	_, err := NewWith(context.Background(), t.TempDir(), time.Now(), Options{SoftHSMModule: missing})
 	if !errors.Is(err, ErrNoSoftHSM) || !errors.Is(err, pkcs11.ErrModuleNotLoadable) {
-		t.Fatalf("NewKitWith = %v, want ErrNoSoftHSM", err)
+		t.Fatalf("NewWith = %v, want ErrNoSoftHSM", err)
 	}
 }
 

@@ -1,4 +1,4 @@
-package sandbox
+package vcard
 
 import (
 	"bytes"
@@ -14,25 +14,42 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/identity"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
 var (
+	testPKIOnce sync.Once
+	testPKIVal  *pki.PKI
+	testPKIErr  error
+)
+
+// sandboxPKI is one PKI for the package's tests.
+func sandboxPKI(t testing.TB) *pki.PKI {
+	t.Helper()
+	testPKIOnce.Do(func() { testPKIVal, testPKIErr = pki.New(time.Now()) })
+	if testPKIErr != nil {
+		t.Fatal(testPKIErr)
+	}
+	return testPKIVal
+}
+
+var (
 	testIssuerOnce sync.Once
-	testIssuer     *CardIssuer
+	testIssuer     *Issuer
 	testIssuerErr  error
 )
 
-func issuer(t *testing.T) *CardIssuer {
+func issuer(t *testing.T) *Issuer {
 	t.Helper()
-	p := pki(t)
-	testIssuerOnce.Do(func() { testIssuer, testIssuerErr = NewCardIssuer(p, NewRegistry()) })
+	p := sandboxPKI(t)
+	testIssuerOnce.Do(func() { testIssuer, testIssuerErr = NewIssuer(p, pki.NewRegistry()) })
 	if testIssuerErr != nil {
 		t.Fatal(testIssuerErr)
 	}
 	return testIssuer
 }
 
-func issue(t *testing.T, s Scenario) *VirtualCard {
+func issue(t *testing.T, s Scenario) *Card {
 	t.Helper()
 	card, err := issuer(t).Issue(s)
 	if err != nil {
@@ -62,7 +79,7 @@ func verifyPIN(pin string) []byte { return apdu(0x00, 0x20, 0x00, 0x80, []byte(p
 var verifyNoData = []byte{0x00, 0x20, 0x00, 0x80}
 
 // send transmits and checks the status word, returning the data.
-func send(t *testing.T, card *VirtualCard, cmd []byte, wantSW uint16) []byte {
+func send(t *testing.T, card *Card, cmd []byte, wantSW uint16) []byte {
 	t.Helper()
 	resp := card.Transmit(cmd)
 	if len(resp) < 2 {
@@ -76,7 +93,7 @@ func send(t *testing.T, card *VirtualCard, cmd []byte, wantSW uint16) []byte {
 
 // readEF reads an EF as OpenSC's JPKI driver does: 4 bytes for the DER
 // header, then 256-byte pieces at increasing offsets.
-func readEF(t *testing.T, card *VirtualCard, fid uint16) []byte {
+func readEF(t *testing.T, card *Card, fid uint16) []byte {
 	t.Helper()
 	send(t, card, selectEF(fid), 0x9000)
 	head := send(t, card, apdu(0x00, 0xB0, 0, 0, nil, 4), 0x9000)
@@ -119,18 +136,18 @@ func TestParseAPDUReadsTheFourISOCases(t *testing.T) {
 func TestVirtualCardAnswersAsOpenSCsJPKIDriverExpects(t *testing.T) {
 	cases := []struct {
 		name string
-		run  func(t *testing.T, card *VirtualCard)
+		run  func(t *testing.T, card *Card)
 	}{
-		{"files are found only inside the JPKI application, selected by its AID", func(t *testing.T, card *VirtualCard) {
+		{"files are found only inside the JPKI application, selected by its AID", func(t *testing.T, card *Card) {
 			send(t, card, selectEF(EFAuthCert), 0x6A82)
 			send(t, card, selectAID(mustHex("A0000000030000")), 0x6A82)
 			send(t, card, selectAID(jpkiAID), 0x9000)
 			send(t, card, selectEF(EFAuthCert), 0x9000)
 			send(t, card, selectEF(0x0003), 0x6A82)
 		}},
-		{"READ BINARY returns each certificate in pieces at any offset", func(t *testing.T, card *VirtualCard) {
+		{"READ BINARY returns each certificate in pieces at any offset", func(t *testing.T, card *Card) {
 			send(t, card, selectAID(jpkiAID), 0x9000)
-			for fid, want := range map[uint16][]byte{EFAuthCert: card.auth.Cert.Raw, EFAuthCA: issuer(t).AuthCA.Cert.Raw, EFSignatureCA: pki(t).JPKISign.Cert.Raw} {
+			for fid, want := range map[uint16][]byte{EFAuthCert: card.auth.Cert.Raw, EFAuthCA: issuer(t).AuthCA.Cert.Raw, EFSignatureCA: sandboxPKI(t).JPKISign.Cert.Raw} {
 				if got := readEF(t, card, fid); !bytes.Equal(got, want) {
 					t.Errorf("EF %04X: read %d bytes that differ from the certificate", fid, len(got))
 				}
@@ -139,21 +156,21 @@ func TestVirtualCardAnswersAsOpenSCsJPKIDriverExpects(t *testing.T) {
 			send(t, card, selectEF(EFSignatureKey), 0x9000)
 			send(t, card, apdu(0x00, 0xB0, 0, 0, nil, 4), 0x6986)
 		}},
-		{"the signature certificate is readable only after the signature PIN", func(t *testing.T, card *VirtualCard) {
+		{"the signature certificate is readable only after the signature PIN", func(t *testing.T, card *Card) {
 			send(t, card, selectAID(jpkiAID), 0x9000)
 			send(t, card, selectEF(EFSignatureCert), 0x9000)
 			send(t, card, apdu(0x00, 0xB0, 0, 0, nil, 4), 0x6982)
 			send(t, card, selectEF(EFAuthPIN), 0x9000)
-			send(t, card, verifyPIN(VirtualCardAuthPIN), 0x9000)
+			send(t, card, verifyPIN(AuthPIN), 0x9000)
 			send(t, card, selectEF(EFSignatureCert), 0x9000)
 			send(t, card, apdu(0x00, 0xB0, 0, 0, nil, 4), 0x6982)
 			send(t, card, selectEF(EFSignaturePIN), 0x9000)
-			send(t, card, verifyPIN(VirtualCardSignaturePIN), 0x9000)
+			send(t, card, verifyPIN(SignaturePIN), 0x9000)
 			if got := readEF(t, card, EFSignatureCert); !bytes.Equal(got, card.signature.Cert.Raw) {
 				t.Error("the signature certificate read differs")
 			}
 		}},
-		{"VERIFY without data tells the tries left and spends none", func(t *testing.T, card *VirtualCard) {
+		{"VERIFY without data tells the tries left and spends none", func(t *testing.T, card *Card) {
 			send(t, card, selectAID(jpkiAID), 0x9000)
 			send(t, card, selectEF(EFSignaturePIN), 0x9000)
 			for range 10 {
@@ -165,17 +182,17 @@ func TestVirtualCardAnswersAsOpenSCsJPKIDriverExpects(t *testing.T) {
 				t.Errorf("stats %+v", st)
 			}
 		}},
-		{"wrong PINs count down to a lock that still answers 63C0 and refuses even the right PIN", func(t *testing.T, card *VirtualCard) {
+		{"wrong PINs count down to a lock that still answers 63C0 and refuses even the right PIN", func(t *testing.T, card *Card) {
 			send(t, card, selectAID(jpkiAID), 0x9000)
 			send(t, card, selectEF(EFSignaturePIN), 0x9000)
 			send(t, card, verifyPIN("WRONG1"), 0x63C4)
-			send(t, card, verifyPIN(VirtualCardSignaturePIN), 0x9000)
+			send(t, card, verifyPIN(SignaturePIN), 0x9000)
 			send(t, card, verifyNoData, 0x63C5)
 			for left := 4; left >= 0; left-- {
 				send(t, card, verifyPIN("WRONG1"), 0x63C0|uint16(left))
 			}
 			send(t, card, verifyNoData, 0x63C0)
-			send(t, card, verifyPIN(VirtualCardSignaturePIN), 0x6983)
+			send(t, card, verifyPIN(SignaturePIN), 0x6983)
 			if sig, auth := card.TriesLeft(); sig != 0 || auth != 3 {
 				t.Errorf("tries left %d and %d, want 0 and 3", sig, auth)
 			}
@@ -183,23 +200,23 @@ func TestVirtualCardAnswersAsOpenSCsJPKIDriverExpects(t *testing.T) {
 				t.Errorf("%d signature VERIFYs counted, want 8", st.SignatureVerifies)
 			}
 		}},
-		{"counters survive a power cycle while the verified state does not, nor a new SELECT of the application", func(t *testing.T, card *VirtualCard) {
+		{"counters survive a power cycle while the verified state does not, nor a new SELECT of the application", func(t *testing.T, card *Card) {
 			send(t, card, selectAID(jpkiAID), 0x9000)
 			send(t, card, selectEF(EFSignaturePIN), 0x9000)
 			send(t, card, verifyPIN("WRONG1"), 0x63C4)
-			send(t, card, verifyPIN(VirtualCardSignaturePIN), 0x9000)
+			send(t, card, verifyPIN(SignaturePIN), 0x9000)
 			send(t, card, verifyPIN("WRONG1"), 0x63C4)
 			card.PowerOff()
 			send(t, card, selectEF(EFSignaturePIN), 0x6A82)
 			send(t, card, selectAID(jpkiAID), 0x9000)
 			send(t, card, selectEF(EFSignaturePIN), 0x9000)
 			send(t, card, verifyNoData, 0x63C4)
-			send(t, card, verifyPIN(VirtualCardSignaturePIN), 0x9000)
+			send(t, card, verifyPIN(SignaturePIN), 0x9000)
 			send(t, card, selectAID(jpkiAID), 0x9000)
 			send(t, card, selectEF(EFSignatureCert), 0x9000)
 			send(t, card, apdu(0x00, 0xB0, 0, 0, nil, 4), 0x6982)
 		}},
-		{"COMPUTE DIGITAL SIGNATURE signs the DigestInfo as given with the selected key once its PIN is verified", func(t *testing.T, card *VirtualCard) {
+		{"COMPUTE DIGITAL SIGNATURE signs the DigestInfo as given with the selected key once its PIN is verified", func(t *testing.T, card *Card) {
 			digest := sha256.Sum256([]byte("申請書"))
 			di := append(mustHex("3031300d060960864801650304020105000420"), digest[:]...)
 			sign := apdu(0x80, 0x2A, 0x00, 0x80, di, 0)
@@ -210,8 +227,8 @@ func TestVirtualCardAnswersAsOpenSCsJPKIDriverExpects(t *testing.T) {
 				pin        string
 				pub        *rsa.PublicKey
 			}{
-				{EFSignatureKey, EFSignaturePIN, VirtualCardSignaturePIN, &card.signature.Key.PublicKey},
-				{EFAuthKey, EFAuthPIN, VirtualCardAuthPIN, &card.auth.Key.PublicKey},
+				{EFSignatureKey, EFSignaturePIN, SignaturePIN, &card.signature.Key.PublicKey},
+				{EFAuthKey, EFAuthPIN, AuthPIN, &card.auth.Key.PublicKey},
 			} {
 				send(t, card, selectEF(k.key), 0x9000)
 				send(t, card, sign, 0x6982)
@@ -227,7 +244,7 @@ func TestVirtualCardAnswersAsOpenSCsJPKIDriverExpects(t *testing.T) {
 				t.Errorf("%d signatures counted", card.Stats().Signatures)
 			}
 		}},
-		{"commands the card does not know get ISO 7816 status words", func(t *testing.T, card *VirtualCard) {
+		{"commands the card does not know get ISO 7816 status words", func(t *testing.T, card *Card) {
 			send(t, card, []byte{0x00, 0xCA, 0xDF, 0x30, 0x00}, 0x6D00)
 			send(t, card, []byte{0x90, 0xA4, 0x04, 0x00, 0x00}, 0x6E00)
 			send(t, card, []byte{0x00, 0xA4, 0x02}, 0x6700)
@@ -241,7 +258,7 @@ func TestVirtualCardAnswersAsOpenSCsJPKIDriverExpects(t *testing.T) {
 }
 
 func TestScenariosIssueTheCardTheyName(t *testing.T) {
-	now := pki(t).Now
+	now := sandboxPKI(t).Now
 	for _, s := range Scenarios() {
 		t.Run(string(s), func(t *testing.T) {
 			if got, err := ParseScenario(string(s)); err != nil || got != s {
@@ -263,7 +280,7 @@ func TestScenariosIssueTheCardTheyName(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantTries, wantExpired, wantAddress, wantRoot := 5, false, SampleResident().Address, pki(t).JPKISign.Cert
+			wantTries, wantExpired, wantAddress, wantRoot := 5, false, pki.SampleResident().Address, sandboxPKI(t).JPKISign.Cert
 			switch s {
 			case ScenarioFinalTry:
 				wantTries = 1
@@ -274,7 +291,7 @@ func TestScenariosIssueTheCardTheyName(t *testing.T) {
 			case ScenarioAddressChanged:
 				wantAddress = MovedAddress
 			case ScenarioOldGeneration:
-				wantExpired, wantRoot = true, pki(t).JPKISignOld.Cert
+				wantExpired, wantRoot = true, sandboxPKI(t).JPKISignOld.Cert
 			}
 			if sig != wantTries {
 				t.Errorf("%d signature tries, want %d", sig, wantTries)
@@ -288,8 +305,8 @@ func TestScenariosIssueTheCardTheyName(t *testing.T) {
 			if err := cred.Cert.CheckSignatureFrom(wantRoot); err != nil || !bytes.Equal(card.files[EFSignatureCA], wantRoot.Raw) {
 				t.Errorf("not issued by the scenario's root generation, or EF 0002 holds another: %v", err)
 			}
-			status, _ := issuer(t).Registry.Status(pki(t).JPKISign, cred.Cert.SerialNumber)
-			if revoked := status == CertRevoked; revoked != (s == ScenarioRevoked) || (card.RevokedSerial() != nil) != revoked {
+			status, _ := issuer(t).Registry.Status(sandboxPKI(t).JPKISign, cred.Cert.SerialNumber)
+			if revoked := status == pki.CertRevoked; revoked != (s == ScenarioRevoked) || (card.RevokedSerial() != nil) != revoked {
 				t.Errorf("registry status %v, RevokedSerial %v", status, card.RevokedSerial())
 			}
 			if pulls := card.pullOnSign > 0; pulls != (s == ScenarioRemovedDuringSigning) {

@@ -1,4 +1,4 @@
-package sandbox
+package responder
 
 // The sandbox encodes its OCSP answers itself, with cryptobyte, rather than
 // with golang.org/x/crypto/ocsp.CreateResponse: that one cannot carry a
@@ -25,6 +25,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
 var (
@@ -133,7 +135,7 @@ func parseOCSPRequest(der []byte) (*ocspRequest, error) {
 func certIDFor(issuer *x509.Certificate, serial *big.Int, hashOID asn1.ObjectIdentifier) (ocspCertID, error) {
 	h, ok := newHash(hashOID)
 	if !ok {
-		return ocspCertID{}, fmt.Errorf("sandbox: unsupported CertID hash %v", hashOID)
+		return ocspCertID{}, fmt.Errorf("responder: unsupported CertID hash %v", hashOID)
 	}
 	h.Write(issuer.RawSubject)
 	nameHash := h.Sum(nil)
@@ -153,7 +155,7 @@ func publicKeyBits(c *x509.Certificate) ([]byte, error) {
 	var inner cryptobyte.String
 	var bits []byte
 	if !spki.ReadASN1(&inner, cbasn1.SEQUENCE) || !inner.SkipASN1(cbasn1.SEQUENCE) || !inner.ReadASN1BitStringAsBytes(&bits) {
-		return nil, errors.New("sandbox: malformed subjectPublicKeyInfo")
+		return nil, errors.New("responder: malformed subjectPublicKeyInfo")
 	}
 	return bits, nil
 }
@@ -165,15 +167,15 @@ func (id ocspCertID) matches(other ocspCertID) bool {
 // ocspAnswer is one signed OCSP response to encode.
 type ocspAnswer struct {
 	id         ocspCertID
-	status     CertStatus
+	status     pki.CertStatus
 	revokedAt  time.Time
-	reason     RevocationReason
+	reason     pki.RevocationReason
 	thisUpdate time.Time
 	nextUpdate time.Time // zero: omitted
 	producedAt time.Time
 	nonce      []byte // extnValue to echo; nil: none
 
-	signer   *Responder
+	signer   *Identity
 	byKey    bool // responder ID by key hash rather than by name
 	withCert bool // include the signer's certificate
 	// corrupt flips a byte of the signature, as a forger would produce.
@@ -217,9 +219,9 @@ func (a *ocspAnswer) encode() ([]byte, error) {
 					b.AddASN1BigInt(a.id.serial)
 				})
 				switch a.status {
-				case CertGood:
+				case pki.CertGood:
 					b.AddASN1(cbasn1.Tag(0).ContextSpecific(), func(*cryptobyte.Builder) {})
-				case CertRevoked, CertOnHold:
+				case pki.CertRevoked, pki.CertOnHold:
 					b.AddASN1(cbasn1.Tag(1).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
 						addTime(b, a.revokedAt)
 						b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
@@ -253,7 +255,7 @@ func (a *ocspAnswer) encode() ([]byte, error) {
 		return nil, buildErr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: encode OCSP response: %w", err)
+		return nil, fmt.Errorf("responder: encode OCSP response: %w", err)
 	}
 	sigOID, sig, err := signSHA256(a.signer.Key, tbsDER)
 	if err != nil {
@@ -282,7 +284,7 @@ func (a *ocspAnswer) encode() ([]byte, error) {
 	})
 	basicDER, err := basic.Bytes()
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: encode OCSP response: %w", err)
+		return nil, fmt.Errorf("responder: encode OCSP response: %w", err)
 	}
 	var resp cryptobyte.Builder
 	resp.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
@@ -296,7 +298,7 @@ func (a *ocspAnswer) encode() ([]byte, error) {
 	})
 	der, err := resp.Bytes()
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: encode OCSP response: %w", err)
+		return nil, fmt.Errorf("responder: encode OCSP response: %w", err)
 	}
 	return der, nil
 }
@@ -311,12 +313,12 @@ func signSHA256(key crypto.Signer, data []byte) (asn1.ObjectIdentifier, []byte, 
 	case *ecdsa.PublicKey:
 		oid = oidECDSAWithSHA256
 	default:
-		return nil, nil, fmt.Errorf("sandbox: unsupported responder key %T", key.Public())
+		return nil, nil, fmt.Errorf("responder: unsupported responder key %T", key.Public())
 	}
 	digest := sha256.Sum256(data)
 	sig, err := key.Sign(rand.Reader, digest[:], crypto.SHA256)
 	if err != nil {
-		return nil, nil, fmt.Errorf("sandbox: sign OCSP response: %w", err)
+		return nil, nil, fmt.Errorf("responder: sign OCSP response: %w", err)
 	}
 	return oid, sig, nil
 }

@@ -1,4 +1,4 @@
-package sandbox
+package vcard
 
 import (
 	"context"
@@ -32,7 +32,7 @@ type Slot struct {
 	addr string
 
 	mu      sync.Mutex
-	card    *VirtualCard
+	card    *Card
 	conn    net.Conn
 	gen     int // insertion count; a connector whose gen is stale stops
 	cancel  context.CancelFunc
@@ -46,10 +46,10 @@ type Slot struct {
 func NewSlot(addr string) (*Slot, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: slot address: %w", err)
+		return nil, fmt.Errorf("vcard: slot address: %w", err)
 	}
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return nil, fmt.Errorf("sandbox: slot address %s: only loopback addresses are allowed", addr)
+		return nil, fmt.Errorf("vcard: slot address %s: only loopback addresses are allowed", addr)
 	}
 	s := &Slot{addr: addr, removed: make(chan struct{})}
 	close(s.removed)
@@ -62,7 +62,7 @@ func (s *Slot) Addr() string { return s.addr }
 // Insert puts card in the slot, replacing any card there. It connects to
 // vpcd in the background, again and again until vpcd is there; pcscd sees
 // the card at its next poll of the reader (within half a second).
-func (s *Slot) Insert(card *VirtualCard) {
+func (s *Slot) Insert(card *Card) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -108,7 +108,7 @@ func (s *Slot) dropLocked() {
 }
 
 // Card returns the card in the slot, nil when empty.
-func (s *Slot) Card() *VirtualCard {
+func (s *Slot) Card() *Card {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.card
@@ -143,7 +143,7 @@ func (s *Slot) current(gen int) bool {
 // connect keeps card connected to vpcd while it is inserted: a connection
 // that vpcd ends (it does on any error) is made again, as a card that is
 // still in the reader comes back.
-func (s *Slot) connect(ctx context.Context, gen int, card *VirtualCard) {
+func (s *Slot) connect(ctx context.Context, gen int, card *Card) {
 	defer s.wg.Done()
 	var dialer net.Dialer
 	wait := 10 * time.Millisecond
@@ -190,7 +190,7 @@ func (s *Slot) connect(ctx context.Context, gen int, card *VirtualCard) {
 
 // serveVpcd answers vpcd on c for card until the connection ends; it
 // reports whether the card pulled itself out.
-func serveVpcd(c net.Conn, card *VirtualCard) (pulled bool) {
+func serveVpcd(c net.Conn, card *Card) (pulled bool) {
 	var hdr [2]byte
 	buf := make([]byte, 0, 512)
 	out := make([]byte, 0, 512)

@@ -1,4 +1,4 @@
-package sandbox
+package pki
 
 import (
 	"crypto/rand"
@@ -6,11 +6,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"github.com/shinsei-app/shinsei/certcheck"
 	"math/big"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/shinsei-app/shinsei/certcheck"
 )
 
 // RevocationReason is an RFC 5280 CRLReason code, as CRL entries and OCSP
@@ -39,13 +40,13 @@ const CRLValidity = 24 * time.Hour
 // Errors the registry returns.
 var (
 	// ErrNotOnHold: Release was asked for a certificate that is not on hold.
-	ErrNotOnHold = errors.New("sandbox: certificate is not on hold")
+	ErrNotOnHold = errors.New("pki: certificate is not on hold")
 	// ErrAlreadyRevoked: the certificate is revoked for good; it can be
 	// neither held nor revoked again.
-	ErrAlreadyRevoked = errors.New("sandbox: certificate is already revoked")
+	ErrAlreadyRevoked = errors.New("pki: certificate is already revoked")
 	// ErrBadReason: the reason may not be used to revoke (removeFromCRL,
 	// or a code RFC 5280 does not define).
-	ErrBadReason = errors.New("sandbox: reason may not be used to revoke")
+	ErrBadReason = errors.New("pki: reason may not be used to revoke")
 )
 
 // Revoked is one revoked or held certificate of a CA.
@@ -114,7 +115,7 @@ func (r *Registry) state(ca *CA) *caState {
 func serialKey(serial *big.Int) string { return serial.Text(16) }
 
 // Record notes that ca issued cert, so that responders answer "good" for
-// it rather than "unknown". Responders.IssueEndEntity records what it
+// it rather than "unknown". responder.Server.IssueEndEntity records what it
 // issues; certificates issued otherwise must be recorded by the caller.
 func (r *Registry) Record(ca *CA, cert *x509.Certificate) {
 	r.mu.Lock()
@@ -217,7 +218,7 @@ func (r *Registry) CRL(ca *CA, now time.Time, validity time.Duration) ([]byte, e
 	}
 	der, err := x509.CreateRevocationList(rand.Reader, list, ca.Cert, ca.Key)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: create CRL of %q: %w", ca.Cert.Subject.String(), err)
+		return nil, fmt.Errorf("pki: create CRL of %q: %w", ca.Cert.Subject.String(), err)
 	}
 	return der, nil
 }

@@ -1,4 +1,4 @@
-package sandbox
+package vcard
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"io"
 	"math/big"
 	"sync"
+
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
 // The virtual My Number card answers the commands OpenSC's JPKI driver
@@ -73,9 +75,9 @@ const (
 	maxSignatureDigest = 2048/8 - 11
 )
 
-// CardContents is what a virtual card holds. Keys and certificates come
-// from the sandbox PKI; see CardIssuer.
-type CardContents struct {
+// Contents is what a virtual card holds. Keys and certificates come
+// from the sandbox PKI; see Issuer.
+type Contents struct {
 	// SignatureKey and AuthKey are the card's RSA-2048 keys.
 	SignatureKey, AuthKey *rsa.PrivateKey
 	// SignatureCert is the signature certificate (EF 0001); nil for a card
@@ -90,9 +92,9 @@ type CardContents struct {
 	SignatureTries, AuthTries int
 }
 
-// CardStats counts what a card was asked to do, so tests can prove that
+// Stats counts what a card was asked to do, so tests can prove that
 // software never spends a PIN try by itself.
-type CardStats struct {
+type Stats struct {
 	// SignatureVerifies and AuthVerifies count VERIFY commands that carried
 	// a PIN for the signature and the authentication PIN, right or wrong.
 	SignatureVerifies, AuthVerifies int
@@ -103,17 +105,17 @@ type CardStats struct {
 	Signatures int
 }
 
-// VirtualCard is a My Number card in memory: the JPKI application, its
+// Card is a My Number card in memory: the JPKI application, its
 // files, keys, and PIN counters that survive power cycles. It is safe for
 // concurrent use. Put it in a Slot to reach it through vpcd and PC/SC.
-type VirtualCard struct {
+type Card struct {
 	mu    sync.Mutex
 	files map[uint16][]byte
 	keys  map[uint16]*rsa.PrivateKey
 	pins  map[uint16]*pinCounter
 	// pullOnSign makes the next signatures pull the card out instead.
 	pullOnSign int
-	stats      CardStats
+	stats      Stats
 	trace      io.Writer
 
 	// Session state, cleared on power off, reset, removal and when the
@@ -124,8 +126,8 @@ type VirtualCard struct {
 
 	// Scenario-level facts for tests and the sandbox command.
 	scenario  Scenario
-	signature *Credential
-	auth      *Credential
+	signature *pki.Credential
+	auth      *pki.Credential
 	revoked   *big.Int
 }
 
@@ -138,14 +140,14 @@ type pinCounter struct {
 // keyPIN maps each key EF to the PIN EF that guards it.
 var keyPIN = map[uint16]uint16{EFAuthKey: EFAuthPIN, EFSignatureKey: EFSignaturePIN}
 
-// NewVirtualCard makes a card holding c. The PINs are checked for the JPKI
+// New makes a card holding c. The PINs are checked for the JPKI
 // format so a card can never hold one the client would refuse.
-func NewVirtualCard(c CardContents) (*VirtualCard, error) {
+func New(c Contents) (*Card, error) {
 	if c.SignatureKey == nil || c.AuthKey == nil || c.SignatureCA == nil || c.AuthCert == nil || c.AuthCA == nil {
-		return nil, errors.New("sandbox: virtual card: keys, CA certificates and the authentication certificate are required")
+		return nil, errors.New("vcard: virtual card: keys, CA certificates and the authentication certificate are required")
 	}
 	if !validSignaturePIN(c.SignaturePIN) || !validAuthPIN(c.AuthPIN) {
-		return nil, errors.New("sandbox: virtual card: the signature PIN must be 6–16 of A–Z, 0–9 and the authentication PIN 4 digits")
+		return nil, errors.New("vcard: virtual card: the signature PIN must be 6–16 of A–Z, 0–9 and the authentication PIN 4 digits")
 	}
 	tries := func(n, max int) int {
 		switch {
@@ -156,7 +158,7 @@ func NewVirtualCard(c CardContents) (*VirtualCard, error) {
 		}
 		return min(n, max)
 	}
-	v := &VirtualCard{
+	v := &Card{
 		files: map[uint16][]byte{
 			EFSignatureCA: c.SignatureCA.Raw,
 			EFAuthCert:    c.AuthCert.Raw,
@@ -200,23 +202,23 @@ func validAuthPIN(p string) bool {
 }
 
 // Scenario is the scenario the card was issued for (empty for a card made
-// with NewVirtualCard).
-func (v *VirtualCard) Scenario() Scenario { return v.scenario }
+// with New).
+func (v *Card) Scenario() Scenario { return v.scenario }
 
 // SignatureCredential is the signature key and certificate with its chain,
 // nil on a card without a signature certificate.
-func (v *VirtualCard) SignatureCredential() *Credential { return v.signature }
+func (v *Card) SignatureCredential() *pki.Credential { return v.signature }
 
 // AuthCredential is the authentication key and certificate with its chain.
-func (v *VirtualCard) AuthCredential() *Credential { return v.auth }
+func (v *Card) AuthCredential() *pki.Credential { return v.auth }
 
 // RevokedSerial is the serial number of the signature certificate marked
 // revoked in the sandbox (ScenarioRevoked), nil otherwise. The card itself
 // holds a normal certificate, as a real revoked card does.
-func (v *VirtualCard) RevokedSerial() *big.Int { return v.revoked }
+func (v *Card) RevokedSerial() *big.Int { return v.revoked }
 
 // Stats returns the counts of commands so far.
-func (v *VirtualCard) Stats() CardStats {
+func (v *Card) Stats() Stats {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return v.stats
@@ -224,7 +226,7 @@ func (v *VirtualCard) Stats() CardStats {
 
 // TriesLeft returns the tries left of the signature and the authentication
 // PIN.
-func (v *VirtualCard) TriesLeft() (signature, auth int) {
+func (v *Card) TriesLeft() (signature, auth int) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return v.pins[EFSignaturePIN].left, v.pins[EFAuthPIN].left
@@ -233,24 +235,24 @@ func (v *VirtualCard) TriesLeft() (signature, auth int) {
 // PullOutOnNextSignature makes the card leave its slot when it is next
 // asked for a signature, as a card pulled out mid-signature does. It is set
 // by ScenarioRemovedDuringSigning and happens once.
-func (v *VirtualCard) PullOutOnNextSignature() {
+func (v *Card) PullOutOnNextSignature() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.pullOnSign = 1
 }
 
 // errPulledOut is returned by transmit when the card leaves its slot.
-var errPulledOut = errors.New("sandbox: virtual card pulled out")
+var errPulledOut = errors.New("vcard: virtual card pulled out")
 
 // PowerOff clears the session state, as removing power does: no
 // application selected, no PIN verified. PIN counters are kept.
-func (v *VirtualCard) PowerOff() {
+func (v *Card) PowerOff() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.clearSession()
 }
 
-func (v *VirtualCard) clearSession() {
+func (v *Card) clearSession() {
 	v.inApp = false
 	v.current = 0
 	clear(v.verified)
@@ -258,7 +260,7 @@ func (v *VirtualCard) clearSession() {
 
 // Transmit processes one command APDU and returns the response APDU (data
 // and status word), as the card does behind a reader.
-func (v *VirtualCard) Transmit(apdu []byte) []byte {
+func (v *Card) Transmit(apdu []byte) []byte {
 	resp, _ := v.transmit(apdu)
 	return resp
 }
@@ -266,13 +268,13 @@ func (v *VirtualCard) Transmit(apdu []byte) []byte {
 // TraceTo writes a line per command to w: its name, parameters, data
 // length and status word, never its data (a VERIFY carries the PIN). nil
 // stops tracing.
-func (v *VirtualCard) TraceTo(w io.Writer) {
+func (v *Card) TraceTo(w io.Writer) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.trace = w
 }
 
-func (v *VirtualCard) transmit(apdu []byte) ([]byte, error) {
+func (v *Card) transmit(apdu []byte) ([]byte, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	resp, err := v.dispatch(apdu)
@@ -310,7 +312,7 @@ func describeAPDU(apdu []byte) string {
 	return fmt.Sprintf("%s with %d bytes of data", head, len(cmd.data))
 }
 
-func (v *VirtualCard) dispatch(apdu []byte) ([]byte, error) {
+func (v *Card) dispatch(apdu []byte) ([]byte, error) {
 	cmd, ok := parseAPDU(apdu)
 	if !ok {
 		return sw(swWrongLength), nil
@@ -330,7 +332,7 @@ func (v *VirtualCard) dispatch(apdu []byte) ([]byte, error) {
 	return sw(swINSNotSupported), nil
 }
 
-func (v *VirtualCard) selectFile(c command) []byte {
+func (v *Card) selectFile(c command) []byte {
 	switch {
 	case c.p1 == 0x04: // by DF name
 		if !bytes.Equal(c.data, jpkiAID) {
@@ -356,14 +358,14 @@ func (v *VirtualCard) selectFile(c command) []byte {
 	return sw(swWrongP1P2)
 }
 
-func (v *VirtualCard) exists(fid uint16) bool {
+func (v *Card) exists(fid uint16) bool {
 	_, file := v.files[fid]
 	_, key := v.keys[fid]
 	_, pin := v.pins[fid]
 	return file || key || pin
 }
 
-func (v *VirtualCard) readBinary(c command) []byte {
+func (v *Card) readBinary(c command) []byte {
 	if c.p1&0x80 != 0 {
 		return sw(swWrongP1P2) // short EF identifiers are not used
 	}
@@ -382,7 +384,7 @@ func (v *VirtualCard) readBinary(c command) []byte {
 	return append(bytes.Clone(data[off:off+n]), 0x90, 0x00)
 }
 
-func (v *VirtualCard) verify(c command) []byte {
+func (v *Card) verify(c command) []byte {
 	if c.p1 != 0x00 || c.p2 != 0x80 {
 		return sw(swWrongP1P2)
 	}
@@ -414,7 +416,7 @@ func (v *VirtualCard) verify(c command) []byte {
 	return sw(swTriesLeft | p.left)
 }
 
-func (v *VirtualCard) sign(c command) ([]byte, error) {
+func (v *Card) sign(c command) ([]byte, error) {
 	if c.p1 != 0x00 || c.p2 != 0x80 {
 		return sw(swWrongP1P2), nil
 	}
@@ -511,7 +513,7 @@ func sw(code int) []byte { return []byte{byte(code >> 8), byte(code)} }
 func mustHex(s string) []byte {
 	b, err := hex.DecodeString(s)
 	if err != nil {
-		panic(fmt.Sprintf("sandbox: bad hex constant %q", s))
+		panic(fmt.Sprintf("vcard: bad hex constant %q", s))
 	}
 	return b
 }

@@ -1,6 +1,6 @@
 //go:build cgo
 
-package sandbox
+package softhsm
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 	"github.com/shinsei-app/shinsei/pkcs11"
 )
 
-// WriteSoftHSMConfig writes a softhsm2.conf into dir, with the token
+// WriteConfig writes a softhsm2.conf into dir, with the token
 // directory inside dir and file storage, and returns its path. The config
 // offers only CKM_RSA_PKCS (slots.mechanisms), so like a My Number card the
 // tokens refuse hash-and-sign mechanisms such as CKM_SHA256_RSA_PKCS.
@@ -26,10 +26,10 @@ import (
 // SoftHSM reads the file named by SOFTHSM2_CONF at C_Initialize, that is
 // at the process's first pkcs11.Open of the module: set the variable
 // before.
-func WriteSoftHSMConfig(dir string) (confPath string, err error) {
+func WriteConfig(dir string) (confPath string, err error) {
 	tokens := filepath.Join(dir, "tokens")
 	if err := os.MkdirAll(tokens, 0o700); err != nil {
-		return "", fmt.Errorf("sandbox: softhsm config: %w", err)
+		return "", fmt.Errorf("softhsm: softhsm config: %w", err)
 	}
 	conf := filepath.Join(dir, "softhsm2.conf")
 	text := fmt.Sprintf(`# SoftHSM standing in for a My Number card (written by the Shinsei sandbox)
@@ -40,12 +40,12 @@ slots.removable = false
 slots.mechanisms = CKM_RSA_PKCS
 `, tokens)
 	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
-		return "", fmt.Errorf("sandbox: softhsm config: %w", err)
+		return "", fmt.Errorf("softhsm: softhsm config: %w", err)
 	}
 	return conf, nil
 }
 
-// TokenSpec describes a token for ProvisionToken.
+// TokenSpec describes a token for Provision.
 type TokenSpec struct {
 	// Label is at most 32 bytes.
 	Label string
@@ -69,23 +69,23 @@ type KeySpec struct {
 	AlwaysAuthenticate bool
 }
 
-// ProvisionToken initializes a token on the first empty slot of lib's
+// Provision initializes a token on the first empty slot of lib's
 // module and fills it as spec says: C_InitToken, C_InitPIN, then the
 // private key (sensitive, not extractable, CKA_SIGN), the public key and
 // the certificates.
 //
 // SoftHSM always offers one empty slot. Within a process the initialized
 // token keeps that slot number and a new empty slot appears at once, so
-// ProvisionToken can be called again; another process finds the token
+// Provision can be called again; another process finds the token
 // under a slot number derived from its serial. Either way, select tokens by
 // label or serial.
-func ProvisionToken(ctx context.Context, lib *pkcs11.Library, spec TokenSpec) error {
+func Provision(ctx context.Context, lib *pkcs11.Library, spec TokenSpec) error {
 	m, err := lib.Provisioner()
 	if err == nil {
 		err = provision(ctx, m, spec)
 	}
 	if err != nil {
-		return fmt.Errorf("sandbox: provision token %q: %w", spec.Label, err)
+		return fmt.Errorf("softhsm: provision token %q: %w", spec.Label, err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package sandbox
+package responder
 
 import (
 	"context"
@@ -22,24 +22,26 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
-// ResponderStyle is how a sandbox OCSP answer is signed (RFC 6960 §2.2,
+// Style is how a sandbox OCSP answer is signed (RFC 6960 §2.2,
 // §4.2.2.2).
-type ResponderStyle string
+type Style string
 
 // Responder styles.
 const (
 	// StyleCA: the CA signs with its own key; the responder is named by
 	// the CA's subject and no certificate is included.
-	StyleCA ResponderStyle = "ca"
+	StyleCA Style = "ca"
 	// StyleDelegated: a responder certificate issued by the CA, with
 	// id-kp-OCSPSigning and id-pkix-ocsp-nocheck, signs and is included.
-	StyleDelegated ResponderStyle = "delegated"
+	StyleDelegated Style = "delegated"
 	// StyleVA: one validation authority, trusted directly by clients that
 	// are configured with its certificate, answers for every sandbox CA.
 	// It is named by key hash and its certificate is not included.
-	StyleVA ResponderStyle = "va"
+	StyleVA Style = "va"
 )
 
 // Misbehaviour makes the responders answer wrongly, for tests. It applies
@@ -101,15 +103,15 @@ const (
 	maxRequestBytes = 64 << 10
 )
 
-// Responder is an OCSP signing identity: a certificate and its key.
-type Responder struct {
+// Identity is an OCSP signing identity: a certificate and its key.
+type Identity struct {
 	Cert *x509.Certificate
 	Key  crypto.Signer
 }
 
-// Responders is an HTTP server of the sandbox's revocation services: each
+// Server is an HTTP server of the sandbox's revocation services: each
 // CA's CRL, certificate, and OCSP responders in the three styles. Answers
-// are dated by the real clock. Make it with StartResponders; it is safe
+// are dated by the real clock. Make it with Start; it is safe
 // for concurrent use.
 //
 // Paths, where NAME is a CA's name (jpki-sign, jpki-sign-old, registrar,
@@ -120,17 +122,17 @@ type Responder struct {
 //	/ocsp/NAME/ca[/REQ]      OCSP signed by the CA (POST, or GET with REQ)
 //	/ocsp/NAME/delegated[/REQ] OCSP signed by the CA's delegated responder
 //	/va[/REQ]                the validation authority, for every CA
-type Responders struct {
+type Server struct {
 	// URL is the server's base URL, "http://127.0.0.1:PORT".
 	URL      string
-	PKI      *PKI
-	Registry *Registry
+	PKI      *pki.PKI
+	Registry *pki.Registry
 	// VA is the validation authority: a self-signed ECDSA responder
 	// certificate with id-kp-OCSPSigning, to be trusted directly.
-	VA *Responder
+	VA *Identity
 
-	names  map[string]*CA
-	byCA   map[*CA]string
+	names  map[string]*pki.CA
+	byCA   map[*pki.CA]string
 	srv    *http.Server
 	ln     net.Listener
 	done   chan struct{}
@@ -139,31 +141,31 @@ type Responders struct {
 
 	mu           sync.Mutex
 	misbehaviour Misbehaviour
-	delegates    map[*CA]*Responder
-	notSigning   map[*CA]*Responder
-	expired      map[*CA]*Responder
-	rogue        *Responder
+	delegates    map[*pki.CA]*Identity
+	notSigning   map[*pki.CA]*Identity
+	expired      map[*pki.CA]*Identity
+	rogue        *Identity
 }
 
-// StartResponders serves p's revocation services from registry on addr
+// Start serves p's revocation services from registry on addr
 // (host:port; empty means "127.0.0.1:0", a free loopback port) until ctx is
 // done or Close is called.
-func StartResponders(ctx context.Context, p *PKI, registry *Registry, addr string) (*Responders, error) {
+func Start(ctx context.Context, p *pki.PKI, registry *pki.Registry, addr string) (*Server, error) {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	r := &Responders{
+	r := &Server{
 		PKI: p, Registry: registry,
-		names: map[string]*CA{
+		names: map[string]*pki.CA{
 			"jpki-sign": p.JPKISign, "jpki-sign-old": p.JPKISignOld, "registrar": p.Registrar,
 			"lgpki-root": p.LGPKIRoot, "lgpki-org": p.LGPKIOrg, "lgpki-app": p.LGPKIApp, "private": p.Private,
 		},
-		byCA:       map[*CA]string{},
+		byCA:       map[*pki.CA]string{},
 		done:       make(chan struct{}),
 		served:     make(chan struct{}),
-		delegates:  map[*CA]*Responder{},
-		notSigning: map[*CA]*Responder{},
-		expired:    map[*CA]*Responder{},
+		delegates:  map[*pki.CA]*Identity{},
+		notSigning: map[*pki.CA]*Identity{},
+		expired:    map[*pki.CA]*Identity{},
 	}
 	for name, ca := range r.names {
 		r.byCA[ca] = name
@@ -175,7 +177,7 @@ func StartResponders(ctx context.Context, p *PKI, registry *Registry, addr strin
 	var lc net.ListenConfig
 	r.ln, err = lc.Listen(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: responders: %w", err)
+		return nil, fmt.Errorf("responder: responders: %w", err)
 	}
 	r.URL = "http://" + r.ln.Addr().String()
 	r.srv = &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
@@ -194,7 +196,7 @@ func StartResponders(ctx context.Context, p *PKI, registry *Registry, addr strin
 }
 
 // Close stops the server at once, ending requests in progress.
-func (r *Responders) Close() error {
+func (r *Server) Close() error {
 	var err error
 	r.closed.Do(func() {
 		close(r.done)
@@ -207,7 +209,7 @@ func (r *Responders) Close() error {
 // Shutdown stops the server gracefully: it stops accepting and lets
 // requests in progress finish (slow ones are cut short); when ctx ends
 // first it closes the server at once and returns ctx's error.
-func (r *Responders) Shutdown(ctx context.Context) error {
+func (r *Server) Shutdown(ctx context.Context) error {
 	var err error
 	r.closed.Do(func() {
 		close(r.done)
@@ -220,13 +222,13 @@ func (r *Responders) Shutdown(ctx context.Context) error {
 }
 
 // SetMisbehaviour makes every later answer misbehave as m (Behave to stop).
-func (r *Responders) SetMisbehaviour(m Misbehaviour) {
+func (r *Server) SetMisbehaviour(m Misbehaviour) {
 	r.mu.Lock()
 	r.misbehaviour = m
 	r.mu.Unlock()
 }
 
-func (r *Responders) currentMisbehaviour() Misbehaviour {
+func (r *Server) currentMisbehaviour() Misbehaviour {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.misbehaviour
@@ -234,10 +236,10 @@ func (r *Responders) currentMisbehaviour() Misbehaviour {
 
 // Name returns the path name of a sandbox CA ("lgpki-app", …), or "" for
 // a CA that is not one of p's.
-func (r *Responders) Name(ca *CA) string { return r.byCA[ca] }
+func (r *Server) Name(ca *pki.CA) string { return r.byCA[ca] }
 
 // OCSPURL returns the URL of ca's responder in style (the VA's for StyleVA).
-func (r *Responders) OCSPURL(ca *CA, style ResponderStyle) string {
+func (r *Server) OCSPURL(ca *pki.CA, style Style) string {
 	if style == StyleVA {
 		return r.VAURL()
 	}
@@ -245,20 +247,20 @@ func (r *Responders) OCSPURL(ca *CA, style ResponderStyle) string {
 }
 
 // VAURL returns the URL of the validation authority.
-func (r *Responders) VAURL() string { return r.URL + "/va" }
+func (r *Server) VAURL() string { return r.URL + "/va" }
 
 // CRLURL returns the URL of ca's CRL.
-func (r *Responders) CRLURL(ca *CA) string { return r.URL + "/crl/" + r.byCA[ca] + ".crl" }
+func (r *Server) CRLURL(ca *pki.CA) string { return r.URL + "/crl/" + r.byCA[ca] + ".crl" }
 
 // CAURL returns the URL of ca's certificate.
-func (r *Responders) CAURL(ca *CA) string { return r.URL + "/ca/" + r.byCA[ca] + ".crt" }
+func (r *Server) CAURL(ca *pki.CA) string { return r.URL + "/ca/" + r.byCA[ca] + ".crt" }
 
 // EndEntity is what IssueEndEntity puts in a certificate.
 type EndEntity struct {
 	CommonName string
 	// Style picks the OCSP responder named in the certificate's AIA;
 	// empty means StyleCA.
-	Style ResponderStyle
+	Style Style
 	// Key is certified when set, to spare key generation in tests; nil
 	// makes a fresh RSA-2048 key.
 	Key *rsa.PrivateKey
@@ -270,9 +272,9 @@ type EndEntity struct {
 // IssueEndEntity issues a signing certificate from ca whose AIA names the
 // running OCSP responder (and ca's certificate) and whose CRL distribution
 // point is ca's CRL here, and records it in the registry.
-func (r *Responders) IssueEndEntity(ca *CA, ee EndEntity) (*Credential, error) {
+func (r *Server) IssueEndEntity(ca *pki.CA, ee EndEntity) (*pki.Credential, error) {
 	if r.byCA[ca] == "" {
-		return nil, errors.New("sandbox: IssueEndEntity: not a CA of this PKI")
+		return nil, errors.New("responder: IssueEndEntity: not a CA of this PKI")
 	}
 	style := ee.Style
 	if style == "" {
@@ -294,7 +296,7 @@ func (r *Responders) IssueEndEntity(ca *CA, ee EndEntity) (*Credential, error) {
 		IssuingCertificateURL: []string{r.CAURL(ca)},
 		CRLDistributionPoints: []string{r.CRLURL(ca)},
 	}
-	var cred *Credential
+	var cred *pki.Credential
 	var err error
 	if ee.Key != nil {
 		cred, err = ca.IssueForKey(tmpl, ee.Key)
@@ -311,13 +313,13 @@ func (r *Responders) IssueEndEntity(ca *CA, ee EndEntity) (*Credential, error) {
 // Delegate returns ca's delegated OCSP responder, making it on first use:
 // an ECDSA P-256 key certified by ca with id-kp-OCSPSigning and
 // id-pkix-ocsp-nocheck, valid from a day ago for 30 days.
-func (r *Responders) Delegate(ca *CA) (*Responder, error) {
+func (r *Server) Delegate(ca *pki.CA) (*Identity, error) {
 	return r.issuedResponder(ca, r.delegates, "OCSP Responder", true, 0)
 }
 
 // issuedResponder makes (once per CA and kind) a responder certificate
 // issued by ca; shift moves its validity (negative: expired).
-func (r *Responders) issuedResponder(ca *CA, cache map[*CA]*Responder, label string, ocspSigning bool, shift time.Duration) (*Responder, error) {
+func (r *Server) issuedResponder(ca *pki.CA, cache map[*pki.CA]*Identity, label string, ocspSigning bool, shift time.Duration) (*Identity, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if d := cache[ca]; d != nil {
@@ -325,7 +327,7 @@ func (r *Responders) issuedResponder(ca *CA, cache map[*CA]*Responder, label str
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: responder key: %w", err)
+		return nil, fmt.Errorf("responder: responder key: %w", err)
 	}
 	now := time.Now().Add(shift)
 	subject := ca.Cert.Subject
@@ -340,16 +342,16 @@ func (r *Responders) issuedResponder(ca *CA, cache map[*CA]*Responder, label str
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
 		tmpl.ExtraExtensions = []pkix.Extension{{Id: OIDOCSPNoCheck, Value: []byte{0x05, 0x00}}}
 	}
-	cert, err := createCert(tmpl, ca.Cert, &key.PublicKey, ca.Key)
+	cert, err := pki.CreateCertificate(tmpl, ca.Cert, &key.PublicKey, ca.Key)
 	if err != nil {
 		return nil, err
 	}
-	d := &Responder{Cert: cert, Key: key}
+	d := &Identity{Cert: cert, Key: key}
 	cache[ca] = d
 	return d, nil
 }
 
-func (r *Responders) rogueResponder() (*Responder, error) {
+func (r *Server) rogueResponder() (*Identity, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.rogue != nil {
@@ -362,14 +364,14 @@ func (r *Responders) rogueResponder() (*Responder, error) {
 
 // selfSignedResponder makes a self-signed ECDSA P-256 responder
 // certificate with id-kp-OCSPSigning, valid from a day before now for a year.
-func selfSignedResponder(commonName string, now time.Time) (*Responder, error) {
+func selfSignedResponder(commonName string, now time.Time) (*Identity, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: responder key: %w", err)
+		return nil, fmt.Errorf("responder: responder key: %w", err)
 	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: serial number: %w", err)
+		return nil, fmt.Errorf("responder: serial number: %w", err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
@@ -381,17 +383,17 @@ func selfSignedResponder(commonName string, now time.Time) (*Responder, error) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: create responder certificate: %w", err)
+		return nil, fmt.Errorf("responder: create responder certificate: %w", err)
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: parse responder certificate: %w", err)
+		return nil, fmt.Errorf("responder: parse responder certificate: %w", err)
 	}
-	return &Responder{Cert: cert, Key: key}, nil
+	return &Identity{Cert: cert, Key: key}, nil
 }
 
 // ServeHTTP routes a request to the CRL, certificate or OCSP handler.
-func (r *Responders) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+func (r *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	path := req.URL.EscapedPath()
 	switch {
 	case strings.HasPrefix(path, "/crl/") && strings.HasSuffix(path, ".crl"):
@@ -427,7 +429,7 @@ func (r *Responders) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			if len(parts) == 3 {
 				rest = parts[2]
 			}
-			r.serveOCSP(w, req, r.names[parts[0]], ResponderStyle(parts[1]), rest)
+			r.serveOCSP(w, req, r.names[parts[0]], Style(parts[1]), rest)
 		}
 	default:
 		http.NotFound(w, req)
@@ -436,10 +438,10 @@ func (r *Responders) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 
 // misbehave handles the misbehaviours that replace the answer as a whole
 // and reports whether the normal handler should go on.
-func (r *Responders) misbehave(w http.ResponseWriter, req *http.Request, crl bool) bool {
+func (r *Server) misbehave(w http.ResponseWriter, req *http.Request, crl bool) bool {
 	switch r.currentMisbehaviour() {
 	case MisbehaveHTTP500:
-		http.Error(w, "sandbox: told to fail", http.StatusInternalServerError)
+		http.Error(w, "responder: told to fail", http.StatusInternalServerError)
 	case MisbehaveGarbage:
 		w.Header().Set("Content-Type", "application/ocsp-response")
 		_, _ = w.Write([]byte("this is not DER \x00\xff\x30\x82"))
@@ -476,15 +478,15 @@ func (r *Responders) misbehave(w http.ResponseWriter, req *http.Request, crl boo
 	return false
 }
 
-func (r *Responders) serveCRL(w http.ResponseWriter, ca *CA) {
+func (r *Server) serveCRL(w http.ResponseWriter, ca *pki.CA) {
 	now := time.Now()
 	m := r.currentMisbehaviour()
 	if m == MisbehaveStale {
-		now = now.Add(-2 * CRLValidity)
+		now = now.Add(-2 * pki.CRLValidity)
 	}
-	der, err := r.Registry.CRL(ca, now, CRLValidity)
+	der, err := r.Registry.CRL(ca, now, pki.CRLValidity)
 	if err != nil {
-		http.Error(w, "sandbox: cannot make the CRL", http.StatusInternalServerError)
+		http.Error(w, "responder: cannot make the CRL", http.StatusInternalServerError)
 		return
 	}
 	if m == MisbehaveForged {
@@ -522,7 +524,7 @@ func writeOCSP(w http.ResponseWriter, der []byte) {
 	_, _ = w.Write(der)
 }
 
-func (r *Responders) serveOCSP(w http.ResponseWriter, req *http.Request, ca *CA, style ResponderStyle, rest string) {
+func (r *Server) serveOCSP(w http.ResponseWriter, req *http.Request, ca *pki.CA, style Style, rest string) {
 	if req.Method != http.MethodGet && req.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -546,19 +548,19 @@ func (r *Responders) serveOCSP(w http.ResponseWriter, req *http.Request, ca *CA,
 // PKI), with the current misbehaviour. A request it cannot read gets the
 // malformedRequest error status, one about a CA the responder does not
 // serve gets unauthorized; both are answers, not errors.
-func (r *Responders) Respond(reqDER []byte, ca *CA, style ResponderStyle) ([]byte, error) {
+func (r *Server) Respond(reqDER []byte, ca *pki.CA, style Style) ([]byte, error) {
 	parsed, err := parseOCSPRequest(reqDER)
 	if err != nil {
 		return ocsp.MalformedRequestErrorResponse, nil
 	}
-	candidates := []*CA{ca}
+	candidates := []*pki.CA{ca}
 	if style == StyleVA {
 		candidates = nil
 		for _, c := range r.names {
 			candidates = append(candidates, c)
 		}
 	}
-	var issuer *CA
+	var issuer *pki.CA
 	for _, c := range candidates {
 		if c == nil {
 			continue
@@ -581,12 +583,12 @@ func (r *Responders) Respond(reqDER []byte, ca *CA, style ResponderStyle) ([]byt
 		producedAt: now,
 		nonce:      parsed.nonce,
 	}
-	var rev Revoked
+	var rev pki.Revoked
 	a.status, rev = r.Registry.Status(issuer, parsed.id.serial)
 	a.revokedAt, a.reason = rev.At, rev.Reason
 	switch style {
 	case StyleCA:
-		a.signer = &Responder{Cert: issuer.Cert, Key: issuer.Key}
+		a.signer = &Identity{Cert: issuer.Cert, Key: issuer.Key}
 	case StyleDelegated:
 		if a.signer, err = r.Delegate(issuer); err != nil {
 			return nil, err
@@ -595,7 +597,7 @@ func (r *Responders) Respond(reqDER []byte, ca *CA, style ResponderStyle) ([]byt
 	case StyleVA:
 		a.signer, a.byKey = r.VA, true
 	default:
-		return nil, fmt.Errorf("sandbox: unknown responder style %q", style)
+		return nil, fmt.Errorf("responder: unknown responder style %q", style)
 	}
 	if err := r.applyMisbehaviour(a, issuer, m); err != nil {
 		return nil, err
@@ -603,7 +605,7 @@ func (r *Responders) Respond(reqDER []byte, ca *CA, style ResponderStyle) ([]byt
 	return a.encode()
 }
 
-func (r *Responders) applyMisbehaviour(a *ocspAnswer, issuer *CA, m Misbehaviour) error {
+func (r *Server) applyMisbehaviour(a *ocspAnswer, issuer *pki.CA, m Misbehaviour) error {
 	var err error
 	switch m {
 	case MisbehaveStale:
@@ -618,7 +620,7 @@ func (r *Responders) applyMisbehaviour(a *ocspAnswer, issuer *CA, m Misbehaviour
 		a.id.keyHash[0] ^= 0xff
 	case MisbehaveWrongSerial:
 		a.id.serial = new(big.Int).Add(a.id.serial, big.NewInt(1))
-		a.status = CertGood
+		a.status = pki.CertGood
 	case MisbehaveUnauthorised:
 		a.signer, err = r.rogueResponder()
 		a.withCert, a.byKey = true, false

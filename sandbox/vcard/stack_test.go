@@ -1,6 +1,6 @@
 //go:build cgo && linux
 
-package sandbox_test
+package vcard_test
 
 import (
 	"bytes"
@@ -14,23 +14,24 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/pcsc"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
+	"github.com/shinsei-app/shinsei/sandbox/vcard"
 )
 
 func TestCardStackNamesTheDebianPackageOfAMissingPart(t *testing.T) {
 	ctx := context.Background()
 	cases := []struct {
 		name string
-		opts sandbox.StackOptions
+		opts vcard.StackOptions
 		pkg  string
 	}{
-		{"a missing pcscd asks for pcscd", sandbox.StackOptions{Pcscd: "/nonexistent/pcscd"}, "apt-get install pcscd"},
-		{"a missing vpcd driver asks for vsmartcard-vpcd", sandbox.StackOptions{VpcdDriver: "/nonexistent/libifdvpcd.so"}, "apt-get install vsmartcard-vpcd"},
+		{"a missing pcscd asks for pcscd", vcard.StackOptions{Pcscd: "/nonexistent/pcscd"}, "apt-get install pcscd"},
+		{"a missing vpcd driver asks for vsmartcard-vpcd", vcard.StackOptions{VpcdDriver: "/nonexistent/libifdvpcd.so"}, "apt-get install vsmartcard-vpcd"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := sandbox.StartCardStack(ctx, c.opts)
-			if !errors.Is(err, sandbox.ErrStackPart) || !strings.Contains(err.Error(), c.pkg) {
+			_, err := vcard.StartStack(ctx, c.opts)
+			if !errors.Is(err, vcard.ErrStackPart) || !strings.Contains(err.Error(), c.pkg) {
 				t.Errorf("got %v, want ErrStackPart naming %q", err, c.pkg)
 			}
 		})
@@ -43,7 +44,7 @@ func TestCardStackNamesTheDebianPackageOfAMissingPart(t *testing.T) {
 func TestCardStackServesTheCardToPCSCClientsAndStopsByPID(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	stack, err := sandbox.StartCardStack(ctx, sandbox.StackOptions{})
+	stack, err := vcard.StartStack(ctx, vcard.StackOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,15 +61,15 @@ func TestCardStackServesTheCardToPCSCClientsAndStopsByPID(t *testing.T) {
 		t.Setenv(k, v)
 	}
 
-	p, err := sandbox.NewPKI(time.Now())
+	p, err := pki.New(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	issuer, err := sandbox.NewCardIssuer(p, nil)
+	issuer, err := vcard.NewIssuer(p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	card, err := issuer.Issue(sandbox.ScenarioFinalTry)
+	card, err := issuer.Issue(vcard.ScenarioFinalTry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestCardStackServesTheCardToPCSCClientsAndStopsByPID(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	reader := sandbox.StackReaderName + " 00 00"
+	reader := vcard.ReaderName + " 00 00"
 	var conn *pcsc.Card
 	for conn == nil {
 		readers, err := pc.Readers(ctx)
@@ -100,7 +101,7 @@ func TestCardStackServesTheCardToPCSCClientsAndStopsByPID(t *testing.T) {
 			}
 		}
 	}
-	if !bytes.Equal(conn.ATR(), sandbox.JPKIATR) {
+	if !bytes.Equal(conn.ATR(), vcard.JPKIATR) {
 		t.Errorf("ATR % X", conn.ATR())
 	}
 	err = conn.Transaction(ctx, func() error {

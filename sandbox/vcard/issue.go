@@ -1,4 +1,4 @@
-package sandbox
+package vcard
 
 import (
 	"crypto/rand"
@@ -8,15 +8,17 @@ import (
 	"fmt"
 	"math/big"
 	"time"
+
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
 // Secrets of the sandbox's virtual My Number cards. They are fixed and
 // printed on purpose: the sandbox is for trying Shinsei out and for tests.
 const (
-	// VirtualCardSignaturePIN is the signature password (6–16 of A–Z, 0–9).
-	VirtualCardSignaturePIN = "SANDBOX1"
-	// VirtualCardAuthPIN is the user authentication PIN (4 digits).
-	VirtualCardAuthPIN = "1234"
+	// SignaturePIN is the signature password (6–16 of A–Z, 0–9).
+	SignaturePIN = "SANDBOX1"
+	// AuthPIN is the user authentication PIN (4 digits).
+	AuthPIN = "1234"
 )
 
 // Scenario is a situation residents meet with their My Number card, which
@@ -36,8 +38,8 @@ const (
 	// ScenarioExpired holds a signature certificate that expired yesterday.
 	ScenarioExpired Scenario = "expired"
 	// ScenarioRevoked holds a normal-looking signature certificate that the
-	// sandbox marks revoked (see VirtualCard.RevokedSerial and
-	// CardIssuer.Registry).
+	// sandbox marks revoked (see Card.RevokedSerial and
+	// Issuer.Registry).
 	ScenarioRevoked Scenario = "revoked"
 	// ScenarioAddressChanged holds a certificate whose address differs from
 	// the sample form's (SampleResident), an identity mismatch.
@@ -91,22 +93,22 @@ func ParseScenario(s string) (Scenario, error) {
 			return sc, nil
 		}
 	}
-	return "", fmt.Errorf("sandbox: unknown card scenario %q", s)
+	return "", fmt.Errorf("vcard: unknown card scenario %q", s)
 }
 
 // MovedAddress is the address ScenarioAddressChanged's certificate carries.
 const MovedAddress = "東京都新宿区西新宿二丁目８番１号"
 
-// CardIssuer issues virtual My Number cards from a sandbox PKI, adding the
+// Issuer issues virtual My Number cards from a sandbox PKI, adding the
 // authority for user authentication certificates the PKI does not have.
-type CardIssuer struct {
-	PKI *PKI
+type Issuer struct {
+	PKI *pki.PKI
 	// AuthCA issues the cards' user authentication certificates ("JPKI for
 	// user authentication").
-	AuthCA *CA
+	AuthCA *pki.CA
 	// Registry, when set, records the signature certificates issued and
 	// revokes ScenarioRevoked's, for responders started on it.
-	Registry *Registry
+	Registry *pki.Registry
 }
 
 // JPKIAuthSubject is the subject of the sandbox's authority for user
@@ -114,24 +116,24 @@ type CardIssuer struct {
 var JPKIAuthSubject = pkix.Name{Country: []string{"JP"}, Organization: []string{"JPKI Sandbox"},
 	OrganizationalUnit: []string{"JPKI for user authentication", "Japan Agency for Local Authority Information Systems"}}
 
-// NewCardIssuer makes an issuer on p, generating the authentication
+// NewIssuer makes an issuer on p, generating the authentication
 // authority's key. reg may be nil.
-func NewCardIssuer(p *PKI, reg *Registry) (*CardIssuer, error) {
+func NewIssuer(p *pki.PKI, reg *pki.Registry) (*Issuer, error) {
 	year := 365 * 24 * time.Hour
-	auth, err := newRoot(JPKIAuthSubject, p.Now.Add(-3*year), p.Now.Add(7*year))
+	auth, err := pki.NewRoot(JPKIAuthSubject, p.Now.Add(-3*year), p.Now.Add(7*year))
 	if err != nil {
 		return nil, err
 	}
-	return &CardIssuer{PKI: p, AuthCA: auth, Registry: reg}, nil
+	return &Issuer{PKI: p, AuthCA: auth, Registry: reg}, nil
 }
 
 // Issue makes a card for scenario s, with fresh RSA-2048 keys,
-// VirtualCardSignaturePIN and VirtualCardAuthPIN.
-func (ci *CardIssuer) Issue(s Scenario) (*VirtualCard, error) {
+// SignaturePIN and AuthPIN.
+func (ci *Issuer) Issue(s Scenario) (*Card, error) {
 	p := ci.PKI
-	resident := SampleResident()
-	var opts ResidentOptions
-	contents := CardContents{SignaturePIN: VirtualCardSignaturePIN, AuthPIN: VirtualCardAuthPIN, SignatureCA: p.JPKISign.Cert}
+	resident := pki.SampleResident()
+	var opts pki.ResidentOptions
+	contents := Contents{SignaturePIN: SignaturePIN, AuthPIN: AuthPIN, SignatureCA: p.JPKISign.Cert}
 	switch s {
 	case ScenarioHealthy, ScenarioRevoked, ScenarioNoSignatureCert, ScenarioRemovedDuringSigning:
 	case ScenarioFinalTry:
@@ -147,7 +149,7 @@ func (ci *CardIssuer) Issue(s Scenario) (*VirtualCard, error) {
 		opts.OldGeneration = true
 		contents.SignatureCA = p.JPKISignOld.Cert
 	default:
-		return nil, fmt.Errorf("sandbox: unknown card scenario %q", s)
+		return nil, fmt.Errorf("vcard: unknown card scenario %q", s)
 	}
 	sig, err := p.IssueResident(resident, opts)
 	if err != nil {
@@ -162,7 +164,7 @@ func (ci *CardIssuer) Issue(s Scenario) (*VirtualCard, error) {
 	if s != ScenarioNoSignatureCert {
 		contents.SignatureCert = sig.Cert
 	}
-	card, err := NewVirtualCard(contents)
+	card, err := New(contents)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +182,7 @@ func (ci *CardIssuer) Issue(s Scenario) (*VirtualCard, error) {
 	if s == ScenarioRevoked {
 		card.revoked = new(big.Int).Set(sig.Cert.SerialNumber)
 		if ci.Registry != nil {
-			if err := ci.Registry.Revoke(ca, sig.Cert.SerialNumber, ReasonKeyCompromise, p.Now.Add(-24*time.Hour)); err != nil {
+			if err := ci.Registry.Revoke(ca, sig.Cert.SerialNumber, pki.ReasonKeyCompromise, p.Now.Add(-24*time.Hour)); err != nil {
 				return nil, err
 			}
 		}
@@ -193,10 +195,10 @@ func (ci *CardIssuer) Issue(s Scenario) (*VirtualCard, error) {
 
 // issueAuth issues a user authentication certificate valid as long as the
 // signature certificate sig: it carries no personal data, as the real one.
-func (ci *CardIssuer) issueAuth(sig *Credential) (*Credential, error) {
+func (ci *Issuer) issueAuth(sig *pki.Credential) (*pki.Credential, error) {
 	id := make([]byte, 11)
 	if _, err := rand.Read(id); err != nil {
-		return nil, fmt.Errorf("sandbox: identifier: %w", err)
+		return nil, fmt.Errorf("vcard: identifier: %w", err)
 	}
 	return ci.AuthCA.Issue(&x509.Certificate{
 		Subject: pkix.Name{Country: []string{"JP"}, Locality: []string{"Tokyo-to", "Chiyoda-ku"},

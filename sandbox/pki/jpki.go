@@ -1,4 +1,4 @@
-package sandbox
+package pki
 
 import (
 	"crypto/rand"
@@ -82,7 +82,7 @@ func (p *PKI) IssueResident(r Resident, opts ResidentOptions) (*Credential, erro
 	}
 	id := make([]byte, 11)
 	if _, err := rand.Read(id); err != nil {
-		return nil, fmt.Errorf("sandbox: identifier: %w", err)
+		return nil, fmt.Errorf("pki: identifier: %w", err)
 	}
 	tmpl := &x509.Certificate{
 		Subject: pkix.Name{Country: []string{"JP"}, Locality: []string{"Tokyo-to", "Chiyoda-ku"},
@@ -131,7 +131,7 @@ func residentSAN(r Resident, octets bool) (pkix.Extension, error) {
 	}
 	der, err := asn1.Marshal(names)
 	if err != nil {
-		return pkix.Extension{}, fmt.Errorf("sandbox: encode subjectAltName: %w", err)
+		return pkix.Extension{}, fmt.Errorf("pki: encode subjectAltName: %w", err)
 	}
 	return pkix.Extension{Id: asn1.ObjectIdentifier{2, 5, 29, 17}, Value: der}, nil
 }

@@ -1,4 +1,4 @@
-package sandbox
+package responder
 
 import (
 	"crypto/x509"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
 func respWritePEM(t *testing.T, dir, name string, certs ...*x509.Certificate) string {
@@ -37,8 +39,8 @@ func TestOpenSSLAcceptsTheSandboxAnswers(t *testing.T) {
 	p := rs.PKI
 	tests := []struct {
 		name  string
-		ca    *CA
-		style ResponderStyle
+		ca    *pki.CA
+		style Style
 		trust []string // extra openssl options naming what to trust
 		m     Misbehaviour
 		want  string // the status openssl reports; "" when it must reject
@@ -55,7 +57,7 @@ func TestOpenSSLAcceptsTheSandboxAnswers(t *testing.T) {
 			dir := t.TempDir()
 			cred := respIssue(t, rs, tt.ca, tt.style)
 			if tt.want == "revoked" {
-				if err := rs.Registry.Revoke(tt.ca, cred.Cert.SerialNumber, ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
+				if err := rs.Registry.Revoke(tt.ca, cred.Cert.SerialNumber, pki.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -1,4 +1,4 @@
-package sandbox
+package pki
 
 import (
 	"bytes"
@@ -20,7 +20,7 @@ var (
 
 func pki(t *testing.T) *PKI {
 	t.Helper()
-	testPKIOnce.Do(func() { testPKI, testPKIErr = NewPKI(time.Now()) })
+	testPKIOnce.Do(func() { testPKI, testPKIErr = New(time.Now()) })
 	if testPKIErr != nil {
 		t.Fatal(testPKIErr)
 	}

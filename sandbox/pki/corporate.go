@@ -1,4 +1,4 @@
-package sandbox
+package pki
 
 import (
 	"crypto/rand"
@@ -41,7 +41,7 @@ func SampleCorporation() Corporation {
 func (p *PKI) IssueCorporate(c Corporation) (*Credential, error) {
 	registrar, err := asn1.Marshal(asn1.RawValue{Tag: asn1.TagUTF8String, Bytes: []byte(c.RegistryOffice)})
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: encode registrar: %w", err)
+		return nil, fmt.Errorf("pki: encode registrar: %w", err)
 	}
 	var fields []asn1.RawValue
 	for _, f := range []struct {
@@ -63,7 +63,7 @@ func (p *PKI) IssueCorporate(c Corporation) (*Credential, error) {
 	}
 	info, err := asn1.Marshal(fields)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: encode corporation info: %w", err)
+		return nil, fmt.Errorf("pki: encode corporation info: %w", err)
 	}
 	tmpl := &x509.Certificate{
 		Subject: pkix.Name{Country: []string{"JP"}, Organization: []string{"Sandbox Shoji K.K."},
@@ -88,7 +88,7 @@ func (c *Credential) PKCS12(password string) ([]byte, error) {
 	}
 	der, err := pkcs12.Modern.WithRand(rand.Reader).Encode(c.Key, c.Cert, chain, password)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: encode PKCS#12: %w", err)
+		return nil, fmt.Errorf("pki: encode PKCS#12: %w", err)
 	}
 	return der, nil
 }
