@@ -46,9 +46,9 @@ import (
 	"github.com/shinsei-app/shinsei/submit"
 )
 
-// svcJST is Japan Standard Time, the zone arrival numbers and receipts
+// jst is Japan Standard Time, the zone arrival numbers and receipts
 // are dated in (fixed, so no time zone database is needed).
-var svcJST = time.FixedZone("JST", 9*60*60)
+var jst = time.FixedZone("JST", 9*60*60)
 
 // Config configures the reference service.
 type Config struct {
@@ -122,10 +122,10 @@ func (l Limits) withDefaults() Limits {
 		}
 	}
 	if l.MaxPackageBytes <= 0 {
-		l.MaxPackageBytes = svcMaxPackage
+		l.MaxPackageBytes = maxPackage
 	}
 	if l.MaxJSONBytes <= 0 {
-		l.MaxJSONBytes = svcMaxJSON
+		l.MaxJSONBytes = maxJSON
 	}
 	defInt(&l.LockoutFailures, 5)
 	def(&l.LockoutWindow, 15*time.Minute)
@@ -147,7 +147,7 @@ func (l Limits) withDefaults() Limits {
 type Service struct {
 	cfg       Config
 	limits    Limits
-	store     *svcStore
+	store     *sqlStore
 	catalogue []submit.Procedure
 	procs     map[string]*submit.Procedure
 	anchors   []*x509.Certificate
@@ -158,8 +158,8 @@ type Service struct {
 	inquiry   []byte // key the inquiry numbers are derived with
 	dummyHash string // compared against for unknown accounts
 	hashSem   chan struct{}
-	failures  *svcLimiter
-	requests  *svcLimiter
+	failures  *limiter
+	requests  *limiter
 	log       *slog.Logger
 	handler   http.Handler
 
@@ -198,7 +198,7 @@ func Start(ctx context.Context, cfg Config) (_ *Service, err error) {
 		}
 		dbPath = filepath.Join(s.tmpDir, "service.db")
 	}
-	if s.store, err = svcOpenStore(ctx, dbPath); err != nil {
+	if s.store, err = openStore(ctx, dbPath); err != nil {
 		return nil, err
 	}
 	if s.inquiry, err = s.store.secret(ctx, "inquiry-number"); err != nil {
@@ -266,7 +266,7 @@ func (s *Service) setupPKI() error {
 	p := s.cfg.PKI
 	s.anchors = []*x509.Certificate{p.JPKISign.Cert, p.JPKISignOld.Cert, p.Registrar.Cert, p.LGPKIRoot.Cert}
 	s.inter = []*x509.Certificate{p.LGPKIOrg.Cert, p.LGPKIApp.Cert}
-	s.source = &svcRegistrySource{cas: svcCAs(p), reg: s.cfg.Registry}
+	s.source = &registrySource{cas: anchorCAs(p), reg: s.cfg.Registry}
 	s.va = s.cfg.VA
 	if s.va == nil {
 		var err error
@@ -285,8 +285,8 @@ func (s *Service) setupPKI() error {
 	return nil
 }
 
-// svcCAs lists every CA of p.
-func svcCAs(p *pki.PKI) []*pki.CA {
+// anchorCAs lists every CA of p.
+func anchorCAs(p *pki.PKI) []*pki.CA {
 	return []*pki.CA{p.JPKISign, p.JPKISignOld, p.Registrar, p.LGPKIRoot, p.LGPKIOrg, p.LGPKIApp, p.Private}
 }
 
@@ -407,8 +407,8 @@ func (s *Service) now() time.Time {
 
 // ---- routing ----
 
-// svcRoute is one path of the API and its handlers by method.
-type svcRoute struct {
+// routeSpec is one path of the API and its handlers by method.
+type routeSpec struct {
 	pattern string
 	methods map[string]http.HandlerFunc
 }
@@ -418,7 +418,7 @@ type svcRoute struct {
 // methods, and the request log.
 func (s *Service) routes() http.Handler {
 	v1 := submit.APIPrefix
-	routes := []svcRoute{
+	routes := []routeSpec{
 		{v1 + "/openapi.yaml", map[string]http.HandlerFunc{http.MethodGet: s.handleOpenAPI}},
 		{v1 + "/procedures", map[string]http.HandlerFunc{http.MethodGet: s.handleProcedures}},
 		{v1 + "/procedures/{id}", map[string]http.HandlerFunc{http.MethodGet: s.handleProcedure}},
@@ -441,20 +441,20 @@ func (s *Service) routes() http.Handler {
 		mux.HandleFunc(rt.pattern, s.dispatch(rt))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, svcFail(submit.ReasonNotFound, "no such endpoint"))
+		writeProblem(w, fail(submit.ReasonNotFound, "no such endpoint"))
 	})
 	return s.middleware(mux)
 }
 
 // dispatch picks the handler by method; another method is 405 with Allow.
-func (s *Service) dispatch(rt svcRoute) http.HandlerFunc {
+func (s *Service) dispatch(rt routeSpec) http.HandlerFunc {
 	var allow []string
 	for m := range rt.methods {
 		allow = append(allow, m)
 	}
 	sort.Strings(allow)
 	return func(w http.ResponseWriter, r *http.Request) {
-		if sw, ok := w.(*svcStatusWriter); ok {
+		if sw, ok := w.(*statusWriter); ok {
 			sw.route = rt.pattern
 		}
 		h := rt.methods[r.Method]
@@ -463,7 +463,7 @@ func (s *Service) dispatch(rt svcRoute) http.HandlerFunc {
 		}
 		if h == nil {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			writeProblem(w, svcFail(submit.ReasonBadRequest, "method not allowed; use "+strings.Join(allow, " or ")).
+			writeProblem(w, fail(submit.ReasonBadRequest, "method not allowed; use "+strings.Join(allow, " or ")).
 				withStatus(http.StatusMethodNotAllowed))
 			return
 		}
@@ -471,36 +471,36 @@ func (s *Service) dispatch(rt svcRoute) http.HandlerFunc {
 	}
 }
 
-// svcStatusWriter remembers what was answered, for the request log.
-type svcStatusWriter struct {
+// statusWriter remembers what was answered, for the request log.
+type statusWriter struct {
 	http.ResponseWriter
 	status int
 	reason submit.Reason
 	route  string
 }
 
-func (w *svcStatusWriter) WriteHeader(status int) {
+func (w *statusWriter) WriteHeader(status int) {
 	if w.status == 0 {
 		w.status = status
 	}
 	w.ResponseWriter.WriteHeader(status)
 }
 
-func (w *svcStatusWriter) Write(b []byte) (int, error) {
+func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
 	return w.ResponseWriter.Write(b)
 }
 
-func (w *svcStatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // middleware adds the common headers, turns a panic into an internal
 // error and logs one line per request: no bodies, headers or personal data.
 func (s *Service) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &svcStatusWriter{ResponseWriter: w}
+		sw := &statusWriter{ResponseWriter: w}
 		h := w.Header()
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -511,7 +511,7 @@ func (s *Service) middleware(next http.Handler) http.Handler {
 				}
 				s.log.Error("panic while serving a request", "route", sw.route, "panic", fmt.Sprint(v))
 				if sw.status == 0 {
-					writeProblem(sw, svcFail(submit.ReasonInternal, ""))
+					writeProblem(sw, fail(submit.ReasonInternal, ""))
 				}
 			}
 			s.log.Info("request", "method", r.Method, "route", sw.route, "status", sw.status,
@@ -536,7 +536,7 @@ func (s *Service) handleProcedures(w http.ResponseWriter, _ *http.Request) {
 func (s *Service) handleProcedure(w http.ResponseWriter, r *http.Request) {
 	p := s.procs[r.PathValue("id")]
 	if p == nil {
-		writeProblem(w, svcFail(submit.ReasonUnknownProcedure, "procedure"))
+		writeProblem(w, fail(submit.ReasonUnknownProcedure, "procedure"))
 		return
 	}
 	writeJSON(w, http.StatusOK, p)
@@ -554,9 +554,9 @@ func clientIP(r *http.Request) string {
 
 // limitBody caps the body at limit, refusing at once a declared length
 // over it.
-func limitBody(w http.ResponseWriter, r *http.Request, limit int64) *svcProblem {
+func limitBody(w http.ResponseWriter, r *http.Request, limit int64) *apiProblem {
 	if r.ContentLength > limit {
-		return svcFail(submit.ReasonTooLarge, fmt.Sprintf("body over %d bytes", limit))
+		return fail(submit.ReasonTooLarge, fmt.Sprintf("body over %d bytes", limit))
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	return nil
@@ -564,25 +564,25 @@ func limitBody(w http.ResponseWriter, r *http.Request, limit int64) *svcProblem 
 
 // ---- throttling ----
 
-// svcLimiter counts events per client address in fixed windows.
-type svcLimiter struct {
+// limiter counts events per client address in fixed windows.
+type limiter struct {
 	mu      sync.Mutex
 	n       int
 	per     time.Duration
-	windows map[string]*svcWindow
+	windows map[string]*rateWindow
 }
 
-type svcWindow struct {
+type rateWindow struct {
 	start time.Time
 	count int
 }
 
-func newSvcLimiter(n int, per time.Duration) *svcLimiter {
-	return &svcLimiter{n: n, per: per, windows: map[string]*svcWindow{}}
+func newSvcLimiter(n int, per time.Duration) *limiter {
+	return &limiter{n: n, per: per, windows: map[string]*rateWindow{}}
 }
 
 // window returns key's current window; the caller holds mu.
-func (l *svcLimiter) window(key string, now time.Time) *svcWindow {
+func (l *limiter) window(key string, now time.Time) *rateWindow {
 	if len(l.windows) > 10000 {
 		for k, w := range l.windows {
 			if now.Sub(w.start) >= l.per {
@@ -592,14 +592,14 @@ func (l *svcLimiter) window(key string, now time.Time) *svcWindow {
 	}
 	w := l.windows[key]
 	if w == nil || now.Sub(w.start) >= l.per || now.Before(w.start) {
-		w = &svcWindow{start: now}
+		w = &rateWindow{start: now}
 		l.windows[key] = w
 	}
 	return w
 }
 
 // blocked reports whether key used up its window, and how long until it ends.
-func (l *svcLimiter) blocked(key string, now time.Time) (bool, time.Duration) {
+func (l *limiter) blocked(key string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	w := l.window(key, now)
@@ -610,14 +610,14 @@ func (l *svcLimiter) blocked(key string, now time.Time) (bool, time.Duration) {
 }
 
 // add counts one event of key.
-func (l *svcLimiter) add(key string, now time.Time) {
+func (l *limiter) add(key string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.window(key, now).count++
 }
 
 // take counts one event of key unless its window is used up.
-func (l *svcLimiter) take(key string, now time.Time) (bool, time.Duration) {
+func (l *limiter) take(key string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	w := l.window(key, now)
@@ -630,13 +630,13 @@ func (l *svcLimiter) take(key string, now time.Time) (bool, time.Duration) {
 
 // throttle counts a request to a throttled endpoint and refuses it when
 // the client address sent too many requests or failed too often.
-func (s *Service) throttle(r *http.Request) *svcProblem {
+func (s *Service) throttle(r *http.Request) *apiProblem {
 	ip, now := clientIP(r), s.now()
 	if blocked, wait := s.failures.blocked(ip, now); blocked {
-		return svcFail(submit.ReasonRateLimited, "too many failures from this address").retryAfter(wait)
+		return fail(submit.ReasonRateLimited, "too many failures from this address").retryAfter(wait)
 	}
 	if ok, wait := s.requests.take(ip, now); !ok {
-		return svcFail(submit.ReasonRateLimited, "too many requests from this address").retryAfter(wait)
+		return fail(submit.ReasonRateLimited, "too many requests from this address").retryAfter(wait)
 	}
 	return nil
 }
