@@ -23,7 +23,7 @@ type Options struct {
 	// resident and official recorded, since the service is a registered
 	// verifier and refuses certificates its registry does not know.
 	KitDir string
-	// Kit are the kit's options (another SoftHSM module, or a kit made
+	// Kit is the kit's options (another SoftHSM module, or a kit made
 	// without SoftHSM); used only with KitDir.
 	Kit kit.Options
 	// PKI and Registry are served when there is no kit: for callers that
