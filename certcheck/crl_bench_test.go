@@ -36,7 +36,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/internal/testenv/tool"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
 const (
@@ -91,7 +91,7 @@ func loadCRLBenchFixture(tb testing.TB) *crlBenchFixture {
 		tb.Fatal(err)
 	}
 	defer os.RemoveAll(tmp)
-	p, err := sandbox.NewPKI(time.Now())
+	p, err := pki.New(time.Now())
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func readCRLBenchFixture(dir string, n int) (*crlBenchFixture, error) {
 // buildBenchCRL writes the DER directly with cryptobyte (crypto/x509's
 // CreateRevocationList needs a big.Int and a struct per entry): n entries
 // of random 16-byte serials, half with a reason code, include among them.
-func buildBenchCRL(ca *sandbox.CA, n int, include *big.Int) ([]byte, error) {
+func buildBenchCRL(ca *pki.CA, n int, include *big.Int) ([]byte, error) {
 	now := time.Now().UTC().Truncate(time.Second)
 	var alg cryptobyte.Builder
 	alg.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
 var (
@@ -39,7 +39,7 @@ func crlLeafKey(t testing.TB) *rsa.PrivateKey {
 
 // crlIssue issues an end-entity certificate from ca with the given CRL
 // distribution point URLs.
-func crlIssue(t testing.TB, ca *sandbox.CA, name string, dps ...string) *x509.Certificate {
+func crlIssue(t testing.TB, ca *pki.CA, name string, dps ...string) *x509.Certificate {
 	t.Helper()
 	now := time.Now()
 	cred, err := ca.IssueForKey(&x509.Certificate{
@@ -56,7 +56,7 @@ func crlIssue(t testing.TB, ca *sandbox.CA, name string, dps ...string) *x509.Ce
 }
 
 // crlMake signs a CRL by ca with the given entries.
-func crlMake(t testing.TB, ca *sandbox.CA, thisUpdate, nextUpdate time.Time, entries ...x509.RevocationListEntry) []byte {
+func crlMake(t testing.TB, ca *pki.CA, thisUpdate, nextUpdate time.Time, entries ...x509.RevocationListEntry) []byte {
 	t.Helper()
 	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
 		Number: big.NewInt(time.Now().UnixNano()), ThisUpdate: thisUpdate, NextUpdate: nextUpdate,
@@ -74,7 +74,7 @@ func crlEntry(cert *x509.Certificate, reason certcheck.CRLReason) x509.Revocatio
 }
 
 // crlQuery asks about cert issued directly by the root ca.
-func crlQuery(cert *x509.Certificate, ca *sandbox.CA) certcheck.Query {
+func crlQuery(cert *x509.Certificate, ca *pki.CA) certcheck.Query {
 	return certcheck.Query{Cert: cert, Issuer: ca.Cert, Path: []*x509.Certificate{cert, ca.Cert},
 		Roots: []*x509.Certificate{ca.Cert}, At: time.Now()}
 }
@@ -129,7 +129,7 @@ func crlMentionsSerial(detail string, cert *x509.Certificate) bool {
 }
 
 // crlMakeN signs a CRL by ca with n entries of made-up serials.
-func crlMakeN(t testing.TB, ca *sandbox.CA, n int) []byte {
+func crlMakeN(t testing.TB, ca *pki.CA, n int) []byte {
 	t.Helper()
 	now := time.Now()
 	entries := make([]x509.RevocationListEntry, n)

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
 func crlCacheFile(dir, url string) string {
@@ -132,7 +132,7 @@ func TestCRLSourceAnswers(t *testing.T) {
 	ldap := crlIssue(t, ca, "ldap", "ldap://ldap.example.jp/cn=CRL?certificateRevocationList")
 	crl := crlMake(t, ca, now.Add(-time.Hour), now.Add(time.Hour), crlEntry(revoked, certcheck.CRLReasonKeyCompromise))
 	pemCRL := pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: crl})
-	resident, err := p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{})
+	resident, err := p.IssueResident(pki.SampleResident(), pki.ResidentOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/shinsei-app/shinsei/certcheck"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/responder"
 )
 
 // ocspSentinels are the errors every rejection must wrap one of.
@@ -56,7 +56,7 @@ func FuzzParseOCSPResponse(f *testing.F) {
 	rs := ocspResponders(f)
 	p := rs.PKI
 	ca := p.LGPKIOrg
-	cert := ocspIssue(f, rs, ca, sandbox.StyleCA)
+	cert := ocspIssue(f, rs, ca, responder.StyleCA)
 	now := time.Now()
 	nonce := bytes.Repeat([]byte{0x5a}, 32)
 
@@ -69,7 +69,7 @@ func FuzzParseOCSPResponse(f *testing.F) {
 		f.Fatal(err)
 	}
 	var seeds [][]byte
-	for _, style := range []sandbox.ResponderStyle{sandbox.StyleCA, sandbox.StyleDelegated, sandbox.StyleVA} {
+	for _, style := range []responder.Style{responder.StyleCA, responder.StyleDelegated, responder.StyleVA} {
 		for _, req := range [][]byte{plain, ocspRequestWithNonce(f, plain, nonce), sha256Req} {
 			der, err := rs.Respond(req, ca, style)
 			if err != nil {

@@ -37,7 +37,8 @@ import (
 
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/internal/testenv/tool"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
+	"github.com/shinsei-app/shinsei/sandbox/responder"
 )
 
 // ocspOpenSSLResponder is a loopback HTTP front for `openssl ocsp` in
@@ -165,10 +166,10 @@ func ocspSelfSignedResponder(t testing.TB) (*x509.Certificate, *ecdsa.PrivateKey
 // alike to openssl (index.txt) and to a sandbox registry.
 type ocspOpenSSLFixture struct {
 	dir                    string
-	ca                     *sandbox.CA
+	ca                     *pki.CA
 	good, revoked, missing *x509.Certificate
 	revokedAt              time.Time
-	rs                     *sandbox.Responders
+	rs                     *responder.Server
 }
 
 func newOCSPOpenSSLFixture(t *testing.T) *ocspOpenSSLFixture {
@@ -192,14 +193,14 @@ func newOCSPOpenSSLFixture(t *testing.T) *ocspOpenSSLFixture {
 	ocspWriteCert(t, f.dir, "ca.pem", f.ca.Cert)
 	ocspWriteKey(t, f.dir, "ca.key", f.ca.Key)
 
-	reg := sandbox.NewRegistry()
+	reg := pki.NewRegistry()
 	reg.Record(f.ca, f.good)
 	reg.Record(f.ca, f.revoked)
-	if err := reg.Revoke(f.ca, f.revoked.SerialNumber, sandbox.ReasonKeyCompromise, f.revokedAt); err != nil {
+	if err := reg.Revoke(f.ca, f.revoked.SerialNumber, pki.ReasonKeyCompromise, f.revokedAt); err != nil {
 		t.Fatal(err)
 	}
 	var err error
-	if f.rs, err = sandbox.StartResponders(context.Background(), p, reg, "127.0.0.1:0"); err != nil {
+	if f.rs, err = responder.Start(context.Background(), p, reg, "127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.rs.Close() })
@@ -273,10 +274,10 @@ func TestOCSPSourceAgreesWithOpenSSL(t *testing.T) {
 			return src
 		}},
 		{"the sandbox CA responder", func(t *testing.T) certcheck.Source {
-			return ocspNewSource(t, certcheck.OCSPOptions{URL: f.rs.OCSPURL(f.ca, sandbox.StyleCA), Nonce: true})
+			return ocspNewSource(t, certcheck.OCSPOptions{URL: f.rs.OCSPURL(f.ca, responder.StyleCA), Nonce: true})
 		}},
 		{"the sandbox delegated responder", func(t *testing.T) certcheck.Source {
-			return ocspNewSource(t, certcheck.OCSPOptions{URL: f.rs.OCSPURL(f.ca, sandbox.StyleDelegated), Nonce: true, Hash: crypto.SHA256})
+			return ocspNewSource(t, certcheck.OCSPOptions{URL: f.rs.OCSPURL(f.ca, responder.StyleDelegated), Nonce: true, Hash: crypto.SHA256})
 		}},
 		{"the sandbox VA", func(t *testing.T) certcheck.Source { return ocspNewVA(t, f.rs, certcheck.OCSPOptions{Nonce: true}) }},
 	}

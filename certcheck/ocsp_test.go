@@ -19,7 +19,8 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
+	"github.com/shinsei-app/shinsei/sandbox/responder"
 )
 
 var (
@@ -40,19 +41,19 @@ func ocspLeafKey(t testing.TB) *rsa.PrivateKey {
 }
 
 // ocspPKI is testPKI for any testing.TB (fuzz targets too): the same PKI.
-func ocspPKI(t testing.TB) *sandbox.PKI {
+func ocspPKI(t testing.TB) *pki.PKI {
 	t.Helper()
-	pkiOnce.Do(func() { pki, pkiErr = sandbox.NewPKI(time.Now()) })
+	pkiOnce.Do(func() { sharedPKI, pkiErr = pki.New(time.Now()) })
 	if pkiErr != nil {
 		t.Fatal(pkiErr)
 	}
-	return pki
+	return sharedPKI
 }
 
 // ocspResponders starts the sandbox responders on loopback for one test.
-func ocspResponders(t testing.TB) *sandbox.Responders {
+func ocspResponders(t testing.TB) *responder.Server {
 	t.Helper()
-	rs, err := sandbox.StartResponders(context.Background(), ocspPKI(t), sandbox.NewRegistry(), "127.0.0.1:0")
+	rs, err := responder.Start(context.Background(), ocspPKI(t), pki.NewRegistry(), "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,16 +62,16 @@ func ocspResponders(t testing.TB) *sandbox.Responders {
 }
 
 // ocspIssue issues a certificate from ca whose AIA names rs's responder in style.
-func ocspIssue(t testing.TB, rs *sandbox.Responders, ca *sandbox.CA, style sandbox.ResponderStyle) *x509.Certificate {
+func ocspIssue(t testing.TB, rs *responder.Server, ca *pki.CA, style responder.Style) *x509.Certificate {
 	t.Helper()
-	cred, err := rs.IssueEndEntity(ca, sandbox.EndEntity{CommonName: "OCSP test", Style: style, Key: ocspLeafKey(t)})
+	cred, err := rs.IssueEndEntity(ca, responder.EndEntity{CommonName: "OCSP test", Style: style, Key: ocspLeafKey(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return cred.Cert
 }
 
-func ocspQuery(cert *x509.Certificate, ca *sandbox.CA) certcheck.Query {
+func ocspQuery(cert *x509.Certificate, ca *pki.CA) certcheck.Query {
 	return certcheck.Query{Cert: cert, Issuer: ca.Cert, Path: []*x509.Certificate{cert, ca.Cert}, At: time.Now()}
 }
 
@@ -83,7 +84,7 @@ func ocspNewSource(t testing.TB, opts certcheck.OCSPOptions) *certcheck.OCSPSour
 	return s
 }
 
-func ocspNewVA(t testing.TB, rs *sandbox.Responders, opts certcheck.OCSPOptions, serves ...*x509.Certificate) *certcheck.VASource {
+func ocspNewVA(t testing.TB, rs *responder.Server, opts certcheck.OCSPOptions, serves ...*x509.Certificate) *certcheck.VASource {
 	t.Helper()
 	s, err := certcheck.NewVASource(certcheck.VAOptions{URL: rs.VAURL(), Responder: rs.VA.Cert, Serves: serves, OCSP: opts})
 	if err != nil {
@@ -93,8 +94,8 @@ func ocspNewVA(t testing.TB, rs *sandbox.Responders, opts certcheck.OCSPOptions,
 }
 
 // ocspSourceFor returns the source that asks rs in style.
-func ocspSourceFor(t testing.TB, rs *sandbox.Responders, style sandbox.ResponderStyle, opts certcheck.OCSPOptions) certcheck.Source {
-	if style == sandbox.StyleVA {
+func ocspSourceFor(t testing.TB, rs *responder.Server, style responder.Style, opts certcheck.OCSPOptions) certcheck.Source {
+	if style == responder.StyleVA {
 		return ocspNewVA(t, rs, opts)
 	}
 	return ocspNewSource(t, opts)
@@ -128,23 +129,23 @@ func TestOCSPSourceAnswersFromEachResponderStyle(t *testing.T) {
 	)
 	tests := []struct {
 		name   string
-		ca     *sandbox.CA
-		style  sandbox.ResponderStyle
+		ca     *pki.CA
+		style  responder.Style
 		state  state
 		status certcheck.Status
 		reason string
 	}{
-		{"a good certificate is good when the CA answers", p.Private, sandbox.StyleCA, good, certcheck.StatusGood, ""},
-		{"a revoked certificate is revoked with its reason when the CA answers", p.Private, sandbox.StyleCA, revoked, certcheck.StatusRevoked, "keyCompromise"},
-		{"a held certificate is on hold when the CA answers", p.Registrar, sandbox.StyleCA, held, certcheck.StatusOnHold, "certificateHold"},
-		{"a certificate whose hold was released is good again", p.Registrar, sandbox.StyleCA, released, certcheck.StatusGood, ""},
-		{"a good certificate is good when a delegate answers", p.LGPKIApp, sandbox.StyleDelegated, good, certcheck.StatusGood, ""},
-		{"a revoked certificate is revoked when a delegate answers", p.LGPKIOrg, sandbox.StyleDelegated, revoked, certcheck.StatusRevoked, "keyCompromise"},
-		{"a serial the CA never issued is unknown when a delegate answers", p.LGPKIApp, sandbox.StyleDelegated, neverIssued, certcheck.StatusUnknown, ""},
-		{"a good certificate is good when the VA answers", p.LGPKIOrg, sandbox.StyleVA, good, certcheck.StatusGood, ""},
-		{"a revoked certificate is revoked when the VA answers", p.Private, sandbox.StyleVA, revoked, certcheck.StatusRevoked, "keyCompromise"},
-		{"a held certificate is on hold when the VA answers", p.Registrar, sandbox.StyleVA, held, certcheck.StatusOnHold, "certificateHold"},
-		{"a serial the CA never issued is unknown when the VA answers", p.Private, sandbox.StyleVA, neverIssued, certcheck.StatusUnknown, ""},
+		{"a good certificate is good when the CA answers", p.Private, responder.StyleCA, good, certcheck.StatusGood, ""},
+		{"a revoked certificate is revoked with its reason when the CA answers", p.Private, responder.StyleCA, revoked, certcheck.StatusRevoked, "keyCompromise"},
+		{"a held certificate is on hold when the CA answers", p.Registrar, responder.StyleCA, held, certcheck.StatusOnHold, "certificateHold"},
+		{"a certificate whose hold was released is good again", p.Registrar, responder.StyleCA, released, certcheck.StatusGood, ""},
+		{"a good certificate is good when a delegate answers", p.LGPKIApp, responder.StyleDelegated, good, certcheck.StatusGood, ""},
+		{"a revoked certificate is revoked when a delegate answers", p.LGPKIOrg, responder.StyleDelegated, revoked, certcheck.StatusRevoked, "keyCompromise"},
+		{"a serial the CA never issued is unknown when a delegate answers", p.LGPKIApp, responder.StyleDelegated, neverIssued, certcheck.StatusUnknown, ""},
+		{"a good certificate is good when the VA answers", p.LGPKIOrg, responder.StyleVA, good, certcheck.StatusGood, ""},
+		{"a revoked certificate is revoked when the VA answers", p.Private, responder.StyleVA, revoked, certcheck.StatusRevoked, "keyCompromise"},
+		{"a held certificate is on hold when the VA answers", p.Registrar, responder.StyleVA, held, certcheck.StatusOnHold, "certificateHold"},
+		{"a serial the CA never issued is unknown when the VA answers", p.Private, responder.StyleVA, neverIssued, certcheck.StatusUnknown, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,7 +154,7 @@ func TestOCSPSourceAnswersFromEachResponderStyle(t *testing.T) {
 			var err error
 			switch tt.state {
 			case revoked:
-				err = reg.Revoke(tt.ca, cert.SerialNumber, sandbox.ReasonKeyCompromise, revokedAt)
+				err = reg.Revoke(tt.ca, cert.SerialNumber, pki.ReasonKeyCompromise, revokedAt)
 			case held:
 				err = reg.Hold(tt.ca, cert.SerialNumber, revokedAt)
 			case released:
@@ -162,7 +163,7 @@ func TestOCSPSourceAnswersFromEachResponderStyle(t *testing.T) {
 				}
 			case neverIssued:
 				// Same AIA, but not recorded as issued.
-				var cred *sandbox.Credential
+				var cred *pki.Credential
 				cred, err = tt.ca.IssueForKey(&x509.Certificate{
 					Subject: pkix.Name{CommonName: "not recorded"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
 					OCSPServer: cert.OCSPServer,
@@ -180,7 +181,7 @@ func TestOCSPSourceAnswersFromEachResponderStyle(t *testing.T) {
 				t.Fatalf("got ok=%v %+v, want %s %s", ok, r, tt.status, tt.reason)
 			}
 			wantSource, wantLocation := "ocsp", cert.OCSPServer[0]
-			if tt.style == sandbox.StyleVA {
+			if tt.style == responder.StyleVA {
 				wantSource, wantLocation = "va", rs.VAURL()
 			}
 			if r.Source != wantSource || r.Location != wantLocation {
@@ -201,37 +202,37 @@ func TestOCSPSourceRejectsAnswersXCryptoOCSPWouldTake(t *testing.T) {
 	p := rs.PKI
 	tests := []struct {
 		name     string
-		m        sandbox.Misbehaviour
-		style    sandbox.ResponderStyle
+		m        responder.Misbehaviour
+		style    responder.Style
 		opts     certcheck.OCSPOptions
 		sentinel error
 		detail   string // more text the Detail must contain
 	}{
-		{"a stale answer is rejected", sandbox.MisbehaveStale, sandbox.StyleCA, certcheck.OCSPOptions{}, certcheck.ErrOCSPStale, "nextUpdate"},
-		{"an answer dated an hour ahead is rejected", sandbox.MisbehaveFuture, sandbox.StyleDelegated, certcheck.OCSPOptions{}, certcheck.ErrOCSPNotYetValid, "thisUpdate"},
-		{"an answer about another issuer key is rejected", sandbox.MisbehaveWrongCertID, sandbox.StyleCA, certcheck.OCSPOptions{}, certcheck.ErrOCSPCertIDMismatch, "issuer key hash"},
-		{"an answer about another serial number is rejected", sandbox.MisbehaveWrongSerial, sandbox.StyleVA, certcheck.OCSPOptions{}, certcheck.ErrOCSPCertIDMismatch, "serial"},
-		{"an answer signed by a responder no CA authorised is rejected", sandbox.MisbehaveUnauthorised, sandbox.StyleCA, certcheck.OCSPOptions{}, certcheck.ErrOCSPUnauthorized, "Rogue"},
-		{"an answer signed by a CA-issued certificate without OCSPSigning is rejected", sandbox.MisbehaveNotOCSPSigning, sandbox.StyleDelegated, certcheck.OCSPOptions{}, certcheck.ErrOCSPNotOCSPSigning, ""},
-		{"an answer signed by an expired delegate is rejected", sandbox.MisbehaveExpiredResponder, sandbox.StyleDelegated, certcheck.OCSPOptions{}, certcheck.ErrOCSPResponderInvalid, "delegated responder"},
-		{"a forged answer from the CA is rejected", sandbox.MisbehaveForged, sandbox.StyleCA, certcheck.OCSPOptions{}, certcheck.ErrOCSPSignature, ""},
-		{"a forged answer from a delegate is rejected", sandbox.MisbehaveForged, sandbox.StyleDelegated, certcheck.OCSPOptions{}, certcheck.ErrOCSPSignature, ""},
-		{"a forged answer from the VA is rejected", sandbox.MisbehaveForged, sandbox.StyleVA, certcheck.OCSPOptions{}, certcheck.ErrOCSPSignature, "trusted responder"},
-		{"an answer that drops the nonce is rejected", sandbox.MisbehaveNoNonce, sandbox.StyleCA, certcheck.OCSPOptions{Nonce: true}, certcheck.ErrOCSPNonce, "no nonce"},
-		{"an answer with another nonce is rejected", sandbox.MisbehaveWrongNonce, sandbox.StyleVA, certcheck.OCSPOptions{Nonce: true}, certcheck.ErrOCSPNonce, "another nonce"},
-		{"an oversized answer is rejected", sandbox.MisbehaveOversized, sandbox.StyleCA, certcheck.OCSPOptions{}, certcheck.ErrOCSPTooLarge, ""},
-		{"a slow responder is given up on within the timeout", sandbox.MisbehaveSlow, sandbox.StyleCA, certcheck.OCSPOptions{FetchOptions: certcheck.FetchOptions{FetchTimeout: 300 * time.Millisecond}}, certcheck.ErrOCSPUnreachable, "no answer within 300ms"},
-		{"garbage is rejected", sandbox.MisbehaveGarbage, sandbox.StyleDelegated, certcheck.OCSPOptions{}, certcheck.ErrOCSPMalformed, ""},
-		{"HTTP 500 is rejected", sandbox.MisbehaveHTTP500, sandbox.StyleCA, certcheck.OCSPOptions{}, certcheck.ErrOCSPHTTPStatus, "500"},
-		{"tryLater is unknown with the status named", sandbox.MisbehaveTryLater, sandbox.StyleVA, certcheck.OCSPOptions{}, certcheck.ErrOCSPResponseStatus, "try later"},
-		{"a redirect loop is given up on", sandbox.MisbehaveRedirectLoop, sandbox.StyleCA, certcheck.OCSPOptions{}, certcheck.ErrOCSPUnreachable, "redirects"},
+		{"a stale answer is rejected", responder.MisbehaveStale, responder.StyleCA, certcheck.OCSPOptions{}, certcheck.ErrOCSPStale, "nextUpdate"},
+		{"an answer dated an hour ahead is rejected", responder.MisbehaveFuture, responder.StyleDelegated, certcheck.OCSPOptions{}, certcheck.ErrOCSPNotYetValid, "thisUpdate"},
+		{"an answer about another issuer key is rejected", responder.MisbehaveWrongCertID, responder.StyleCA, certcheck.OCSPOptions{}, certcheck.ErrOCSPCertIDMismatch, "issuer key hash"},
+		{"an answer about another serial number is rejected", responder.MisbehaveWrongSerial, responder.StyleVA, certcheck.OCSPOptions{}, certcheck.ErrOCSPCertIDMismatch, "serial"},
+		{"an answer signed by a responder no CA authorised is rejected", responder.MisbehaveUnauthorised, responder.StyleCA, certcheck.OCSPOptions{}, certcheck.ErrOCSPUnauthorized, "Rogue"},
+		{"an answer signed by a CA-issued certificate without OCSPSigning is rejected", responder.MisbehaveNotOCSPSigning, responder.StyleDelegated, certcheck.OCSPOptions{}, certcheck.ErrOCSPNotOCSPSigning, ""},
+		{"an answer signed by an expired delegate is rejected", responder.MisbehaveExpiredResponder, responder.StyleDelegated, certcheck.OCSPOptions{}, certcheck.ErrOCSPResponderInvalid, "delegated responder"},
+		{"a forged answer from the CA is rejected", responder.MisbehaveForged, responder.StyleCA, certcheck.OCSPOptions{}, certcheck.ErrOCSPSignature, ""},
+		{"a forged answer from a delegate is rejected", responder.MisbehaveForged, responder.StyleDelegated, certcheck.OCSPOptions{}, certcheck.ErrOCSPSignature, ""},
+		{"a forged answer from the VA is rejected", responder.MisbehaveForged, responder.StyleVA, certcheck.OCSPOptions{}, certcheck.ErrOCSPSignature, "trusted responder"},
+		{"an answer that drops the nonce is rejected", responder.MisbehaveNoNonce, responder.StyleCA, certcheck.OCSPOptions{Nonce: true}, certcheck.ErrOCSPNonce, "no nonce"},
+		{"an answer with another nonce is rejected", responder.MisbehaveWrongNonce, responder.StyleVA, certcheck.OCSPOptions{Nonce: true}, certcheck.ErrOCSPNonce, "another nonce"},
+		{"an oversized answer is rejected", responder.MisbehaveOversized, responder.StyleCA, certcheck.OCSPOptions{}, certcheck.ErrOCSPTooLarge, ""},
+		{"a slow responder is given up on within the timeout", responder.MisbehaveSlow, responder.StyleCA, certcheck.OCSPOptions{FetchOptions: certcheck.FetchOptions{FetchTimeout: 300 * time.Millisecond}}, certcheck.ErrOCSPUnreachable, "no answer within 300ms"},
+		{"garbage is rejected", responder.MisbehaveGarbage, responder.StyleDelegated, certcheck.OCSPOptions{}, certcheck.ErrOCSPMalformed, ""},
+		{"HTTP 500 is rejected", responder.MisbehaveHTTP500, responder.StyleCA, certcheck.OCSPOptions{}, certcheck.ErrOCSPHTTPStatus, "500"},
+		{"tryLater is unknown with the status named", responder.MisbehaveTryLater, responder.StyleVA, certcheck.OCSPOptions{}, certcheck.ErrOCSPResponseStatus, "try later"},
+		{"a redirect loop is given up on", responder.MisbehaveRedirectLoop, responder.StyleCA, certcheck.OCSPOptions{}, certcheck.ErrOCSPUnreachable, "redirects"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ca := p.LGPKIApp
 			cert := ocspIssue(t, rs, ca, tt.style)
 			rs.SetMisbehaviour(tt.m)
-			defer rs.SetMisbehaviour(sandbox.Behave)
+			defer rs.SetMisbehaviour(responder.Behave)
 			src := ocspSourceFor(t, rs, tt.style, tt.opts)
 			start := time.Now()
 			r, ok := src.Check(context.Background(), ocspQuery(cert, ca))
@@ -252,7 +253,7 @@ func TestOCSPSourceRejectsAnswersXCryptoOCSPWouldTake(t *testing.T) {
 func TestVASourceTrustsOnlyItsResponderAndOnlyForItsCAs(t *testing.T) {
 	rs := ocspResponders(t)
 	p := rs.PKI
-	cert := ocspIssue(t, rs, p.LGPKIApp, sandbox.StyleVA)
+	cert := ocspIssue(t, rs, p.LGPKIApp, responder.StyleVA)
 	other, err := rs.Delegate(p.Private)
 	if err != nil {
 		t.Fatal(err)
@@ -283,7 +284,7 @@ func TestVASourceTrustsOnlyItsResponderAndOnlyForItsCAs(t *testing.T) {
 	})
 	t.Run("a VA that serves the old JPKI generation is not asked about the current one", func(t *testing.T) {
 		va := ocspNewVA(t, rs, certcheck.OCSPOptions{}, p.JPKISignOld.Cert)
-		resident, err := p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{})
+		resident, err := p.IssueResident(pki.SampleResident(), pki.ResidentOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -297,10 +298,10 @@ func TestCheckGivesVerdictsFromOCSPAndTheVA(t *testing.T) {
 	rs := ocspResponders(t)
 	p := rs.PKI
 	rs.Registry.Record(p.LGPKIRoot, p.LGPKIApp.Cert)
-	leafGood := ocspIssue(t, rs, p.LGPKIApp, sandbox.StyleDelegated)
-	leafRevoked := ocspIssue(t, rs, p.LGPKIApp, sandbox.StyleDelegated)
-	leafHeld := ocspIssue(t, rs, p.LGPKIApp, sandbox.StyleCA)
-	if err := rs.Registry.Revoke(p.LGPKIApp, leafRevoked.SerialNumber, sandbox.ReasonSuperseded, time.Now()); err != nil {
+	leafGood := ocspIssue(t, rs, p.LGPKIApp, responder.StyleDelegated)
+	leafRevoked := ocspIssue(t, rs, p.LGPKIApp, responder.StyleDelegated)
+	leafHeld := ocspIssue(t, rs, p.LGPKIApp, responder.StyleCA)
+	if err := rs.Registry.Revoke(p.LGPKIApp, leafRevoked.SerialNumber, pki.ReasonSuperseded, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if err := rs.Registry.Hold(p.LGPKIApp, leafHeld.SerialNumber, time.Now()); err != nil {
@@ -337,13 +338,13 @@ func TestCheckGivesVerdictsFromOCSPAndTheVA(t *testing.T) {
 		})
 	}
 	t.Run("a revoked intermediate makes a good leaf bad", func(t *testing.T) {
-		reg := sandbox.NewRegistry()
-		rs2, err := sandbox.StartResponders(context.Background(), p, reg, "")
+		reg := pki.NewRegistry()
+		rs2, err := responder.Start(context.Background(), p, reg, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer rs2.Close()
-		if err := reg.Revoke(p.LGPKIRoot, p.LGPKIApp.Cert.SerialNumber, sandbox.ReasonCACompromise, time.Now()); err != nil {
+		if err := reg.Revoke(p.LGPKIRoot, p.LGPKIApp.Cert.SerialNumber, pki.ReasonCACompromise, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		o := opts
@@ -358,12 +359,12 @@ func TestCheckGivesVerdictsFromOCSPAndTheVA(t *testing.T) {
 func TestJPKICertificatesAreNotCheckableHereUnlessTheServiceAnswers(t *testing.T) {
 	rs := ocspResponders(t)
 	p := rs.PKI
-	resident, err := p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{})
+	resident, err := p.IssueResident(pki.SampleResident(), pki.ResidentOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rs.Registry.Record(p.JPKISign, resident.Cert)
-	private := ocspIssue(t, rs, p.Private, sandbox.StyleCA)
+	private := ocspIssue(t, rs, p.Private, responder.StyleCA)
 	ocspSrc := ocspNewSource(t, certcheck.OCSPOptions{})
 	tests := []struct {
 		name    string
@@ -398,9 +399,9 @@ func TestJPKICertificatesAreNotCheckableHereUnlessTheServiceAnswers(t *testing.T
 func TestOCSPAnswersAreCachedInMemoryAndOnDisk(t *testing.T) {
 	rs := ocspResponders(t)
 	ca := rs.PKI.Private
-	cert := ocspIssue(t, rs, ca, sandbox.StyleCA)
-	revoked := ocspIssue(t, rs, ca, sandbox.StyleCA)
-	if err := rs.Registry.Revoke(ca, revoked.SerialNumber, sandbox.ReasonKeyCompromise, time.Now()); err != nil {
+	cert := ocspIssue(t, rs, ca, responder.StyleCA)
+	revoked := ocspIssue(t, rs, ca, responder.StyleCA)
+	if err := rs.Registry.Revoke(ca, revoked.SerialNumber, pki.ReasonKeyCompromise, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -413,8 +414,8 @@ func TestOCSPAnswersAreCachedInMemoryAndOnDisk(t *testing.T) {
 	if r, _ := online.Check(ctx, qRevoked); r.Status != certcheck.StatusRevoked {
 		t.Fatalf("first answer %+v", r)
 	}
-	rs.SetMisbehaviour(sandbox.MisbehaveHTTP500)
-	defer rs.SetMisbehaviour(sandbox.Behave)
+	rs.SetMisbehaviour(responder.MisbehaveHTTP500)
+	defer rs.SetMisbehaviour(responder.Behave)
 
 	t.Run("a second check is answered from memory", func(t *testing.T) {
 		if r, _ := online.Check(ctx, q); r.Status != certcheck.StatusGood || r.Source != "ocsp" || r.Location != cert.OCSPServer[0] {
@@ -441,7 +442,7 @@ func TestOCSPAnswersAreCachedInMemoryAndOnDisk(t *testing.T) {
 	})
 	t.Run("a cached answer past its nextUpdate is not used", func(t *testing.T) {
 		later := ocspNewSource(t, certcheck.OCSPOptions{CacheDir: dir, Offline: true,
-			Now: func() time.Time { return time.Now().Add(sandbox.OCSPValidity + time.Hour) }})
+			Now: func() time.Time { return time.Now().Add(responder.OCSPValidity + time.Hour) }})
 		r, ok := later.Check(ctx, q)
 		ocspWantRejected(t, r, ok, certcheck.ErrOCSPNotFetchable)
 	})
@@ -465,7 +466,7 @@ func TestOCSPAnswersAreCachedInMemoryAndOnDisk(t *testing.T) {
 	})
 	t.Run("an answer for another certificate's file is ignored", func(t *testing.T) {
 		fresh := t.TempDir()
-		rs.SetMisbehaviour(sandbox.Behave)
+		rs.SetMisbehaviour(responder.Behave)
 		src := ocspNewSource(t, certcheck.OCSPOptions{CacheDir: fresh})
 		if r, _ := src.Check(ctx, qRevoked); r.Status != certcheck.StatusRevoked {
 			t.Fatalf("%+v", r)
@@ -515,7 +516,7 @@ func (m *ocspMethods) RoundTrip(req *http.Request) (*http.Response, error) {
 func TestOCSPRequestsGoByGETWhenSmallAndByPOSTOtherwise(t *testing.T) {
 	rs := ocspResponders(t)
 	ca := rs.PKI.LGPKIOrg
-	cert := ocspIssue(t, rs, ca, sandbox.StyleDelegated)
+	cert := ocspIssue(t, rs, ca, responder.StyleDelegated)
 	tests := []struct {
 		name   string
 		hash   crypto.Hash

@@ -1,7 +1,14 @@
 // Package certcheck decides whether a certificate will be accepted: trust
-// anchors, path building, validity at a chosen time, key usage and — as it
-// grows — revocation by CRL, OCSP and validation authorities. Every finding
-// is a *Error whose Reason a caller can switch on and explain.
+// anchors and pins, path building, validity at a chosen time, key usage,
+// and revocation by CRL, OCSP and validation authorities, asked in the one
+// order Sources gives. Every finding is a *Error whose Reason a caller can
+// switch on; package explain words it.
+//
+// It never calls a JPKI certificate "good" by itself (only the service, a
+// registered verifier, may check JPKI revocation), never trusts a CRL or an
+// OCSP answer whose signature it has not checked, and never reads a reply
+// without a timeout and a size cap. It imports no user interface and
+// nothing above the core.
 package certcheck
 
 import (

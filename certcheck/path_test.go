@@ -11,35 +11,35 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
 var (
-	pkiOnce sync.Once
-	pki     *sandbox.PKI
-	pkiErr  error
+	pkiOnce   sync.Once
+	sharedPKI *pki.PKI
+	pkiErr    error
 )
 
-func testPKI(t *testing.T) *sandbox.PKI {
+func testPKI(t *testing.T) *pki.PKI {
 	t.Helper()
-	pkiOnce.Do(func() { pki, pkiErr = sandbox.NewPKI(time.Now()) })
+	pkiOnce.Do(func() { sharedPKI, pkiErr = pki.New(time.Now()) })
 	if pkiErr != nil {
 		t.Fatal(pkiErr)
 	}
-	return pki
+	return sharedPKI
 }
 
 func TestVerifyPath(t *testing.T) {
 	p := testPKI(t)
-	resident, err := p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{})
+	resident, err := p.IssueResident(pki.SampleResident(), pki.ResidentOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	old, err := p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{OldGeneration: true})
+	old, err := p.IssueResident(pki.SampleResident(), pki.ResidentOptions{OldGeneration: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	corp, err := p.IssueCorporate(sandbox.SampleCorporation())
+	corp, err := p.IssueCorporate(pki.SampleCorporation())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestVerifyPath(t *testing.T) {
 	both := certcheck.Options{Roots: p.Roots()}
 	tests := []struct {
 		name    string
-		cred    *sandbox.Credential
+		cred    *pki.Credential
 		opts    certcheck.Options
 		reason  certcheck.Reason
 		chainTo int // length of the path when accepted

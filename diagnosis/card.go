@@ -14,8 +14,8 @@ import (
 
 	"github.com/shinsei-app/shinsei/i18n"
 
+	"github.com/shinsei-app/shinsei/pcsc"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/pkcs11/pcsc"
 )
 
 // ModulesReport lists the PKCS#11 modules found and whether they load.

@@ -25,7 +25,10 @@ import (
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/kit"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
+	"github.com/shinsei-app/shinsei/sandbox/softhsm"
+	"github.com/shinsei-app/shinsei/sandbox/vcard"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -43,7 +46,7 @@ var kitToken struct {
 // kitTokenCert provisions, once per process, a SoftHSM token labelled as
 // the kit's (like a card's signature token) holding the card's signature
 // key and certificate, readable without a PIN; it returns the certificate.
-func kitTokenCert(t *testing.T, card *sandbox.VirtualCard) *x509.Certificate {
+func kitTokenCert(t *testing.T, card *vcard.Card) *x509.Certificate {
 	t.Helper()
 	kitToken.Lock()
 	defer kitToken.Unlock()
@@ -51,9 +54,9 @@ func kitTokenCert(t *testing.T, card *sandbox.VirtualCard) *x509.Certificate {
 		return kitToken.cert
 	}
 	cred := card.SignatureCredential()
-	err := sandbox.ProvisionToken(context.Background(), testenv.SoftHSM(t), sandbox.TokenSpec{
-		Label: sandbox.KitTokenLabel, SOPIN: sandbox.KitSOPIN, UserPIN: sandbox.KitPIN,
-		Keys: []sandbox.KeySpec{{ID: []byte{2}, Label: "Digital Signature Key", Key: cred.Key, Cert: cred.Cert,
+	err := softhsm.Provision(context.Background(), testenv.SoftHSM(t), softhsm.TokenSpec{
+		Label: kit.TokenLabel, SOPIN: kit.SOPIN, UserPIN: kit.PIN,
+		Keys: []softhsm.KeySpec{{ID: []byte{2}, Label: "Digital Signature Key", Key: cred.Key, Cert: cred.Cert,
 			Chain: []*x509.Certificate{cred.Root}, AlwaysAuthenticate: true}},
 	})
 	if err != nil {
@@ -111,8 +114,8 @@ func personalPatterns(holder ...*x509.Certificate) []forbidden {
 		return forbidden{what + " as JSON escapes", regexp.MustCompile(`(?i)` + b.String())}
 	}
 	p := []forbidden{
-		{"the signature PIN", regexp.MustCompile(`(?i)\b` + sandbox.VirtualCardSignaturePIN + `\b`)},
-		{"the authentication PIN", regexp.MustCompile(`\b` + sandbox.VirtualCardAuthPIN + `\b`)},
+		{"the signature PIN", regexp.MustCompile(`(?i)\b` + vcard.SignaturePIN + `\b`)},
+		{"the authentication PIN", regexp.MustCompile(`\b` + vcard.AuthPIN + `\b`)},
 	}
 	for _, s := range []string{"高橋", "髙橋", "花子", "霞が関", "千代田区", "東京都", "二丁目"} {
 		p = append(p, lit("a part of the name or address", s), esc("a part of the name or address", s))
@@ -179,7 +182,7 @@ func writePEM(t *testing.T, path string, certs ...*x509.Certificate) string {
 
 func TestDiagnoseBundleHoldsNoPersonalDataUnlessAskedFor(t *testing.T) {
 	cs := testenv.Cards(t)
-	card := cs.Insert(t, sandbox.ScenarioHealthy)
+	card := cs.Insert(t, vcard.ScenarioHealthy)
 	kitCert := kitTokenCert(t, card)
 	authCert := card.AuthCredential().Cert
 	before := card.Stats()
@@ -199,7 +202,7 @@ func TestDiagnoseBundleHoldsNoPersonalDataUnlessAskedFor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	person := sandbox.SampleResident()
+	person := pki.SampleResident()
 	log.Record("check", errors.New("identity: the form's applicant "+person.Name+" ("+person.Address+", born 1985-04-15) differs"))
 	log.Record("sign", errors.New("pkcs11: certificate serial "+kitCert.SerialNumber.String()+" of "+kitCert.Subject.String()))
 
@@ -289,16 +292,16 @@ func TestDiagnoseReadsTheExactTriesWithoutSpendingAny(t *testing.T) {
 	cs := testenv.Cards(t)
 	cases := []struct {
 		name      string
-		scenario  sandbox.Scenario
+		scenario  vcard.Scenario
 		tries     int
 		finalTry  bool
 		locked    bool
 		status    diagnosis.Status
 		hintWords string
 	}{
-		{"a healthy card shows 5 tries of the signature password", sandbox.ScenarioHealthy, 5, false, false, diagnosis.StatusOK, ""},
-		{"a card on its final try shows 1 try and warns", sandbox.ScenarioFinalTry, 1, true, false, diagnosis.StatusWarn, "never retries"},
-		{"a locked card shows it is locked and sends the resident to the municipal office", sandbox.ScenarioLocked, 0, false, true, diagnosis.StatusWarn, "municipal office"},
+		{"a healthy card shows 5 tries of the signature password", vcard.ScenarioHealthy, 5, false, false, diagnosis.StatusOK, ""},
+		{"a card on its final try shows 1 try and warns", vcard.ScenarioFinalTry, 1, true, false, diagnosis.StatusWarn, "never retries"},
+		{"a locked card shows it is locked and sends the resident to the municipal office", vcard.ScenarioLocked, 0, false, true, diagnosis.StatusWarn, "municipal office"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -308,7 +311,7 @@ func TestDiagnoseReadsTheExactTriesWithoutSpendingAny(t *testing.T) {
 			r := diagnosis.Run(context.Background(), diagnosis.Options{Modules: openSC(t), Keyring: &submit.MemoryKeyring{}})
 			var got *diagnosis.TokenReport
 			for i, tok := range r.Tokens.Tokens {
-				if tok.Label == pkcs11.JPKISignatureLabel && strings.HasPrefix(tok.Reader, sandbox.StackReaderName) {
+				if tok.Label == pkcs11.JPKISignatureLabel && strings.HasPrefix(tok.Reader, vcard.ReaderName) {
 					got = &r.Tokens.Tokens[i]
 				}
 			}
@@ -325,7 +328,7 @@ func TestDiagnoseReadsTheExactTriesWithoutSpendingAny(t *testing.T) {
 				t.Errorf("PC/SC: %+v", r.PCSC)
 			}
 			for _, rd := range r.PCSC.Readers {
-				if strings.HasPrefix(rd.Name, sandbox.StackReaderName) && rd.CardPresent && rd.ATR != "3BE000FF8131FE4514" {
+				if strings.HasPrefix(rd.Name, vcard.ReaderName) && rd.CardPresent && rd.ATR != "3BE000FF8131FE4514" {
 					t.Errorf("reader %q: ATR %s", rd.Name, rd.ATR)
 				}
 			}

@@ -17,8 +17,8 @@ import (
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/identity"
+	"github.com/shinsei-app/shinsei/pcsc"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/pkcs11/pcsc"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -36,7 +36,7 @@ var coreSentinels = map[string]error{
 	"pkcs11.ErrModuleNotLoadable": pkcs11.ErrModuleNotLoadable, "pkcs11.ErrNoToken": pkcs11.ErrNoToken, "pkcs11.ErrAmbiguousToken": pkcs11.ErrAmbiguousToken,
 	"pkcs11.ErrNotLoggedIn": pkcs11.ErrNotLoggedIn, "pkcs11.ErrPINIncorrect": pkcs11.ErrPINIncorrect, "pkcs11.ErrPINLocked": pkcs11.ErrPINLocked,
 	"pkcs11.ErrPINFormat": pkcs11.ErrPINFormat, "pkcs11.ErrFinalTryNotConfirmed": pkcs11.ErrFinalTryNotConfirmed, "pkcs11.ErrCardRemoved": pkcs11.ErrCardRemoved,
-	"pkcs11.ErrKeyNotFound": pkcs11.ErrKeyNotFound, "pkcs11.ErrNoCertificate": pkcs11.ErrNoCertificate,
+	"pkcs11.ErrKeyNotFound": pkcs11.ErrKeyNotFound, "pkcs11.ErrNotProvisionable": pkcs11.ErrNotProvisionable, "pkcs11.ErrNoCertificate": pkcs11.ErrNoCertificate,
 
 	"pcsc.ErrUnavailable": pcsc.ErrUnavailable, "pcsc.ErrNoReader": pcsc.ErrNoReader, "pcsc.ErrNoCard": pcsc.ErrNoCard, "pcsc.ErrNotJPKI": pcsc.ErrNotJPKI,
 
@@ -67,7 +67,7 @@ var coreSentinels = map[string]error{
 }
 
 // corePackages are the folders whose sentinels the table must explain.
-var corePackages = []string{"flow", "pkcs11", "pkcs11/pcsc", "signer", "certcheck", "identity", "submit"}
+var corePackages = []string{"flow", "pkcs11", "pcsc", "signer", "certcheck", "identity", "submit"}
 
 // declaredSentinels reads the exported Err… variables the packages'
 // non-test sources declare, as "package.Name".

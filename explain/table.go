@@ -9,8 +9,8 @@ import (
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/identity"
+	"github.com/shinsei-app/shinsei/pcsc"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/pkcs11/pcsc"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -184,6 +184,9 @@ var sentinels = []row{
 	{err: identity.ErrBadSex, class: Negative, explanation: certificateData},
 	{err: identity.ErrBadFlags, class: Negative, explanation: certificateData},
 	{err: identity.ErrFlagsLength, class: Negative, explanation: certificateData},
+	{err: pkcs11.ErrNotProvisionable, class: Environment, explanation: explanation{
+		i18n.Text{Ja: "このモジュールでは、トークンの初期設定はできません。", En: "This module cannot set up tokens."},
+		i18n.Text{Ja: "練習用のトークンは SoftHSM で作成してください。", En: "Please make practice tokens with SoftHSM."}}},
 	{err: certcheck.ErrInvalidOptions, class: Usage, explanation: explanation{
 		i18n.Text{Ja: "失効確認の設定が正しくありません。", En: "The revocation settings are not valid."},
 		i18n.Text{Ja: "設定の失効確認先（アドレスと証明書）をご確認ください。", En: "Please check the revocation responder's address and certificate in the settings."}}},

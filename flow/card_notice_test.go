@@ -15,14 +15,15 @@ import (
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/service"
+	"github.com/shinsei-app/shinsei/sandbox/vcard"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
 func TestACertificateKeptInTheKeyringMakesTheNextPrecheckNeedNoPIN(t *testing.T) {
 	cs := testenv.Cards(t)
-	card := cs.Insert(t, sandbox.ScenarioHealthy)
+	card := cs.Insert(t, vcard.ScenarioHealthy)
 	svc := startService(t, cs.Issuer.PKI, cs.Issuer.Registry)
 	a, _ := openApp(t, svc, cs.Issuer.PKI, []*pkcs11.Library{cs.Lib}, func(c *flow.Config) { c.TriesReader = nil })
 	ctx := context.Background()
@@ -45,22 +46,22 @@ func TestACertificateKeptInTheKeyringMakesTheNextPrecheckNeedNoPIN(t *testing.T)
 	switch {
 	case before.SignatureCert != nil || before.CertKept:
 		t.Errorf("the signature certificate is known before any PIN on a new card")
-	case !before.TriesExact || before.PIN.TriesLeft != sandbox.SignaturePINTries:
-		t.Errorf("tries %+v (exact %v); want the exact %d read over PC/SC", before.PIN, before.TriesExact, sandbox.SignaturePINTries)
+	case !before.TriesExact || before.PIN.TriesLeft != vcard.SignaturePINTries:
+		t.Errorf("tries %+v (exact %v); want the exact %d read over PC/SC", before.PIN, before.TriesExact, vcard.SignaturePINTries)
 	case before.CACert == nil || before.AuthCert == nil:
 		t.Errorf("CA certificate %v, authentication certificate %v: both are readable without a PIN", before.CACert != nil, before.AuthCert != nil)
 	}
 
-	r := &recorder{pin: sandbox.VirtualCardSignaturePIN}
+	r := &recorder{pin: vcard.SignaturePIN}
 	proc, doc := form(t, a, service.ProcMoveOut, card.SignatureCredential().Cert)
 	if _, rec, err := a.SignAndSubmit(ctx, flow.SignRequest{Procedure: proc.Procedure, Form: doc, Credential: before.Choice()}, "", r.callbacks()); err != nil || rec == nil {
 		t.Fatalf("sign and submit with the card: %v", err)
 	}
 	// One PIN entry: the card sees it twice, at the login and at the
 	// signature key's context-specific login, and spends no try.
-	if st, sig := card.Stats(), tries(card); r.pinCalls != 1 || st.SignatureVerifies != 2 || st.Signatures != 1 || sig != sandbox.SignaturePINTries {
+	if st, sig := card.Stats(), tries(card); r.pinCalls != 1 || st.SignatureVerifies != 2 || st.Signatures != 1 || sig != vcard.SignaturePINTries {
 		t.Fatalf("PIN asked %d times; the card saw %d PIN verifications, made %d signatures and has %d tries left; want 1, 2, 1, %d",
-			r.pinCalls, st.SignatureVerifies, st.Signatures, sig, sandbox.SignaturePINTries)
+			r.pinCalls, st.SignatureVerifies, st.Signatures, sig, vcard.SignaturePINTries)
 	}
 
 	after := cardToken()
@@ -143,11 +144,11 @@ func TestANoticeSignedWithARevokedOfficialCertificateIsRedOnRevocationAlone(t *t
 	}
 	w.reg.Record(w.pki.LGPKIRoot, w.pki.LGPKIOrg.Cert)
 	w.reg.Record(w.pki.LGPKIOrg, official.Cert)
-	if err := w.reg.Revoke(w.pki.LGPKIOrg, official.Cert.SerialNumber, sandbox.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
+	if err := w.reg.Revoke(w.pki.LGPKIOrg, official.Cert.SerialNumber, pki.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := service.StartService(ctx, service.ServiceConfig{PKI: w.pki, Registry: w.reg, Official: official})
+	svc, err := service.Start(ctx, service.Config{PKI: w.pki, Registry: w.reg, Official: official})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -221,7 +222,7 @@ func TestTheClockIsComparedWithTheServicesDate(t *testing.T) {
 	}
 }
 
-func tries(card *sandbox.VirtualCard) int {
+func tries(card *vcard.Card) int {
 	sig, _ := card.TriesLeft()
 	return sig
 }

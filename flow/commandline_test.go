@@ -13,7 +13,7 @@ import (
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
@@ -75,7 +75,7 @@ func TestACallerWithoutSignerAnchorsSignsFilesAsTheyAreAndRegistersWithoutAPrech
 
 	var account string
 	t.Run("a company registers with its file and no confirmation, choosing the password", func(t *testing.T) {
-		r := &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: sandbox.KitP12Password, flow.SecretNewPassword: "correct horse battery staple"}}
+		r := &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: kit.P12Password, flow.SecretNewPassword: "correct horse battery staple"}}
 		acc, err := a.Register(ctx, flow.RegisterRequest{Credential: flow.P12File(p12File(t, w.corpP12)), ChoosePassword: true}, r.callbacks())
 		if err != nil {
 			t.Fatal(err)
@@ -87,7 +87,7 @@ func TestACallerWithoutSignerAnchorsSignsFilesAsTheyAreAndRegistersWithoutAPrech
 	})
 
 	t.Run("a certificate login needs no confirmation either", func(t *testing.T) {
-		r := &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: sandbox.KitP12Password}}
+		r := &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: kit.P12Password}}
 		s, err := a.LoginWithCertificate(ctx, flow.P12File(p12File(t, w.corpP12)), r.callbacks())
 		if err != nil || s.AccountID != account || r.okCall != 0 {
 			t.Errorf("session %+v, %v; confirmations %d", s, err, r.okCall)

@@ -21,7 +21,10 @@ import (
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/kit"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/service"
+	"github.com/shinsei-app/shinsei/sandbox/softhsm"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -43,10 +46,10 @@ const flowPIN = "FLOWPIN1"
 
 // world is the sandbox PKI with the people and company of the tests.
 type world struct {
-	pki                            *sandbox.PKI
-	reg                            *sandbox.Registry
-	resident, revoked, other, corp *sandbox.Credential
-	// corpP12 and revokedP12 are PKCS#12 files (sandbox.KitP12Password);
+	pki                            *pki.PKI
+	reg                            *pki.Registry
+	resident, revoked, other, corp *pki.Credential
+	// corpP12 and revokedP12 are PKCS#12 files (kit.P12Password);
 	// p12File writes one for a test.
 	corpP12, revokedP12 []byte
 }
@@ -69,37 +72,37 @@ func getWorld(t *testing.T) *world {
 }
 
 func makeWorld(t *testing.T) (*world, error) {
-	p, err := sandbox.NewPKI(time.Now())
+	p, err := pki.New(time.Now())
 	if err != nil {
 		return nil, err
 	}
-	w := &world{pki: p, reg: sandbox.NewRegistry()}
-	if w.resident, err = p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{}); err != nil {
+	w := &world{pki: p, reg: pki.NewRegistry()}
+	if w.resident, err = p.IssueResident(pki.SampleResident(), pki.ResidentOptions{}); err != nil {
 		return nil, err
 	}
-	if w.revoked, err = p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{}); err != nil {
+	if w.revoked, err = p.IssueResident(pki.SampleResident(), pki.ResidentOptions{}); err != nil {
 		return nil, err
 	}
-	if w.corp, err = p.IssueCorporate(sandbox.SampleCorporation()); err != nil {
+	if w.corp, err = p.IssueCorporate(pki.SampleCorporation()); err != nil {
 		return nil, err
 	}
-	for _, c := range []*sandbox.Credential{w.resident, w.revoked} {
+	for _, c := range []*pki.Credential{w.resident, w.revoked} {
 		w.reg.Record(p.JPKISign, c.Cert)
 	}
 	w.reg.Record(p.Registrar, w.corp.Cert)
-	if err := w.reg.Revoke(p.JPKISign, w.revoked.Cert.SerialNumber, sandbox.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
+	if err := w.reg.Revoke(p.JPKISign, w.revoked.Cert.SerialNumber, pki.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
 		return nil, err
 	}
-	if w.corpP12, err = w.corp.PKCS12(sandbox.KitP12Password); err != nil {
+	if w.corpP12, err = w.corp.PKCS12(kit.P12Password); err != nil {
 		return nil, err
 	}
-	if w.revokedP12, err = w.revoked.PKCS12(sandbox.KitP12Password); err != nil {
+	if w.revokedP12, err = w.revoked.PKCS12(kit.P12Password); err != nil {
 		return nil, err
 	}
 	lib := testenv.SoftHSM(t)
-	err = sandbox.ProvisionToken(context.Background(), lib, sandbox.TokenSpec{
+	err = softhsm.Provision(context.Background(), lib, softhsm.TokenSpec{
 		Label: flowTokenLabel, SOPIN: "FLOWSOPIN1", UserPIN: flowPIN,
-		Keys: []sandbox.KeySpec{{ID: []byte{2}, Label: "Digital Signature Key", Key: w.resident.Key,
+		Keys: []softhsm.KeySpec{{ID: []byte{2}, Label: "Digital Signature Key", Key: w.resident.Key,
 			Chain: []*x509.Certificate{w.resident.Root}, AlwaysAuthenticate: true}},
 	})
 	if err != nil {
@@ -112,7 +115,10 @@ func makeWorld(t *testing.T) (*world, error) {
 // that like a My Number card's signature certificate it can be read only
 // after the PIN.
 func addPrivateCertificate(lib *pkcs11.Library, label, pin string, id []byte, cert *x509.Certificate) error {
-	m := lib.Module()
+	m, err := lib.Provisioner()
+	if err != nil {
+		return err
+	}
 	slots, err := m.GetSlotList(true)
 	if err != nil {
 		return err
@@ -148,23 +154,23 @@ func addPrivateCertificate(lib *pkcs11.Library, label, pin string, id []byte, ce
 }
 
 // startService starts the reference service on loopback over p and reg
-// for the test.
-func startService(t *testing.T, p *sandbox.PKI, reg *sandbox.Registry) *service.Service {
+// for the test, without the responders.
+func startService(t *testing.T, p *pki.PKI, reg *pki.Registry) *service.Service {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := service.StartService(ctx, service.ServiceConfig{PKI: p, Registry: reg,
-		Limits: service.ServiceLimits{IPRequests: 100000, IPFailures: 1000}})
+	w, err := sandbox.Start(ctx, sandbox.Options{PKI: p, Registry: reg, NoResponders: true,
+		Service: service.Config{Limits: service.Limits{IPRequests: 100000, IPFailures: 1000}}})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { svc.Close(); cancel() })
-	return svc
+	t.Cleanup(func() { w.Close(); cancel() })
+	return w.Service
 }
 
 // openApp opens an App on the service with the world's roots as anchors,
 // the given PKCS#11 libraries and a fresh data directory and keyring.
-func openApp(t *testing.T, svc *service.Service, p *sandbox.PKI, libs []*pkcs11.Library, change ...func(*flow.Config)) (*flow.App, *flow.Config) {
+func openApp(t *testing.T, svc *service.Service, p *pki.PKI, libs []*pkcs11.Library, change ...func(*flow.Config)) (*flow.App, *flow.Config) {
 	t.Helper()
 	cfg := flow.Config{
 		ServiceURL:     svc.URL(),

@@ -18,7 +18,7 @@ import (
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -172,7 +172,7 @@ func TestEveryLevelIsSignedAndSubmittedAtTheReferenceService(t *testing.T) {
 	})
 
 	t.Run("a company registers and files with its .p12, the password asked once per use", func(t *testing.T) {
-		r := &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: sandbox.KitP12Password}}
+		r := &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: kit.P12Password}}
 		acc, err := a.Register(ctx, flow.RegisterRequest{Credential: flow.P12File(p12File(t, w.corpP12))}, r.callbacks())
 		if err != nil {
 			t.Fatal(err)
@@ -180,7 +180,7 @@ func TestEveryLevelIsSignedAndSubmittedAtTheReferenceService(t *testing.T) {
 		if acc.UserType != submit.UserCompany || r.secretCalls != 1 || r.pinCalls != 0 {
 			t.Errorf("account %+v; secrets asked %d, PINs %d", acc, r.secretCalls, r.pinCalls)
 		}
-		r = &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: sandbox.KitP12Password}}
+		r = &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: kit.P12Password}}
 		proc, doc := form(t, a, service.ProcBidQualification, w.corp.Cert)
 		_, rec, err := a.SignAndSubmit(ctx, flow.SignRequest{Procedure: proc.Procedure, Form: doc, Credential: flow.P12File(p12File(t, w.corpP12))}, acc.ID, r.callbacks())
 		if err != nil {
@@ -244,15 +244,15 @@ func TestNothingIsSignedOrWrittenWhenThePrecheckFailsOrTheUserDeclines(t *testin
 			wantErr:   flow.ErrPrecheckFailed, wantRed: flow.LineIdentity, field: "name", wantWords: "高橋　春子"},
 		{name: "a revoked resident certificate is red by the service's own answer",
 			cred:    func() flow.CredentialChoice { return flow.P12File(p12File(t, w.revokedP12)) },
-			r:       &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: sandbox.KitP12Password}},
+			r:       &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: kit.P12Password}},
 			wantErr: flow.ErrPrecheckFailed, wantRed: flow.LineRevocation, wantWords: "revoked"},
 		{name: "a revoked resident certificate is red by the service's signed VA answer",
 			cred: func() flow.CredentialChoice { return flow.P12File(p12File(t, w.revokedP12)) }, va: true,
-			r:       &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: sandbox.KitP12Password}},
+			r:       &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: kit.P12Password}},
 			wantErr: flow.ErrPrecheckFailed, wantRed: flow.LineRevocation, wantWords: "revoked"},
 		{name: "a company certificate for a residents' procedure is red on the certificate type",
 			cred:    func() flow.CredentialChoice { return flow.P12File(p12File(t, w.corpP12)) },
-			r:       &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: sandbox.KitP12Password}},
+			r:       &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: kit.P12Password}},
 			wantErr: flow.ErrPrecheckFailed, wantRed: flow.LineCertificateType},
 		{name: "declining at the confirmation writes nothing",
 			cred: residentToken, r: &recorder{pin: flowPIN, decline: true}, wantErr: flow.ErrDeclined},

@@ -12,7 +12,7 @@ import (
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/signer"
 )
@@ -22,7 +22,7 @@ import (
 func TestWithoutModulesASuggestedFileSignsAndSubmitsAtTheReferenceService(t *testing.T) {
 	w := getWorld(t)
 	svc := startService(t, w.pki, w.reg)
-	der, err := w.resident.PKCS12(sandbox.KitP12Password)
+	der, err := w.resident.PKCS12(kit.P12Password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestWithoutModulesASuggestedFileSignsAndSubmitsAtTheReferenceService(t *tes
 	}
 
 	t.Run("the resident signs the move-out form with the practice file and gets a receipt", func(t *testing.T) {
-		r := &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: sandbox.KitP12Password}}
+		r := &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: kit.P12Password}}
 		proc, doc := form(t, a, service.ProcMoveOut, found.Files[0].Cert)
 		signed, rec, err := a.SignAndSubmit(ctx, flow.SignRequest{Procedure: proc.Procedure, Form: doc, Credential: found.Files[0].Choice()}, "", r.callbacks())
 		if err != nil {

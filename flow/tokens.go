@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/shinsei-app/shinsei/pcsc"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/pkcs11/pcsc"
 )
 
 // libraries returns the PKCS#11 libraries to use, loading the configured

@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/identity"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
 func TestExplainSpeaksLikeAHelpDesk(t *testing.T) {
-	p := resident(t, sandbox.SampleResident())
+	p := resident(t, pki.SampleResident())
 	for _, tc := range []struct {
 		name  string
 		form  identity.Applicant
@@ -114,7 +114,7 @@ func TestEveryOutcomeAndNormalisationHasBothLanguages(t *testing.T) {
 // TestLogsNeverSeeTheValues formats a mismatching result every way a log
 // line might and checks that no value reaches the text.
 func TestLogsNeverSeeTheValues(t *testing.T) {
-	p := resident(t, sandbox.SampleResident())
+	p := resident(t, pki.SampleResident())
 	a := identity.Applicant{Name: "高橋 華子", BirthDate: "昭和60年4月16日", Sex: "男", Address: "東京都千代田区霞が関2-1-3"}
 	r := identity.MatchPerson(p, a)
 	if r.Overall != identity.OutcomeMismatch {

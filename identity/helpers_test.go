@@ -9,19 +9,19 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/identity"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
 var (
 	testPKIOnce sync.Once
-	testPKI     *sandbox.PKI
+	testPKI     *pki.PKI
 	testPKIErr  error
 )
 
-// pki returns the sandbox PKI shared by the tests of this package.
-func pki(t *testing.T) *sandbox.PKI {
+// sandboxPKI returns the sandbox PKI shared by the tests of this package.
+func sandboxPKI(t *testing.T) *pki.PKI {
 	t.Helper()
-	testPKIOnce.Do(func() { testPKI, testPKIErr = sandbox.NewPKI(time.Now()) })
+	testPKIOnce.Do(func() { testPKI, testPKIErr = pki.New(time.Now()) })
 	if testPKIErr != nil {
 		t.Fatal(testPKIErr)
 	}
@@ -29,9 +29,9 @@ func pki(t *testing.T) *sandbox.PKI {
 }
 
 // resident issues a sandbox JPKI signature certificate for r and reads it.
-func resident(t *testing.T, r sandbox.Resident) *identity.Person {
+func resident(t *testing.T, r pki.Resident) *identity.Person {
 	t.Helper()
-	cred, err := pki(t).IssueResident(r, sandbox.ResidentOptions{})
+	cred, err := sandboxPKI(t).IssueResident(r, pki.ResidentOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func resident(t *testing.T, r sandbox.Resident) *identity.Person {
 // extra extensions exactly as given, for shapes the sandbox does not make.
 func issueWith(t *testing.T, exts ...pkix.Extension) *x509.Certificate {
 	t.Helper()
-	p := pki(t)
+	p := sandboxPKI(t)
 	cred, err := p.JPKISign.Issue(&x509.Certificate{
 		Subject:         pkix.Name{Country: []string{"JP"}, CommonName: "SANDBOX-SHAPE"},
 		NotBefore:       p.Now.Add(-time.Hour),

@@ -5,11 +5,11 @@ import (
 	"testing"
 
 	"github.com/shinsei-app/shinsei/identity"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
 func TestHolderOfReadsWhicheverHolderACertificateHas(t *testing.T) {
-	corp, err := pki(t).IssueCorporate(sandbox.SampleCorporation())
+	corp, err := sandboxPKI(t).IssueCorporate(pki.SampleCorporation())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,13 +22,17 @@ func TestHolderOfReadsWhicheverHolderACertificateHas(t *testing.T) {
 		wantErr, notWanted error
 	}{
 		{"a resident's signature certificate gives the person",
-			func() (identity.Holder, error) { return identity.HolderOf(withExtensions(sanExtension(t, sampleNames(t)...))) }, true, false, nil, nil},
+			func() (identity.Holder, error) {
+				return identity.HolderOf(withExtensions(sanExtension(t, sampleNames(t)...)))
+			}, true, false, nil, nil},
 		{"a registry certificate gives the corporation",
 			func() (identity.Holder, error) { return identity.HolderOf(corp.Cert) }, false, true, nil, nil},
 		{"a certificate of neither kind says it is neither",
 			func() (identity.Holder, error) { return identity.HolderOf(withExtensions()) }, false, false, identity.ErrNotCorporate, nil},
 		{"a resident's certificate whose flags do not fit the name says so, not that it is no registry certificate",
-			func() (identity.Holder, error) { return identity.HolderOf(withExtensions(sanExtension(t, badFlags...))) }, false, false, identity.ErrFlagsLength, identity.ErrNotCorporate},
+			func() (identity.Holder, error) {
+				return identity.HolderOf(withExtensions(sanExtension(t, badFlags...)))
+			}, false, false, identity.ErrFlagsLength, identity.ErrNotCorporate},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/shinsei-app/shinsei/identity"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
 // exactSample is the applicant block that copies the sandbox sample
@@ -48,7 +48,7 @@ func normalized(kinds ...string) fieldWant {
 }
 
 func TestMatchPersonAgainstTheSampleResident(t *testing.T) {
-	p := resident(t, sandbox.SampleResident())
+	p := resident(t, pki.SampleResident())
 	for _, tc := range []struct {
 		name    string
 		edit    func(*identity.Applicant)
@@ -209,7 +209,7 @@ func TestMatchPersonAgainstTheSampleResident(t *testing.T) {
 }
 
 func TestMatchPersonFieldsComeInTheOrderOfTheFourAttributes(t *testing.T) {
-	r := identity.MatchPerson(resident(t, sandbox.SampleResident()), exactSample())
+	r := identity.MatchPerson(resident(t, pki.SampleResident()), exactSample())
 	var got []string
 	for _, f := range r.Fields {
 		got = append(got, f.Field)
@@ -225,63 +225,63 @@ func TestMatchPersonFieldsComeInTheOrderOfTheFourAttributes(t *testing.T) {
 func TestMatchPersonWithOtherResidents(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		resident sandbox.Resident
+		resident pki.Resident
 		form     identity.Applicant
 		field    string
 		want     fieldWant
 	}{
 		{"渡辺 健一 on the form matches 渡邊　健一 in the certificate as an old kanji form",
-			sandbox.Resident{Name: "渡邊　健一", Sex: "1", BirthDate: "419920303", Address: "神奈川県横浜市中区日本大通１番地"},
+			pki.Resident{Name: "渡邊　健一", Sex: "1", BirthDate: "419920303", Address: "神奈川県横浜市中区日本大通１番地"},
 			identity.Applicant{Name: "渡辺 健一"},
 			identity.FieldName, normalized(identity.NormSpace, identity.NormOldKanji)},
 		{"齋藤 on the form matches 斎藤 in the certificate as an old kanji form",
-			sandbox.Resident{Name: "斎藤　美穂", Sex: "2", BirthDate: "520200101", Address: "大阪府大阪市北区中之島一丁目３番２０号"},
+			pki.Resident{Name: "斎藤　美穂", Sex: "2", BirthDate: "520200101", Address: "大阪府大阪市北区中之島一丁目３番２０号"},
 			identity.Applicant{Name: "齋藤　美穂"},
 			identity.FieldName, normalized(identity.NormOldKanji)},
 		{"斉藤 is a different surname from 斎藤 and does not match",
-			sandbox.Resident{Name: "斎藤　美穂", Sex: "2", BirthDate: "520200101", Address: "大阪府大阪市北区中之島一丁目３番２０号"},
+			pki.Resident{Name: "斎藤　美穂", Sex: "2", BirthDate: "520200101", Address: "大阪府大阪市北区中之島一丁目３番２０号"},
 			identity.Applicant{Name: "斉藤　美穂"},
 			identity.FieldName, differs},
 		{"竜ヶ崎市 on the form matches 龍ケ崎市 in the certificate",
-			sandbox.Resident{Name: "鈴木　一郎", Sex: "1", BirthDate: "319501010", Address: "茨城県龍ケ崎市３７１０番地"},
+			pki.Resident{Name: "鈴木　一郎", Sex: "1", BirthDate: "319501010", Address: "茨城県龍ケ崎市３７１０番地"},
 			identity.Applicant{Address: "茨城県竜ヶ崎市3710"},
 			identity.FieldAddress, normalized(identity.NormWidth, identity.NormDash, identity.NormOldKanji, identity.NormKanaVariant)},
 		{"北1条西2丁目 matches 北一条西二丁目 in Sapporo",
-			sandbox.Resident{Name: "佐々木　翔太", Sex: "1", BirthDate: "420000229", Address: "北海道札幌市中央区北一条西二丁目１番地"},
+			pki.Resident{Name: "佐々木　翔太", Sex: "1", BirthDate: "420000229", Address: "北海道札幌市中央区北一条西二丁目１番地"},
 			identity.Applicant{Address: "北海道札幌市中央区北1条西2丁目1"},
 			identity.FieldAddress, normalized(identity.NormWidth, identity.NormDash, identity.NormKanjiNumeral)},
 		{"1番地の2 matches 1-2",
-			sandbox.Resident{Name: "中村　さくら", Sex: "2", BirthDate: "419950505", Address: "長野県松本市大字島立１番地の２"},
+			pki.Resident{Name: "中村　さくら", Sex: "2", BirthDate: "419950505", Address: "長野県松本市大字島立１番地の２"},
 			identity.Applicant{Address: "長野県松本市大字島立1-2"},
 			identity.FieldAddress, normalized(identity.NormWidth, identity.NormDash)},
 		{"a room number after a space matches a room number after a hyphen",
-			sandbox.Resident{Name: "小林　陽介", Sex: "1", BirthDate: "319880808", Address: "福岡県福岡市中央区天神二丁目８番３０号　天神ハイツ５０１号室"},
+			pki.Resident{Name: "小林　陽介", Sex: "1", BirthDate: "319880808", Address: "福岡県福岡市中央区天神二丁目８番３０号　天神ハイツ５０１号室"},
 			identity.Applicant{Address: "福岡県福岡市中央区天神2-8-30 天神ハイツ501号室"},
 			identity.FieldAddress, normalized(identity.NormWidth, identity.NormSpace, identity.NormDash, identity.NormKanjiNumeral)},
 		{"a flagged substitute in the address is a wildcard at its own position",
-			sandbox.Resident{Name: "山本　大輔", Sex: "1", BirthDate: "319700707", Address: "大阪府大阪市北区梅田一丁目２番３号　高島ビル４０１",
+			pki.Resident{Name: "山本　大輔", Sex: "1", BirthDate: "319700707", Address: "大阪府大阪市北区梅田一丁目２番３号　高島ビル４０１",
 				AddressFlags: "0000000000000000001000000"},
 			identity.Applicant{Address: "大阪府大阪市北区梅田1-2-3 髙島ビル401"},
 			identity.FieldAddress, normalized(identity.NormWidth, identity.NormSpace, identity.NormDash, identity.NormKanjiNumeral, identity.NormSubstitute)},
 		{"a flagged substitute in the address does not excuse the next character",
-			sandbox.Resident{Name: "山本　大輔", Sex: "1", BirthDate: "319700707", Address: "大阪府大阪市北区梅田一丁目２番３号　高島ビル４０１",
+			pki.Resident{Name: "山本　大輔", Sex: "1", BirthDate: "319700707", Address: "大阪府大阪市北区梅田一丁目２番３号　高島ビル４０１",
 				AddressFlags: "0000000000000000001000000"},
 			identity.Applicant{Address: "大阪府大阪市北区梅田1-2-3 髙畑ビル401"},
 			identity.FieldAddress, differs},
 		{"sex code 9 matches その他 as other or not stated",
-			sandbox.Resident{Name: "伊藤　光", Sex: "9", BirthDate: "420010911", Address: "京都府京都市左京区吉田本町３６番地１"},
+			pki.Resident{Name: "伊藤　光", Sex: "9", BirthDate: "420010911", Address: "京都府京都市左京区吉田本町３６番地１"},
 			identity.Applicant{Sex: "その他"},
 			identity.FieldSex, normalized(identity.NormSexLabel)},
 		{"sex code 9 does not match 女",
-			sandbox.Resident{Name: "伊藤　光", Sex: "9", BirthDate: "420010911", Address: "京都府京都市左京区吉田本町３６番地１"},
+			pki.Resident{Name: "伊藤　光", Sex: "9", BirthDate: "420010911", Address: "京都府京都市左京区吉田本町３６番地１"},
 			identity.Applicant{Sex: "女"},
 			identity.FieldSex, differs},
 		{"昭和元年 is the first year of Showa",
-			sandbox.Resident{Name: "加藤　正", Sex: "1", BirthDate: "319261225", Address: "東京都新宿区西新宿二丁目８番１号"},
+			pki.Resident{Name: "加藤　正", Sex: "1", BirthDate: "319261225", Address: "東京都新宿区西新宿二丁目８番１号"},
 			identity.Applicant{BirthDate: "昭和元年12月25日"},
 			identity.FieldBirthDate, normalized(identity.NormEraDate)},
 		{"平成元年1月8日 matches the first day of Heisei in ISO form",
-			sandbox.Resident{Name: "加藤　平", Sex: "1", BirthDate: "419890108", Address: "東京都新宿区西新宿二丁目８番１号"},
+			pki.Resident{Name: "加藤　平", Sex: "1", BirthDate: "419890108", Address: "東京都新宿区西新宿二丁目８番１号"},
 			identity.Applicant{BirthDate: "1989-01-08"},
 			identity.FieldBirthDate, match},
 	} {
@@ -293,7 +293,7 @@ func TestMatchPersonWithOtherResidents(t *testing.T) {
 }
 
 func TestMatchCorporationAgainstTheSampleCompany(t *testing.T) {
-	cred, err := pki(t).IssueCorporate(sandbox.SampleCorporation())
+	cred, err := sandboxPKI(t).IssueCorporate(pki.SampleCorporation())
 	if err != nil {
 		t.Fatal(err)
 	}

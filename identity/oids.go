@@ -3,7 +3,8 @@
 // certificate, or the registered attributes of a commercial-registry
 // certificate — and compares them with the applicant block of a form.
 //
-// Matching (MatchPerson, MatchCorporation) is strict about content and
+// HolderOf reads whichever holder a certificate has. Matching
+// (Holder.Match, MatchPerson, MatchCorporation) is strict about content and
 // lenient about representation only: widths, spaces, hyphens, kanji
 // numerals, old kanji forms, era dates and the certificate's substitute
 // characters are normalised away, but nothing may be left out (not even
@@ -13,7 +14,8 @@
 // The values read and compared are personal data. Errors never contain
 // them; Person, Corporation, Applicant, BirthDate and Result print and log
 // (fmt, slog) without them; only JSON encoding and Explain show them, for
-// the screen of the person they belong to.
+// the screen of the person they belong to. It never verifies a
+// certificate; that is certcheck's.
 package identity
 
 import "encoding/asn1"

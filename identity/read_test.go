@@ -10,21 +10,21 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/identity"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
 func TestFromJPKIReadsSandboxCertificatesBackExactly(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		opts sandbox.ResidentOptions
+		opts pki.ResidentOptions
 	}{
-		{"a certificate with UTF8String attributes reads back exactly", sandbox.ResidentOptions{}},
-		{"a certificate with OCTET STRING attributes reads back exactly", sandbox.ResidentOptions{OctetStrings: true}},
-		{"a certificate from the old root generation reads back exactly", sandbox.ResidentOptions{OldGeneration: true}},
+		{"a certificate with UTF8String attributes reads back exactly", pki.ResidentOptions{}},
+		{"a certificate with OCTET STRING attributes reads back exactly", pki.ResidentOptions{OctetStrings: true}},
+		{"a certificate from the old root generation reads back exactly", pki.ResidentOptions{OldGeneration: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			want := sandbox.SampleResident()
-			cred, err := pki(t).IssueResident(want, tc.opts)
+			want := pki.SampleResident()
+			cred, err := sandboxPKI(t).IssueResident(want, tc.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,12 +159,12 @@ func checkAttributeError(t *testing.T, err, wantErr error, wantField string) {
 }
 
 func TestFromJPKIRecognisesCertificatesThatAreNotJPKISignatureCertificates(t *testing.T) {
-	p := pki(t)
+	p := sandboxPKI(t)
 	private, err := p.IssuePrivate("Sandbox Private User")
 	if err != nil {
 		t.Fatal(err)
 	}
-	corporate, err := p.IssueCorporate(sandbox.SampleCorporation())
+	corporate, err := p.IssueCorporate(pki.SampleCorporation())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,8 +197,8 @@ func TestFromJPKIRecognisesCertificatesThatAreNotJPKISignatureCertificates(t *te
 }
 
 func TestFromCorporateReadsTheSandboxCertificateBackExactly(t *testing.T) {
-	want := sandbox.SampleCorporation()
-	cred, err := pki(t).IssueCorporate(want)
+	want := pki.SampleCorporation()
+	cred, err := sandboxPKI(t).IssueCorporate(want)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestFromCorporateReadsTheSandboxCertificateBackExactly(t *testing.T) {
 	if err != nil {
 		t.Fatalf("FromCorporate: %v", err)
 	}
-	got := sandbox.Corporation{Name: c.Name, Number: c.Number, Address: c.Address, RepresentativeName: c.RepresentativeName,
+	got := pki.Corporation{Name: c.Name, Number: c.Number, Address: c.Address, RepresentativeName: c.RepresentativeName,
 		RepresentativeTitle: c.RepresentativeTitle, RegistryOffice: c.RegistryOffice}
 	if got != want {
 		t.Errorf("read %+v, want %+v", got, want)
@@ -294,7 +294,7 @@ func TestFromCorporateReportsWhatIsWrongWithoutQuotingIt(t *testing.T) {
 		})
 	}
 	t.Run("a JPKI signature certificate is not a commercial-registry certificate", func(t *testing.T) {
-		cred, err := pki(t).IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{})
+		cred, err := sandboxPKI(t).IssueResident(pki.SampleResident(), pki.ResidentOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -206,7 +206,10 @@ func TestMyNumberCard(t *testing.T) {
 			_, lib := myNumberCard(t, 0)
 			tok := openCard(t, lib, pkcs11.Selector{})
 			login(t, tok)
-			m := lib.Module()
+			m, err := lib.Provisioner()
+			if err != nil {
+				t.Fatal(err)
+			}
 			sh, err := m.OpenSession(1, p11.CKF_SERIAL_SESSION|p11.CKF_RW_SESSION)
 			if err != nil {
 				t.Fatal(err)

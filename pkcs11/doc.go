@@ -4,14 +4,20 @@
 //
 // The flow is: Open a module, list its Tokens or OpenToken by label or
 // serial (never by slot number), read the PIN status before asking for a
-// PIN — exact when a TriesReader is set with WithTriesReader (package
-// pkcs11/pcsc reads a My Number card's count through PC/SC) — Login once
-// through a PINPrompt, then sign with a Key, which is a crypto.Signer.
+// PIN — exact when a TriesReader is set with WithTriesReader (the sibling
+// package github.com/shinsei-app/shinsei/pcsc reads a My Number card's
+// count through PC/SC) — Login once through a PINPrompt, then sign with a
+// Key, which is a crypto.Signer.
 // The package checks the PIN format before any C_Login, never retries a
 // PIN by itself, asks for it once, and reuses that one entry for the
 // context-specific login a key with CKA_ALWAYS_AUTHENTICATE needs. It signs
 // with CKM_RSA_PKCS over a DigestInfo it builds itself, as the card
 // requires.
+//
+// Module, the narrow interface over the PKCS#11 context, holds only what
+// reading and signing need. Setting a token up (C_InitToken, C_InitPIN,
+// C_CreateObject) is Provisioner's, which only the sandbox's SoftHSM
+// provisioning and tests use, through Library.Provisioner.
 //
 // # Errors
 //
@@ -42,6 +48,8 @@
 //     CKR_DEVICE_ERROR, ..., or CKR_GENERAL_ERROR when the slot then shows
 //     no token, which is how OpenSC reports a card pulled out in the middle
 //     of a command). Close the Token and open it again.
+//   - ErrNotProvisionable: Library.Provisioner on a module that can only
+//     read and sign.
 //   - errors.ErrUnsupported: a signature the card cannot make (RSA-PSS, no
 //     or an unknown hash, a key that is not RSA, a token without
 //     CKM_RSA_PKCS).

@@ -12,6 +12,9 @@ var (
 	// ErrModuleNotLoadable reports that a PKCS#11 module could not be loaded
 	// or initialized.
 	ErrModuleNotLoadable = errors.New("pkcs11: module not loadable")
+	// ErrNotProvisionable reports that a Library's module cannot set
+	// tokens up (it implements Module but not Provisioner).
+	ErrNotProvisionable = errors.New("pkcs11: the module cannot provision tokens")
 	// ErrNoToken reports that no token matches a Selector.
 	ErrNoToken = errors.New("pkcs11: no matching token")
 	// ErrAmbiguousToken is matched by *AmbiguousTokenError.

@@ -35,14 +35,24 @@ type Module interface {
 	GetAttributeValue(sh p11.SessionHandle, o p11.ObjectHandle, a []*p11.Attribute) ([]*p11.Attribute, error)
 	SignInit(sh p11.SessionHandle, m []*p11.Mechanism, o p11.ObjectHandle) error
 	Sign(sh p11.SessionHandle, message []byte) ([]byte, error)
+}
 
-	// Provisioning (used by the sandbox to set up SoftHSM tokens).
-	InitToken(slotID uint, pin string, label string) error
+// Provisioner is a Module that can also set tokens up: initialize a token,
+// set its user PIN and create objects on it. Reading and signing never
+// need it; only the sandbox's SoftHSM provisioning and tests that shape a
+// token do. *p11.Ctx implements it, and so does pkcs11test.Module.
+// Errors are the module's own (p11.Error codes), unwrapped.
+//
+// Like Module's, implementations must not keep the pin strings they are
+// given.
+type Provisioner interface {
+	Module
+	InitToken(slotID uint, soPIN string, label string) error
 	InitPIN(sh p11.SessionHandle, pin string) error
 	CreateObject(sh p11.SessionHandle, temp []*p11.Attribute) (p11.ObjectHandle, error)
 }
 
-var _ Module = (*p11.Ctx)(nil)
+var _ Provisioner = (*p11.Ctx)(nil)
 
 // Library is an initialized PKCS#11 module. It is safe for concurrent use.
 type Library struct {
@@ -132,9 +142,20 @@ func (l *Library) Close() error {
 	return l.err
 }
 
-// Module returns the underlying module, for provisioning and diagnostics.
+// Module returns the underlying module, for diagnostics and benchmarks.
 // Do not Initialize or Finalize it.
 func (l *Library) Module() Module { return l.mod }
+
+// Provisioner returns the underlying module for setting tokens up; it
+// fails with ErrNotProvisionable when the module cannot. Do not Initialize
+// or Finalize it.
+func (l *Library) Provisioner() (Provisioner, error) {
+	p, ok := l.mod.(Provisioner)
+	if !ok {
+		return nil, ErrNotProvisionable
+	}
+	return p, nil
+}
 
 // Info describes the module.
 func (l *Library) Info(ctx context.Context) (ModuleInfo, error) {

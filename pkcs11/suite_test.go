@@ -22,7 +22,7 @@ import (
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/pkcs11/pkcs11test"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/softhsm"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
@@ -38,6 +38,9 @@ type world struct {
 	fake   *pkcs11test.Module // nil on SoftHSM
 	logins int                // C_Login calls on the fake when the last token was provisioned
 }
+
+// The fake sets tokens up like SoftHSM, so provisioning code runs on it.
+var _ pkcs11.Provisioner = (*pkcs11test.Module)(nil)
 
 var backends = []struct {
 	name string
@@ -66,9 +69,9 @@ func (w *world) provision(t *testing.T, label string) string {
 		label = fmt.Sprintf("shinsei test %d", labels.Add(1))
 	}
 	creds := pkcs11.TestCredentials()
-	err := sandbox.ProvisionToken(context.Background(), w.lib, sandbox.TokenSpec{
+	err := softhsm.Provision(context.Background(), w.lib, softhsm.TokenSpec{
 		Label: label, SOPIN: soPIN, UserPIN: userPIN,
-		Keys: []sandbox.KeySpec{
+		Keys: []softhsm.KeySpec{
 			{ID: []byte{1}, Label: "User Authentication Key", Key: creds[0].Key, Cert: creds[0].Cert},
 			{ID: []byte{2}, Label: "Digital Signature Key", Key: creds[1].Key, Cert: creds[1].Cert,
 				Chain: []*x509.Certificate{creds[2].Cert}, AlwaysAuthenticate: true},

@@ -5,7 +5,7 @@ import "context"
 // TriesReader reads the exact number of tries a token's user PIN has left,
 // without spending one. PKCS#11 tells only "count low", "final try" and
 // "locked"; a My Number card tells the count itself (package
-// github.com/shinsei-app/shinsei/pkcs11/pcsc reads it through PC/SC).
+// github.com/shinsei-app/shinsei/pcsc reads it through PC/SC).
 //
 // Set one with WithTriesReader. A Token asks it each time it reads the PIN
 // status — when opened, by Status, before the PIN prompt and after a

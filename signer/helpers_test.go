@@ -14,16 +14,16 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/internal/testenv/tool"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
 // fixtures are made once per test binary: RSA key generation is slow.
 type fixtures struct {
-	pki *sandbox.PKI
+	pki *pki.PKI
 	// resident, corporate and official are valid signers; old is a
 	// resident issued under the expired root generation; other is a
 	// second resident.
-	resident, corporate, official, old, other *sandbox.Credential
+	resident, corporate, official, old, other *pki.Credential
 }
 
 var (
@@ -35,26 +35,26 @@ var (
 func testFixtures(t testing.TB) *fixtures {
 	t.Helper()
 	fixOnce.Do(func() {
-		if fix.pki, fixErr = sandbox.NewPKI(time.Now()); fixErr != nil {
+		if fix.pki, fixErr = pki.New(time.Now()); fixErr != nil {
 			return
 		}
-		issue := func(c **sandbox.Credential, f func() (*sandbox.Credential, error)) {
+		issue := func(c **pki.Credential, f func() (*pki.Credential, error)) {
 			if fixErr == nil {
 				*c, fixErr = f()
 			}
 		}
 		p := fix.pki
-		issue(&fix.resident, func() (*sandbox.Credential, error) {
-			return p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{})
+		issue(&fix.resident, func() (*pki.Credential, error) {
+			return p.IssueResident(pki.SampleResident(), pki.ResidentOptions{})
 		})
-		issue(&fix.other, func() (*sandbox.Credential, error) {
-			return p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{})
+		issue(&fix.other, func() (*pki.Credential, error) {
+			return p.IssueResident(pki.SampleResident(), pki.ResidentOptions{})
 		})
-		issue(&fix.old, func() (*sandbox.Credential, error) {
-			return p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{OldGeneration: true})
+		issue(&fix.old, func() (*pki.Credential, error) {
+			return p.IssueResident(pki.SampleResident(), pki.ResidentOptions{OldGeneration: true})
 		})
-		issue(&fix.corporate, func() (*sandbox.Credential, error) { return p.IssueCorporate(sandbox.SampleCorporation()) })
-		issue(&fix.official, func() (*sandbox.Credential, error) { return p.IssueOfficial("千代田区長") })
+		issue(&fix.corporate, func() (*pki.Credential, error) { return p.IssueCorporate(pki.SampleCorporation()) })
+		issue(&fix.official, func() (*pki.Credential, error) { return p.IssueOfficial("千代田区長") })
 	})
 	if fixErr != nil {
 		t.Fatal(fixErr)
@@ -64,7 +64,7 @@ func testFixtures(t testing.TB) *fixtures {
 
 // credential turns a sandbox credential into a signer credential whose
 // chain ends with the root.
-func credential(c *sandbox.Credential) Credential {
+func credential(c *pki.Credential) Credential {
 	return Credential{Signer: c.Key, Cert: c.Cert, Chain: append(append([]*x509.Certificate{}, c.Intermediates...), c.Root)}
 }
 
@@ -89,7 +89,7 @@ func sampleFiles(t testing.TB, dir string) []File {
 }
 
 // buildSample builds a package of sampleFiles signed by c.
-func buildSample(t testing.TB, c *sandbox.Credential) string {
+func buildSample(t testing.TB, c *pki.Credential) string {
 	t.Helper()
 	dir := t.TempDir()
 	out := filepath.Join(dir, "application.asice")

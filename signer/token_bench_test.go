@@ -15,7 +15,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/softhsm"
 )
 
 // BenchmarkSignFormVsRawCSign signs a 1 KB form end to end — package
@@ -32,8 +32,8 @@ func BenchmarkSignFormVsRawCSign(b *testing.B) {
 	f := testFixtures(b)
 	lib := testenv.SoftHSM(b)
 	const label, pin = "bench card", "BENCH2026"
-	err := sandbox.ProvisionToken(ctx, lib, sandbox.TokenSpec{Label: label, SOPIN: "bench-so", UserPIN: pin,
-		Keys: []sandbox.KeySpec{{ID: []byte{2}, Label: "Digital Signature Key", Key: f.resident.Key,
+	err := softhsm.Provision(ctx, lib, softhsm.TokenSpec{Label: label, SOPIN: "bench-so", UserPIN: pin,
+		Keys: []softhsm.KeySpec{{ID: []byte{2}, Label: "Digital Signature Key", Key: f.resident.Key,
 			Cert: f.resident.Cert, AlwaysAuthenticate: true}}})
 	if err != nil {
 		b.Fatal(err)

@@ -4,6 +4,10 @@
 // a durable outbox that never loses a signed application, and the local
 // journal of receipts.
 //
+// It never stores a password outside the OS keyring, never sends without
+// an idempotency key that keeps a retry from filing twice, and never
+// accepts a server certificate the configured anchors do not vouch for.
+//
 // The API is written down in api/openapi.yaml at the repository root and
 // served by the reference service at /api/v1/openapi.yaml.
 package submit

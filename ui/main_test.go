@@ -16,7 +16,10 @@ import (
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/kit"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/service"
+	"github.com/shinsei-app/shinsei/sandbox/softhsm"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -58,20 +61,15 @@ func mainUntil[T any](t *testing.T, ch <-chan T) T {
 var world struct {
 	once     sync.Once
 	err      error
-	pki      *sandbox.PKI
-	resident *sandbox.Credential
-	reg      *sandbox.Registry
-	resp     *sandbox.Responders
-	svc      *service.Service
+	resident *pki.Credential
+	w        *sandbox.World
+	svc      *service.Service // w.Service
 	lib      *pkcs11.Library
 }
 
 func closeWorld() {
-	if world.svc != nil {
-		world.svc.Close()
-	}
-	if world.resp != nil {
-		world.resp.Close()
+	if world.w != nil {
+		world.w.Close()
 	}
 }
 
@@ -81,23 +79,21 @@ func setupWorld(t *testing.T) {
 	world.once.Do(func() {
 		ctx := context.Background()
 		world.lib = lib
-		if world.pki, world.err = sandbox.NewPKI(time.Now()); world.err != nil {
+		p, err := pki.New(time.Now())
+		if world.err = err; err != nil {
 			return
 		}
-		if world.resident, world.err = world.pki.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{}); world.err != nil {
+		if world.resident, world.err = p.IssueResident(pki.SampleResident(), pki.ResidentOptions{}); world.err != nil {
 			return
 		}
-		reg := sandbox.NewRegistry()
-		world.reg = reg
-		reg.Record(world.pki.JPKISign, world.resident.Cert)
-		if world.resp, world.err = sandbox.StartResponders(ctx, world.pki, reg, ""); world.err != nil {
+		reg := pki.NewRegistry()
+		reg.Record(p.JPKISign, world.resident.Cert)
+		if world.w, world.err = sandbox.Start(ctx, sandbox.Options{PKI: p, Registry: reg}); world.err != nil {
 			return
 		}
-		if world.svc, world.err = service.StartService(ctx, service.ServiceConfig{PKI: world.pki, Registry: reg, VA: world.resp.VA}); world.err != nil {
-			return
-		}
-		world.err = sandbox.ProvisionToken(ctx, lib, sandbox.TokenSpec{Label: sandbox.KitTokenLabel, SOPIN: sandbox.KitSOPIN,
-			UserPIN: sandbox.KitPIN, Keys: []sandbox.KeySpec{{ID: []byte{0x02}, Label: "Digital Signature Key",
+		world.svc = world.w.Service
+		world.err = softhsm.Provision(ctx, lib, softhsm.TokenSpec{Label: kit.TokenLabel, SOPIN: kit.SOPIN,
+			UserPIN: kit.PIN, Keys: []softhsm.KeySpec{{ID: []byte{0x02}, Label: "Digital Signature Key",
 				Key: world.resident.Key, Cert: world.resident.Cert, Chain: []*x509.Certificate{world.resident.Root},
 				AlwaysAuthenticate: true}}})
 	})
@@ -113,9 +109,9 @@ func config(t *testing.T, libs ...*pkcs11.Library) flow.Config {
 	if len(libs) == 0 {
 		libs = []*pkcs11.Library{world.lib}
 	}
-	return flow.Config{ServiceURL: world.svc.URL(), ServiceAnchors: []*x509.Certificate{world.svc.CACert()},
-		ServiceVA: world.svc.VACert(), Libraries: libs, TriesReader: testenv.NoTries{}, DataDir: t.TempDir(),
-		TrustAnchors: world.pki.Roots(), Keyring: &submit.MemoryKeyring{}, Lang: i18n.Japanese}
+	return flow.Config{ServiceURL: world.w.URL(), ServiceAnchors: world.w.ServiceAnchors(),
+		ServiceVA: world.w.Service.VACert(), Libraries: libs, TriesReader: testenv.NoTries{}, DataDir: t.TempDir(),
+		TrustAnchors: world.w.TrustAnchors(), Keyring: &submit.MemoryKeyring{}, Lang: i18n.Japanese}
 }
 
 // harness is a shell in Fyne's test app, with its steps as events.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/pkcs11/pkcs11test"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 )
 
@@ -21,7 +21,7 @@ import (
 func fakeCard(t *testing.T, failed int) (*pkcs11test.Module, *pkcs11.Library) {
 	t.Helper()
 	setupWorld(t)
-	m := pkcs11test.New(pkcs11test.Token{Label: pkcs11.JPKISignatureLabel, PIN: sandbox.KitPIN, SOPIN: sandbox.KitSOPIN,
+	m := pkcs11test.New(pkcs11test.Token{Label: pkcs11.JPKISignatureLabel, PIN: kit.PIN, SOPIN: kit.SOPIN,
 		MaxTries: 5, FailedTries: failed, MinPINLen: 6, MaxPINLen: 16,
 		Keys: []pkcs11test.Key{{ID: []byte{0x02}, Label: "Digital Signature Key", Key: world.resident.Key,
 			Cert: world.resident.Cert, AlwaysAuthenticate: true}}})

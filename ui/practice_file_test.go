@@ -14,7 +14,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 )
 
@@ -24,7 +24,7 @@ import (
 func practiceConfig(t *testing.T) flow.Config {
 	t.Helper()
 	cfg := config(t)
-	der, err := world.resident.PKCS12(sandbox.KitP12Password)
+	der, err := world.resident.PKCS12(kit.P12Password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func practiceConfig(t *testing.T) flow.Config {
 	cfg.Libraries, cfg.NoModules = nil, true
 	cfg.SuggestedFiles = []flow.CredentialFile{{Path: path, Cert: world.resident.Cert,
 		Label: i18n.Text{Ja: "練習用の証明書ファイル", En: "Practice certificate file"},
-		Note:  i18n.Text{Ja: "パスワード：" + sandbox.KitP12Password, En: "Password: " + sandbox.KitP12Password}}}
+		Note:  i18n.Text{Ja: "パスワード：" + kit.P12Password, En: "Password: " + kit.P12Password}}}
 	return cfg
 }
 
@@ -84,7 +84,7 @@ func TestWithoutSoftHSMTheResidentSignsAndSubmitsWithThePracticeFile(t *testing.
 	if d.req.Kind != flow.SecretP12Password || d.req.Subject != "resident.p12" {
 		t.Fatalf("asked for %s of %q, want the .p12 password of resident.p12", d.req.Kind, d.req.Subject)
 	}
-	test.Type(d.entry, sandbox.KitP12Password)
+	test.Type(d.entry, kit.P12Password)
 	test.Tap(d.ok)
 
 	h.wait("precheck")

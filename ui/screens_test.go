@@ -31,7 +31,8 @@ import (
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/kit"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -115,22 +116,22 @@ func TestAnOfficialNoticeIsVerifiedWithItsThreeAnswersApart(t *testing.T) {
 	setupWorld(t)
 	// Two officials known to the revocation registry with their CA, one
 	// revoked.
-	world.reg.Record(world.pki.LGPKIRoot, world.pki.LGPKIOrg.Cert)
-	official := func() *sandbox.Credential {
-		c, err := world.pki.IssueOfficial("千代田区長")
+	world.w.Registry.Record(world.w.PKI.LGPKIRoot, world.w.PKI.LGPKIOrg.Cert)
+	official := func() *pki.Credential {
+		c, err := world.w.PKI.IssueOfficial("千代田区長")
 		if err != nil {
 			t.Fatal(err)
 		}
-		world.reg.Record(world.pki.LGPKIOrg, c.Cert)
+		world.w.Registry.Record(world.w.PKI.LGPKIOrg, c.Cert)
 		return c
 	}
 	good, revoked := official(), official()
-	if err := world.reg.Revoke(world.pki.LGPKIOrg, revoked.Cert.SerialNumber, sandbox.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
+	if err := world.w.Registry.Revoke(world.w.PKI.LGPKIOrg, revoked.Cert.SerialNumber, pki.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
 		name     string
-		official *sandbox.Credential // signs the notices
+		official *pki.Credential // signs the notices
 		// The answers expected, with a word of each message.
 		certificate, revocation flow.Level
 		certSays, revSays       string
@@ -212,10 +213,10 @@ func TestAnOfficialNoticeIsVerifiedWithItsThreeAnswersApart(t *testing.T) {
 
 // startService starts a reference service on the world's PKI and
 // revocation registry whose notices official signs.
-func startService(t *testing.T, official *sandbox.Credential) *service.Service {
+func startService(t *testing.T, official *pki.Credential) *service.Service {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := service.StartService(ctx, service.ServiceConfig{PKI: world.pki, Registry: world.reg, VA: world.resp.VA, Official: official})
+	svc, err := service.Start(ctx, service.Config{PKI: world.w.PKI, Registry: world.w.Registry, VA: world.w.Responders.VA, Official: official})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -302,7 +303,7 @@ func TestTheHelpDeskDiagnosesAndExportsARedactedBundle(t *testing.T) {
 		ServiceURL: world.svc.URL(), Errors: errs}
 	// An error the window showed that quotes personal data, as a careless
 	// message might; the help desk lists the last errors.
-	person, cert := sandbox.SampleResident(), world.resident.Cert
+	person, cert := pki.SampleResident(), world.resident.Cert
 	h.s.showError(fmt.Errorf("identity: the applicant %s (%s, born 1985-04-15) differs from the certificate %s",
 		person.Name, person.Address, cert.SerialNumber))
 	h.wait("error")
@@ -336,8 +337,8 @@ func TestTheHelpDeskDiagnosesAndExportsARedactedBundle(t *testing.T) {
 	}
 	// The bundle is about the resident's token and error, so there was
 	// something to leave out.
-	if js := files["report.json"]; !bytes.Contains(js, []byte(sandbox.KitTokenLabel)) || !bytes.Contains(js, []byte("identity: the applicant")) {
-		t.Errorf("the bundle's report names neither the token %q nor the error shown:\n%s", sandbox.KitTokenLabel, js)
+	if js := files["report.json"]; !bytes.Contains(js, []byte(kit.TokenLabel)) || !bytes.Contains(js, []byte("identity: the applicant")) {
+		t.Errorf("the bundle's report names neither the token %q nor the error shown:\n%s", kit.TokenLabel, js)
 	}
 	for name, data := range files {
 		for _, p := range personalPatterns(cert) {
@@ -367,7 +368,7 @@ func personalPatterns(holder *x509.Certificate) []personal {
 		}
 		return personal{what + " as JSON escapes", regexp.MustCompile(`(?i)` + b.String())}
 	}
-	p := []personal{{"the PIN", regexp.MustCompile(`(?i)\b` + sandbox.KitPIN + `\b`)}}
+	p := []personal{{"the PIN", regexp.MustCompile(`(?i)\b` + kit.PIN + `\b`)}}
 	for _, s := range []string{"高橋", "髙橋", "花子", "霞が関", "千代田区", "東京都", "二丁目"} {
 		p = append(p, lit("a part of the name or address", s), esc("a part of the name or address", s))
 	}

@@ -17,7 +17,8 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
+	"github.com/shinsei-app/shinsei/sandbox/vcard"
 )
 
 // runCard is "shinsei-sandbox card": the virtual My Number card in a
@@ -29,7 +30,7 @@ func runCard(ctx context.Context, args []string) error {
 	return card(ctx, args, os.Stdin, os.Stdout)
 }
 
-// card starts pcscd with vpcd (sandbox.StartCardStack), inserts a virtual
+// card starts pcscd with vpcd (vcard.StartStack), inserts a virtual
 // card issued for the scenario, waits until OpenSC sees it, prints what to
 // export and what the card holds, and keeps everything running until ctx
 // ends; then it stops pcscd by its process id. An empty line on in takes
@@ -37,7 +38,7 @@ func runCard(ctx context.Context, args []string) error {
 func card(ctx context.Context, args []string, in io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("card", flag.ContinueOnError)
 	fs.SetOutput(out)
-	name := fs.String("scenario", string(sandbox.ScenarioHealthy), "the card's scenario `NAME` (see --list)")
+	name := fs.String("scenario", string(vcard.ScenarioHealthy), "the card's scenario `NAME` (see --list)")
 	list := fs.Bool("list", false, "list the scenarios and stop")
 	dir := fs.String("dir", "", "keep pcscd's socket, its log and the trust anchors in `DIR` (default: a temporary directory, removed at the end)")
 	if err := fs.Parse(args); err != nil {
@@ -47,10 +48,10 @@ func card(ctx context.Context, args []string, in io.Reader, out io.Writer) error
 		printScenarios(out)
 		return nil
 	}
-	scenario, err := sandbox.ParseScenario(*name)
+	scenario, err := vcard.ParseScenario(*name)
 	if err != nil {
 		var names []string
-		for _, s := range sandbox.Scenarios() {
+		for _, s := range vcard.Scenarios() {
 			names = append(names, string(s))
 		}
 		return fmt.Errorf("card: %w; choose one of %s ('shinsei-sandbox card --list' describes them)", err, strings.Join(names, ", "))
@@ -67,7 +68,7 @@ func card(ctx context.Context, args []string, in io.Reader, out io.Writer) error
 	}
 	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	stack, err := sandbox.StartCardStack(startCtx, sandbox.StackOptions{Dir: *dir})
+	stack, err := vcard.StartStack(startCtx, vcard.StackOptions{Dir: *dir})
 	if err != nil {
 		return err
 	}
@@ -82,11 +83,11 @@ func card(ctx context.Context, args []string, in io.Reader, out io.Writer) error
 		return err
 	}
 	defer lib.Close()
-	p, err := sandbox.NewPKI(time.Now())
+	p, err := pki.New(time.Now())
 	if err != nil {
 		return err
 	}
-	issuer, err := sandbox.NewCardIssuer(p, sandbox.NewRegistry())
+	issuer, err := vcard.NewIssuer(p, pki.NewRegistry())
 	if err != nil {
 		return err
 	}
@@ -110,11 +111,11 @@ func card(ctx context.Context, args []string, in io.Reader, out io.Writer) error
 	env := strings.Join(stack.Env(), " ")
 	fmt.Fprintln(out, "Shinsei サンドボックス: 仮想マイナンバーカード / sandbox virtual My Number card")
 	fmt.Fprintf(out, "  scenario        %s\n                  %s\n                  %s\n", scenario, ja, en)
-	fmt.Fprintf(out, "  reader          %q (pcscd pid %d, log %s)\n", sandbox.StackReaderName+" 00 00", stack.PID(), filepath.Join(stack.Dir, "pcscd.log"))
+	fmt.Fprintf(out, "  reader          %q (pcscd pid %d, log %s)\n", vcard.ReaderName+" 00 00", stack.PID(), filepath.Join(stack.Dir, "pcscd.log"))
 	fmt.Fprintf(out, "  export          export %s\n", env)
 	fmt.Fprintf(out, "  PKCS#11 module  %s\n", module)
 	fmt.Fprintf(out, "  署名用パスワード  %s   (signature password; 利用者証明用暗証番号 / user authentication PIN %s)\n",
-		sandbox.VirtualCardSignaturePIN, sandbox.VirtualCardAuthPIN)
+		vcard.SignaturePIN, vcard.AuthPIN)
 	fmt.Fprintf(out, "  trust anchors   %s  (jpki-sign-old.pem, jpki-auth.pem beside it)\n", filepath.Join(stack.Dir, "jpki-sign.pem"))
 	fmt.Fprintf(out, "  try             %s shinseictl tokens --module %s\n", env, module)
 	fmt.Fprintf(out, "                  %s shinseictl diag\n", env)
@@ -156,24 +157,24 @@ func card(ctx context.Context, args []string, in io.Reader, out io.Writer) error
 
 // printScenarios lists the scenarios with what each reproduces.
 func printScenarios(out io.Writer) {
-	for _, s := range sandbox.Scenarios() {
+	for _, s := range vcard.Scenarios() {
 		ja, en := scenarioText(s)
 		fmt.Fprintf(out, "%-26s %s\n%-26s %s\n", s, ja, "", en)
 	}
 }
 
 // scenarioText says in Japanese and English what a scenario reproduces.
-func scenarioText(s sandbox.Scenario) (ja, en string) {
-	jaText := map[sandbox.Scenario]string{
-		sandbox.ScenarioHealthy:              "正常なカード。証明書の内容は見本の申請書と一致します",
-		sandbox.ScenarioFinalTry:             "署名用パスワードの残り回数が 1 回のカード",
-		sandbox.ScenarioLocked:               "署名用パスワードがロックされたカード（市区町村の窓口での手続きが必要）",
-		sandbox.ScenarioExpired:              "署名用電子証明書の有効期限が切れたカード",
-		sandbox.ScenarioRevoked:              "署名用電子証明書が失効しているカード",
-		sandbox.ScenarioAddressChanged:       "証明書の住所が申請書の住所と異なるカード（転居後など）",
-		sandbox.ScenarioOldGeneration:        "前の世代のルート証明書で発行された証明書のカード",
-		sandbox.ScenarioNoSignatureCert:      "署名用電子証明書のないカード（15歳未満の方のカード）",
-		sandbox.ScenarioRemovedDuringSigning: "署名の途中でカードが抜き取られる（Enter で戻せます）",
+func scenarioText(s vcard.Scenario) (ja, en string) {
+	jaText := map[vcard.Scenario]string{
+		vcard.ScenarioHealthy:              "正常なカード。証明書の内容は見本の申請書と一致します",
+		vcard.ScenarioFinalTry:             "署名用パスワードの残り回数が 1 回のカード",
+		vcard.ScenarioLocked:               "署名用パスワードがロックされたカード（市区町村の窓口での手続きが必要）",
+		vcard.ScenarioExpired:              "署名用電子証明書の有効期限が切れたカード",
+		vcard.ScenarioRevoked:              "署名用電子証明書が失効しているカード",
+		vcard.ScenarioAddressChanged:       "証明書の住所が申請書の住所と異なるカード（転居後など）",
+		vcard.ScenarioOldGeneration:        "前の世代のルート証明書で発行された証明書のカード",
+		vcard.ScenarioNoSignatureCert:      "署名用電子証明書のないカード（15歳未満の方のカード）",
+		vcard.ScenarioRemovedDuringSigning: "署名の途中でカードが抜き取られる（Enter で戻せます）",
 	}
 	return jaText[s], s.Description()
 }

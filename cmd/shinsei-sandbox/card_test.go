@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/vcard"
 )
 
 // syncBuffer is an output the command writes while the test reads it.
@@ -55,7 +55,7 @@ func TestCardListsEveryScenarioInJapaneseAndEnglish(t *testing.T) {
 	if err := card(context.Background(), []string{"--list"}, strings.NewReader(""), &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range sandbox.Scenarios() {
+	for _, s := range vcard.Scenarios() {
 		ja, en := scenarioText(s)
 		if ja == "" || !strings.Contains(out.String(), string(s)) || !strings.Contains(out.String(), ja) || !strings.Contains(out.String(), en) {
 			t.Errorf("scenario %s is not listed with both descriptions", s)
@@ -87,7 +87,7 @@ func TestCardRunsTheScenarioUntilInterruptedAndStopsEverything(t *testing.T) {
 	})
 	text := out.String()
 	for _, want := range []string{"PCSCLITE_CSOCK_NAME=" + filepath.Join(dir, "pcscd.comm"), "opensc-pkcs11.so",
-		sandbox.VirtualCardSignaturePIN, "署名用パスワードの残り回数が 1 回のカード", "the signature password has one try left",
+		vcard.SignaturePIN, "署名用パスワードの残り回数が 1 回のカード", "the signature password has one try left",
 		filepath.Join(dir, "jpki-sign.pem")} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the help desk is not told %q:\n%s", want, text)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/identity"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/signer"
 )
 
@@ -34,13 +34,13 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 	fmt.Println("Shinsei サンドボックス・デモ / sandbox demo")
 
-	kit, err := sandbox.NewKit(ctx, filepath.Join(*dir, "kit"), time.Now())
+	k, err := kit.New(ctx, filepath.Join(*dir, "kit"), time.Now())
 	if err != nil {
 		return err
 	}
-	fmt.Printf("1. サンドボックスの証明書を発行しました / sandbox credentials issued: %s\n", kit.Dir)
+	fmt.Printf("1. サンドボックスの証明書を発行しました / sandbox credentials issued: %s\n", k.Dir)
 
-	form, err := writeSampleForm(*dir, kit.Resident.Cert)
+	form, err := writeSampleForm(*dir, k.Resident.Cert)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 
-	rep, err := signer.Verify(ctx, out, signer.VerifyOptions{Roots: kit.PKI.Roots()})
+	rep, err := signer.Verify(ctx, out, signer.VerifyOptions{Roots: k.PKI.Roots()})
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func signOnToken(ctx context.Context, out string, files []signer.File) error {
 		return err
 	}
 	defer lib.Close()
-	tok, err := lib.OpenToken(ctx, pkcs11.Selector{Label: sandbox.KitTokenLabel})
+	tok, err := lib.OpenToken(ctx, pkcs11.Selector{Label: kit.TokenLabel})
 	if err != nil {
 		return err
 	}

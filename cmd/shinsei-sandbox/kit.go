@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/kit"
 )
 
 // runKit writes sandbox credentials and a provisioned SoftHSM token into a
@@ -21,12 +21,12 @@ func runKit(ctx context.Context, args []string) error {
 	if *dir == "" {
 		return errors.New("kit: give --dir DIR")
 	}
-	kit, err := sandbox.NewKit(ctx, *dir, time.Now())
+	k, err := kit.New(ctx, *dir, time.Now())
 	if err != nil {
 		return err
 	}
-	fmt.Printf("sandbox kit written to %s\n", kit.Dir)
-	fmt.Printf("  export SOFTHSM2_CONF=%s\n", kit.SoftHSMConf)
-	fmt.Printf("  token %q, signature password %s; .p12 password %s\n", sandbox.KitTokenLabel, sandbox.KitPIN, sandbox.KitP12Password)
+	fmt.Printf("sandbox kit written to %s\n", k.Dir)
+	fmt.Printf("  export SOFTHSM2_CONF=%s\n", k.SoftHSMConf)
+	fmt.Printf("  token %q, signature password %s; .p12 password %s\n", kit.TokenLabel, kit.PIN, kit.P12Password)
 	return nil
 }

@@ -8,9 +8,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -32,35 +32,18 @@ func runServe(ctx context.Context, args []string) error {
 	if err := os.RemoveAll(kitDir); err != nil {
 		return err
 	}
-	kit, err := sandbox.NewKit(ctx, kitDir, time.Now())
-	if err != nil {
-		return err
-	}
-	p := kit.PKI
-	// The kit records the company's certificates; the service is a
-	// registered verifier and hard-fails on any certificate its registry
-	// does not know, so record the others too.
-	kit.Registry.Record(p.JPKISign, kit.Resident.Cert)
-	kit.Registry.Record(p.LGPKIOrg, kit.Official.Cert)
-
-	responders, err := sandbox.StartResponders(ctx, p, kit.Registry, "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	defer responders.Close()
-
 	logger := slog.New(slog.DiscardHandler)
 	if *verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	svc, err := service.StartService(ctx, service.ServiceConfig{
-		PKI: p, Registry: kit.Registry, DBPath: filepath.Join(*dir, "service", "service.db"), Addr: *addr,
-		Official: kit.Official, VA: responders.VA, Logger: logger,
-	})
+	world, err := sandbox.Start(ctx, sandbox.Options{KitDir: kitDir, Service: service.Config{
+		DBPath: filepath.Join(*dir, "service", "service.db"), Addr: *addr, Logger: logger,
+	}})
 	if err != nil {
 		return err
 	}
-	defer svc.Close()
+	defer world.Close()
+	k, svc := world.Kit, world.Service
 
 	caFile := filepath.Join(*dir, "service-ca.pem")
 	vaFile := filepath.Join(*dir, "service-va.pem")
@@ -79,10 +62,10 @@ func runServe(ctx context.Context, args []string) error {
 	fmt.Printf("  OCSP (VA)       %s/ocsp, signed by %s (trust it directly)\n", api, vaFile)
 	fmt.Printf("  validation      %s/validation\n", api)
 	fmt.Printf("  back office     %s/sandbox/applications[/ARRIVAL/status]  (sandbox only)\n", svc.URL())
-	fmt.Printf("  CRLs, OCSP, VA  %s  (/crl/NAME.crl, /ocsp/NAME/ca, /va)\n", responders.URL)
-	fmt.Printf("  kit             %s   (roots/*.pem, resident.p12, corporate.p12, official.p12; .p12 password %q)\n", kit.Dir, sandbox.KitP12Password)
+	fmt.Printf("  CRLs, OCSP, VA  %s  (/crl/NAME.crl, /ocsp/NAME/ca, /va)\n", world.Responders.URL)
+	fmt.Printf("  kit             %s   (roots/*.pem, resident.p12, corporate.p12, official.p12; .p12 password %q)\n", k.Dir, kit.P12Password)
 	fmt.Printf("  resident token  export SOFTHSM2_CONF=%s   (token %q, signature password %s)\n",
-		kit.SoftHSMConf, sandbox.KitTokenLabel, sandbox.KitPIN)
+		k.SoftHSMConf, kit.TokenLabel, kit.PIN)
 	fmt.Printf("  service data    %s\n", filepath.Join(*dir, "service"))
 	fmt.Println("Ctrl-C stops everything.")
 	<-ctx.Done()

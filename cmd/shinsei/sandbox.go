@@ -2,17 +2,16 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
-	"time"
 
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/submit"
 	"github.com/shinsei-app/shinsei/ui"
@@ -38,11 +37,10 @@ type sandboxWorld struct {
 	err  error
 
 	mu  sync.Mutex
-	kit *sandbox.Kit // set once started
+	kit *kit.Kit // set once started
 
-	dir        string
-	responders *sandbox.Responders
-	svc        *service.Service
+	dir   string
+	world *sandbox.World
 }
 
 // note says, Japanese first, which credential the practice signs with
@@ -50,28 +48,28 @@ type sandboxWorld struct {
 // started, that it is being prepared.
 func (w *sandboxWorld) note() string {
 	w.mu.Lock()
-	kit := w.kit
+	k := w.kit
 	w.mu.Unlock()
 	switch {
-	case kit == nil:
+	case k == nil:
 		return "練習用の証明書を準備しています…\nPreparing the practice certificates…"
-	case kit.HasToken():
+	case k.HasToken():
 		return fmt.Sprintf("練習用のマイナンバーカード（SoftHSM）で署名します。署名用パスワード：%s\n"+
 			"The practice signs with a stand-in My Number card (SoftHSM). Signature password: %s",
-			sandbox.KitPIN, sandbox.KitPIN)
+			kit.PIN, kit.PIN)
 	}
-	name := filepath.Base(kit.ResidentP12)
+	name := filepath.Base(k.ResidentP12)
 	return fmt.Sprintf("このパソコンにはSoftHSMがないため、練習用の証明書ファイル（%s、パスワード：%s）で署名します。\n"+
 		"SoftHSM is not on this computer, so the practice signs with a certificate file (%s, password: %s).",
-		name, sandbox.KitP12Password, name, sandbox.KitP12Password)
+		name, kit.P12Password, name, kit.P12Password)
 }
 
 // practiceFile is the resident's credential where SoftHSM is missing.
-func practiceFile(kit *sandbox.Kit) flow.CredentialFile {
-	return flow.CredentialFile{Path: kit.ResidentP12, Cert: kit.Resident.Cert,
+func practiceFile(k *kit.Kit) flow.CredentialFile {
+	return flow.CredentialFile{Path: k.ResidentP12, Cert: k.Resident.Cert,
 		Label: i18n.Text{Ja: "練習用の証明書ファイル（住民の署名用電子証明書）", En: "Practice certificate file (a resident's signature certificate)"},
-		Note: i18n.Text{Ja: "パスワード：" + sandbox.KitP12Password + "（練習用に公開しています）",
-			En: "Password: " + sandbox.KitP12Password + " (public, for practice)"}}
+		Note: i18n.Text{Ja: "パスワード：" + kit.P12Password + "（練習用に公開しています）",
+			En: "Password: " + kit.P12Password + " (public, for practice)"}}
 }
 
 // newSandboxWorld makes the sandbox's temporary directory; the sandbox
@@ -99,51 +97,39 @@ func (w *sandboxWorld) open(ctx context.Context, _ ui.Settings) (*flow.App, erro
 
 func (w *sandboxWorld) start(ctx context.Context) error {
 	dir := w.dir
-	kit, err := sandbox.NewKitWith(ctx, filepath.Join(dir, "kit"), time.Now(),
-		sandbox.KitOptions{SoftHSMModule: w.softhsm, SoftHSMOptional: true})
+	world, err := sandbox.Start(ctx, sandbox.Options{
+		KitDir: filepath.Join(dir, "kit"), Kit: kit.Options{SoftHSMModule: w.softhsm, SoftHSMOptional: true},
+		Service: service.Config{DBPath: filepath.Join(dir, "service", "service.db")},
+	})
 	if err != nil {
 		return err
 	}
-	p := kit.PKI
-	// The service is a registered verifier and refuses certificates its
-	// registry does not know: record the resident's and the official's.
-	kit.Registry.Record(p.JPKISign, kit.Resident.Cert)
-	kit.Registry.Record(p.LGPKIOrg, kit.Official.Cert)
-	if w.responders, err = sandbox.StartResponders(ctx, p, kit.Registry, "127.0.0.1:0"); err != nil {
-		return err
-	}
-	w.svc, err = service.StartService(ctx, service.ServiceConfig{PKI: p, Registry: kit.Registry,
-		DBPath: filepath.Join(dir, "service", "service.db"), Official: kit.Official, VA: w.responders.VA})
-	if err != nil {
-		return err
-	}
-	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: w.svc.CACert().Raw})
+	w.world = world
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: world.Service.CACert().Raw})
 	if err := os.WriteFile(w.caFile(), ca, 0o644); err != nil {
 		return err
 	}
+	k := world.Kit
 	w.cfg = flow.Config{
-		ServiceURL: w.svc.URL(), ServiceAnchors: []*x509.Certificate{w.svc.CACert()}, ServiceVA: w.svc.VACert(),
-		Module: kit.SoftHSMModule, DataDir: filepath.Join(dir, "data"), TrustAnchors: p.Roots(),
+		ServiceURL: world.URL(), ServiceAnchors: world.ServiceAnchors(), ServiceVA: world.Service.VACert(),
+		Module: k.SoftHSMModule, DataDir: filepath.Join(dir, "data"), TrustAnchors: world.TrustAnchors(),
 		Lang: w.lang, Keyring: &submit.MemoryKeyring{}, // practice accounts never reach the OS keyring
 	}
-	if !kit.HasToken() {
+	if !k.HasToken() {
 		// No card to stand in for: no module at all (a real card would
 		// not be trusted here), and the resident's .p12 offered instead.
 		w.cfg.NoModules = true
-		w.cfg.SuggestedFiles = []flow.CredentialFile{practiceFile(kit)}
+		w.cfg.SuggestedFiles = []flow.CredentialFile{practiceFile(k)}
 	}
 	w.mu.Lock()
-	w.kit = kit
+	w.kit = k
 	w.mu.Unlock()
 	return nil
 }
 
 func (w *sandboxWorld) close() {
-	if w.svc != nil {
-		_ = w.svc.Close()
-	}
-	if w.responders != nil {
-		_ = w.responders.Close()
+	if w.world != nil {
+		_ = w.world.Close()
 	}
 	if w.dir != "" {
 		_ = os.RemoveAll(w.dir)

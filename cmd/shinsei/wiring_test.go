@@ -20,7 +20,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/shinsei-app/shinsei/flow"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/submit"
 	"github.com/shinsei-app/shinsei/ui"
@@ -137,7 +137,7 @@ func TestWithNothingConfiguredTheSandboxOffersItsCatalogueAndACard(t *testing.T)
 	if len(found.Files) != 0 {
 		t.Errorf("with SoftHSM the sandbox also suggests %d files", len(found.Files))
 	}
-	if note := sb.note(); !strings.Contains(note, "SoftHSM") || !strings.Contains(note, sandbox.KitPIN) || strings.Contains(note, "resident.p12") {
+	if note := sb.note(); !strings.Contains(note, "SoftHSM") || !strings.Contains(note, kit.PIN) || strings.Contains(note, "resident.p12") {
 		t.Errorf("with the SoftHSM card the banner's note reads %q, want the card and its signature password", note)
 	}
 	if _, err := os.Stat(sb.caFile()); err != nil {
@@ -165,7 +165,7 @@ func TestWithoutSoftHSMTheSandboxSignsAndSubmitsWithItsPracticeFile(t *testing.T
 	lines := strings.Split(sb.note(), "\n")
 	for i, want := range []string{"証明書ファイル", "certificate file"} {
 		if len(lines) != 2 || !strings.Contains(lines[i], want) || !strings.Contains(lines[i], "resident.p12") ||
-			!strings.Contains(lines[i], sandbox.KitP12Password) || strings.Contains(lines[i], sandbox.KitPIN) {
+			!strings.Contains(lines[i], kit.P12Password) || strings.Contains(lines[i], kit.PIN) {
 			t.Fatalf("the banner's note reads %q, want the practice file and its password, Japanese then English", lines)
 		}
 	}
@@ -199,7 +199,7 @@ func TestWithoutSoftHSMTheSandboxSignsAndSubmitsWithItsPracticeFile(t *testing.T
 			if req.Kind != flow.SecretP12Password {
 				return nil, fmt.Errorf("asked for %s", req.Kind)
 			}
-			return []byte(sandbox.KitP12Password), nil
+			return []byte(kit.P12Password), nil
 		},
 		ConfirmSign: func(_ context.Context, p *flow.Precheck) (bool, error) { return p.OK(), nil },
 	}

@@ -16,7 +16,8 @@ import (
 	"github.com/shinsei-app/shinsei/diagnosis"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
+	"github.com/shinsei-app/shinsei/sandbox/vcard"
 )
 
 // These tests run shinseictl in this process (run) against the virtual My
@@ -34,9 +35,9 @@ var cardStackDir = filepath.Join(os.TempDir(), fmt.Sprintf("shinseictl-card-%d",
 
 // virtualCard is a card stack started for one test.
 type virtualCard struct {
-	stack  *sandbox.CardStack
+	stack  *vcard.Stack
 	lib    *pkcs11.Library
-	issuer *sandbox.CardIssuer
+	issuer *vcard.Issuer
 	module string
 }
 
@@ -56,7 +57,7 @@ func startCardStack(t *testing.T) *virtualCard {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	stack, err := sandbox.StartCardStack(ctx, sandbox.StackOptions{Dir: cardStackDir})
+	stack, err := vcard.StartStack(ctx, vcard.StackOptions{Dir: cardStackDir})
 	if err != nil {
 		t.Fatal(err) // names the Debian package of a missing part
 	}
@@ -75,11 +76,11 @@ func startCardStack(t *testing.T) *virtualCard {
 		t.Fatalf("%v; install OpenSC (Debian: apt-get install opensc-pkcs11 opensc)", err)
 	}
 	t.Cleanup(func() { lib.Close() }) // runs before the stack stops
-	p, err := sandbox.NewPKI(time.Now())
+	p, err := pki.New(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	issuer, err := sandbox.NewCardIssuer(p, sandbox.NewRegistry())
+	issuer, err := vcard.NewIssuer(p, pki.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func startCardStack(t *testing.T) *virtualCard {
 
 // insert puts a card of the scenario in the slot and waits until OpenSC
 // lists it.
-func (v *virtualCard) insert(t *testing.T, s sandbox.Scenario) *sandbox.VirtualCard {
+func (v *virtualCard) insert(t *testing.T, s vcard.Scenario) *vcard.Card {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -142,39 +143,39 @@ func TestCommandsReadTheVirtualCardsExactTriesAndNeverSpendOne(t *testing.T) {
 	}
 	cases := []struct {
 		name     string
-		scenario sandbox.Scenario
+		scenario vcard.Scenario
 		stdin    string
 		args     func(out string) []string
 		code     int
-		check    func(t *testing.T, card *sandbox.VirtualCard, stdout, stderr string)
+		check    func(t *testing.T, card *vcard.Card, stdout, stderr string)
 		verifies int // VERIFY commands carrying a PIN the card may see
 	}{
-		{"tokens --json shows 5 tries left on a healthy card", sandbox.ScenarioHealthy, "",
+		{"tokens --json shows 5 tries left on a healthy card", vcard.ScenarioHealthy, "",
 			func(string) []string { return []string{"tokens", "--module", vc.module, "--json"} }, exitOK,
-			func(t *testing.T, _ *sandbox.VirtualCard, stdout, _ string) {
+			func(t *testing.T, _ *vcard.Card, stdout, _ string) {
 				if got := signatureToken(t, stdout); got != (pinView{TriesLeft: 5}) {
 					t.Errorf("signature PIN %+v, want 5 tries left", got)
 				}
 			}, 0},
-		{"tokens --json shows 1 try left, as the final try, on a final-try card", sandbox.ScenarioFinalTry, "",
+		{"tokens --json shows 1 try left, as the final try, on a final-try card", vcard.ScenarioFinalTry, "",
 			func(string) []string { return []string{"tokens", "--module", vc.module, "--json"} }, exitOK,
-			func(t *testing.T, _ *sandbox.VirtualCard, stdout, _ string) {
+			func(t *testing.T, _ *vcard.Card, stdout, _ string) {
 				if got := signatureToken(t, stdout); got != (pinView{FinalTry: true, TriesLeft: 1}) {
 					t.Errorf("signature PIN %+v, want the final try", got)
 				}
 			}, 0},
-		{"tokens shows a locked card as locked", sandbox.ScenarioLocked, "",
+		{"tokens shows a locked card as locked", vcard.ScenarioLocked, "",
 			func(string) []string { return []string{"tokens", "--module", vc.module} }, exitOK,
-			func(t *testing.T, _ *sandbox.VirtualCard, stdout, _ string) {
+			func(t *testing.T, _ *vcard.Card, stdout, _ string) {
 				if !strings.Contains(stdout, "LOCKED") || !strings.Contains(stdout, "PIN: ok (3 tries left)") {
 					t.Errorf("tokens said:\n%s", stdout)
 				}
 			}, 0},
-		{"sign tells the tries left before the PIN and reports 4 tries left after a wrong one", sandbox.ScenarioHealthy, "WRONG2026\n",
+		{"sign tells the tries left before the PIN and reports 4 tries left after a wrong one", vcard.ScenarioHealthy, "WRONG2026\n",
 			func(out string) []string {
 				return []string{"sign", "--module", vc.module, "--pin-stdin", "--out", out, form}
 			}, exitNegative,
-			func(t *testing.T, card *sandbox.VirtualCard, _, stderr string) {
+			func(t *testing.T, card *vcard.Card, _, stderr string) {
 				if !strings.Contains(stderr, "has 5 tries left") {
 					t.Errorf("no count before the PIN:\n%s", stderr)
 				}
@@ -185,11 +186,11 @@ func TestCommandsReadTheVirtualCardsExactTriesAndNeverSpendOne(t *testing.T) {
 					t.Errorf("the card has %d tries left, want 4", sig)
 				}
 			}, 1},
-		{"sign on the final try without --allow-final-try refuses before any VERIFY", sandbox.ScenarioFinalTry, sandbox.VirtualCardSignaturePIN + "\n",
+		{"sign on the final try without --allow-final-try refuses before any VERIFY", vcard.ScenarioFinalTry, vcard.SignaturePIN + "\n",
 			func(out string) []string {
 				return []string{"sign", "--module", vc.module, "--pin-stdin", "--out", out, form}
 			}, exitNegative,
-			func(t *testing.T, card *sandbox.VirtualCard, _, stderr string) {
+			func(t *testing.T, card *vcard.Card, _, stderr string) {
 				if !strings.Contains(stderr, "ONE PIN try left") || !strings.Contains(stderr, "hint: no PIN was tried") {
 					t.Errorf("stderr:\n%s", stderr)
 				}
@@ -197,20 +198,20 @@ func TestCommandsReadTheVirtualCardsExactTriesAndNeverSpendOne(t *testing.T) {
 					t.Errorf("the card has %d tries left, want 1", sig)
 				}
 			}, 0},
-		{"sign on a locked card refuses without asking for the PIN", sandbox.ScenarioLocked, sandbox.VirtualCardSignaturePIN + "\n",
+		{"sign on a locked card refuses without asking for the PIN", vcard.ScenarioLocked, vcard.SignaturePIN + "\n",
 			func(out string) []string {
 				return []string{"sign", "--module", vc.module, "--pin-stdin", "--out", out, form}
 			}, exitNegative,
-			func(t *testing.T, _ *sandbox.VirtualCard, _, stderr string) {
+			func(t *testing.T, _ *vcard.Card, _, stderr string) {
 				if !strings.Contains(stderr, "municipal office") {
 					t.Errorf("stderr:\n%s", stderr)
 				}
 			}, 0},
-		{"sign with the right PIN signs and leaves 5 tries", sandbox.ScenarioHealthy, strings.ToLower(sandbox.VirtualCardSignaturePIN) + "\n",
+		{"sign with the right PIN signs and leaves 5 tries", vcard.ScenarioHealthy, strings.ToLower(vcard.SignaturePIN) + "\n",
 			func(out string) []string {
 				return []string{"sign", "--module", vc.module, "--pin-stdin", "--out", out, form}
 			}, exitOK,
-			func(t *testing.T, card *sandbox.VirtualCard, stdout, stderr string) {
+			func(t *testing.T, card *vcard.Card, stdout, stderr string) {
 				if !strings.Contains(stdout, "signed ") {
 					t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
 				}
@@ -218,9 +219,9 @@ func TestCommandsReadTheVirtualCardsExactTriesAndNeverSpendOne(t *testing.T) {
 					t.Errorf("the card has %d tries left after %d signatures", sig, card.Stats().Signatures)
 				}
 			}, 2}, // the login and the signature key's context-specific login
-		{"diag reports the exact tries of a final-try card and sends no PIN", sandbox.ScenarioFinalTry, "",
+		{"diag reports the exact tries of a final-try card and sends no PIN", vcard.ScenarioFinalTry, "",
 			func(string) []string { return []string{"diag", "--module", vc.module, "--json"} }, exitEnvironment, // no keyring here
-			func(t *testing.T, _ *sandbox.VirtualCard, stdout, _ string) {
+			func(t *testing.T, _ *vcard.Card, stdout, _ string) {
 				var r diagnosis.Report
 				if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 					t.Fatalf("diag --json: %v", err)
@@ -252,7 +253,7 @@ func TestCommandsReadTheVirtualCardsExactTriesAndNeverSpendOne(t *testing.T) {
 			if _, err := os.Stat(out); c.code != exitOK && err == nil {
 				t.Error("a package was written")
 			}
-			for _, secret := range []string{sandbox.VirtualCardSignaturePIN, "sandbox1", "WRONG2026"} {
+			for _, secret := range []string{vcard.SignaturePIN, "sandbox1", "WRONG2026"} {
 				if strings.Contains(stdout+stderr, secret) {
 					t.Errorf("the output holds a PIN")
 				}
@@ -267,7 +268,7 @@ func TestDiagExitsZeroWhenTheComputerIsReadyForTheCard(t *testing.T) {
 	}
 	vc := startCardStack(t)
 	t.Setenv(diagnosis.ErrorLogEnv, "off")
-	card := vc.insert(t, sandbox.ScenarioHealthy)
+	card := vc.insert(t, vcard.ScenarioHealthy)
 	out := filepath.Join(t.TempDir(), "bundle.zip")
 	code, stdout, stderr := shinseictl("", "diag", "--module", vc.module, "--out", out)
 	if code != exitOK {

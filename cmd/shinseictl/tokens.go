@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shinsei-app/shinsei/pcsc"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/pkcs11/pcsc"
 )
 
 type moduleView struct {

@@ -12,7 +12,8 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
+	"github.com/shinsei-app/shinsei/sandbox/vcard"
 )
 
 // openSCHint is the failure message when OpenSC's PKCS#11 module is missing.
@@ -24,13 +25,13 @@ const cardWait = 15 * time.Second
 
 var cards struct {
 	sync.Mutex
-	stack    *sandbox.CardStack
+	stack    *vcard.Stack
 	startErr error
 	stack1   *CardStack
 }
 
 // CardMain runs a package's tests with the virtual My Number card stack
-// (sandbox.StartCardStack: a private pcscd with vpcd) and SoftHSM, as Main
+// (vcard.StartStack: a private pcscd with vpcd) and SoftHSM, as Main
 // does. It starts the stack and sets PCSCLITE_CSOCK_NAME before any test
 // runs, because libpcsclite reads it once per process, at OpenSC's
 // C_Initialize:
@@ -41,7 +42,7 @@ var cards struct {
 // each test that asks for it, with what to install.
 func CardMain(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	stack, err := sandbox.StartCardStack(ctx, sandbox.StackOptions{})
+	stack, err := vcard.StartStack(ctx, vcard.StackOptions{})
 	cancel()
 	if err == nil {
 		for _, kv := range stack.Env() {
@@ -70,11 +71,11 @@ func CardMain(m *testing.M) int {
 // loaded on it, and an issuer of virtual cards from a sandbox PKI.
 type CardStack struct {
 	// Stack is pcscd, vpcd's slot, and the card in it.
-	Stack *sandbox.CardStack
+	Stack *vcard.Stack
 	// Lib is opensc-pkcs11.so, initialized once for the process.
 	Lib *pkcs11.Library
 	// Issuer issues the scenarios' cards; Issuer.Registry marks the revoked.
-	Issuer *sandbox.CardIssuer
+	Issuer *vcard.Issuer
 }
 
 // Cards returns the process's card stack, made at the first call. It
@@ -107,12 +108,12 @@ func Cards(tb testing.TB) *CardStack {
 	if err != nil {
 		tb.Fatalf("%v; %s", err, openSCHint)
 	}
-	p, err := sandbox.NewPKI(time.Now())
+	p, err := pki.New(time.Now())
 	if err != nil {
 		lib.Close()
 		tb.Fatal(err)
 	}
-	issuer, err := sandbox.NewCardIssuer(p, sandbox.NewRegistry())
+	issuer, err := vcard.NewIssuer(p, pki.NewRegistry())
 	if err != nil {
 		lib.Close()
 		tb.Fatal(err)
@@ -124,7 +125,7 @@ func Cards(tb testing.TB) *CardStack {
 // Insert takes out the card in the slot, waits until OpenSC no longer
 // lists it, inserts a new card issued for scenario and waits until OpenSC
 // lists its two tokens.
-func (c *CardStack) Insert(tb testing.TB, scenario sandbox.Scenario) *sandbox.VirtualCard {
+func (c *CardStack) Insert(tb testing.TB, scenario vcard.Scenario) *vcard.Card {
 	tb.Helper()
 	card, err := c.Issuer.Issue(scenario)
 	if err != nil {
@@ -136,7 +137,7 @@ func (c *CardStack) Insert(tb testing.TB, scenario sandbox.Scenario) *sandbox.Vi
 
 // Reinsert takes out the card in the slot and inserts card, waiting for
 // OpenSC each time, as Insert does.
-func (c *CardStack) Reinsert(tb testing.TB, card *sandbox.VirtualCard) {
+func (c *CardStack) Reinsert(tb testing.TB, card *vcard.Card) {
 	tb.Helper()
 	c.Remove(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), cardWait)

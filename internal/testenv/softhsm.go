@@ -12,13 +12,13 @@ import (
 	"testing"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/softhsm"
 )
 
 // softHSMHint is the failure message when the SoftHSM module is missing.
 const softHSMHint = "install softhsm2 (Debian: apt-get install softhsm2)"
 
-var softhsm struct {
+var softHSM struct {
 	sync.Mutex
 	configured bool
 	lib        *pkcs11.Library
@@ -26,7 +26,7 @@ var softhsm struct {
 
 // Main runs a package's tests with SoftHSM configured for the process: a
 // fresh token directory and SOFTHSM2_CONF pointing at a config written by
-// sandbox.WriteSoftHSMConfig (only CKM_RSA_PKCS). SoftHSM reads the config
+// softhsm.WriteConfig (only CKM_RSA_PKCS). SoftHSM reads the config
 // once, at C_Initialize, hence this is done in TestMain:
 //
 //	func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
@@ -37,7 +37,7 @@ func Main(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	conf, err := sandbox.WriteSoftHSMConfig(dir)
+	conf, err := softhsm.WriteConfig(dir)
 	if err == nil {
 		err = os.Setenv("SOFTHSM2_CONF", conf)
 	}
@@ -45,10 +45,10 @@ func Main(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "testenv:", err)
 		return 1
 	}
-	softhsm.configured = true
+	softHSM.configured = true
 	code := m.Run()
-	if softhsm.lib != nil {
-		softhsm.lib.Close()
+	if softHSM.lib != nil {
+		softHSM.lib.Close()
 	}
 	return code
 }
@@ -58,12 +58,12 @@ func Main(m *testing.M) int {
 // the module is missing.
 func SoftHSM(tb testing.TB) *pkcs11.Library {
 	tb.Helper()
-	softhsm.Lock()
-	defer softhsm.Unlock()
-	if softhsm.lib != nil {
-		return softhsm.lib
+	softHSM.Lock()
+	defer softHSM.Unlock()
+	if softHSM.lib != nil {
+		return softHSM.lib
 	}
-	if !softhsm.configured {
+	if !softHSM.configured {
 		tb.Fatal("testenv.SoftHSM needs TestMain to call testenv.Main")
 	}
 	for _, m := range pkcs11.FindModules() {
@@ -72,7 +72,7 @@ func SoftHSM(tb testing.TB) *pkcs11.Library {
 			if err != nil {
 				tb.Fatalf("%v; %s", err, softHSMHint)
 			}
-			softhsm.lib = lib
+			softHSM.lib = lib
 			return lib
 		}
 	}

@@ -2,7 +2,7 @@
 
 // Package pkcs11test provides Module, an in-memory PKCS#11 module that
 // behaves like a smart card under OpenSC, for tests of code built on
-// package pkcs11 (it implements pkcs11.Module).
+// package pkcs11 (it implements pkcs11.Module and pkcs11.Provisioner).
 //
 // Its tokens hold RSA keys and certificates and a user PIN with a tries
 // counter that sets CKF_USER_PIN_COUNT_LOW, CKF_USER_PIN_FINAL_TRY and

@@ -23,26 +23,26 @@ import (
 // Argon2id parameters (OWASP's recommendation: 19 MiB, 2 passes, 1 lane).
 // They are stored with each hash, so that they can be raised later.
 const (
-	svcArgonTime    = 2
-	svcArgonMemory  = 19 * 1024
-	svcArgonThreads = 1
-	svcArgonKeyLen  = 32
-	svcSaltLen      = 16
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+	saltLen      = 16
 )
 
 // hashPassword returns the PHC string of an Argon2id hash of pw with a
 // fresh salt. At most hashSem hashes run at once, which bounds the memory
 // a burst of logins takes.
 func (s *Service) hashPassword(pw string) (string, error) {
-	salt := make([]byte, svcSaltLen)
+	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("service: salt: %w", err)
 	}
 	s.hashSem <- struct{}{}
-	key := argon2.IDKey([]byte(pw), salt, svcArgonTime, svcArgonMemory, svcArgonThreads, svcArgonKeyLen)
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	<-s.hashSem
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, svcArgonMemory, svcArgonTime, svcArgonThreads,
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
@@ -69,8 +69,8 @@ func (s *Service) checkPassword(encoded, pw string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// svcRandom returns n random bytes as unpadded base64url.
-func svcRandom(n int) (string, error) {
+// randomToken returns n random bytes as unpadded base64url.
+func randomToken(n int) (string, error) {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("service: random: %w", err)
@@ -78,7 +78,7 @@ func svcRandom(n int) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-func svcHash(s string) []byte {
+func sha256Of(s string) []byte {
 	sum := sha256.Sum256([]byte(s))
 	return sum[:]
 }
@@ -104,28 +104,28 @@ func (s *Service) handleChallenge(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, p)
 		return
 	}
-	value, err := svcRandom(32)
+	value, err := randomToken(32)
 	if err != nil {
-		writeProblem(w, svcFail(submit.ReasonInternal, ""))
+		writeProblem(w, fail(submit.ReasonInternal, ""))
 		return
 	}
 	now := s.now()
 	expires := now.Add(s.limits.ChallengeTTL)
-	if err := s.store.createChallenge(r.Context(), svcHash(value), now, expires); err != nil {
-		writeProblem(w, svcFail(submit.ReasonInternal, ""))
+	if err := s.store.createChallenge(r.Context(), sha256Of(value), now, expires); err != nil {
+		writeProblem(w, fail(submit.ReasonInternal, ""))
 		return
 	}
-	writeJSON(w, http.StatusCreated, submit.Challenge{Challenge: value, ExpiresAt: expires.In(svcJST).Truncate(time.Second)})
+	writeJSON(w, http.StatusCreated, submit.Challenge{Challenge: value, ExpiresAt: expires.In(jst).Truncate(time.Second)})
 }
 
 // useChallenge consumes a challenge or refuses with challenge-invalid.
-func (s *Service) useChallenge(ctx context.Context, value string) *svcProblem {
-	ok, err := s.store.consumeChallenge(ctx, svcHash(value), s.now())
+func (s *Service) useChallenge(ctx context.Context, value string) *apiProblem {
+	ok, err := s.store.consumeChallenge(ctx, sha256Of(value), s.now())
 	switch {
 	case err != nil:
-		return svcFail(submit.ReasonInternal, "")
+		return fail(submit.ReasonInternal, "")
 	case !ok:
-		return svcFail(submit.ReasonChallengeInvalid, "challenge")
+		return fail(submit.ReasonChallengeInvalid, "challenge")
 	}
 	return nil
 }
@@ -145,11 +145,11 @@ func (s *Service) handleRegister(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, acct)
 }
 
-func (s *Service) register(ctx context.Context, w http.ResponseWriter, r *http.Request) (*submit.Account, int, *svcProblem) {
+func (s *Service) register(ctx context.Context, w http.ResponseWriter, r *http.Request) (*submit.Account, int, *apiProblem) {
 	if p := s.throttle(r); p != nil {
 		return nil, 0, p
 	}
-	if _, p := svcWantMedia(r, submit.MediaASiCE); p != nil {
+	if _, p := wantMedia(r, submit.MediaASiCE); p != nil {
 		return nil, 0, p
 	}
 	if p := limitBody(w, r, s.limits.MaxJSONBytes); p != nil {
@@ -164,11 +164,11 @@ func (s *Service) register(ctx context.Context, w http.ResponseWriter, r *http.R
 	if p != nil {
 		return nil, 0, p
 	}
-	v := &svcSigned{report: rep, chain: rep.Chain}
+	v := &verifiedPackage{report: rep, chain: rep.Chain}
 	if p := v.readForm(body.path); p != nil {
 		return nil, 0, p
 	}
-	reg, p := svcDecodeRegistration(v.form)
+	reg, p := decodeRegistration(v.form)
 	if p != nil {
 		return nil, 0, p
 	}
@@ -184,9 +184,9 @@ func (s *Service) register(ctx context.Context, w http.ResponseWriter, r *http.R
 	if _, p := s.checkRevocation(ctx, rep.Signer, rep.Chain); p != nil {
 		return nil, 0, p
 	}
-	a := svcAccount{UserType: reg.UserType, CertSHA256: v.certSHA256(), Email: reg.Email}
+	a := accountRow{UserType: reg.UserType, CertSHA256: v.certSHA256(), Email: reg.Email}
 	if v.person != nil {
-		a.Person = svcPersonRecord{Name: v.person.Name, NameFlags: v.person.Raw.NameFlags, BirthDate: v.person.BirthDate.ISO(),
+		a.Person = personRecord{Name: v.person.Name, NameFlags: v.person.Raw.NameFlags, BirthDate: v.person.BirthDate.ISO(),
 			Sex: v.person.Sex.Code(), Address: v.person.Address, AddressFlags: v.person.Raw.AddressFlags}
 		a.IdentityKey = identityKey("resident", a.Person.Name, a.Person.BirthDate, a.Person.Sex, a.Person.Address)
 	} else {
@@ -200,11 +200,11 @@ func (s *Service) register(ctx context.Context, w http.ResponseWriter, r *http.R
 	}
 	var err error
 	if a.PasswordHash, err = s.hashPassword(password); err != nil {
-		return nil, 0, svcFail(submit.ReasonInternal, "")
+		return nil, 0, fail(submit.ReasonInternal, "")
 	}
 	id, created, err := s.store.upsertAccount(ctx, a, func() (string, error) { return newAccountID(a.UserType) }, s.now())
 	if err != nil {
-		return nil, 0, svcFail(submit.ReasonInternal, "")
+		return nil, 0, fail(submit.ReasonInternal, "")
 	}
 	status := http.StatusOK // an existing account was reset
 	if created {
@@ -224,39 +224,39 @@ func identityKey(kind string, parts ...string) string {
 // session returns the account of the request's bearer token: nil
 // without an Authorization header, login-required for a token that is
 // not a live session.
-func (s *Service) session(r *http.Request) (*svcAccount, []byte, *svcProblem) {
+func (s *Service) session(r *http.Request) (*accountRow, []byte, *apiProblem) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		return nil, nil, nil
 	}
 	scheme, token, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || len(token) > 256 {
-		return nil, nil, svcFail(submit.ReasonLoginRequired, "Authorization: Bearer TOKEN")
+		return nil, nil, fail(submit.ReasonLoginRequired, "Authorization: Bearer TOKEN")
 	}
-	hash := svcHash(token)
+	hash := sha256Of(token)
 	acct, err := s.store.sessionAccount(r.Context(), hash, s.now())
 	switch {
 	case errors.Is(err, errNoRow):
-		return nil, nil, svcFail(submit.ReasonLoginRequired, "session expired or ended").
+		return nil, nil, fail(submit.ReasonLoginRequired, "session expired or ended").
 			withText("ログインの有効期限が切れました。", "Your session has expired.")
 	case err != nil:
-		return nil, nil, svcFail(submit.ReasonInternal, "")
+		return nil, nil, fail(submit.ReasonInternal, "")
 	}
 	return acct, hash, nil
 }
 
 // newSession starts a session for an account.
-func (s *Service) newSession(ctx context.Context, accountID string) (*submit.Session, *svcProblem) {
-	token, err := svcRandom(32)
+func (s *Service) newSession(ctx context.Context, accountID string) (*submit.Session, *apiProblem) {
+	token, err := randomToken(32)
 	if err != nil {
-		return nil, svcFail(submit.ReasonInternal, "")
+		return nil, fail(submit.ReasonInternal, "")
 	}
 	now := s.now()
 	expires := now.Add(s.limits.SessionTTL)
-	if err := s.store.createSession(ctx, svcHash(token), accountID, now, expires); err != nil {
-		return nil, svcFail(submit.ReasonInternal, "")
+	if err := s.store.createSession(ctx, sha256Of(token), accountID, now, expires); err != nil {
+		return nil, fail(submit.ReasonInternal, "")
 	}
-	return &submit.Session{Token: token, AccountID: accountID, ExpiresAt: expires.In(svcJST).Truncate(time.Second)}, nil
+	return &submit.Session{Token: token, AccountID: accountID, ExpiresAt: expires.In(jst).Truncate(time.Second)}, nil
 }
 
 // handleLogin logs in by ID and password, with the account's lockout and
@@ -272,32 +272,32 @@ func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
 
 // acceptLoginJSON applies what both logins check before reading the body:
 // the client address's throttle, the JSON media type and the size cap.
-func (s *Service) acceptLoginJSON(w http.ResponseWriter, r *http.Request) *svcProblem {
+func (s *Service) acceptLoginJSON(w http.ResponseWriter, r *http.Request) *apiProblem {
 	if p := s.throttle(r); p != nil {
 		return p
 	}
-	if _, p := svcWantMedia(r, submit.MediaJSON); p != nil {
+	if _, p := wantMedia(r, submit.MediaJSON); p != nil {
 		return p
 	}
 	return limitBody(w, r, s.limits.MaxJSONBytes)
 }
 
-func (s *Service) login(w http.ResponseWriter, r *http.Request) (*submit.Session, *svcProblem) {
+func (s *Service) login(w http.ResponseWriter, r *http.Request) (*submit.Session, *apiProblem) {
 	ctx := r.Context()
 	if p := s.acceptLoginJSON(w, r); p != nil {
 		return nil, p
 	}
-	l, p := svcDecodeLogin(r.Body, s.limits.MaxJSONBytes)
+	l, p := decodeLogin(r.Body, s.limits.MaxJSONBytes)
 	if p != nil {
 		return nil, p
 	}
 	acct, err := s.store.account(ctx, l.AccountID)
 	if err != nil && !errors.Is(err, errNoRow) {
-		return nil, svcFail(submit.ReasonInternal, "")
+		return nil, fail(submit.ReasonInternal, "")
 	}
 	now := s.now()
 	if acct != nil && acct.LockedUntil.After(now) {
-		return nil, svcFail(submit.ReasonAccountLocked, "account").retryAfter(acct.LockedUntil.Sub(now))
+		return nil, fail(submit.ReasonAccountLocked, "account").retryAfter(acct.LockedUntil.Sub(now))
 	}
 	hash := s.dummyHash // the same work whether or not the account exists
 	if acct != nil {
@@ -308,17 +308,17 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) (*submit.Session
 		if acct != nil {
 			locked, err := s.store.noteLoginFailure(ctx, acct.ID, now, s.limits.LockoutFailures, s.limits.LockoutWindow, s.limits.LockoutDuration)
 			if err != nil {
-				return nil, svcFail(submit.ReasonInternal, "")
+				return nil, fail(submit.ReasonInternal, "")
 			}
 			if !locked.IsZero() {
-				return nil, svcFail(submit.ReasonAccountLocked, "account").retryAfter(locked.Sub(now))
+				return nil, fail(submit.ReasonAccountLocked, "account").retryAfter(locked.Sub(now))
 			}
 		}
-		return nil, svcFail(submit.ReasonInvalidCredentials, "")
+		return nil, fail(submit.ReasonInvalidCredentials, "")
 	}
 	if acct.Failed > 0 {
 		if err := s.store.clearLoginFailures(ctx, acct.ID); err != nil {
-			return nil, svcFail(submit.ReasonInternal, "")
+			return nil, fail(submit.ReasonInternal, "")
 		}
 	}
 	return s.newSession(ctx, acct.ID)
@@ -336,12 +336,12 @@ func (s *Service) handleCertificateLogin(w http.ResponseWriter, r *http.Request)
 	writeJSON(w, http.StatusCreated, sess)
 }
 
-func (s *Service) certificateLogin(w http.ResponseWriter, r *http.Request) (*submit.Session, *svcProblem) {
+func (s *Service) certificateLogin(w http.ResponseWriter, r *http.Request) (*submit.Session, *apiProblem) {
 	ctx := r.Context()
 	if p := s.acceptLoginJSON(w, r); p != nil {
 		return nil, p
 	}
-	cl, p := svcDecodeCertificateLogin(r.Body, s.limits.MaxJSONBytes)
+	cl, p := decodeCertificateLogin(r.Body, s.limits.MaxJSONBytes)
 	if p != nil {
 		return nil, p
 	}
@@ -355,7 +355,7 @@ func (s *Service) certificateLogin(w http.ResponseWriter, r *http.Request) (*sub
 	if p := checkPath(rep.Certificate); p != nil {
 		return nil, p
 	}
-	v := &svcSigned{report: rep, chain: rep.Chain}
+	v := &verifiedPackage{report: rep, chain: rep.Chain}
 	if p := v.certificateFor([]submit.UserType{submit.UserCompany}); p != nil {
 		return nil, p
 	}
@@ -364,7 +364,7 @@ func (s *Service) certificateLogin(w http.ResponseWriter, r *http.Request) (*sub
 	}
 	accts, err := s.store.accountsByCorporateNumber(ctx, v.corp.Number)
 	if err != nil {
-		return nil, svcFail(submit.ReasonInternal, "")
+		return nil, fail(submit.ReasonInternal, "")
 	}
 	for _, a := range accts {
 		if v.sameHolder(a) {
@@ -372,7 +372,7 @@ func (s *Service) certificateLogin(w http.ResponseWriter, r *http.Request) (*sub
 		}
 	}
 	s.failures.add(clientIP(r), s.now())
-	return nil, svcFail(submit.ReasonInvalidCredentials, "no account for this company").
+	return nil, fail(submit.ReasonInvalidCredentials, "no account for this company").
 		withText("この法人の利用者登録が見つかりません。先に電子証明書で利用者登録をしてください。",
 			"No account is registered for this company; please register with the certificate first.")
 }
@@ -380,7 +380,7 @@ func (s *Service) certificateLogin(w http.ResponseWriter, r *http.Request) (*sub
 // verifyChallengeSignature verifies the detached signature over the
 // challenge's characters (its ASCII bytes, as issued); a signature over
 // the bytes the base64url text decodes to is accepted too.
-func (s *Service) verifyChallengeSignature(ctx context.Context, cl submit.CertificateLogin) (*signer.Report, *svcProblem) {
+func (s *Service) verifyChallengeSignature(ctx context.Context, cl submit.CertificateLogin) (*signer.Report, *apiProblem) {
 	opts := signer.VerifyOptions{Roots: s.anchors, Intermediates: s.inter, At: s.now()}
 	rep, err := signer.VerifyDetached(ctx, cl.Signature, strings.NewReader(cl.Challenge), opts)
 	if err == nil && !rep.Integrity.OK && rep.Integrity.Reason == signer.ReasonContentDigestMismatch {
@@ -392,11 +392,11 @@ func (s *Service) verifyChallengeSignature(ctx context.Context, cl submit.Certif
 	}
 	switch {
 	case errors.Is(err, signer.ErrMalformed), errors.Is(err, signer.ErrTooLarge):
-		return nil, svcFail(submit.ReasonBadRequest, "signature: not a readable CMS signature")
+		return nil, fail(submit.ReasonBadRequest, "signature: not a readable CMS signature")
 	case err != nil:
-		return nil, svcFail(submit.ReasonInternal, "")
+		return nil, fail(submit.ReasonInternal, "")
 	case !rep.Integrity.OK:
-		return nil, svcFail(submit.ReasonSignatureInvalid, "signature: "+rep.Integrity.Reason)
+		return nil, fail(submit.ReasonSignatureInvalid, "signature: "+rep.Integrity.Reason)
 	}
 	return rep, nil
 }
@@ -405,14 +405,14 @@ func (s *Service) verifyChallengeSignature(ctx context.Context, cl submit.Certif
 func (s *Service) handleLogout(w http.ResponseWriter, r *http.Request) {
 	acct, hash, p := s.session(r)
 	if p == nil && acct == nil {
-		p = svcFail(submit.ReasonLoginRequired, "Authorization: Bearer TOKEN")
+		p = fail(submit.ReasonLoginRequired, "Authorization: Bearer TOKEN")
 	}
 	if p != nil {
 		writeProblem(w, p)
 		return
 	}
 	if err := s.store.deleteSession(r.Context(), hash); err != nil {
-		writeProblem(w, svcFail(submit.ReasonInternal, ""))
+		writeProblem(w, fail(submit.ReasonInternal, ""))
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -40,13 +40,13 @@ func (s *Service) handleSubmit(w http.ResponseWriter, r *http.Request) {
 // certificate type, form schema, identity, signer = account holder) and
 // the package and its record are stored: the file durably first, then
 // the row in one transaction.
-func (s *Service) submit(w http.ResponseWriter, r *http.Request) (*submit.Receipt, int, *svcProblem) {
+func (s *Service) submit(w http.ResponseWriter, r *http.Request) (*submit.Receipt, int, *apiProblem) {
 	ctx := r.Context()
 	proc := s.procs[r.PathValue("id")]
 	if proc == nil {
-		return nil, 0, svcFail(submit.ReasonUnknownProcedure, "procedure")
+		return nil, 0, fail(submit.ReasonUnknownProcedure, "procedure")
 	}
-	key, p := svcIdempotencyKey(r.Header)
+	key, p := idempotencyKey(r.Header)
 	if p != nil {
 		return nil, 0, p
 	}
@@ -55,19 +55,19 @@ func (s *Service) submit(w http.ResponseWriter, r *http.Request) (*submit.Receip
 		return nil, 0, p
 	}
 	if proc.Level.NeedsLogin() && acct == nil {
-		return nil, 0, svcFail(submit.ReasonLoginRequired, "this procedure needs a session")
+		return nil, 0, fail(submit.ReasonLoginRequired, "this procedure needs a session")
 	}
 	if acct != nil && !slices.Contains(proc.For, acct.UserType) {
-		return nil, 0, svcFail(submit.ReasonLoginRequired, "account: a "+string(acct.UserType)+" account cannot file this procedure").
+		return nil, 0, fail(submit.ReasonLoginRequired, "account: a "+string(acct.UserType)+" account cannot file this procedure").
 			withStatus(http.StatusForbidden).
 			withText("この手続きは、ログインしている利用者の種類（住民・法人）では申請できません。", "This procedure is not for this kind of account.")
 	}
-	mt, p := svcWantMedia(r, submit.MediaASiCE, submit.MediaJSON)
+	mt, p := wantMedia(r, submit.MediaASiCE, submit.MediaJSON)
 	if p != nil {
 		return nil, 0, p
 	}
 	if mt == submit.MediaJSON && proc.Level.NeedsSignature() {
-		return nil, 0, svcFail(submit.ReasonSignatureRequired, "an unsigned form was sent")
+		return nil, 0, fail(submit.ReasonSignatureRequired, "an unsigned form was sent")
 	}
 	limit := s.limits.MaxJSONBytes
 	if mt == submit.MediaASiCE {
@@ -90,7 +90,7 @@ func (s *Service) submit(w http.ResponseWriter, r *http.Request) (*submit.Receip
 	case err == nil:
 		return s.replay(prev, proc, body)
 	case !errors.Is(err, errNoRow):
-		return nil, 0, svcFail(submit.ReasonInternal, "")
+		return nil, 0, fail(submit.ReasonInternal, "")
 	}
 	app, p := s.checkApplication(ctx, proc, acct, body)
 	if p != nil {
@@ -101,12 +101,12 @@ func (s *Service) submit(w http.ResponseWriter, r *http.Request) (*submit.Receip
 	app.PackageSHA256, app.MediaType, app.Size = body.sum, mt, body.size
 	app.Status, app.ReceivedAt, app.UpdatedAt = submit.StatusReceived, now, now
 	if err := s.store.putPackage(body.path, body.sum); err != nil {
-		return nil, 0, svcFail(submit.ReasonInternal, "")
+		return nil, 0, fail(submit.ReasonInternal, "")
 	}
 	body.path = "" // stored
 	stored, created, err := s.store.insertApplication(ctx, *app)
 	if err != nil {
-		return nil, 0, svcFail(submit.ReasonInternal, "")
+		return nil, 0, fail(submit.ReasonInternal, "")
 	}
 	if !created { // a concurrent request with the same key won
 		return s.replay(stored, proc, body)
@@ -117,9 +117,9 @@ func (s *Service) submit(w http.ResponseWriter, r *http.Request) (*submit.Receip
 
 // replay answers a request whose key was seen: the same receipt when the
 // body and procedure are the same, idempotency-key-reused otherwise.
-func (s *Service) replay(prev *svcApplication, proc *submit.Procedure, body *svcReceived) (*submit.Receipt, int, *svcProblem) {
+func (s *Service) replay(prev *applicationRow, proc *submit.Procedure, body *receivedBody) (*submit.Receipt, int, *apiProblem) {
 	if prev.PackageSHA256 != body.sum || prev.Procedure != proc.ID {
-		return nil, 0, svcFail(submit.ReasonIdempotencyConflict, submit.HeaderIdemKey)
+		return nil, 0, fail(submit.ReasonIdempotencyConflict, submit.HeaderIdemKey)
 	}
 	rec := s.receipt(prev)
 	return &rec, http.StatusOK, nil
@@ -127,16 +127,16 @@ func (s *Service) replay(prev *svcApplication, proc *submit.Procedure, body *svc
 
 // checkApplication verifies a body for proc and returns the record to
 // store (without the fields submit fills in).
-func (s *Service) checkApplication(ctx context.Context, proc *submit.Procedure, acct *svcAccount, body *svcReceived) (*svcApplication, *svcProblem) {
+func (s *Service) checkApplication(ctx context.Context, proc *submit.Procedure, acct *accountRow, body *receivedBody) (*applicationRow, *apiProblem) {
 	if body.mediaType == submit.MediaJSON {
 		data, err := os.ReadFile(body.path)
 		if err != nil {
-			return nil, svcFail(submit.ReasonInternal, "")
+			return nil, fail(submit.ReasonInternal, "")
 		}
-		if _, p := svcDecodeForm(data, proc, false); p != nil {
+		if _, p := decodeForm(data, proc, false); p != nil {
 			return nil, p
 		}
-		return &svcApplication{}, nil
+		return &applicationRow{}, nil
 	}
 	if !proc.Level.NeedsSignature() {
 		// An intact package is accepted; its signer is not checked, since
@@ -144,27 +144,27 @@ func (s *Service) checkApplication(ctx context.Context, proc *submit.Procedure, 
 		rep, p := s.verifyIntegrity(ctx, body.path)
 		if p != nil {
 			if p.Problem.Reason == submit.ReasonSignatureRequired {
-				p = svcFail(submit.ReasonSignatureInvalid, p.Problem.Detail+"; send an unsigned form as JSON")
+				p = fail(submit.ReasonSignatureInvalid, p.Problem.Detail+"; send an unsigned form as JSON")
 			}
 			return nil, p
 		}
-		v := &svcSigned{report: rep}
+		v := &verifiedPackage{report: rep}
 		if p := v.readForm(body.path); p != nil {
 			return nil, p
 		}
-		if _, p := svcDecodeForm(v.form, proc, true); p != nil {
+		if _, p := decodeForm(v.form, proc, true); p != nil {
 			return nil, p
 		}
 		if p := checkAttachments(proc, v); p != nil {
 			return nil, p
 		}
-		return &svcApplication{}, nil
+		return &applicationRow{}, nil
 	}
 	v, p := s.verifySigned(ctx, body.path, proc.For)
 	if p != nil {
 		return nil, p
 	}
-	doc, p := svcDecodeForm(v.form, proc, true)
+	doc, p := decodeForm(v.form, proc, true)
 	if p != nil {
 		return nil, p
 	}
@@ -175,14 +175,14 @@ func (s *Service) checkApplication(ctx context.Context, proc *submit.Procedure, 
 		return nil, p
 	}
 	if proc.Level == submit.LevelIDPWSignature && !proc.ProxyAllowed && !v.sameHolder(acct) {
-		return nil, svcFail(submit.ReasonSignerNotHolder, "signer")
+		return nil, fail(submit.ReasonSignerNotHolder, "signer")
 	}
-	return &svcApplication{SignerCertSHA256: v.certSHA256()}, nil
+	return &applicationRow{SignerCertSHA256: v.certSHA256()}, nil
 }
 
-func checkAttachments(proc *submit.Procedure, v *svcSigned) *svcProblem {
+func checkAttachments(proc *submit.Procedure, v *verifiedPackage) *apiProblem {
 	if v.attachments > proc.Form.MaxAttachments {
-		return svcFail(submit.ReasonFormInvalid, fmt.Sprintf("attachments: at most %d", proc.Form.MaxAttachments)).
+		return fail(submit.ReasonFormInvalid, fmt.Sprintf("attachments: at most %d", proc.Form.MaxAttachments)).
 			withText(fmt.Sprintf("添付ファイルは%d件までです。", proc.Form.MaxAttachments),
 				fmt.Sprintf("At most %d attachments are accepted.", proc.Form.MaxAttachments))
 	}
@@ -191,8 +191,8 @@ func checkAttachments(proc *submit.Procedure, v *svcSigned) *svcProblem {
 
 // receipt is the answer about a stored application. Applications filed
 // without a session carry their inquiry number.
-func (s *Service) receipt(a *svcApplication) submit.Receipt {
-	r := submit.Receipt{ArrivalNumber: a.Arrival, Procedure: a.Procedure, ReceivedAt: a.ReceivedAt.In(svcJST),
+func (s *Service) receipt(a *applicationRow) submit.Receipt {
+	r := submit.Receipt{ArrivalNumber: a.Arrival, Procedure: a.Procedure, ReceivedAt: a.ReceivedAt.In(jst),
 		Status: a.Status, PackageSHA256: a.PackageSHA256}
 	if a.Owner == "" {
 		r.InquiryNumber = s.inquiryNumber(a.Arrival)
@@ -216,23 +216,23 @@ func (s *Service) inquiryNumber(arrival string) string {
 // filed without a session. Anything else is not-found (which does not
 // tell whether the number exists) and counts as a failure of the client
 // address.
-func (s *Service) authorizedApplication(r *http.Request, arrival string) (*svcApplication, *svcProblem) {
+func (s *Service) authorizedApplication(r *http.Request, arrival string) (*applicationRow, *apiProblem) {
 	acct, _, p := s.session(r)
 	if p != nil {
 		return nil, p
 	}
 	inquiry := r.Header.Get(submit.HeaderInquiry)
 	if acct == nil && inquiry == "" {
-		return nil, svcFail(submit.ReasonLoginRequired, "Authorization or "+submit.HeaderInquiry).
+		return nil, fail(submit.ReasonLoginRequired, "Authorization or "+submit.HeaderInquiry).
 			withText("ログインするか、問合せ番号を入力してください。", "Please log in or give the inquiry number.")
 	}
 	ip, now := clientIP(r), s.now()
 	if blocked, wait := s.failures.blocked(ip, now); blocked {
-		return nil, svcFail(submit.ReasonRateLimited, "too many failures from this address").retryAfter(wait)
+		return nil, fail(submit.ReasonRateLimited, "too many failures from this address").retryAfter(wait)
 	}
 	a, err := s.store.application(r.Context(), arrival)
 	if err != nil && !errors.Is(err, errNoRow) {
-		return nil, svcFail(submit.ReasonInternal, "")
+		return nil, fail(submit.ReasonInternal, "")
 	}
 	ok := false
 	if a != nil {
@@ -247,7 +247,7 @@ func (s *Service) authorizedApplication(r *http.Request, arrival string) (*svcAp
 	}
 	if !ok {
 		s.failures.add(ip, now)
-		return nil, svcFail(submit.ReasonNotFound, "application")
+		return nil, fail(submit.ReasonNotFound, "application")
 	}
 	return a, nil
 }
@@ -261,19 +261,19 @@ func (s *Service) handleStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	st, err := s.status(r.Context(), a)
 	if err != nil {
-		writeProblem(w, svcFail(submit.ReasonInternal, ""))
+		writeProblem(w, fail(submit.ReasonInternal, ""))
 		return
 	}
 	writeJSON(w, http.StatusOK, st)
 }
 
 // status is the ApplicationStatus of a stored application.
-func (s *Service) status(ctx context.Context, a *svcApplication) (*submit.ApplicationStatus, error) {
+func (s *Service) status(ctx context.Context, a *applicationRow) (*submit.ApplicationStatus, error) {
 	notices, err := s.store.notices(ctx, a.Arrival)
 	if err != nil {
 		return nil, err
 	}
-	st := &submit.ApplicationStatus{Receipt: s.receipt(a), UpdatedAt: a.UpdatedAt.In(svcJST)}
+	st := &submit.ApplicationStatus{Receipt: s.receipt(a), UpdatedAt: a.UpdatedAt.In(jst)}
 	for _, n := range notices {
 		st.Notices = append(st.Notices, n.Notice)
 	}
@@ -292,10 +292,10 @@ func (s *Service) handleNotice(w http.ResponseWriter, r *http.Request) {
 			writeProblem(w, p)
 			return
 		}
-		writeProblem(w, svcFail(submit.ReasonNotFound, "notice"))
+		writeProblem(w, fail(submit.ReasonNotFound, "notice"))
 		return
 	case err != nil:
-		writeProblem(w, svcFail(submit.ReasonInternal, ""))
+		writeProblem(w, fail(submit.ReasonInternal, ""))
 		return
 	}
 	if _, p := s.authorizedApplication(r, n.Arrival); p != nil {
@@ -304,7 +304,7 @@ func (s *Service) handleNotice(w http.ResponseWriter, r *http.Request) {
 	}
 	f, err := s.store.openPackage(n.PackageSHA256)
 	if err != nil {
-		writeProblem(w, svcFail(submit.ReasonInternal, ""))
+		writeProblem(w, fail(submit.ReasonInternal, ""))
 		return
 	}
 	defer f.Close()
@@ -370,8 +370,8 @@ func (s *Service) Advance(ctx context.Context, arrival string, adv SandboxAdvanc
 
 // issueNotice builds the notice's package — a JSON form signed by the
 // official credential — and stores it.
-func (s *Service) issueNotice(ctx context.Context, a *svcApplication, n SandboxNotice, now time.Time) error {
-	id, err := svcRandom(12)
+func (s *Service) issueNotice(ctx context.Context, a *applicationRow, n SandboxNotice, now time.Time) error {
+	id, err := randomToken(12)
 	if err != nil {
 		return err
 	}
@@ -381,7 +381,7 @@ func (s *Service) issueNotice(ctx context.Context, a *svcApplication, n SandboxN
 		return fmt.Errorf("service: notice: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	issued := now.In(svcJST).Truncate(time.Second)
+	issued := now.In(jst).Truncate(time.Second)
 	form, err := json.MarshalIndent(map[string]any{
 		"type": "notice", "notice_id": id, "arrival_number": a.Arrival, "procedure": a.Procedure,
 		"title_ja": n.TitleJA, "title_en": n.TitleEN, "body_ja": n.BodyJA, "issued_at": issued,
@@ -412,13 +412,13 @@ func (s *Service) issueNotice(ctx context.Context, a *svcApplication, n SandboxN
 	if err := s.store.putPackage(out, hexSum); err != nil {
 		return err
 	}
-	return s.store.insertNotice(ctx, svcNotice{Notice: submit.Notice{ID: id, TitleJA: n.TitleJA, TitleEN: n.TitleEN, IssuedAt: issued},
+	return s.store.insertNotice(ctx, noticeRow{Notice: submit.Notice{ID: id, TitleJA: n.TitleJA, TitleEN: n.TitleEN, IssuedAt: issued},
 		Arrival: a.Arrival, PackageSHA256: hexSum})
 }
 
 // handleSandboxAdvance serves Advance over HTTP.
 func (s *Service) handleSandboxAdvance(w http.ResponseWriter, r *http.Request) {
-	if _, p := svcWantMedia(r, submit.MediaJSON); p != nil {
+	if _, p := wantMedia(r, submit.MediaJSON); p != nil {
 		writeProblem(w, p)
 		return
 	}
@@ -427,18 +427,18 @@ func (s *Service) handleSandboxAdvance(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var adv SandboxAdvance
-	if p := svcDecodeJSON(r.Body, s.limits.MaxJSONBytes, &adv); p != nil {
+	if p := decodeJSON(r.Body, s.limits.MaxJSONBytes, &adv); p != nil {
 		writeProblem(w, p)
 		return
 	}
 	st, err := s.Advance(r.Context(), r.PathValue("arrival"), adv)
 	switch {
 	case errors.Is(err, errNoRow):
-		writeProblem(w, svcFail(submit.ReasonNotFound, "application"))
+		writeProblem(w, fail(submit.ReasonNotFound, "application"))
 	case errors.Is(err, errSvcBadStatus):
-		writeProblem(w, svcFail(submit.ReasonBadRequest, "status"))
+		writeProblem(w, fail(submit.ReasonBadRequest, "status"))
 	case err != nil:
-		writeProblem(w, svcFail(submit.ReasonInternal, ""))
+		writeProblem(w, fail(submit.ReasonInternal, ""))
 	default:
 		writeJSON(w, http.StatusOK, st)
 	}
@@ -463,7 +463,7 @@ func (s *Service) Applications(ctx context.Context) ([]submit.Receipt, error) {
 func (s *Service) handleSandboxList(w http.ResponseWriter, r *http.Request) {
 	recs, err := s.Applications(r.Context())
 	if err != nil {
-		writeProblem(w, svcFail(submit.ReasonInternal, ""))
+		writeProblem(w, fail(submit.ReasonInternal, ""))
 		return
 	}
 	writeJSON(w, http.StatusOK, recs)

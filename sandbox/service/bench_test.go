@@ -40,7 +40,7 @@ func BenchmarkVerifyAndStoreVsOpenSSL(b *testing.B) {
 	for i := range pkgs {
 		form := sampleForm(ProcMoveOut, nil)
 		form.Fields["new_address"] = fmt.Sprintf("大阪府大阪市北区中之島一丁目３番%d号", i)
-		pkgs[i] = svcPackage(b, c.resident, form, bytes.Repeat([]byte("添"), 1024/3))
+		pkgs[i] = makePackage(b, c.resident, form, bytes.Repeat([]byte("添"), 1024/3))
 	}
 
 	b.ResetTimer()

@@ -22,13 +22,13 @@ const (
 
 // Limits of the catalogue's forms.
 const (
-	svcMaxPackage = 64 << 20
-	svcSmallForm  = 4 << 20
+	maxPackage = 64 << 20
+	smallForm  = 4 << 20
 )
 
-// svcPersonBlock is the applicant block a resident's signed form fills
+// personBlock is the applicant block a resident's signed form fills
 // from the four attributes.
-var svcPersonBlock = []string{"name", "birth_date", "sex", "address"}
+var personBlock = []string{"name", "birth_date", "sex", "address"}
 
 // SampleFields returns valid values of a sandbox procedure's own fields,
 // as an applicant would fill them in, for tests and demonstrations; nil
@@ -67,7 +67,7 @@ func Catalogue() []submit.Procedure {
 					{Name: "place", LabelJA: "出す場所", LabelEN: "Where the items will be put out", Type: "choice", Required: true,
 						Choices: []string{"玄関前", "集積所", "その他"}},
 				},
-				MaxAttachments: 2, MaxPackageBytes: svcSmallForm,
+				MaxAttachments: 2, MaxPackageBytes: smallForm,
 			},
 		},
 		{
@@ -83,14 +83,14 @@ func Catalogue() []submit.Procedure {
 					{Name: "change_date", LabelJA: "変更日", LabelEN: "Date of the change", Type: "date", Required: true},
 					{Name: "note", LabelJA: "備考", LabelEN: "Notes", Type: "string", MaxLen: 400},
 				},
-				MaxAttachments: 2, MaxPackageBytes: svcSmallForm,
+				MaxAttachments: 2, MaxPackageBytes: smallForm,
 			},
 		},
 		{
 			ID: ProcMoveOut, TitleJA: "転出届", TitleEN: "Notification of moving out",
 			Level: submit.LevelSignature, For: resident, ProxyAllowed: true,
 			Form: submit.Form{
-				Applicant: svcPersonBlock,
+				Applicant: personBlock,
 				Fields: []submit.Field{
 					{Name: "new_address", LabelJA: "転出先の住所", LabelEN: "New address", Type: "string", Required: true, MaxLen: 200},
 					{Name: "move_date", LabelJA: "転出予定日", LabelEN: "Date of moving out", Type: "date", Required: true},
@@ -98,14 +98,14 @@ func Catalogue() []submit.Procedure {
 					{Name: "my_number_card", LabelJA: "マイナンバーカードの継続利用", LabelEN: "Keep using the My Number card", Type: "choice", Required: true,
 						Choices: []string{"継続利用する", "継続利用しない"}},
 				},
-				MaxAttachments: 5, MaxPackageBytes: svcMaxPackage,
+				MaxAttachments: 5, MaxPackageBytes: maxPackage,
 			},
 		},
 		{
 			ID: ProcChildAllowance, TitleJA: "児童手当認定請求", TitleEN: "Child allowance claim",
 			Level: submit.LevelIDPWSignature, For: resident,
 			Form: submit.Form{
-				Applicant: svcPersonBlock,
+				Applicant: personBlock,
 				Fields: []submit.Field{
 					{Name: "child_name", LabelJA: "児童の氏名", LabelEN: "Child's name", Type: "string", Required: true, MaxLen: 60},
 					{Name: "child_birth_date", LabelJA: "児童の生年月日", LabelEN: "Child's date of birth", Type: "date", Required: true},
@@ -113,7 +113,7 @@ func Catalogue() []submit.Procedure {
 						Choices: []string{"父", "母", "その他"}},
 					{Name: "bank_account", LabelJA: "振込先口座", LabelEN: "Bank account for payment", Type: "string", Required: true, MaxLen: 60},
 				},
-				MaxAttachments: 5, MaxPackageBytes: svcMaxPackage,
+				MaxAttachments: 5, MaxPackageBytes: maxPackage,
 			},
 		},
 		{
@@ -128,7 +128,7 @@ func Catalogue() []submit.Procedure {
 					{Name: "employees", LabelJA: "従業員数", LabelEN: "Employees", Type: "number", Required: true},
 					{Name: "contact_email", LabelJA: "担当者の連絡先メールアドレス", LabelEN: "Contact e-mail", Type: "string", Required: true, MaxLen: 254},
 				},
-				MaxAttachments: 10, MaxPackageBytes: svcMaxPackage,
+				MaxAttachments: 10, MaxPackageBytes: maxPackage,
 			},
 		},
 	}

@@ -46,12 +46,12 @@ func FuzzDecodeRequest(f *testing.F) {
 	corp := &identity.Corporation{Name: "株式会社サンドボックス商事", Number: "0100-01-999999"}
 
 	f.Fuzz(func(t *testing.T, kind uint8, data []byte) {
-		check := func(p *svcProblem) {
+		check := func(p *apiProblem) {
 			t.Helper()
 			if p == nil {
 				return
 			}
-			if _, known := svcMessages[p.Problem.Reason]; !known || p.Status < 400 || p.Status > 499 {
+			if _, known := reasonMessages[p.Problem.Reason]; !known || p.Status < 400 || p.Status > 499 {
 				t.Fatalf("refusal %s with status %d", p.Problem.Reason, p.Status)
 			}
 			d := p.Problem.Detail
@@ -66,29 +66,29 @@ func FuzzDecodeRequest(f *testing.F) {
 		}
 		switch kind % 7 {
 		case 0:
-			l, p := svcDecodeLogin(bytes.NewReader(data), svcMaxJSON)
+			l, p := decodeLogin(bytes.NewReader(data), maxJSON)
 			check(p)
 			if p == nil && (l.AccountID == "" || l.Password == "") {
 				t.Fatalf("accepted a login without ID or password: %+v", l)
 			}
 		case 1:
-			c, p := svcDecodeCertificateLogin(bytes.NewReader(data), svcMaxJSON)
+			c, p := decodeCertificateLogin(bytes.NewReader(data), maxJSON)
 			check(p)
 			if p == nil && (c.Challenge == "" || len(c.Signature) == 0) {
 				t.Fatal("accepted a certificate login without challenge or signature")
 			}
 		case 2:
-			v, p := svcDecodeValidation(bytes.NewReader(data), svcMaxJSON)
+			v, p := decodeValidation(bytes.NewReader(data), maxJSON)
 			check(p)
 			if p == nil && len(v.Certificate) == 0 {
 				t.Fatal("accepted a validation request without a certificate")
 			}
 		case 3:
-			reg, p := svcDecodeRegistration(data)
+			reg, p := decodeRegistration(data)
 			check(p)
 			if p == nil {
 				n := utf8.RuneCountInString(reg.Password)
-				if reg.Type != "registration" || reg.Challenge == "" || reg.Password != "" && (n < svcMinPassword || n > svcMaxPassword) ||
+				if reg.Type != "registration" || reg.Challenge == "" || reg.Password != "" && (n < minPassword || n > maxPassword) ||
 					reg.UserType != submit.UserResident && reg.UserType != submit.UserCompany {
 					t.Fatalf("accepted %+v", reg)
 				}
@@ -96,7 +96,7 @@ func FuzzDecodeRequest(f *testing.F) {
 		case 4:
 			for i := range procs {
 				proc := &procs[i]
-				doc, p := svcDecodeForm(data, proc, kind&8 != 0)
+				doc, p := decodeForm(data, proc, kind&8 != 0)
 				check(p)
 				if p != nil {
 					continue
@@ -114,12 +114,12 @@ func FuzzDecodeRequest(f *testing.F) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, p := svcDecodeForm(again, proc, false); p != nil {
+				if _, p := decodeForm(again, proc, false); p != nil {
 					t.Fatalf("the re-encoded form is refused: %v", p)
 				}
-				v := &svcSigned{person: person}
+				v := &verifiedPackage{person: person}
 				if proc.For[0] == submit.UserCompany {
-					v = &svcSigned{corp: corp}
+					v = &verifiedPackage{corp: corp}
 				}
 				if p := v.checkIdentity(doc); p != nil {
 					check(p)
@@ -127,13 +127,13 @@ func FuzzDecodeRequest(f *testing.F) {
 			}
 		case 5:
 			var adv SandboxAdvance
-			check(svcDecodeJSONBytes(data, &adv))
+			check(decodeJSONBytes(data, &adv))
 		case 6:
 			h := http.Header{}
 			h.Set(submit.HeaderIdemKey, string(data))
-			k, p := svcIdempotencyKey(h)
+			k, p := idempotencyKey(h)
 			check(p)
-			if p == nil && (len(k) < svcMinIdemKey || len(k) > svcMaxIdemKey) {
+			if p == nil && (len(k) < minIdemKey || len(k) > maxIdemKey) {
 				t.Fatalf("accepted key %q", k)
 			}
 		}

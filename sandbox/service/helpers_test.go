@@ -22,101 +22,101 @@ import (
 
 	"github.com/digitorus/pkcs7"
 
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
-// svcCredentials are the PKI and the credentials the service tests sign
+// testCredentials are the PKI and the credentials the service tests sign
 // with, made once per test binary.
-type svcCredentials struct {
-	pki *sandbox.PKI
+type testCredentials struct {
+	pki *pki.PKI
 	// resident is SampleResident; other is a second resident.
-	resident, other *sandbox.Credential
+	resident, other *pki.Credential
 	// expired is SampleResident's certificate that expired yesterday.
-	expired *sandbox.Credential
+	expired *pki.Credential
 	// corporate is SampleCorporation's registry certificate.
-	corporate *sandbox.Credential
+	corporate *pki.Credential
 	// official is the LGPKI 職責 certificate that signs notices.
-	official *sandbox.Credential
+	official *pki.Credential
 	// private is from the private CA, which the service does not trust.
-	private *sandbox.Credential
+	private *pki.Credential
 }
 
 var (
-	svcCredsOnce sync.Once
-	svcCredsVal  *svcCredentials
-	svcCredsErr  error
+	credsOnce sync.Once
+	credsVal  *testCredentials
+	credsErr  error
 )
 
 // otherResident is the second sample resident.
-func otherResident() sandbox.Resident {
-	return sandbox.Resident{Name: "佐藤　次郎", Sex: "1", BirthDate: "419900101", Address: "東京都千代田区九段南一丁目２番１号"}
+func otherResident() pki.Resident {
+	return pki.Resident{Name: "佐藤　次郎", Sex: "1", BirthDate: "419900101", Address: "東京都千代田区九段南一丁目２番１号"}
 }
 
-func svcCreds(tb testing.TB) *svcCredentials {
+func testCreds(tb testing.TB) *testCredentials {
 	tb.Helper()
-	svcCredsOnce.Do(func() {
-		p, err := sandbox.NewPKI(time.Now())
+	credsOnce.Do(func() {
+		p, err := pki.New(time.Now())
 		if err != nil {
-			svcCredsErr = err
+			credsErr = err
 			return
 		}
-		c := &svcCredentials{pki: p}
+		c := &testCredentials{pki: p}
 		steps := []func() error{
 			func() (err error) {
-				c.resident, err = p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{})
+				c.resident, err = p.IssueResident(pki.SampleResident(), pki.ResidentOptions{})
 				return
 			},
-			func() (err error) { c.other, err = p.IssueResident(otherResident(), sandbox.ResidentOptions{}); return },
+			func() (err error) { c.other, err = p.IssueResident(otherResident(), pki.ResidentOptions{}); return },
 			func() (err error) {
-				c.expired, err = p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{
+				c.expired, err = p.IssueResident(pki.SampleResident(), pki.ResidentOptions{
 					NotBefore: p.Now.Add(-400 * 24 * time.Hour), NotAfter: p.Now.Add(-24 * time.Hour)})
 				return
 			},
-			func() (err error) { c.corporate, err = p.IssueCorporate(sandbox.SampleCorporation()); return },
+			func() (err error) { c.corporate, err = p.IssueCorporate(pki.SampleCorporation()); return },
 			func() (err error) { c.official, err = p.IssueOfficial("千代田区長"); return },
 			func() (err error) { c.private, err = p.IssuePrivate("Shinsei Sandbox Private Signer"); return },
 		}
 		for _, step := range steps {
-			if svcCredsErr = step(); svcCredsErr != nil {
+			if credsErr = step(); credsErr != nil {
 				return
 			}
 		}
-		svcCredsVal = c
+		credsVal = c
 	})
-	if svcCredsErr != nil {
-		tb.Fatal(svcCredsErr)
+	if credsErr != nil {
+		tb.Fatal(credsErr)
 	}
-	return svcCredsVal
+	return credsVal
 }
 
-// svcEnv is one running service with its own registry and database.
-type svcEnv struct {
+// testEnv is one running service with its own registry and database.
+type testEnv struct {
 	tb     testing.TB
-	creds  *svcCredentials
+	creds  *testCredentials
 	svc    *Service
-	reg    *sandbox.Registry
+	reg    *pki.Registry
 	client *http.Client
 	api    string
 	dbPath string
-	clock  *svcClock
+	clock  *testClock
 	logs   *bytes.Buffer
 }
 
-// svcClock is a settable clock; zero offset is the real time.
-type svcClock struct{ offset atomic.Int64 }
+// testClock is a settable clock; zero offset is the real time.
+type testClock struct{ offset atomic.Int64 }
 
-func (c *svcClock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
-func (c *svcClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
+func (c *testClock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *testClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
-// svcLockedBuffer is a bytes.Buffer safe for the logger's goroutines.
-type svcLockedBuffer struct {
+// lockedBuffer is a bytes.Buffer safe for the logger's goroutines.
+type lockedBuffer struct {
 	mu sync.Mutex
 	b  *bytes.Buffer
 }
 
-func (l *svcLockedBuffer) Write(p []byte) (int, error) {
+func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
@@ -124,17 +124,17 @@ func (l *svcLockedBuffer) Write(p []byte) (int, error) {
 
 // newSvcEnv starts a service on loopback with every test credential
 // recorded as issued in a fresh registry; change adjusts the config.
-func newSvcEnv(tb testing.TB, change ...func(*ServiceConfig)) *svcEnv {
+func newSvcEnv(tb testing.TB, change ...func(*Config)) *testEnv {
 	tb.Helper()
-	c := svcCreds(tb)
-	e := &svcEnv{tb: tb, creds: c, reg: sandbox.NewRegistry(), clock: &svcClock{}, logs: &bytes.Buffer{}}
+	c := testCreds(tb)
+	e := &testEnv{tb: tb, creds: c, reg: pki.NewRegistry(), clock: &testClock{}, logs: &bytes.Buffer{}}
 	e.dbPath = filepath.Join(tb.TempDir(), "service.db")
 	e.record(c.pki.JPKISign, c.resident, c.other, c.expired)
 	e.record(c.pki.Registrar, c.corporate)
 	e.record(c.pki.LGPKIOrg, c.official)
 	e.record(c.pki.Private, c.private)
-	cfg := ServiceConfig{PKI: c.pki, Registry: e.reg, DBPath: e.dbPath, Official: c.official, Now: e.clock.now,
-		Logger: slog.New(slog.NewTextHandler(&svcLockedBuffer{b: e.logs}, nil))}
+	cfg := Config{PKI: c.pki, Registry: e.reg, DBPath: e.dbPath, Official: c.official, Now: e.clock.now,
+		Logger: slog.New(slog.NewTextHandler(&lockedBuffer{b: e.logs}, nil))}
 	for _, f := range change {
 		f(&cfg)
 	}
@@ -142,9 +142,9 @@ func newSvcEnv(tb testing.TB, change ...func(*ServiceConfig)) *svcEnv {
 	return e
 }
 
-func (e *svcEnv) start(cfg ServiceConfig) {
+func (e *testEnv) start(cfg Config) {
 	e.tb.Helper()
-	svc, err := StartService(context.Background(), cfg)
+	svc, err := Start(context.Background(), cfg)
 	if err != nil {
 		e.tb.Fatal(err)
 	}
@@ -157,21 +157,21 @@ func (e *svcEnv) start(cfg ServiceConfig) {
 	e.api = svc.URL() + submit.APIPrefix
 }
 
-func (e *svcEnv) record(ca *sandbox.CA, creds ...*sandbox.Credential) {
+func (e *testEnv) record(ca *pki.CA, creds ...*pki.Credential) {
 	for _, c := range creds {
 		e.reg.Record(ca, c.Cert)
 	}
 }
 
-// svcResponse is an answer: status, headers and body.
-type svcResponse struct {
+// response is an answer: status, headers and body.
+type response struct {
 	status int
 	header http.Header
 	body   []byte
 }
 
 // problem decodes the body as a Problem, failing when it is not one.
-func (r svcResponse) problem(tb testing.TB) submit.Problem {
+func (r response) problem(tb testing.TB) submit.Problem {
 	tb.Helper()
 	var p submit.Problem
 	if err := json.Unmarshal(r.body, &p); err != nil || p.Reason == "" || p.MessageJA == "" || p.MessageEN == "" {
@@ -181,15 +181,15 @@ func (r svcResponse) problem(tb testing.TB) submit.Problem {
 }
 
 // decode decodes the body into v.
-func (r svcResponse) decode(tb testing.TB, v any) {
+func (r response) decode(tb testing.TB, v any) {
 	tb.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		tb.Fatalf("status %d: %v: %s", r.status, err, r.body)
 	}
 }
 
-// svcReq is a request to send.
-type svcReq struct {
+// testRequest is a request to send.
+type testRequest struct {
 	method, path, contentType string
 	body                      []byte
 	token                     string
@@ -198,7 +198,7 @@ type svcReq struct {
 
 // do sends a request to the API (path under /api/v1, or absolute from
 // "/sandbox").
-func (e *svcEnv) do(r svcReq) svcResponse {
+func (e *testEnv) do(r testRequest) response {
 	e.tb.Helper()
 	u := e.api + r.path
 	if strings.HasPrefix(r.path, "/sandbox") {
@@ -226,22 +226,22 @@ func (e *svcEnv) do(r svcReq) svcResponse {
 	if err != nil {
 		e.tb.Fatal(err)
 	}
-	return svcResponse{status: resp.StatusCode, header: resp.Header, body: body}
+	return response{status: resp.StatusCode, header: resp.Header, body: body}
 }
 
-func (e *svcEnv) postJSON(path string, v any, token string) svcResponse {
+func (e *testEnv) postJSON(path string, v any, token string) response {
 	e.tb.Helper()
 	body, err := json.Marshal(v)
 	if err != nil {
 		e.tb.Fatal(err)
 	}
-	return e.do(svcReq{method: http.MethodPost, path: path, contentType: submit.MediaJSON, body: body, token: token})
+	return e.do(testRequest{method: http.MethodPost, path: path, contentType: submit.MediaJSON, body: body, token: token})
 }
 
 // challenge gets a fresh challenge.
-func (e *svcEnv) challenge() string {
+func (e *testEnv) challenge() string {
 	e.tb.Helper()
-	r := e.do(svcReq{method: http.MethodPost, path: "/challenges"})
+	r := e.do(testRequest{method: http.MethodPost, path: "/challenges"})
 	if r.status != http.StatusCreated {
 		e.tb.Fatalf("challenge: %d %s", r.status, r.body)
 	}
@@ -250,16 +250,16 @@ func (e *svcEnv) challenge() string {
 	return c.Challenge
 }
 
-// svcPackage builds a package of a form (marshalled to JSON unless it
+// makePackage builds a package of a form (marshalled to JSON unless it
 // is []byte) and attachments signed with cred's key (a crypto.Signer),
 // and returns its bytes.
-func svcPackage(tb testing.TB, cred *sandbox.Credential, form any, attachments ...[]byte) []byte {
+func makePackage(tb testing.TB, cred *pki.Credential, form any, attachments ...[]byte) []byte {
 	tb.Helper()
-	return svcPackageWith(tb, svcSignerCred(cred), form, attachments...)
+	return makePackageWith(tb, signerCred(cred), form, attachments...)
 }
 
-// svcPackageWith is svcPackage for a signer credential.
-func svcPackageWith(tb testing.TB, sc signer.Credential, form any, attachments ...[]byte) []byte {
+// makePackageWith is makePackage for a signer credential.
+func makePackageWith(tb testing.TB, sc signer.Credential, form any, attachments ...[]byte) []byte {
 	tb.Helper()
 	dir := tb.TempDir()
 	data, ok := form.([]byte)
@@ -291,7 +291,7 @@ func svcPackageWith(tb testing.TB, sc signer.Credential, form any, attachments .
 	return pkg
 }
 
-func svcSignerCred(c *sandbox.Credential) signer.Credential {
+func signerCred(c *pki.Credential) signer.Credential {
 	chain := append([]*x509.Certificate{}, c.Intermediates...)
 	if c.Root != nil {
 		chain = append(chain, c.Root)
@@ -299,8 +299,8 @@ func svcSignerCred(c *sandbox.Credential) signer.Credential {
 	return signer.Credential{Signer: c.Signer(), Cert: c.Cert, Chain: chain}
 }
 
-// svcDetached is a detached CMS signature over content.
-func svcDetached(tb testing.TB, cred *sandbox.Credential, content []byte) []byte {
+// detachedSignature is a detached CMS signature over content.
+func detachedSignature(tb testing.TB, cred *pki.Credential, content []byte) []byte {
 	tb.Helper()
 	sd, err := pkcs7.NewSignedData(content)
 	if err != nil {
@@ -319,15 +319,15 @@ func svcDetached(tb testing.TB, cred *sandbox.Credential, content []byte) []byte
 }
 
 // register registers with a package signed by cred and returns the answer.
-func (e *svcEnv) register(cred *sandbox.Credential, ut submit.UserType, password string) svcResponse {
+func (e *testEnv) register(cred *pki.Credential, ut submit.UserType, password string) response {
 	e.tb.Helper()
 	reg := submit.Registration{Type: "registration", Challenge: e.challenge(), UserType: ut, Password: password}
-	pkg := svcPackage(e.tb, cred, reg)
-	return e.do(svcReq{method: http.MethodPost, path: "/accounts", contentType: submit.MediaASiCE, body: pkg})
+	pkg := makePackage(e.tb, cred, reg)
+	return e.do(testRequest{method: http.MethodPost, path: "/accounts", contentType: submit.MediaASiCE, body: pkg})
 }
 
 // account registers and returns the account ID and password.
-func (e *svcEnv) account(cred *sandbox.Credential, ut submit.UserType) (id, password string) {
+func (e *testEnv) account(cred *pki.Credential, ut submit.UserType) (id, password string) {
 	e.tb.Helper()
 	password = "correct horse battery " + string(ut)
 	r := e.register(cred, ut, password)
@@ -340,7 +340,7 @@ func (e *svcEnv) account(cred *sandbox.Credential, ut submit.UserType) (id, pass
 }
 
 // login logs in and returns the token.
-func (e *svcEnv) login(id, password string) string {
+func (e *testEnv) login(id, password string) string {
 	e.tb.Helper()
 	r := e.postJSON("/sessions", submit.Login{AccountID: id, Password: password}, "")
 	if r.status != http.StatusCreated {
@@ -352,29 +352,29 @@ func (e *svcEnv) login(id, password string) string {
 }
 
 // residentToken registers cred as a resident and logs in.
-func (e *svcEnv) residentToken(cred *sandbox.Credential) string {
+func (e *testEnv) residentToken(cred *pki.Credential) string {
 	e.tb.Helper()
 	return e.login(e.account(cred, submit.UserResident))
 }
 
-var svcKeyCounter atomic.Int64
+var keyCounter atomic.Int64
 
 // newKey returns a fresh Idempotency-Key.
-func newKey() string { return fmt.Sprintf("test-key-%016d", svcKeyCounter.Add(1)) }
+func newKey() string { return fmt.Sprintf("test-key-%016d", keyCounter.Add(1)) }
 
 // submitApp posts an application.
-func (e *svcEnv) submitApp(proc, key, token, contentType string, body []byte) svcResponse {
+func (e *testEnv) submitApp(proc, key, token, contentType string, body []byte) response {
 	e.tb.Helper()
 	h := map[string]string{}
 	if key != "" {
 		h[submit.HeaderIdemKey] = key
 	}
-	return e.do(svcReq{method: http.MethodPost, path: "/procedures/" + proc + "/applications",
+	return e.do(testRequest{method: http.MethodPost, path: "/procedures/" + proc + "/applications",
 		contentType: contentType, body: body, token: token, header: h})
 }
 
 // stored returns the applications the service stored.
-func (e *svcEnv) stored() []submit.Receipt {
+func (e *testEnv) stored() []submit.Receipt {
 	e.tb.Helper()
 	recs, err := e.svc.Applications(context.Background())
 	if err != nil {
@@ -384,7 +384,7 @@ func (e *svcEnv) stored() []submit.Receipt {
 }
 
 // packageFiles lists the stored package files (not the incoming ones).
-func (e *svcEnv) packageFiles() []string {
+func (e *testEnv) packageFiles() []string {
 	e.tb.Helper()
 	var out []string
 	root := e.dbPath + "-packages"
@@ -457,10 +457,10 @@ func mustJSON(tb testing.TB, v any) []byte {
 	return b
 }
 
-// svcReissue issues another certificate like cred's — the same subject,
+// reissue issues another certificate like cred's — the same subject,
 // four attributes, key usage and key — with a new serial number, sparing
 // key generation.
-func svcReissue(tb testing.TB, ca *sandbox.CA, cred *sandbox.Credential) *sandbox.Credential {
+func reissue(tb testing.TB, ca *pki.CA, cred *pki.Credential) *pki.Credential {
 	tb.Helper()
 	var keep []pkix.Extension
 	for _, ext := range cred.Cert.Extensions {
@@ -484,10 +484,10 @@ func pool(certs ...*x509.Certificate) *x509.CertPool {
 	return p
 }
 
-// svcP12 round-trips cred through a password-protected PKCS#12 file, as
+// p12Credential round-trips cred through a password-protected PKCS#12 file, as
 // a company receives its registry certificate, and loads it as the
 // client does.
-func svcP12(tb testing.TB, cred *sandbox.Credential) signer.Credential {
+func p12Credential(tb testing.TB, cred *pki.Credential) signer.Credential {
 	tb.Helper()
 	der, err := cred.PKCS12("company .p12 password")
 	if err != nil {

@@ -12,32 +12,32 @@ import (
 	"github.com/shinsei-app/shinsei/submit"
 )
 
-// svcProblem is a refusal on its way to the client: the HTTP status and
+// apiProblem is a refusal on its way to the client: the HTTP status and
 // the submit.Problem body, plus Retry-After for 423 and 429. It is an
 // error so that the service's steps can return it through ordinary error
 // paths; its text is the reason and detail only, never personal data.
-type svcProblem struct {
+type apiProblem struct {
 	Status     int
 	Problem    submit.Problem
 	RetryAfter time.Duration
 }
 
-func (p *svcProblem) Error() string {
+func (p *apiProblem) Error() string {
 	if p.Problem.Detail != "" {
 		return fmt.Sprintf("%s (%s)", p.Problem.Reason, p.Problem.Detail)
 	}
 	return string(p.Problem.Reason)
 }
 
-// svcMessage is the default status and wording of a reason. The Japanese
+// reasonMessage is the default status and wording of a reason. The Japanese
 // is written the way a municipal help desk speaks: polite, and saying
 // what to do next.
-type svcMessage struct {
+type reasonMessage struct {
 	status int
 	ja, en string
 }
 
-var svcMessages = map[submit.Reason]svcMessage{
+var reasonMessages = map[submit.Reason]reasonMessage{
 	submit.ReasonBadRequest: {http.StatusBadRequest,
 		"送信された内容を読み取ることができませんでした。お手数ですが、申請データを作成し直して、もう一度送信してください。",
 		"We could not read what was sent. Please prepare the data again and resend it."},
@@ -106,49 +106,49 @@ var svcMessages = map[submit.Reason]svcMessage{
 		"Something went wrong in the system. Please try again later, and contact the help desk if it persists."},
 }
 
-// svcFail is the refusal for reason with its default status and wording;
+// fail is the refusal for reason with its default status and wording;
 // detail names the field, file or check, never personal data.
-func svcFail(reason submit.Reason, detail string) *svcProblem {
-	m, ok := svcMessages[reason]
+func fail(reason submit.Reason, detail string) *apiProblem {
+	m, ok := reasonMessages[reason]
 	if !ok {
-		m = svcMessages[submit.ReasonInternal]
+		m = reasonMessages[submit.ReasonInternal]
 	}
-	return &svcProblem{Status: m.status, Problem: submit.Problem{Reason: reason, MessageJA: m.ja, MessageEN: m.en, Detail: detail}}
+	return &apiProblem{Status: m.status, Problem: submit.Problem{Reason: reason, MessageJA: m.ja, MessageEN: m.en, Detail: detail}}
 }
 
 // withStatus overrides the HTTP status.
-func (p *svcProblem) withStatus(status int) *svcProblem { p.Status = status; return p }
+func (p *apiProblem) withStatus(status int) *apiProblem { p.Status = status; return p }
 
 // withText puts a sentence before the default wording, for refusals that
 // can say more precisely what is wrong.
-func (p *svcProblem) withText(ja, en string) *svcProblem {
+func (p *apiProblem) withText(ja, en string) *apiProblem {
 	p.Problem.MessageJA = ja + p.Problem.MessageJA
 	p.Problem.MessageEN = en + " " + p.Problem.MessageEN
 	return p
 }
 
 // withMessage replaces the wording.
-func (p *svcProblem) withMessage(ja, en string) *svcProblem {
+func (p *apiProblem) withMessage(ja, en string) *apiProblem {
 	p.Problem.MessageJA, p.Problem.MessageEN = ja, en
 	return p
 }
 
 // retryAfter sets Retry-After.
-func (p *svcProblem) retryAfter(d time.Duration) *svcProblem { p.RetryAfter = d; return p }
+func (p *apiProblem) retryAfter(d time.Duration) *apiProblem { p.RetryAfter = d; return p }
 
-// svcAsProblem turns any error into a refusal: problems as they are,
+// asProblem turns any error into a refusal: problems as they are,
 // anything else as an internal error whose text is not shown.
-func svcAsProblem(err error) *svcProblem {
-	var p *svcProblem
+func asProblem(err error) *apiProblem {
+	var p *apiProblem
 	if errors.As(err, &p) {
 		return p
 	}
-	return svcFail(submit.ReasonInternal, "")
+	return fail(submit.ReasonInternal, "")
 }
 
 // writeProblem sends p as JSON.
-func writeProblem(w http.ResponseWriter, p *svcProblem) {
-	if sw, ok := w.(*svcStatusWriter); ok {
+func writeProblem(w http.ResponseWriter, p *apiProblem) {
+	if sw, ok := w.(*statusWriter); ok {
 		sw.reason = p.Problem.Reason
 	}
 	if p.RetryAfter > 0 {
@@ -163,15 +163,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		status = http.StatusInternalServerError
-		body, _ = json.Marshal(svcFail(submit.ReasonInternal, "").Problem)
+		body, _ = json.Marshal(fail(submit.ReasonInternal, "").Problem)
 	}
 	w.Header().Set("Content-Type", submit.MediaJSON+"; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(body, '\n'))
 }
 
-// svcFieldLabels name the applicant fields in messages (labels, never values).
-var svcFieldLabels = map[string][2]string{
+// fieldLabels name the applicant fields in messages (labels, never values).
+var fieldLabels = map[string][2]string{
 	"name":                 {"氏名", "name"},
 	"birth_date":           {"生年月日", "date of birth"},
 	"sex":                  {"性別", "sex"},
@@ -183,11 +183,11 @@ var svcFieldLabels = map[string][2]string{
 	"representative_title": {"代表者の資格", "representative's title"},
 }
 
-// svcLabels joins the Japanese and English labels of fields.
-func svcLabels(fields []string) (ja, en string) {
+// labelsOf joins the Japanese and English labels of fields.
+func labelsOf(fields []string) (ja, en string) {
 	var js, es []string
 	for _, f := range fields {
-		l, ok := svcFieldLabels[f]
+		l, ok := fieldLabels[f]
 		if !ok {
 			l = [2]string{f, f}
 		}

@@ -8,8 +8,9 @@
 // sandbox registry), the identity match against the form, the procedure's
 // authentication level, and that the signer is the account holder.
 //
-// It lives apart from package sandbox because signer's own tests import
-// sandbox for their fixtures, and the service imports signer.
+// It imports only the sandbox's pki (its trust anchors and the registry it
+// reads as a registered verifier) and responder (the VA that signs its
+// OCSP answers); package sandbox's Start assembles it with the rest.
 //
 // Nothing here logs a password, a token, personal data or package
 // contents.
@@ -40,23 +41,24 @@ import (
 
 	"github.com/shinsei-app/shinsei/api"
 	"github.com/shinsei-app/shinsei/certcheck"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
+	"github.com/shinsei-app/shinsei/sandbox/responder"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
-// svcJST is Japan Standard Time, the zone arrival numbers and receipts
+// jst is Japan Standard Time, the zone arrival numbers and receipts
 // are dated in (fixed, so no time zone database is needed).
-var svcJST = time.FixedZone("JST", 9*60*60)
+var jst = time.FixedZone("JST", 9*60*60)
 
-// ServiceConfig configures the reference service.
-type ServiceConfig struct {
+// Config configures the reference service.
+type Config struct {
 	// PKI is the sandbox PKI: its JPKI roots, registrar and LGPKI root are
 	// the service's trust anchors, its LGPKI application CA issues the
 	// server certificate. Required.
-	PKI *sandbox.PKI
+	PKI *pki.PKI
 	// Registry is the revocation state the service reads directly, as
 	// the registered verifier it is (JPKI included). Required.
-	Registry *sandbox.Registry
+	Registry *pki.Registry
 	// DBPath is the SQLite database file; package files are kept in the
 	// directory DBPath+"-packages". Empty means a fresh database in a
 	// temporary directory that Close removes.
@@ -71,21 +73,21 @@ type ServiceConfig struct {
 	Now func() time.Time
 	// Official signs the notices; nil means a 職責 certificate issued
 	// from PKI.LGPKIOrg at start.
-	Official *sandbox.Credential
+	Official *pki.Credential
 	// VA signs the answers of the service's OCSP endpoint; nil means a
-	// fresh self-signed responder. Pass Responders.VA to have one VA
-	// certificate for both.
-	VA *sandbox.Responder
+	// fresh self-signed responder. Pass the responder Server's VA to have
+	// one VA certificate for both.
+	VA *responder.Identity
 	// Limits are the service's limits; zero fields take the defaults.
-	Limits ServiceLimits
+	Limits Limits
 	// Logger receives one line per request (method, route, status,
 	// reason, duration) and nothing else: no bodies, tokens, passwords or
 	// personal data. Nil discards.
 	Logger *slog.Logger
 }
 
-// ServiceLimits are the service's size, time and throttling limits.
-type ServiceLimits struct {
+// Limits are the service's size, time and throttling limits.
+type Limits struct {
 	// MaxPackageBytes caps a package body (default 64 MiB; a procedure
 	// may set less); MaxJSONBytes a JSON body (default 1 MiB).
 	MaxPackageBytes, MaxJSONBytes int64
@@ -108,7 +110,7 @@ type ServiceLimits struct {
 	SessionTTL, ChallengeTTL time.Duration
 }
 
-func (l ServiceLimits) withDefaults() ServiceLimits {
+func (l Limits) withDefaults() Limits {
 	def := func(v *time.Duration, d time.Duration) {
 		if *v <= 0 {
 			*v = d
@@ -120,10 +122,10 @@ func (l ServiceLimits) withDefaults() ServiceLimits {
 		}
 	}
 	if l.MaxPackageBytes <= 0 {
-		l.MaxPackageBytes = svcMaxPackage
+		l.MaxPackageBytes = maxPackage
 	}
 	if l.MaxJSONBytes <= 0 {
-		l.MaxJSONBytes = svcMaxJSON
+		l.MaxJSONBytes = maxJSON
 	}
 	defInt(&l.LockoutFailures, 5)
 	def(&l.LockoutWindow, 15*time.Minute)
@@ -140,24 +142,24 @@ func (l ServiceLimits) withDefaults() ServiceLimits {
 // Service is the reference implementation of the joint service's API
 // (api/openapi.yaml), served over HTTPS. It performs the service's
 // authentication functions for real, with the same signer, certcheck and
-// identity code as the client. Make it with StartService; it is safe for
+// identity code as the client. Make it with Start; it is safe for
 // concurrent use.
 type Service struct {
-	cfg       ServiceConfig
-	limits    ServiceLimits
-	store     *svcStore
+	cfg       Config
+	limits    Limits
+	store     *sqlStore
 	catalogue []submit.Procedure
 	procs     map[string]*submit.Procedure
 	anchors   []*x509.Certificate
 	inter     []*x509.Certificate
 	source    certcheck.Source
-	va        *sandbox.Responder
-	official  *sandbox.Credential
+	va        *responder.Identity
+	official  *pki.Credential
 	inquiry   []byte // key the inquiry numbers are derived with
 	dummyHash string // compared against for unknown accounts
 	hashSem   chan struct{}
-	failures  *svcLimiter
-	requests  *svcLimiter
+	failures  *limiter
+	requests  *limiter
 	log       *slog.Logger
 	handler   http.Handler
 
@@ -173,11 +175,11 @@ type Service struct {
 	served    chan struct{}
 }
 
-// StartService opens the database, issues the server certificate and
+// Start opens the database, issues the server certificate and
 // serves the API on cfg.Addr until ctx is done or Close is called.
-func StartService(ctx context.Context, cfg ServiceConfig) (_ *Service, err error) {
+func Start(ctx context.Context, cfg Config) (_ *Service, err error) {
 	if cfg.PKI == nil || cfg.Registry == nil {
-		return nil, errors.New("service: service: PKI and Registry are required")
+		return nil, errors.New("service: PKI and Registry are required")
 	}
 	s := &Service{cfg: cfg, limits: cfg.Limits.withDefaults(), done: make(chan struct{}), served: make(chan struct{})}
 	s.log = cfg.Logger
@@ -196,7 +198,7 @@ func StartService(ctx context.Context, cfg ServiceConfig) (_ *Service, err error
 		}
 		dbPath = filepath.Join(s.tmpDir, "service.db")
 	}
-	if s.store, err = svcOpenStore(ctx, dbPath); err != nil {
+	if s.store, err = openStore(ctx, dbPath); err != nil {
 		return nil, err
 	}
 	if s.inquiry, err = s.store.secret(ctx, "inquiry-number"); err != nil {
@@ -264,11 +266,11 @@ func (s *Service) setupPKI() error {
 	p := s.cfg.PKI
 	s.anchors = []*x509.Certificate{p.JPKISign.Cert, p.JPKISignOld.Cert, p.Registrar.Cert, p.LGPKIRoot.Cert}
 	s.inter = []*x509.Certificate{p.LGPKIOrg.Cert, p.LGPKIApp.Cert}
-	s.source = &svcRegistrySource{cas: svcCAs(p), reg: s.cfg.Registry}
+	s.source = &registrySource{cas: anchorCAs(p), reg: s.cfg.Registry}
 	s.va = s.cfg.VA
 	if s.va == nil {
 		var err error
-		if s.va, err = sandbox.NewVAResponder("Shinsei Sandbox Service Validation Authority", s.now()); err != nil {
+		if s.va, err = responder.NewVA("Shinsei Sandbox Service Validation Authority", s.now()); err != nil {
 			return err
 		}
 	}
@@ -283,9 +285,9 @@ func (s *Service) setupPKI() error {
 	return nil
 }
 
-// svcCAs lists every CA of p.
-func svcCAs(p *sandbox.PKI) []*sandbox.CA {
-	return []*sandbox.CA{p.JPKISign, p.JPKISignOld, p.Registrar, p.LGPKIRoot, p.LGPKIOrg, p.LGPKIApp, p.Private}
+// anchorCAs lists every CA of p.
+func anchorCAs(p *pki.PKI) []*pki.CA {
+	return []*pki.CA{p.JPKISign, p.JPKISignOld, p.Registrar, p.LGPKIRoot, p.LGPKIOrg, p.LGPKIApp, p.Private}
 }
 
 // serverCertificate issues the service's TLS certificate from the LGPKI
@@ -405,8 +407,8 @@ func (s *Service) now() time.Time {
 
 // ---- routing ----
 
-// svcRoute is one path of the API and its handlers by method.
-type svcRoute struct {
+// routeSpec is one path of the API and its handlers by method.
+type routeSpec struct {
 	pattern string
 	methods map[string]http.HandlerFunc
 }
@@ -416,7 +418,7 @@ type svcRoute struct {
 // methods, and the request log.
 func (s *Service) routes() http.Handler {
 	v1 := submit.APIPrefix
-	routes := []svcRoute{
+	routes := []routeSpec{
 		{v1 + "/openapi.yaml", map[string]http.HandlerFunc{http.MethodGet: s.handleOpenAPI}},
 		{v1 + "/procedures", map[string]http.HandlerFunc{http.MethodGet: s.handleProcedures}},
 		{v1 + "/procedures/{id}", map[string]http.HandlerFunc{http.MethodGet: s.handleProcedure}},
@@ -439,20 +441,20 @@ func (s *Service) routes() http.Handler {
 		mux.HandleFunc(rt.pattern, s.dispatch(rt))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, svcFail(submit.ReasonNotFound, "no such endpoint"))
+		writeProblem(w, fail(submit.ReasonNotFound, "no such endpoint"))
 	})
 	return s.middleware(mux)
 }
 
 // dispatch picks the handler by method; another method is 405 with Allow.
-func (s *Service) dispatch(rt svcRoute) http.HandlerFunc {
+func (s *Service) dispatch(rt routeSpec) http.HandlerFunc {
 	var allow []string
 	for m := range rt.methods {
 		allow = append(allow, m)
 	}
 	sort.Strings(allow)
 	return func(w http.ResponseWriter, r *http.Request) {
-		if sw, ok := w.(*svcStatusWriter); ok {
+		if sw, ok := w.(*statusWriter); ok {
 			sw.route = rt.pattern
 		}
 		h := rt.methods[r.Method]
@@ -461,7 +463,7 @@ func (s *Service) dispatch(rt svcRoute) http.HandlerFunc {
 		}
 		if h == nil {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			writeProblem(w, svcFail(submit.ReasonBadRequest, "method not allowed; use "+strings.Join(allow, " or ")).
+			writeProblem(w, fail(submit.ReasonBadRequest, "method not allowed; use "+strings.Join(allow, " or ")).
 				withStatus(http.StatusMethodNotAllowed))
 			return
 		}
@@ -469,36 +471,36 @@ func (s *Service) dispatch(rt svcRoute) http.HandlerFunc {
 	}
 }
 
-// svcStatusWriter remembers what was answered, for the request log.
-type svcStatusWriter struct {
+// statusWriter remembers what was answered, for the request log.
+type statusWriter struct {
 	http.ResponseWriter
 	status int
 	reason submit.Reason
 	route  string
 }
 
-func (w *svcStatusWriter) WriteHeader(status int) {
+func (w *statusWriter) WriteHeader(status int) {
 	if w.status == 0 {
 		w.status = status
 	}
 	w.ResponseWriter.WriteHeader(status)
 }
 
-func (w *svcStatusWriter) Write(b []byte) (int, error) {
+func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
 	return w.ResponseWriter.Write(b)
 }
 
-func (w *svcStatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // middleware adds the common headers, turns a panic into an internal
 // error and logs one line per request: no bodies, headers or personal data.
 func (s *Service) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &svcStatusWriter{ResponseWriter: w}
+		sw := &statusWriter{ResponseWriter: w}
 		h := w.Header()
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -509,7 +511,7 @@ func (s *Service) middleware(next http.Handler) http.Handler {
 				}
 				s.log.Error("panic while serving a request", "route", sw.route, "panic", fmt.Sprint(v))
 				if sw.status == 0 {
-					writeProblem(sw, svcFail(submit.ReasonInternal, ""))
+					writeProblem(sw, fail(submit.ReasonInternal, ""))
 				}
 			}
 			s.log.Info("request", "method", r.Method, "route", sw.route, "status", sw.status,
@@ -534,7 +536,7 @@ func (s *Service) handleProcedures(w http.ResponseWriter, _ *http.Request) {
 func (s *Service) handleProcedure(w http.ResponseWriter, r *http.Request) {
 	p := s.procs[r.PathValue("id")]
 	if p == nil {
-		writeProblem(w, svcFail(submit.ReasonUnknownProcedure, "procedure"))
+		writeProblem(w, fail(submit.ReasonUnknownProcedure, "procedure"))
 		return
 	}
 	writeJSON(w, http.StatusOK, p)
@@ -552,9 +554,9 @@ func clientIP(r *http.Request) string {
 
 // limitBody caps the body at limit, refusing at once a declared length
 // over it.
-func limitBody(w http.ResponseWriter, r *http.Request, limit int64) *svcProblem {
+func limitBody(w http.ResponseWriter, r *http.Request, limit int64) *apiProblem {
 	if r.ContentLength > limit {
-		return svcFail(submit.ReasonTooLarge, fmt.Sprintf("body over %d bytes", limit))
+		return fail(submit.ReasonTooLarge, fmt.Sprintf("body over %d bytes", limit))
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	return nil
@@ -562,25 +564,25 @@ func limitBody(w http.ResponseWriter, r *http.Request, limit int64) *svcProblem 
 
 // ---- throttling ----
 
-// svcLimiter counts events per client address in fixed windows.
-type svcLimiter struct {
+// limiter counts events per client address in fixed windows.
+type limiter struct {
 	mu      sync.Mutex
 	n       int
 	per     time.Duration
-	windows map[string]*svcWindow
+	windows map[string]*rateWindow
 }
 
-type svcWindow struct {
+type rateWindow struct {
 	start time.Time
 	count int
 }
 
-func newSvcLimiter(n int, per time.Duration) *svcLimiter {
-	return &svcLimiter{n: n, per: per, windows: map[string]*svcWindow{}}
+func newSvcLimiter(n int, per time.Duration) *limiter {
+	return &limiter{n: n, per: per, windows: map[string]*rateWindow{}}
 }
 
 // window returns key's current window; the caller holds mu.
-func (l *svcLimiter) window(key string, now time.Time) *svcWindow {
+func (l *limiter) window(key string, now time.Time) *rateWindow {
 	if len(l.windows) > 10000 {
 		for k, w := range l.windows {
 			if now.Sub(w.start) >= l.per {
@@ -590,14 +592,14 @@ func (l *svcLimiter) window(key string, now time.Time) *svcWindow {
 	}
 	w := l.windows[key]
 	if w == nil || now.Sub(w.start) >= l.per || now.Before(w.start) {
-		w = &svcWindow{start: now}
+		w = &rateWindow{start: now}
 		l.windows[key] = w
 	}
 	return w
 }
 
 // blocked reports whether key used up its window, and how long until it ends.
-func (l *svcLimiter) blocked(key string, now time.Time) (bool, time.Duration) {
+func (l *limiter) blocked(key string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	w := l.window(key, now)
@@ -608,14 +610,14 @@ func (l *svcLimiter) blocked(key string, now time.Time) (bool, time.Duration) {
 }
 
 // add counts one event of key.
-func (l *svcLimiter) add(key string, now time.Time) {
+func (l *limiter) add(key string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.window(key, now).count++
 }
 
 // take counts one event of key unless its window is used up.
-func (l *svcLimiter) take(key string, now time.Time) (bool, time.Duration) {
+func (l *limiter) take(key string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	w := l.window(key, now)
@@ -628,13 +630,13 @@ func (l *svcLimiter) take(key string, now time.Time) (bool, time.Duration) {
 
 // throttle counts a request to a throttled endpoint and refuses it when
 // the client address sent too many requests or failed too often.
-func (s *Service) throttle(r *http.Request) *svcProblem {
+func (s *Service) throttle(r *http.Request) *apiProblem {
 	ip, now := clientIP(r), s.now()
 	if blocked, wait := s.failures.blocked(ip, now); blocked {
-		return svcFail(submit.ReasonRateLimited, "too many failures from this address").retryAfter(wait)
+		return fail(submit.ReasonRateLimited, "too many failures from this address").retryAfter(wait)
 	}
 	if ok, wait := s.requests.take(ip, now); !ok {
-		return svcFail(submit.ReasonRateLimited, "too many requests from this address").retryAfter(wait)
+		return fail(submit.ReasonRateLimited, "too many requests from this address").retryAfter(wait)
 	}
 	return nil
 }

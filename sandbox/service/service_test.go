@@ -22,7 +22,8 @@ import (
 
 	"github.com/shinsei-app/shinsei/api"
 	"github.com/shinsei-app/shinsei/certcheck"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
+	"github.com/shinsei-app/shinsei/sandbox/responder"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -31,7 +32,7 @@ var arrivalPattern = regexp.MustCompile(`^\d{4}-\d{6}$`)
 
 func TestServiceServesTheCatalogueAndItsDescription(t *testing.T) {
 	e := newSvcEnv(t)
-	r := e.do(svcReq{method: http.MethodGet, path: "/procedures"})
+	r := e.do(testRequest{method: http.MethodGet, path: "/procedures"})
 	var procs []submit.Procedure
 	r.decode(t, &procs)
 	levels := map[submit.AuthLevel]int{}
@@ -46,16 +47,16 @@ func TestServiceServesTheCatalogueAndItsDescription(t *testing.T) {
 			t.Errorf("no procedure of level %s", l)
 		}
 	}
-	r = e.do(svcReq{method: http.MethodGet, path: "/procedures/" + ProcBidQualification})
+	r = e.do(testRequest{method: http.MethodGet, path: "/procedures/" + ProcBidQualification})
 	var bid submit.Procedure
 	r.decode(t, &bid)
 	if !bid.CertificateLogin || bid.ProxyAllowed || bid.For[0] != submit.UserCompany {
 		t.Errorf("bid qualification: %+v", bid)
 	}
-	if p := e.do(svcReq{method: http.MethodGet, path: "/procedures/no-such"}).problem(t); p.Reason != submit.ReasonUnknownProcedure {
+	if p := e.do(testRequest{method: http.MethodGet, path: "/procedures/no-such"}).problem(t); p.Reason != submit.ReasonUnknownProcedure {
 		t.Errorf("unknown procedure: %s", p.Reason)
 	}
-	doc := e.do(svcReq{method: http.MethodGet, path: "/openapi.yaml"})
+	doc := e.do(testRequest{method: http.MethodGet, path: "/openapi.yaml"})
 	if doc.status != http.StatusOK || !bytes.Equal(doc.body, api.OpenAPI) {
 		t.Fatalf("openapi.yaml: status %d, %d bytes", doc.status, len(doc.body))
 	}
@@ -74,7 +75,7 @@ func TestTheAPIDescriptionNamesEveryRouteReasonAndProcedure(t *testing.T) {
 			t.Errorf("path %s is not described", path)
 		}
 	}
-	for reason := range svcMessages {
+	for reason := range reasonMessages {
 		if !strings.Contains(text, "- "+string(reason)+"\n") {
 			t.Errorf("reason %s is not in the Reason enum", reason)
 		}
@@ -93,7 +94,7 @@ func TestEachLevelAcceptsTheRightKindOfUser(t *testing.T) {
 	compID, compPW := e.account(c.corporate, submit.UserCompany)
 	_ = compPW
 	ch := e.challenge()
-	r := e.postJSON("/sessions/certificate", submit.CertificateLogin{Challenge: ch, Signature: svcDetached(t, c.corporate, []byte(ch))}, "")
+	r := e.postJSON("/sessions/certificate", submit.CertificateLogin{Challenge: ch, Signature: detachedSignature(t, c.corporate, []byte(ch))}, "")
 	if r.status != http.StatusCreated {
 		t.Fatalf("certificate login: %d %s", r.status, r.body)
 	}
@@ -112,13 +113,13 @@ func TestEachLevelAcceptsTheRightKindOfUser(t *testing.T) {
 		{"a logged-in resident files a dog registration change unsigned",
 			ProcDogRegistration, resident, submit.MediaJSON, mustJSON(t, sampleForm(ProcDogRegistration, nil)), false},
 		{"a resident files a move-out notification signed with the JPKI certificate and no login",
-			ProcMoveOut, "", submit.MediaASiCE, svcPackage(t, c.resident, sampleForm(ProcMoveOut, nil), []byte("本人確認")), true},
+			ProcMoveOut, "", submit.MediaASiCE, makePackage(t, c.resident, sampleForm(ProcMoveOut, nil), []byte("本人確認")), true},
 		{"a logged-in resident files a child allowance claim signed by herself",
-			ProcChildAllowance, resident, submit.MediaASiCE, svcPackage(t, c.resident, sampleForm(ProcChildAllowance, nil)), false},
+			ProcChildAllowance, resident, submit.MediaASiCE, makePackage(t, c.resident, sampleForm(ProcChildAllowance, nil)), false},
 		{"a company logged in by certificate files a bidding qualification signed with its registry .p12",
-			ProcBidQualification, company.Token, submit.MediaASiCE, svcPackageWith(t, svcP12(t, c.corporate), sampleForm(ProcBidQualification, nil)), false},
+			ProcBidQualification, company.Token, submit.MediaASiCE, makePackageWith(t, p12Credential(t, c.corporate), sampleForm(ProcBidQualification, nil)), false},
 		{"an idpw procedure also takes a signed package",
-			ProcDogRegistration, resident, submit.MediaASiCE, svcPackage(t, c.resident, sampleForm(ProcDogRegistration, nil)), false},
+			ProcDogRegistration, resident, submit.MediaASiCE, makePackage(t, c.resident, sampleForm(ProcDogRegistration, nil)), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,11 +154,11 @@ func TestSubmissionsAreRefusedForTheRightReason(t *testing.T) {
 
 	// A second resident whose certificate the test revokes, holds or
 	// leaves unknown: all the same person as c.resident, for identity.
-	revoked := svcReissue(t, c.pki.JPKISign, c.resident)
-	held := svcReissue(t, c.pki.JPKISign, c.resident)
-	unknown := svcReissue(t, c.pki.JPKISign, c.resident)
+	revoked := reissue(t, c.pki.JPKISign, c.resident)
+	held := reissue(t, c.pki.JPKISign, c.resident)
+	unknown := reissue(t, c.pki.JPKISign, c.resident)
 	e.record(c.pki.JPKISign, revoked, held)
-	if err := e.reg.Revoke(c.pki.JPKISign, revoked.Cert.SerialNumber, sandbox.ReasonAffiliationChanged, time.Now().Add(-time.Hour)); err != nil {
+	if err := e.reg.Revoke(c.pki.JPKISign, revoked.Cert.SerialNumber, pki.ReasonAffiliationChanged, time.Now().Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.reg.Hold(c.pki.JPKISign, held.Cert.SerialNumber, time.Now().Add(-time.Hour)); err != nil {
@@ -167,7 +168,7 @@ func TestSubmissionsAreRefusedForTheRightReason(t *testing.T) {
 	movedForm := sampleForm(ProcMoveOut, nil)
 	movedForm.Applicant = residentApplicant()
 	movedForm.Applicant["address"] = "東京都千代田区霞が関3-1-1"
-	good := svcPackage(t, c.resident, sampleForm(ProcMoveOut, nil))
+	good := makePackage(t, c.resident, sampleForm(ProcMoveOut, nil))
 	tampered := tamper(t, good)
 	otherProc := sampleForm(ProcMoveOut, nil)
 	otherProc.Procedure = ProcChildAllowance
@@ -175,7 +176,7 @@ func TestSubmissionsAreRefusedForTheRightReason(t *testing.T) {
 	delete(missing.Fields, "move_date")
 	badChoice := sampleForm(ProcMoveOut, nil)
 	badChoice.Fields["my_number_card"] = "わからない"
-	tooMany := svcPackage(t, c.resident, sampleForm(ProcBulkyWaste, nil), []byte("1"), []byte("2"), []byte("3"))
+	tooMany := makePackage(t, c.resident, sampleForm(ProcBulkyWaste, nil), []byte("1"), []byte("2"), []byte("3"))
 
 	tests := []struct {
 		name, proc, token, contentType string
@@ -187,7 +188,7 @@ func TestSubmissionsAreRefusedForTheRightReason(t *testing.T) {
 		{"an idpw procedure without login", ProcDogRegistration, "", submit.MediaJSON,
 			mustJSON(t, sampleForm(ProcDogRegistration, nil)), 401, submit.ReasonLoginRequired, ""},
 		{"an idpw+signature procedure without login", ProcChildAllowance, "", submit.MediaASiCE,
-			svcPackage(t, c.resident, sampleForm(ProcChildAllowance, nil)), 401, submit.ReasonLoginRequired, ""},
+			makePackage(t, c.resident, sampleForm(ProcChildAllowance, nil)), 401, submit.ReasonLoginRequired, ""},
 		{"an expired or unknown session", ProcDogRegistration, "not-a-session-token", submit.MediaJSON,
 			mustJSON(t, sampleForm(ProcDogRegistration, nil)), 401, submit.ReasonLoginRequired, "session"},
 		{"a signature procedure sent unsigned", ProcMoveOut, "", submit.MediaJSON,
@@ -195,35 +196,35 @@ func TestSubmissionsAreRefusedForTheRightReason(t *testing.T) {
 		{"an idpw+signature procedure sent unsigned after login", ProcChildAllowance, resident, submit.MediaJSON,
 			mustJSON(t, sampleForm(ProcChildAllowance, nil)), 422, submit.ReasonSignatureRequired, ""},
 		{"a no-proxy procedure signed by someone other than the account holder", ProcChildAllowance, resident, submit.MediaASiCE,
-			svcPackage(t, c.other, sampleForm(ProcChildAllowance, otherApplicant())), 403, submit.ReasonSignerNotHolder, ""},
+			makePackage(t, c.other, sampleForm(ProcChildAllowance, otherApplicant())), 403, submit.ReasonSignerNotHolder, ""},
 		{"a revoked certificate", ProcMoveOut, "", submit.MediaASiCE,
-			svcPackage(t, revoked, sampleForm(ProcMoveOut, nil)), 422, submit.ReasonCertificateRevoked, "revoked"},
+			makePackage(t, revoked, sampleForm(ProcMoveOut, nil)), 422, submit.ReasonCertificateRevoked, "revoked"},
 		{"a suspended certificate", ProcMoveOut, "", submit.MediaASiCE,
-			svcPackage(t, held, sampleForm(ProcMoveOut, nil)), 422, submit.ReasonCertificateRevoked, "on-hold"},
+			makePackage(t, held, sampleForm(ProcMoveOut, nil)), 422, submit.ReasonCertificateRevoked, "on-hold"},
 		{"a certificate the registry does not know (hard fail)", ProcMoveOut, "", submit.MediaASiCE,
-			svcPackage(t, unknown, sampleForm(ProcMoveOut, nil)), 422, submit.ReasonCertificateUnknown, ""},
+			makePackage(t, unknown, sampleForm(ProcMoveOut, nil)), 422, submit.ReasonCertificateUnknown, ""},
 		{"an expired certificate", ProcMoveOut, "", submit.MediaASiCE,
-			svcPackage(t, c.expired, sampleForm(ProcMoveOut, nil)), 422, submit.ReasonCertificateExpired, ""},
+			makePackage(t, c.expired, sampleForm(ProcMoveOut, nil)), 422, submit.ReasonCertificateExpired, ""},
 		{"a certificate from an untrusted CA", ProcMoveOut, "", submit.MediaASiCE,
-			svcPackage(t, c.private, sampleForm(ProcMoveOut, nil)), 422, submit.ReasonCertificateUntrusted, ""},
+			makePackage(t, c.private, sampleForm(ProcMoveOut, nil)), 422, submit.ReasonCertificateUntrusted, ""},
 		{"an address that differs from the certificate", ProcMoveOut, "", submit.MediaASiCE,
-			svcPackage(t, c.resident, movedForm), 422, submit.ReasonIdentityMismatch, "applicant: address"},
+			makePackage(t, c.resident, movedForm), 422, submit.ReasonIdentityMismatch, "applicant: address"},
 		{"a package altered after signing", ProcMoveOut, "", submit.MediaASiCE,
 			tampered, 422, submit.ReasonSignatureInvalid, "file-digest-mismatch"},
 		{"an unknown procedure", "no-such-procedure", "", submit.MediaASiCE,
 			good, 404, submit.ReasonUnknownProcedure, ""},
 		{"a resident procedure signed with a company certificate", ProcMoveOut, "", submit.MediaASiCE,
-			svcPackage(t, c.corporate, sampleForm(ProcMoveOut, nil)), 422, submit.ReasonWrongCertificateType, ""},
+			makePackage(t, c.corporate, sampleForm(ProcMoveOut, nil)), 422, submit.ReasonWrongCertificateType, ""},
 		{"a company procedure signed with a JPKI certificate", ProcBidQualification, company, submit.MediaASiCE,
-			svcPackage(t, c.resident, sampleForm(ProcBidQualification, nil)), 422, submit.ReasonWrongCertificateType, ""},
+			makePackage(t, c.resident, sampleForm(ProcBidQualification, nil)), 422, submit.ReasonWrongCertificateType, ""},
 		{"a company session on a residents' procedure", ProcDogRegistration, company, submit.MediaJSON,
 			mustJSON(t, sampleForm(ProcDogRegistration, nil)), 403, submit.ReasonLoginRequired, "account"},
 		{"a form for another procedure", ProcMoveOut, "", submit.MediaASiCE,
-			svcPackage(t, c.resident, otherProc), 422, submit.ReasonFormInvalid, "procedure"},
+			makePackage(t, c.resident, otherProc), 422, submit.ReasonFormInvalid, "procedure"},
 		{"a form without a required field", ProcMoveOut, "", submit.MediaASiCE,
-			svcPackage(t, c.resident, missing), 422, submit.ReasonFormInvalid, "fields.move_date: required"},
+			makePackage(t, c.resident, missing), 422, submit.ReasonFormInvalid, "fields.move_date: required"},
 		{"a form with a choice not offered", ProcMoveOut, "", submit.MediaASiCE,
-			svcPackage(t, c.resident, badChoice), 422, submit.ReasonFormInvalid, "fields.my_number_card"},
+			makePackage(t, c.resident, badChoice), 422, submit.ReasonFormInvalid, "fields.my_number_card"},
 		{"an unsigned form that is not JSON", ProcBulkyWaste, "", submit.MediaJSON,
 			[]byte(`{"procedure": "bulky-waste-collection", "applicant": {`), 400, submit.ReasonBadRequest, "JSON"},
 		{"more attachments than the procedure takes", ProcBulkyWaste, "", submit.MediaASiCE,
@@ -257,7 +258,7 @@ func TestTheIdentityMismatchNamesTheFieldsInJapanese(t *testing.T) {
 	form := sampleForm(ProcMoveOut, nil)
 	form.Applicant["birth_date"] = "1985-04-16"
 	form.Applicant["address"] = "東京都港区芝公園4-2-8"
-	r := e.submitApp(ProcMoveOut, newKey(), "", submit.MediaASiCE, svcPackage(t, e.creds.resident, form))
+	r := e.submitApp(ProcMoveOut, newKey(), "", submit.MediaASiCE, makePackage(t, e.creds.resident, form))
 	p := r.problem(t)
 	if p.Detail != "applicant: birth_date,address" || !strings.Contains(p.MessageJA, "「生年月日」「住所」") ||
 		!strings.Contains(p.MessageEN, "date of birth, address") || strings.Contains(string(r.body), "芝公園") {
@@ -330,7 +331,7 @@ func TestRegistrationBySignedRequestIssuesAnIDAndPassword(t *testing.T) {
 		if r := e.postJSON("/sessions", submit.Login{AccountID: id, Password: old}, ""); r.status != http.StatusUnauthorized {
 			t.Errorf("the old password still works: %d", r.status)
 		}
-		if r := e.do(svcReq{method: http.MethodGet, path: "/applications/2026-000001", token: token}); r.problem(t).Reason != submit.ReasonLoginRequired {
+		if r := e.do(testRequest{method: http.MethodGet, path: "/applications/2026-000001", token: token}); r.problem(t).Reason != submit.ReasonLoginRequired {
 			t.Errorf("the old session survived the reset: %s", r.body)
 		}
 		e.login(id, "a brand new password")
@@ -341,7 +342,7 @@ func TestRegistrationBySignedRequestIssuesAnIDAndPassword(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := svcPersonRecord{Name: "高橋　花子", NameFlags: "10000", BirthDate: "1985-04-15", Sex: "2", Address: "東京都千代田区霞が関二丁目１番２号"}
+		want := personRecord{Name: "高橋　花子", NameFlags: "10000", BirthDate: "1985-04-15", Sex: "2", Address: "東京都千代田区霞が関二丁目１番２号"}
 		if a.Person != want || !strings.HasPrefix(a.PasswordHash, "$argon2id$v=19$m=19456,t=2,p=1$") {
 			t.Errorf("stored %+v / %s", a.Person, a.PasswordHash[:30])
 		}
@@ -358,37 +359,37 @@ func TestRegistrationBySignedRequestIssuesAnIDAndPassword(t *testing.T) {
 
 	refusals := []struct {
 		name   string
-		send   func() svcResponse
+		send   func() response
 		status int
 		reason submit.Reason
 	}{
-		{"a challenge used twice", func() svcResponse {
+		{"a challenge used twice", func() response {
 			reg := submit.Registration{Type: "registration", Challenge: e.challenge(), UserType: submit.UserResident}
-			pkg := svcPackage(t, c.resident, reg)
-			e.do(svcReq{method: http.MethodPost, path: "/accounts", contentType: submit.MediaASiCE, body: pkg})
-			return e.do(svcReq{method: http.MethodPost, path: "/accounts", contentType: submit.MediaASiCE, body: pkg})
+			pkg := makePackage(t, c.resident, reg)
+			e.do(testRequest{method: http.MethodPost, path: "/accounts", contentType: submit.MediaASiCE, body: pkg})
+			return e.do(testRequest{method: http.MethodPost, path: "/accounts", contentType: submit.MediaASiCE, body: pkg})
 		}, 400, submit.ReasonChallengeInvalid},
-		{"a challenge that expired", func() svcResponse {
+		{"a challenge that expired", func() response {
 			reg := submit.Registration{Type: "registration", Challenge: e.challenge(), UserType: submit.UserResident}
-			pkg := svcPackage(t, c.resident, reg)
+			pkg := makePackage(t, c.resident, reg)
 			e.clock.advance(6 * time.Minute)
 			defer e.clock.advance(-6 * time.Minute)
-			return e.do(svcReq{method: http.MethodPost, path: "/accounts", contentType: submit.MediaASiCE, body: pkg})
+			return e.do(testRequest{method: http.MethodPost, path: "/accounts", contentType: submit.MediaASiCE, body: pkg})
 		}, 400, submit.ReasonChallengeInvalid},
-		{"a challenge never issued", func() svcResponse {
+		{"a challenge never issued", func() response {
 			reg := submit.Registration{Type: "registration", Challenge: "made-up", UserType: submit.UserResident}
-			return e.do(svcReq{method: http.MethodPost, path: "/accounts", contentType: submit.MediaASiCE, body: svcPackage(t, c.resident, reg)})
+			return e.do(testRequest{method: http.MethodPost, path: "/accounts", contentType: submit.MediaASiCE, body: makePackage(t, c.resident, reg)})
 		}, 400, submit.ReasonChallengeInvalid},
-		{"a password shorter than 12 characters", func() svcResponse {
+		{"a password shorter than 12 characters", func() response {
 			return e.register(c.resident, submit.UserResident, "short")
 		}, 422, submit.ReasonFormInvalid},
-		{"a JPKI certificate registering a company", func() svcResponse {
+		{"a JPKI certificate registering a company", func() response {
 			return e.register(c.resident, submit.UserCompany, "")
 		}, 422, submit.ReasonWrongCertificateType},
-		{"an untrusted certificate", func() svcResponse {
+		{"an untrusted certificate", func() response {
 			return e.register(c.private, submit.UserResident, "")
 		}, 422, submit.ReasonCertificateUntrusted},
-		{"an unsigned request", func() svcResponse {
+		{"an unsigned request", func() response {
 			return e.postJSON("/accounts", submit.Registration{Type: "registration", Challenge: e.challenge(), UserType: submit.UserResident}, "")
 		}, 415, submit.ReasonUnsupportedMedia},
 	}
@@ -401,7 +402,7 @@ func TestRegistrationBySignedRequestIssuesAnIDAndPassword(t *testing.T) {
 		})
 	}
 	t.Run("refuses a revoked certificate", func(t *testing.T) {
-		if err := e.reg.Revoke(c.pki.JPKISign, c.other.Cert.SerialNumber, sandbox.ReasonKeyCompromise, time.Now()); err != nil {
+		if err := e.reg.Revoke(c.pki.JPKISign, c.other.Cert.SerialNumber, pki.ReasonKeyCompromise, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		r := e.register(c.other, submit.UserResident, "")
@@ -414,7 +415,7 @@ func TestRegistrationBySignedRequestIssuesAnIDAndPassword(t *testing.T) {
 func TestLoginLocksTheAccountAfterFiveFailuresInFifteenMinutes(t *testing.T) {
 	e := newSvcEnv(t)
 	id, pw := e.account(e.creds.resident, submit.UserResident)
-	wrong := func() svcResponse {
+	wrong := func() response {
 		return e.postJSON("/sessions", submit.Login{AccountID: id, Password: "wrong password!"}, "")
 	}
 
@@ -445,7 +446,7 @@ func TestLoginLocksTheAccountAfterFiveFailuresInFifteenMinutes(t *testing.T) {
 
 func TestLoginIsThrottledPerClientAddress(t *testing.T) {
 	t.Run("failures", func(t *testing.T) {
-		e := newSvcEnv(t, func(c *ServiceConfig) { c.Limits.IPFailures = 3 })
+		e := newSvcEnv(t, func(c *Config) { c.Limits.IPFailures = 3 })
 		id, pw := e.account(e.creds.resident, submit.UserResident)
 		for i := range 3 {
 			r := e.postJSON("/sessions", submit.Login{AccountID: fmt.Sprintf("R%010d", i), Password: "guessing guessing"}, "")
@@ -461,11 +462,11 @@ func TestLoginIsThrottledPerClientAddress(t *testing.T) {
 		e.login(id, pw)
 	})
 	t.Run("requests", func(t *testing.T) {
-		e := newSvcEnv(t, func(c *ServiceConfig) { c.Limits.IPRequests = 4 })
+		e := newSvcEnv(t, func(c *Config) { c.Limits.IPRequests = 4 })
 		for range 4 {
 			e.challenge()
 		}
-		r := e.do(svcReq{method: http.MethodPost, path: "/challenges"})
+		r := e.do(testRequest{method: http.MethodPost, path: "/challenges"})
 		if p := r.problem(t); r.status != 429 || p.Reason != submit.ReasonRateLimited || r.header.Get("Retry-After") == "" {
 			t.Fatalf("%d %s", r.status, p.Reason)
 		}
@@ -475,9 +476,9 @@ func TestLoginIsThrottledPerClientAddress(t *testing.T) {
 func TestCertificateLoginByARegisteredCompany(t *testing.T) {
 	e := newSvcEnv(t)
 	c := e.creds
-	login := func(cred *sandbox.Credential, content func(ch string) []byte) svcResponse {
+	login := func(cred *pki.Credential, content func(ch string) []byte) response {
 		ch := e.challenge()
-		return e.postJSON("/sessions/certificate", submit.CertificateLogin{Challenge: ch, Signature: svcDetached(t, cred, content(ch))}, "")
+		return e.postJSON("/sessions/certificate", submit.CertificateLogin{Challenge: ch, Signature: detachedSignature(t, cred, content(ch))}, "")
 	}
 	asText := func(ch string) []byte { return []byte(ch) }
 
@@ -492,13 +493,13 @@ func TestCertificateLoginByARegisteredCompany(t *testing.T) {
 		t.Fatalf("%d %+v", r.status, s)
 	}
 	if r := e.submitApp(ProcBidQualification, newKey(), s.Token, submit.MediaASiCE,
-		svcPackage(t, c.corporate, sampleForm(ProcBidQualification, nil))); r.status != http.StatusCreated {
+		makePackage(t, c.corporate, sampleForm(ProcBidQualification, nil))); r.status != http.StatusCreated {
 		t.Fatalf("submission after certificate login: %d %s", r.status, r.body)
 	}
 
 	t.Run("a challenge is single use", func(t *testing.T) {
 		ch := e.challenge()
-		body := submit.CertificateLogin{Challenge: ch, Signature: svcDetached(t, c.corporate, []byte(ch))}
+		body := submit.CertificateLogin{Challenge: ch, Signature: detachedSignature(t, c.corporate, []byte(ch))}
 		e.postJSON("/sessions/certificate", body, "")
 		if r := e.postJSON("/sessions/certificate", body, ""); r.problem(t).Reason != submit.ReasonChallengeInvalid {
 			t.Errorf("%d %s", r.status, r.body)
@@ -535,11 +536,11 @@ func TestCertificateLoginByARegisteredCompany(t *testing.T) {
 func TestLogoutEndsTheSession(t *testing.T) {
 	e := newSvcEnv(t)
 	token := e.residentToken(e.creds.resident)
-	if r := e.do(svcReq{method: http.MethodDelete, path: "/sessions/current", token: token}); r.status != http.StatusNoContent {
+	if r := e.do(testRequest{method: http.MethodDelete, path: "/sessions/current", token: token}); r.status != http.StatusNoContent {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
 	for _, tok := range []string{token, ""} {
-		r := e.do(svcReq{method: http.MethodDelete, path: "/sessions/current", token: tok})
+		r := e.do(testRequest{method: http.MethodDelete, path: "/sessions/current", token: tok})
 		if p := r.problem(t); r.status != 401 || p.Reason != submit.ReasonLoginRequired {
 			t.Errorf("token %q: %d %s", tok, r.status, p.Reason)
 		}
@@ -551,14 +552,14 @@ func TestLogoutEndsTheSession(t *testing.T) {
 
 func TestTheSameIdempotencyKeyStoresOneApplication(t *testing.T) {
 	e := newSvcEnv(t)
-	pkg := svcPackage(t, e.creds.resident, sampleForm(ProcMoveOut, nil))
+	pkg := makePackage(t, e.creds.resident, sampleForm(ProcMoveOut, nil))
 	key := newKey()
 	first := e.submitApp(ProcMoveOut, key, "", submit.MediaASiCE, pkg)
 	again := e.submitApp(ProcMoveOut, key, "", submit.MediaASiCE, pkg)
 	if first.status != http.StatusCreated || again.status != http.StatusOK || !bytes.Equal(first.body, again.body) {
 		t.Fatalf("first %d %s\nagain %d %s", first.status, first.body, again.status, again.body)
 	}
-	other := svcPackage(t, e.creds.resident, sampleForm(ProcMoveOut, nil), []byte("another attachment"))
+	other := makePackage(t, e.creds.resident, sampleForm(ProcMoveOut, nil), []byte("another attachment"))
 	r := e.submitApp(ProcMoveOut, key, "", submit.MediaASiCE, other)
 	if p := r.problem(t); r.status != http.StatusConflict || p.Reason != submit.ReasonIdempotencyConflict {
 		t.Fatalf("same key, other body: %d %s", r.status, p.Reason)
@@ -629,17 +630,17 @@ func TestStatusInquiryAndSignedNotices(t *testing.T) {
 	var anon submit.Receipt
 	r.decode(t, &anon)
 	token := e.residentToken(e.creds.resident)
-	r = e.submitApp(ProcChildAllowance, newKey(), token, submit.MediaASiCE, svcPackage(t, e.creds.resident, sampleForm(ProcChildAllowance, nil)))
+	r = e.submitApp(ProcChildAllowance, newKey(), token, submit.MediaASiCE, makePackage(t, e.creds.resident, sampleForm(ProcChildAllowance, nil)))
 	var owned submit.Receipt
 	r.decode(t, &owned)
 	stranger := e.residentToken(e.creds.other)
 
-	get := func(arrival, token, inquiry string) svcResponse {
+	get := func(arrival, token, inquiry string) response {
 		h := map[string]string{}
 		if inquiry != "" {
 			h[submit.HeaderInquiry] = inquiry
 		}
-		return e.do(svcReq{method: http.MethodGet, path: "/applications/" + arrival, token: token, header: h})
+		return e.do(testRequest{method: http.MethodGet, path: "/applications/" + arrival, token: token, header: h})
 	}
 	tests := []struct {
 		name, arrival, token, inquiry string
@@ -676,7 +677,7 @@ func TestStatusInquiryAndSignedNotices(t *testing.T) {
 	}
 
 	adv := SandboxAdvance{Status: submit.StatusCompleted, Notice: &SandboxNotice{TitleJA: "児童手当認定通知書", TitleEN: "Notice of child allowance", BodyJA: "認定しました。"}}
-	r = e.do(svcReq{method: http.MethodPost, path: "/sandbox/applications/" + owned.ArrivalNumber + "/status",
+	r = e.do(testRequest{method: http.MethodPost, path: "/sandbox/applications/" + owned.ArrivalNumber + "/status",
 		contentType: submit.MediaJSON, body: mustJSON(t, adv)})
 	if r.status != http.StatusOK {
 		t.Fatalf("advance: %d %s", r.status, r.body)
@@ -688,13 +689,13 @@ func TestStatusInquiryAndSignedNotices(t *testing.T) {
 		t.Fatalf("%+v", st)
 	}
 	noticePath := "/notices/" + st.Notices[0].ID
-	if r := e.do(svcReq{method: http.MethodGet, path: noticePath, token: stranger}); r.status != 404 {
+	if r := e.do(testRequest{method: http.MethodGet, path: noticePath, token: stranger}); r.status != 404 {
 		t.Errorf("a stranger got the notice: %d", r.status)
 	}
-	if r := e.do(svcReq{method: http.MethodGet, path: "/notices/Nnosuchnotice", token: token}); r.status != 404 {
+	if r := e.do(testRequest{method: http.MethodGet, path: "/notices/Nnosuchnotice", token: token}); r.status != 404 {
 		t.Errorf("a missing notice: %d", r.status)
 	}
-	r = e.do(svcReq{method: http.MethodGet, path: noticePath, token: token})
+	r = e.do(testRequest{method: http.MethodGet, path: noticePath, token: token})
 	if r.status != 200 || r.header.Get("Content-Type") != submit.MediaASiCE {
 		t.Fatalf("notice: %d %s", r.status, r.header.Get("Content-Type"))
 	}
@@ -710,7 +711,7 @@ func TestStatusInquiryAndSignedNotices(t *testing.T) {
 		t.Errorf("notice verification: %+v", rep)
 	}
 
-	bad := e.do(svcReq{method: http.MethodPost, path: "/sandbox/applications/" + owned.ArrivalNumber + "/status",
+	bad := e.do(testRequest{method: http.MethodPost, path: "/sandbox/applications/" + owned.ArrivalNumber + "/status",
 		contentType: submit.MediaJSON, body: []byte(`{"status": "lost"}`)})
 	if p := bad.problem(t); bad.status != 400 || p.Detail != "status" {
 		t.Errorf("a made-up status: %d %s", bad.status, p.Detail)
@@ -718,66 +719,66 @@ func TestStatusInquiryAndSignedNotices(t *testing.T) {
 }
 
 func TestBadInputGetsAReasonAndNothingIsStored(t *testing.T) {
-	e := newSvcEnv(t, func(c *ServiceConfig) { c.Limits.MaxPackageBytes = 256 << 10 })
+	e := newSvcEnv(t, func(c *Config) { c.Limits.MaxPackageBytes = 256 << 10 })
 	c := e.creds
-	good := svcPackage(t, c.resident, sampleForm(ProcMoveOut, nil))
-	big := svcPackage(t, c.resident, sampleForm(ProcMoveOut, nil), bytes.Repeat([]byte("x"), 300<<10))
-	post := func(path, ct string, body []byte, h map[string]string) svcResponse {
-		return e.do(svcReq{method: http.MethodPost, path: path, contentType: ct, body: body, header: h})
+	good := makePackage(t, c.resident, sampleForm(ProcMoveOut, nil))
+	big := makePackage(t, c.resident, sampleForm(ProcMoveOut, nil), bytes.Repeat([]byte("x"), 300<<10))
+	post := func(path, ct string, body []byte, h map[string]string) response {
+		return e.do(testRequest{method: http.MethodPost, path: path, contentType: ct, body: body, header: h})
 	}
 	key := map[string]string{submit.HeaderIdemKey: "bad-input-key-0001"}
 	apps := "/procedures/" + ProcMoveOut + "/applications"
 	tests := []struct {
 		name   string
-		send   func() svcResponse
+		send   func() response
 		status int
 		reason submit.Reason
 		detail string
 	}{
-		{"malformed JSON", func() svcResponse { return post("/sessions", submit.MediaJSON, []byte(`{"account_id": "R1",`), nil) },
+		{"malformed JSON", func() response { return post("/sessions", submit.MediaJSON, []byte(`{"account_id": "R1",`), nil) },
 			400, submit.ReasonBadRequest, "JSON"},
-		{"a field of the wrong type", func() svcResponse {
+		{"a field of the wrong type", func() response {
 			return post("/sessions", submit.MediaJSON, []byte(`{"account_id": "R1", "password": 12}`), nil)
 		}, 400, submit.ReasonBadRequest, "password: wrong type"},
-		{"an unknown field", func() svcResponse {
+		{"an unknown field", func() response {
 			return post("/sessions", submit.MediaJSON, []byte(`{"account_id": "R1", "password": "x", "admin": true}`), nil)
 		}, 400, submit.ReasonBadRequest, "unknown field admin"},
-		{"a missing field", func() svcResponse { return post("/sessions", submit.MediaJSON, []byte(`{"account_id": "R1"}`), nil) },
+		{"a missing field", func() response { return post("/sessions", submit.MediaJSON, []byte(`{"account_id": "R1"}`), nil) },
 			400, submit.ReasonBadRequest, "password: required"},
-		{"two JSON values", func() svcResponse {
+		{"two JSON values", func() response {
 			return post("/sessions", submit.MediaJSON, []byte(`{"account_id": "R1", "password": "x"} {}`), nil)
 		}, 400, submit.ReasonBadRequest, "after"},
-		{"a JSON body over 1 MiB", func() svcResponse {
+		{"a JSON body over 1 MiB", func() response {
 			return post("/sessions", submit.MediaJSON, append([]byte(`{"account_id": "`), bytes.Repeat([]byte("a"), 2<<20)...), nil)
 		}, 413, submit.ReasonTooLarge, ""},
-		{"a package over the limit", func() svcResponse { return post(apps, submit.MediaASiCE, big, key) },
+		{"a package over the limit", func() response { return post(apps, submit.MediaASiCE, big, key) },
 			413, submit.ReasonTooLarge, ""},
-		{"a zip bomb", func() svcResponse { return post(apps, submit.MediaASiCE, zipBomb(t), key) },
+		{"a zip bomb", func() response { return post(apps, submit.MediaASiCE, zipBomb(t), key) },
 			400, submit.ReasonBadRequest, "package"},
-		{"bytes that are not a ZIP", func() svcResponse { return post(apps, submit.MediaASiCE, []byte("PK\x03\x04 not really"), key) },
+		{"bytes that are not a ZIP", func() response { return post(apps, submit.MediaASiCE, []byte("PK\x03\x04 not really"), key) },
 			400, submit.ReasonBadRequest, "package"},
-		{"an empty package", func() svcResponse { return post(apps, submit.MediaASiCE, nil, key) },
+		{"an empty package", func() response { return post(apps, submit.MediaASiCE, nil, key) },
 			400, submit.ReasonBadRequest, "empty"},
-		{"a package sent as text/plain", func() svcResponse { return post(apps, "text/plain", good, key) },
+		{"a package sent as text/plain", func() response { return post(apps, "text/plain", good, key) },
 			415, submit.ReasonUnsupportedMedia, ""},
-		{"a package without Content-Type", func() svcResponse { return post(apps, "", good, key) },
+		{"a package without Content-Type", func() response { return post(apps, "", good, key) },
 			415, submit.ReasonUnsupportedMedia, ""},
-		{"JSON in another charset", func() svcResponse {
+		{"JSON in another charset", func() response {
 			return post("/sessions", "application/json; charset=shift_jis", []byte(`{}`), nil)
 		}, 415, submit.ReasonUnsupportedMedia, "charset"},
-		{"a submission without Idempotency-Key", func() svcResponse { return post(apps, submit.MediaASiCE, good, nil) },
+		{"a submission without Idempotency-Key", func() response { return post(apps, submit.MediaASiCE, good, nil) },
 			400, submit.ReasonBadRequest, submit.HeaderIdemKey},
-		{"an Idempotency-Key too short", func() svcResponse {
+		{"an Idempotency-Key too short", func() response {
 			return post(apps, submit.MediaASiCE, good, map[string]string{submit.HeaderIdemKey: "short"})
 		}, 400, submit.ReasonBadRequest, submit.HeaderIdemKey},
-		{"an Idempotency-Key with odd characters", func() svcResponse {
+		{"an Idempotency-Key with odd characters", func() response {
 			return post(apps, submit.MediaASiCE, good, map[string]string{submit.HeaderIdemKey: "0123456789abcdef/../"})
 		}, 400, submit.ReasonBadRequest, submit.HeaderIdemKey},
-		{"a method the endpoint does not take", func() svcResponse { return e.do(svcReq{method: http.MethodPut, path: "/procedures"}) },
+		{"a method the endpoint does not take", func() response { return e.do(testRequest{method: http.MethodPut, path: "/procedures"}) },
 			405, submit.ReasonBadRequest, "method"},
-		{"a path that does not exist", func() svcResponse { return e.do(svcReq{method: http.MethodGet, path: "/nothing/here"}) },
+		{"a path that does not exist", func() response { return e.do(testRequest{method: http.MethodGet, path: "/nothing/here"}) },
 			404, submit.ReasonNotFound, ""},
-		{"a certificate that is not DER", func() svcResponse {
+		{"a certificate that is not DER", func() response {
 			return post("/validation", submit.MediaJSON, mustJSON(t, submit.ValidationRequest{Certificate: []byte("nope")}), nil)
 		}, 400, submit.ReasonBadRequest, "certificate"},
 	}
@@ -825,10 +826,10 @@ func zipBomb(t *testing.T) []byte {
 func TestValidationAndOCSPAnswerAsTheRegisteredVerifier(t *testing.T) {
 	e := newSvcEnv(t)
 	c := e.creds
-	if err := e.reg.Revoke(c.pki.Registrar, c.corporate.Cert.SerialNumber, sandbox.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
+	if err := e.reg.Revoke(c.pki.Registrar, c.corporate.Cert.SerialNumber, pki.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	unrecorded := svcReissue(t, c.pki.JPKISign, c.resident)
+	unrecorded := reissue(t, c.pki.JPKISign, c.resident)
 	tests := []struct {
 		name   string
 		cert   *x509.Certificate
@@ -909,7 +910,7 @@ func TestTheServiceSpeaksTLS12OrLaterWithAnLGPKICertificate(t *testing.T) {
 
 func selfSigned(t *testing.T) *x509.Certificate {
 	t.Helper()
-	r, err := sandbox.NewVAResponder("Foreign", time.Now())
+	r, err := responder.NewVA("Foreign", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -925,9 +926,9 @@ func TestTheDatabaseSurvivesARestartAndMigratesOnce(t *testing.T) {
 	if err := e.svc.Close(); err != nil {
 		t.Fatal(err)
 	}
-	e.start(ServiceConfig{PKI: e.creds.pki, Registry: e.reg, DBPath: e.dbPath, Official: e.creds.official})
+	e.start(Config{PKI: e.creds.pki, Registry: e.reg, DBPath: e.dbPath, Official: e.creds.official})
 	e.login(id, pw)
-	r = e.do(svcReq{method: http.MethodGet, path: "/applications/" + rec.ArrivalNumber, header: map[string]string{submit.HeaderInquiry: rec.InquiryNumber}})
+	r = e.do(testRequest{method: http.MethodGet, path: "/applications/" + rec.ArrivalNumber, header: map[string]string{submit.HeaderInquiry: rec.InquiryNumber}})
 	if r.status != 200 {
 		t.Fatalf("after restart: %d %s", r.status, r.body)
 	}
@@ -953,13 +954,13 @@ func TestTheLogCarriesNoSecretsOrPersonalData(t *testing.T) {
 	id, pw := e.account(e.creds.resident, submit.UserResident)
 	token := e.login(id, pw)
 	e.postJSON("/sessions", submit.Login{AccountID: id, Password: "a wrong password"}, "")
-	r := e.submitApp(ProcChildAllowance, newKey(), token, submit.MediaASiCE, svcPackage(t, e.creds.resident, sampleForm(ProcChildAllowance, nil)))
+	r := e.submitApp(ProcChildAllowance, newKey(), token, submit.MediaASiCE, makePackage(t, e.creds.resident, sampleForm(ProcChildAllowance, nil)))
 	if r.status != 201 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
 	form := sampleForm(ProcMoveOut, nil)
 	form.Applicant["address"] = "東京都港区芝公園4-2-8"
-	e.submitApp(ProcMoveOut, newKey(), "", submit.MediaASiCE, svcPackage(t, e.creds.resident, form))
+	e.submitApp(ProcMoveOut, newKey(), "", submit.MediaASiCE, makePackage(t, e.creds.resident, form))
 	logs := e.logs.String()
 	if !strings.Contains(logs, "route=/api/v1/procedures/{id}/applications") || !strings.Contains(logs, "reason=identity-mismatch") {
 		t.Errorf("the log lacks the requests:\n%s", logs)
@@ -985,14 +986,14 @@ func TestARequestBodyIsDecodedStrictly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := svcDecodeJSONBytes([]byte(tt.body), &v)
+			p := decodeJSONBytes([]byte(tt.body), &v)
 			if p == nil || p.Problem.Reason != submit.ReasonBadRequest || !strings.Contains(p.Problem.Detail, tt.detail) {
 				t.Errorf("%v, want detail %q", p, tt.detail)
 			}
 		})
 	}
 	var doc submit.FormDocument
-	if p := svcDecodeJSONBytes([]byte(`{"procedure":"x","applicant":{},"fields":{"n": 1.5}}`), &doc); p != nil {
+	if p := decodeJSONBytes([]byte(`{"procedure":"x","applicant":{},"fields":{"n": 1.5}}`), &doc); p != nil {
 		t.Fatal(p)
 	}
 	if _, ok := doc.Fields["n"].(json.Number); !ok {
@@ -1011,7 +1012,7 @@ func TestEverySampleFormFitsItsProceduresSchema(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, p := svcDecodeForm(data, &proc, false); p != nil {
+			if _, p := decodeForm(data, &proc, false); p != nil {
 				t.Errorf("the sample form is refused: %s", p.Problem.Detail)
 			}
 		})

@@ -23,19 +23,19 @@ import (
 	"github.com/shinsei-app/shinsei/submit"
 )
 
-// svcMigrations are the versioned schema changes, applied in the order of
+// migrationFS are the versioned schema changes, applied in the order of
 // the number their file name starts with, each once, each in its own
 // transaction.
 //
 //go:embed migrations/*.sql
-var svcMigrations embed.FS
+var migrationFS embed.FS
 
-// svcStore is the service's storage: SQLite for records, and a directory
+// sqlStore is the service's storage: SQLite for records, and a directory
 // of package files named by their SHA-256. A package file is written,
 // synced and renamed into place before the transaction that refers to it
 // commits, so a committed row never refers to a missing file; a crash in
 // between leaves at most an unreferenced file.
-type svcStore struct {
+type sqlStore struct {
 	db       *sql.DB
 	packages string // <packages>/<sha256[:2]>/<sha256>
 	incoming string // request bodies being received and checked
@@ -44,13 +44,13 @@ type svcStore struct {
 // errNoRow is what lookups return for a missing row.
 var errNoRow = errors.New("service: no such row")
 
-// svcOpenStore opens (creating if needed) the database at dbPath and
+// openStore opens (creating if needed) the database at dbPath and
 // migrates it. Package files go to dbPath+"-packages".
-func svcOpenStore(ctx context.Context, dbPath string) (*svcStore, error) {
+func openStore(ctx context.Context, dbPath string) (*sqlStore, error) {
 	if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
 		return nil, fmt.Errorf("service: service database: %w", err)
 	}
-	s := &svcStore{packages: dbPath + "-packages", incoming: filepath.Join(dbPath+"-packages", "incoming")}
+	s := &sqlStore{packages: dbPath + "-packages", incoming: filepath.Join(dbPath+"-packages", "incoming")}
 	if err := os.MkdirAll(s.incoming, 0o700); err != nil {
 		return nil, fmt.Errorf("service: service packages: %w", err)
 	}
@@ -78,15 +78,15 @@ func svcOpenStore(ctx context.Context, dbPath string) (*svcStore, error) {
 }
 
 // Close closes the database.
-func (s *svcStore) Close() error { return s.db.Close() }
+func (s *sqlStore) Close() error { return s.db.Close() }
 
 // migrate applies the migrations the database has not seen.
-func (s *svcStore) migrate(ctx context.Context) error {
+func (s *sqlStore) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`); err != nil {
 		return fmt.Errorf("service: migrate: %w", err)
 	}
-	files, err := fs.Glob(svcMigrations, "migrations/*.sql")
+	files, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		return fmt.Errorf("service: migrate: %w", err)
 	}
@@ -113,8 +113,8 @@ func (s *svcStore) migrate(ctx context.Context) error {
 	return nil
 }
 
-func (s *svcStore) apply(ctx context.Context, version int, name string) error {
-	script, err := svcMigrations.ReadFile("migrations/" + name)
+func (s *sqlStore) apply(ctx context.Context, version int, name string) error {
+	script, err := migrationFS.ReadFile("migrations/" + name)
 	if err != nil {
 		return fmt.Errorf("service: migrate %s: %w", name, err)
 	}
@@ -145,7 +145,7 @@ func (s *svcStore) apply(ctx context.Context, version int, name string) error {
 
 // secret returns the service's secret called name, making it (32 random
 // bytes) the first time.
-func (s *svcStore) secret(ctx context.Context, name string) ([]byte, error) {
+func (s *sqlStore) secret(ctx context.Context, name string) ([]byte, error) {
 	fresh := make([]byte, 32)
 	if _, err := rand.Read(fresh); err != nil {
 		return nil, fmt.Errorf("service: secret: %w", err)
@@ -169,14 +169,14 @@ func isConstraint(err error) bool {
 // ---- package files ----
 
 // packagePath is where the package with hex SHA-256 sum is kept.
-func (s *svcStore) packagePath(sum string) string {
+func (s *sqlStore) packagePath(sum string) string {
 	return filepath.Join(s.packages, sum[:2], sum)
 }
 
 // putPackage makes the received file at tmp the durable copy of the
 // package sum: synced, renamed into place and the directory synced. When
 // the package is already stored, tmp is only removed.
-func (s *svcStore) putPackage(tmp, sum string) error {
+func (s *sqlStore) putPackage(tmp, sum string) error {
 	dest := s.packagePath(sum)
 	if _, err := os.Stat(dest); err == nil {
 		return os.Remove(tmp)
@@ -192,7 +192,7 @@ func (s *svcStore) putPackage(tmp, sum string) error {
 }
 
 // openPackage opens a stored package.
-func (s *svcStore) openPackage(sum string) (*os.File, error) {
+func (s *sqlStore) openPackage(sum string) (*os.File, error) {
 	f, err := os.Open(s.packagePath(sum))
 	if err != nil {
 		return nil, fmt.Errorf("service: open package: %w", err)
@@ -202,13 +202,13 @@ func (s *svcStore) openPackage(sum string) (*os.File, error) {
 
 // ---- accounts ----
 
-// svcAccount is an account as stored. The identity fields are the
+// accountRow is an account as stored. The identity fields are the
 // certificate's, personal data: they are compared, never logged.
-type svcAccount struct {
+type accountRow struct {
 	ID           string
 	UserType     submit.UserType
 	IdentityKey  string
-	Person       svcPersonRecord
+	Person       personRecord
 	CorpNumber   string
 	CorpName     string
 	CertSHA256   string
@@ -219,24 +219,24 @@ type svcAccount struct {
 	LockedUntil  time.Time
 }
 
-// svcPersonRecord holds a resident's four attributes as the certificate
+// personRecord holds a resident's four attributes as the certificate
 // encodes them.
-type svcPersonRecord struct {
+type personRecord struct {
 	Name, NameFlags, BirthDate, Sex, Address, AddressFlags string
 }
 
 // Format keeps accounts out of logs.
-func (a svcAccount) Format(f fmt.State, _ rune) {
+func (a accountRow) Format(f fmt.State, _ rune) {
 	_, _ = io.WriteString(f, "service.account{redacted}")
 }
 
-const svcAccountColumns = `id, user_type, identity_key, coalesce(person_name, ''), coalesce(person_name_flags, ''),
+const accountColumns = `id, user_type, identity_key, coalesce(person_name, ''), coalesce(person_name_flags, ''),
 	coalesce(person_birth_date, ''), coalesce(person_sex, ''), coalesce(person_address, ''), coalesce(person_address_flags, ''),
 	coalesce(corporate_number, ''), coalesce(corporate_name, ''), certificate_sha256, coalesce(email, ''), password_hash,
 	failed_logins, failed_since, locked_until`
 
-func scanAccount(row interface{ Scan(...any) error }) (*svcAccount, error) {
-	var a svcAccount
+func scanAccount(row interface{ Scan(...any) error }) (*accountRow, error) {
+	var a accountRow
 	var ut string
 	var since, locked int64
 	err := row.Scan(&a.ID, &ut, &a.IdentityKey, &a.Person.Name, &a.Person.NameFlags, &a.Person.BirthDate, &a.Person.Sex,
@@ -254,19 +254,19 @@ func scanAccount(row interface{ Scan(...any) error }) (*svcAccount, error) {
 }
 
 // account returns the account id, or errNoRow.
-func (s *svcStore) account(ctx context.Context, id string) (*svcAccount, error) {
-	return scanAccount(s.db.QueryRowContext(ctx, `SELECT `+svcAccountColumns+` FROM accounts WHERE id = ?`, id))
+func (s *sqlStore) account(ctx context.Context, id string) (*accountRow, error) {
+	return scanAccount(s.db.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
 }
 
 // accountsByCorporateNumber returns the company accounts with number.
-func (s *svcStore) accountsByCorporateNumber(ctx context.Context, number string) ([]*svcAccount, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+svcAccountColumns+` FROM accounts
+func (s *sqlStore) accountsByCorporateNumber(ctx context.Context, number string) ([]*accountRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts
 		WHERE user_type = 'company' AND corporate_number = ? ORDER BY updated_at DESC`, number)
 	if err != nil {
 		return nil, fmt.Errorf("service: find account: %w", err)
 	}
 	defer rows.Close()
-	var out []*svcAccount
+	var out []*accountRow
 	for rows.Next() {
 		a, err := scanAccount(rows)
 		if err != nil {
@@ -282,7 +282,7 @@ func (s *svcStore) accountsByCorporateNumber(ctx context.Context, number string)
 // the new password and certificate, its failures and sessions cleared
 // (the certificate proved who is asking). It returns the account's ID
 // and whether it was created.
-func (s *svcStore) upsertAccount(ctx context.Context, a svcAccount, newID func() (string, error), now time.Time) (string, bool, error) {
+func (s *sqlStore) upsertAccount(ctx context.Context, a accountRow, newID func() (string, error), now time.Time) (string, bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return "", false, fmt.Errorf("service: register: %w", err)
@@ -342,7 +342,7 @@ func nullable(s string) any {
 // noteLoginFailure counts a failed login of account id: failures in a
 // window of length window; the failures-th locks the account until
 // now+lockFor. It returns the lock's end, zero when not locked.
-func (s *svcStore) noteLoginFailure(ctx context.Context, id string, now time.Time, failures int, window, lockFor time.Duration) (time.Time, error) {
+func (s *sqlStore) noteLoginFailure(ctx context.Context, id string, now time.Time, failures int, window, lockFor time.Duration) (time.Time, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("service: login failure: %w", err)
@@ -377,7 +377,7 @@ func (s *svcStore) noteLoginFailure(ctx context.Context, id string, now time.Tim
 }
 
 // clearLoginFailures forgets account id's failures after a good login.
-func (s *svcStore) clearLoginFailures(ctx context.Context, id string) error {
+func (s *sqlStore) clearLoginFailures(ctx context.Context, id string) error {
 	if _, err := s.db.ExecContext(ctx, `UPDATE accounts SET failed_logins = 0, failed_since = 0 WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("service: login: %w", err)
 	}
@@ -387,7 +387,7 @@ func (s *svcStore) clearLoginFailures(ctx context.Context, id string) error {
 // ---- sessions and challenges ----
 
 // createSession stores a session by its token's hash.
-func (s *svcStore) createSession(ctx context.Context, tokenHash []byte, accountID string, now, expires time.Time) error {
+func (s *sqlStore) createSession(ctx context.Context, tokenHash []byte, accountID string, now, expires time.Time) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now.UnixNano()); err != nil {
 		return fmt.Errorf("service: session: %w", err)
 	}
@@ -399,13 +399,13 @@ func (s *svcStore) createSession(ctx context.Context, tokenHash []byte, accountI
 }
 
 // sessionAccount returns the account of a live session, or errNoRow.
-func (s *svcStore) sessionAccount(ctx context.Context, tokenHash []byte, now time.Time) (*svcAccount, error) {
-	return scanAccount(s.db.QueryRowContext(ctx, `SELECT `+svcAccountColumns+` FROM accounts
+func (s *sqlStore) sessionAccount(ctx context.Context, tokenHash []byte, now time.Time) (*accountRow, error) {
+	return scanAccount(s.db.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts
 		WHERE id = (SELECT account_id FROM sessions WHERE token_sha256 = ? AND expires_at > ?)`, tokenHash, now.UnixNano()))
 }
 
 // deleteSession ends a session.
-func (s *svcStore) deleteSession(ctx context.Context, tokenHash []byte) error {
+func (s *sqlStore) deleteSession(ctx context.Context, tokenHash []byte) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_sha256 = ?`, tokenHash); err != nil {
 		return fmt.Errorf("service: logout: %w", err)
 	}
@@ -413,7 +413,7 @@ func (s *svcStore) deleteSession(ctx context.Context, tokenHash []byte) error {
 }
 
 // createChallenge stores a challenge by its hash, dropping expired ones.
-func (s *svcStore) createChallenge(ctx context.Context, hash []byte, now, expires time.Time) error {
+func (s *sqlStore) createChallenge(ctx context.Context, hash []byte, now, expires time.Time) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM challenges WHERE expires_at <= ?`, now.UnixNano()); err != nil {
 		return fmt.Errorf("service: challenge: %w", err)
 	}
@@ -426,7 +426,7 @@ func (s *svcStore) createChallenge(ctx context.Context, hash []byte, now, expire
 
 // consumeChallenge uses up a live challenge; false when it is unknown,
 // used or expired.
-func (s *svcStore) consumeChallenge(ctx context.Context, hash []byte, now time.Time) (bool, error) {
+func (s *sqlStore) consumeChallenge(ctx context.Context, hash []byte, now time.Time) (bool, error) {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM challenges WHERE challenge_sha256 = ? AND expires_at > ?`, hash, now.UnixNano())
 	if err != nil {
 		return false, fmt.Errorf("service: challenge: %w", err)
@@ -440,8 +440,8 @@ func (s *svcStore) consumeChallenge(ctx context.Context, hash []byte, now time.T
 
 // ---- applications ----
 
-// svcApplication is an application as stored.
-type svcApplication struct {
+// applicationRow is an application as stored.
+type applicationRow struct {
 	Arrival, Procedure, Owner, IdemKey string
 	PackageSHA256, MediaType           string
 	Size                               int64
@@ -450,11 +450,11 @@ type svcApplication struct {
 	ReceivedAt, UpdatedAt              time.Time
 }
 
-const svcApplicationColumns = `arrival_number, procedure_id, owner, idempotency_key, package_sha256, media_type, size,
+const applicationColumns = `arrival_number, procedure_id, owner, idempotency_key, package_sha256, media_type, size,
 	coalesce(signer_cert_sha256, ''), status, received_at, updated_at`
 
-func scanApplication(row interface{ Scan(...any) error }) (*svcApplication, error) {
-	var a svcApplication
+func scanApplication(row interface{ Scan(...any) error }) (*applicationRow, error) {
+	var a applicationRow
 	var status string
 	var received, updated int64
 	err := row.Scan(&a.Arrival, &a.Procedure, &a.Owner, &a.IdemKey, &a.PackageSHA256, &a.MediaType, &a.Size,
@@ -471,25 +471,25 @@ func scanApplication(row interface{ Scan(...any) error }) (*svcApplication, erro
 }
 
 // applicationByKey returns the application owner sent with key, or errNoRow.
-func (s *svcStore) applicationByKey(ctx context.Context, owner, key string) (*svcApplication, error) {
-	return scanApplication(s.db.QueryRowContext(ctx, `SELECT `+svcApplicationColumns+` FROM applications
+func (s *sqlStore) applicationByKey(ctx context.Context, owner, key string) (*applicationRow, error) {
+	return scanApplication(s.db.QueryRowContext(ctx, `SELECT `+applicationColumns+` FROM applications
 		WHERE owner = ? AND idempotency_key = ?`, owner, key))
 }
 
 // application returns the application with an arrival number, or errNoRow.
-func (s *svcStore) application(ctx context.Context, arrival string) (*svcApplication, error) {
-	return scanApplication(s.db.QueryRowContext(ctx, `SELECT `+svcApplicationColumns+` FROM applications
+func (s *sqlStore) application(ctx context.Context, arrival string) (*applicationRow, error) {
+	return scanApplication(s.db.QueryRowContext(ctx, `SELECT `+applicationColumns+` FROM applications
 		WHERE arrival_number = ?`, arrival))
 }
 
 // applications returns every application, oldest first.
-func (s *svcStore) applications(ctx context.Context) ([]*svcApplication, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+svcApplicationColumns+` FROM applications ORDER BY received_at, arrival_number`)
+func (s *sqlStore) applications(ctx context.Context) ([]*applicationRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+applicationColumns+` FROM applications ORDER BY received_at, arrival_number`)
 	if err != nil {
 		return nil, fmt.Errorf("service: list applications: %w", err)
 	}
 	defer rows.Close()
-	var out []*svcApplication
+	var out []*applicationRow
 	for rows.Next() {
 		a, err := scanApplication(rows)
 		if err != nil {
@@ -504,13 +504,13 @@ func (s *svcStore) applications(ctx context.Context) ([]*svcApplication, error) 
 // (in Japan), unless its owner already sent its idempotency key: then it
 // returns the stored one and created=false. The package file must be
 // stored before.
-func (s *svcStore) insertApplication(ctx context.Context, a svcApplication) (*svcApplication, bool, error) {
+func (s *sqlStore) insertApplication(ctx context.Context, a applicationRow) (*applicationRow, bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, false, fmt.Errorf("service: store application: %w", err)
 	}
 	defer tx.Rollback()
-	prev, err := scanApplication(tx.QueryRowContext(ctx, `SELECT `+svcApplicationColumns+` FROM applications
+	prev, err := scanApplication(tx.QueryRowContext(ctx, `SELECT `+applicationColumns+` FROM applications
 		WHERE owner = ? AND idempotency_key = ?`, a.Owner, a.IdemKey))
 	switch {
 	case err == nil:
@@ -518,7 +518,7 @@ func (s *svcStore) insertApplication(ctx context.Context, a svcApplication) (*sv
 	case !errors.Is(err, errNoRow):
 		return nil, false, err
 	}
-	year := a.ReceivedAt.In(svcJST).Year()
+	year := a.ReceivedAt.In(jst).Year()
 	var last int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO arrival_counters (year, last) VALUES (?, 1)
 		ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last`, year).Scan(&last); err != nil {
@@ -540,7 +540,7 @@ func (s *svcStore) insertApplication(ctx context.Context, a svcApplication) (*sv
 }
 
 // setStatus changes an application's status.
-func (s *svcStore) setStatus(ctx context.Context, arrival string, status submit.Status, now time.Time) error {
+func (s *sqlStore) setStatus(ctx context.Context, arrival string, status submit.Status, now time.Time) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE applications SET status = ?, updated_at = ? WHERE arrival_number = ?`,
 		string(status), now.UnixNano(), arrival)
 	if err != nil {
@@ -554,15 +554,15 @@ func (s *svcStore) setStatus(ctx context.Context, arrival string, status submit.
 
 // ---- notices ----
 
-// svcNotice is a notice as stored.
-type svcNotice struct {
+// noticeRow is a notice as stored.
+type noticeRow struct {
 	submit.Notice
 	Arrival       string
 	PackageSHA256 string
 }
 
 // insertNotice stores a notice whose package file is stored.
-func (s *svcStore) insertNotice(ctx context.Context, n svcNotice) error {
+func (s *sqlStore) insertNotice(ctx context.Context, n noticeRow) error {
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO notices (id, arrival_number, title_ja, title_en, package_sha256, issued_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, n.ID, n.Arrival, n.TitleJA, n.TitleEN, n.PackageSHA256, n.IssuedAt.UnixNano()); err != nil {
 		return fmt.Errorf("service: store notice: %w", err)
@@ -571,14 +571,14 @@ func (s *svcStore) insertNotice(ctx context.Context, n svcNotice) error {
 }
 
 // notices returns an application's notices, oldest first.
-func (s *svcStore) notices(ctx context.Context, arrival string) ([]svcNotice, error) {
+func (s *sqlStore) notices(ctx context.Context, arrival string) ([]noticeRow, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, arrival_number, title_ja, title_en, package_sha256, issued_at
 		FROM notices WHERE arrival_number = ? ORDER BY issued_at, id`, arrival)
 	if err != nil {
 		return nil, fmt.Errorf("service: list notices: %w", err)
 	}
 	defer rows.Close()
-	var out []svcNotice
+	var out []noticeRow
 	for rows.Next() {
 		n, err := scanNotice(rows)
 		if err != nil {
@@ -590,13 +590,13 @@ func (s *svcStore) notices(ctx context.Context, arrival string) ([]svcNotice, er
 }
 
 // notice returns the notice id, or errNoRow.
-func (s *svcStore) notice(ctx context.Context, id string) (*svcNotice, error) {
+func (s *sqlStore) notice(ctx context.Context, id string) (*noticeRow, error) {
 	return scanNotice(s.db.QueryRowContext(ctx, `SELECT id, arrival_number, title_ja, title_en, package_sha256, issued_at
 		FROM notices WHERE id = ?`, id))
 }
 
-func scanNotice(row interface{ Scan(...any) error }) (*svcNotice, error) {
-	var n svcNotice
+func scanNotice(row interface{ Scan(...any) error }) (*noticeRow, error) {
+	var n noticeRow
 	var issued int64
 	err := row.Scan(&n.ID, &n.Arrival, &n.TitleJA, &n.TitleEN, &n.PackageSHA256, &issued)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -605,6 +605,6 @@ func scanNotice(row interface{ Scan(...any) error }) (*svcNotice, error) {
 	if err != nil {
 		return nil, fmt.Errorf("service: read notice: %w", err)
 	}
-	n.IssuedAt = time.Unix(0, issued).In(svcJST)
+	n.IssuedAt = time.Unix(0, issued).In(jst)
 	return &n, nil
 }

@@ -13,12 +13,12 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/shinsei-app/shinsei/certcheck"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/responder"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
-// svcMaxOCSPRequest caps an OCSP request body.
-const svcMaxOCSPRequest = 64 << 10
+// maxOCSPRequest caps an OCSP request body.
+const maxOCSPRequest = 64 << 10
 
 // handleValidation answers POST /validation: the revocation status of a
 // certificate issued by one of the authorities the service serves, as the
@@ -30,7 +30,7 @@ func (s *Service) handleValidation(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, p)
 		return
 	}
-	if _, p := svcWantMedia(r, submit.MediaJSON); p != nil {
+	if _, p := wantMedia(r, submit.MediaJSON); p != nil {
 		writeProblem(w, p)
 		return
 	}
@@ -38,31 +38,31 @@ func (s *Service) handleValidation(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, p)
 		return
 	}
-	req, p := svcDecodeValidation(r.Body, s.limits.MaxJSONBytes)
+	req, p := decodeValidation(r.Body, s.limits.MaxJSONBytes)
 	if p != nil {
 		writeProblem(w, p)
 		return
 	}
 	cert, err := x509.ParseCertificate(req.Certificate)
 	if err != nil {
-		writeProblem(w, svcFail(submit.ReasonBadRequest, "certificate: not a DER certificate"))
+		writeProblem(w, fail(submit.ReasonBadRequest, "certificate: not a DER certificate"))
 		return
 	}
 	issuer := s.issuerOf(cert)
 	if issuer == nil {
-		writeProblem(w, svcFail(submit.ReasonCertificateUntrusted, "certificate: not issued by an authority this service serves"))
+		writeProblem(w, fail(submit.ReasonCertificateUntrusted, "certificate: not issued by an authority this service serves"))
 		return
 	}
 	now := s.now()
 	rev, _ := s.source.Check(r.Context(), certcheck.Query{Cert: cert, Issuer: issuer, At: now})
 	writeJSON(w, http.StatusOK, submit.Validation{Status: string(rev.Status), Reason: rev.Reason,
-		RevokedAt: rev.RevokedAt, CheckedAt: now.In(svcJST).Truncate(time.Second)})
+		RevokedAt: rev.RevokedAt, CheckedAt: now.In(jst).Truncate(time.Second)})
 }
 
 // issuerOf returns the sandbox CA certificate that issued cert (the CA
 // itself for a self-signed root), or nil.
 func (s *Service) issuerOf(cert *x509.Certificate) *x509.Certificate {
-	for _, ca := range svcCAs(s.cfg.PKI) {
+	for _, ca := range anchorCAs(s.cfg.PKI) {
 		if bytes.Equal(cert.RawIssuer, ca.Cert.RawSubject) && cert.CheckSignatureFrom(ca.Cert) == nil {
 			return ca.Cert
 		}
@@ -81,17 +81,17 @@ func (s *Service) handleOCSP(w http.ResponseWriter, r *http.Request) {
 	var reqDER []byte
 	switch r.Method {
 	case http.MethodPost:
-		if _, p := svcWantMedia(r, submit.MediaOCSPReq); p != nil {
+		if _, p := wantMedia(r, submit.MediaOCSPReq); p != nil {
 			writeProblem(w, p)
 			return
 		}
-		if p := limitBody(w, r, svcMaxOCSPRequest); p != nil {
+		if p := limitBody(w, r, maxOCSPRequest); p != nil {
 			writeProblem(w, p)
 			return
 		}
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
-			writeProblem(w, svcFail(submit.ReasonTooLarge, "OCSP request"))
+			writeProblem(w, fail(submit.ReasonTooLarge, "OCSP request"))
 			return
 		}
 		reqDER = body
@@ -106,7 +106,7 @@ func (s *Service) handleOCSP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	der, err := sandbox.RespondVA(s.cfg.PKI, s.cfg.Registry, s.va, reqDER)
+	der, err := responder.RespondVA(s.cfg.PKI, s.cfg.Registry, s.va, reqDER)
 	if err != nil {
 		writeOCSP(w, ocsp.InternalErrorErrorResponse)
 		return

@@ -18,27 +18,27 @@ import (
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/identity"
 	"github.com/shinsei-app/shinsei/internal/iox"
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
-// svcRegistrySource answers revocation queries from the sandbox registry
+// registrySource answers revocation queries from the sandbox registry
 // directly: the service is a registered verifier, so it knows the status
 // of JPKI certificates too. A certificate the registry never saw issued
 // is unknown (and the service's checks fail hard on unknown). The PKI's
 // own CA certificates are good.
-type svcRegistrySource struct {
-	cas []*sandbox.CA
-	reg *sandbox.Registry
+type registrySource struct {
+	cas []*pki.CA
+	reg *pki.Registry
 }
 
 // Check implements certcheck.Source for certificates issued by a sandbox CA.
-func (s *svcRegistrySource) Check(_ context.Context, q certcheck.Query) (certcheck.Revocation, bool) {
+func (s *registrySource) Check(_ context.Context, q certcheck.Query) (certcheck.Revocation, bool) {
 	if q.Cert == nil || q.Issuer == nil {
 		return certcheck.Revocation{}, false
 	}
-	var issuer *sandbox.CA
+	var issuer *pki.CA
 	for _, ca := range s.cas {
 		if bytes.Equal(ca.Cert.Raw, q.Issuer.Raw) {
 			issuer = ca
@@ -53,11 +53,11 @@ func (s *svcRegistrySource) Check(_ context.Context, q certcheck.Query) (certche
 	status, rev := s.reg.Status(issuer, q.Cert.SerialNumber)
 	out := certcheck.Revocation{Source: "service", Location: "registry"}
 	switch status {
-	case sandbox.CertGood:
+	case pki.CertGood:
 		out.Status = certcheck.StatusGood
-	case sandbox.CertRevoked:
+	case pki.CertRevoked:
 		out.Status, out.Reason, out.RevokedAt = certcheck.StatusRevoked, rev.Reason.String(), rev.At
-	case sandbox.CertOnHold:
+	case pki.CertOnHold:
 		out.Status, out.Reason, out.RevokedAt = certcheck.StatusOnHold, rev.Reason.String(), rev.At
 	default:
 		out.Status, out.Detail = certcheck.StatusUnknown, "the issuing authority has no record of this certificate"
@@ -65,9 +65,9 @@ func (s *svcRegistrySource) Check(_ context.Context, q certcheck.Query) (certche
 	return out, true
 }
 
-// svcReceived is a request body written to a file in the incoming
+// receivedBody is a request body written to a file in the incoming
 // directory while it was read, with its SHA-256.
-type svcReceived struct {
+type receivedBody struct {
 	path      string
 	sum       string
 	size      int64
@@ -75,7 +75,7 @@ type svcReceived struct {
 }
 
 // discard removes the file unless it was moved into the store.
-func (b *svcReceived) discard() {
+func (b *receivedBody) discard() {
 	if b != nil && b.path != "" {
 		_ = os.Remove(b.path)
 	}
@@ -83,12 +83,12 @@ func (b *svcReceived) discard() {
 
 // receive writes the (already capped) body to a new file in the incoming
 // directory, hashing it on the way.
-func (s *Service) receive(r *http.Request, mediaType string) (*svcReceived, *svcProblem) {
+func (s *Service) receive(r *http.Request, mediaType string) (*receivedBody, *apiProblem) {
 	f, err := os.CreateTemp(s.store.incoming, "body-*")
 	if err != nil {
-		return nil, svcFail(submit.ReasonInternal, "")
+		return nil, fail(submit.ReasonInternal, "")
 	}
-	b := &svcReceived{path: f.Name(), mediaType: mediaType}
+	b := &receivedBody{path: f.Name(), mediaType: mediaType}
 	h := sha256.New()
 	b.size, err = io.Copy(io.MultiWriter(f, h), r.Body)
 	if cerr := f.Close(); err == nil {
@@ -98,20 +98,20 @@ func (s *Service) receive(r *http.Request, mediaType string) (*svcReceived, *svc
 	switch {
 	case errors.As(err, &mbe):
 		b.discard()
-		return nil, svcFail(submit.ReasonTooLarge, fmt.Sprintf("body over %d bytes", mbe.Limit))
+		return nil, fail(submit.ReasonTooLarge, fmt.Sprintf("body over %d bytes", mbe.Limit))
 	case err != nil:
 		b.discard()
-		return nil, svcFail(submit.ReasonBadRequest, "body could not be read")
+		return nil, fail(submit.ReasonBadRequest, "body could not be read")
 	case b.size == 0:
 		b.discard()
-		return nil, svcFail(submit.ReasonBadRequest, "empty body")
+		return nil, fail(submit.ReasonBadRequest, "empty body")
 	}
 	b.sum = hex.EncodeToString(h.Sum(nil))
 	return b, nil
 }
 
-// svcSigned is what verification established about a signed package.
-type svcSigned struct {
+// verifiedPackage is what verification established about a signed package.
+type verifiedPackage struct {
 	report *signer.Report
 	chain  []*x509.Certificate
 	domain certcheck.Domain
@@ -123,7 +123,7 @@ type svcSigned struct {
 }
 
 // certSHA256 identifies the signer's certificate in records.
-func (v *svcSigned) certSHA256() string {
+func (v *verifiedPackage) certSHA256() string {
 	sum := sha256.Sum256(v.report.Signer.Raw)
 	return hex.EncodeToString(sum[:])
 }
@@ -134,42 +134,42 @@ func (v *svcSigned) certSHA256() string {
 // unreadable or hostile package is bad-request; a package without a
 // signature is signature-required; any other integrity failure is
 // signature-invalid with the signer's reason as the detail.
-func (s *Service) verifyIntegrity(ctx context.Context, path string) (*signer.Report, *svcProblem) {
+func (s *Service) verifyIntegrity(ctx context.Context, path string) (*signer.Report, *apiProblem) {
 	rep, err := signer.Verify(ctx, path, signer.VerifyOptions{Roots: s.anchors, Intermediates: s.inter, At: s.now()})
 	switch {
 	case errors.Is(err, signer.ErrTooLarge):
-		return nil, svcFail(submit.ReasonBadRequest, "package: beyond the limits of the package reader (entries, sizes or compression ratio)")
+		return nil, fail(submit.ReasonBadRequest, "package: beyond the limits of the package reader (entries, sizes or compression ratio)")
 	case errors.Is(err, signer.ErrMalformed):
-		return nil, svcFail(submit.ReasonBadRequest, "package: not a readable ASiC-E package")
+		return nil, fail(submit.ReasonBadRequest, "package: not a readable ASiC-E package")
 	case err != nil:
-		return nil, svcFail(submit.ReasonInternal, "")
+		return nil, fail(submit.ReasonInternal, "")
 	}
 	if !rep.Integrity.OK {
 		if rep.Integrity.Reason == signer.ReasonSignatureMissing {
-			return rep, svcFail(submit.ReasonSignatureRequired, "package: "+signer.ReasonSignatureMissing)
+			return rep, fail(submit.ReasonSignatureRequired, "package: "+signer.ReasonSignatureMissing)
 		}
-		return rep, svcFail(submit.ReasonSignatureInvalid, "package: "+rep.Integrity.Reason)
+		return rep, fail(submit.ReasonSignatureInvalid, "package: "+rep.Integrity.Reason)
 	}
 	return rep, nil
 }
 
 // checkPath turns the report's certificate path check into a refusal:
 // expired or not yet valid, or anything else (untrusted, key usage).
-func checkPath(c signer.Check) *svcProblem {
+func checkPath(c signer.Check) *apiProblem {
 	if c.OK {
 		return nil
 	}
 	switch certcheck.Reason(c.Reason) {
 	case certcheck.ReasonExpired, certcheck.ReasonNotYetValid:
-		return svcFail(submit.ReasonCertificateExpired, "certificate: "+c.Reason)
+		return fail(submit.ReasonCertificateExpired, "certificate: "+c.Reason)
 	}
-	return svcFail(submit.ReasonCertificateUntrusted, "certificate: "+c.Reason)
+	return fail(submit.ReasonCertificateUntrusted, "certificate: "+c.Reason)
 }
 
 // checkRevocation asks the registry about every certificate on the path
 // and fails hard: revoked or on hold is certificate-revoked, unknown is
 // certificate-status-unknown.
-func (s *Service) checkRevocation(ctx context.Context, leaf *x509.Certificate, chain []*x509.Certificate) (*certcheck.Result, *svcProblem) {
+func (s *Service) checkRevocation(ctx context.Context, leaf *x509.Certificate, chain []*x509.Certificate) (*certcheck.Result, *apiProblem) {
 	var inter []*x509.Certificate
 	if len(chain) > 1 {
 		inter = chain[1:]
@@ -180,21 +180,21 @@ func (s *Service) checkRevocation(ctx context.Context, leaf *x509.Certificate, c
 	case certcheck.Good:
 		return res, nil
 	case certcheck.Indeterminate:
-		return res, svcFail(submit.ReasonCertificateUnknown, "certificate: "+string(res.Reason))
+		return res, fail(submit.ReasonCertificateUnknown, "certificate: "+string(res.Reason))
 	}
 	switch res.Reason {
 	case certcheck.ReasonRevoked, certcheck.ReasonOnHold:
-		return res, svcFail(submit.ReasonCertificateRevoked, "certificate: "+string(res.Reason))
+		return res, fail(submit.ReasonCertificateRevoked, "certificate: "+string(res.Reason))
 	case certcheck.ReasonExpired, certcheck.ReasonNotYetValid:
-		return res, svcFail(submit.ReasonCertificateExpired, "certificate: "+string(res.Reason))
+		return res, fail(submit.ReasonCertificateExpired, "certificate: "+string(res.Reason))
 	}
-	return res, svcFail(submit.ReasonCertificateUntrusted, "certificate: "+string(res.Reason))
+	return res, fail(submit.ReasonCertificateUntrusted, "certificate: "+string(res.Reason))
 }
 
 // certificateFor checks that the signer's certificate is the kind the
 // user type needs — a JPKI signature certificate for residents, a
 // commercial-registry certificate for companies — and reads its identity.
-func (v *svcSigned) certificateFor(users []submit.UserType) *svcProblem {
+func (v *verifiedPackage) certificateFor(users []submit.UserType) *apiProblem {
 	anchor := v.chain[len(v.chain)-1]
 	v.domain = certcheck.DomainOf(anchor)
 	holder, err := identity.HolderOf(v.report.Signer)
@@ -213,14 +213,14 @@ func (v *svcSigned) certificateFor(users []submit.UserType) *svcProblem {
 	for i, u := range users {
 		want[i] = string(u)
 	}
-	return svcFail(submit.ReasonWrongCertificateType, fmt.Sprintf("certificate: a %s certificate, want one for %s",
+	return fail(submit.ReasonWrongCertificateType, fmt.Sprintf("certificate: a %s certificate, want one for %s",
 		v.domain, strings.Join(want, " or ")))
 }
 
 // verifySigned runs every check of a signed package for users: integrity,
 // the certificate's path, its kind, and its revocation; then reads the
-// form (at most svcMaxFormJSON bytes).
-func (s *Service) verifySigned(ctx context.Context, path string, users []submit.UserType) (*svcSigned, *svcProblem) {
+// form (at most maxFormJSON bytes).
+func (s *Service) verifySigned(ctx context.Context, path string, users []submit.UserType) (*verifiedPackage, *apiProblem) {
 	rep, p := s.verifyIntegrity(ctx, path)
 	if p != nil {
 		return nil, p
@@ -228,7 +228,7 @@ func (s *Service) verifySigned(ctx context.Context, path string, users []submit.
 	if p := checkPath(rep.Certificate); p != nil {
 		return nil, p
 	}
-	v := &svcSigned{report: rep, chain: rep.Chain}
+	v := &verifiedPackage{report: rep, chain: rep.Chain}
 	if p := v.certificateFor(users); p != nil {
 		return nil, p
 	}
@@ -243,7 +243,7 @@ func (s *Service) verifySigned(ctx context.Context, path string, users []submit.
 
 // readForm reads the package's form — the manifest's root file, or its
 // first file — and checks it is the file the manifest signed.
-func (v *svcSigned) readForm(path string) *svcProblem {
+func (v *verifiedPackage) readForm(path string) *apiProblem {
 	var form *signer.FileResult
 	for i, f := range v.report.Files {
 		if f.Form {
@@ -254,15 +254,15 @@ func (v *svcSigned) readForm(path string) *svcProblem {
 		form = &v.report.Files[0]
 	}
 	if form == nil {
-		return svcFail(submit.ReasonFormInvalid, "package: no form")
+		return fail(submit.ReasonFormInvalid, "package: no form")
 	}
 	v.attachments = len(v.report.Files) - 1
-	if form.Size > svcMaxFormJSON {
-		return svcFail(submit.ReasonFormInvalid, fmt.Sprintf("form: over %d bytes", svcMaxFormJSON))
+	if form.Size > maxFormJSON {
+		return fail(submit.ReasonFormInvalid, fmt.Sprintf("form: over %d bytes", maxFormJSON))
 	}
 	zr, err := zip.OpenReader(path)
 	if err != nil {
-		return svcFail(submit.ReasonBadRequest, "package: not a readable ASiC-E package")
+		return fail(submit.ReasonBadRequest, "package: not a readable ASiC-E package")
 	}
 	defer zr.Close()
 	for _, f := range zr.File {
@@ -271,28 +271,28 @@ func (v *svcSigned) readForm(path string) *svcProblem {
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return svcFail(submit.ReasonFormInvalid, "form: cannot be read")
+			return fail(submit.ReasonFormInvalid, "form: cannot be read")
 		}
-		data, err := iox.ReadAll(rc, svcMaxFormJSON)
+		data, err := iox.ReadAll(rc, maxFormJSON)
 		rc.Close()
 		sum := sha256.Sum256(data)
 		if err != nil || hex.EncodeToString(sum[:]) != form.SHA256 {
-			return svcFail(submit.ReasonFormInvalid, "form: cannot be read")
+			return fail(submit.ReasonFormInvalid, "form: cannot be read")
 		}
 		v.form = data
 		return nil
 	}
-	return svcFail(submit.ReasonFormInvalid, "package: no form")
+	return fail(submit.ReasonFormInvalid, "package: no form")
 }
 
 // checkIdentity compares the form's applicant block with the
 // certificate: the four attributes for a resident, the registered
 // attributes for a company. match-normalized passes; a mismatch names
 // the fields, never their values.
-func (v *svcSigned) checkIdentity(doc submit.FormDocument) *svcProblem {
-	a, err := svcApplicant(doc.Applicant)
+func (v *verifiedPackage) checkIdentity(doc submit.FormDocument) *apiProblem {
+	a, err := applicantOf(doc.Applicant)
 	if err != nil {
-		return svcFail(submit.ReasonFormInvalid, "applicant")
+		return fail(submit.ReasonFormInvalid, "applicant")
 	}
 	var res identity.Result
 	if v.person != nil {
@@ -308,16 +308,16 @@ func (v *svcSigned) checkIdentity(doc submit.FormDocument) *svcProblem {
 		fields = append(fields, f.Field)
 	}
 	if len(fields) == 0 {
-		return svcFail(submit.ReasonIdentityMismatch, "applicant: no field to compare")
+		return fail(submit.ReasonIdentityMismatch, "applicant: no field to compare")
 	}
-	ja, en := svcLabels(fields)
-	return svcFail(submit.ReasonIdentityMismatch, "applicant: "+strings.Join(fields, ",")).
+	ja, en := labelsOf(fields)
+	return fail(submit.ReasonIdentityMismatch, "applicant: "+strings.Join(fields, ",")).
 		withMessage("申請者欄の"+ja+"が電子証明書の記録と一致しません。電子証明書に記録されているとおりに入力してから、署名し直してください。",
 			"The applicant's "+en+" do not match the certificate. Please enter them exactly as recorded in the certificate and sign again.")
 }
 
-// svcApplicant reads the form's applicant block as identity reads it.
-func svcApplicant(block map[string]any) (identity.Applicant, error) {
+// applicantOf reads the form's applicant block as identity reads it.
+func applicantOf(block map[string]any) (identity.Applicant, error) {
 	var a identity.Applicant
 	data, err := json.Marshal(block)
 	if err != nil {
@@ -329,7 +329,7 @@ func svcApplicant(block map[string]any) (identity.Applicant, error) {
 
 // sameHolder reports whether the signer is the account's holder: the
 // same four attributes, or the same registered number and name.
-func (v *svcSigned) sameHolder(acct *svcAccount) bool {
+func (v *verifiedPackage) sameHolder(acct *accountRow) bool {
 	switch {
 	case acct.UserType == submit.UserResident && v.person != nil:
 		p := acct.Person

@@ -14,14 +14,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shinsei-app/shinsei/sandbox"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 	"github.com/shinsei-app/shinsei/submit/submittest"
 )
 
-// refWorld is the reference service (service.StartService) with the
+// refWorld is the reference service (service.Start) with the
 // credentials of the people and the company who use it.
 type refWorld struct {
 	svc                                   *service.Service
@@ -31,11 +31,11 @@ type refWorld struct {
 
 var (
 	refOnce sync.Once
-	refPKI  *sandbox.PKI
+	refPKI  *pki.PKI
 	refErr  error
 )
 
-func toCredential(c *sandbox.Credential) signer.Credential {
+func toCredential(c *pki.Credential) signer.Credential {
 	return signer.Credential{Signer: c.Key, Cert: c.Cert, Chain: c.Intermediates}
 }
 
@@ -43,38 +43,38 @@ func toCredential(c *sandbox.Credential) signer.Credential {
 // database and registry over one sandbox PKI per test binary.
 func startReference(t *testing.T) *refWorld {
 	t.Helper()
-	refOnce.Do(func() { refPKI, refErr = sandbox.NewPKI(time.Now()) })
+	refOnce.Do(func() { refPKI, refErr = pki.New(time.Now()) })
 	if refErr != nil {
 		t.Fatal(refErr)
 	}
 	p := refPKI
-	reg := sandbox.NewRegistry()
-	issue := func(c *sandbox.Credential, err error) *sandbox.Credential {
+	reg := pki.NewRegistry()
+	issue := func(c *pki.Credential, err error) *pki.Credential {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 		return c
 	}
-	resident := issue(p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{}))
-	other := issue(p.IssueResident(sandbox.Resident{Name: "佐藤　次郎", Sex: "1", BirthDate: "419900101", Address: "東京都千代田区九段南一丁目２番１号"}, sandbox.ResidentOptions{}))
-	revoked := issue(p.IssueResident(sandbox.SampleResident(), sandbox.ResidentOptions{}))
-	corporate := issue(p.IssueCorporate(sandbox.SampleCorporation()))
-	for _, c := range []*sandbox.Credential{resident, other, revoked} {
+	resident := issue(p.IssueResident(pki.SampleResident(), pki.ResidentOptions{}))
+	other := issue(p.IssueResident(pki.Resident{Name: "佐藤　次郎", Sex: "1", BirthDate: "419900101", Address: "東京都千代田区九段南一丁目２番１号"}, pki.ResidentOptions{}))
+	revoked := issue(p.IssueResident(pki.SampleResident(), pki.ResidentOptions{}))
+	corporate := issue(p.IssueCorporate(pki.SampleCorporation()))
+	for _, c := range []*pki.Credential{resident, other, revoked} {
 		reg.Record(p.JPKISign, c.Cert)
 	}
 	reg.Record(p.Registrar, corporate.Cert)
-	if err := reg.Revoke(p.JPKISign, revoked.Cert.SerialNumber, sandbox.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
+	if err := reg.Revoke(p.JPKISign, revoked.Cert.SerialNumber, pki.ReasonKeyCompromise, time.Now().Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := service.StartService(ctx, service.ServiceConfig{PKI: p, Registry: reg})
+	svc, err := service.Start(ctx, service.Config{PKI: p, Registry: reg})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { svc.Close(); cancel() })
-	sc := sandbox.SampleCorporation()
+	sc := pki.SampleCorporation()
 	return &refWorld{svc: svc, resident: toCredential(resident), other: toCredential(other), revoked: toCredential(revoked),
 		corporate:         toCredential(corporate),
 		residentApplicant: map[string]any{"name": "高橋　花子", "birth_date": "1985-04-15", "sex": "2", "address": "東京都千代田区霞が関二丁目１番２号"},
