@@ -19,6 +19,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/identity"
 	"github.com/shinsei-app/shinsei/internal/testenv"
+	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 	"github.com/shinsei-app/shinsei/pcsc"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
@@ -389,9 +390,7 @@ func pool(certs ...*x509.Certificate) *x509.CertPool {
 // implementation.
 func opensslVerify(t *testing.T, cert *x509.Certificate, data, sig []byte) {
 	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Fatal("openssl is needed to check signatures; install it (Debian: apt-get install openssl)")
-	}
+	openssl := tool.OpenSSL(t)
 	dir := t.TempDir()
 	pub, err := x509.MarshalPKIXPublicKey(cert.PublicKey)
 	if err != nil {
@@ -407,7 +406,7 @@ func opensslVerify(t *testing.T, cert *x509.Certificate, data, sig []byte) {
 			t.Fatal(err)
 		}
 	}
-	cmd := exec.Command("openssl", "dgst", "-sha256", "-verify", "pub.pem", "-signature", "data.sig", "data")
+	cmd := exec.Command(openssl, "dgst", "-sha256", "-verify", "pub.pem", "-signature", "data.sig", "data")
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil || !bytes.Contains(out, []byte("Verified OK")) {
 		t.Errorf("openssl: %v: %s", err, out)
