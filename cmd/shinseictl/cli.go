@@ -75,6 +75,9 @@ func synopsis(name string) string {
 func run(ctx context.Context, args []string, std *stdio) int {
 	lang, args, err := takeLang(args)
 	std.lang = lang
+	if wantsJSON(args) {
+		std.out = &jsonOut{Writer: std.out}
+	}
 	if err != nil {
 		return report(std, wantsJSON(args), err)
 	}
@@ -135,7 +138,7 @@ func report(std *stdio, asJSON bool, err error) int {
 		return int(s)
 	}
 	code, msg, hint := explained(err, std.language())
-	if asJSON {
+	if jo, ok := std.out.(*jsonOut); asJSON && !(ok && jo.wrote) {
 		writeJSON(std.out, map[string]any{"error": msg, "hint": hint, "exit_code": code})
 	} else {
 		fmt.Fprintln(std.err, "error:", msg)
@@ -144,6 +147,19 @@ func report(std *stdio, asJSON bool, err error) int {
 		}
 	}
 	return code
+}
+
+// jsonOut is standard output with --json: it knows whether the command
+// has written its document, so that an error after it is told on
+// standard error rather than as a second document.
+type jsonOut struct {
+	io.Writer
+	wrote bool
+}
+
+func (j *jsonOut) Write(p []byte) (int, error) {
+	j.wrote = j.wrote || len(p) > 0
+	return j.Writer.Write(p)
 }
 
 func wantsJSON(args []string) bool {
