@@ -63,9 +63,11 @@ func Of(err error) Entry {
 	if e, ok := typed(err); ok {
 		return e
 	}
-	for _, r := range sentinels {
-		if errors.Is(err, r.err) {
-			return r.entry()
+	for _, rows := range [][]row{sentinels, commandLine} {
+		for _, r := range rows {
+			if errors.Is(err, r.err) {
+				return r.entry()
+			}
 		}
 	}
 	return unknown

@@ -127,7 +127,7 @@ var sentinels = []row{
 	{err: flow.ErrNoCallback, class: Environment, explanation: explanation{
 		i18n.Text{Ja: "アプリの内部エラーです（確認画面を表示できません）。", En: "Internal error of the app (a dialog is missing)."}, helpDesk}},
 
-	{err: submit.ErrNoKeyring, class: Environment, cmd: i18n.Text{Ja: "ID とパスワードは OS のキーリングにだけ保管します。キーリングを起動するかロックを解除してください（Linux: D-Bus セッション上の GNOME キーリングまたは KWallet）。", En: "Shinsei keeps IDs and passwords only in the OS keyring: unlock or start it (Linux: GNOME Keyring or KWallet through the Secret Service on the D-Bus session)"}, explanation: explanation{
+	{err: submit.ErrNoKeyring, class: Environment, cmd: i18n.Text{Ja: "ID とパスワードは OS のキーリングにだけ保管します。キーリングを起動するかロックを解除してください（Linux: D-Bus セッション上の GNOME キーリングまたは KWallet）。cron や ssh などのスクリプトでは、dbus-run-session と gnome-keyring-daemon --unlock の下で実行するか（README 参照）、--password-stdin でパスワードを渡してください。", En: "Shinsei keeps IDs and passwords only in the OS keyring: unlock or start it (Linux: GNOME Keyring or KWallet through the Secret Service on the D-Bus session); in a script (cron, ssh, CI) run the command under dbus-run-session with gnome-keyring-daemon --unlock (see README), or give the password with --password-stdin"}, explanation: explanation{
 		i18n.Text{Ja: "パスワードを安全に保管する場所（OS のキーリング）を利用できません。", En: "The OS keyring, where passwords are kept safely, cannot be used."},
 		i18n.Text{Ja: "キーリングのロックを解除してから、もう一度お試しください（Linux では GNOME キーリングまたは KWallet が必要です）。", En: "Please unlock the keyring and try again (on Linux, GNOME Keyring or KWallet is needed)."},
 	}},

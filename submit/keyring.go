@@ -16,10 +16,17 @@ import (
 // Manager stores at most 2560 bytes, so every platform is held to it.
 const MaxSecret = 2560
 
-// KeyringTimeout bounds one keyring operation: a keyring that shows an
-// unlock prompt nobody answers, or a Secret Service that hangs, becomes
-// ErrNoKeyring instead of a command that never returns.
+// KeyringTimeout bounds one keyring operation where someone can answer
+// an unlock prompt (a desktop session): a prompt nobody answers, or a
+// Secret Service that hangs, becomes ErrNoKeyring instead of a command
+// that never returns.
 const KeyringTimeout = 60 * time.Second
+
+// HeadlessKeyringTimeout bounds one keyring operation where no unlock
+// prompt can be shown (cron, ssh, CI: no display): a locked keyring
+// stays locked, so the command fails within seconds. After one operation
+// timed out, the Credentials fail at once.
+const HeadlessKeyringTimeout = 3 * time.Second
 
 // Store is the part of an OS keyring that Credentials uses; its methods
 // match github.com/zalando/go-keyring's package functions.
@@ -34,14 +41,33 @@ type Store interface {
 // the Keychain on macOS, the Credential Manager on Windows.
 type OSKeyring struct{}
 
+// Without a D-Bus session bus it fails at once with ErrNoKeyring: it never
+// lets the D-Bus library autolaunch a bus (dbus-launch), whose daemon
+// would outlive the command.
+
 // Set stores a secret.
-func (OSKeyring) Set(service, user, secret string) error { return keyring.Set(service, user, secret) }
+func (OSKeyring) Set(service, user, secret string) error {
+	if err := sessionBus(); err != nil {
+		return err
+	}
+	return keyring.Set(service, user, secret)
+}
 
 // Get returns a secret or keyring.ErrNotFound.
-func (OSKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
+func (OSKeyring) Get(service, user string) (string, error) {
+	if err := sessionBus(); err != nil {
+		return "", err
+	}
+	return keyring.Get(service, user)
+}
 
 // Delete removes a secret or returns keyring.ErrNotFound.
-func (OSKeyring) Delete(service, user string) error { return keyring.Delete(service, user) }
+func (OSKeyring) Delete(service, user string) error {
+	if err := sessionBus(); err != nil {
+		return err
+	}
+	return keyring.Delete(service, user)
+}
 
 // MemoryKeyring is a Store in memory, for what must never reach the OS
 // keyring: the sandbox's practice accounts, and tests. Its zero value is
@@ -111,6 +137,11 @@ const (
 type Credentials struct {
 	store   Store
 	service string
+
+	mu sync.Mutex
+	// stuck is the error of an operation that timed out: the keyring is
+	// not answering, and every later operation fails with it at once.
+	stuck error
 }
 
 // NewCredentials returns the credentials of the service at baseURL in
@@ -266,22 +297,42 @@ func (c *Credentials) set(ctx context.Context, user, secret string) error {
 	if len(secret) > MaxSecret {
 		return fmt.Errorf("%w: %d bytes, at most %d", ErrSecretTooLarge, len(secret), MaxSecret)
 	}
-	_, err := withTimeout(ctx, func() (string, error) { return "", c.store.Set(c.service, user, secret) })
+	_, err := c.withTimeout(ctx, func() (string, error) { return "", c.store.Set(c.service, user, secret) })
 	return err
 }
 
 func (c *Credentials) get(ctx context.Context, user string) (string, error) {
-	return withTimeout(ctx, func() (string, error) { return c.store.Get(c.service, user) })
+	return c.withTimeout(ctx, func() (string, error) { return c.store.Get(c.service, user) })
 }
 
 func (c *Credentials) del(ctx context.Context, user string) error {
-	_, err := withTimeout(ctx, func() (string, error) { return "", c.store.Delete(c.service, user) })
+	_, err := c.withTimeout(ctx, func() (string, error) { return "", c.store.Delete(c.service, user) })
 	return err
 }
 
 // withTimeout runs a keyring call, which cannot be cancelled, for at most
-// KeyringTimeout or until ctx ends, and maps its errors.
-func withTimeout(ctx context.Context, fn func() (string, error)) (string, error) {
+// keyringTimeout() or until ctx ends, and maps its errors. Once a call
+// timed out, the next ones fail at once.
+func (c *Credentials) withTimeout(ctx context.Context, fn func() (string, error)) (string, error) {
+	c.mu.Lock()
+	stuck := c.stuck
+	c.mu.Unlock()
+	if stuck != nil {
+		return "", stuck
+	}
+	v, err := withTimeout(ctx, keyringTimeout(), fn)
+	if errors.Is(err, errNoAnswer) {
+		c.mu.Lock()
+		c.stuck = err
+		c.mu.Unlock()
+	}
+	return v, err
+}
+
+// errNoAnswer marks a keyring call that timed out.
+var errNoAnswer = errors.New("the keyring did not answer")
+
+func withTimeout(ctx context.Context, limit time.Duration, fn func() (string, error)) (string, error) {
 	type result struct {
 		v   string
 		err error
@@ -291,7 +342,7 @@ func withTimeout(ctx context.Context, fn func() (string, error)) (string, error)
 		v, err := fn()
 		done <- result{v, err}
 	}()
-	t := time.NewTimer(KeyringTimeout)
+	t := time.NewTimer(limit)
 	defer t.Stop()
 	select {
 	case r := <-done:
@@ -299,7 +350,7 @@ func withTimeout(ctx context.Context, fn func() (string, error)) (string, error)
 	case <-ctx.Done():
 		return "", fmt.Errorf("submit: keyring: %w", ctx.Err())
 	case <-t.C:
-		return "", fmt.Errorf("%w: the keyring did not answer within %s (is it waiting for an unlock prompt?)", ErrNoKeyring, KeyringTimeout)
+		return "", fmt.Errorf("%w: %w within %s (is it locked, or waiting for an unlock prompt?)", ErrNoKeyring, errNoAnswer, limit)
 	}
 }
 
@@ -312,6 +363,8 @@ func keyringError(err error) error {
 		return ErrNotStored
 	case errors.Is(err, keyring.ErrSetDataTooBig):
 		return fmt.Errorf("%w: %v", ErrSecretTooLarge, err)
+	case errors.Is(err, ErrNoKeyring):
+		return err
 	}
 	// Everything else is the keyring itself failing: no D-Bus session bus,
 	// no Secret Service on it, an unsupported platform, a locked

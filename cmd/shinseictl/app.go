@@ -181,7 +181,7 @@ type prompter struct {
 }
 
 func newPrompter(std *stdio, pinStdin, passwordStdin, allowFinal bool) *prompter {
-	return &prompter{std: std, lines: &stdio{in: lineAtATime{std.in}, out: std.out, err: std.err},
+	return &prompter{std: std, lines: &stdio{in: lineAtATime{std.in}, out: std.out, err: std.err, lang: std.lang},
 		pinStdin: pinStdin, passwordStdin: passwordStdin, allowFinal: allowFinal}
 }
 
@@ -223,40 +223,45 @@ func (p *prompter) readAhead() error {
 }
 
 func (p *prompter) pin(_ context.Context, req pkcs11.PINRequest) (pkcs11.PINAnswer, error) {
+	std, what := p.std, pinName(req)
 	if req.Status.CountLow && !req.Status.FinalTry {
-		fmt.Fprintf(p.std.err, "note: a wrong PIN was entered for token %q since its last successful use.\n", req.Token)
+		fmt.Fprint(std.err, std.tr(fmt.Sprintf("note: 「%s」の%sは、前回正しく入力されたあとに誤って入力されています。\n", req.Token, what),
+			fmt.Sprintf("note: a wrong PIN was entered for token %q since its last successful use.\n", req.Token)))
 	}
 	if n := req.Status.TriesLeft; n > 1 {
-		fmt.Fprintf(p.std.err, "note: the PIN of token %q has %d tries left.\n", req.Token, n)
+		fmt.Fprint(std.err, std.tr(fmt.Sprintf("note: 「%s」の%sは、あと%d回入力できます。\n", req.Token, what, n),
+			fmt.Sprintf("note: the PIN of token %q has %d tries left.\n", req.Token, n)))
 	}
 	confirmed := p.allowFinal
 	if req.Status.FinalTry {
-		fmt.Fprintf(p.std.err, "warning: token %q has ONE PIN try left; a wrong PIN locks it.\n", req.Token)
-		if !confirmed && !confirm(p.std, "Spend the final try?") {
+		fmt.Fprint(std.err, std.tr(fmt.Sprintf("warning: 「%s」の%sの入力は残り1回です。間違えるとロックされます。\n", req.Token, what),
+			fmt.Sprintf("warning: token %q has ONE PIN try left; a wrong PIN locks it.\n", req.Token)))
+		if !confirmed && !confirm(std, std.tr("最後の1回を使って入力しますか？", "Spend the final try?")) {
 			return pkcs11.PINAnswer{}, pkcs11.ErrFinalTryNotConfirmed
 		}
 		confirmed = true
 	}
-	pin, err := p.first(fmt.Sprintf("PIN for %q: ", req.Token))
+	pin, err := p.first(std.tr(what+pinFormat(req)+"を入力してください: ", fmt.Sprintf("PIN for %q: ", req.Token)))
 	return pkcs11.PINAnswer{PIN: pin, ConfirmFinalTry: confirmed}, err
 }
 
 func (p *prompter) secret(_ context.Context, req flow.SecretRequest) ([]byte, error) {
 	switch req.Kind {
 	case flow.SecretP12Password:
-		return p.first("PKCS#12 password: ")
+		return p.first(p.std.tr("証明書ファイル（.p12）のパスワードを入力してください: ", "PKCS#12 password: "))
 	case flow.SecretNewPassword:
 		if err := p.readAhead(); err != nil {
 			return nil, err
 		}
-		b, err := readPassword(p.stdinOr(p.passwordStdin), p.passwordStdin, "New password: ")
+		b, err := readPassword(p.stdinOr(p.passwordStdin), p.passwordStdin, p.std.tr("新しいパスワードを入力してください: ", "New password: "))
 		if err == nil && p.keepChosen {
 			p.chosen = string(b)
 		}
 		return b, err
 	}
 	p.askedPassword = true
-	return readPassword(p.stdinOr(p.passwordStdin), p.passwordStdin, fmt.Sprintf("Password for %s: ", req.Subject))
+	return readPassword(p.stdinOr(p.passwordStdin), p.passwordStdin,
+		p.std.tr(fmt.Sprintf("ID「%s」のパスワードを入力してください: ", req.Subject), fmt.Sprintf("Password for %s: ", req.Subject)))
 }
 
 func (p *prompter) stdinOr(fromStdin bool) *stdio {
@@ -264,4 +269,27 @@ func (p *prompter) stdinOr(fromStdin bool) *stdio {
 		return p.lines
 	}
 	return p.std
+}
+
+// pinName is how the Japanese prompt names the PIN asked for: in the
+// words of J-LIS for the My Number card's two secrets.
+func pinName(req pkcs11.PINRequest) string {
+	switch req.Policy {
+	case pkcs11.PolicyJPKISignature:
+		return "署名用電子証明書のパスワード"
+	case pkcs11.PolicyJPKIAuth:
+		return "利用者証明用電子証明書の暗証番号"
+	}
+	return "PIN"
+}
+
+// pinFormat is the format the Japanese prompt reminds of.
+func pinFormat(req pkcs11.PINRequest) string {
+	switch req.Policy {
+	case pkcs11.PolicyJPKISignature:
+		return "（英大文字と数字の6～16文字）"
+	case pkcs11.PolicyJPKIAuth:
+		return "（数字4桁）"
+	}
+	return ""
 }

@@ -186,6 +186,24 @@ func TestCommandsReadTheVirtualCardsExactTriesAndNeverSpendOne(t *testing.T) {
 					t.Errorf("the card has %d tries left, want 4", sig)
 				}
 			}, 1},
+		{"sign --lang ja says the same in Japanese: the tries left, then the table's message and hint", vcard.ScenarioHealthy, "WRONG2026\n",
+			func(out string) []string {
+				return []string{"sign", "--lang", "ja", "--module", vc.module, "--pin-stdin", "--out", out, form}
+			}, exitNegative,
+			func(t *testing.T, card *vcard.Card, _, stderr string) {
+				for _, want := range []string{"の署名用電子証明書のパスワードは、あと5回入力できます。",
+					"\nerror: 暗証番号が違います。残りの入力回数は4回です。\n", "\nhint: 暗証番号を確かめてから"} {
+					if !strings.Contains(stderr, want) {
+						t.Errorf("no %q in stderr:\n%s", want, stderr)
+					}
+				}
+				if strings.Contains(stderr, "incorrect") {
+					t.Errorf("English words in Japanese:\n%s", stderr)
+				}
+				if sig, _ := card.TriesLeft(); sig != 4 {
+					t.Errorf("the card has %d tries left, want 4", sig)
+				}
+			}, 1},
 		{"sign on the final try without --allow-final-try refuses before any VERIFY", vcard.ScenarioFinalTry, vcard.SignaturePIN + "\n",
 			func(out string) []string {
 				return []string{"sign", "--module", vc.module, "--pin-stdin", "--out", out, form}

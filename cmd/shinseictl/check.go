@@ -158,7 +158,7 @@ func matchIdentity(cert *x509.Certificate, a identity.Applicant) *identity.Resul
 
 func printCheck(std *stdio, v checkView, noAnchor bool) {
 	w := std.out
-	lang := language()
+	lang := string(std.language())
 	fmt.Fprintf(w, "result: %s", strings.ToUpper(string(v.Outcome)))
 	if v.Reason != "" {
 		fmt.Fprintf(w, " (%s)", v.Reason)
@@ -191,17 +191,4 @@ func printCheck(std *stdio, v checkView, noAnchor bool) {
 			fmt.Fprintf(w, "  %-12s %s\n", f.Field, f.Explain(lang))
 		}
 	}
-}
-
-// language is "ja" when the environment asks for Japanese, else "en".
-func language() string {
-	for _, v := range []string{os.Getenv("LC_ALL"), os.Getenv("LC_MESSAGES"), os.Getenv("LANG")} {
-		if v != "" {
-			if strings.HasPrefix(v, "ja") {
-				return "ja"
-			}
-			return "en"
-		}
-	}
-	return "en"
 }

@@ -9,7 +9,9 @@ import (
 	"io"
 	"strings"
 
+	"github.com/shinsei-app/shinsei/explain"
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 )
 
 // Exit codes of the command-line contract (DESIGN.md §4).
@@ -24,6 +26,9 @@ const (
 type stdio struct {
 	in       io.Reader
 	out, err io.Writer
+	// lang is the language of messages and prompts: --lang, else the
+	// locale's (run sets it; empty is English).
+	lang i18n.Lang
 }
 
 // command runs one subcommand: it parses its own flags and returns nil, a
@@ -68,6 +73,14 @@ func synopsis(name string) string {
 }
 
 func run(ctx context.Context, args []string, std *stdio) int {
+	lang, args, err := takeLang(args)
+	std.lang = lang
+	if wantsJSON(args) {
+		std.out = &jsonOut{Writer: std.out}
+	}
+	if err != nil {
+		return report(std, wantsJSON(args), err)
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(std.err)
 		if len(args) == 0 {
@@ -78,9 +91,9 @@ func run(ctx context.Context, args []string, std *stdio) int {
 	cmd, ok := commands[args[0]]
 	if !ok {
 		return report(std, wantsJSON(args), &failure{code: exitUsage,
-			err: fmt.Errorf("unknown command %q", args[0]), hint: "run 'shinseictl help' to see the commands"})
+			err: fmt.Errorf("%w %q", explain.ErrUnknownCommand, args[0]), hint: "run 'shinseictl help' to see the commands"})
 	}
-	err := cmd(ctx, std, args[1:])
+	err = cmd(ctx, std, args[1:])
 	if err == nil {
 		return exitOK
 	}
@@ -96,6 +109,7 @@ func usage(w io.Writer) {
 	for _, u := range usages {
 		fmt.Fprintln(w, "  shinseictl", u[1])
 	}
+	fmt.Fprintln(w, "\nevery command takes --lang ja|en (default: from LC_ALL, LC_MESSAGES or LANG)")
 }
 
 // failure is an error with its exit code and a hint that says what to do.
@@ -103,6 +117,9 @@ type failure struct {
 	code int
 	err  error
 	hint string
+	// localized is set when err's words and hint are already in the
+	// command's language (diag's verdict).
+	localized bool
 }
 
 func (f *failure) Error() string { return f.err.Error() }
@@ -120,16 +137,29 @@ func report(std *stdio, asJSON bool, err error) int {
 	if errors.As(err, &s) {
 		return int(s)
 	}
-	f := explainErr(err)
-	if asJSON {
-		writeJSON(std.out, map[string]any{"error": f.err.Error(), "hint": f.hint, "exit_code": f.code})
+	code, msg, hint := explained(err, std.language())
+	if jo, ok := std.out.(*jsonOut); asJSON && !(ok && jo.wrote) {
+		writeJSON(std.out, map[string]any{"error": msg, "hint": hint, "exit_code": code})
 	} else {
-		fmt.Fprintln(std.err, "error:", f.err)
-		if f.hint != "" {
-			fmt.Fprintln(std.err, "hint:", f.hint)
+		fmt.Fprintln(std.err, "error:", msg)
+		if hint != "" {
+			fmt.Fprintln(std.err, "hint:", hint)
 		}
 	}
-	return f.code
+	return code
+}
+
+// jsonOut is standard output with --json: it knows whether the command
+// has written its document, so that an error after it is told on
+// standard error rather than as a second document.
+type jsonOut struct {
+	io.Writer
+	wrote bool
+}
+
+func (j *jsonOut) Write(p []byte) (int, error) {
+	j.wrote = j.wrote || len(p) > 0
+	return j.Writer.Write(p)
 }
 
 func wantsJSON(args []string) bool {
@@ -154,6 +184,8 @@ func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
+	// run has taken --lang already; it is here for -h to list.
+	fs.String(langFlag, "", "messages and prompts in `ja` or en (default: from LC_ALL, LC_MESSAGES or LANG)")
 	return fs
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/shinsei-app/shinsei/diagnosis"
@@ -34,7 +33,6 @@ func runDiag(ctx context.Context, std *stdio, args []string) error {
 	fs.Var(&anchors, "anchor", "trust anchor `CERT` the service's chain is checked against (PEM or DER; repeatable)")
 	fs.Var(&modules, "module", "PKCS#11 module `PATH` to check (repeatable; default: the known places)")
 	personal := fs.Bool("include-personal", false, "include the certificate holders' subjects (never names, addresses, birth dates, PINs or serial numbers)")
-	langFlag := fs.String("lang", "", "report language, `ja` or en (default: from LANG)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
@@ -43,10 +41,7 @@ func runDiag(ctx context.Context, std *stdio, args []string) error {
 	if len(operands) > 0 {
 		return usageError("diag takes no file arguments; give the bundle with --out", "diag: unexpected %q", operands[0])
 	}
-	lang, err := reportLang(*langFlag)
-	if err != nil {
-		return err
-	}
+	lang := std.language()
 	opts := diagnosis.Options{Anchors: anchors, ServiceURL: *service, IncludePersonal: *personal, Errors: errorLog()}
 	for _, m := range modules {
 		opts.Modules = append(opts.Modules, pkcs11.ModuleFile{Path: m})
@@ -72,7 +67,7 @@ func runDiag(ctx context.Context, std *stdio, args []string) error {
 	if len(failed) > 0 {
 		f = &failure{code: exitEnvironment,
 			err:  fmt.Errorf("diag: %s %s", strings.Join(names, ", "), pickLang(lang, "が動作していません", "do not work")),
-			hint: failed[0].Hint.In(lang)}
+			hint: failed[0].Hint.In(lang), localized: true}
 	}
 	if *asJSON {
 		v := diagView{Report: r, Failed: ids, Bundle: *out}
@@ -98,28 +93,6 @@ func runDiag(ctx context.Context, std *stdio, args []string) error {
 		return f
 	}
 	return nil
-}
-
-// reportLang is the language asked for, or the one of the user's locale.
-func reportLang(flagValue string) (i18n.Lang, error) {
-	switch flagValue {
-	case "ja":
-		return i18n.Japanese, nil
-	case "en":
-		return i18n.English, nil
-	case "":
-	default:
-		return "", usageError("give --lang ja or --lang en", "diag: unknown language %q", flagValue)
-	}
-	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if l := os.Getenv(v); l != "" {
-			if strings.HasPrefix(l, "ja") {
-				return i18n.Japanese, nil
-			}
-			return i18n.English, nil
-		}
-	}
-	return i18n.English, nil
 }
 
 func pickLang(lang i18n.Lang, ja, en string) string {

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -16,7 +19,19 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"shinseictl": func() {
-			os.Exit(run(context.Background(), os.Args[1:], &stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr}))
+			args := os.Args[1:]
+			if !wantsJSON(args) {
+				os.Exit(run(context.Background(), args, &stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr}))
+			}
+			// Every --json run of every scenario is held to the one JSON style.
+			var out bytes.Buffer
+			code := run(context.Background(), args, &stdio{in: os.Stdin, out: &out, err: os.Stderr})
+			os.Stdout.Write(out.Bytes())
+			if problems := jsonStyleProblems(out.Bytes()); len(problems) > 0 {
+				fmt.Fprintf(os.Stderr, "json style (exit %d replaced):\n  %s\n", code, strings.Join(problems, "\n  "))
+				code = jsonStyleExit
+			}
+			os.Exit(code)
 		},
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/term"
 )
@@ -75,7 +76,8 @@ func (l lineAtATime) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// confirm asks a yes/no question on the terminal; without one it answers no.
+// confirm asks a yes/no question on the terminal ("はい" is yes too);
+// without one it answers no.
 func confirm(std *stdio, question string) bool {
 	tty, ok := std.in.(*os.File)
 	if !ok || !term.IsTerminal(int(tty.Fd())) {
@@ -83,7 +85,8 @@ func confirm(std *stdio, question string) bool {
 	}
 	fmt.Fprint(std.err, question, " [yes/no] ")
 	answer, _ := bufio.NewReader(tty).ReadString('\n')
-	return answer == "yes\n" || answer == "y\n"
+	answer = strings.TrimSpace(answer)
+	return answer == "yes" || answer == "y" || answer == "はい"
 }
 
 func trimNewline(b []byte) []byte {

@@ -21,7 +21,8 @@ type moduleView struct {
 
 type tokenView struct {
 	Label        string     `json:"label"`
-	Serial       string     `json:"serial"`
+	Serial       string     `json:"-"`             // shown in the text only
+	SerialSHA256 string     `json:"serial_sha256"` // as diag gives it
 	Manufacturer string     `json:"manufacturer"`
 	Model        string     `json:"model"`
 	PINPolicy    string     `json:"pin_policy"`
@@ -99,7 +100,7 @@ func listModule(ctx context.Context, f pkcs11.ModuleFile) moduleView {
 		return v
 	}
 	for _, ti := range infos {
-		tv := tokenView{Label: ti.Label, Serial: ti.Serial, Manufacturer: ti.Manufacturer, Model: ti.Model,
+		tv := tokenView{Label: ti.Label, Serial: ti.Serial, SerialSHA256: hashSHA256(ti.Serial), Manufacturer: ti.Manufacturer, Model: ti.Model,
 			PINPolicy: ti.Policy.String(), PIN: pinView{ti.PIN.CountLow, ti.PIN.FinalTry, ti.PIN.Locked, ti.PIN.TriesLeft},
 			Certificates: []certView{}}
 		if tok, err := lib.OpenToken(ctx, pkcs11.Selector{Label: ti.Label, Serial: ti.Serial}, triesOptions(ti.Label)...); err == nil {

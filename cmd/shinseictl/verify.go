@@ -38,7 +38,7 @@ func runVerify(ctx context.Context, std *stdio, args []string) error {
 		return err
 	}
 	if *asJSON {
-		writeJSON(std.out, rep)
+		writeJSON(std.out, newVerifyView(rep))
 	} else {
 		printReport(std, operands[0], rep, len(trust.anchors) == 0)
 	}

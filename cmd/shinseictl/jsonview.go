@@ -1,0 +1,101 @@
+package main
+
+import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"math/big"
+	"time"
+
+	"github.com/shinsei-app/shinsei/signer"
+)
+
+// The --json documents follow one style (DESIGN.md §4): snake_case keys,
+// and a certificate's serial number only as serial_sha256. These views
+// give the core's types that form where their own JSON differs.
+
+// verifyView is verify's JSON document.
+type verifyView struct {
+	Format      string        `json:"format,omitempty"`
+	Integrity   signer.Check  `json:"integrity"`
+	Certificate signer.Check  `json:"certificate"`
+	SigningTime *time.Time    `json:"signing_time,omitempty"` // as the signer claims it
+	Files       []fileView    `json:"files,omitempty"`
+	Signer      *certSummary  `json:"signer,omitempty"`
+	Chain       []certSummary `json:"chain,omitempty"`
+	OK          bool          `json:"ok"`
+}
+
+// fileView is one file of a package.
+type fileView struct {
+	Name     string `json:"name"`
+	MimeType string `json:"mime_type,omitempty"`
+	Form     bool   `json:"form,omitempty"`
+	Size     int64  `json:"size"`
+	SHA256   string `json:"sha256,omitempty"`
+	Status   string `json:"status"`
+}
+
+// certSummary is a certificate in a JSON document.
+type certSummary struct {
+	Subject      string    `json:"subject"`
+	Issuer       string    `json:"issuer"`
+	SerialSHA256 string    `json:"serial_sha256"`
+	NotBefore    time.Time `json:"not_before"`
+	NotAfter     time.Time `json:"not_after"`
+	SHA256       string    `json:"sha256"`
+}
+
+func newVerifyView(r *signer.Report) verifyView {
+	v := verifyView{Format: r.Format, Integrity: r.Integrity, Certificate: r.Certificate,
+		SigningTime: r.SigningTime, Files: fileViews(r.Files), OK: r.OK()}
+	if r.Signer != nil {
+		s := summarize(r.Signer)
+		v.Signer = &s
+	}
+	for _, c := range r.Chain {
+		v.Chain = append(v.Chain, summarize(c))
+	}
+	return v
+}
+
+func fileViews(files []signer.FileResult) []fileView {
+	var out []fileView
+	for _, f := range files {
+		out = append(out, fileView{Name: f.Name, MimeType: f.MimeType, Form: f.Form, Size: f.Size, SHA256: f.SHA256, Status: f.Status})
+	}
+	return out
+}
+
+func summarize(c *x509.Certificate) certSummary {
+	sum := sha256.Sum256(c.Raw)
+	return certSummary{Subject: c.Subject.String(), Issuer: c.Issuer.String(), SerialSHA256: serialSHA256(c.SerialNumber),
+		NotBefore: c.NotBefore, NotAfter: c.NotAfter, SHA256: hex.EncodeToString(sum[:])}
+}
+
+// serialSHA256 is the SHA-256 of a serial number's bytes, in hex, as diag
+// gives it.
+func serialSHA256(n *big.Int) string {
+	if n == nil {
+		return ""
+	}
+	sum := sha256.Sum256(n.Bytes())
+	return hex.EncodeToString(sum[:])
+}
+
+// hashSHA256 is the SHA-256 of s, in hex (a token's serial, as diag gives it).
+func hashSHA256(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// MarshalJSON gives sign's document its files in the one style, whatever
+// else signView holds.
+func (v signView) MarshalJSON() ([]byte, error) {
+	type plain signView
+	return json.Marshal(struct {
+		plain
+		Files []fileView `json:"files"`
+	}{plain(v), fileViews(v.Files)})
+}
