@@ -489,6 +489,12 @@ func TestPathsAndSecretsInErrorsAreRedactedBeforeTheyAreKept(t *testing.T) {
 			if got := l.Entries()[0].Message; got != c.want {
 				t.Errorf("kept %q\nwant %q", got, c.want)
 			}
+			// The report redacts the entries again: a second pass changes
+			// nothing.
+			r := quick(t, func(o *diagnosis.Options) { o.Errors = l })
+			if got := r.LastErrors.Entries[0].Message; got != c.want {
+				t.Errorf("redacted again, %q\nwant %q", got, c.want)
+			}
 		})
 	}
 }

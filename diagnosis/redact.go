@@ -182,14 +182,16 @@ func redactSecrets(s string) string {
 // after the home directory was replaced), on a Windows drive ("C:\…"),
 // or relative with a separator whose last component is a file name with
 // a known extension. A path starts at the start of the text or after a
-// space, a quote, a bracket, "=", ":" or ","; it ends at a space, a quote,
-// a bracket, ":", ";" or ",". "//" starts a URL's host, not a path.
+// space, a quote, "(", "<", "=", ":" or ","; it ends at a space, a quote,
+// a parenthesis, ":", ";" or ",". "//" starts a URL's host, not a path.
+// Square brackets belong to a path: a component may already hold
+// "[redacted]".
 var (
-	rePath = regexp.MustCompile(`(^|[\s"'(<\[=:,])((?:~|[A-Za-z]:)?[/\\][^\s"'<>|;,()\[\]:]*|[^\s"'<>|;,()\[\]:/\\~]+(?:[/\\][^\s"'<>|;,()\[\]:/\\]+)+)`)
+	rePath = regexp.MustCompile(`(^|[\s"'(<=:,])((?:~|[A-Za-z]:)?[/\\][^\s"'<>|;,():]*|[^\s"'<>|;,()\[\]:/\\~][^\s"'<>|;,():/\\]*(?:[/\\][^\s"'<>|;,():/\\]+)+)`)
 	// reFileName is a file name standing alone with the extension of a
 	// document, a package, a key or a certificate: what a resident names
 	// after themselves.
-	reFileName = regexp.MustCompile(`(?i)(^|[\s"'(<\[=:,])([^\s"'<>|;,()\[\]:/\\]+)\.(asice|asics|sce|scs|json|p12|pfx|pem|der|crt|cer|p7s|p7m|p7b|pdf|xml|zip|txt|csv|png|jpe?g|gif|tiff?|docx?|xlsx?|odt|ods|html?|key|log)\b`)
+	reFileName = regexp.MustCompile(`(?i)(^|[\s"'(<=:,])([^\s"'<>|;,():/\\]+)\.(asice|asics|sce|scs|json|p12|pfx|pem|der|crt|cer|p7s|p7m|p7b|pdf|xml|zip|txt|csv|png|jpe?g|gif|tiff?|docx?|xlsx?|odt|ods|html?|key|log)\b`)
 	// keptExtensions are the extensions a redacted file name keeps: they
 	// tell the help desk the kind of file and identify no one.
 	keptExtensions = map[string]bool{}
