@@ -142,10 +142,12 @@ type Options struct {
 	Keyring Keyring
 	// Errors are the last errors recorded; nil shows none.
 	Errors *ErrorLog
-	// IncludePersonal adds the subjects of end-entity certificates (the
-	// holder's) to the report and their certificates to the bundle. Names,
-	// addresses and birth dates in the certificates' attributes, PINs and
-	// raw serial numbers are never included.
+	// IncludePersonal adds personal data: the subjects of end-entity
+	// certificates (the holder's, which may carry the name) to the report,
+	// and those certificates themselves to the bundle — a holder's
+	// certificate holds the name, address, birth date and sex. The report's
+	// text never spells those attributes out, and PINs and passwords are
+	// never included.
 	IncludePersonal bool
 	// Version is Shinsei's version as released; empty takes it from the
 	// build information.
