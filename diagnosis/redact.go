@@ -250,7 +250,7 @@ func redactPath(p string) string {
 		if systemPath(parts) {
 			return p
 		}
-		keepFirst = 2 // "" and "tmp" of "/tmp"
+		keepFirst = min(2, len(parts)-1) // "" and "tmp" of "/tmp", never the file name of "/x.asice"
 	default:
 		if _, ok := extension(parts[len(parts)-1].name); !ok {
 			return p

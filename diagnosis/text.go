@@ -42,8 +42,8 @@ func (r *Report) Text(lang i18n.Lang) string {
 		w("%s\n", PersonalNote(false).In(lang))
 	}
 	history := r.History()
-	w("%s: %s %s\n", pick(lang, "総合判定", "Overall"), r.Status().Label(lang), pick(lang, "（現在の状態）", "(the computer now)"))
-	w("%s: %s %s\n", pick(lang, "過去のエラー", "Past errors"), history.Status.Label(lang), pick(lang, "（総合判定には含めません）", "(not part of the overall verdict)"))
+	w("%s: %s%s\n", pick(lang, "総合判定", "Overall"), r.Status().Label(lang), pick(lang, "（現在の状態）", " (the computer now)"))
+	w("%s: %s%s\n", pick(lang, "過去のエラー", "Past errors"), history.Status.Label(lang), pick(lang, "（総合判定には含めません）", " (not part of the overall verdict)"))
 	section := func(sec Section) {
 		w("\n[%s] %s: %s\n", sec.Status.Label(lang), sec.ID.Title().In(lang), sec.Summary.In(lang))
 		for _, line := range r.details(sec.ID, lang) {
