@@ -327,7 +327,7 @@ func (d *diagnosis) tokens(ctx context.Context) {
 	case status == StatusOK:
 		t.set(StatusOK, summary, i18n.Text{})
 	default:
-		t.set(status, summary, msg("各トークンの案内をご覧ください。", "Please see the hint of each token."))
+		t.set(status, summary, worstHint(t.Tokens, status))
 	}
 	d.certificatesVerdict()
 }
@@ -379,7 +379,26 @@ func (d *diagnosis) token(ctx context.Context, m loadedModule, ti pkcs11.TokenIn
 	return tr
 }
 
-// pinVerdict words a token's PIN state.
+// worstHint is the hint of the one token at status, or, when several are,
+// a pointer to each token's hint: the command line shows the section's
+// hint as its own.
+func worstHint(tokens []TokenReport, status Status) i18n.Text {
+	var hint i18n.Text
+	n := 0
+	for _, tr := range tokens {
+		if tr.Status == status {
+			hint = tr.Hint
+			n++
+		}
+	}
+	if n == 1 && !hint.IsZero() {
+		return hint
+	}
+	return msg("各トークンの案内をご覧ください。", "Please see the hint of each token.")
+}
+
+// pinVerdict words a token's PIN state. A locked PIN is StatusFail: the
+// card cannot sign until the municipal office resets it.
 func pinVerdict(p pkcs11.PINPolicy, pin PINReport) Check {
 	what := msg("暗証番号", "PIN")
 	switch p {
@@ -395,7 +414,9 @@ func pinVerdict(p pkcs11.PINPolicy, pin PINReport) Check {
 	var c Check
 	switch {
 	case pin.Locked:
-		c.set(StatusWarn, msgf("%[1]s はロックされています。", "The %[1]s is locked.", what),
+		// Nothing can be signed (or logged in with) until the office
+		// resets it: the card does not work for this use.
+		c.set(StatusFail, msgf("%[1]s はロックされています。", "The %[1]s is locked.", what),
 			msg("パスワード・暗証番号のロックは、お住まいの市区町村の窓口でのみ解除できます。マイナンバーカードと本人確認書類をお持ちのうえ、窓口でお手続きください。",
 				"A locked My Number card PIN can be reset only at your municipal office. Please bring the card and an ID document to the counter."))
 		if p == pkcs11.PolicyGeneric {

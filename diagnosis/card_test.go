@@ -188,7 +188,8 @@ func TestDiagnoseBundleHoldsNoPersonalDataUnlessAskedFor(t *testing.T) {
 	before := card.Stats()
 
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte("shinsei sandbox"))
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"procedures": [{"id": "move-out-notification"}]}`))
 	}))
 	defer srv.Close()
 	dir := t.TempDir()
@@ -301,7 +302,7 @@ func TestDiagnoseReadsTheExactTriesWithoutSpendingAny(t *testing.T) {
 	}{
 		{"a healthy card shows 5 tries of the signature password", vcard.ScenarioHealthy, 5, false, false, diagnosis.StatusOK, ""},
 		{"a card on its final try shows 1 try and warns", vcard.ScenarioFinalTry, 1, true, false, diagnosis.StatusWarn, "never retries"},
-		{"a locked card shows it is locked and sends the resident to the municipal office", vcard.ScenarioLocked, 0, false, true, diagnosis.StatusWarn, "municipal office"},
+		{"a locked card is a failure that sends the resident to the municipal office", vcard.ScenarioLocked, 0, false, true, diagnosis.StatusFail, "municipal office"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -323,6 +324,23 @@ func TestDiagnoseReadsTheExactTriesWithoutSpendingAny(t *testing.T) {
 			}
 			if got.Status != c.status || !strings.Contains(got.Hint.En, c.hintWords) || (c.hintWords != "" && got.Hint.Ja == "") {
 				t.Errorf("verdict %s, hint %q; want %s with %q", got.Status, got.Hint.En, c.status, c.hintWords)
+			}
+			// The token's verdict is the tokens section's, and a failure
+			// is among the parts that do not work, with the token's hint.
+			if r.Tokens.Status != c.status && !(c.status == diagnosis.StatusOK && r.Tokens.Status == diagnosis.StatusWarn) {
+				t.Errorf("tokens section %s, want %s", r.Tokens.Status, c.status)
+			}
+			failed := false
+			for _, sec := range r.Failed() {
+				if sec.ID == diagnosis.SectionTokens {
+					failed = true
+					if !strings.Contains(sec.Hint.En, "municipal office") {
+						t.Errorf("the failed tokens section's hint is %q, want the locked token's", sec.Hint.En)
+					}
+				}
+			}
+			if failed != (c.status == diagnosis.StatusFail) || (c.status == diagnosis.StatusFail && r.Status() != diagnosis.StatusFail) {
+				t.Errorf("tokens among the failures: %v, overall %s; want the failure only for the locked card", failed, r.Status())
 			}
 			if !r.PCSC.Reachable || len(r.PCSC.Readers) == 0 {
 				t.Errorf("PC/SC: %+v", r.PCSC)

@@ -17,12 +17,12 @@ import (
 // Status is a diagnostic section's verdict.
 type Status string
 
-// Statuses, from good to bad. StatusFail is kept for a part of the
-// environment that does not work (no usable PKCS#11 module, pcscd
-// unreachable, the keyring unavailable, the service unreachable or
-// untrusted); a card or certificate that needs attention (locked PIN,
-// expiring certificate) is StatusWarn, since the environment around it
-// works.
+// Statuses, from good to bad. StatusFail is kept for a part that does
+// not work (no usable PKCS#11 module, pcscd unreachable, a card whose
+// PIN is locked, the keyring unavailable, the service unreachable, not
+// the service's API or untrusted); a card or certificate that needs
+// attention but still works (one try left, an expiring certificate) is
+// StatusWarn.
 const (
 	StatusOK      Status = "ok"
 	StatusSkipped Status = "skipped" // not asked for (no service URL given)
@@ -142,10 +142,12 @@ type Options struct {
 	Keyring Keyring
 	// Errors are the last errors recorded; nil shows none.
 	Errors *ErrorLog
-	// IncludePersonal adds the subjects of end-entity certificates (the
-	// holder's) to the report and their certificates to the bundle. Names,
-	// addresses and birth dates in the certificates' attributes, PINs and
-	// raw serial numbers are never included.
+	// IncludePersonal adds personal data: the subjects of end-entity
+	// certificates (the holder's, which may carry the name) to the report,
+	// and those certificates themselves to the bundle — a holder's
+	// certificate holds the name, address, birth date and sex. The report's
+	// text never spells those attributes out, and PINs and passwords are
+	// never included.
 	IncludePersonal bool
 	// Version is Shinsei's version as released; empty takes it from the
 	// build information.
@@ -171,6 +173,10 @@ type Report struct {
 	Time time.Time `json:"time"`
 	// IncludesPersonal is DiagOptions.IncludePersonal.
 	IncludesPersonal bool `json:"includes_personal"`
+	// Overall is Status() when the diagnosis ran: the computer's state
+	// now. The errors of the past day have their own verdict, in
+	// LastErrors, and never count toward it.
+	Overall Status `json:"status"`
 
 	System       SystemReport       `json:"system"`
 	Modules      ModulesReport      `json:"modules"`
@@ -194,7 +200,8 @@ type bundleCert struct {
 	der  []byte
 }
 
-// Sections returns the report's sections in order.
+// Sections returns the sections of the computer's current state, in
+// order. The errors of the past day are not among them: see History.
 func (r *Report) Sections() []Section {
 	return []Section{
 		{SectionSystem, r.System.Check},
@@ -205,11 +212,18 @@ func (r *Report) Sections() []Section {
 		{SectionAnchors, r.Anchors.Check},
 		{SectionService, r.Service.Check},
 		{SectionKeyring, r.Keyring.Check},
-		{SectionErrors, r.LastErrors.Check},
 	}
 }
 
-// Status is the worst status of the sections.
+// History is the section of the errors recorded in the past (the last
+// errors), a verdict of its own: errors met earlier say nothing of
+// whether the computer works now, so they never count toward Status.
+func (r *Report) History() Section {
+	return Section{SectionErrors, r.LastErrors.Check}
+}
+
+// Status is the computer's state now: the worst status of Sections, the
+// past errors left out.
 func (r *Report) Status() Status {
 	s := StatusOK
 	for _, sec := range r.Sections() {
@@ -262,6 +276,7 @@ func Run(ctx context.Context, opts Options) *Report {
 	step(SectionKeyring, d.keyring)
 	step(SectionErrors, d.lastErrors)
 	r.env = environment(d.red)
+	r.Overall = r.Status()
 	return r
 }
 

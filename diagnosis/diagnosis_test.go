@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -174,8 +175,8 @@ func TestTrustAnchorFilesAreListedWithFingerprintsAndExpiry(t *testing.T) {
 			}
 		}},
 		{"an expired root warns", []string{pemFile(t, dir, "old.pem", old)}, "", false, diagnosis.StatusWarn, nil},
-		{"a missing file fails and says where it was looked for", []string{filepath.Join(dir, "missing.pem")}, "", false, diagnosis.StatusFail, func(t *testing.T, a diagnosis.AnchorsReport) {
-			if !strings.Contains(a.Files[0].Error, "missing.pem") {
+		{"a missing file fails and says what is missing, its name redacted", []string{filepath.Join(dir, "missing.pem")}, "", false, diagnosis.StatusFail, func(t *testing.T, a diagnosis.AnchorsReport) {
+			if !strings.Contains(a.Files[0].Error, "[redacted].pem: no such file") || strings.Contains(a.Files[0].Error, "missing") {
 				t.Errorf("error %q", a.Files[0].Error)
 			}
 		}},
@@ -218,23 +219,34 @@ func TestTrustAnchorFilesAreListedWithFingerprintsAndExpiry(t *testing.T) {
 func TestTheServiceIsCheckedForReachTrustAndClock(t *testing.T) {
 	var skew time.Duration
 	var code int
+	var page bool
+	// The service answers its catalogue under /api/v1; anything else is
+	// a 404, or with page set a large web page at every address.
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if skew != 0 {
 			w.Header().Set("Date", time.Now().Add(skew).UTC().Format(http.TimeFormat))
 		}
-		if code != 0 {
+		switch {
+		case code != 0:
 			w.WriteHeader(code)
+		case page:
+			w.Header().Set("Content-Type", "text/html")
+			w.Write(bytes.Repeat([]byte("x"), 2<<20))
+		case r.URL.Path == "/api/v1/procedures":
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`[{"id": "move-out-notification", "auth_level": "signature"}]`))
+		default:
+			http.NotFound(w, r)
 		}
-		w.Write(bytes.Repeat([]byte("x"), 1<<20))
 	}))
 	defer srv.Close()
 	closed := httptest.NewTLSServer(http.NotFoundHandler())
 	closedURL := closed.URL
 	closed.Close()
-	plain := httptest.NewServer(http.NotFoundHandler())
+	plain := httptest.NewServer(srv.Config.Handler)
 	defer plain.Close()
 	anchor := pemFile(t, t.TempDir(), "service.pem", srv.Certificate())
-	withCreds := strings.Replace(srv.URL, "https://", "https://resident:hunter2@", 1) + "/api?token=abcdef"
+	withCreds := strings.Replace(srv.URL, "https://", "https://resident:hunter2@", 1) + "/?token=abcdef"
 
 	cases := []struct {
 		name    string
@@ -248,6 +260,25 @@ func TestTheServiceIsCheckedForReachTrustAndClock(t *testing.T) {
 		{"no URL skips the section", "", nil, 0, 0, diagnosis.StatusSkipped, nil},
 		{"a service whose chain verifies against the anchor is ok, with its chain and the clock skew", srv.URL, []string{anchor}, 0, 0, diagnosis.StatusOK, func(t *testing.T, s diagnosis.ServiceReport) {
 			if !s.Verified || s.VerifiedAgainst != "configured anchors" || len(s.Chain) == 0 || s.ClockSkewSeconds == nil || *s.ClockSkewSeconds != 0 {
+				t.Errorf("got %+v", s)
+			}
+			if !s.Reachable || s.APIURL != srv.URL+"/api/v1/procedures" || !strings.Contains(s.Summary.En, "the service's API answers") {
+				t.Errorf("the catalogue answered, yet reachable %v at %q: %q", s.Reachable, s.APIURL, s.Summary.En)
+			}
+		}},
+		{"the URL given with the API prefix asks the same catalogue", srv.URL + "/api/v1/", []string{anchor}, 0, 0, diagnosis.StatusOK, func(t *testing.T, s diagnosis.ServiceReport) {
+			if !s.Reachable || s.APIURL != srv.URL+"/api/v1/procedures" {
+				t.Errorf("reachable %v at %q", s.Reachable, s.APIURL)
+			}
+		}},
+		{"a URL that answers 404 is not reachable: it is not the service's API", srv.URL + "/not-the-service", []string{anchor}, 0, 0, diagnosis.StatusFail, func(t *testing.T, s diagnosis.ServiceReport) {
+			if s.Reachable || !s.Answered || s.HTTPStatus != http.StatusNotFound || !strings.Contains(s.Summary.En, "not the service's API") ||
+				strings.Contains(s.Summary.En, "Reachable") || !strings.Contains(s.Hint.En, "service URL") || s.Hint.Ja == "" {
+				t.Errorf("got %+v", s)
+			}
+		}},
+		{"a web page where the catalogue should be is not the service's API", srv.URL, []string{anchor}, 0, -1, diagnosis.StatusFail, func(t *testing.T, s diagnosis.ServiceReport) {
+			if s.Reachable || !s.Answered || s.HTTPStatus != http.StatusOK || !strings.Contains(s.Summary.En, "not the service's API") {
 				t.Errorf("got %+v", s)
 			}
 		}},
@@ -266,7 +297,11 @@ func TestTheServiceIsCheckedForReachTrustAndClock(t *testing.T) {
 				t.Errorf("got skew %v", s.ClockSkewSeconds)
 			}
 		}},
-		{"a service answering 503 warns", srv.URL, []string{anchor}, 0, http.StatusServiceUnavailable, diagnosis.StatusWarn, nil},
+		{"a service answering 503 warns and is not reachable", srv.URL, []string{anchor}, 0, http.StatusServiceUnavailable, diagnosis.StatusWarn, func(t *testing.T, s diagnosis.ServiceReport) {
+			if s.Reachable || !strings.Contains(s.Summary.En, "not available") {
+				t.Errorf("got %+v", s)
+			}
+		}},
 		{"an unreachable service fails with a hint", closedURL, nil, 0, 0, diagnosis.StatusFail, func(t *testing.T, s diagnosis.ServiceReport) {
 			if s.Reachable || s.Error == "" || s.Hint.Ja == "" {
 				t.Errorf("got %+v", s)
@@ -282,7 +317,7 @@ func TestTheServiceIsCheckedForReachTrustAndClock(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			skew, code = c.skew, c.code
+			skew, code, page = c.skew, max(c.code, 0), c.code == -1
 			r := quick(t, func(o *diagnosis.Options) { o.ServiceURL, o.Anchors = c.url, c.anchors })
 			if r.Service.Status != c.status {
 				t.Fatalf("status %s, want %s: %+v", r.Service.Status, c.status, r.Service)
@@ -335,7 +370,7 @@ func TestErrorLogKeepsTheLastErrorsRedacted(t *testing.T) {
 		{"a hex serial is removed and a PC/SC code kept", "serial 3f2a9b8c7d6e5f401122 and 3F:2A:9B:8C:7D:6E:5F:40:11:22; pcsc: SCardConnect: 0x8010000C", []string{"3f2a9b8c7d6e5f401122", "3F:2A"}, []string{"0x8010000C"}, ""},
 		{"an e-mail address is removed", "mail hanako.takahashi@example.jp refused", []string{"hanako.takahashi"}, []string{"refused"}, ""},
 		{"a subject's personal names are removed", "certcheck: CN=Hanako Takahashi,SERIALNUMBER=ABC123,O=Example,C=JP is not trusted", []string{"Hanako", "ABC123"}, []string{"O=Example", "is not trusted"}, ""},
-		{"the home directory becomes ~", "open /home/hanako/certs/root.pem: no such file", []string{"/home/hanako"}, []string{"~/certs/root.pem"}, ""},
+		{"the home directory becomes ~ and what is below it is redacted", "open /home/hanako/certs/root.pem: no such file", []string{"/home/hanako", "certs", "root"}, []string{"~/[redacted]/[redacted].pem: no such file"}, ""},
 		{"a long message is cut", strings.Repeat("too long ", 300), nil, nil, "…"},
 	}
 	for _, c := range cases {
@@ -398,6 +433,164 @@ func TestErrorLogKeepsTheLastErrorsRedacted(t *testing.T) {
 	})
 }
 
+func TestPathsAndSecretsInErrorsAreRedactedBeforeTheyAreKept(t *testing.T) {
+	t.Setenv("HOME", "/home/takahashi_hanako")
+	cases := []struct {
+		name string
+		err  error
+		want string // the message kept, exactly
+	}{
+		{"a package below the home directory keeps only its extension",
+			errors.New("open /home/takahashi_hanako/申請/hanako-1985-04-15.asice: permission denied"),
+			"open ~/[redacted]/[redacted].asice: permission denied"},
+		{"a path inside an *os.PathError is redacted",
+			fmt.Errorf("sign: %w", &os.PathError{Op: "open", Path: "/home/takahashi_hanako/Documents/takahashi_hanako/hanako-1985-04-15.asice", Err: os.ErrNotExist}),
+			"sign: open ~/[redacted]/[redacted]/[redacted].asice: file does not exist"},
+		{"a path outside the home directory keeps only its first folder",
+			errors.New(`verify: "/media/takahashi_hanako/USB/hanako-1985-04-15.asice" is damaged`),
+			`verify: "/media/[redacted]/[redacted]/[redacted].asice" is damaged`},
+		{"a file at the root keeps only its extension",
+			errors.New("open /hanako-1985-04-15.asice: no such file"),
+			"open /[redacted].asice: no such file"},
+		{"another user's home is redacted too",
+			errors.New("open /home/suzuki_ichiro/form.json: no such file"),
+			"open /home/[redacted]/[redacted].json: no such file"},
+		{"a Windows path is redacted",
+			errors.New(`open C:\Users\takahashi_hanako\hanako-1985-04-15.p12: Access is denied.`),
+			`open C:\[redacted]\[redacted]\[redacted].p12: Access is denied.`},
+		{"a file name alone keeps only its extension",
+			errors.New("sign: hanako-1985-04-15.asice already exists"),
+			"sign: [redacted].asice already exists"},
+		{"a relative path keeps only its extension",
+			errors.New("sign: takahashi_hanako/hanako-1985-04-15.asice: no such file"),
+			"sign: [redacted]/[redacted].asice: no such file"},
+		{"a file name without a known extension is redacted whole",
+			errors.New("open /home/takahashi_hanako/hanako.takahashi: no such file"),
+			"open ~/[redacted]: no such file"},
+		{"the system's module and socket paths are kept",
+			errors.New("pkcs11: load /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so: pcsc: /run/pcscd/pcscd.comm: refused"),
+			"pkcs11: load /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so: pcsc: /run/pcscd/pcscd.comm: refused"},
+		{"a URL and a media type are no paths",
+			errors.New("submit: https://shinsei.example.lg.jp/api/v1/procedures answered text/html, want application/json"),
+			"submit: https://shinsei.example.lg.jp/api/v1/procedures answered text/html, want application/json"},
+		{"a PIN quoted after the word PIN is redacted",
+			errors.New("pkcs11: the token refused PIN SANDBOX1"),
+			"pkcs11: the token refused PIN [redacted]"},
+		{"a password quoted after a colon or in quotes is redacted",
+			errors.New(`signer: password: sandbox; passphrase "hunter2"`),
+			`signer: password: [redacted]; passphrase "[redacted]"`},
+		{"a Japanese password is redacted",
+			errors.New("パスワード：ABCD1234 が違います"),
+			"[redacted][redacted] [redacted]"},
+		{"the words that follow PIN in ordinary messages stay",
+			errors.New("pkcs11: incorrect PIN (4 tries left); pkcs11: PIN locked; the password is too short; the user authentication PIN is 4 digits; use --pin-stdin"),
+			"pkcs11: incorrect PIN (4 tries left); pkcs11: PIN locked; the password is too short; the user authentication PIN is 4 digits; use --pin-stdin"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l, err := diagnosis.OpenErrorLog("", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l.Record("sign", c.err)
+			if got := l.Entries()[0].Message; got != c.want {
+				t.Errorf("kept %q\nwant %q", got, c.want)
+			}
+			// The report redacts the entries again: a second pass changes
+			// nothing.
+			r := quick(t, func(o *diagnosis.Options) { o.Errors = l })
+			if got := r.LastErrors.Entries[0].Message; got != c.want {
+				t.Errorf("redacted again, %q\nwant %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestTheBundleHoldsNoPathNamesOrPINsFromTheErrors(t *testing.T) {
+	// A log written by an older version, before it redacted paths and
+	// secrets: the report redacts it again as it reads it.
+	path := filepath.Join(t.TempDir(), "last-errors.json")
+	raw := []map[string]any{
+		{"time": time.Now().UTC().Format(time.RFC3339), "command": "sign", "message": "open /home/takahashi_hanako/hanako-1985-04-15.asice: permission denied"},
+		{"time": time.Now().UTC().Format(time.RFC3339), "command": "sign", "message": "pkcs11: the token refused PIN SANDBOX1"},
+	}
+	data, _ := json.Marshal(raw)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, err := diagnosis.OpenErrorLog(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := quick(t, func(o *diagnosis.Options) { o.Errors = l })
+	var buf bytes.Buffer
+	if err := r.WriteBundle(&buf); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		var b bytes.Buffer
+		b.ReadFrom(rc)
+		rc.Close()
+		for _, leak := range []string{"takahashi", "hanako", "1985", "SANDBOX1"} {
+			if strings.Contains(b.String(), leak) {
+				t.Errorf("%s holds %q", f.Name, leak)
+			}
+		}
+		if f.Name == "report.txt" && !strings.Contains(b.String(), "[redacted].asice") {
+			t.Errorf("report.txt lost the kind of file:\n%s", b.String())
+		}
+	}
+}
+
+func TestTheLastErrorsAreAVerdictApartFromTheComputersState(t *testing.T) {
+	t.Run("an earlier diagnosis is never kept among the last errors", func(t *testing.T) {
+		l, _ := diagnosis.OpenErrorLog("", 0)
+		// What the command line's diag returns when a part fails.
+		l.Record(diagnosis.DiagCommand, errors.New("diag: Card readers (PC/SC), OS keyring do not work"))
+		if e := l.Entries(); len(e) != 0 {
+			t.Fatalf("the diagnosis' own verdict was kept: %+v", e)
+		}
+		first := quick(t, func(o *diagnosis.Options) { o.Errors = l })
+		second := quick(t, func(o *diagnosis.Options) { o.Errors = l })
+		if second.LastErrors.Status != diagnosis.StatusOK || len(second.LastErrors.Entries) != 0 || second.Status() != first.Status() {
+			t.Errorf("the second run: last errors %+v, overall %s after %s", second.LastErrors, second.Status(), first.Status())
+		}
+	})
+	t.Run("recent errors do not turn a working computer amber", func(t *testing.T) {
+		var r diagnosis.Report
+		for _, c := range []*diagnosis.Check{&r.System.Check, &r.Modules.Check, &r.PCSC.Check, &r.Tokens.Check, &r.Certificates.Check,
+			&r.Anchors.Check, &r.Service.Check, &r.Keyring.Check} {
+			c.Status = diagnosis.StatusOK
+		}
+		r.LastErrors.Status = diagnosis.StatusWarn
+		if r.Status() != diagnosis.StatusOK || r.History().Status != diagnosis.StatusWarn || len(r.Failed()) != 0 {
+			t.Errorf("overall %s, history %s; want ok apart from warn", r.Status(), r.History().Status)
+		}
+		en := r.Text(i18n.English)
+		for _, want := range []string{"Overall: ok", "Past errors: warn (not part of the overall verdict)"} {
+			if !strings.Contains(en, want) {
+				t.Errorf("the text lacks %q:\n%s", want, en)
+			}
+		}
+	})
+	t.Run("an entry an older version kept for the diagnosis is not shown", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "last-errors.json")
+		os.WriteFile(path, []byte(`[{"time": "`+time.Now().UTC().Format(time.RFC3339)+`", "command": "diag", "message": "diag: OS keyring do not work"}]`), 0o600)
+		l, err := diagnosis.OpenErrorLog(path, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := quick(t, func(o *diagnosis.Options) { o.Errors = l }); r.LastErrors.Status != diagnosis.StatusOK || len(r.LastErrors.Entries) != 0 {
+			t.Errorf("last errors %+v", r.LastErrors)
+		}
+	})
+}
+
 func TestDefaultErrorLogPathNeverCreatesAHome(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", "")
 	cases := []struct {
@@ -434,7 +627,7 @@ func TestTheReportReadsTheSameInTextJSONAndTheBundle(t *testing.T) {
 	for _, s := range r.Sections() {
 		sections = append(sections, string(s.ID))
 	}
-	if strings.Join(steps, " ") != "system modules pcsc tokens anchors service keyring last_errors" || len(sections) != 9 {
+	if strings.Join(steps, " ") != "system modules pcsc tokens anchors service keyring last_errors" || len(sections) != 8 || r.History().ID != diagnosis.SectionErrors {
 		t.Errorf("progress %v, sections %v", steps, sections)
 	}
 	if r.System.Version != "v1.2.3" || r.System.OS == "" || r.System.GoVersion == "" {
@@ -444,7 +637,7 @@ func TestTheReportReadsTheSameInTextJSONAndTheBundle(t *testing.T) {
 		t.Errorf("last errors %+v", r.LastErrors)
 	}
 	en, ja := r.Text(i18n.English), r.Text(i18n.Japanese)
-	for _, want := range []string{"[FAIL] PKCS#11 modules", "→ To use a My Number card", "service refused the package", "Overall: FAIL"} {
+	for _, want := range []string{"[FAIL] PKCS#11 modules", "→ To use a My Number card", "service refused the package", "Overall: FAIL", "Past errors: warn", "[warn] Last errors"} {
 		if !strings.Contains(en, want) {
 			t.Errorf("the English text lacks %q:\n%s", want, en)
 		}
@@ -474,7 +667,7 @@ func TestTheReportReadsTheSameInTextJSONAndTheBundle(t *testing.T) {
 		}
 		if f.Name == "report.json" {
 			var back diagnosis.Report
-			if err := json.Unmarshal(b.Bytes(), &back); err != nil || back.Modules.Status != diagnosis.StatusFail {
+			if err := json.Unmarshal(b.Bytes(), &back); err != nil || back.Modules.Status != diagnosis.StatusFail || back.Overall != diagnosis.StatusFail || back.LastErrors.Status != diagnosis.StatusWarn {
 				t.Errorf("report.json does not read back: %v", err)
 			}
 		}

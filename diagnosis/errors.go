@@ -2,23 +2,19 @@ package diagnosis
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/shinsei-app/shinsei/i18n"
 
-	"github.com/shinsei-app/shinsei/identity"
 	"github.com/shinsei-app/shinsei/internal/fsx"
 	"github.com/shinsei-app/shinsei/internal/iox"
 )
@@ -36,6 +32,10 @@ type ErrorsReport struct {
 	Check
 	Entries []ErrorEntry `json:"entries"`
 }
+
+// DiagCommand is the command name of the diagnosis itself: ErrorLog keeps
+// no error under it.
+const DiagCommand = "diag"
 
 // DefaultErrorLogSize is how many errors an ErrorLog keeps by default.
 const DefaultErrorLogSize = 20
@@ -110,8 +110,12 @@ func DefaultErrorLogPath() (string, error) {
 // when the log has one. command says what was being done. A nil err is
 // not recorded. The error returned is the file's; the entry is kept in
 // memory anyway.
+//
+// The diagnosis' own verdict (command DiagCommand) is never kept: it
+// reports on the computer and is not an error met while using it, so a
+// diagnosis never sees its previous run among the last errors.
 func (l *ErrorLog) Record(command string, err error) error {
-	if err == nil {
+	if err == nil || command == DiagCommand {
 		return nil
 	}
 	red := newRedactor()
@@ -206,6 +210,9 @@ func (d *diagnosis) lastErrors(context.Context) {
 	e.Entries = []ErrorEntry{}
 	if d.opts.Errors != nil {
 		for _, entry := range d.opts.Errors.Entries() {
+			if entry.Command == DiagCommand {
+				continue // a verdict an older version kept: not an error met
+			}
 			entry.Command, entry.Message = d.red.text(entry.Command), d.red.text(entry.Message)
 			e.Entries = append(e.Entries, entry)
 		}
@@ -224,126 +231,5 @@ func (d *diagnosis) lastErrors(context.Context) {
 	default:
 		e.set(StatusWarn, msgf("24時間以内にエラーが %[1]d 件ありました（記録は全部で %[2]d 件）。", "%[1]d error(s) in the last 24 hours (%[2]d recorded).", recent, len(e.Entries)),
 			msg("お問い合わせの際は、このエラーの内容もお知らせください。", "Please mention these errors when you contact the help desk."))
-	}
-}
-
-// redactor removes personal data from free text (error messages, paths):
-// values known to be personal (read from the holder's certificates), the
-// home directory, Japanese text (names and addresses), e-mail addresses,
-// dates without a time (birth dates), long numbers and long hex strings
-// (serial numbers, My Numbers), and the values of personal X.500
-// attributes (CN=, SERIALNUMBER=, ...).
-type redactor struct {
-	home  string
-	known []string // longest first
-}
-
-func newRedactor() *redactor {
-	r := &redactor{}
-	if home, err := os.UserHomeDir(); err == nil && len(home) > 1 && home != string(filepath.Separator) {
-		r.home = filepath.Clean(home)
-	}
-	return r
-}
-
-// addCertificate learns the personal values of a holder's certificate:
-// its subject and subject attributes, serial number, e-mail addresses, and
-// the JPKI or commercial-registry attributes.
-func (r *redactor) addCertificate(c *x509.Certificate) {
-	r.add(c.Subject.String())
-	for _, atv := range c.Subject.Names {
-		if s, ok := atv.Value.(string); ok && !slices.Equal(atv.Type, []int{2, 5, 4, 6}) { // not the country
-			r.add(s)
-		}
-	}
-	if c.SerialNumber != nil {
-		r.add(c.SerialNumber.String())
-		h := c.SerialNumber.Text(16)
-		r.add(h)
-		r.add(strings.ToUpper(h))
-	}
-	for _, e := range c.EmailAddresses {
-		r.add(e)
-	}
-	h, _ := identity.HolderOf(c)
-	if p := h.Person; p != nil {
-		r.add(p.Name)
-		for _, part := range strings.FieldsFunc(p.Name, func(r rune) bool { return r == '\u3000' || r == ' ' }) {
-			r.add(part)
-		}
-		r.add(p.Address)
-		r.add(p.Raw.BirthDate)
-		if len(p.Raw.BirthDate) == 9 {
-			d := p.Raw.BirthDate[1:]
-			r.add(d)
-			r.add(d[:4] + "-" + d[4:6] + "-" + d[6:])
-			r.add(d[:4] + "/" + d[4:6] + "/" + d[6:])
-		}
-	}
-	if corp := h.Corporation; corp != nil {
-		r.add(corp.Name)
-		r.add(corp.Address)
-		r.add(corp.RepresentativeName)
-	}
-}
-
-func (r *redactor) add(s string) {
-	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) < 2 || len(s) < 4 || slices.Contains(r.known, s) {
-		return
-	}
-	r.known = append(r.known, s)
-	slices.SortFunc(r.known, func(a, b string) int { return len(b) - len(a) })
-}
-
-var (
-	reJapanese = regexp.MustCompile(`[\p{Han}\p{Hiragana}\p{Katakana}\x{3000}-\x{303F}\x{30FC}\x{FF01}-\x{FFEF}]+`)
-	reEmail    = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
-	reX500     = regexp.MustCompile(`\b(CN|SERIALNUMBER|STREET|POSTALCODE|UID|EMAILADDRESS|GN|SN|2\.5\.4\.\d+)=("(?:[^"\\]|\\.)*"|(?:[^,+\\]|\\.)*)`)
-	reDate     = regexp.MustCompile(`\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(T\d)?`)
-	reNumber   = regexp.MustCompile(`\b\d{6,}\b`)
-	reHex      = regexp.MustCompile(`\b(?:[0-9A-Fa-f]{2}:){7,}[0-9A-Fa-f]{2}\b|\b[0-9A-Fa-f]{16,}\b`)
-)
-
-// text returns s redacted.
-func (r *redactor) text(s string) string {
-	for _, k := range r.known {
-		s = strings.ReplaceAll(s, k, "[redacted]")
-	}
-	if r.home != "" {
-		s = replacePath(s, r.home, "~")
-	}
-	s = reJapanese.ReplaceAllString(s, "[redacted]")
-	s = reEmail.ReplaceAllString(s, "[email]")
-	s = reX500.ReplaceAllString(s, "$1=[redacted]")
-	s = reDate.ReplaceAllStringFunc(s, func(m string) string {
-		if strings.Contains(m, "T") {
-			return m // a timestamp, not a birth date
-		}
-		return "[date]"
-	})
-	s = reHex.ReplaceAllString(s, "[hex]")
-	s = reNumber.ReplaceAllString(s, "[number]")
-	return s
-}
-
-// replacePath replaces dir (and what follows only when it is a path
-// separator or the end) by repl.
-func replacePath(s, dir, repl string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, dir)
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		end := i + len(dir)
-		if end == len(s) || s[end] == '/' || s[end] == '\\' || s[end] == '"' || s[end] == ' ' || s[end] == ':' {
-			b.WriteString(s[:i])
-			b.WriteString(repl)
-		} else {
-			b.WriteString(s[:end])
-		}
-		s = s[end:]
 	}
 }

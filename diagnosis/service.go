@@ -6,19 +6,22 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/shinsei-app/shinsei/i18n"
 
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/internal/iox"
+	"github.com/shinsei-app/shinsei/submit"
 )
 
 // AnchorsReport lists the trust-anchor files configured.
@@ -56,7 +59,15 @@ type AnchorCert struct {
 type ServiceReport struct {
 	Check
 	// URL is the address checked, without credentials, query or fragment.
-	URL        string `json:"url,omitempty"`
+	URL string `json:"url,omitempty"`
+	// APIURL is the endpoint asked: the service's procedure catalogue
+	// under /api/v1.
+	APIURL string `json:"api_url,omitempty"`
+	// Answered is set when a server answered at that address at all;
+	// Reachable only when the service's API itself answered (its
+	// catalogue, in JSON). A server that answers but is not the API (a
+	// web page, a 404) is Answered and not Reachable.
+	Answered   bool   `json:"answered"`
 	Reachable  bool   `json:"reachable"`
 	HTTPStatus int    `json:"http_status,omitempty"`
 	Error      string `json:"error,omitempty"`
@@ -85,8 +96,8 @@ type ChainCert struct {
 
 // Limits of the service check.
 const (
-	maxAnchorFile   = 1 << 20  // a certificate file
-	maxServiceBody  = 64 << 10 // the body read (and dropped) from the service
+	maxAnchorFile   = 1 << 20 // a certificate file
+	maxServiceBody  = 1 << 20 // the catalogue read from the service
 	skewWarnSeconds = 2 * 60
 	// skewFailSeconds is the clock skew certificate status checks allow.
 	skewFailSeconds = 15 * 60
@@ -184,7 +195,9 @@ func (d *diagnosis) service(ctx context.Context) {
 	}
 	u.User, u.RawQuery, u.ForceQuery, u.Fragment = nil, "", false, ""
 	s.URL = u.String()
-	probe, err := d.probe(ctx, u)
+	api := catalogueURL(u)
+	s.APIURL = api.String()
+	probe, err := d.probe(ctx, api)
 	s.Chain = probe.chain
 	s.TLSVersion = probe.tlsVersion
 	if err != nil {
@@ -194,11 +207,20 @@ func (d *diagnosis) service(ctx context.Context) {
 				"Please check the internet connection, and the proxy setting (HTTPS_PROXY) if your network uses one."))
 		return
 	}
-	s.Reachable, s.HTTPStatus = true, probe.status
-	status, summary, hint := StatusOK, msgf("接続できます（HTTP %d）。", "Reachable (HTTP %d).", probe.status), i18n.Text{}
-	if u.Scheme == "http" {
+	s.Answered, s.Reachable, s.HTTPStatus = true, probe.api, probe.status
+	status, summary, hint := StatusOK, msgf("申請サービスの API に接続できます（HTTP %d）。", "Reachable: the service's API answers (HTTP %d).", probe.status), i18n.Text{}
+	switch {
+	case probe.api:
+	case probe.status >= 500:
+		summary = msgf("サーバーは応答しましたが、申請サービスの API は利用できません（HTTP %d）。", "The server answers, but the service's API is not available (HTTP %d).", probe.status)
+	default:
+		summary = msgf("サーバーは応答しましたが、申請サービスの API ではありません（HTTP %d）。", "The server answers, but it is not the service's API (HTTP %d).", probe.status)
+		status, hint = StatusFail, msg("申請サービスの URL が違う可能性があります。市区町村が案内している申請サービスの URL（https:// で始まるもの）を設定してください。",
+			"The service URL may be wrong. Please set the service URL your municipality gives (starting with https://).")
+	}
+	if u.Scheme == "http" && status == StatusOK {
 		status, hint = StatusWarn, msg("暗号化されていない http:// で接続しています。https:// の URL を指定してください。", "The connection is not encrypted (http://); please use the https:// URL.")
-	} else {
+	} else if u.Scheme == "https" {
 		s.VerifiedAgainst = "system roots"
 		vo := x509.VerifyOptions{DNSName: u.Hostname(), Intermediates: x509.NewCertPool(), CurrentTime: d.now,
 			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
@@ -224,13 +246,13 @@ func (d *diagnosis) service(ctx context.Context) {
 				"The service's certificate cannot be verified. Please check the trust anchors configured; if your network inspects encrypted traffic, please ask its administrator.")
 		} else {
 			s.Verified = true
-			if left := daysLeft(d.now, probe.certs[0].NotAfter); left < 14 {
+			if left := daysLeft(d.now, probe.certs[0].NotAfter); left < 14 && status == StatusOK {
 				status, hint = StatusWarn, msgf("申請サービスのサーバー証明書の有効期限まで残り %d 日です。サービスの運営者にお知らせください。",
 					"The service's certificate expires in %d days; please tell the service's operator.", left)
 			}
 		}
 	}
-	if probe.status >= 500 && status == StatusOK {
+	if !probe.api && probe.status >= 500 && status == StatusOK {
 		status, hint = StatusWarn, msg("申請サービスが一時的に利用できない可能性があります。時間をおいてお試しください。", "The service may be unavailable for a while; please try again later.")
 	}
 	if probe.hasDate {
@@ -252,9 +274,51 @@ func (d *diagnosis) service(ctx context.Context) {
 	s.set(status, summary, hint)
 }
 
+// catalogueURL is the service's procedure catalogue: the URL given, with
+// or without the API prefix, and /api/v1/procedures.
+func catalogueURL(u *url.URL) *url.URL {
+	c := *u
+	c.Path = strings.TrimSuffix(strings.TrimSuffix(c.Path, "/"), submit.APIPrefix) + submit.APIPrefix + "/procedures"
+	c.RawPath = ""
+	return &c
+}
+
+// isCatalogue reports whether an answer is the service's catalogue: 200,
+// JSON, and a list of procedures (or an object holding one) each with an
+// ID.
+func isCatalogue(status int, contentType string, body []byte) bool {
+	if status != http.StatusOK {
+		return false
+	}
+	if mt, _, err := mime.ParseMediaType(contentType); err != nil || (mt != submit.MediaJSON && !strings.HasSuffix(mt, "+json")) {
+		return false
+	}
+	type entry struct {
+		ID string `json:"id"`
+	}
+	var list []entry
+	if err := json.Unmarshal(body, &list); err != nil {
+		var wrapped struct {
+			Procedures *[]entry `json:"procedures"`
+		}
+		if err := json.Unmarshal(body, &wrapped); err != nil || wrapped.Procedures == nil {
+			return false
+		}
+		list = *wrapped.Procedures
+	}
+	for _, e := range list {
+		if e.ID == "" {
+			return false
+		}
+	}
+	return true
+}
+
 // serviceProbe is what one request to the service showed.
 type serviceProbe struct {
-	status     int
+	status int
+	// api is set when the answer is the service's catalogue.
+	api        bool
 	tlsVersion string
 	certs      []*x509.Certificate
 	chain      []ChainCert
@@ -285,6 +349,7 @@ func (d *diagnosis) probe(ctx context.Context, u *url.URL) (serviceProbe, error)
 		return p, err
 	}
 	req.Header.Set("User-Agent", "Shinsei-diagnostics")
+	req.Header.Set("Accept", submit.MediaJSON)
 	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
@@ -292,8 +357,9 @@ func (d *diagnosis) probe(ctx context.Context, u *url.URL) (serviceProbe, error)
 	}
 	end := time.Now()
 	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, maxServiceBody))
+	body, berr := iox.ReadAll(resp.Body, maxServiceBody)
 	p.status = resp.StatusCode
+	p.api = berr == nil && isCatalogue(resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	if resp.TLS != nil {
 		p.tlsVersion = tls.VersionName(resp.TLS.Version)
 		p.certs = resp.TLS.PeerCertificates

@@ -37,13 +37,14 @@ func (r *Report) Text(lang i18n.Lang) string {
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w("%s — %s\n", pick(lang, "Shinsei 診断レポート", "Shinsei diagnostics"), r.Time.Format(time.RFC3339))
 	if r.IncludesPersonal {
-		w("%s\n", pick(lang, "個人情報: 証明書の所有者の名義（サブジェクト）を含みます", "Personal data: includes the certificate holders' subjects"))
+		w("%s\n", PersonalNote(true).In(lang))
 	} else {
-		w("%s\n", pick(lang, "個人情報: 含みません（氏名・住所・生年月日・暗証番号・シリアル番号は記録していません）",
-			"Personal data: none (no names, addresses, birth dates, PINs or serial numbers)"))
+		w("%s\n", PersonalNote(false).In(lang))
 	}
-	w("%s: %s\n", pick(lang, "総合判定", "Overall"), r.Status().Label(lang))
-	for _, sec := range r.Sections() {
+	history := r.History()
+	w("%s: %s%s\n", pick(lang, "総合判定", "Overall"), r.Status().Label(lang), pick(lang, "（現在の状態）", " (the computer now)"))
+	w("%s: %s%s\n", pick(lang, "過去のエラー", "Past errors"), history.Status.Label(lang), pick(lang, "（総合判定には含めません）", " (not part of the overall verdict)"))
+	section := func(sec Section) {
 		w("\n[%s] %s: %s\n", sec.Status.Label(lang), sec.ID.Title().In(lang), sec.Summary.In(lang))
 		for _, line := range r.details(sec.ID, lang) {
 			w("    %s\n", line)
@@ -52,7 +53,25 @@ func (r *Report) Text(lang i18n.Lang) string {
 			w("    → %s\n", sec.Hint.In(lang))
 		}
 	}
+	for _, sec := range r.Sections() {
+		section(sec)
+	}
+	w("\n%s\n", pick(lang, "── 過去のエラー（現在の状態とは別の判定です）──", "── Past errors (a verdict of their own, apart from the state now) ──"))
+	section(history)
 	return b.String()
+}
+
+// PersonalNote says what personal data a report holds: with personal
+// data, the holders' certificate subjects in the report and the holders'
+// certificates themselves in the bundle (a certificate holds the
+// holder's name, address and birth date); without, none of it.
+func PersonalNote(included bool) i18n.Text {
+	if included {
+		return msg("個人情報: 証明書の所有者のサブジェクト（名義）と、診断ファイルには所有者の証明書そのもの（氏名・住所・生年月日・性別が記録されています）を含みます。暗証番号・パスワードは含みません",
+			"Personal data: INCLUDED — the certificate holders' subjects, and in the bundle the holders' certificates themselves (which hold the name, address, birth date and sex); never PINs or passwords")
+	}
+	return msg("個人情報: 含みません（氏名・住所・生年月日・暗証番号・シリアル番号・ファイル名は記録していません）",
+		"Personal data: none (no names, addresses, birth dates, PINs, serial numbers or file names)")
 }
 
 // details are the lines under a section's heading.

@@ -17,8 +17,9 @@ import (
 
 // helpDesk is the diagnostics view a municipal help desk asks a resident
 // to open: every section of flow.Diagnose with its verdict and what to
-// do, the full text to copy, and a bundle to export. Nothing personal is
-// in it unless the resident ticks the box.
+// do, the errors recorded earlier apart (they never count toward the
+// overall verdict), the full text to copy, and a bundle to export.
+// Nothing personal is in it unless the resident ticks the box.
 type helpDesk struct {
 	s        *shell
 	run      *widget.Button
@@ -29,8 +30,11 @@ type helpDesk struct {
 	status   *widget.Label
 	progress *widget.ProgressBarInfinite
 	lines    *fyne.Container
-	report   *diagnosis.Report
-	box      fyne.CanvasObject
+	// past shows the errors recorded earlier: a verdict of their own,
+	// apart from the computer's state in lines.
+	past   *fyne.Container
+	report *diagnosis.Report
+	box    fyne.CanvasObject
 	// saveAs asks where to save the bundle and calls back with the file
 	// to write (nil when the resident closed the dialog): askSaveAs, or
 	// a chosen file in tests.
@@ -38,7 +42,7 @@ type helpDesk struct {
 }
 
 func newHelpDesk(s *shell) *helpDesk {
-	h := &helpDesk{s: s, status: wrapped(tr("help.intro")), lines: container.NewVBox(),
+	h := &helpDesk{s: s, status: wrapped(tr("help.intro")), lines: container.NewVBox(), past: container.NewVBox(),
 		progress: widget.NewProgressBarInfinite()}
 	h.progress.Hide()
 	h.progress.Stop()
@@ -52,9 +56,9 @@ func newHelpDesk(s *shell) *helpDesk {
 	h.personal = widget.NewCheck(tr("help.personal"), nil)
 	h.licence = widget.NewButtonWithIcon(tr("help.licences"), theme.InfoIcon(), h.onLicences)
 	h.box = container.NewBorder(
-		container.NewVBox(heading(tr("help.title")), h.status, h.personal,
+		container.NewVBox(heading(tr("help.title")), h.status, h.personal, wrapped(tr("help.personal_note")),
 			container.NewHBox(h.run, h.copy, h.export), h.progress),
-		container.NewHBox(layoutSpacer(), h.licence), nil, nil, container.NewVScroll(h.lines))
+		container.NewHBox(layoutSpacer(), h.licence), nil, nil, container.NewVScroll(container.NewVBox(h.lines, h.past)))
 	return h
 }
 
@@ -90,11 +94,16 @@ func (h *helpDesk) show(r *diagnosis.Report) {
 	h.run.Enable()
 	h.copy.Enable()
 	h.export.Enable()
-	h.status.SetText(tr("help.done", map[string]any{"Status": r.Status().Label(currentLanguage())}))
+	past := r.History()
+	h.status.SetText(tr("help.done", map[string]any{"Status": r.Status().Label(currentLanguage()), "Past": past.Status.Label(currentLanguage())}))
 	h.lines.RemoveAll()
 	for _, sec := range r.Sections() {
 		h.lines.Add(statusLine(diagLevel(sec.Status), text(sec.ID.Title()), text(sec.Summary), text(sec.Hint)))
 	}
+	h.past.RemoveAll()
+	h.past.Add(widget.NewSeparator())
+	h.past.Add(wrapped(tr("help.past")))
+	h.past.Add(statusLine(diagLevel(past.Status), text(past.ID.Title()), text(past.Summary), text(past.Hint)))
 }
 
 func diagLevel(s diagnosis.Status) level {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -255,6 +256,37 @@ func TestCommandsReadTheVirtualCardsExactTriesAndNeverSpendOne(t *testing.T) {
 				}
 			}, 0},
 	}
+	cases = append(cases, struct {
+		name     string
+		scenario vcard.Scenario
+		stdin    string
+		args     func(out string) []string
+		code     int
+		check    func(t *testing.T, card *vcard.Card, stdout, stderr string)
+		verifies int
+	}{"diag reports a locked card as a failure of the tokens, with the municipal office's hint", vcard.ScenarioLocked, "",
+		func(string) []string { return []string{"diag", "--module", vc.module, "--json"} }, exitEnvironment,
+		func(t *testing.T, _ *vcard.Card, stdout, stderr string) {
+			var r struct {
+				diagnosis.Report
+				Failed []diagnosis.SectionID `json:"failed"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+				t.Fatalf("diag --json: %v", err)
+			}
+			locked := false
+			for _, tok := range r.Tokens.Tokens {
+				if tok.Label == pkcs11.JPKISignatureLabel {
+					locked = tok.PIN.Locked && tok.Status == diagnosis.StatusFail
+				}
+			}
+			if !locked || r.Tokens.Status != diagnosis.StatusFail || !slices.Contains(r.Failed, diagnosis.SectionTokens) || r.Overall != diagnosis.StatusFail {
+				t.Errorf("diag did not fail on the locked PIN (failed %v):\n%s", r.Failed, stdout)
+			}
+			if !strings.Contains(stderr, "hint: A locked My Number card PIN can be reset only at your municipal office") {
+				t.Errorf("stderr:\n%s", stderr)
+			}
+		}, 0})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			card := vc.insert(t, c.scenario)
@@ -285,14 +317,21 @@ func TestDiagExitsZeroWhenTheComputerIsReadyForTheCard(t *testing.T) {
 		return
 	}
 	vc := startCardStack(t)
-	t.Setenv(diagnosis.ErrorLogEnv, "off")
+	t.Setenv(diagnosis.ErrorLogEnv, filepath.Join(t.TempDir(), "last-errors.json"))
+	// An earlier diag that failed (a module that is no module) does not
+	// turn the next one amber: its verdict is no error met.
+	notModule := filepath.Join(t.TempDir(), "notamodule.so")
+	os.WriteFile(notModule, []byte("not a library"), 0o600)
+	if code, stdout, _ := shinseictl("", "diag", "--module", notModule); code != exitEnvironment {
+		t.Fatalf("diag with no module: exit %d, want 3\n%s", code, stdout)
+	}
 	card := vc.insert(t, vcard.ScenarioHealthy)
 	out := filepath.Join(t.TempDir(), "bundle.zip")
 	code, stdout, stderr := shinseictl("", "diag", "--module", vc.module, "--out", out)
 	if code != exitOK {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"[ok] OS keyring", "[ok] Card readers (PC/SC)", "signature password (6–16 letters and digits): 5 tries left", "bundle written to"} {
+	for _, want := range []string{"Overall: ok", "Past errors: ok", "[ok] Last errors: No error recorded.", "[ok] OS keyring", "[ok] Card readers (PC/SC)", "signature password (6–16 letters and digits): 5 tries left", "bundle written to"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("diag lacks %q:\n%s", want, stdout)
 		}
@@ -302,5 +341,21 @@ func TestDiagExitsZeroWhenTheComputerIsReadyForTheCard(t *testing.T) {
 	}
 	if st := card.Stats(); st.SignatureVerifies+st.AuthVerifies != 0 {
 		t.Errorf("diag sent a PIN: %+v", st)
+	}
+
+	// The same computer with a locked card: the card does not work, so
+	// diag fails (exit 3) on it alone, and says where it is reset.
+	vc.insert(t, vcard.ScenarioLocked)
+	code, stdout, stderr = shinseictl("", "diag", "--module", vc.module)
+	if code != exitEnvironment {
+		t.Fatalf("locked card: exit %d, want 3\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"[FAIL] Cards, tokens and PIN state", "The signature password (6–16 letters and digits) is locked.", "Overall: FAIL", "Past errors: ok"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("diag on a locked card lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "error: diag: Cards, tokens and PIN state do not work") || !strings.Contains(stderr, "hint: A locked My Number card PIN can be reset only at your municipal office") {
+		t.Errorf("stderr:\n%s", stderr)
 	}
 }

@@ -21,18 +21,22 @@ type diagView struct {
 	ExitCode int                   `json:"exit_code"`
 }
 
-// runDiag checks this computer for a help desk (flow.Diagnose): system,
+// runDiag checks this computer for a help desk (diagnosis.Run): system,
 // modules, readers, tokens and tries left, certificates, anchors, the
-// service, the keyring and the last errors. It never asks for a PIN. The
-// report and the bundle are redacted unless --include-personal is given.
+// service, the keyring, and apart from those the last errors. It never
+// asks for a PIN. The report and the bundle are redacted unless
+// --include-personal is given. It exits 3 when a part of the computer
+// does not work now (a locked PIN included); the past errors never
+// change the exit code, and its own verdict is never recorded as one.
 func runDiag(ctx context.Context, std *stdio, args []string) error {
 	fs := newFlags("diag")
 	out := fs.String("out", "", "also write the report as a zip `BUNDLE.zip` to send to the help desk")
-	service := fs.String("service", "", "check the service at `URL`: reachable, its TLS chain, the clock")
+	service := fs.String("service", "", "check the service at `URL`: that its API answers, its TLS chain, the clock")
 	var anchors, modules multiFlag
 	fs.Var(&anchors, "anchor", "trust anchor `CERT` the service's chain is checked against (PEM or DER; repeatable)")
 	fs.Var(&modules, "module", "PKCS#11 module `PATH` to check (repeatable; default: the known places)")
-	personal := fs.Bool("include-personal", false, "include the certificate holders' subjects (never names, addresses, birth dates, PINs or serial numbers)")
+	personal := fs.Bool("include-personal", false, "add personal data, only when the help desk asks: the certificate holders' subjects (which may hold the name) in the report, "+
+		"and the holders' certificates themselves in the bundle (which hold the name, address, birth date and sex); never PINs or passwords")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
@@ -129,12 +133,12 @@ func errorLog() *diagnosis.ErrorLog {
 }
 
 // recordError keeps a failed command's error (redacted) in the log of the
-// last errors that diag shows. Usage errors and reports that already said
-// NOT VALID are not kept. It is best effort: a log that cannot be written
-// never changes the command's outcome.
+// last errors that diag shows. Usage errors, reports that already said
+// NOT VALID and diag's own verdict are not kept. It is best effort: a log
+// that cannot be written never changes the command's outcome.
 func recordError(command string, err error) {
 	var s silent
-	if err == nil || errors.As(err, &s) {
+	if err == nil || errors.As(err, &s) || command == diagnosis.DiagCommand {
 		return
 	}
 	if f := explainErr(err); f.code == exitUsage {
