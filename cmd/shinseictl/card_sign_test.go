@@ -74,7 +74,9 @@ func TestSignOnTheVirtualCardSpendsNoTryInVainAndSignsNothingTheServiceWouldRefu
 		verifies int
 	}{
 		{"a missing form on the final-try card is refused before the wrong PIN is read", vcard.ScenarioFinalTry, wrong,
-			func(out string) []string { return []string{"--allow-final-try", "--out", out, filepath.Join(dir, "missing.json")} }, exitUsage, "no try was spent", 0},
+			func(out string) []string {
+				return []string{"--allow-final-try", "--out", out, filepath.Join(dir, "missing.json")}
+			}, exitUsage, "no try was spent", 0},
 		{"a FIFO as the form is refused at once, unread", vcard.ScenarioFinalTry, wrong,
 			func(out string) []string { return []string{"--allow-final-try", "--out", out, fifo} }, exitUsage, "not a regular file", 0},
 		{"a missing --out folder is refused before the PIN", vcard.ScenarioFinalTry, wrong,
