@@ -58,6 +58,12 @@ func inputError(path string, err error) error {
 	return &Error{Op: "sign", Err: fmt.Errorf("%s: %w", path, err)}
 }
 
+// CheckInputFile refuses, without blocking and without reading it, a file
+// that cannot be an input: missing (ErrInputMissing), not a regular file
+// such as a FIFO or a device (ErrInputNotRegular), or unreadable
+// (ErrInputUnreadable). For a surface that opens a file itself (verify).
+func CheckInputFile(path string) error { return checkInputFile(path) }
+
 // checkInputFile makes sure path is a regular file this process can read,
 // without ever blocking on it: it is looked at with Stat first, so a FIFO
 // or a device is refused without being opened, and the readable check
