@@ -40,8 +40,9 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 		pinStdin: fs.Bool("pin-stdin", false, "read the PIN or PKCS#12 password from the first line of standard input"),
 		finalTry: fs.Bool("allow-final-try", false, "allow spending the PIN's final try (otherwise it is refused or asked on the terminal)"),
 	}
-	var anchors, intermediates multiFlag
-	fs.Var(&anchors, "anchor", "trust anchor `CERT` for the signer's certificate, and for the service's TLS (PEM or DER; repeatable)")
+	var anchors, intermediates, serviceAnchors multiFlag
+	fs.Var(&anchors, "anchor", "trust anchor `CERT` for the signer's certificate, and for the service's TLS unless --service-anchor is given (PEM or DER; repeatable)")
+	fs.Var(&serviceAnchors, "service-anchor", "trust this CA `CERT` for the service's server certificate (PEM or DER; repeatable)")
 	fs.Var(&intermediates, "intermediate", "intermediate `CERT` for path building (repeatable)")
 	service := fs.String("service", "", "ask the service at `URL` (https://host[:port]) whether it serves the certificate's issuer and whether the certificate is revoked, and check the form against its procedure")
 	offline := fs.Bool("offline", false, "fetch no CRL and ask no OCSP responder named in the certificate (the service is still asked)")
@@ -70,6 +71,12 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 			return usageError("give the service as https://host[:port]", "sign: %w", err)
 		}
 		cfg.ServiceURL, cfg.ServiceAnchors, cfg.ServiceSystemRoots = *service, cfg.TrustAnchors, true
+		if len(serviceAnchors) > 0 {
+			if cfg.ServiceAnchors, err = loadCertFiles(serviceAnchors); err != nil {
+				return err
+			}
+			cfg.ServiceSystemRoots = false
+		}
 	}
 	choice, err := cf.choice("sign", &cfg)
 	if err != nil {
