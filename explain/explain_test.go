@@ -31,6 +31,10 @@ var coreSentinels = map[string]error{
 	"flow.ErrDeclined": flow.ErrDeclined, "flow.ErrPrecheckFailed": flow.ErrPrecheckFailed, "flow.ErrFormInvalid": flow.ErrFormInvalid,
 	"flow.ErrNoCredential": flow.ErrNoCredential, "flow.ErrNoModule": flow.ErrNoModule, "flow.ErrWrongLevel": flow.ErrWrongLevel,
 	"flow.ErrNoAccount": flow.ErrNoAccount, "flow.ErrPasswordTooShort": flow.ErrPasswordTooShort, "flow.ErrUserType": flow.ErrUserType,
+	"flow.ErrInputMissing": flow.ErrInputMissing, "flow.ErrInputNotRegular": flow.ErrInputNotRegular, "flow.ErrInputUnreadable": flow.ErrInputUnreadable,
+	"flow.ErrFormEmpty": flow.ErrFormEmpty, "flow.ErrFormNotJSON": flow.ErrFormNotJSON, "flow.ErrOutDirMissing": flow.ErrOutDirMissing,
+	"flow.ErrOutDirNotWritable": flow.ErrOutDirNotWritable, "flow.ErrOutExists": flow.ErrOutExists,
+	"flow.ErrNoSignatureCertificate": flow.ErrNoSignatureCertificate, "flow.ErrIndeterminate": flow.ErrIndeterminate,
 	"flow.ErrNotQueued": flow.ErrNotQueued, "flow.ErrNoticeNotFound": flow.ErrNoticeNotFound, "flow.ErrSecondPrompt": flow.ErrSecondPrompt,
 
 	"pkcs11.ErrModuleNotLoadable": pkcs11.ErrModuleNotLoadable, "pkcs11.ErrNoToken": pkcs11.ErrNoToken, "pkcs11.ErrAmbiguousToken": pkcs11.ErrAmbiguousToken,

@@ -40,6 +40,37 @@ var sentinels = []row{
 	{err: context.Canceled, class: Environment, cmd: i18n.Text{Ja: "中断しました。何も書き出していません。", En: "interrupted; nothing was written"}, explanation: explanation{i18n.Text{Ja: "中止しました。作りかけのファイルは残っていません。", En: "Stopped. No half-made file was left behind."},
 		i18n.Text{Ja: "準備ができたら、もう一度お試しください。", En: "Please try again when ready."}}},
 	{err: flow.ErrSecondPrompt, class: Environment, explanation: explanation{i18n.Text{Ja: "暗証番号を二度続けて尋ねることはしません。", En: "The PIN is never asked twice in a row."}, i18n.Text{Ja: "もう一度最初からお試しください。", En: "Please start again."}}},
+	// Inputs refused before any PIN or password was asked (flow.SignFiles).
+	{err: flow.ErrNoSignatureCertificate, class: Environment, cmd: i18n.Text{Ja: "入力は行っておらず、入力回数も減っていません。15歳未満の方のカードには署名用電子証明書がありません。証明書の入ったカードをお使いください。", En: "no PIN was tried and no try was spent; a My Number card issued to a minor under 15 has no signature certificate: use a card with one"}, explanation: explanation{
+		i18n.Text{Ja: "このカードには署名用電子証明書が入っていません（15歳未満の方のカードなど）。パスワードの入力は行っておらず、入力回数も減っていません。", En: "This card holds no signature certificate (as on the card of a child under 15). No password was tried and no try was spent."},
+		i18n.Text{Ja: "署名用電子証明書の入ったカードをお使いいただくか、市区町村の窓口でご相談ください。", En: "Please use a card with a signature certificate, or ask at the municipal office."}}},
+	{err: flow.ErrInputMissing, class: Usage, cmd: i18n.Text{Ja: "ファイルの場所を確かめてください（暗証番号の入力は行っておらず、入力回数も減っていません）。", En: "check the path of the file (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "指定されたファイルが見つかりません。暗証番号の入力は行っておらず、入力回数も減っていません。", En: "The file was not found. No PIN was tried and no try was spent."},
+		i18n.Text{Ja: "ファイルを選び直してから、もう一度お試しください。", En: "Please choose the file again and try again."}}},
+	{err: flow.ErrInputNotRegular, class: Usage, cmd: i18n.Text{Ja: "通常のファイルを指定してください（フォルダー、FIFO、デバイスは署名できません。暗証番号の入力は行っていません）。", En: "give a regular file: a folder, FIFO or device cannot be signed (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "通常のファイルではないため（フォルダーなど）、署名できません。暗証番号の入力は行っておらず、入力回数も減っていません。", En: "It is not a regular file (a folder or the like), so it cannot be signed. No PIN was tried and no try was spent."},
+		i18n.Text{Ja: "署名するファイルを選び直してください。", En: "Please choose the file to sign again."}}},
+	{err: flow.ErrInputUnreadable, class: Usage, cmd: i18n.Text{Ja: "ファイルの権限を確かめてください（暗証番号の入力は行っておらず、入力回数も減っていません）。", En: "check the file's permissions (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "ファイルを読み取れません。暗証番号の入力は行っておらず、入力回数も減っていません。", En: "The file cannot be read. No PIN was tried and no try was spent."},
+		i18n.Text{Ja: "ファイルを開けるか確かめてから、もう一度お試しください。", En: "Please make sure the file can be opened and try again."}}},
+	{err: flow.ErrFormEmpty, class: Usage, cmd: i18n.Text{Ja: "申請書のファイルを確かめてください。空のファイルです（暗証番号の入力は行っておらず、入力回数も減っていません）。", En: "check the form: the file is empty (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "申請書のファイルが空です。暗証番号の入力は行っておらず、入力回数も減っていません。", En: "The form file is empty. No PIN was tried and no try was spent."},
+		i18n.Text{Ja: "記入した申請書を選び直してください。", En: "Please choose the completed form again."}}},
+	{err: flow.ErrFormNotJSON, class: Usage, cmd: i18n.Text{Ja: "申請書のファイルを確かめてください。JSON として読み取れません（暗証番号の入力は行っておらず、入力回数も減っていません）。", En: "check the form: it cannot be read as JSON (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "申請書を JSON として読み取れません。暗証番号の入力は行っておらず、入力回数も減っていません。", En: "The form cannot be read as JSON. No PIN was tried and no try was spent."},
+		i18n.Text{Ja: "このアプリで作成した申請書（.json）を選んでください。", En: "Please choose a form (.json) made with this app."}}},
+	{err: flow.ErrOutDirMissing, class: Usage, cmd: i18n.Text{Ja: "--out の保存先フォルダーがありません。作成してから、もう一度お試しください（暗証番号の入力は行っておらず、入力回数も減っていません）。", En: "the folder of --out does not exist: create it, or give another path (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "保存先のフォルダーがありません。暗証番号の入力は行っておらず、入力回数も減っていません。", En: "The folder to save in does not exist. No PIN was tried and no try was spent."},
+		i18n.Text{Ja: "保存先を選び直してください。", En: "Please choose where to save again."}}},
+	{err: flow.ErrOutDirNotWritable, class: Usage, cmd: i18n.Text{Ja: "--out の保存先フォルダーに書き込めません。権限を確かめるか、別の場所を指定してください（暗証番号の入力は行っておらず、入力回数も減っていません）。", En: "the folder of --out cannot be written: check its permissions or give another place (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "保存先のフォルダーに書き込めません。暗証番号の入力は行っておらず、入力回数も減っていません。", En: "The folder to save in cannot be written. No PIN was tried and no try was spent."},
+		i18n.Text{Ja: "別の保存先を選んでください。", En: "Please choose another place to save."}}},
+	{err: flow.ErrOutExists, class: Usage, cmd: i18n.Text{Ja: "--out のファイルが既にあります。別の名前を指定するか、上書きする場合は --force を付けてください（暗証番号の入力は行っておらず、入力回数も減っていません）。", En: "the --out file already exists: give another name, or add --force to replace it (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "同じ名前のファイルが既にあります。暗証番号の入力は行っておらず、入力回数も減っていません。", En: "A file of that name already exists. No PIN was tried and no try was spent."},
+		i18n.Text{Ja: "別の名前で保存してください。", En: "Please save under another name."}}},
+	{err: flow.ErrIndeterminate, class: Indeterminate, cmd: i18n.Text{Ja: "失効の確認ができなかったため、署名していません。ネットワークと --service を確かめるか、このまま署名する場合は --accept-indeterminate を付けてください。", En: "nothing was signed: check the network and --service, or add --accept-indeterminate to sign anyway"}, explanation: explanation{
+		i18n.Text{Ja: "電子証明書が失効していないかを確認できなかったため、署名していません。", En: "Whether the certificate is revoked could not be established, so nothing was signed."},
+		i18n.Text{Ja: "インターネットへの接続を確認して、もう一度お試しください。", En: "Please check the network connection and try again."}}},
 	{err: pkcs11.ErrFinalTryNotConfirmed, class: Negative, cmd: i18n.Text{Ja: "入力は行っていません。最後の1回を使う場合は、端末で確認するか --allow-final-try を付けてください。", En: "no PIN was tried; to spend the final try, run in a terminal and confirm, or add --allow-final-try"}, explanation: explanation{
 		i18n.Text{Ja: "暗証番号の入力が残り1回のため、確認をいただけなかった入力は行っていません。入力回数は減っていません。", En: "One PIN try is left and it was not confirmed, so nothing was tried; no try was spent."},
 		i18n.Text{Ja: "暗証番号を確かめてから、最後の1回であることを確認のうえ入力してください。分からない場合は、市区町村の窓口で暗証番号の再設定ができます。", En: "Please make sure of the PIN, then confirm spending the last try. If you do not know it, the municipal office can reset it."},

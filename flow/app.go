@@ -101,7 +101,7 @@ type Config struct {
 	// the service verifies the signed request anyway. It is for a caller
 	// that holds no trust anchors for signers, such as the command line
 	// (whose check command pre-checks a certificate on request). Sign
-	// always pre-checks; SignFiles never does.
+	// and SignFiles always pre-check.
 	NoPrecheck bool
 
 	// Retry bounds the sending attempts of one Submit; zero means

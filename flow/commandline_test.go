@@ -15,7 +15,6 @@ import (
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/service"
-	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -54,12 +53,12 @@ func TestACallerWithoutSignerAnchorsSignsFilesAsTheyAreAndRegistersWithoutAPrech
 		}
 	})
 
-	t.Run("a file that cannot be packaged writes nothing, after the one PIN", func(t *testing.T) {
+	t.Run("an empty form is refused before the PIN is asked, and nothing is written", func(t *testing.T) {
 		r := &recorder{pin: flowPIN}
 		out := filepath.Join(dir, "empty.asice")
 		_, err := a.SignFiles(ctx, flow.SignFilesRequest{Files: []string{write("empty.json", "")}, Credential: residentToken(), Out: out}, r.callbacks())
-		if _, serr := os.Stat(out); !errors.Is(err, signer.ErrInvalidFile) || serr == nil {
-			t.Errorf("err %v, package %v; want signer.ErrInvalidFile and nothing written", err, serr)
+		if _, serr := os.Stat(out); !errors.Is(err, flow.ErrFormEmpty) || serr == nil || r.pinCalls != 0 {
+			t.Errorf("err %v, package %v, PIN asked %d times; want flow.ErrFormEmpty, nothing written, no PIN", err, serr, r.pinCalls)
 		}
 	})
 

@@ -24,8 +24,13 @@ const MaxP12Size = 1 << 20
 // signing says how useCredential asks for confirmation.
 type signing struct {
 	// check pre-checks the signer's certificate; nil uses the credential
-	// without a pre-check or a confirmation (SignFiles, Config.NoPrecheck).
+	// without a pre-check or a confirmation (Config.NoPrecheck).
 	check func(cert *x509.Certificate) *Precheck
+	// checkCred, when set, is used instead of check: a pre-check that
+	// needs the chain the credential came with (SignFiles).
+	checkCred func(cred signer.Credential) *Precheck
+	// confirm, when set, is asked instead of Callbacks.ConfirmSign.
+	confirm func(ctx context.Context, p *Precheck) (bool, error)
 	// confirm is required (Sign, Register) or optional (a login).
 	confirmRequired bool
 	// use signs with the credential once the user confirmed.
@@ -66,6 +71,11 @@ func (a *App) useToken(ctx context.Context, choice CredentialChoice, cb Callback
 	}
 	if st.Locked {
 		return nil, &Error{Op: choice.String(), Err: pkcs11.ErrPINLocked}
+	}
+	// A card that holds no signature certificate can never sign: refused
+	// before its PIN is asked.
+	if err := a.checkSignatureCertificate(ctx, tok, choice); err != nil {
+		return nil, err
 	}
 	asked := 0
 	err = tok.Login(ctx, func(ctx context.Context, req pkcs11.PINRequest) (pkcs11.PINAnswer, error) {
@@ -128,21 +138,30 @@ func (a *App) useP12(ctx context.Context, choice CredentialChoice, cb Callbacks,
 
 // confirmAndUse pre-checks, asks, and signs.
 func (a *App) confirmAndUse(ctx context.Context, cred signer.Credential, cb Callbacks, s signing) (*Precheck, error) {
-	if s.check == nil {
+	if s.check == nil && s.checkCred == nil {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		return nil, s.use(cred, nil)
 	}
-	p := s.check(cred.Cert)
+	var p *Precheck
+	if s.checkCred != nil {
+		p = s.checkCred(cred)
+	} else {
+		p = s.check(cred.Cert)
+	}
 	if err := ctx.Err(); err != nil {
 		return p, err
 	}
 	if !p.OK() {
 		return p, &PrecheckError{Precheck: p}
 	}
-	if cb.ConfirmSign != nil {
-		ok, err := cb.ConfirmSign(ctx, p)
+	confirm := cb.ConfirmSign
+	if s.confirm != nil {
+		confirm = s.confirm
+	}
+	if confirm != nil {
+		ok, err := confirm(ctx, p)
 		if err != nil {
 			return p, err
 		}

@@ -102,6 +102,13 @@ func (a *App) precheck(ctx context.Context, cert *x509.Certificate, form *submit
 	} else {
 		a.precheckCertificate(ctx, p, cert, proc, now, add)
 	}
+	a.precheckFormAndService(ctx, p, cert, form, proc, attachments, add)
+	return p
+}
+
+// precheckFormAndService adds the identity match of the form's applicant
+// block, the form against the schema, and the service's lines.
+func (a *App) precheckFormAndService(ctx context.Context, p *Precheck, cert *x509.Certificate, form *submit.FormDocument, proc *submit.Procedure, attachments int, add addLine) {
 	if form != nil && cert != nil {
 		a.precheckIdentity(p, cert, form, proc, add)
 	}
@@ -117,7 +124,6 @@ func (a *App) precheck(ctx context.Context, cert *x509.Certificate, form *submit
 	if a.client != nil {
 		a.precheckService(ctx, p, add)
 	}
-	return p
 }
 
 type addLine func(id LineID, field string, level Level, msg, todo i18n.Text)
@@ -156,7 +162,13 @@ func (a *App) precheckCertificate(ctx context.Context, p *Precheck, cert *x509.C
 	default:
 		add(LineRevocation, "", Amber, i18n.Text{Ja: "証明書の検証ができなかったため、失効の確認は行っていません。", En: "Revocation was not checked, since the certificate itself could not be validated."}, i18n.Text{})
 	}
+	precheckUse(cert, proc, res.Domain, add)
+}
 
+// precheckUse adds the lines that need no outside knowledge beside the
+// validity: the key usage, and the kind of certificate against the
+// procedure (domain is the PKI of the path's anchor, when one was found).
+func precheckUse(cert *x509.Certificate, proc *submit.Procedure, domain certcheck.Domain, add addLine) {
 	// Key usage.
 	switch {
 	case cert.KeyUsage == 0 || cert.KeyUsage&x509.KeyUsageContentCommitment != 0:
@@ -172,7 +184,7 @@ func (a *App) precheckCertificate(ctx context.Context, p *Precheck, cert *x509.C
 	}
 
 	// The kind of certificate against the procedure.
-	kind := kindOf(cert, res.Domain)
+	kind := kindOf(cert, domain)
 	var allowed []submit.UserType
 	if proc != nil {
 		allowed = proc.For

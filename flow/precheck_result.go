@@ -106,6 +106,10 @@ type Precheck struct {
 	ClockSkew time.Duration `json:"clock_skew,omitempty"`
 	// CheckedAt is when the pre-check ran.
 	CheckedAt time.Time `json:"checked_at"`
+	// TrustNotChecked is set when neither trust anchors nor a service
+	// were configured, so whether a trusted authority issued the
+	// certificate and whether it is revoked were not checked (SignFiles).
+	TrustNotChecked bool `json:"trust_not_checked,omitempty"`
 }
 
 // OK reports whether nothing is red.

@@ -63,8 +63,17 @@ type SignFilesRequest struct {
 	Files []string
 	// Credential is the key that signs.
 	Credential CredentialChoice
-	// Out is where the package is written.
+	// Out is where the package is written. Its folder must exist and be
+	// writable, and Out must not exist unless Overwrite.
 	Out string
+	// Overwrite replaces an existing file at Out; without it an existing
+	// Out is refused before any PIN is asked (ErrOutExists).
+	Overwrite bool
+	// AcceptIndeterminate signs when the pre-check could not establish
+	// the certificate's revocation status; without it
+	// Callbacks.ConfirmSign is asked, and without that callback the use
+	// case ends with ErrIndeterminate.
+	AcceptIndeterminate bool
 }
 
 // FormFileName is the form's name inside a package Sign makes.
@@ -101,6 +110,18 @@ func (a *App) Sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 		}
 	} else if err := CheckForm(form, proc, len(req.Attachments)); err != nil {
 		return nil, err
+	}
+	// Every input before any PIN is asked.
+	for _, p := range req.Attachments {
+		if err := checkInputFile(p); err != nil {
+			return nil, err
+		}
+	}
+	if req.Out != "" {
+		// The window's save dialog has asked about replacing a file.
+		if err := checkOutput(req.Out, true); err != nil {
+			return nil, err
+		}
 	}
 	out := req.Out
 	if out == "" {
@@ -151,35 +172,84 @@ func (a *App) Sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 }
 
 // SignFiles signs files as they are into a package at Out, for a caller
-// that prepared the form elsewhere (a batch filer, the command line):
-// checking a form against its procedure belongs to the flow that prepares
-// it, not to the signer. The credential is used as Sign uses it — a
-// locked PIN is never asked for, the PIN is asked once (Callbacks.PIN)
-// and never again, the final try only when the answer confirms it, and
-// the token is closed and the PIN wiped whatever happens; a PKCS#12
-// file's password is asked through Callbacks.Secret — but there is no
-// pre-check and no Callbacks.ConfirmSign (Precheck can be run on the
-// certificate beforehand, and the service verifies the package when it
-// arrives). Nothing is written at Out unless the package is complete.
-// The Signed package has no Procedure or Form.
+// that prepared the form elsewhere (a batch filer, the command line).
+//
+// Before any PIN or password is asked, every input is checked: each file
+// exists, is a regular file (a FIFO or a device is refused without being
+// opened for reading) and can be read; the first file, the form, is not
+// empty and, when it is JSON by its name or first character, parses, and
+// is checked against its procedure's schema when the service's catalogue
+// knows it; the folder of Out exists and can be written, and Out does not
+// exist unless Overwrite; a My Number card without a signature
+// certificate is refused. Each refusal is an error of this file
+// (ErrInputMissing, ErrOutExists, …) and nothing was tried.
+//
+// The credential is then used as Sign uses it — a locked PIN is never
+// asked for, the PIN is asked once (Callbacks.PIN) and never again, the
+// final try only when the answer confirms it, and the token is closed
+// and the PIN wiped whatever happens; a PKCS#12 file's password is asked
+// through Callbacks.Secret. Between the PIN and the signature the
+// certificate is pre-checked (precheckSigner): a red line ends it with a
+// *PrecheckError, a revocation status that could not be established with
+// ErrIndeterminate unless AcceptIndeterminate or Callbacks.ConfirmSign
+// accepts it. Nothing is written at Out unless the package is complete.
+// Signed.Precheck is the pre-check; Signed.Form the parsed JSON form, if
+// any, and Signed.Procedure its procedure when the service knows it.
 func (a *App) SignFiles(ctx context.Context, req SignFilesRequest, cb Callbacks) (*Signed, error) {
 	if req.Out == "" {
 		return nil, &Error{Op: "sign: no package path given", Err: signer.ErrInvalidFile}
+	}
+	for _, p := range req.Files {
+		if err := checkInputFile(p); err != nil {
+			return nil, err
+		}
+	}
+	var form *submit.FormDocument
+	if len(req.Files) > 0 {
+		var err error
+		if form, err = checkFormFile(ctx, req.Files[0]); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkOutput(req.Out, req.Overwrite); err != nil {
+		return nil, err
+	}
+	attachments := max(len(req.Files)-1, 0)
+	proc := a.formProcedure(ctx, form)
+	if proc != nil {
+		if err := CheckForm(form, *proc, attachments); err != nil {
+			return nil, &Error{Op: "sign", Err: err}
+		}
 	}
 	files := make([]signer.File, len(req.Files))
 	for i, p := range req.Files {
 		files[i] = signer.File{Path: p}
 	}
-	signed := &Signed{Path: req.Out}
+	signed := &Signed{Path: req.Out, Form: form}
+	if proc != nil {
+		signed.Procedure = *proc
+	}
 	_, err := a.useCredential(ctx, req.Credential, cb, signing{
-		use: func(cred signer.Credential, _ *Precheck) error {
+		checkCred: func(cred signer.Credential) *Precheck {
+			return a.precheckSigner(ctx, cred, form, proc, attachments)
+		},
+		confirm: func(ctx context.Context, p *Precheck) (bool, error) {
+			if !p.RevocationUnknown() || req.AcceptIndeterminate {
+				return true, nil
+			}
+			if cb.ConfirmSign == nil {
+				return false, &Error{Op: "sign", Err: ErrIndeterminate}
+			}
+			return cb.ConfirmSign(ctx, p)
+		},
+		use: func(cred signer.Credential, p *Precheck) error {
 			res, err := signer.Build(ctx, req.Out, files, cred, signer.BuildOptions{Progress: func(done, total int64) {
 				cb.progress(StageHashing, done, total)
 			}})
 			if err != nil {
 				return &Error{Op: "sign", Err: err}
 			}
-			signed.Certificate, signed.Files, signed.Size = cred.Cert, res.Files, res.Size
+			signed.Certificate, signed.Precheck, signed.Files, signed.Size = cred.Cert, p, res.Files, res.Size
 			return nil
 		},
 	})

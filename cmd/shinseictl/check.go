@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,6 +21,10 @@ const maxForm = 4 << 20
 type checkView struct {
 	*certcheck.Result
 	Identity *identity.Result `json:"identity,omitempty"`
+	// IdentityUnreadable is set when --form was given and the
+	// certificate's holder attributes could not be read, so the identity
+	// was not compared (exit 4).
+	IdentityUnreadable bool `json:"identity_unreadable,omitempty"`
 }
 
 // runCheck pre-checks a certificate: trust, validity, key usage, revocation
@@ -67,7 +72,7 @@ func runCheck(ctx context.Context, std *stdio, args []string) error {
 
 	view := checkView{Result: certcheck.Check(ctx, leaf, opts)}
 	if applicant != nil {
-		view.Identity = matchIdentity(leaf, *applicant)
+		view.Identity, view.IdentityUnreadable = matchIdentity(leaf, *applicant)
 	}
 	if *asJSON {
 		writeJSON(std.out, view)
@@ -77,7 +82,7 @@ func runCheck(ctx context.Context, std *stdio, args []string) error {
 	switch {
 	case view.Outcome == certcheck.Bad, view.Identity != nil && !view.Identity.OK():
 		return errSilent(exitNegative)
-	case view.Outcome == certcheck.Indeterminate:
+	case view.Outcome == certcheck.Indeterminate, view.IdentityUnreadable:
 		return errSilent(exitIndeterminate)
 	}
 	return nil
@@ -146,14 +151,17 @@ func readApplicant(path string) (*identity.Applicant, error) {
 
 // matchIdentity compares the certificate's holder with the applicant: the
 // four attributes of a JPKI certificate, or a registry certificate's
-// corporate attributes.
-func matchIdentity(cert *x509.Certificate, a identity.Applicant) *identity.Result {
+// corporate attributes. A certificate that is neither gives nil; one that
+// carries the attributes but whose attributes cannot be read (flags that
+// do not fit the name, a bad date of birth, …) gives unreadable.
+func matchIdentity(cert *x509.Certificate, a identity.Applicant) (_ *identity.Result, unreadable bool) {
 	h, err := identity.HolderOf(cert)
 	if err != nil {
-		return nil
+		neither := errors.Is(err, identity.ErrNotJPKI) && errors.Is(err, identity.ErrNotCorporate)
+		return nil, !neither
 	}
 	r := h.Match(a)
-	return &r
+	return &r, false
 }
 
 func printCheck(std *stdio, v checkView, noAnchor bool) {
@@ -184,6 +192,9 @@ func printCheck(std *stdio, v checkView, noAnchor bool) {
 			line += " — " + r.Detail
 		}
 		fmt.Fprintln(w, line)
+	}
+	if v.IdentityUnreadable {
+		fmt.Fprintln(w, "identity: NOT CHECKED: the certificate's holder attributes (name, address, …) cannot be read, so the form's applicant block was not compared")
 	}
 	if v.Identity != nil {
 		fmt.Fprintf(w, "identity: %s\n", v.Identity.Overall)

@@ -2,26 +2,36 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/signer"
+	"github.com/shinsei-app/shinsei/submit"
 )
 
 type signView struct {
-	Package string              `json:"package"`
-	Size    int64               `json:"size"`
-	Signer  string              `json:"signer"`
-	Issuer  string              `json:"issuer"`
-	Files   []signer.FileResult `json:"files"`
+	Package  string              `json:"package"`
+	Size     int64               `json:"size"`
+	Signer   string              `json:"signer"`
+	Issuer   string              `json:"issuer"`
+	Files    []signer.FileResult `json:"files"`
+	Precheck *flow.Precheck      `json:"precheck,omitempty"`
 }
 
 // runSign signs FORM and ATTACHMENTs as they are into an application
 // package with a key on a token or in a PKCS#12 file (flow.SignFiles).
+// flow checks every input before the PIN is asked and pre-checks the
+// certificate between the PIN and the signature: trust against --anchor,
+// revocation and the issuer against --service, and, always, validity,
+// key usage, the kind of certificate and the form's applicant block.
 // Nothing is written unless signing succeeds.
 func runSign(ctx context.Context, std *stdio, args []string) error {
 	fs := newFlags("sign")
 	out := fs.String("out", "", "write the signed package to `PKG.asice`")
+	force := fs.Bool("force", false, "replace the --out file if it exists")
 	cf := credentialFlags{
 		module:   fs.String("module", "", "PKCS#11 module `PATH` (default: the known modules found on this computer)"),
 		token:    fs.String("token", "", "token `LABEL` (default: the My Number card's signature token, or the only token)"),
@@ -30,6 +40,13 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 		pinStdin: fs.Bool("pin-stdin", false, "read the PIN or PKCS#12 password from the first line of standard input"),
 		finalTry: fs.Bool("allow-final-try", false, "allow spending the PIN's final try (otherwise it is refused or asked on the terminal)"),
 	}
+	var anchors, intermediates, serviceAnchors multiFlag
+	fs.Var(&anchors, "anchor", "trust anchor `CERT` for the signer's certificate, and for the service's TLS unless --service-anchor is given (PEM or DER; repeatable)")
+	fs.Var(&serviceAnchors, "service-anchor", "trust this CA `CERT` for the service's server certificate (PEM or DER; repeatable)")
+	fs.Var(&intermediates, "intermediate", "intermediate `CERT` for path building (repeatable)")
+	service := fs.String("service", "", "ask the service at `URL` (https://host[:port]) whether it serves the certificate's issuer and whether the certificate is revoked, and check the form against its procedure")
+	offline := fs.Bool("offline", false, "fetch no CRL and ask no OCSP responder named in the certificate (the service is still asked)")
+	acceptIndeterminate := fs.Bool("accept-indeterminate", false, "sign even when the certificate's revocation status cannot be established (otherwise asked on the terminal, or exit 4)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
@@ -42,6 +59,25 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 		return usageError("name the form to sign, then any attachments", "sign: no form given")
 	}
 	cfg := cliConfig()
+	if cfg.TrustAnchors, err = loadCertFiles(anchors); err != nil {
+		return err
+	}
+	if cfg.Intermediates, err = loadCertFiles(intermediates); err != nil {
+		return err
+	}
+	cfg.Offline = *offline
+	if *service != "" {
+		if _, err := submit.CanonicalURL(*service); err != nil {
+			return usageError("give the service as https://host[:port]", "sign: %w", err)
+		}
+		cfg.ServiceURL, cfg.ServiceAnchors, cfg.ServiceSystemRoots = *service, cfg.TrustAnchors, true
+		if len(serviceAnchors) > 0 {
+			if cfg.ServiceAnchors, err = loadCertFiles(serviceAnchors); err != nil {
+				return err
+			}
+			cfg.ServiceSystemRoots = false
+		}
+	}
 	choice, err := cf.choice("sign", &cfg)
 	if err != nil {
 		return err
@@ -51,13 +87,30 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 		return err
 	}
 	defer app.Close()
+	lang, _ := reportLang("")
 	p := newPrompter(std, *cf.pinStdin, false, *cf.finalTry)
 	defer p.wipe()
-	signed, err := app.SignFiles(ctx, flow.SignFilesRequest{Files: operands, Credential: choice, Out: *out}, p.callbacks())
+	cb := p.callbacks()
+	if !*cf.pinStdin {
+		// On a terminal, an indeterminate pre-check is a question.
+		cb.ConfirmSign = func(_ context.Context, pc *flow.Precheck) (bool, error) {
+			printPrecheck(std.err, pc, lang)
+			return confirm(std, "The certificate's revocation status could not be established. Sign anyway?"), nil
+		}
+	}
+	signed, err := app.SignFiles(ctx, flow.SignFilesRequest{Files: operands, Credential: choice, Out: *out,
+		Overwrite: *force, AcceptIndeterminate: *acceptIndeterminate}, cb)
 	if err != nil {
+		var pe *flow.PrecheckError
+		if errors.As(err, &pe) {
+			printPrecheck(std.err, pe.Precheck, lang)
+		}
 		return cf.useError(err)
 	}
-	view := signView{Package: signed.Path, Size: signed.Size, Signer: signed.Certificate.Subject.String(), Issuer: signed.Certificate.Issuer.String(), Files: signed.Files}
+	view := signView{Package: signed.Path, Size: signed.Size, Signer: signed.Certificate.Subject.String(), Issuer: signed.Certificate.Issuer.String(), Files: signed.Files, Precheck: signed.Precheck}
+	if signed.Precheck != nil && signed.Precheck.TrustNotChecked {
+		fmt.Fprintf(std.err, "note: %s\n", flow.NotCheckedNote.In(lang))
+	}
 	if *asJSON {
 		writeJSON(std.out, view)
 		return nil
@@ -66,5 +119,30 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	for _, f := range view.Files {
 		fmt.Fprintf(std.out, "  %s  %s (%d bytes)\n", f.SHA256, f.Name, f.Size)
 	}
+	if pc := signed.Precheck; pc != nil {
+		fmt.Fprintf(std.out, "  pre-check: %s\n", pc.Worst())
+	}
 	return nil
+}
+
+// printPrecheck writes the pre-check's lines that are not green, in the
+// user's language: what was found and what to do.
+func printPrecheck(w io.Writer, p *flow.Precheck, lang i18n.Lang) {
+	if p == nil {
+		return
+	}
+	fmt.Fprintln(w, "pre-check:")
+	for _, l := range p.Lines {
+		if l.Level == flow.Green {
+			continue
+		}
+		id := string(l.ID)
+		if l.Field != "" {
+			id += " " + l.Field
+		}
+		fmt.Fprintf(w, "  [%s] %s: %s\n", l.Level, id, l.Message.In(lang))
+		if !l.Todo.IsZero() {
+			fmt.Fprintf(w, "         %s\n", l.Todo.In(lang))
+		}
+	}
 }

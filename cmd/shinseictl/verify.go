@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
 
+	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/signer"
 )
 
@@ -16,6 +18,7 @@ func runVerify(ctx context.Context, std *stdio, args []string) error {
 	trust := addTrustFlags(fs)
 	detached := fs.String("detached", "", "verify this detached CMS/CAdES `SIG.p7s` over the CONTENT file given as argument")
 	fs.Bool("offline", false, "use no network (verification currently never does)")
+	requireRevocation := fs.Bool("require-revocation", false, "exit 4 unless the signer's revocation status is established (verify does not check revocation: use 'shinseictl check' on the signer's certificate)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
@@ -23,6 +26,15 @@ func runVerify(ctx context.Context, std *stdio, args []string) error {
 	}
 	if len(operands) != 1 {
 		return usageError("give one package, or --detached SIG.p7s and one content file", "verify: want 1 file, got %d", len(operands))
+	}
+	// A FIFO or a device is refused at once, never opened for reading.
+	for _, p := range append(operands, *detached) {
+		if p == "" {
+			continue
+		}
+		if err := flow.CheckInputFile(p); err != nil {
+			return err
+		}
 	}
 	opts := signer.VerifyOptions{}
 	if opts.Roots, opts.Intermediates, opts.At, err = trust.load("verify"); err != nil {
@@ -44,6 +56,10 @@ func runVerify(ctx context.Context, std *stdio, args []string) error {
 	}
 	if !rep.OK() {
 		return errSilent(exitNegative)
+	}
+	if *requireRevocation {
+		return &failure{code: exitIndeterminate, err: errors.New("verify: the signer's revocation status was not established (verify does not check revocation)"),
+			hint: "check the signer's certificate with 'shinseictl check --require-revocation', or leave out --require-revocation"}
 	}
 	return nil
 }
@@ -73,6 +89,9 @@ func printReport(std *stdio, name string, r *signer.Report, noAnchor bool) {
 		fmt.Fprintf(w, "  signed at:   %s (as the signer claims)\n", r.SigningTime.Format(time.RFC3339))
 	}
 	fmt.Fprintf(w, "  certificate: %s\n", describeCheck(r.Certificate, ""))
+	if r.Certificate.OK {
+		fmt.Fprintln(w, "  revocation:  not checked (verify checks the signature, the path and the validity; 'shinseictl check' checks revocation)")
+	}
 	if noAnchor && !r.Certificate.OK {
 		fmt.Fprintln(w, "               (no --anchor was given, so no certificate can be trusted)")
 	}
