@@ -44,29 +44,29 @@ var sentinels = []row{
 	{err: flow.ErrNoSignatureCertificate, class: Environment, cmd: i18n.Text{Ja: "入力は行っておらず、入力回数も減っていません。15歳未満の方のカードには署名用電子証明書がありません。証明書の入ったカードをお使いください。", En: "no PIN was tried and no try was spent; a My Number card issued to a minor under 15 has no signature certificate: use a card with one"}, explanation: explanation{
 		i18n.Text{Ja: "このカードには署名用電子証明書が入っていません（15歳未満の方のカードなど）。パスワードの入力は行っておらず、入力回数も減っていません。", En: "This card holds no signature certificate (as on the card of a child under 15). No password was tried and no try was spent."},
 		i18n.Text{Ja: "署名用電子証明書の入ったカードをお使いいただくか、市区町村の窓口でご相談ください。", En: "Please use a card with a signature certificate, or ask at the municipal office."}}},
-	{err: flow.ErrInputMissing, class: Usage, cmd: i18n.Text{Ja: "ファイルの場所を確かめてください（暗証番号の入力は行っておらず、入力回数も減っていません）。", En: "check the path of the file (no PIN was tried and no try was spent)"}, explanation: explanation{
-		i18n.Text{Ja: "指定されたファイルが見つかりません。暗証番号の入力は行っておらず、入力回数も減っていません。", En: "The file was not found. No PIN was tried and no try was spent."},
+	{err: flow.ErrInputMissing, class: Usage, cmd: i18n.Text{Ja: "ファイルやフォルダーの場所を確かめて、もう一度お試しください（カードやパスワードは使っていません）。", En: "check the path of the file (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "ファイルが見つかりません。", En: "The file was not found."},
 		i18n.Text{Ja: "ファイルを選び直してから、もう一度お試しください。", En: "Please choose the file again and try again."}}},
-	{err: flow.ErrInputNotRegular, class: Usage, cmd: i18n.Text{Ja: "通常のファイルを指定してください（フォルダー、FIFO、デバイスは署名できません。暗証番号の入力は行っていません）。", En: "give a regular file: a folder, FIFO or device cannot be signed (no PIN was tried and no try was spent)"}, explanation: explanation{
-		i18n.Text{Ja: "通常のファイルではないため（フォルダーなど）、署名できません。暗証番号の入力は行っておらず、入力回数も減っていません。", En: "It is not a regular file (a folder or the like), so it cannot be signed. No PIN was tried and no try was spent."},
+	{err: flow.ErrInputNotRegular, class: Usage, cmd: i18n.Text{Ja: "通常のファイルを指定してください。フォルダー、FIFO、デバイスは読み込みません（カードやパスワードは使っていません）。", En: "give a regular file: a folder, FIFO or device is never read (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "通常のファイルではありません（フォルダーなど）。", En: "It is not a regular file (a folder or the like)."},
 		i18n.Text{Ja: "署名するファイルを選び直してください。", En: "Please choose the file to sign again."}}},
-	{err: flow.ErrInputUnreadable, class: Usage, cmd: i18n.Text{Ja: "ファイルの権限を確かめてください（暗証番号の入力は行っておらず、入力回数も減っていません）。", En: "check the file's permissions (no PIN was tried and no try was spent)"}, explanation: explanation{
-		i18n.Text{Ja: "ファイルを読み取れません。暗証番号の入力は行っておらず、入力回数も減っていません。", En: "The file cannot be read. No PIN was tried and no try was spent."},
+	{err: flow.ErrInputUnreadable, class: Usage, cmd: i18n.Text{Ja: "ファイルの権限を確かめてください（カードやパスワードは使っていません）。", En: "check the file's permissions (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "ファイルを読み取れません。", En: "The file cannot be read."},
 		i18n.Text{Ja: "ファイルを開けるか確かめてから、もう一度お試しください。", En: "Please make sure the file can be opened and try again."}}},
-	{err: flow.ErrFormEmpty, class: Usage, cmd: i18n.Text{Ja: "申請書のファイルを確かめてください。空のファイルです（暗証番号の入力は行っておらず、入力回数も減っていません）。", En: "check the form: the file is empty (no PIN was tried and no try was spent)"}, explanation: explanation{
-		i18n.Text{Ja: "申請書のファイルが空です。暗証番号の入力は行っておらず、入力回数も減っていません。", En: "The form file is empty. No PIN was tried and no try was spent."},
+	{err: flow.ErrFormEmpty, class: Usage, cmd: i18n.Text{Ja: "申請書のファイルを確かめてください。空のファイルです（カードやパスワードは使っておらず、入力回数も減っていません）。", En: "check the form: the file is empty (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "申請書のファイルが空です。カードやパスワードは使っておらず、入力回数も減っていません。", En: "The form file is empty. No PIN was tried and no try was spent."},
 		i18n.Text{Ja: "記入した申請書を選び直してください。", En: "Please choose the completed form again."}}},
-	{err: flow.ErrFormNotJSON, class: Usage, cmd: i18n.Text{Ja: "申請書のファイルを確かめてください。JSON として読み取れません（暗証番号の入力は行っておらず、入力回数も減っていません）。", En: "check the form: it cannot be read as JSON (no PIN was tried and no try was spent)"}, explanation: explanation{
-		i18n.Text{Ja: "申請書を JSON として読み取れません。暗証番号の入力は行っておらず、入力回数も減っていません。", En: "The form cannot be read as JSON. No PIN was tried and no try was spent."},
+	{err: flow.ErrFormNotJSON, class: Usage, cmd: i18n.Text{Ja: "申請書のファイルを確かめてください。JSON として読み取れません（カードやパスワードは使っておらず、入力回数も減っていません）。", En: "check the form: it cannot be read as JSON (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "申請書を JSON として読み取れません。カードやパスワードは使っておらず、入力回数も減っていません。", En: "The form cannot be read as JSON. No PIN was tried and no try was spent."},
 		i18n.Text{Ja: "このアプリで作成した申請書（.json）を選んでください。", En: "Please choose a form (.json) made with this app."}}},
-	{err: flow.ErrOutDirMissing, class: Usage, cmd: i18n.Text{Ja: "--out の保存先フォルダーがありません。作成してから、もう一度お試しください（暗証番号の入力は行っておらず、入力回数も減っていません）。", En: "the folder of --out does not exist: create it, or give another path (no PIN was tried and no try was spent)"}, explanation: explanation{
-		i18n.Text{Ja: "保存先のフォルダーがありません。暗証番号の入力は行っておらず、入力回数も減っていません。", En: "The folder to save in does not exist. No PIN was tried and no try was spent."},
+	{err: flow.ErrOutDirMissing, class: Usage, cmd: i18n.Text{Ja: "--out の保存先フォルダーがありません。作成してから、もう一度お試しください（カードやパスワードは使っておらず、入力回数も減っていません）。", En: "the folder of --out does not exist: create it, or give another path (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "保存先のフォルダーがありません。カードやパスワードは使っておらず、入力回数も減っていません。", En: "The folder to save in does not exist. No PIN was tried and no try was spent."},
 		i18n.Text{Ja: "保存先を選び直してください。", En: "Please choose where to save again."}}},
-	{err: flow.ErrOutDirNotWritable, class: Usage, cmd: i18n.Text{Ja: "--out の保存先フォルダーに書き込めません。権限を確かめるか、別の場所を指定してください（暗証番号の入力は行っておらず、入力回数も減っていません）。", En: "the folder of --out cannot be written: check its permissions or give another place (no PIN was tried and no try was spent)"}, explanation: explanation{
-		i18n.Text{Ja: "保存先のフォルダーに書き込めません。暗証番号の入力は行っておらず、入力回数も減っていません。", En: "The folder to save in cannot be written. No PIN was tried and no try was spent."},
+	{err: flow.ErrOutDirNotWritable, class: Usage, cmd: i18n.Text{Ja: "--out の保存先フォルダーに書き込めません。権限を確かめるか、別の場所を指定してください（カードやパスワードは使っておらず、入力回数も減っていません）。", En: "the folder of --out cannot be written: check its permissions or give another place (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "保存先のフォルダーに書き込めません。カードやパスワードは使っておらず、入力回数も減っていません。", En: "The folder to save in cannot be written. No PIN was tried and no try was spent."},
 		i18n.Text{Ja: "別の保存先を選んでください。", En: "Please choose another place to save."}}},
-	{err: flow.ErrOutExists, class: Usage, cmd: i18n.Text{Ja: "--out のファイルが既にあります。別の名前を指定するか、上書きする場合は --force を付けてください（暗証番号の入力は行っておらず、入力回数も減っていません）。", En: "the --out file already exists: give another name, or add --force to replace it (no PIN was tried and no try was spent)"}, explanation: explanation{
-		i18n.Text{Ja: "同じ名前のファイルが既にあります。暗証番号の入力は行っておらず、入力回数も減っていません。", En: "A file of that name already exists. No PIN was tried and no try was spent."},
+	{err: flow.ErrOutExists, class: Usage, cmd: i18n.Text{Ja: "--out のファイルが既にあります。別の名前を指定するか、上書きする場合は --force を付けてください（カードやパスワードは使っておらず、入力回数も減っていません）。", En: "the --out file already exists: give another name, or add --force to replace it (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "同じ名前のファイルが既にあります。カードやパスワードは使っておらず、入力回数も減っていません。", En: "A file of that name already exists. No PIN was tried and no try was spent."},
 		i18n.Text{Ja: "別の名前で保存してください。", En: "Please save under another name."}}},
 	{err: flow.ErrIndeterminate, class: Indeterminate, cmd: i18n.Text{Ja: "失効の確認ができなかったため、署名していません。ネットワークと --service を確かめるか、このまま署名する場合は --accept-indeterminate を付けてください。", En: "nothing was signed: check the network and --service, or add --accept-indeterminate to sign anyway"}, explanation: explanation{
 		i18n.Text{Ja: "電子証明書が失効していないかを確認できなかったため、署名していません。", En: "Whether the certificate is revoked could not be established, so nothing was signed."},

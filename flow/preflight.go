@@ -18,16 +18,18 @@ import (
 	"github.com/shinsei-app/shinsei/submit"
 )
 
-// Errors of the checks made before any PIN or password is asked: each
-// says that nothing was tried, so no try of a PIN was spent.
+// Errors of the checks made before any PIN or password is asked. The
+// input-file ones serve every command that reads a file (verify too), so
+// they say only what is wrong with the file; the others say that nothing
+// was tried, so no try of a PIN was spent.
 var (
-	// ErrInputMissing: a file to sign does not exist.
-	ErrInputMissing = errors.New("flow: the file does not exist; nothing was tried and no PIN try was spent")
-	// ErrInputNotRegular: a file to sign is a directory, a FIFO, a device
+	// ErrInputMissing: an input file does not exist.
+	ErrInputMissing = errors.New("flow: the file does not exist")
+	// ErrInputNotRegular: an input file is a directory, a FIFO, a device
 	// or a socket, which is never opened for reading.
-	ErrInputNotRegular = errors.New("flow: not a regular file (a folder, FIFO or device); nothing was tried and no PIN try was spent")
-	// ErrInputUnreadable: a file to sign cannot be read.
-	ErrInputUnreadable = errors.New("flow: the file cannot be read; nothing was tried and no PIN try was spent")
+	ErrInputNotRegular = errors.New("flow: not a regular file (a folder, FIFO or device)")
+	// ErrInputUnreadable: an input file cannot be read.
+	ErrInputUnreadable = errors.New("flow: the file cannot be read")
 	// ErrFormEmpty: the form to sign is empty.
 	ErrFormEmpty = errors.New("flow: the form is empty; nothing was tried and no PIN try was spent")
 	// ErrFormNotJSON: the form is a JSON form by its name or its first

@@ -87,7 +87,7 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 		return err
 	}
 	defer app.Close()
-	lang, _ := reportLang("")
+	lang := std.language()
 	p := newPrompter(std, *cf.pinStdin, false, *cf.finalTry)
 	defer p.wipe()
 	cb := p.callbacks()
@@ -95,7 +95,7 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 		// On a terminal, an indeterminate pre-check is a question.
 		cb.ConfirmSign = func(_ context.Context, pc *flow.Precheck) (bool, error) {
 			printPrecheck(std.err, pc, lang)
-			return confirm(std, "The certificate's revocation status could not be established. Sign anyway?"), nil
+			return confirm(std, std.tr("証明書が失効しているかどうか確認できませんでした。このまま署名しますか？", "The certificate's revocation status could not be established. Sign anyway?")), nil
 		}
 	}
 	signed, err := app.SignFiles(ctx, flow.SignFilesRequest{Files: operands, Credential: choice, Out: *out,
