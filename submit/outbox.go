@@ -321,6 +321,9 @@ type SendError struct {
 	Item    Item
 	Refused bool
 	Err     error
+	// attempted is set when Err is the outcome of sending the item (not
+	// of a step before it: the login, the procedure's level, the copy).
+	attempted bool
 }
 
 // Error says where the application is now and why: refused; sent but
@@ -340,7 +343,7 @@ func (e *SendError) Error() string {
 // MayHaveArrived reports whether the last attempt went out in full and
 // its reply was lost: the service may hold the application (see
 // MayHaveArrived). Never for a refused item.
-func (e *SendError) MayHaveArrived() bool { return !e.Refused && MayHaveArrived(e.Err) }
+func (e *SendError) MayHaveArrived() bool { return !e.Refused && e.attempted && MayHaveArrived(e.Err) }
 
 // Unwrap gives the cause.
 func (e *SendError) Unwrap() error { return e.Err }
@@ -505,7 +508,7 @@ func (o *Outbox) keep(dir string, it *Item, cause error, attempted bool) error {
 	if werr := writeItem(dir, it); werr != nil {
 		cause = errors.Join(cause, werr)
 	}
-	return &SendError{Item: *it, Err: cause}
+	return &SendError{Item: *it, Err: cause, attempted: attempted}
 }
 
 // refuse moves the item to the refused area with the service's Problem.

@@ -149,6 +149,24 @@ func (s *Server) Close() {
 	os.RemoveAll(s.dir)
 }
 
+// Down closes the server's listener: connections are refused, as by a
+// service that cannot be reached, until Up.
+func (s *Server) Down() error {
+	s.srv.CloseClientConnections()
+	return s.srv.Listener.Close()
+}
+
+// Up listens again on the same address after Down.
+func (s *Server) Up() error {
+	l, err := net.Listen("tcp", s.srv.Listener.Addr().String())
+	if err != nil {
+		return err
+	}
+	s.srv.Listener = tls.NewListener(l, s.srv.TLS)
+	go s.srv.Config.Serve(s.srv.Listener)
+	return nil
+}
+
 // Port returns the TCP port the server listens on.
 func (s *Server) Port() string {
 	_, port, _ := net.SplitHostPort(s.srv.Listener.Addr().String())
