@@ -29,7 +29,7 @@ type serverKey struct{}
 //	$SERVICE   the service's URL        $ANCHOR  its CA certificate (PEM)
 //	$PORT      its port                 $SHINSEI_DATA_DIR  $WORK/data
 //
-// and the commands "fault none|500|garbage|refuse|drop", "service down|up"
+// and the commands "fault none|500|garbage|refuse|drop|not-api", "service down|up"
 // (connections refused, and accepted again), "expire-sessions",
 // "stored N" (the stand-in holds N applications), and "sandbox-serve",
 // which starts the reference service (the real 'shinsei-sandbox serve')
@@ -89,7 +89,7 @@ func server(ts *testscript.TestScript) *submittest.Server {
 // form-invalid).
 func fault(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
-		ts.Fatalf("usage: fault none|500|garbage|refuse")
+		ts.Fatalf("usage: fault none|500|garbage|refuse|drop|not-api")
 	}
 	srv := server(ts)
 	submission := func(r *http.Request) bool {
@@ -139,6 +139,13 @@ func fault(ts *testscript.TestScript, neg bool, args []string) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusCreated)
 			w.Write([]byte("{\"arrival_number\": tru"))
+			return true
+		})
+	case "not-api":
+		// Every request meets a web server's plain 404, as at an address
+		// that answers but is not the API.
+		srv.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
+			http.NotFound(w, r)
 			return true
 		})
 	case "refuse":
