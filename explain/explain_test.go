@@ -3,6 +3,7 @@ package explain
 import (
 	"context"
 	"errors"
+	"io"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -188,6 +189,9 @@ var typedSamples = []struct {
 	{"an application refused for good", &submit.SendError{Refused: true, Err: &submit.ProblemError{Status: 422, Problem: submit.Problem{Reason: submit.ReasonFormInvalid}}}, Negative},
 	{"an application kept after a lost reply", &submit.SendError{Err: submit.ErrBadReply}, Indeterminate},
 	{"an application kept while the service is unreachable", &submit.SendError{Err: submit.ErrUnreachable}, Environment},
+	{"an application whose whole upload went out and whose reply was cut", &submit.SendError{Err: &submit.NetError{Op: "request", Sent: true, Err: io.ErrUnexpectedEOF}}, Indeterminate},
+	{"an application whose connection was refused", &submit.SendError{Err: &submit.NetError{Op: "request", Err: io.ErrUnexpectedEOF}}, Environment},
+	{"an application kept before it was sent, after a lost reply of another request", &submit.SendError{NotSent: true, Err: &submit.NetError{Op: "request", Sent: true, Err: io.ErrUnexpectedEOF}}, Environment},
 	{"an untrusted server", &submit.TLSError{Failure: submit.TLSUnknownAuthority}, Negative},
 	{"a server of another host name", &submit.TLSError{Failure: submit.TLSHostMismatch}, Negative},
 	{"a refusal whose certificate status is unknown", &submit.ProblemError{Status: 422, Problem: submit.Problem{Reason: submit.ReasonCertificateUnknown}}, Indeterminate},
@@ -209,6 +213,19 @@ func TestTypedErrorsAreWordedByWhatTheyCarry(t *testing.T) {
 			}
 			checkEntry(t, c.name, e)
 		})
+	}
+}
+
+func TestAPackageAlreadyReceivedIsExitZeroAndNamesItsArrivalNumber(t *testing.T) {
+	e := Of(&flow.Error{Op: "submit", Err: &flow.AlreadyReceivedError{Record: submit.Record{ArrivalNumber: "2026120400000001"}}})
+	if e.Class != Done {
+		t.Errorf("class %d, want 0: nothing was filed twice", e.Class)
+	}
+	if !strings.Contains(e.Message.Ja, "2026120400000001") || !strings.Contains(e.Message.En, "2026120400000001") {
+		t.Errorf("the message does not name the arrival number: %+v", e.Message)
+	}
+	if e.Command.IsZero() || e.Hint.IsZero() {
+		t.Errorf("no hint: %+v", e)
 	}
 }
 

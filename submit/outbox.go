@@ -321,9 +321,10 @@ type SendError struct {
 	Item    Item
 	Refused bool
 	Err     error
-	// attempted is set when Err is the outcome of sending the item (not
-	// of a step before it: the login, the procedure's level, the copy).
-	attempted bool
+	// NotSent is set when Err came from a step before the item was sent
+	// (the login, the procedure's level, the stored copy): then it cannot
+	// have arrived, whatever Err says.
+	NotSent bool
 }
 
 // Error says where the application is now and why: refused; sent but
@@ -343,7 +344,7 @@ func (e *SendError) Error() string {
 // MayHaveArrived reports whether the last attempt went out in full and
 // its reply was lost: the service may hold the application (see
 // MayHaveArrived). Never for a refused item.
-func (e *SendError) MayHaveArrived() bool { return !e.Refused && e.attempted && MayHaveArrived(e.Err) }
+func (e *SendError) MayHaveArrived() bool { return !e.Refused && !e.NotSent && MayHaveArrived(e.Err) }
 
 // Unwrap gives the cause.
 func (e *SendError) Unwrap() error { return e.Err }
@@ -508,7 +509,7 @@ func (o *Outbox) keep(dir string, it *Item, cause error, attempted bool) error {
 	if werr := writeItem(dir, it); werr != nil {
 		cause = errors.Join(cause, werr)
 	}
-	return &SendError{Item: *it, Err: cause, attempted: attempted}
+	return &SendError{Item: *it, Err: cause, NotSent: !attempted}
 }
 
 // refuse moves the item to the refused area with the service's Problem.
