@@ -57,6 +57,11 @@ func (a *App) login(ctx context.Context, account string, ask bool, cb Callbacks)
 		return nil, err
 	}
 	account, err := a.resolveAccount(ctx, account)
+	if errors.Is(err, ErrNoAccount) {
+		if perr := a.unreachable(ctx, "login"); perr != nil {
+			return nil, perr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +149,18 @@ func (a *App) resolveAccount(ctx context.Context, account string) (string, error
 		return "", &Error{Op: "account", Err: err}
 	}
 	return id, nil
+}
+
+// unreachable returns the service's own failure when it cannot be
+// reached or is not the API, for a use case that lacks an account: that
+// the service is down is what the user must hear first, not that no
+// account is kept. Nil when the service answers.
+func (a *App) unreachable(ctx context.Context, op string) error {
+	_, err := a.client.Procedures(ctx)
+	if errors.Is(err, submit.ErrUnreachable) || errors.Is(err, submit.ErrNotAPI) {
+		return &Error{Op: op, Err: err}
+	}
+	return nil
 }
 
 // resolveAccountFor is resolveAccount; with enter (a password typed for

@@ -54,10 +54,8 @@ func (a *App) auth(ctx context.Context, q StatusQuery, cb Callbacks) (submit.Aut
 	}
 	account, err := a.resolveAccountFor(ctx, account, q.EnterPassword)
 	if errors.Is(err, ErrNoAccount) {
-		// No right to ask shown: when the service cannot be reached
-		// either, that is what the user must hear first.
-		if _, perr := a.client.Procedures(ctx); errors.Is(perr, submit.ErrUnreachable) || errors.Is(perr, submit.ErrNotAPI) {
-			return submit.Auth{}, "", &Error{Op: "status of " + q.Arrival, Err: perr}
+		if perr := a.unreachable(ctx, "status of "+q.Arrival); perr != nil {
+			return submit.Auth{}, "", perr
 		}
 	}
 	if err != nil {
