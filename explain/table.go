@@ -130,7 +130,7 @@ var sentinels = []row{
 	{err: flow.ErrWrongLevel, class: Usage, explanation: explanation{
 		i18n.Text{Ja: "この手続きの申請方法（ログイン・署名の要否）と合っていません。", En: "This does not fit how the procedure is filed (login and signature)."},
 		i18n.Text{Ja: "署名が必要な手続きは署名してから、署名が不要な手続きは署名せずに送信してください。", En: "Sign the form for procedures that need a signature, and send the form itself for the others."}}},
-	{err: flow.ErrNoAccount, class: Usage, cmd: i18n.Text{Ja: "--account ID で ID を指定するか、shinseictl account register で登録してください。", En: "give the account with --account ID, or register one with 'shinseictl account register'"}, explanation: explanation{
+	{err: flow.ErrNoAccount, class: Usage, cmd: i18n.Text{Ja: "--account ID でお持ちの ID を指定してください（shinseictl account login --account ID でログインしておけます）。ID をまだお持ちでない場合だけ shinseictl account register で登録してください。", En: "give your account with --account ID (or log in first: 'shinseictl account login --account ID'); register with 'shinseictl account register' only if you have no account yet"}, explanation: explanation{
 		i18n.Text{Ja: "この手続きにはログインが必要ですが、ID が登録されていません。", En: "This procedure needs a login, and no ID is kept."},
 		i18n.Text{Ja: "「アカウント」画面で、マイナンバーカードまたは証明書ファイルを使って ID を登録するか、お持ちの ID でログインしてください。", En: "Please register an ID with your My Number card or certificate file, or log in with your ID, on the Account screen."},
 	}},
@@ -162,7 +162,7 @@ var sentinels = []row{
 		i18n.Text{Ja: "パスワードを安全に保管する場所（OS のキーリング）を利用できません。", En: "The OS keyring, where passwords are kept safely, cannot be used."},
 		i18n.Text{Ja: "キーリングのロックを解除してから、もう一度お試しください（Linux では GNOME キーリングまたは KWallet が必要です）。", En: "Please unlock the keyring and try again (on Linux, GNOME Keyring or KWallet is needed)."},
 	}},
-	{err: submit.ErrNotStored, class: Environment, cmd: i18n.Text{Ja: "先にログインしてください: shinseictl account login --service URL --account ID（または shinseictl account register で登録）。", En: "log in first: shinseictl account login --service URL --account ID (or register with 'shinseictl account register')"}, explanation: explanation{
+	{err: submit.ErrNotStored, class: Environment, cmd: i18n.Text{Ja: "先にログインしてください: shinseictl account login --service URL --account ID（パスワードは保管されます）。保管せずに使う場合は --password-stdin でパスワードを渡してください。", En: "log in first: shinseictl account login --service URL --account ID (the password is kept), or pipe the password to this command with --password-stdin"}, explanation: explanation{
 		i18n.Text{Ja: "ID またはパスワードが保管されていません。", En: "No ID or password is kept."},
 		i18n.Text{Ja: "一度ログインしてください（パスワードは OS のキーリングに保管されます）。", En: "Please log in once (the password is kept in the OS keyring)."}}},
 	{err: submit.ErrSecretTooLarge, class: Usage, cmd: i18n.Text{Ja: "より短いパスワードにしてください。", En: "use a shorter password"}, explanation: explanation{
@@ -176,6 +176,12 @@ var sentinels = []row{
 	{err: submit.ErrUnreachable, class: Environment, cmd: i18n.Text{Ja: "ネットワーク接続と --service のアドレスを確かめて、もう一度お試しください。", En: "check the network connection and the --service address, then try again"}, explanation: explanation{
 		i18n.Text{Ja: "申請サービスに接続できません。", En: "The service cannot be reached."},
 		i18n.Text{Ja: "インターネットへの接続を確認して、もう一度お試しください。", En: "Please check the network connection and try again."}}},
+	{err: submit.ErrNotAPI, class: Environment, cmd: i18n.Text{Ja: "このアドレスは応答しますが、申請サービスの API ではありません。--service に申請サービスのアドレスを指定してください。", En: "this address answers, but it is not the service's API: check the --service address"}, explanation: explanation{
+		i18n.Text{Ja: "設定のアドレスは応答しますが、申請サービスではありません。何も送信していません。", En: "The address answers, but it is not the e-application service; nothing was sent."},
+		i18n.Text{Ja: "設定のサービスのアドレスが正しいかご確認ください。", En: "Please check the service's address in the settings."}}},
+	{err: flow.ErrAlreadyReceived, class: Done, cmd: i18n.Text{Ja: "もう一度送る場合だけ --again を付けてください（端末で確認します。端末がない場合は --again --yes）。", En: "to file it once more anyway, add --again (asked on a terminal; --again --yes without one)"}, explanation: explanation{
+		i18n.Text{Ja: "この申請データは、すでに受け付けられています。もう一度は送信していません。", En: "This package was already received; it was not sent again."},
+		i18n.Text{Ja: "受付の一覧で到達番号をご確認ください。", En: "Please find its arrival number in the list of receipts."}}},
 	{err: submit.ErrBadReply, class: Environment, cmd: i18n.Text{Ja: "想定外の応答でした。--service が申請サービスのアドレスか確かめてください。", En: "the service answered something unexpected: check that --service is the service's address"}, explanation: explanation{
 		i18n.Text{Ja: "申請サービスから想定外の応答がありました。", En: "The service gave an unexpected answer."},
 		i18n.Text{Ja: "設定のサービスのアドレスが正しいかご確認ください。", En: "Please check the service's address in the settings."}}},
@@ -313,6 +319,8 @@ var reasonHints = map[submit.Reason]reasonHint{
 		i18n.Text{Ja: "署名が必要な手続きには署名済みの申請データを、それ以外には JSON の申請書を送信してください。", En: "submit a signed package for signature procedures and the JSON form for the others"}},
 	submit.ReasonUnknownProcedure: {i18n.Text{Ja: "手続きの一覧を更新して、選び直してください。", En: "Please refresh the list of procedures and choose again."},
 		i18n.Text{Ja: "申請書の手続き ID をご確認ください。", En: "check the procedure ID in the form"}},
+	submit.ReasonAccountExists: {i18n.Text{Ja: "この電子証明書の方の ID はすでに登録されています。お持ちの ID でログインしてください。パスワードを忘れた場合だけ、パスワードを再設定してください（以前のパスワードは使えなくなります）。", En: "An ID is already registered for this certificate's holder: please log in with it. Reset its password only if it is forgotten (the old password then stops working)."},
+		i18n.Text{Ja: "お持ちの ID で shinseictl account login してください。パスワードを忘れた場合だけ --reset-password を付けて登録し直してください（以前のパスワードは誰も使えなくなります）。", En: "log in with the existing account ('shinseictl account login --account ID'); only if its password is forgotten, register again with --reset-password (the old password then stops working for everyone)"}},
 	submit.ReasonNotFound: {i18n.Text{Ja: "到達番号（と問合せ番号）をご確認ください。", En: "Please check the arrival number (and the inquiry number)."},
 		i18n.Text{Ja: "到達番号（と問合せ番号）をご確認ください。", En: "check the arrival number (and the inquiry number for an anonymous application)"}},
 	submit.ReasonIdempotencyConflict: {i18n.Text{Ja: "新しい申請としてもう一度送信してください。", En: "Please send it again as a new application."},

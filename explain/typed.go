@@ -20,6 +20,7 @@ func typed(err error) (Entry, bool) {
 		pe     *flow.PrecheckError
 		fe     *flow.FormError
 		le     *flow.LevelError
+		ar     *flow.AlreadyReceivedError
 		se     *submit.SendError
 		te     *submit.TLSError
 		prob   *submit.ProblemError
@@ -37,6 +38,12 @@ func typed(err error) (Entry, bool) {
 			e.Command = i18n.Text{Ja: "署名が必要な手続きです。先に shinseictl sign で署名してから、その申請データを送信してください。",
 				En: "sign it first with 'shinseictl sign', then submit the package"}
 		}
+		return e, true
+	case errors.As(err, &ar):
+		e := sentinelEntry(flow.ErrAlreadyReceived)
+		n := ar.Record.ArrivalNumber
+		e.Message = i18n.Text{Ja: "この申請データは、すでに受け付けられています（到達番号 " + n + "）。もう一度は送信していません。",
+			En: "This package was already received (arrival number " + n + "); it was not sent again."}
 		return e, true
 	case errors.As(err, &pinErr):
 		return pinEntry(pinErr), true
@@ -118,14 +125,23 @@ func sendEntry(se *submit.SendError) Entry {
 		Hint:    i18n.Text{Ja: "接続できるようになったら「未送信の申請を送る」で送信してください（二重に届くことはありません）。", En: "Once connected, use “Send waiting applications” (it never arrives twice)."},
 		Command: i18n.Text{Ja: "申請は送信待ちとして保管しています。shinseictl submit --service URL --pending でもう一度送ってください（同じ冪等キーで二重には届きません）。",
 			En: "the application is kept in the outbox; run 'shinseictl submit --service URL --pending' to send it again (the same idempotency key prevents a double submission)"}}
-	var ne *submit.NetError
 	switch {
 	case cause.Class == Negative:
 		e.Class = Negative
 		e.Command = i18n.Text{Ja: cause.CommandHint().Ja + "（申請は送信待ちとして保管しています。shinseictl submit --service URL --pending で送れます）",
 			En: cause.CommandHint().En + "; the application is kept in the outbox: 'shinseictl submit --service URL --pending' sends it"}
-	case errors.Is(se.Err, submit.ErrBadReply) || (errors.As(se.Err, &ne) && ne.Timeout):
-		e.Class = Indeterminate // it may have arrived; the next run finds out without a duplicate
+	case se.MayHaveArrived():
+		// The whole request went out and the reply was lost: it may have
+		// arrived; sending again with the same key finds out, never twice.
+		e.Class = Indeterminate
+		e.Message = i18n.Text{Ja: "申請は届いた可能性がありますが、応答を受け取れませんでした。送信待ちとして保管しています。" + cause.Message.Ja,
+			En: "The application may have arrived, but the reply was lost; it is kept in the outbox. " + cause.Message.En}
+		e.Hint = i18n.Text{Ja: "接続できるようになったら「未送信の申請を送る」で確かめてください（届いていれば受付番号を受け取り、二重に届くことはありません）。", En: "Once connected, use “Send waiting applications” to find out (if it arrived, you get its receipt; it never arrives twice)."}
+		e.Command = i18n.Text{Ja: "申請は届いた可能性があります。shinseictl submit --service URL --pending で確かめてください（届いていれば受付を受け取り、二重には届きません）。",
+			En: "the application may have arrived: 'shinseictl submit --service URL --pending' finds out (it gets the receipt if it arrived, and never files it twice)"}
+	default:
+		e.Command = i18n.Text{Ja: "申請は送信待ちとして保管しています（queued）。shinseictl submit --service URL --pending で送信します（同じ冪等キーで二重には届きません）。",
+			En: "queued in the outbox; 'shinseictl submit --service URL --pending' sends it (the same idempotency key prevents a double submission)"}
 	}
 	return e
 }

@@ -31,6 +31,12 @@ type RegisterRequest struct {
 	// Callbacks.Secret (SecretNewPassword); otherwise the service
 	// generates one.
 	ChoosePassword bool
+	// ResetPassword, for a certificate whose identity already has an
+	// account, gives that account the new password (the old one stops
+	// working for everyone holding it). Without it such a registration is
+	// refused (submit.ReasonAccountExists) and nothing changes. The
+	// surface asks the user before setting it.
+	ResetPassword bool
 }
 
 // Account is a registered account.
@@ -60,7 +66,7 @@ func (a *App) Register(ctx context.Context, req RegisterRequest, cb Callbacks) (
 	if err := a.creds.Probe(ctx); err != nil {
 		return nil, &Error{Op: "register", Err: err}
 	}
-	reg := submit.Registration{Type: "registration", Email: req.Email, UserType: req.UserType}
+	reg := submit.Registration{Type: "registration", Email: req.Email, UserType: req.UserType, ResetPassword: req.ResetPassword}
 	if req.ChoosePassword {
 		if cb.Secret == nil {
 			return nil, fmt.Errorf("%w: Secret", ErrNoCallback)

@@ -131,6 +131,10 @@ type App struct {
 	revocMu sync.Mutex
 	closed  bool
 	closeMu sync.Mutex
+	// entered holds the logins made with a password typed for this use
+	// (SubmitRequest.EnterPassword, StatusQuery.EnterPassword), by account.
+	entered   map[string]enteredLogin
+	enteredMu sync.Mutex
 }
 
 // libraryEntry is a PKCS#11 library with the module it was opened from.
@@ -198,6 +202,9 @@ func (a *App) Close() error {
 		return nil
 	}
 	a.closed = true
+	a.enteredMu.Lock()
+	clear(a.entered) // the typed passwords and sessions
+	a.enteredMu.Unlock()
 	var errs []error
 	for _, l := range a.own {
 		errs = append(errs, l.Close())

@@ -57,6 +57,11 @@ func (a *App) login(ctx context.Context, account string, ask bool, cb Callbacks)
 		return nil, err
 	}
 	account, err := a.resolveAccount(ctx, account)
+	if errors.Is(err, ErrNoAccount) {
+		if perr := a.unreachable(ctx, "login"); perr != nil {
+			return nil, perr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -146,6 +151,75 @@ func (a *App) resolveAccount(ctx context.Context, account string) (string, error
 	return id, nil
 }
 
+// unreachable returns the service's own failure when it cannot be
+// reached or is not the API, for a use case that lacks an account: that
+// the service is down is what the user must hear first, not that no
+// account is kept. Nil when the service answers.
+func (a *App) unreachable(ctx context.Context, op string) error {
+	_, err := a.client.Procedures(ctx)
+	if errors.Is(err, submit.ErrUnreachable) || errors.Is(err, submit.ErrNotAPI) {
+		return &Error{Op: op, Err: err}
+	}
+	return nil
+}
+
+// resolveAccountFor is resolveAccount; with enter (a password typed for
+// this run) a keyring that cannot be used is no account kept.
+func (a *App) resolveAccountFor(ctx context.Context, account string, enter bool) (string, error) {
+	id, err := a.resolveAccount(ctx, account)
+	if enter && errors.Is(err, submit.ErrNoKeyring) {
+		return "", fmt.Errorf("%w: %w", ErrNoAccount, err)
+	}
+	return id, err
+}
+
+// session is sessionToken, or with enter enteredSession.
+func (a *App) session(ctx context.Context, account string, renew, enter bool, cb Callbacks) (string, error) {
+	if enter {
+		return a.enteredSession(ctx, account, renew, cb)
+	}
+	return a.sessionToken(ctx, account, renew, cb)
+}
+
+// enteredSession logs in with a password asked through cb.Secret, once
+// per App and account: the session (and, to renew it, the password) is
+// held in memory for the rest of the App's use, never read from the
+// keyring; the session is kept there too when the keyring works.
+func (a *App) enteredSession(ctx context.Context, account string, renew bool, cb Callbacks) (string, error) {
+	a.enteredMu.Lock()
+	defer a.enteredMu.Unlock()
+	e := a.entered[account]
+	if e.token != "" && !renew {
+		return e.token, nil
+	}
+	if e.password == "" {
+		if cb.Secret == nil {
+			return "", fmt.Errorf("%w: Secret", ErrNoCallback)
+		}
+		b, err := cb.Secret(ctx, SecretRequest{Kind: SecretAccountPassword, Subject: account,
+			Prompt: i18n.Text{Ja: "ID「" + account + "」のパスワードを入力してください。", En: "Enter the password of ID “" + account + "”."}})
+		if err != nil {
+			return "", err
+		}
+		e.password = string(b)
+		clear(b)
+	}
+	s, err := a.client.Login(ctx, account, e.password)
+	if err != nil {
+		return "", &Error{Op: "login as " + account, Err: err}
+	}
+	e.token = s.Token
+	if a.entered == nil {
+		a.entered = map[string]enteredLogin{}
+	}
+	a.entered[account] = e
+	_ = a.creds.SaveSession(ctx, *s) // best effort: the keyring is not needed here
+	return s.Token, nil
+}
+
+// enteredLogin is a login made with a password typed for this run.
+type enteredLogin struct{ password, token string }
+
 // sessionToken returns a session token for account: the one kept in the
 // keyring unless renew, else a login with the password kept there — or,
 // when none is kept and cb.Secret is set, asked for and kept once the
@@ -200,7 +274,11 @@ func (a *App) passwordLogin(ctx context.Context, account string, ask bool, cb Ca
 		return nil, &Error{Op: "login as " + account, Err: err}
 	}
 	if entered {
-		if err := a.creds.SavePassword(ctx, account, pw); err != nil {
+		if err := a.creds.SavePassword(ctx, account, pw); errors.Is(err, submit.ErrNoKeyring) {
+			// Logged in, nothing kept: a batch without a keyring gives
+			// the password to each command.
+			return s, &Error{Op: "keep the password of " + account, Err: err}
+		} else if err != nil {
 			return nil, &Error{Op: "keep the password of " + account, Err: err}
 		}
 	}

@@ -144,7 +144,7 @@ func (a *App) fetchNotice(ctx context.Context, arrival, id string) (string, erro
 	if !safeID.MatchString(id) || !safeID.MatchString(arrival) {
 		return "", &Error{Op: fmt.Sprintf("notice %q of %q", id, arrival), Err: ErrNoticeNotFound}
 	}
-	auth, _, err := a.auth(ctx, StatusQuery{Arrival: arrival})
+	auth, _, err := a.auth(ctx, StatusQuery{Arrival: arrival}, Callbacks{})
 	if err != nil {
 		return "", err
 	}

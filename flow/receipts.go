@@ -60,13 +60,25 @@ func ofService[T any](a *App, all []T, service func(T) string) []T {
 // service and reports each outcome. Procedures that need a login use
 // the session or password kept in the keyring.
 func (a *App) SendPending(ctx context.Context) ([]submit.Outcome, error) {
+	return a.sendPending(ctx, false, Callbacks{})
+}
+
+// SendPendingEnteringPassword is SendPending logging in, where a
+// procedure needs it, with a password asked through cb.Secret (once per
+// account) instead of the one kept in the keyring, which is then not
+// needed.
+func (a *App) SendPendingEnteringPassword(ctx context.Context, cb Callbacks) ([]submit.Outcome, error) {
+	return a.sendPending(ctx, true, cb)
+}
+
+func (a *App) sendPending(ctx context.Context, enter bool, cb Callbacks) ([]submit.Outcome, error) {
 	if err := a.needService(); err != nil {
 		return nil, err
 	}
 	if err := a.needDataDir(); err != nil {
 		return nil, err
 	}
-	outs, err := a.outbox.Flush(ctx, a.sender(Callbacks{}))
+	outs, err := a.outbox.Flush(ctx, a.sender(cb, enter))
 	if err != nil {
 		return outs, &Error{Op: "send pending", Err: err}
 	}

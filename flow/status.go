@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"errors"
 
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -25,6 +26,10 @@ type StatusQuery struct {
 	// the keyring; empty means the account the journal names for the
 	// application, else the keyring's default.
 	Account string
+	// EnterPassword logs in, when the owner's session is needed, with a
+	// password asked through Callbacks.Secret instead of the one kept in
+	// the keyring, which is then not needed.
+	EnterPassword bool
 	// Poll, when set, asks again until the application is completed or
 	// returned (submit.Client.Poll); when ctx ends first, the last status
 	// seen is returned with ctx's error.
@@ -34,7 +39,7 @@ type StatusQuery struct {
 // auth is how an inquiry about the application proves its right: the
 // inquiry number given, else the one kept in the journal (unless an
 // account is given), else the owner's session.
-func (a *App) auth(ctx context.Context, q StatusQuery) (submit.Auth, string, error) {
+func (a *App) auth(ctx context.Context, q StatusQuery, cb Callbacks) (submit.Auth, string, error) {
 	if q.InquiryNumber != "" {
 		return submit.Auth{InquiryNumber: q.InquiryNumber}, "", nil
 	}
@@ -47,11 +52,16 @@ func (a *App) auth(ctx context.Context, q StatusQuery) (submit.Auth, string, err
 			account = rec.Account
 		}
 	}
-	account, err := a.resolveAccount(ctx, account)
+	account, err := a.resolveAccountFor(ctx, account, q.EnterPassword)
+	if errors.Is(err, ErrNoAccount) {
+		if perr := a.unreachable(ctx, "status of "+q.Arrival); perr != nil {
+			return submit.Auth{}, "", perr
+		}
+	}
 	if err != nil {
 		return submit.Auth{}, "", err
 	}
-	tok, err := a.sessionToken(ctx, account, false, Callbacks{})
+	tok, err := a.session(ctx, account, false, q.EnterPassword, cb)
 	if err != nil {
 		return submit.Auth{}, "", err
 	}
@@ -61,10 +71,16 @@ func (a *App) auth(ctx context.Context, q StatusQuery) (submit.Auth, string, err
 // Status asks the service where an application is (RefreshStatus with
 // the inquiry number or account given, and optionally polling).
 func (a *App) Status(ctx context.Context, q StatusQuery) (*submit.ApplicationStatus, error) {
+	return a.StatusAsking(ctx, q, Callbacks{})
+}
+
+// StatusAsking is Status with the callbacks a login may need
+// (Callbacks.Secret, with StatusQuery.EnterPassword).
+func (a *App) StatusAsking(ctx context.Context, q StatusQuery, cb Callbacks) (*submit.ApplicationStatus, error) {
 	if err := a.needService(); err != nil {
 		return nil, err
 	}
-	auth, account, err := a.auth(ctx, q)
+	auth, account, err := a.auth(ctx, q, cb)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +92,7 @@ func (a *App) Status(ctx context.Context, q StatusQuery) (*submit.ApplicationSta
 	}
 	st, err := ask()
 	if submit.IsReason(err, submit.ReasonLoginRequired) && account != "" {
-		if auth.Token, err = a.sessionToken(ctx, account, true, Callbacks{}); err != nil {
+		if auth.Token, err = a.session(ctx, account, true, q.EnterPassword, cb); err != nil {
 			return nil, err
 		}
 		st, err = ask()

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,6 +25,15 @@ type SubmitRequest struct {
 	// Account is the account to log in with when the procedure needs a
 	// login; empty means the account kept in the keyring.
 	Account string
+	// Again sends a package even when the journal holds a receipt for the
+	// very same package (SHA-256) from this service; without it Submit
+	// sends nothing and returns that receipt with an *AlreadyReceivedError.
+	// The surface asks the user before setting it.
+	Again bool
+	// EnterPassword logs in with a password asked through
+	// Callbacks.Secret (once per run) instead of the one kept in the
+	// keyring, which is then not needed (a batch without a keyring).
+	EnterPassword bool
 }
 
 // Submit sends an application through the outbox: it is copied there
@@ -44,6 +54,7 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 	var (
 		path, media string
 		proc        *submit.Procedure
+		checked     bool // alreadyFiled was asked
 	)
 	switch {
 	case req.Signed != nil:
@@ -77,27 +88,46 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 		}
 		path, media, proc = in.Path, in.MediaType, req.Procedure
 		if proc == nil {
-			pi, err := a.Procedure(ctx, in.Form.Procedure)
-			if err != nil {
-				return nil, err
+			// Nothing filed twice: a package already received or queued
+			// is found before the service is asked anything.
+			checked = true
+			if rec, done, err := a.alreadyFiled(ctx, path, req, cb); done {
+				return rec, err
 			}
-			proc = &pi.Procedure
+			pi, err := a.Procedure(ctx, in.Form.Procedure)
+			switch {
+			case errors.Is(err, submit.ErrUnreachable):
+				// Nothing lost: queued now, its level asked when the
+				// service answers again (SendPending).
+				proc = &submit.Procedure{ID: in.Form.Procedure, Level: submit.LevelUnresolved}
+			case err != nil:
+				return nil, err
+			default:
+				proc = &pi.Procedure
+			}
 		}
 	default:
 		return nil, &Error{Op: "submit: nothing to submit", Err: ErrFormInvalid}
 	}
-	if signed := media == submit.MediaASiCE; proc.Level.NeedsSignature() != signed {
+	if !checked {
+		if rec, done, err := a.alreadyFiled(ctx, path, req, cb); done {
+			return rec, err
+		}
+	}
+	if signed := media == submit.MediaASiCE; proc.Level != submit.LevelUnresolved && proc.Level.NeedsSignature() != signed {
 		return nil, &LevelError{Procedure: proc.ID, Level: proc.Level, Signed: signed}
 	}
-	account := ""
+	account := req.Account
 	if proc.Level.NeedsLogin() {
 		var err error
 		if account, err = a.resolveAccount(ctx, req.Account); err != nil {
 			return nil, err
 		}
 		// Log in before queuing, so that a login that cannot be made
-		// stops here with nothing queued.
-		if _, err := a.sessionToken(ctx, account, false, cb); err != nil {
+		// stops here with nothing queued — unless the service cannot be
+		// reached: then the application is queued, and the login is made
+		// when it is sent.
+		if _, err := a.session(ctx, account, false, req.EnterPassword, cb); err != nil && !errors.Is(err, submit.ErrUnreachable) {
 			return nil, err
 		}
 	}
@@ -106,23 +136,64 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 	if err != nil {
 		return nil, &Error{Op: "submit", Err: fmt.Errorf("%w: %w", ErrNotQueued, err)}
 	}
+	return a.sendQueued(ctx, it, *proc, req.EnterPassword, cb)
+}
+
+// sendQueued sends an item of the outbox now, telling cb.Queued first.
+func (a *App) sendQueued(ctx context.Context, it *submit.Item, proc submit.Procedure, enter bool, cb Callbacks) (*submit.Record, error) {
 	if cb.Queued != nil {
-		cb.Queued(*it, *proc)
+		cb.Queued(*it, proc)
 	}
-	rec, err := a.outbox.Send(ctx, it.ID, a.sender(cb))
+	rec, err := a.outbox.Send(ctx, it.ID, a.sender(cb, enter))
 	if err != nil {
 		return rec, &Error{Op: "submit", Err: err}
 	}
 	return rec, nil
 }
 
-// sender is how the outbox sends for this App.
-func (a *App) sender(cb Callbacks) submit.Sender {
+// alreadyFiled keeps a package from being filed twice: one the journal
+// holds a receipt for (at this service) is not sent unless req.Again,
+// and one waiting in the outbox is sent as that item, with its
+// idempotency key. done reports that Submit ends with rec and err.
+func (a *App) alreadyFiled(ctx context.Context, path string, req SubmitRequest, cb Callbacks) (rec *submit.Record, done bool, err error) {
+	sha, err := fileSHA256(ctx, path)
+	if err != nil {
+		return nil, true, &Error{Op: "submit", Err: err}
+	}
+	if r, ok := a.Received(sha); ok && !req.Again {
+		return r, true, &Error{Op: "submit", Err: &AlreadyReceivedError{Record: *r}}
+	}
+	if it, ok := a.queuedAs(sha); ok {
+		proc := submit.Procedure{ID: it.Procedure, Level: it.Level}
+		if req.Procedure != nil && req.Procedure.ID == it.Procedure {
+			proc = *req.Procedure
+		}
+		rec, err := a.sendQueued(ctx, it, proc, req.EnterPassword, cb)
+		return rec, true, err
+	}
+	return nil, false, nil
+}
+
+// sender is how the outbox sends for this App: with the session kept in
+// the keyring, or, with enter, one logged in with a password asked
+// through cb.Secret.
+func (a *App) sender(cb Callbacks, enter bool) submit.Sender {
 	return submit.Sender{Client: a.client, Journal: a.journal, Retry: a.cfg.Retry,
 		Session: func(ctx context.Context, account string, renew bool) (string, error) {
-			return a.sessionToken(ctx, account, renew, cb)
+			account, err := a.resolveAccountFor(ctx, account, enter)
+			if err != nil {
+				return "", err
+			}
+			return a.session(ctx, account, renew, enter, cb)
 		},
 		Progress: func(sent, total int64) { cb.progress(StageUpload, sent, total) },
+		Resolve: func(ctx context.Context, procedure string) (submit.AuthLevel, error) {
+			p, err := a.client.Procedure(ctx, procedure)
+			if err != nil {
+				return "", err
+			}
+			return p.Level, nil
+		},
 	}
 }
 
@@ -142,7 +213,7 @@ func (a *App) SignAndSubmit(ctx context.Context, req SignRequest, account string
 		if err != nil {
 			return nil, nil, err
 		}
-		if _, err := a.sessionToken(ctx, acc, false, cb); err != nil {
+		if _, err := a.session(ctx, acc, false, false, cb); err != nil {
 			return nil, nil, err
 		}
 		account = acc

@@ -42,6 +42,10 @@ const (
 	// LevelIDPWSignature: log in and sign; the signer must be the account
 	// holder unless the procedure allows proxies.
 	LevelIDPWSignature AuthLevel = "idpw+signature"
+	// LevelUnresolved marks an outbox item queued while the service's
+	// catalogue could not be read: the level is asked for when it is sent
+	// (Sender.Resolve). It is never a procedure's level.
+	LevelUnresolved AuthLevel = "unresolved"
 )
 
 // NeedsLogin reports whether the level requires a session.
@@ -127,6 +131,11 @@ type Registration struct {
 	// Password, when set, is the applicant's chosen password (at least 12
 	// characters); empty asks the service for an initial one.
 	Password string `json:"password,omitempty"`
+	// ResetPassword asks, for an identity that already has an account,
+	// to give that account the new password (ending its sessions);
+	// without it such a registration is refused with
+	// ReasonAccountExists and nothing changes.
+	ResetPassword bool `json:"reset_password,omitempty"`
 }
 
 // Account is the answer to a registration.
@@ -252,4 +261,7 @@ const (
 	ReasonFormInvalid          Reason = "form-invalid"           // schema: missing or wrong field
 	ReasonIdempotencyConflict  Reason = "idempotency-key-reused" // same key, other content
 	ReasonInternal             Reason = "internal"
+	// ReasonAccountExists: a registration for an identity that already
+	// has an account, without ResetPassword; Detail is the account's ID.
+	ReasonAccountExists Reason = "account-exists"
 )

@@ -11,9 +11,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/shinsei-app/shinsei/internal/iox"
@@ -61,7 +63,8 @@ type Config struct {
 //
 // Error contract: every method returns nil or an error that wraps exactly
 // one of ErrUntrustedServer (*TLSError), ErrUnreachable (*NetError),
-// ErrBadReply, ErrRefused (*ProblemError), or the caller's context error.
+// ErrBadReply, ErrNotAPI, ErrRefused (*ProblemError), or the caller's
+// context error.
 // No error holds a password, a token or a reply body other than the
 // service's Problem.
 type Client struct {
@@ -283,18 +286,28 @@ func (c *Client) do(ctx context.Context, r call, read func(*http.Response) error
 	if r.token != "" {
 		req.Header.Set("Authorization", "Bearer "+r.token)
 	}
+	// wrote is set once the whole request went out: from then on the
+	// service may have acted on it, whatever happens to the reply.
+	var wrote atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		WroteRequest: func(i httptrace.WroteRequestInfo) {
+			if i.Err == nil {
+				wrote.Store(true)
+			}
+		},
+	}))
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return classifyTransport(ctx, c.host, "request", err)
+		return sent(classifyTransport(ctx, c.host, "request", err), wrote.Load())
 	}
 	defer resp.Body.Close()
 	for _, s := range r.ok {
 		if resp.StatusCode == s {
 			if err := read(resp); err != nil {
-				if errors.Is(err, ErrBadReply) {
+				if errors.Is(err, ErrBadReply) || errors.Is(err, ErrNotAPI) {
 					return err
 				}
-				return classifyTransport(ctx, c.host, "read reply", err)
+				return sent(classifyTransport(ctx, c.host, "read reply", err), true)
 			}
 			return nil
 		}
@@ -318,6 +331,9 @@ func (c *Client) problem(ctx context.Context, resp *http.Response) error {
 	var p Problem
 	if json.Unmarshal(data, &p) == nil && p.Reason != "" {
 		pe.Problem = p
+	} else if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
+		// The API answers every path it does not have with a Problem.
+		return fmt.Errorf("%w (HTTP %d for %s without the API's problem reply)", ErrNotAPI, resp.StatusCode, resp.Request.URL.Path)
 	}
 	return pe
 }
@@ -349,7 +365,7 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 func (c *Client) readJSON(v any) func(*http.Response) error {
 	return func(resp *http.Response) error {
 		if ct := resp.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
-			return badReply("content type %q, want JSON", ct)
+			return fmt.Errorf("%w (content type %q, want JSON)", ErrNotAPI, ct)
 		}
 		data, err := readLimited(resp.Body, c.maxReply)
 		if err != nil {

@@ -132,6 +132,21 @@ func TestFaultyRepliesAreClassified(t *testing.T) {
 				t.Fatalf("%v", err)
 			}
 		}},
+		{"a plain 404 without the API's problem is an address that is not the API", func(w http.ResponseWriter, r *http.Request) {
+			http.NotFound(w, r)
+		}, func(t *testing.T, err error) {
+			if !errors.Is(err, submit.ErrNotAPI) || errors.Is(err, submit.ErrRefused) || submit.Retryable(err) || submit.MayHaveArrived(err) {
+				t.Fatalf("%v", err)
+			}
+		}},
+		{"a web page in place of JSON is an address that is not the API", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("<html>welcome</html>"))
+		}, func(t *testing.T, err error) {
+			if !errors.Is(err, submit.ErrNotAPI) || errors.Is(err, submit.ErrBadReply) {
+				t.Fatalf("%v", err)
+			}
+		}},
 		{"a redirect is not followed", func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "https://elsewhere.invalid/", http.StatusFound)
 		}, func(t *testing.T, err error) {
@@ -176,6 +191,29 @@ func TestAClosedPortIsUnreachable(t *testing.T) {
 	_, err = c.Procedures(context.Background())
 	if !errors.Is(err, submit.ErrUnreachable) || errors.Is(err, submit.ErrUntrustedServer) {
 		t.Fatalf("%v", err)
+	}
+	if submit.MayHaveArrived(err) {
+		t.Errorf("a refused connection may have arrived: %v", err)
+	}
+}
+
+func TestAReplyCutAfterTheWholeUploadMayHaveArrived(t *testing.T) {
+	srv := startServer(t, submittest.Options{})
+	srv.SetHold(func(stage string, r *http.Request) {
+		if stage == submittest.StageStored {
+			panic(http.ErrAbortHandler) // stored, then the connection is cut
+		}
+	})
+	c := newClient(t, srv)
+	form := []byte(`{"procedure":"test-none","applicant":{"name":"x"},"fields":{}}`)
+	_, _, err := c.Submit(context.Background(), submit.Application{Procedure: submittest.ProcNone, IdempotencyKey: submit.NewIdempotencyKey(),
+		MediaType: submit.MediaJSON, Body: bytes.NewReader(form), Size: int64(len(form))})
+	var ne *submit.NetError
+	if !errors.As(err, &ne) || !ne.Sent || !submit.MayHaveArrived(err) {
+		t.Fatalf("%v (%+v), want a NetError sent in full", err, ne)
+	}
+	if srv.Applications() != 1 {
+		t.Fatalf("the service holds %d applications", srv.Applications())
 	}
 }
 

@@ -30,6 +30,11 @@ var (
 	// read: not the JSON it should be, missing fields, a redirect, or a
 	// reply larger than the configured cap.
 	ErrBadReply = errors.New("submit: the service's reply cannot be read")
+	// ErrNotAPI means the address answers over HTTPS, but not as the
+	// service's API: a page that is not found without the API's Problem
+	// (a web site, a wrong path) or a reply that is not JSON. Nothing was
+	// taken.
+	ErrNotAPI = errors.New("submit: the address answers, but not as the service's API")
 	// ErrRefused is matched by every *ProblemError: the service answered
 	// with an error status and (usually) a Problem.
 	ErrRefused = errors.New("submit: refused by the service")
@@ -177,7 +182,11 @@ func (e *TLSError) Unwrap() []error { return []error{ErrUntrustedServer, e.Err} 
 type NetError struct {
 	Op      string // "connect", "request", "read reply"
 	Timeout bool
-	Err     error
+	// Sent is set when the whole request had gone out before the failure
+	// (the reply was lost): the service may have acted on it. Unset, the
+	// request never reached the service in full, so it cannot have.
+	Sent bool
+	Err  error
 }
 
 // Error says what failed.
@@ -190,6 +199,28 @@ func (e *NetError) Error() string {
 
 // Unwrap gives ErrUnreachable and the cause.
 func (e *NetError) Unwrap() []error { return []error{ErrUnreachable, e.Err} }
+
+// sent marks a *NetError as failing after the whole request went out.
+func sent(err error, wrote bool) error {
+	var ne *NetError
+	if wrote && errors.As(err, &ne) {
+		ne.Sent = true
+	}
+	return err
+}
+
+// MayHaveArrived reports whether a request that failed with err may
+// nonetheless have taken effect at the service: the whole request went
+// out and its reply was lost (*NetError.Sent), or the reply could not be
+// read (ErrBadReply). A refusal, an untrusted server, or a failure before
+// the request went out in full is a definite "not taken".
+func MayHaveArrived(err error) bool {
+	var ne *NetError
+	if errors.As(err, &ne) {
+		return ne.Sent
+	}
+	return errors.Is(err, ErrBadReply)
+}
 
 // classifyTransport turns an error of http.Client.Do (or of reading a
 // body) into a *TLSError, a *NetError or the parent context's error.

@@ -166,7 +166,7 @@ func (o *Outbox) Add(ctx context.Context, d Draft) (_ *Item, err error) {
 	switch {
 	case d.Procedure == "":
 		return nil, errors.New("submit: outbox: no procedure")
-	case !validLevel(d.Level):
+	case !validLevel(d.Level) && d.Level != LevelUnresolved:
 		return nil, fmt.Errorf("submit: outbox: unknown authentication level %q", d.Level)
 	case d.MediaType != MediaASiCE && d.MediaType != MediaJSON:
 		return nil, fmt.Errorf("submit: outbox: media type %q", d.MediaType)
@@ -309,6 +309,9 @@ type Sender struct {
 	// Progress, when set, is told the bytes of the item sent so far in
 	// each attempt (Application.Progress).
 	Progress func(sent, total int64)
+	// Resolve returns a procedure's authentication level, for items
+	// queued with LevelUnresolved; nil keeps such items in the outbox.
+	Resolve func(ctx context.Context, procedure string) (AuthLevel, error)
 }
 
 // SendError is the outcome of a Send that did not end in a receipt. The
@@ -318,16 +321,30 @@ type SendError struct {
 	Item    Item
 	Refused bool
 	Err     error
+	// NotSent is set when Err came from a step before the item was sent
+	// (the login, the procedure's level, the stored copy): then it cannot
+	// have arrived, whatever Err says.
+	NotSent bool
 }
 
-// Error says where the application is now and why.
+// Error says where the application is now and why: refused; sent but
+// its reply lost, so it may have arrived (MayHaveArrived); or not sent.
 func (e *SendError) Error() string {
-	if e.Refused {
+	switch {
+	case e.Refused:
 		return fmt.Sprintf("submit: %s was refused; it is kept among the refused items as %s: %v", e.Item.File, e.Item.ID, e.Err)
+	case e.MayHaveArrived():
+		return fmt.Sprintf("submit: %s may have arrived, but the reply was lost; it is kept in the outbox as %s, and sending it again with the same idempotency key ('submit --pending') finds out without filing it twice: %v",
+			e.Item.File, e.Item.ID, e.Err)
 	}
-	return fmt.Sprintf("submit: %s was not delivered; it is kept in the outbox as %s (%d attempt(s) so far) and will be sent again with the same idempotency key: %v",
+	return fmt.Sprintf("submit: %s was not delivered; it is queued, kept in the outbox as %s (%d attempt(s) so far), and 'submit --pending' sends it with the same idempotency key: %v",
 		e.Item.File, e.Item.ID, e.Item.Attempts, e.Err)
 }
+
+// MayHaveArrived reports whether the last attempt went out in full and
+// its reply was lost: the service may hold the application (see
+// MayHaveArrived). Never for a refused item.
+func (e *SendError) MayHaveArrived() bool { return !e.Refused && !e.NotSent && MayHaveArrived(e.Err) }
 
 // Unwrap gives the cause.
 func (e *SendError) Unwrap() error { return e.Err }
@@ -401,6 +418,11 @@ func (o *Outbox) send(ctx context.Context, dir string, it *Item, s Sender, relea
 	if err := checkBody(body, it); err != nil {
 		return nil, o.keep(dir, it, err, false)
 	}
+	if it.Level == LevelUnresolved {
+		if err := o.resolve(ctx, dir, it, s); err != nil {
+			return nil, o.keep(dir, it, err, false)
+		}
+	}
 	policy := s.Retry.normalized()
 	renewed, renew := false, false // one new login per run, when the service refuses the token
 	for attempt := 1; ; attempt++ {
@@ -445,6 +467,26 @@ func (o *Outbox) send(ctx context.Context, dir string, it *Item, s Sender, relea
 	}
 }
 
+// resolve asks the level of an item queued with LevelUnresolved and
+// records it in the item.
+func (o *Outbox) resolve(ctx context.Context, dir string, it *Item, s Sender) error {
+	if s.Resolve == nil {
+		return fmt.Errorf("submit: outbox: the authentication level of procedure %s is not known yet", it.Procedure)
+	}
+	level, err := s.Resolve(ctx, it.Procedure)
+	if err != nil {
+		return err
+	}
+	if !validLevel(level) {
+		return fmt.Errorf("submit: outbox: procedure %s: unknown authentication level %q", it.Procedure, level)
+	}
+	if level.NeedsSignature() != (it.MediaType == MediaASiCE) {
+		return fmt.Errorf("submit: outbox: procedure %s (level %s) does not take a %s", it.Procedure, level, it.MediaType)
+	}
+	it.Level = level
+	return writeItem(dir, it)
+}
+
 // checkBody makes sure the body on disk is what was queued.
 func checkBody(body *os.File, it *Item) error {
 	h := sha256.New()
@@ -467,7 +509,7 @@ func (o *Outbox) keep(dir string, it *Item, cause error, attempted bool) error {
 	if werr := writeItem(dir, it); werr != nil {
 		cause = errors.Join(cause, werr)
 	}
-	return &SendError{Item: *it, Err: cause}
+	return &SendError{Item: *it, Err: cause, NotSent: !attempted}
 }
 
 // refuse moves the item to the refused area with the service's Problem.

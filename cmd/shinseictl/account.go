@@ -62,9 +62,14 @@ func runRegister(ctx context.Context, std *stdio, args []string) error {
 	userType := fs.String("user-type", "", "`resident` or `company` (default: from the certificate)")
 	email := fs.String("email", "", "contact e-mail `ADDRESS` for the service")
 	show := fs.Bool("show-password", false, "print the password (it is kept in the keyring either way)")
+	reset := fs.Bool("reset-password", false, "when the certificate's holder already has an account, give it the new password: the old one stops working for everyone holding it (asked on a terminal; with --yes without one)")
+	yes := fs.Bool("yes", false, "with --reset-password: reset without asking")
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
 		return err
+	}
+	if *yes && !*reset {
+		return usageError("--yes confirms --reset-password: give both, or neither", "account register: --yes without --reset-password")
 	}
 	if len(operands) > 0 {
 		return usageError("account register takes no file: the request is made from the certificate", "account register: unexpected %q", operands[0])
@@ -84,6 +89,9 @@ func runRegister(ctx context.Context, std *stdio, args []string) error {
 	if ut != "" && ut != submit.UserResident && ut != submit.UserCompany {
 		return usageError("give --user-type resident or --user-type company", "account register: the user type %q is not known", ut)
 	}
+	if *reset && !*yes && !confirm(std, "If this certificate's holder already has an account, its password is replaced and the old one stops working for everyone who holds it. Reset it?") {
+		return usageError("to reset the password, confirm on a terminal or add --yes", "account register: the password reset was not confirmed; nothing was sent")
+	}
 	app, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
@@ -92,7 +100,7 @@ func runRegister(ctx context.Context, std *stdio, args []string) error {
 	p := newPrompter(std, *cf.pinStdin, *passwordStdin, *cf.finalTry)
 	defer p.wipe()
 	p.keepChosen = *show
-	acc, err := app.Register(ctx, flow.RegisterRequest{Credential: choice, UserType: ut, Email: *email, ChoosePassword: *passwordStdin}, p.callbacks())
+	acc, err := app.Register(ctx, flow.RegisterRequest{Credential: choice, UserType: ut, Email: *email, ChoosePassword: *passwordStdin, ResetPassword: *reset}, p.callbacks())
 	baseURL := app.Client().BaseURL()
 	keyringService, _ := submit.ServiceKey(baseURL)
 	switch {
@@ -106,6 +114,11 @@ func runRegister(ctx context.Context, std *stdio, args []string) error {
 	case err != nil && acc != nil:
 		return &failure{code: exitEnvironment, err: fmt.Errorf("account %s was registered, but its password could not be kept: %w", acc.ID, flow.Cause(err)),
 			hint: "unlock the OS keyring and run 'shinseictl account login --service URL --account " + acc.ID + " --password-stdin' with the password (ask the help desk to reset a generated one)"}
+	case submit.IsReason(err, submit.ReasonAccountExists):
+		var pe *submit.ProblemError
+		errors.As(err, &pe)
+		return &failure{code: exitNegative, err: fmt.Errorf("account register: an account (%s) already exists for this certificate's holder; nothing was changed", pe.Problem.Detail),
+			hint: "log in with it: 'shinseictl account login --service URL --account " + pe.Problem.Detail + " --password-stdin'; only if its password is forgotten, register again with --reset-password (the old password then stops working for everyone holding it)"}
 	case err != nil:
 		return cf.useError(err)
 	}
@@ -134,6 +147,9 @@ type sessionView struct {
 	Service   string    `json:"service"`
 	ExpiresAt time.Time `json:"expires_at"`
 	Method    string    `json:"method"` // password, certificate
+	// NotKept: no OS keyring, so neither the password nor the session
+	// was kept; each command is given --password-stdin instead.
+	NotKept bool `json:"not_kept,omitempty"`
 }
 
 // runLogin opens a session with the password kept in the keyring (or
@@ -183,7 +199,13 @@ func runLogin(ctx context.Context, std *stdio, args []string) error {
 			return cf.useError(err)
 		}
 	case *passwordStdin:
-		if s, err = app.LoginEnteringPassword(ctx, *account, p.callbacks()); err != nil {
+		s, err = app.LoginEnteringPassword(ctx, *account, p.callbacks())
+		if s != nil && errors.Is(err, submit.ErrNoKeyring) {
+			// The password is right; with no keyring nothing is kept.
+			view.NotKept = true
+			break
+		}
+		if err != nil {
 			return accountError(err, baseURL)
 		}
 	default:
@@ -202,6 +224,9 @@ func runLogin(ctx context.Context, std *stdio, args []string) error {
 		return nil
 	}
 	fmt.Fprintf(std.out, "logged in to %s as %s until %s\n", view.Service, view.AccountID, view.ExpiresAt.Local().Format("2006-01-02 15:04 MST"))
+	if view.NotKept {
+		fmt.Fprintln(std.err, "note: no OS keyring is available, so nothing was kept: give the password to each command with --password-stdin (submit, status)")
+	}
 	return nil
 }
 

@@ -95,7 +95,7 @@ func (o *netOptions) dataDirPath() (string, error) {
 // account when none is given or kept (flow.ErrNoAccount).
 func noAccount(baseURL string) error {
 	key, _ := submit.ServiceKey(baseURL)
-	return usageError("give the account with --account ID, or register one with 'shinseictl account register'", "no account given and none stored for %s", key)
+	return usageError("give your account with --account ID (or log in first: 'shinseictl account login --account ID'); register with 'shinseictl account register' only if you have no account yet", "no account given and none stored for %s", key)
 }
 
 // credentialFlags select the key that signs: a PKCS#12 file or a token.

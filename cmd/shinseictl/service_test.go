@@ -9,11 +9,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/shinsei-app/shinsei/internal/testenv"
+	"github.com/shinsei-app/shinsei/submit"
 	"github.com/shinsei-app/shinsei/submit/submittest"
 )
 
@@ -27,7 +29,8 @@ type serverKey struct{}
 //	$SERVICE   the service's URL        $ANCHOR  its CA certificate (PEM)
 //	$PORT      its port                 $SHINSEI_DATA_DIR  $WORK/data
 //
-// and the commands "fault none|500|garbage|refuse", "expire-sessions",
+// and the commands "fault none|500|garbage|refuse|drop|not-api", "service down|up"
+// (connections refused, and accepted again), "expire-sessions",
 // "stored N" (the stand-in holds N applications), and "sandbox-serve",
 // which starts the reference service (the real 'shinsei-sandbox serve')
 // and points $SERVICE, $ANCHOR, $KIT and $SOFTHSM2_CONF at it instead.
@@ -72,6 +75,7 @@ func TestServiceScripts(t *testing.T) {
 			"expire-sessions": func(ts *testscript.TestScript, _ bool, _ []string) { server(ts).ExpireSessions() },
 			"stored":          stored,
 			"sandbox-serve":   sandboxServe,
+			"service":         serviceUpDown,
 		},
 	})
 }
@@ -85,15 +89,40 @@ func server(ts *testscript.TestScript) *submittest.Server {
 // form-invalid).
 func fault(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
-		ts.Fatalf("usage: fault none|500|garbage|refuse")
+		ts.Fatalf("usage: fault none|500|garbage|refuse|drop|not-api")
 	}
 	srv := server(ts)
 	submission := func(r *http.Request) bool {
 		return r.Method == http.MethodPost && filepath.Base(r.URL.Path) == "applications"
 	}
+	srv.SetHold(nil)
 	switch args[0] {
 	case "none":
 		srv.SetFault(nil)
+	case "drop":
+		// The application is stored, then the connection is cut before
+		// the reply: the reply is lost after the whole upload. A retry
+		// with the same key (Go's transport retries idempotent requests
+		// once) is cut too.
+		var mu sync.Mutex
+		stored := map[string]bool{}
+		srv.SetHold(func(stage string, r *http.Request) {
+			if stage == submittest.StageStored {
+				mu.Lock()
+				stored[r.Header.Get(submit.HeaderIdemKey)] = true
+				mu.Unlock()
+				panic(http.ErrAbortHandler)
+			}
+		})
+		srv.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
+			mu.Lock()
+			cut := submission(r) && stored[r.Header.Get(submit.HeaderIdemKey)]
+			mu.Unlock()
+			if cut {
+				panic(http.ErrAbortHandler)
+			}
+			return false
+		})
 	case "500":
 		srv.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
 			if !submission(r) {
@@ -112,6 +141,13 @@ func fault(ts *testscript.TestScript, neg bool, args []string) {
 			w.Write([]byte("{\"arrival_number\": tru"))
 			return true
 		})
+	case "not-api":
+		// Every request meets a web server's plain 404, as at an address
+		// that answers but is not the API.
+		srv.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
+			http.NotFound(w, r)
+			return true
+		})
 	case "refuse":
 		srv.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
 			if !submission(r) {
@@ -124,6 +160,19 @@ func fault(ts *testscript.TestScript, neg bool, args []string) {
 		})
 	default:
 		ts.Fatalf("fault: unknown mode %q", args[0])
+	}
+}
+
+// serviceUpDown makes the stand-in unreachable (connections refused) or
+// reachable again.
+func serviceUpDown(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 || (args[0] != "down" && args[0] != "up") {
+		ts.Fatalf("usage: service down|up")
+	}
+	if args[0] == "down" {
+		ts.Check(server(ts).Down())
+	} else {
+		ts.Check(server(ts).Up())
 	}
 }
 

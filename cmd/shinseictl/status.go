@@ -29,6 +29,7 @@ func runStatus(ctx context.Context, std *stdio, args []string) error {
 	account := fs.String("account", "", "ask as the owner, account `ID` (default: the account stored for the service)")
 	wait := fs.Duration("wait", 0, "poll until the application is completed or returned, for at most this `DURATION`")
 	interval := fs.Duration("interval", time.Minute, "time between inquiries with --wait")
+	passwordStdin := fs.Bool("password-stdin", false, "log in as the owner with the password read from standard input instead of the one kept in the keyring (no keyring needed)")
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
 		return err
@@ -36,7 +37,10 @@ func runStatus(ctx context.Context, std *stdio, args []string) error {
 	if len(operands) != 1 {
 		return usageError("give the arrival number (到達番号) of the application", "status: want 1 arrival number, got %d", len(operands))
 	}
-	q := flow.StatusQuery{Arrival: operands[0], InquiryNumber: *inquiry, Account: *account}
+	if *passwordStdin && *inquiry != "" {
+		return usageError("an inquiry number needs no password: give --inquiry or --password-stdin", "status: --password-stdin with --inquiry")
+	}
+	q := flow.StatusQuery{Arrival: operands[0], InquiryNumber: *inquiry, Account: *account, EnterPassword: *passwordStdin}
 	cfg := cliConfig()
 	if err := o.configure("status", &cfg); err != nil {
 		return err
@@ -53,7 +57,13 @@ func runStatus(ctx context.Context, std *stdio, args []string) error {
 		sctx, cancel = context.WithTimeout(ctx, *wait)
 		defer cancel()
 	}
-	st, err := app.Status(sctx, q)
+	p := newPrompter(std, false, *passwordStdin, false)
+	defer p.wipe()
+	var cb flow.Callbacks
+	if *passwordStdin {
+		cb = p.callbacks()
+	}
+	st, err := app.StatusAsking(sctx, q, cb)
 	if *wait > 0 && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 		if st == nil {
 			return &failure{code: exitIndeterminate, err: fmt.Errorf("status: no answer within %s", *wait), hint: "try again later"}
@@ -63,8 +73,13 @@ func runStatus(ctx context.Context, std *stdio, args []string) error {
 	if err != nil {
 		return sessionError(app, err)
 	}
+	// Still under way after --wait is indeterminate, in JSON as in text.
+	underway := *wait > 0 && st.Status != submit.StatusCompleted && st.Status != submit.StatusReturned
 	if o.asJSON {
 		writeJSON(std.out, st)
+		if underway {
+			return errSilent(exitIndeterminate)
+		}
 		return nil
 	}
 	label := statusLabels[st.Status]
@@ -81,7 +96,7 @@ func runStatus(ctx context.Context, std *stdio, args []string) error {
 	for _, n := range st.Notices {
 		fmt.Fprintf(std.out, "  notice %s: %s / %s (%s)\n", n.ID, n.TitleJA, n.TitleEN, n.IssuedAt.Local().Format("2006-01-02"))
 	}
-	if *wait > 0 && st.Status != submit.StatusCompleted && st.Status != submit.StatusReturned {
+	if underway {
 		return errSilent(exitIndeterminate)
 	}
 	return nil

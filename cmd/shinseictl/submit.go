@@ -29,6 +29,9 @@ func runSubmit(ctx context.Context, std *stdio, args []string) error {
 	account := fs.String("account", "", "log in as account `ID` when the procedure needs it (default: the account stored for the service)")
 	pending := fs.Bool("pending", false, "send the applications earlier runs left in the outbox for this service")
 	attempts := fs.Int("attempts", submit.DefaultRetry.Attempts, "attempts per application in this run")
+	again := fs.Bool("again", false, "file a package the receipts journal shows as already received once more (asked on a terminal; with --yes without one)")
+	yes := fs.Bool("yes", false, "with --again: file it again without asking")
+	passwordStdin := fs.Bool("password-stdin", false, "log in with the password read from standard input instead of the one kept in the keyring (no keyring needed)")
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
 		return err
@@ -40,6 +43,10 @@ func runSubmit(ctx context.Context, std *stdio, args []string) error {
 		return usageError("give one signed package (.asice) or form (.json), or --pending", "submit: want 1 file, got %d", len(operands))
 	case *attempts < 1:
 		return usageError("give --attempts 1 or more", "submit: --attempts %d", *attempts)
+	case *yes && !*again:
+		return usageError("--yes confirms --again: give both, or neither", "submit: --yes without --again")
+	case *pending && *again:
+		return usageError("--again is for one file: the outbox is sent with --pending alone", "submit: --again with --pending")
 	}
 	cfg := cliConfig()
 	if err := o.configure("submit", &cfg); err != nil {
@@ -54,18 +61,36 @@ func runSubmit(ctx context.Context, std *stdio, args []string) error {
 		return err
 	}
 	defer app.Close()
+	p := newPrompter(std, false, *passwordStdin, false)
+	defer p.wipe()
 	if *pending {
-		return flushPending(ctx, std, &o, app)
+		return flushPending(ctx, std, &o, app, *passwordStdin, p.callbacks())
 	}
 
 	var proc *submit.Procedure
-	cb := flow.Callbacks{Queued: func(it submit.Item, p submit.Procedure) {
+	var cb flow.Callbacks
+	if *passwordStdin {
+		cb = p.callbacks() // without it no password is asked: exit 3, log in first
+	}
+	cb.Queued = func(it submit.Item, p submit.Procedure) {
 		proc = &p
 		if !o.asJSON {
 			fmt.Fprintf(std.err, "queued %s in the outbox as %s; sending…\n", it.File, it.ID)
 		}
-	}}
-	rec, err := app.Submit(ctx, flow.SubmitRequest{Path: operands[0], Account: *account}, cb)
+	}
+	req := flow.SubmitRequest{Path: operands[0], Account: *account, EnterPassword: *passwordStdin}
+	rec, err := app.Submit(ctx, req, cb)
+	var ar *flow.AlreadyReceivedError
+	if errors.As(err, &ar) && *again {
+		if !*yes && !confirm(std, fmt.Sprintf("%s was already received (arrival number %s). File it once more, as a new application?", operands[0], ar.Record.ArrivalNumber)) {
+			return usageError("to file it once more, confirm on a terminal or add --yes", "submit: %s was already received (arrival number %s); not sent again", operands[0], ar.Record.ArrivalNumber)
+		}
+		req.Again = true
+		rec, err = app.Submit(ctx, req, cb)
+	}
+	if errors.As(err, &ar) {
+		return alreadyReceived(std, o.asJSON, operands[0], ar, app.Journal().Path())
+	}
 	var le *flow.LevelError
 	switch {
 	case errors.As(err, &le) && !le.Signed:
@@ -86,6 +111,22 @@ func runSubmit(ctx context.Context, std *stdio, args []string) error {
 		printReceipt(std.out, rec, proc, journal)
 	}
 	return err // a receipt that could not be journaled: shown, and reported
+}
+
+// alreadyReceived says which arrival number has a package that was not
+// sent again (exit 0: nothing filed twice).
+func alreadyReceived(std *stdio, asJSON bool, file string, ar *flow.AlreadyReceivedError, journal string) error {
+	rec := ar.Record
+	if asJSON {
+		writeJSON(std.out, map[string]any{"already_received": true, "sent": false, "receipt": rec, "journal": journal})
+		return nil
+	}
+	fmt.Fprintf(std.out, "already received / 受付済みです: %s was not sent again.\n", file)
+	fmt.Fprintf(std.out, "  到達番号   Arrival number:   %s\n", rec.ArrivalNumber)
+	fmt.Fprintf(std.out, "  received:  %s\n", rec.ReceivedAt.Local().Format("2006-01-02 15:04:05 MST"))
+	fmt.Fprintf(std.out, "  (SHA-256 %s, recorded in %s)\n", rec.PackageSHA256, journal)
+	fmt.Fprintln(std.err, "hint:", explainErr(ar).hint)
+	return nil
 }
 
 // receiptView is the JSON form of a delivered application.
@@ -123,8 +164,14 @@ func printReceipt(w io.Writer, rec *submit.Record, proc *submit.Procedure, journ
 }
 
 // flushPending sends the outbox's items for the service and reports each.
-func flushPending(ctx context.Context, std *stdio, o *netOptions, app *flow.App) error {
-	outs, err := app.SendPending(ctx)
+func flushPending(ctx context.Context, std *stdio, o *netOptions, app *flow.App, enter bool, cb flow.Callbacks) error {
+	var outs []submit.Outcome
+	var err error
+	if enter {
+		outs, err = app.SendPendingEnteringPassword(ctx, cb)
+	} else {
+		outs, err = app.SendPending(ctx)
+	}
 	if err != nil {
 		return err
 	}

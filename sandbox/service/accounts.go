@@ -132,8 +132,9 @@ func (s *Service) useChallenge(ctx context.Context, value string) *apiProblem {
 
 // ---- registration ----
 
-// handleRegister issues (or, for an identity already registered, resets)
-// an account from a signed registration request. The identity is the
+// handleRegister issues an account from a signed registration request;
+// for an identity already registered it resets that account only when the
+// request asks for it (reset_password), else refuses with account-exists. The identity is the
 // certificate's; the request itself is not kept, since it holds the
 // password.
 func (s *Service) handleRegister(w http.ResponseWriter, r *http.Request) {
@@ -202,7 +203,11 @@ func (s *Service) register(ctx context.Context, w http.ResponseWriter, r *http.R
 	if a.PasswordHash, err = s.hashPassword(password); err != nil {
 		return nil, 0, fail(submit.ReasonInternal, "")
 	}
-	id, created, err := s.store.upsertAccount(ctx, a, func() (string, error) { return newAccountID(a.UserType) }, s.now())
+	id, created, err := s.store.upsertAccount(ctx, a, reg.ResetPassword, func() (string, error) { return newAccountID(a.UserType) }, s.now())
+	if errors.Is(err, errAccountExists) {
+		// The certificate proved who asks, so the ID may be named.
+		return nil, 0, fail(submit.ReasonAccountExists, id)
+	}
 	if err != nil {
 		return nil, 0, fail(submit.ReasonInternal, "")
 	}

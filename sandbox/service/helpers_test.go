@@ -321,7 +321,14 @@ func detachedSignature(tb testing.TB, cred *pki.Credential, content []byte) []by
 // register registers with a package signed by cred and returns the answer.
 func (e *testEnv) register(cred *pki.Credential, ut submit.UserType, password string) response {
 	e.tb.Helper()
-	reg := submit.Registration{Type: "registration", Challenge: e.challenge(), UserType: ut, Password: password}
+	return e.registerReset(cred, ut, password, false)
+}
+
+// registerReset is register asking, with reset, to reset an existing
+// account's password.
+func (e *testEnv) registerReset(cred *pki.Credential, ut submit.UserType, password string, reset bool) response {
+	e.tb.Helper()
+	reg := submit.Registration{Type: "registration", Challenge: e.challenge(), UserType: ut, Password: password, ResetPassword: reset}
 	pkg := makePackage(e.tb, cred, reg)
 	return e.do(testRequest{method: http.MethodPost, path: "/accounts", contentType: submit.MediaASiCE, body: pkg})
 }
@@ -330,7 +337,7 @@ func (e *testEnv) register(cred *pki.Credential, ut submit.UserType, password st
 func (e *testEnv) account(cred *pki.Credential, ut submit.UserType) (id, password string) {
 	e.tb.Helper()
 	password = "correct horse battery " + string(ut)
-	r := e.register(cred, ut, password)
+	r := e.registerReset(cred, ut, password, true)
 	if r.status != http.StatusCreated && r.status != http.StatusOK {
 		e.tb.Fatalf("register: %d %s", r.status, r.body)
 	}

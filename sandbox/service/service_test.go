@@ -319,10 +319,22 @@ func TestRegistrationBySignedRequestIssuesAnIDAndPassword(t *testing.T) {
 		}
 		e.login(a.AccountID, "company password 2026")
 	})
-	t.Run("registering again with the same identity resets the same account", func(t *testing.T) {
+	t.Run("registering again with the same identity without asking to reset changes nothing", func(t *testing.T) {
 		id, old := e.account(c.resident, submit.UserResident)
 		token := e.login(id, old)
 		r := e.register(c.resident, submit.UserResident, "a brand new password")
+		if p := r.problem(t); r.status != http.StatusConflict || p.Reason != submit.ReasonAccountExists || p.Detail != id {
+			t.Fatalf("%d %s, want 409 account-exists naming %s", r.status, r.body, id)
+		}
+		e.login(id, old)
+		if r := e.do(testRequest{method: http.MethodGet, path: "/applications/2026-000001", token: token}); r.status == http.StatusUnauthorized {
+			t.Errorf("the session ended though nothing was reset: %s", r.body)
+		}
+	})
+	t.Run("registering again with the same identity, asking to reset, resets the same account", func(t *testing.T) {
+		id, old := e.account(c.resident, submit.UserResident)
+		token := e.login(id, old)
+		r := e.registerReset(c.resident, submit.UserResident, "a brand new password", true)
 		var a submit.Account
 		r.decode(t, &a)
 		if r.status != http.StatusOK || a.AccountID != id {

@@ -277,12 +277,17 @@ func (s *sqlStore) accountsByCorporateNumber(ctx context.Context, number string)
 	return out, rows.Err()
 }
 
+// errAccountExists is upsertAccount's refusal to reset an account it was
+// not asked to reset.
+var errAccountExists = errors.New("service: an account exists for this identity")
+
 // upsertAccount stores a registration: a new account with newID, or,
-// when an account with the same identity key exists, that account with
-// the new password and certificate, its failures and sessions cleared
-// (the certificate proved who is asking). It returns the account's ID
-// and whether it was created.
-func (s *sqlStore) upsertAccount(ctx context.Context, a accountRow, newID func() (string, error), now time.Time) (string, bool, error) {
+// when an account with the same identity key exists and reset is set,
+// that account with the new password and certificate, its failures and
+// sessions cleared (the certificate proved who is asking). Without reset
+// an existing account is left as it is: errAccountExists, with its ID.
+// It returns the account's ID and whether it was created.
+func (s *sqlStore) upsertAccount(ctx context.Context, a accountRow, reset bool, newID func() (string, error), now time.Time) (string, bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return "", false, fmt.Errorf("service: register: %w", err)
@@ -291,6 +296,8 @@ func (s *sqlStore) upsertAccount(ctx context.Context, a accountRow, newID func()
 	var id string
 	err = tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE identity_key = ?`, a.IdentityKey).Scan(&id)
 	switch {
+	case err == nil && !reset:
+		return id, false, errAccountExists
 	case err == nil:
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ?, certificate_sha256 = ?, email = ?,
 			failed_logins = 0, failed_since = 0, locked_until = 0, updated_at = ? WHERE id = ?`,

@@ -149,6 +149,24 @@ func (s *Server) Close() {
 	os.RemoveAll(s.dir)
 }
 
+// Down closes the server's listener: connections are refused, as by a
+// service that cannot be reached, until Up.
+func (s *Server) Down() error {
+	s.srv.CloseClientConnections()
+	return s.srv.Listener.Close()
+}
+
+// Up listens again on the same address after Down.
+func (s *Server) Up() error {
+	l, err := net.Listen("tcp", s.srv.Listener.Addr().String())
+	if err != nil {
+		return err
+	}
+	s.srv.Listener = tls.NewListener(l, s.srv.TLS)
+	go s.srv.Config.Serve(s.srv.Listener)
+	return nil
+}
+
 // Port returns the TCP port the server listens on.
 func (s *Server) Port() string {
 	_, port, _ := net.SplitHostPort(s.srv.Listener.Addr().String())
@@ -345,15 +363,35 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, submit.ReasonFormInvalid, "パスワードは12文字以上です。", "The password needs at least 12 characters.", "password")
 		return
 	}
-	s.seq++
-	a := &account{id: fmt.Sprintf("A%07d", s.seq), password: reg.Password, userType: reg.UserType, certSHA256: certSHA}
+	status := http.StatusCreated
+	var a *account
+	for _, old := range s.accounts {
+		if old.certSHA256 == certSHA {
+			a = old
+		}
+	}
+	switch {
+	case a != nil && !reg.ResetPassword:
+		problem(w, http.StatusConflict, submit.ReasonAccountExists, "この証明書の利用者IDはすでに登録されています。", "An account is already registered for this certificate.", a.id)
+		return
+	case a != nil:
+		status, a.password, a.failures = http.StatusOK, reg.Password, 0
+		for tok, ses := range s.sessions {
+			if ses.account == a.id {
+				delete(s.sessions, tok)
+			}
+		}
+	default:
+		s.seq++
+		a = &account{id: fmt.Sprintf("A%07d", s.seq), password: reg.Password, userType: reg.UserType, certSHA256: certSHA}
+	}
 	out := submit.Account{AccountID: a.id, UserType: reg.UserType}
 	if a.password == "" {
 		a.password = randomHex(10)
 		out.InitialPassword = a.password
 	}
 	s.accounts[a.id] = a
-	writeJSON(w, http.StatusCreated, out)
+	writeJSON(w, status, out)
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
