@@ -24,7 +24,10 @@ type verifyView struct {
 	Files       []fileView    `json:"files,omitempty"`
 	Signer      *certSummary  `json:"signer,omitempty"`
 	Chain       []certSummary `json:"chain,omitempty"`
-	OK          bool          `json:"ok"`
+	// Revocation says how revocation was judged: verify checks the
+	// signature, the path and the validity, never revocation.
+	Revocation string `json:"revocation"`
+	OK         bool   `json:"ok"`
 }
 
 // fileView is one file of a package.
@@ -49,7 +52,7 @@ type certSummary struct {
 
 func newVerifyView(r *signer.Report) verifyView {
 	v := verifyView{Format: r.Format, Integrity: r.Integrity, Certificate: r.Certificate,
-		SigningTime: r.SigningTime, Files: fileViews(r.Files), OK: r.OK()}
+		SigningTime: r.SigningTime, Files: fileViews(r.Files), Revocation: "not-checked", OK: r.OK()}
 	if r.Signer != nil {
 		s := summarize(r.Signer)
 		v.Signer = &s
