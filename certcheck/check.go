@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
+	"math/big"
 	"time"
 )
 
@@ -130,7 +131,7 @@ func Check(ctx context.Context, leaf *x509.Certificate, opts Options) *Result {
 	res := &Result{Outcome: Good, Domain: DomainOf(chain[len(chain)-1])}
 	for i, c := range chain {
 		cr := CertResult{Cert: c, Subject: c.Subject.String(), Issuer: c.Issuer.String(),
-			SerialSHA: serialHash(c), NotBefore: c.NotBefore, NotAfter: c.NotAfter}
+			SerialSHA: SerialSHA256(c.SerialNumber), NotBefore: c.NotBefore, NotAfter: c.NotAfter}
 		if i == len(chain)-1 {
 			cr.Anchor = true
 			cr.Revocation = Revocation{Status: StatusNotChecked}
@@ -180,9 +181,13 @@ func verdict(path []CertResult, requireRevocation bool) (Outcome, Reason) {
 	return outcome, reason
 }
 
-// serialHash identifies a certificate's serial number without showing it:
-// a serial can identify a resident, so reports carry its SHA-256.
-func serialHash(c *x509.Certificate) string {
-	sum := sha256.Sum256(c.SerialNumber.Bytes())
-	return hex.EncodeToString(sum[:8])
+// SerialSHA256 is the SHA-256 of a serial number's bytes, in hex: how
+// every report and JSON document names a certificate's serial, never the
+// serial itself.
+func SerialSHA256(n *big.Int) string {
+	if n == nil {
+		return ""
+	}
+	sum := sha256.Sum256(n.Bytes())
+	return hex.EncodeToString(sum[:])
 }

@@ -108,3 +108,23 @@ func TestTheSystemTrustStoreIsUsedOnlyWhenAsked(t *testing.T) {
 		t.Fatalf("path of %d certificates", len(chain))
 	}
 }
+
+func TestEveryCertificateOnThePathIsNamedByItsSerialsFullSHA256(t *testing.T) {
+	p := testPKI(t)
+	resident, err := p.IssueResident(pki.SampleResident(), pki.ResidentOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := certcheck.Check(t.Context(), resident.Cert, certcheck.Options{Roots: p.Roots(), Sources: []certcheck.Source{certcheck.JPKISource{}}})
+	if len(res.Path) == 0 {
+		t.Fatalf("no path: %+v", res)
+	}
+	for _, c := range res.Path {
+		if c.SerialSHA != certcheck.SerialSHA256(c.Cert.SerialNumber) || len(c.SerialSHA) != 64 {
+			t.Errorf("%s: serial_sha256 %q is not the full SHA-256 of the serial", c.Subject, c.SerialSHA)
+		}
+	}
+	if certcheck.SerialSHA256(nil) != "" {
+		t.Error("a missing serial has a hash")
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/i18n"
 
 	"github.com/shinsei-app/shinsei/pcsc"
@@ -441,7 +442,7 @@ func (d *diagnosis) certificate(module, token string, c pkcs11.Certificate) {
 	ca := isCA(cert)
 	cr := CertReport{Token: token, Module: module, KeyID: hex.EncodeToString(c.ID), CA: ca, Issuer: cert.Issuer.String(),
 		NotBefore: cert.NotBefore.UTC().Format("2006-01-02T15:04:05Z"), NotAfter: cert.NotAfter.UTC().Format("2006-01-02T15:04:05Z"),
-		DaysLeft: daysLeft(d.now, cert.NotAfter), SerialSHA256: serialHash(cert.SerialNumber), KeyAlgorithm: keyAlgorithm(cert),
+		DaysLeft: daysLeft(d.now, cert.NotAfter), SerialSHA256: certcheck.SerialSHA256(cert.SerialNumber), KeyAlgorithm: keyAlgorithm(cert),
 		AuthorityKeyID: hex.EncodeToString(cert.AuthorityKeyId)}
 	if ca {
 		cr.Subject, cr.Label = cert.Subject.String(), c.Label

@@ -2,11 +2,8 @@ package diagnosis
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"math"
-	"math/big"
 	"time"
 
 	"github.com/shinsei-app/shinsei/i18n"
@@ -297,16 +294,6 @@ type diagnosis struct {
 // daysLeft counts whole days from now to t, negative once t is past.
 func daysLeft(now, t time.Time) int {
 	return int(math.Floor(t.Sub(now).Hours() / 24))
-}
-
-// serialHash is the SHA-256 of a serial number's big-endian bytes, in hex:
-// it tells certificates apart without showing their serial numbers.
-func serialHash(n *big.Int) string {
-	if n == nil {
-		return ""
-	}
-	sum := sha256.Sum256(n.Bytes())
-	return hex.EncodeToString(sum[:])
 }
 
 // isCA reports whether c is a CA certificate (its subject is an authority's

@@ -5,9 +5,9 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
-	"math/big"
 	"time"
 
+	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/signer"
 )
 
@@ -73,18 +73,8 @@ func fileViews(files []signer.FileResult) []fileView {
 
 func summarize(c *x509.Certificate) certSummary {
 	sum := sha256.Sum256(c.Raw)
-	return certSummary{Subject: c.Subject.String(), Issuer: c.Issuer.String(), SerialSHA256: serialSHA256(c.SerialNumber),
+	return certSummary{Subject: c.Subject.String(), Issuer: c.Issuer.String(), SerialSHA256: certcheck.SerialSHA256(c.SerialNumber),
 		NotBefore: c.NotBefore, NotAfter: c.NotAfter, SHA256: hex.EncodeToString(sum[:])}
-}
-
-// serialSHA256 is the SHA-256 of a serial number's bytes, in hex, as diag
-// gives it.
-func serialSHA256(n *big.Int) string {
-	if n == nil {
-		return ""
-	}
-	sum := sha256.Sum256(n.Bytes())
-	return hex.EncodeToString(sum[:])
 }
 
 // hashSHA256 is the SHA-256 of s, in hex (a token's serial, as diag gives it).
