@@ -82,6 +82,9 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 			return nil, &Error{Op: "submit", Err: err}
 		}
 	case req.Path != "":
+		if err := checkInputFile(req.Path); err != nil {
+			return nil, err // a FIFO or device is refused at once, never opened
+		}
 		in, err := submit.ReadInput(ctx, req.Path)
 		if err != nil {
 			return nil, &Error{Op: "submit", Err: err}

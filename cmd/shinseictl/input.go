@@ -8,14 +8,19 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/internal/iox"
 )
 
 // maxCertFile bounds a certificate file given on the command line.
 const maxCertFile = 1 << 20
 
-// readInput reads a whole input file of at most limit bytes.
+// readInput reads a whole input file of at most limit bytes; a FIFO or a
+// device is refused at once, never opened.
 func readInput(path string, limit int64) ([]byte, error) {
+	if err := flow.CheckInputFile(path); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, usageError("check the path", "%w", err)
