@@ -78,12 +78,16 @@ type Server struct {
 	// CAFile is CA in PEM, written to a temporary file.
 	CAFile string
 
-	srv   *httptest.Server
-	opts  Options
-	dir   string
-	mu    sync.Mutex
-	fault func(w http.ResponseWriter, r *http.Request) bool
-	hold  func(stage string, r *http.Request)
+	srv  *httptest.Server
+	opts Options
+	// relisten is the listener Up opened after Down, nil before; the
+	// httptest server's own Listener is never replaced, since its serving
+	// goroutine reads it.
+	relisten net.Listener
+	dir      string
+	mu       sync.Mutex
+	fault    func(w http.ResponseWriter, r *http.Request) bool
+	hold     func(stage string, r *http.Request)
 
 	accounts   map[string]*account
 	sessions   map[string]session
@@ -144,6 +148,11 @@ func Start(opts Options) (*Server, error) {
 
 // Close stops the server and removes its files.
 func (s *Server) Close() {
+	s.mu.Lock()
+	if s.relisten != nil {
+		s.relisten.Close()
+	}
+	s.mu.Unlock()
 	s.srv.CloseClientConnections()
 	s.srv.Close()
 	os.RemoveAll(s.dir)
@@ -153,6 +162,13 @@ func (s *Server) Close() {
 // service that cannot be reached, until Up.
 func (s *Server) Down() error {
 	s.srv.CloseClientConnections()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.relisten != nil {
+		err := s.relisten.Close()
+		s.relisten = nil
+		return err
+	}
 	return s.srv.Listener.Close()
 }
 
@@ -162,8 +178,11 @@ func (s *Server) Up() error {
 	if err != nil {
 		return err
 	}
-	s.srv.Listener = tls.NewListener(l, s.srv.TLS)
-	go s.srv.Config.Serve(s.srv.Listener)
+	tl := tls.NewListener(l, s.srv.TLS)
+	s.mu.Lock()
+	s.relisten = tl
+	s.mu.Unlock()
+	go s.srv.Config.Serve(tl)
 	return nil
 }
 
