@@ -24,9 +24,10 @@ type signView struct {
 // runSign signs FORM and ATTACHMENTs as they are into an application
 // package with a key on a token or in a PKCS#12 file (flow.SignFiles).
 // flow checks every input before the PIN is asked and pre-checks the
-// certificate between the PIN and the signature: trust against --anchor,
-// revocation and the issuer against --service, and, always, validity,
-// key usage, the kind of certificate and the form's applicant block.
+// certificate between the PIN and the signature: trust and revocation
+// against --anchor and --service (whose catalogue announces the signer
+// anchors and the validation authority), and, always, validity, key
+// usage, the kind of certificate and the form's applicant block.
 // Nothing is written unless signing succeeds.
 func runSign(ctx context.Context, std *stdio, args []string) error {
 	fs := newFlags("sign")
@@ -44,7 +45,7 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	fs.Var(&anchors, "anchor", "trust anchor `CERT` for the signer's certificate, and for the service's TLS unless --service-anchor is given (PEM or DER; repeatable)")
 	fs.Var(&serviceAnchors, "service-anchor", "trust this CA `CERT` for the service's server certificate (PEM or DER; repeatable)")
 	fs.Var(&intermediates, "intermediate", "intermediate `CERT` for path building (repeatable)")
-	service := fs.String("service", "", "ask the service at `URL` (https://host[:port]) whether it serves the certificate's issuer and whether the certificate is revoked, and check the form against its procedure")
+	service := fs.String("service", "", "pre-check trust and revocation as the service at `URL` (https://host[:port]) will, with the signer anchors and validation authority its catalogue announces, and check the form against its procedure")
 	offline := fs.Bool("offline", false, "fetch no CRL and ask no OCSP responder named in the certificate (the service is still asked)")
 	acceptIndeterminate := fs.Bool("accept-indeterminate", false, "sign even when the certificate's revocation status cannot be established (otherwise asked on the terminal, or exit 4)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
