@@ -21,8 +21,10 @@ const dataDirEnv = "SHINSEI_DATA_DIR"
 
 // cliConfig is the part of flow.Config every command shares: the command
 // line keeps nothing in the keyring but account passwords and sessions
-// (no signature certificates), and it holds no trust anchors for signers,
-// so it leaves pre-checks to the check command and the service.
+// (no signature certificates), and registration and certificate login
+// leave the certificate's check to the service. sign pre-checks anyway,
+// with the anchors and service it is given (flags, or the saved
+// settings).
 func cliConfig() flow.Config {
 	return flow.Config{DoNotKeepCertificates: true, NoPrecheck: true}
 }
