@@ -34,8 +34,10 @@ type Config struct {
 	// ServiceVA is the certificate that signs the answers of the service's
 	// validation authority (its /ocsp endpoint), trusted directly. With
 	// it, the revocation of a JPKI certificate is asked there and the
-	// signed answer verified; without it, the service's /validation
-	// endpoint is asked over the authenticated TLS connection.
+	// signed answer verified. Without it, the VA the service's catalogue
+	// announces (GET /trust) is used the same way, and when the
+	// catalogue names none, the service's /validation endpoint is asked
+	// over the authenticated TLS connection.
 	ServiceVA *x509.Certificate
 	// Proxy chooses a proxy per request; nil uses HTTPS_PROXY/NO_PROXY.
 	Proxy func(*http.Request) (*url.URL, error)
@@ -72,7 +74,10 @@ type Config struct {
 
 	// TrustAnchors are the roots signers' certificates are checked
 	// against: the JPKI roots (pinned), the registrar certificates, LGPKI,
-	// private CAs the user configured.
+	// private CAs the user configured. Without them, a pre-check uses the
+	// signer anchors (and intermediates) the service's catalogue
+	// announces (GET /trust), read over the TLS connection
+	// ServiceAnchors authenticate.
 	TrustAnchors []*x509.Certificate
 	// Intermediates may help to build certificate paths.
 	Intermediates []*x509.Certificate
@@ -135,6 +140,12 @@ type App struct {
 	// (SubmitRequest.EnterPassword, StatusQuery.EnterPassword), by account.
 	entered   map[string]enteredLogin
 	enteredMu sync.Mutex
+
+	// trust is what the service's catalogue announces (serviceTrust),
+	// asked once.
+	trust      *submit.ServiceTrust
+	trustAsked bool
+	trustMu    sync.Mutex
 }
 
 // libraryEntry is a PKCS#11 library with the module it was opened from.

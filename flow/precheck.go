@@ -133,7 +133,8 @@ func (a *App) precheckCertificate(ctx context.Context, p *Precheck, cert *x509.C
 	if err != nil {
 		sources = []certcheck.Source{certcheck.JPKISource{}}
 	}
-	res := certcheck.Check(ctx, cert, certcheck.Options{Roots: a.cfg.TrustAnchors, Intermediates: a.cfg.Intermediates, At: now, Sources: sources})
+	trust := a.signerTrust(ctx)
+	res := certcheck.Check(ctx, cert, certcheck.Options{Roots: trust.anchors, Intermediates: trust.intermediates, At: now, Sources: sources})
 	p.Cert = res
 	renew := renewHint(kindOf(cert, res.Domain))
 	pathOK := len(res.Path) > 0

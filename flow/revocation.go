@@ -26,8 +26,8 @@ func (a *App) sources(ctx context.Context) ([]certcheck.Source, error) {
 	}
 	var authorities []certcheck.Source
 	if a.client != nil {
-		if a.cfg.ServiceVA != nil {
-			va, err := serviceVA(a.client, a.cfg.ServiceVA, a.now)
+		if t := a.signerTrust(ctx); t.va != nil {
+			va, err := serviceVA(a.client, t.va, t.vaPath, a.now)
 			if err != nil {
 				return nil, &Error{Op: "revocation", Err: err}
 			}
@@ -45,17 +45,28 @@ func (a *App) sources(ctx context.Context) ([]certcheck.Source, error) {
 	return list, nil
 }
 
-// serviceVA asks the service's validation authority (POST /ocsp) through
-// the service client and verifies its signed answer with every check
-// certcheck applies, trusting the configured VA certificate directly. Its
-// answers carry Source "va"; a CA the service does not serve is left to
-// the next source.
-func serviceVA(client *submit.Client, responder *x509.Certificate, now func() time.Time) (*certcheck.VASource, error) {
+// serviceVA asks the service's validation authority (POST /ocsp, or the
+// path on the service's origin the catalogue announces) through the
+// service client and verifies its signed answer with every check
+// certcheck applies, trusting the VA certificate directly. Its answers
+// carry Source "va"; a CA the service does not serve is left to the next
+// source.
+func serviceVA(client *submit.Client, responder *x509.Certificate, path string, now func() time.Time) (*certcheck.VASource, error) {
+	loc := client.BaseURL() + submit.APIPrefix + "/ocsp"
+	if path != "" {
+		loc = client.OriginURL(path)
+	}
 	return certcheck.NewVASource(certcheck.VAOptions{
-		URL:       client.BaseURL() + submit.APIPrefix + "/ocsp",
+		URL:       loc,
 		Responder: responder,
 		Exchange: func(ctx context.Context, req []byte) ([]byte, error) {
-			der, err := client.OCSP(ctx, req)
+			var der []byte
+			var err error
+			if path != "" {
+				der, err = client.OCSPAt(ctx, path, req)
+			} else {
+				der, err = client.OCSP(ctx, req)
+			}
 			if submit.IsReason(err, submit.ReasonCertificateUntrusted) {
 				return nil, fmt.Errorf("%w: %w", certcheck.ErrVANotServing, err)
 			}

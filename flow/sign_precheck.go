@@ -35,7 +35,8 @@ var NotCheckedNote = i18n.Text{
 }
 
 // precheckSigner is the pre-check SignFiles runs between the PIN and the
-// signature. With trust anchors it is the window's pre-check. Without
+// signature. With trust anchors — the configuration's, or those the
+// service's catalogue announces — it is the window's pre-check. Without
 // them it checks what needs no anchor: the validity period of the
 // certificate and of the chain it came with, the key usage, the kind of
 // certificate, the identity match and the form; and it asks the service,
@@ -43,7 +44,7 @@ var NotCheckedNote = i18n.Text{
 // whether the certificate is revoked. With neither, the pre-check says
 // that trust and revocation were not checked (TrustNotChecked).
 func (a *App) precheckSigner(ctx context.Context, cred signer.Credential, form *submit.FormDocument, proc *submit.Procedure, attachments int) *Precheck {
-	if len(a.cfg.TrustAnchors) > 0 || cred.Cert == nil {
+	if cred.Cert == nil || len(a.signerTrust(ctx).anchors) > 0 {
 		return a.precheck(ctx, cred.Cert, form, proc, attachments)
 	}
 	cert := cred.Cert

@@ -210,6 +210,8 @@ func serviceKey(u *url.URL) string { return "shinsei:" + strings.ToLower(u.Host)
 type call struct {
 	method string
 	path   string // below the API prefix, already escaped
+	// origin: path is on the service's origin, not below the API prefix.
+	origin bool
 	header http.Header
 	// body is re-read from the start on every call; nil for none.
 	body        io.ReaderAt
@@ -265,7 +267,11 @@ func (c *Client) do(ctx context.Context, r call, read func(*http.Response) error
 	if r.body != nil {
 		body = r.bodyReader()
 	}
-	req, err := http.NewRequestWithContext(rctx, r.method, c.base.String()+r.path, body)
+	target := c.base.String() + r.path
+	if r.origin {
+		target = c.OriginURL(r.path)
+	}
+	req, err := http.NewRequestWithContext(rctx, r.method, target, body)
 	if err != nil {
 		return fmt.Errorf("submit: %s %s: %w", r.method, r.path, err)
 	}

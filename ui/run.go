@@ -2,11 +2,7 @@ package ui
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"runtime/debug"
 
 	"fyne.io/fyne/v2"
@@ -15,63 +11,16 @@ import (
 	"github.com/shinsei-app/shinsei/assets"
 	"github.com/shinsei-app/shinsei/diagnosis"
 	"github.com/shinsei-app/shinsei/flow"
-	"github.com/shinsei-app/shinsei/i18n"
-	"github.com/shinsei-app/shinsei/internal/fsx"
+	usersettings "github.com/shinsei-app/shinsei/settings"
 )
 
 // AppID is the app's unique ID (also in FyneApp.toml).
 const AppID = "jp.shinsei.app"
 
 // Settings are what the Settings screen edits and the app keeps in its
-// configuration file (JSON). Certificates are named by file, never
-// copied into it; no secret is ever in it.
-type Settings struct {
-	// ServiceURL is the shared service, "https://host[:port]".
-	ServiceURL string `json:"service_url,omitempty"`
-	// ServiceAnchors are PEM or DER files of the authorities trusted for
-	// the service's TLS certificate; SystemRoots adds the system's.
-	ServiceAnchors []string `json:"service_anchors,omitempty"`
-	SystemRoots    bool     `json:"system_roots,omitempty"`
-	// ServiceVA is the service's validation authority's certificate file.
-	ServiceVA string `json:"service_va,omitempty"`
-	// Module is the PKCS#11 module; empty detects the known ones.
-	Module string `json:"module,omitempty"`
-	// TrustAnchors are files or directories of the roots signers'
-	// certificates are checked against (JPKI, registrars, LGPKI, …).
-	TrustAnchors []string `json:"trust_anchors,omitempty"`
-	// Proxy is an http(s) proxy URL; empty uses HTTPS_PROXY.
-	Proxy string `json:"proxy,omitempty"`
-	// Lang is "ja" (the default) or "en".
-	Lang i18n.Lang `json:"lang,omitempty"`
-	// DataDir keeps receipts, the outbox and signed packages.
-	DataDir string `json:"data_dir,omitempty"`
-}
-
-// LoadSettings reads the settings file; a missing file gives zero
-// Settings and os.ErrNotExist.
-func LoadSettings(path string) (Settings, error) {
-	var s Settings
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return s, err
-	}
-	if err := json.Unmarshal(data, &s); err != nil {
-		return s, fmt.Errorf("ui: settings %s: %w", path, err)
-	}
-	return s, nil
-}
-
-// SaveSettings writes the settings file atomically (mode 0600).
-func SaveSettings(path string, s Settings) error {
-	data, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	return fsx.WriteFile(path, append(data, '\n'), 0o600)
-}
+// configuration file: the settings model of package settings (its JSON,
+// Load, Save and DefaultPath), which the command line reads too.
+type Settings = usersettings.Settings
 
 // Options are what cmd/shinsei wires into the app.
 type Options struct {

@@ -34,6 +34,7 @@ import (
 	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/service"
+	usersettings "github.com/shinsei-app/shinsei/settings"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -260,7 +261,7 @@ func TestSettingsAreSavedToTheFileWithoutSecrets(t *testing.T) {
 	st.proxy.SetText("http://proxy.example.lg.jp:8080")
 	st.lang.SetSelected("English")
 	test.Tap(st.save)
-	got, err := LoadSettings(path)
+	got, err := usersettings.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/shinsei-app/shinsei/i18n"
+	usersettings "github.com/shinsei-app/shinsei/settings"
 )
 
 // settings edits the service URL, the PKCS#11 module (detected, or a path
@@ -105,7 +106,7 @@ func (st *settings) current() Settings {
 func (st *settings) onSave() {
 	set := st.current()
 	if st.s.opts.SettingsPath != "" {
-		if err := SaveSettings(st.s.opts.SettingsPath, set); err != nil {
+		if err := usersettings.Save(st.s.opts.SettingsPath, set); err != nil {
 			st.status.SetText(st.s.explain(err))
 			return
 		}

@@ -12,11 +12,11 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/diagnosis"
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/settings"
 	"github.com/shinsei-app/shinsei/ui"
 )
 
@@ -27,13 +27,14 @@ import (
 func run(ctx context.Context, args []string) error {
 	fl := flag.NewFlagSet("shinsei", flag.ContinueOnError)
 	confDir, _ := os.UserConfigDir()
-	settingsPath := fl.String("settings", filepath.Join(confDir, "shinsei", "settings.json"), "the settings `FILE`")
+	defaultSettings, _ := settings.DefaultPath()
+	settingsPath := fl.String("settings", defaultSettings, "the settings `FILE`")
 	sandboxMode := fl.Bool("sandbox", false, "use the embedded sandbox even when a service is configured")
 	lang := fl.String("lang", "", "the language, ja or en (default: the settings', else ja)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	set, err := ui.LoadSettings(*settingsPath)
+	set, err := settings.Load(*settingsPath)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
@@ -103,38 +104,9 @@ func openApp(ctx context.Context, s ui.Settings) (*flow.App, error) {
 }
 
 // readCerts reads certificates from PEM or DER files, or from every
-// .pem/.crt/.cer file of a directory.
+// .pem/.crt/.cer file of a directory, as the settings name them.
 func readCerts(paths ...string) ([]*x509.Certificate, error) {
-	var out []*x509.Certificate
-	for _, p := range paths {
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			entries, err := os.ReadDir(p)
-			if err != nil {
-				return nil, err
-			}
-			for _, e := range entries {
-				switch filepath.Ext(e.Name()) {
-				case ".pem", ".crt", ".cer", ".der":
-					certs, err := readCerts(filepath.Join(p, e.Name()))
-					if err != nil {
-						return nil, err
-					}
-					out = append(out, certs...)
-				}
-			}
-			continue
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		certs, err := certcheck.ParseCertificates(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		out = append(out, certs...)
-	}
-	return out, nil
+	return settings.ReadCertificates(paths...)
 }
 
 func modulePaths() []string {

@@ -21,8 +21,10 @@ const dataDirEnv = "SHINSEI_DATA_DIR"
 
 // cliConfig is the part of flow.Config every command shares: the command
 // line keeps nothing in the keyring but account passwords and sessions
-// (no signature certificates), and it holds no trust anchors for signers,
-// so it leaves pre-checks to the check command and the service.
+// (no signature certificates), and registration and certificate login
+// leave the certificate's check to the service. sign pre-checks anyway,
+// with the anchors and service it is given (flags, or the saved
+// settings).
 func cliConfig() flow.Config {
 	return flow.Config{DoNotKeepCertificates: true, NoPrecheck: true}
 }
@@ -44,6 +46,7 @@ type netOptions struct {
 	timeout time.Duration
 	dataDir string
 	asJSON  bool
+	saved   settingsFlags
 }
 
 func (o *netOptions) register(fs *flag.FlagSet) {
@@ -51,6 +54,7 @@ func (o *netOptions) register(fs *flag.FlagSet) {
 	fs.Var(&o.anchors, "anchor", "trust this CA `CERT` for the service's server certificate: LGPKI, a private CA, … (PEM or DER; repeatable; without it the system's roots are used)")
 	fs.BoolVar(&o.system, "system-roots", false, "trust the system's roots as well as the --anchor certificates")
 	fs.DurationVar(&o.timeout, "timeout", submit.DefaultTimeout, "time limit of each request")
+	o.saved.register(fs)
 	o.registerLocal(fs)
 }
 
@@ -60,13 +64,33 @@ func (o *netOptions) registerLocal(fs *flag.FlagSet) {
 }
 
 // configure checks --service and the anchors and sets the service in cfg.
+// Without --service, the service of the saved settings (--settings, else
+// the window's settings file, unless --no-settings) is used, with their
+// anchors unless --anchor is given.
 func (o *netOptions) configure(cmd string, cfg *flow.Config) error {
-	if o.service == "" {
-		return usageError("give the service's address with --service https://…", "%s: no --service", cmd)
-	}
 	anchors, err := loadCertFiles(o.anchors)
 	if err != nil {
 		return err
+	}
+	if o.service == "" {
+		saved, err := o.saved.load(cmd)
+		if err != nil {
+			return err
+		}
+		if saved != nil {
+			ok, err := saved.service(cmd, cfg)
+			switch {
+			case err != nil:
+				return err
+			case ok:
+				if len(anchors) > 0 {
+					cfg.ServiceAnchors, cfg.ServiceSystemRoots = anchors, o.system
+				}
+				cfg.Timeout = o.timeout
+				return nil
+			}
+		}
+		return usageError("give the service's address with --service https://…", "%s: no --service", cmd)
 	}
 	if _, err := submit.CanonicalURL(o.service); err != nil {
 		return usageError("give the service as https://host[:port]", "%s: %w", cmd, err)

@@ -51,14 +51,14 @@ var commands = map[string]command{
 // usages are the synopses of the commands, in the order help lists them.
 var usages = [][2]string{
 	{"tokens", "tokens [--module PATH] [--json]"},
-	{"sign", "sign --out PKG.asice (--module PATH [--token LABEL] [--key-id HEX] | --p12 FILE) [--pin-stdin] [--allow-final-try] [--force] [--anchor CERT]... [--service URL [--service-anchor CERT]...] [--offline] [--accept-indeterminate] [--json] FORM [ATTACHMENT...]"},
+	{"sign", "sign --out PKG.asice (--module PATH [--token LABEL] [--key-id HEX] | --p12 FILE) [--pin-stdin] [--allow-final-try] [--force] [--anchor CERT]... [--service URL [--service-anchor CERT]...] [--settings FILE | --no-settings] [--offline] [--accept-indeterminate] [--json] FORM [ATTACHMENT...]"},
 	{"check", "check [--anchor CERT]... [--intermediate CERT]... [--crl FILE]... [--ocsp-responder URL --responder-cert CERT] [--offline] [--require-revocation] [--at RFC3339] [--form FORM.json] [--json] CERT"},
 	{"verify", "verify [--anchor CERT]... [--intermediate CERT]... [--at RFC3339] [--offline] [--require-revocation] [--json] (PKG.asice | --detached SIG.p7s CONTENT)"},
-	{"account register", "account register --service URL [--anchor CERT]... (--p12 FILE | --module PATH [--token LABEL] [--key-id HEX]) [--pin-stdin] [--password-stdin] [--user-type resident|company] [--email ADDRESS] [--reset-password [--yes]] [--show-password] [--json]"},
-	{"account login", "account login --service URL [--anchor CERT]... [--account ID] [--password-stdin | --p12 FILE | --module PATH ...] [--json]"},
-	{"account logout", "account logout --service URL [--anchor CERT]... [--account ID] [--keep-password] [--json]"},
-	{"submit", "submit --service URL [--anchor CERT]... [--account ID] [--password-stdin] [--data-dir DIR] [--json] (PKG.asice | FORM.json | --pending) [--again [--yes]]"},
-	{"status", "status --service URL [--anchor CERT]... [--inquiry NUMBER | --account ID] [--password-stdin] [--wait DURATION] [--json] ARRIVAL"},
+	{"account register", "account register [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] (--p12 FILE | --module PATH [--token LABEL] [--key-id HEX]) [--pin-stdin] [--password-stdin] [--user-type resident|company] [--email ADDRESS] [--reset-password [--yes]] [--show-password] [--json]"},
+	{"account login", "account login [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--account ID] [--password-stdin | --p12 FILE | --module PATH ...] [--json]"},
+	{"account logout", "account logout [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--account ID] [--keep-password] [--json]"},
+	{"submit", "submit [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--account ID] [--password-stdin] [--data-dir DIR] [--json] (PKG.asice | FORM.json | --pending) [--again [--yes]]"},
+	{"status", "status [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--inquiry NUMBER | --account ID] [--password-stdin] [--wait DURATION] [--json] ARRIVAL"},
 	{"receipts", "receipts [--data-dir DIR] [--service URL] [--json]"},
 	{"diag", "diag [--out BUNDLE.zip] [--service URL [--anchor CERT]...] [--module PATH]... [--include-personal] [--lang ja|en] [--json]"},
 }

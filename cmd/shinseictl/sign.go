@@ -24,9 +24,10 @@ type signView struct {
 // runSign signs FORM and ATTACHMENTs as they are into an application
 // package with a key on a token or in a PKCS#12 file (flow.SignFiles).
 // flow checks every input before the PIN is asked and pre-checks the
-// certificate between the PIN and the signature: trust against --anchor,
-// revocation and the issuer against --service, and, always, validity,
-// key usage, the kind of certificate and the form's applicant block.
+// certificate between the PIN and the signature: trust and revocation
+// against --anchor and --service (whose catalogue announces the signer
+// anchors and the validation authority), and, always, validity, key
+// usage, the kind of certificate and the form's applicant block.
 // Nothing is written unless signing succeeds.
 func runSign(ctx context.Context, std *stdio, args []string) error {
 	fs := newFlags("sign")
@@ -44,10 +45,12 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	fs.Var(&anchors, "anchor", "trust anchor `CERT` for the signer's certificate, and for the service's TLS unless --service-anchor is given (PEM or DER; repeatable)")
 	fs.Var(&serviceAnchors, "service-anchor", "trust this CA `CERT` for the service's server certificate (PEM or DER; repeatable)")
 	fs.Var(&intermediates, "intermediate", "intermediate `CERT` for path building (repeatable)")
-	service := fs.String("service", "", "ask the service at `URL` (https://host[:port]) whether it serves the certificate's issuer and whether the certificate is revoked, and check the form against its procedure")
+	service := fs.String("service", "", "pre-check trust and revocation as the service at `URL` (https://host[:port]) will, with the signer anchors and validation authority its catalogue announces, and check the form against its procedure")
 	offline := fs.Bool("offline", false, "fetch no CRL and ask no OCSP responder named in the certificate (the service is still asked)")
 	acceptIndeterminate := fs.Bool("accept-indeterminate", false, "sign even when the certificate's revocation status cannot be established (otherwise asked on the terminal, or exit 4)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
+	var saved settingsFlags
+	saved.register(fs)
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
 		return err
@@ -78,6 +81,13 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 			cfg.ServiceSystemRoots = false
 		}
 	}
+	var fromSettings string
+	if *service == "" && len(anchors) == 0 {
+		// Neither given: the saved settings' service, anchors and VA.
+		if fromSettings, err = signSettings(&saved, &cfg); err != nil {
+			return err
+		}
+	}
 	choice, err := cf.choice("sign", &cfg)
 	if err != nil {
 		return err
@@ -97,6 +107,10 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 			printPrecheck(std.err, pc, lang)
 			return confirm(std, std.tr("証明書が失効しているかどうか確認できませんでした。このまま署名しますか？", "The certificate's revocation status could not be established. Sign anyway?")), nil
 		}
+	}
+	if fromSettings != "" {
+		fmt.Fprint(std.err, std.tr("note: 保存された設定（"+fromSettings+"）のサービスと信頼する証明書で確認します（使わない場合は --no-settings）。\n",
+			"note: checking with the service and trust anchors of the saved settings ("+fromSettings+"); --no-settings ignores them.\n"))
 	}
 	signed, err := app.SignFiles(ctx, flow.SignFilesRequest{Files: operands, Credential: choice, Out: *out,
 		Overwrite: *force, AcceptIndeterminate: *acceptIndeterminate}, cb)
@@ -145,4 +159,26 @@ func printPrecheck(w io.Writer, p *flow.Precheck, lang i18n.Lang) {
 			fmt.Fprintf(w, "         %s\n", l.Todo.In(lang))
 		}
 	}
+}
+
+// signSettings sets in cfg what the saved settings name for the
+// pre-check — the service, the signer trust anchors, the validation
+// authority — and returns their file, or "" when they name none of it.
+func signSettings(f *settingsFlags, cfg *flow.Config) (string, error) {
+	saved, err := f.load("sign")
+	if err != nil || saved == nil {
+		return "", err
+	}
+	hasService, err := saved.service("sign", cfg)
+	if err != nil {
+		return "", err
+	}
+	hasTrust, err := saved.trust("sign", cfg)
+	if err != nil {
+		return "", err
+	}
+	if !hasService && !hasTrust {
+		return "", nil
+	}
+	return saved.path, nil
 }

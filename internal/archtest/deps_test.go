@@ -16,7 +16,8 @@ const module = "github.com/shinsei-app/shinsei"
 // project; flow no toolkit, no UI, not the diagnosis and not the error
 // table; the diagnosis no flow; the error table no surface; the
 // command-line tools no toolkit either, so help desks and servers build
-// them without a GUI stack.
+// them without a GUI stack; the saved settings, which the window and the
+// command line share, no toolkit and nothing above the core.
 //
 // Inside the sandbox each domain package keeps to its own: the PKI needs
 // no other part, the responders and the virtual card only the PKI, SoftHSM
@@ -41,6 +42,7 @@ var rules = []struct {
 	{[]string{"diagnosis"}, []string{"fyne.io/", module + "/ui", module + "/cmd/", module + "/flow", module + "/explain"}},
 	{[]string{"explain"}, []string{"fyne.io/", module + "/ui", module + "/cmd/", module + "/diagnosis"}},
 	{[]string{"cmd/shinseictl", "cmd/shinsei-sandbox"}, []string{"fyne.io/", module + "/ui"}},
+	{[]string{"settings"}, []string{"fyne.io/", module + "/ui", module + "/cmd/", module + "/flow", module + "/sandbox", module + "/diagnosis", module + "/explain"}},
 }
 
 // sandboxDomains are the sandbox's domain packages.
@@ -129,6 +131,9 @@ func TestTheRulesCatchAForbiddenDependency(t *testing.T) {
 		{"pcsc", module + "/sandbox/vcard", true},
 		{"pcsc", "fyne.io/fyne/v2", true},
 		{"flow", module + "/sandbox/pki", false},
+		{"settings", "fyne.io/fyne/v2", true},
+		{"settings", module + "/flow", true},
+		{"settings", module + "/certcheck", false},
 	}
 	for _, c := range cases {
 		got := slices.ContainsFunc(forbiddenFor(c.pkg), func(f string) bool { return matches(c.dep, f) })

@@ -67,6 +67,8 @@ type Options struct {
 //	official.p12             an LGPKI-like 職責 certificate (P12Password)
 //	corporate.pem            the company's certificate alone
 //	corporate-revoked.pem    another certificate of the company, revoked (keyCompromise)
+//	corporate-revoked.p12    the same with its key (P12Password), to see a revoked
+//	                         certificate refused
 //	crl/registrar.crl        the registrar's CRL, which lists it
 //	softhsm/softhsm2.conf    SoftHSM config; its token holds the resident's key
 //	                         with CKA_ALWAYS_AUTHENTICATE, like the card (PIN);
@@ -197,7 +199,8 @@ func (k *Kit) writeFiles() error {
 		return err
 	}
 	k.ResidentP12 = filepath.Join(k.Dir, "resident.p12")
-	for name, cred := range map[string]*pki.Credential{"resident.p12": k.Resident, "corporate.p12": k.Corporate, "official.p12": k.Official} {
+	for name, cred := range map[string]*pki.Credential{"resident.p12": k.Resident, "corporate.p12": k.Corporate, "official.p12": k.Official,
+		"corporate-revoked.p12": k.CorporateRevoked} {
 		der, err := cred.PKCS12(P12Password)
 		if err != nil {
 			return err

@@ -1,6 +1,10 @@
 package service
 
-import "github.com/shinsei-app/shinsei/submit"
+import (
+	"net/http"
+
+	"github.com/shinsei-app/shinsei/submit"
+)
 
 // Identifiers of the sandbox catalogue's procedures, one per
 // authentication level and user type.
@@ -132,4 +136,25 @@ func Catalogue() []submit.Procedure {
 			},
 		},
 	}
+}
+
+// Trust returns what the catalogue announces about the service's checks
+// of signers (GET /trust): the anchors signers' certificates must chain
+// to, the intermediates it knows, and its validation authority — the
+// same anchors and VA the service itself uses.
+func (s *Service) Trust() submit.Trust {
+	t := submit.Trust{ValidationAuthority: &submit.ValidationAuthority{
+		OCSPPath: submit.APIPrefix + "/ocsp", Certificate: s.va.Cert.Raw}}
+	for _, c := range s.anchors {
+		t.SignerAnchors = append(t.SignerAnchors, c.Raw)
+	}
+	for _, c := range s.inter {
+		t.Intermediates = append(t.Intermediates, c.Raw)
+	}
+	return t
+}
+
+// handleTrust answers GET /trust.
+func (s *Service) handleTrust(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.Trust())
 }

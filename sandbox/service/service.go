@@ -422,6 +422,7 @@ func (s *Service) routes() http.Handler {
 		{v1 + "/openapi.yaml", map[string]http.HandlerFunc{http.MethodGet: s.handleOpenAPI}},
 		{v1 + "/procedures", map[string]http.HandlerFunc{http.MethodGet: s.handleProcedures}},
 		{v1 + "/procedures/{id}", map[string]http.HandlerFunc{http.MethodGet: s.handleProcedure}},
+		{v1 + "/trust", map[string]http.HandlerFunc{http.MethodGet: s.handleTrust}},
 		{v1 + "/procedures/{id}/applications", map[string]http.HandlerFunc{http.MethodPost: s.handleSubmit}},
 		{v1 + "/challenges", map[string]http.HandlerFunc{http.MethodPost: s.handleChallenge}},
 		{v1 + "/accounts", map[string]http.HandlerFunc{http.MethodPost: s.handleRegister}},
