@@ -268,7 +268,7 @@ func readEntry(ctx context.Context, f *zip.File, w io.Writer, limit int64) (int6
 		return 0, fmt.Errorf("entry %q: %w", f.Name, err)
 	}
 	defer rc.Close()
-	n, err := iox.Copy(w, ctxReader{ctx, rc}, limit)
+	n, err := iox.Copy(w, iox.WithContext(ctx, rc), limit)
 	if errors.Is(err, iox.ErrTooLarge) {
 		return n, fmt.Errorf("%w: entry %q expands beyond %d bytes", ErrTooLarge, f.Name, limit)
 	}

@@ -171,7 +171,7 @@ func fail(reason, detail string) Check { return Check{Reason: reason, Detail: de
 // MaxDetachedContent. signing-certificate-v2 is verified when present;
 // without it Report.Format is FormatCMS and integrity can still be OK.
 func VerifyDetached(ctx context.Context, sig []byte, content io.Reader, opts VerifyOptions) (*Report, error) {
-	data, err := iox.ReadAll(ctxReader{ctx, content}, MaxDetachedContent)
+	data, err := iox.ReadAll(iox.WithContext(ctx, content), MaxDetachedContent)
 	if errors.Is(err, iox.ErrTooLarge) {
 		return nil, fmt.Errorf("%w: detached content over %d MiB; package large files instead", ErrTooLarge, MaxDetachedContent>>20)
 	}
@@ -208,17 +208,4 @@ func checkCertificate(leaf *x509.Certificate, carried []*x509.Certificate, opts 
 		detail = ce.Err.Error()
 	}
 	return fail(string(ce.Reason), who+": "+detail), nil
-}
-
-// ctxReader stops reading once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, fmt.Errorf("signer: stopped: %w", err)
-	}
-	return c.r.Read(p)
 }

@@ -264,9 +264,16 @@ func (c *Client) Validate(ctx context.Context, certDER []byte) (*Validation, err
 // (POST /ocsp) and returns the DER response, unverified: check it with
 // certcheck's OCSP verification.
 func (c *Client) OCSP(ctx context.Context, req []byte) ([]byte, error) {
+	return c.postOCSP(ctx, call{path: "/ocsp"}, req)
+}
+
+// postOCSP posts a DER OCSP request to where at says and returns the DER
+// response, unverified.
+func (c *Client) postOCSP(ctx context.Context, at call, req []byte) ([]byte, error) {
 	var out []byte
-	err := c.do(ctx, call{method: http.MethodPost, path: "/ocsp", body: bytes.NewReader(req), size: int64(len(req)),
-		contentType: MediaOCSPReq, accept: MediaOCSPResp, ok: []int{http.StatusOK}}, func(resp *http.Response) error {
+	at.method, at.body, at.size = http.MethodPost, bytes.NewReader(req), int64(len(req))
+	at.contentType, at.accept, at.ok = MediaOCSPReq, MediaOCSPResp, []int{http.StatusOK}
+	err := c.do(ctx, at, func(resp *http.Response) error {
 		if ct := resp.Header.Get("Content-Type"); !strings.EqualFold(strings.TrimSpace(strings.Split(ct, ";")[0]), MediaOCSPResp) {
 			return badReply("content type %q, want %s", ct, MediaOCSPResp)
 		}

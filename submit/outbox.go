@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/internal/fsx"
+	"github.com/shinsei-app/shinsei/internal/iox"
 )
 
 // Errors of the outbox besides *SendError.
@@ -214,7 +215,7 @@ func copySynced(ctx context.Context, src, dst string) (int64, string, error) {
 	}
 	defer out.Close()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(out, h), ctxReader{ctx, in})
+	n, err := io.Copy(io.MultiWriter(out, h), iox.WithContext(ctx, in))
 	if err != nil {
 		return 0, "", fmt.Errorf("submit: outbox: copy %s: %w", filepath.Base(src), err)
 	}
@@ -225,19 +226,6 @@ func copySynced(ctx context.Context, src, dst string) (int64, string, error) {
 		return 0, "", fmt.Errorf("submit: outbox: %w", err)
 	}
 	return n, hex.EncodeToString(h.Sum(nil)), nil
-}
-
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-// Read reads unless the context has ended.
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 func writeItem(dir string, it *Item) error {

@@ -1,7 +1,6 @@
 package submit
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
 	"net/http"
@@ -108,15 +107,5 @@ func (c *Client) OriginURL(path string) string {
 // authenticated connection, and returns the DER response, unverified, as
 // OCSP does.
 func (c *Client) OCSPAt(ctx context.Context, path string, req []byte) ([]byte, error) {
-	var out []byte
-	err := c.do(ctx, call{method: http.MethodPost, path: path, origin: true, body: bytes.NewReader(req), size: int64(len(req)),
-		contentType: MediaOCSPReq, accept: MediaOCSPResp, ok: []int{http.StatusOK}}, func(resp *http.Response) error {
-		if ct := resp.Header.Get("Content-Type"); !strings.EqualFold(strings.TrimSpace(strings.Split(ct, ";")[0]), MediaOCSPResp) {
-			return badReply("content type %q, want %s", ct, MediaOCSPResp)
-		}
-		var err error
-		out, err = readLimited(resp.Body, c.maxReply)
-		return err
-	})
-	return out, err
+	return c.postOCSP(ctx, call{path: path, origin: true}, req)
 }

@@ -1,10 +1,12 @@
 // Package iox reads input under a size cap: at most a given number of
-// bytes, and an error — never a silent truncation — when there is more.
+// bytes, and an error — never a silent truncation — when there is more;
+// and it makes a reader stop when its context ends.
 // Callers wrap the error into their own sentinel (errors.Is(err,
 // ErrTooLarge) tells them it was the cap).
 package iox
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -95,4 +97,20 @@ func clampLimit(max int64) int64 {
 		return max - 1 // max+1 must not overflow
 	}
 	return max
+}
+
+// WithContext returns a reader that reads from r until ctx ends, then
+// fails with ctx's error: a long copy or hash stops when it is cancelled.
+func WithContext(ctx context.Context, r io.Reader) io.Reader { return ctxReader{ctx, r} }
+
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }

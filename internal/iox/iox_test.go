@@ -2,6 +2,7 @@ package iox_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -128,5 +129,18 @@ func checkErr(t *testing.T, err error, tooBig bool, wantErr error, max int64) {
 		}
 	case err != nil:
 		t.Fatalf("unexpected error %v", err)
+	}
+}
+
+func TestAReaderWithAContextStopsWhenTheContextEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := iox.WithContext(ctx, strings.NewReader("abcdef"))
+	buf := make([]byte, 3)
+	if n, err := r.Read(buf); n != 3 || err != nil {
+		t.Fatalf("before the end: %d, %v", n, err)
+	}
+	cancel()
+	if n, err := r.Read(buf); n != 0 || !errors.Is(err, context.Canceled) {
+		t.Fatalf("after the end: %d, %v; want 0 and context.Canceled", n, err)
 	}
 }
