@@ -177,6 +177,9 @@ func (a *App) confirmAndUse(ctx context.Context, cred signer.Credential, cb Call
 
 // readLimited reads a whole small file, refusing one over limit bytes.
 func readLimited(path string, limit int64) ([]byte, error) {
+	if err := checkInputFile(path); err != nil {
+		return nil, err // a FIFO or device is refused at once, never opened
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
