@@ -51,6 +51,10 @@ type NoticeReport struct {
 	SigningTime *time.Time `json:"signing_time,omitempty"`
 	// Files are the package's files as verified.
 	Files []signer.FileResult `json:"files,omitempty"`
+	// Title and Text are what the notice says (its form's title and
+	// text), read only when the notice is intact.
+	Title i18n.Text `json:"title,omitzero"`
+	Text  i18n.Text `json:"text,omitzero"`
 	// Report and Check are the underlying results.
 	Report *signer.Report    `json:"-"`
 	Check  *certcheck.Result `json:"-"`
@@ -83,6 +87,7 @@ func (a *App) VerifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 	}
 	out := &NoticeReport{Path: path, Report: rep, Signer: rep.Signer, SigningTime: rep.SigningTime, Files: rep.Files}
 	if rep.Integrity.OK {
+		out.Title, out.Text = noticeText(path, rep.Files)
 		out.Integrity = finding(Green, i18n.Text{Ja: "通知書は改ざんされていません（署名と内容が一致しています）。", En: "The notice is intact: its signature matches its content."}, i18n.Text{})
 	} else {
 		out.Integrity = finding(Red, i18n.Text{Ja: "通知書の内容が署名と一致しません。改ざんまたは破損のおそれがあります（" + rep.Integrity.Reason + "）。", En: "The notice's content does not match its signature: it may have been altered or damaged (" + rep.Integrity.Reason + ")."},
