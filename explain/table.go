@@ -144,8 +144,9 @@ var sentinels = []row{
 		i18n.Text{Ja: "申請を送信待ちの場所（送信箱）に保存できませんでした。何も送信していません。", En: "The application could not be saved in the outbox; nothing was sent."},
 		i18n.Text{Ja: "ディスクの空き容量と、データフォルダーに書き込めるかを確認してから、もう一度お試しください。", En: "Please check the free disk space and that the data folder can be written, then try again."}}},
 	{err: flow.ErrNoticeNotFound, class: Usage, explanation: explanation{
-		i18n.Text{Ja: "この申請には、その通知書はありません。", En: "This application has no such notice."},
-		i18n.Text{Ja: "状況を更新して、通知書の一覧をご確認ください。", En: "Please refresh the status and look at the list of notices."}}},
+		i18n.Text{Ja: "その到達番号の申請に、その通知番号の通知はありません。", En: "The application of that arrival number has no notice of that notice number."},
+		i18n.Text{Ja: "到達番号と通知番号をご確認ください。「申請履歴」で「状況を確認」を押すと、届いた通知の通知番号が表示され、「通知を開く」でそのまま確かめられます。", En: "Please check the arrival number and the notice number. In History, “Check status” lists the notices that arrived with their numbers, and “Open the notice” verifies one."}},
+		cmd: i18n.Text{Ja: "到達番号と通知番号をご確認ください。shinseictl status で、届いた通知の通知番号が表示されます。", En: "check the arrival number and the notice number; 'shinseictl status' lists the notices that arrived"}},
 	{err: flow.ErrNoService, class: Usage, explanation: explanation{
 		i18n.Text{Ja: "申請サービスが設定されていません。", En: "No service is configured."},
 		i18n.Text{Ja: "設定画面で申請サービスのアドレスを入力してください。", En: "Please enter the service's address in the settings."}}},
@@ -271,7 +272,8 @@ var sentinels = []row{
 		i18n.Text{Ja: "表示された理由に従って直してから、もう一度お試しください。", En: "Please correct what the reason says and try again."}}},
 	{err: submit.ErrKept, class: Environment, explanation: explanation{
 		i18n.Text{Ja: "申請はまだ届いていません。送信待ちとして保管しています。", En: "The application has not arrived yet; it is kept, waiting to be sent."},
-		i18n.Text{Ja: "接続できるようになったら、送信待ちの申請を送ってください（二重に届くことはありません）。", En: "Once connected, send the waiting applications (it never arrives twice)."}}},
+		i18n.Text{Ja: "接続できるようになったら「申請履歴」の「今すぐ送る」で送信してください（二重に届くことはありません）。", En: "Once connected, use “Send now” in History (it never arrives twice)."}},
+		cmd: i18n.Text{Ja: "接続できるようになったら shinseictl submit --service URL --pending で送信してください（二重に届くことはありません）。", En: "once connected, 'shinseictl submit --service URL --pending' sends it (it never arrives twice)"}},
 }
 
 // reasonHints say what to do about each refusal of the service.

@@ -122,7 +122,7 @@ func sendEntry(se *submit.SendError) Entry {
 	}
 	e := Entry{Class: Environment,
 		Message: i18n.Text{Ja: "申請はまだ届いていません。送信待ちとして保管しています。" + cause.Message.Ja, En: "The application has not arrived yet; it is kept, waiting to be sent. " + cause.Message.En},
-		Hint:    i18n.Text{Ja: "接続できるようになったら「未送信の申請を送る」で送信してください（二重に届くことはありません）。", En: "Once connected, use “Send waiting applications” (it never arrives twice)."},
+		Hint:    i18n.Text{Ja: "接続できるようになったら「申請履歴」の「今すぐ送る」で送信してください（二重に届くことはありません）。", En: "Once connected, use “Send now” in History (it never arrives twice)."},
 		Command: i18n.Text{Ja: "申請は送信待ちとして保管しています。shinseictl submit --service URL --pending でもう一度送ってください（同じ冪等キーで二重には届きません）。",
 			En: "the application is kept in the outbox; run 'shinseictl submit --service URL --pending' to send it again (the same idempotency key prevents a double submission)"}}
 	switch {
@@ -136,7 +136,7 @@ func sendEntry(se *submit.SendError) Entry {
 		e.Class = Indeterminate
 		e.Message = i18n.Text{Ja: "申請は届いた可能性がありますが、応答を受け取れませんでした。送信待ちとして保管しています。" + cause.Message.Ja,
 			En: "The application may have arrived, but the reply was lost; it is kept in the outbox. " + cause.Message.En}
-		e.Hint = i18n.Text{Ja: "接続できるようになったら「未送信の申請を送る」で確かめてください（届いていれば受付番号を受け取り、二重に届くことはありません）。", En: "Once connected, use “Send waiting applications” to find out (if it arrived, you get its receipt; it never arrives twice)."}
+		e.Hint = i18n.Text{Ja: "接続できるようになったら「申請履歴」の「今すぐ送る」で確かめてください（届いていれば到達番号を受け取り、二重に届くことはありません）。", En: "Once connected, use “Send now” in History to find out (if it arrived, you get its receipt; it never arrives twice)."}
 		e.Command = i18n.Text{Ja: "申請は届いた可能性があります。shinseictl submit --service URL --pending で確かめてください（届いていれば受付を受け取り、二重には届きません）。",
 			En: "the application may have arrived: 'shinseictl submit --service URL --pending' finds out (it gets the receipt if it arrived, and never files it twice)"}
 	default:
