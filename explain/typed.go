@@ -51,6 +51,10 @@ func typed(err error) (Entry, bool) {
 		return sendEntry(se), true
 	case errors.As(err, &te):
 		return tlsEntry(te), true
+	case errors.Is(err, flow.ErrNoticeNotFound):
+		// The service's not-found speaks of the numbers of an
+		// application; this one names the notice's, as the screen does.
+		return sentinelEntry(flow.ErrNoticeNotFound), true
 	case errors.As(err, &prob):
 		return problemEntry(prob), true
 	case errors.As(err, &ce):

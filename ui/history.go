@@ -9,26 +9,46 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/shinsei-app/shinsei/explain"
+	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
-// history lists the receipts kept on this computer, newest first, each
-// with its arrival number and a button that asks the service for its
-// status now.
+// history lists what this computer filed: the applications still held in
+// the outbox, each with a button that sends it now; those the service
+// refused, with its reason and what to do; and the receipts, newest
+// first, each with its arrival number, a button that asks the service for
+// its status now, and the notices that arrived, each opened from here.
 type history struct {
 	s       *shell
 	status  *widget.Label
 	list    *fyne.Container
 	reload  *widget.Button
 	records []submit.Record
-	states  map[string]*widget.Label // arrival number → its status line
+	held    []submit.Item
+	refused []submit.Item
+	// states are the entries' lines, by arrival number: when it was
+	// received and the procedure, then the status last asked; whens are
+	// their first line, kept across refreshes.
+	states  map[string]*widget.Label
+	whens   map[string]string
 	refresh map[string]*widget.Button
-	box     fyne.CanvasObject
+	notices map[string]*fyne.Container // arrival number → its notices
+	// opens are the notices' buttons, by notice ID (for tests).
+	opens map[string]*widget.Button
+	// sendNow and heldStates are the held items' buttons and lines, by
+	// outbox item ID.
+	sendNow    map[string]*widget.Button
+	heldStates map[string]*widget.Label
+	box        fyne.CanvasObject
 }
 
 func newHistory(s *shell) *history {
 	h := &history{s: s, status: wrapped(""), list: container.NewVBox(),
-		states: map[string]*widget.Label{}, refresh: map[string]*widget.Button{}}
+		states: map[string]*widget.Label{}, whens: map[string]string{}, refresh: map[string]*widget.Button{},
+		notices: map[string]*fyne.Container{}, opens: map[string]*widget.Button{},
+		sendNow: map[string]*widget.Button{}, heldStates: map[string]*widget.Label{}}
 	h.reload = widget.NewButtonWithIcon(tr("history.reload"), theme.ViewRefreshIcon(), h.onReload)
 	h.box = container.NewBorder(container.NewVBox(heading(tr("history.title")), wrapped(tr("history.intro")), h.status),
 		container.NewHBox(h.reload), nil, nil, container.NewVScroll(h.list))
@@ -37,48 +57,166 @@ func newHistory(s *shell) *history {
 
 func (h *history) view() fyne.CanvasObject { return h.box }
 
-// onReload reads the journal again.
+// onReload reads the outbox and the journal again.
 func (h *history) onReload() {
 	a := h.s.flowApp()
 	if a == nil {
 		return
 	}
 	defer h.s.event("history")
+	h.list.RemoveAll()
+	for _, m := range []map[string]*widget.Label{h.states, h.heldStates} {
+		clear(m)
+	}
+	clear(h.whens)
+	clear(h.refresh)
+	clear(h.notices)
+	clear(h.opens)
+	clear(h.sendNow)
+	h.records, h.held, h.refused = nil, nil, nil
+	held, err := a.Pending()
+	if err != nil {
+		h.status.SetText(h.s.explain(err))
+		return
+	}
+	refused, err := a.Refused()
+	if err != nil {
+		h.status.SetText(h.s.explain(err))
+		return
+	}
 	recs, err := a.Receipts()
 	if err != nil {
 		h.status.SetText(h.s.explain(err))
 		return
 	}
+	slices.Reverse(refused)
 	slices.Reverse(recs)
-	h.records = recs
-	h.list.RemoveAll()
-	clear(h.states)
-	clear(h.refresh)
-	if len(recs) == 0 {
+	h.held, h.refused, h.records = held, refused, recs
+	if len(recs)+len(held)+len(refused) == 0 {
 		h.status.SetText(tr("history.none"))
 		return
 	}
 	h.status.SetText(tr("history.count", map[string]any{"N": len(recs)}))
+	if len(held) > 0 {
+		h.list.Add(heading(tr("history.held_title")))
+		h.list.Add(wrapped(tr("history.held_intro")))
+		for _, it := range held {
+			h.list.Add(h.heldRow(it))
+		}
+	}
+	if len(refused) > 0 {
+		h.list.Add(heading(tr("history.refused_title")))
+		h.list.Add(wrapped(tr("history.refused_intro")))
+		for _, it := range refused {
+			h.list.Add(h.refusedRow(it))
+		}
+	}
+	if len(recs) > 0 && len(held)+len(refused) > 0 {
+		h.list.Add(heading(tr("history.received_title")))
+	}
 	for _, r := range recs {
 		h.list.Add(h.row(r))
 	}
 }
 
+// heldRow is an application waiting in the outbox, with its button that
+// sends it now.
+func (h *history) heldRow(it submit.Item) fyne.CanvasObject {
+	head := widget.NewLabelWithStyle(h.procedureName(it.Procedure), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head.Wrapping = fyne.TextWrapWord
+	state := wrapped(tr("history.held_when", map[string]any{"At": it.CreatedAt.Local().Format("2006-01-02 15:04"), "File": it.File}))
+	h.heldStates[it.ID] = state
+	id := it.ID
+	btn := widget.NewButtonWithIcon(tr("history.send_now"), theme.MailSendIcon(), func() { h.onSendNow(id) })
+	btn.Importance = widget.HighImportance
+	h.sendNow[id] = btn
+	return widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(btn), container.NewVBox(head, state)))
+}
+
+// onSendNow sends a held application now and shows its receipt; when it
+// is not received, the history shows where it is now and why.
+func (h *history) onSendNow(id string) {
+	a := h.s.flowApp()
+	if a == nil {
+		return
+	}
+	btn, state := h.sendNow[id], h.heldStates[id]
+	btn.Disable()
+	state.SetText(tr("history.sending"))
+	go func() {
+		ctx, cancel := context.WithTimeout(h.s.ctx, 2*networkTimeout)
+		defer cancel()
+		rec, err := a.SendHeld(ctx, id, h.s.callbacks(nil))
+		onMain(func() {
+			if err != nil && rec == nil {
+				msg := h.s.explain(err)
+				h.onReload()
+				if st, ok := h.heldStates[id]; ok {
+					st.SetText(msg)
+					st.Importance = widget.DangerImportance
+					st.Refresh()
+				} else {
+					h.status.SetText(msg)
+				}
+				h.s.event("held")
+				return
+			}
+			h.onReload()
+			h.s.receipt = newReceiptScreen(h.s, *rec)
+			h.s.showApply(h.s.receipt.view())
+			h.s.tabs.Select(h.s.applyTab)
+			h.s.event("receipt")
+		})
+	}()
+}
+
+// refusedRow is an application the service refused: its reason, in both
+// languages as the service gave it, and what to do.
+func (h *history) refusedRow(it submit.Item) fyne.CanvasObject {
+	head := widget.NewLabelWithStyle(h.procedureName(it.Procedure), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head.Wrapping = fyne.TextWrapWord
+	lines := container.NewVBox(head, wrapped(tr("history.refused_when", map[string]any{
+		"At": it.RefusedAt.Local().Format("2006-01-02 15:04"), "File": it.File})))
+	refusal := flow.Refusal(it)
+	if refusal == nil {
+		lines.Add(wrapped(tr("history.refused_unknown")))
+		return widget.NewCard("", "", lines)
+	}
+	p := it.Problem
+	for _, m := range slices.Compact([]string{p.MessageJA, p.MessageEN}) {
+		if m != "" {
+			l := wrapped(m)
+			l.Importance = widget.DangerImportance
+			lines.Add(l)
+		}
+	}
+	if hint := explain.Of(refusal).Hint; !hint.IsZero() {
+		d := wrapped("→ " + text(hint))
+		d.Importance = widget.WarningImportance
+		lines.Add(d)
+	}
+	return widget.NewCard("", "", lines)
+}
+
 func (h *history) row(r submit.Record) fyne.CanvasObject {
 	num := widget.NewLabelWithStyle(r.ArrivalNumber, fyne.TextAlignLeading, fyne.TextStyle{Bold: true, Monospace: true})
 	num.Selectable = true
-	state := wrapped(tr("history.when", map[string]any{"At": r.ReceivedAt.Local().Format("2006-01-02 15:04"), "Proc": h.procedureName(r.Procedure)}))
-	h.states[r.ArrivalNumber] = state
+	when := tr("history.when", map[string]any{"At": r.ReceivedAt.Local().Format("2006-01-02 15:04"), "Proc": h.procedureName(r.Procedure)})
+	state := wrapped(when)
+	h.states[r.ArrivalNumber], h.whens[r.ArrivalNumber] = state, when
 	arrival := r.ArrivalNumber
 	btn := widget.NewButtonWithIcon(tr("history.refresh"), theme.ViewRefreshIcon(), func() { h.onRefresh(arrival) })
 	h.refresh[arrival] = btn
 	copyBtn := widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() { h.s.fa.Clipboard().SetContent(arrival) })
+	notices := container.NewVBox()
+	h.notices[arrival] = notices
 	lines := container.NewVBox(container.NewHBox(widget.NewLabel(tr("receipt.arrival")), num, copyBtn), state)
 	if r.InquiryNumber != "" {
 		inq := widget.NewLabel(tr("receipt.inquiry") + " " + r.InquiryNumber)
 		inq.Selectable = true
 		lines.Add(inq)
 	}
+	lines.Add(notices)
 	return widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(btn), lines))
 }
 
@@ -93,15 +231,16 @@ func (h *history) procedureName(id string) string {
 	return id
 }
 
-// onRefresh asks the service where the application is.
+// onRefresh asks the service where the application is. The entry keeps
+// its date and procedure; the status and the notices come under them.
 func (h *history) onRefresh(arrival string) {
 	a := h.s.flowApp()
 	if a == nil {
 		return
 	}
-	btn, state := h.refresh[arrival], h.states[arrival]
+	btn, state, when := h.refresh[arrival], h.states[arrival], h.whens[arrival]
 	btn.Disable()
-	state.SetText(tr("history.asking"))
+	state.SetText(when + "\n" + tr("history.asking"))
 	go func() {
 		ctx, cancel := context.WithTimeout(h.s.ctx, networkTimeout)
 		defer cancel()
@@ -109,19 +248,47 @@ func (h *history) onRefresh(arrival string) {
 		onMain(func() {
 			btn.Enable()
 			if err != nil {
-				state.SetText(h.s.explain(err))
+				state.SetText(when + "\n" + h.s.explain(err))
 				h.s.event("status")
 				return
 			}
-			msg := tr("history.status", map[string]any{"Status": statusWord(st.Status),
+			msg := when + "\n" + tr("history.status", map[string]any{"Status": statusWord(st.Status),
 				"At": st.UpdatedAt.Local().Format("2006-01-02 15:04")})
 			if len(st.Notices) > 0 {
 				msg += "\n" + tr("history.notices", map[string]any{"N": len(st.Notices)})
 			}
 			state.SetText(msg)
+			h.showNotices(arrival, st.Notices)
 			h.s.event("status")
 		})
 	}()
+}
+
+// showNotices lists the notices of an application: each with its number,
+// title and date, and a button that opens and verifies it.
+func (h *history) showNotices(arrival string, notices []submit.Notice) {
+	box := h.notices[arrival]
+	box.RemoveAll()
+	for _, n := range notices {
+		title := n.TitleJA
+		if currentLanguage() == i18n.English && n.TitleEN != "" || title == "" {
+			title = n.TitleEN
+		}
+		num := widget.NewLabelWithStyle(n.ID, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		num.Selectable = true
+		line := wrapped(tr("history.notice", map[string]any{"Title": title, "At": n.IssuedAt.Local().Format("2006-01-02")}))
+		id := n.ID
+		open := widget.NewButtonWithIcon(tr("history.open_notice"), theme.MailComposeIcon(), func() { h.onOpenNotice(arrival, id) })
+		h.opens[id] = open
+		box.Add(container.NewBorder(nil, nil, nil, container.NewCenter(open),
+			container.NewVBox(container.NewHBox(widget.NewLabel(tr("verify.notice_id")), num), line)))
+	}
+}
+
+// onOpenNotice opens a notice on the notice screen and verifies it.
+func (h *history) onOpenNotice(arrival, id string) {
+	h.s.tabs.SelectIndex(tabVerify)
+	h.s.verify.get().openFetched(arrival, id)
 }
 
 func statusWord(s submit.Status) string {

@@ -197,8 +197,8 @@ func TestAnOfficialNoticeIsVerifiedWithItsThreeAnswersApart(t *testing.T) {
 			}
 			for i, a := range []flow.Finding{r.Integrity, r.Certificate, r.Revocation} {
 				line := v.lines.Objects[i]
-				if !rendersText(t, line, findingLevel(a.Level).word()) || !showsLabel(t, line, text(a.Message)) {
-					t.Errorf("line %d does not show %q with %q", i+1, findingLevel(a.Level).word(), text(a.Message))
+				if !rendersText(t, line, noticeWord(findingLevel(a.Level))) || !showsLabel(t, line, text(a.Message)) {
+					t.Errorf("line %d does not show %q with %q", i+1, noticeWord(findingLevel(a.Level)), text(a.Message))
 				}
 			}
 			want := tr("verify.bad")

@@ -25,13 +25,20 @@ type verifyNotice struct {
 	open     *widget.Button
 	status   *widget.Label
 	lines    *fyne.Container
-	report   *flow.NoticeReport
-	box      fyne.CanvasObject
+	// title and body are the notice's title and text, shown once it is
+	// verified intact.
+	title  *widget.Label
+	body   *widget.Label
+	report *flow.NoticeReport
+	box    fyne.CanvasObject
 }
 
 func newVerifyNotice(s *shell) *verifyNotice {
 	v := &verifyNotice{s: s, arrival: widget.NewEntry(), noticeID: widget.NewEntry(), status: wrapped(""),
-		lines: container.NewVBox()}
+		lines: container.NewVBox(), title: heading(""), body: wrapped("")}
+	v.title.Wrapping = fyne.TextWrapWord
+	v.title.Hide()
+	v.body.Hide()
 	v.arrival.SetPlaceHolder(tr("verify.arrival"))
 	v.noticeID.SetPlaceHolder(tr("verify.notice_id"))
 	v.fetch = widget.NewButtonWithIcon(tr("verify.fetch"), theme.DownloadIcon(), v.onFetch)
@@ -39,7 +46,7 @@ func newVerifyNotice(s *shell) *verifyNotice {
 	v.box = container.NewBorder(container.NewVBox(heading(tr("verify.title")), wrapped(tr("verify.intro")),
 		container.NewHBox(v.open),
 		container.NewGridWithColumns(3, v.arrival, v.noticeID, v.fetch), v.status),
-		nil, nil, nil, container.NewVScroll(v.lines))
+		nil, nil, nil, container.NewVScroll(container.NewVBox(v.title, v.body, v.lines)))
 	return v
 }
 
@@ -65,12 +72,24 @@ func (v *verifyNotice) onFetch() {
 	v.run(flow.NoticeRef{Arrival: a, ID: id})
 }
 
+// openFetched fills in a notice's numbers (from the history) and
+// downloads and verifies it.
+func (v *verifyNotice) openFetched(arrival, id string) {
+	v.arrival.SetText(arrival)
+	v.noticeID.SetText(id)
+	v.run(flow.NoticeRef{Arrival: arrival, ID: id})
+}
+
 func (v *verifyNotice) run(ref flow.NoticeRef) {
 	fa := v.s.flowApp()
 	if fa == nil {
 		return
 	}
 	v.status.SetText(tr("verify.checking"))
+	v.report = nil
+	v.title.Hide()
+	v.body.Hide()
+	v.lines.RemoveAll()
 	go func() {
 		ctx, cancel := context.WithTimeout(v.s.ctx, 2*networkTimeout)
 		defer cancel()
@@ -94,11 +113,36 @@ func (v *verifyNotice) show(r *flow.NoticeReport) {
 	} else {
 		v.status.SetText(tr("verify.bad"))
 	}
+	v.title.SetText(text(r.Title))
+	v.title.Hidden = r.Title.IsZero()
+	v.body.SetText(text(r.Text))
+	v.body.Hidden = r.Text.IsZero()
+	v.title.Refresh()
+	v.body.Refresh()
 	v.lines.RemoveAll()
-	v.lines.Add(statusLine(findingLevel(r.Integrity.Level), tr("verify.integrity"), text(r.Integrity.Message), text(r.Integrity.Todo)))
-	v.lines.Add(statusLine(findingLevel(r.Certificate.Level), tr("verify.certificate"), text(r.Certificate.Message), text(r.Certificate.Todo)))
-	v.lines.Add(statusLine(findingLevel(r.Revocation.Level), tr("verify.revocation"), text(r.Revocation.Message), text(r.Revocation.Todo)))
+	v.lines.Add(noticeLine(r.Integrity, tr("verify.integrity")))
+	v.lines.Add(noticeLine(r.Certificate, tr("verify.certificate")))
+	v.lines.Add(noticeLine(r.Revocation, tr("verify.revocation")))
 	if r.Official != "" {
 		v.lines.Add(wrapped(tr("verify.official", map[string]any{"Who": r.Official})))
 	}
+}
+
+// noticeLine is one answer of a notice's verification, in the words of
+// the notice screen: what was confirmed, or could not be, rather than
+// the pre-check's words for the resident's own certificate.
+func noticeLine(f flow.Finding, title string) fyne.CanvasObject {
+	l := findingLevel(f.Level)
+	return statusLineWith(l, noticeWord(l), title, text(f.Message), text(f.Todo))
+}
+
+// noticeWord is the word for an answer's colour on the notice screen.
+func noticeWord(l level) string {
+	switch l {
+	case levelWarn:
+		return tr("verify.level_warn")
+	case levelFail:
+		return tr("verify.level_fail")
+	}
+	return tr("verify.level_ok")
 }

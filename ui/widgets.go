@@ -72,8 +72,13 @@ func badge(label string, c color.Color) fyne.CanvasObject {
 // coloured icon, the word for its colour (so colour is never the only
 // sign), the title and what was found, and what to do.
 func statusLine(l level, title, found, todo string) fyne.CanvasObject {
+	return statusLineWith(l, l.word(), title, found, todo)
+}
+
+// statusLineWith is statusLine with the word for its colour given.
+func statusLineWith(l level, w, title, found, todo string) fyne.CanvasObject {
 	head := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	word := canvas.NewText(l.word(), l.color())
+	word := canvas.NewText(w, l.color())
 	word.TextStyle.Bold = true
 	lines := container.NewVBox(container.NewHBox(word, head))
 	if found != "" {
