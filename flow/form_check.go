@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/identity"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -45,6 +46,9 @@ func ValidateForm(doc *submit.FormDocument, proc submit.Procedure, attachments i
 		l := ApplicantLabel(name)
 		s, ok := textOf(doc.Applicant[name])
 		switch {
+		case (!ok || strings.TrimSpace(s) == "") && name == identity.FieldSex:
+			// Picked from a list on the window, never typed.
+			out = append(out, FieldProblem{Field: "applicant." + name, Message: i18n.Text{Ja: "申請者欄の「" + l.Ja + "」を選んでください。", En: "Please choose the applicant's " + l.En + "."}})
 		case !ok || strings.TrimSpace(s) == "":
 			out = append(out, FieldProblem{Field: "applicant." + name, Message: i18n.Text{Ja: "申請者欄の「" + l.Ja + "」を入力してください。", En: "Please fill in the applicant's " + l.En + "."}})
 		case utf8.RuneCountInString(s) > maxTextRunes || !printable(s):
@@ -71,6 +75,10 @@ func ValidateForm(doc *submit.FormDocument, proc submit.Procedure, attachments i
 func checkField(f submit.Field, v any) (FieldProblem, bool) {
 	p := FieldProblem{Field: "fields." + f.Name}
 	if s, isText := v.(string); v == nil || isText && strings.TrimSpace(s) == "" {
+		if f.Required && f.Type == "choice" {
+			p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」を選んでください。", En: "Please choose “" + f.LabelEN + "”."}
+			return p, true
+		}
 		if f.Required {
 			p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」を入力してください。", En: "Please fill in “" + f.LabelEN + "”."}
 			return p, true

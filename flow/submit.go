@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -204,6 +206,12 @@ func (a *App) sender(cb Callbacks, enter bool) submit.Sender {
 // before the PIN is asked when the procedure needs a login. When signing
 // succeeded and submitting failed, the Signed package is returned with
 // the error; it stays in the outbox when the error is submit.ErrKept.
+//
+// Cancelling ctx leaves nothing behind at any stage: before the package
+// is complete Sign writes nothing; after it, the package (when Sign chose
+// its path) is removed and the outbox item withdrawn, and the error is
+// context.Canceled. Only an item that went out in full once stays, since
+// the service may hold it (the error then says so, as Submit's does).
 func (a *App) SignAndSubmit(ctx context.Context, req SignRequest, account string, cb Callbacks) (*Signed, *submit.Record, error) {
 	if err := a.needService(); err != nil {
 		return nil, nil, err
@@ -225,6 +233,59 @@ func (a *App) SignAndSubmit(ctx context.Context, req SignRequest, account string
 	if err != nil {
 		return nil, nil, err
 	}
-	rec, err := a.Submit(ctx, SubmitRequest{Signed: signed, Account: account}, cb)
-	return signed, rec, err
+	// Nothing left behind on Cancel: from here on, a cancel removes the
+	// package Sign made and withdraws the item queued for it, unless the
+	// item went out in full once (then it may have arrived, and stays to
+	// be asked about with its idempotency key).
+	var (
+		queued    string
+		fullySent atomic.Bool
+	)
+	inner := cb
+	cb.Queued = func(it submit.Item, proc submit.Procedure) {
+		queued = it.ID
+		if inner.Queued != nil {
+			inner.Queued(it, proc)
+		}
+	}
+	cb.Progress = func(stage Stage, done, total int64) {
+		// Read in full after the cancel, a body cannot have gone out in
+		// full: the cancel closes the connection it is written to.
+		if stage == StageUpload && total > 0 && done >= total && ctx.Err() == nil {
+			fullySent.Store(true)
+		}
+		if inner.Progress != nil {
+			inner.Progress(stage, done, total)
+		}
+	}
+	if ctx.Err() == nil {
+		var rec *submit.Record
+		rec, err = a.Submit(ctx, SubmitRequest{Signed: signed, Account: account}, cb)
+		if err == nil || ctx.Err() == nil {
+			return signed, rec, err
+		}
+	}
+	if fullySent.Load() {
+		return signed, nil, err
+	}
+	return nil, nil, a.withdraw(ctx.Err(), signed, req.Out == "", queued)
+}
+
+// withdraw undoes an application cancelled after its signature: the
+// outbox item queued for it (when there is one) and the package, when
+// Sign chose its path (a path the caller named is the caller's). The
+// error is the cancellation, or what could not be removed beside it.
+func (a *App) withdraw(cause error, signed *Signed, ownPath bool, queued string) error {
+	var errs []error
+	if queued != "" {
+		if err := a.outbox.Withdraw(queued); err != nil && !errors.Is(err, submit.ErrNoItem) {
+			errs = append(errs, err)
+		}
+	}
+	if ownPath {
+		if err := os.Remove(signed.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return &Error{Op: "submit: cancelled", Err: errors.Join(append([]error{cause}, errs...)...)}
 }

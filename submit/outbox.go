@@ -58,7 +58,8 @@ var itemIDRE = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{12}$`)
 // hidden directory, every file synced, then renamed into place and the
 // directory synced. It leaves outbox/ only after its receipt is synced to
 // the journal, or when the service refuses it for good, by moving it to
-// refused/. Nothing is deleted otherwise.
+// refused/, or when the user withdraws it before it went out in full
+// (Withdraw). Nothing is deleted otherwise.
 type Outbox struct {
 	dir, refused string
 	now          func() time.Time

@@ -51,15 +51,17 @@ func (s *shell) finishApplication(rec *submit.Record, err error) {
 		s.event("receipt")
 	case errors.As(err, &pe) && pe.Precheck != nil:
 		s.showFailedPrecheck(pe.Precheck)
+	case errors.Is(err, submit.ErrKept):
+		// Before a cancel: an application that went out in full stays
+		// queued even when cancelled, since it may have arrived.
+		s.backToForm(tr("apply.kept"))
+		s.showError(err)
 	case errors.Is(err, context.Canceled):
 		s.backToForm(tr("progress.cancelled"))
 	case errors.Is(err, flow.ErrDeclined):
 		s.backToForm(tr("precheck.declined"))
 	case errors.Is(err, errPINCancelled):
 		s.backToForm("")
-	case errors.Is(err, submit.ErrKept):
-		s.backToForm(tr("apply.kept"))
-		s.showError(err)
 	default:
 		s.backToForm("")
 		s.showError(err)

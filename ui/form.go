@@ -32,18 +32,26 @@ type formScreen struct {
 	fields    map[string]fyne.CanvasObject // *widget.Entry or *widget.Select
 	attached  *widget.Label
 	problems  *fyne.Container
-	note      *widget.Label
-	open      *widget.Button
-	paste     *widget.Button
-	attach    *widget.Button
-	next      *widget.Button
-	back      *widget.Button
-	box       fyne.CanvasObject
+	// errs are the errors shown under each field, by FieldProblem.Field
+	// ("applicant.name", "fields.x", "attachments"); targets the widget
+	// each belongs to, scrolled to and focused when it is the first.
+	errs    map[string]*widget.Label
+	targets map[string]fyne.CanvasObject
+	body    fyne.CanvasObject
+	scroll  *container.Scroll
+	note    *widget.Label
+	open    *widget.Button
+	paste   *widget.Button
+	attach  *widget.Button
+	next    *widget.Button
+	back    *widget.Button
+	box     fyne.CanvasObject
 }
 
 func newFormScreen(s *shell, d *draft) *formScreen {
 	f := &formScreen{s: s, d: d, applicant: map[string]*widget.Entry{}, fields: map[string]fyne.CanvasObject{},
-		problems: container.NewVBox(), note: wrapped(""), attached: wrapped("")}
+		problems: container.NewVBox(), note: wrapped(""), attached: wrapped(""),
+		errs: map[string]*widget.Label{}, targets: map[string]fyne.CanvasObject{}}
 	f.open = widget.NewButtonWithIcon(tr("form.open"), theme.FolderOpenIcon(), f.onOpen)
 	f.paste = widget.NewButtonWithIcon(tr("form.paste"), theme.ContentPasteIcon(), f.onPaste)
 	f.attach = widget.NewButtonWithIcon(tr("form.attach"), theme.ContentAddIcon(), f.onAttach)
@@ -57,13 +65,15 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 			f.sex = widget.NewSelect(sexChoices(), nil)
 			f.sex.PlaceHolder = tr("form.choose")
 			f.sex.SetSelected(sexChoice(valueText(d.form.Applicant[name])))
-			form.Append(text(flow.ApplicantLabel(name)), f.sex)
+			form.Append(text(flow.ApplicantLabel(name)), f.row("applicant."+name, f.sex))
+			f.sex.OnChanged = func(string) { f.recheck() }
 			continue
 		}
 		e := widget.NewEntry()
 		e.SetText(valueText(d.form.Applicant[name]))
 		f.applicant[name] = e
-		form.Append(text(flow.ApplicantLabel(name)), e)
+		form.Append(text(flow.ApplicantLabel(name)), f.row("applicant."+name, e))
+		e.OnChanged = func(string) { f.recheck() }
 	}
 	if len(d.proc.Form.Applicant) > 0 {
 		f.note.SetText(f.applicantNote())
@@ -79,18 +89,26 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 		}
 		item := f.fieldWidget(fl)
 		f.fields[fl.Name] = item
-		fields.Append(label, item)
+		fields.Append(label, f.row("fields."+fl.Name, item))
+		switch w := item.(type) {
+		case *widget.Select:
+			w.OnChanged = func(string) { f.recheck() }
+		case *widget.Entry:
+			w.OnChanged = func(string) { f.recheck() }
+		}
 	}
 	f.showAttachments()
-	body := container.NewVBox(
+	body := container.NewVBox(f.problems,
 		widget.NewLabelWithStyle(tr("form.applicant"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		f.note, form, widget.NewSeparator(),
 		widget.NewLabelWithStyle(tr("form.fields"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		fields, widget.NewSeparator(), f.attached, f.problems)
+		fields, widget.NewSeparator(), f.row("attachments", f.attached))
+	f.body = body
+	f.scroll = container.NewVScroll(body)
 	f.box = container.NewBorder(
 		container.NewVBox(heading(procTitle(d.proc)), wrapped(tr("form.intro")), container.NewHBox(f.open, f.paste)),
 		container.NewHBox(f.back, layoutSpacer(), f.attach, f.next), nil, nil,
-		container.NewVScroll(body))
+		f.scroll)
 	return f
 }
 
@@ -297,30 +315,120 @@ func (f *formScreen) showAttachments() {
 	f.attached.SetText(tr("form.attachments") + strings.Join(names, "、"))
 }
 
+// row is a form widget with the place for its error under it.
+func (f *formScreen) row(key string, w fyne.CanvasObject) fyne.CanvasObject {
+	l := wrapped("")
+	l.Importance = widget.DangerImportance
+	l.Hide()
+	f.errs[key], f.targets[key] = l, w
+	return container.NewVBox(w, l)
+}
+
+// showProblems lists the problems at the top of the form and under each
+// field, then scrolls to the first field with one and focuses it.
 func (f *formScreen) showProblems(probs []flow.FieldProblem) {
 	f.problems.RemoveAll()
+	for _, l := range f.errs {
+		l.SetText("")
+		l.Hide()
+	}
 	if len(probs) == 0 {
 		return
 	}
 	head := wrapped(tr("form.problems"))
 	head.Importance = widget.DangerImportance
 	f.problems.Add(head)
+	var first fyne.CanvasObject
 	for _, p := range probs {
+		l := wrapped("・" + text(p.Message))
+		l.Importance = widget.DangerImportance
+		f.problems.Add(l)
+		if e, ok := f.errs[p.Field]; ok {
+			e.SetText(text(p.Message))
+			e.Show()
+			if first == nil {
+				first = f.targets[p.Field]
+			}
+		}
+	}
+	if first != nil {
+		f.reveal(first)
+	}
+}
+
+// reveal scrolls the form so that obj is in view and focuses it.
+func (f *formScreen) reveal(obj fyne.CanvasObject) {
+	f.scroll.Refresh()
+	drv := fyne.CurrentApp().Driver()
+	y := drv.AbsolutePositionForObject(obj).Y - drv.AbsolutePositionForObject(f.body).Y
+	f.scroll.ScrollToOffset(fyne.NewPos(0, max(0, y-theme.Padding()*4)))
+	if fo, ok := obj.(fyne.Focusable); ok {
+		f.s.win.Canvas().Focus(fo)
+	}
+}
+
+// recheck clears the error of each field that was fixed since the
+// problems were shown; it adds none (a field being typed is not
+// refused until the resident goes on again).
+func (f *formScreen) recheck() {
+	if len(f.problems.Objects) == 0 {
+		return
+	}
+	f.collect()
+	left := map[string]flow.FieldProblem{}
+	for _, p := range f.validate() {
+		left[p.Field] = p
+	}
+	var still []flow.FieldProblem
+	for key, l := range f.errs {
+		if !l.Visible() {
+			continue
+		}
+		if p, ok := left[key]; ok {
+			still = append(still, p)
+			continue
+		}
+		l.SetText("")
+		l.Hide()
+	}
+	if len(still) == 0 {
+		f.problems.RemoveAll()
+		return
+	}
+	// The summary keeps the schema's order.
+	var ordered []flow.FieldProblem
+	for _, p := range f.validate() {
+		for _, q := range still {
+			if q.Field == p.Field {
+				ordered = append(ordered, p)
+			}
+		}
+	}
+	f.problems.RemoveAll()
+	head := wrapped(tr("form.problems"))
+	head.Importance = widget.DangerImportance
+	f.problems.Add(head)
+	for _, p := range ordered {
 		l := wrapped("・" + text(p.Message))
 		l.Importance = widget.DangerImportance
 		f.problems.Add(l)
 	}
 }
 
-// onNext checks the form as the service will and goes on: to signing for
-// a signature procedure, else to sending.
-func (f *formScreen) onNext() {
-	f.collect()
+// validate checks the draft's form as onNext does.
+func (f *formScreen) validate() []flow.FieldProblem {
 	validate := flow.ValidateForm
 	if f.d.fillsAfterPIN() {
 		validate = flow.ValidateFormToFill // the card fills the empty applicant fields
 	}
-	probs := validate(f.d.form, f.d.proc.Procedure, len(f.d.attachments))
+	return validate(f.d.form, f.d.proc.Procedure, len(f.d.attachments))
+}
+
+// onNext checks the form as the service will and goes on: to signing for
+// a signature procedure, else to sending.
+func (f *formScreen) onNext() {
+	f.collect()
+	probs := f.validate()
 	f.showProblems(probs)
 	if len(probs) > 0 {
 		return

@@ -25,6 +25,7 @@ type precheckPanel struct {
 	sign    *widget.Button
 	back    *widget.Button
 	answer  chan bool
+	content *signedContent // what the signature covers
 	box     fyne.CanvasObject
 }
 
@@ -59,8 +60,9 @@ func newPrecheckPanel(s *shell, pc *flow.Precheck, answer chan bool) *precheckPa
 		buttons.Add(p.sign)
 	}
 	p.update()
+	p.content = newSignedContent(s.draft)
 	p.box = container.NewBorder(container.NewVBox(heading(tr("precheck.title")), p.summary), buttons, nil, nil,
-		container.NewVScroll(lines))
+		container.NewVScroll(container.NewVBox(lines, p.content.box)))
 	return p
 }
 

@@ -75,6 +75,11 @@ type shell struct {
 	// onHashed, when set (tests), is called on flow's goroutine with each
 	// hashing report, once the progress bar was handed it.
 	onHashed func(done, total int64)
+	// onQueued and onUploaded, when set (tests), are called on flow's
+	// goroutine when the signed application is queued and with each
+	// upload report.
+	onQueued   func()
+	onUploaded func(done, total int64)
 	// reported queues the steps for Options.OnEvent, which is told of
 	// each once the window has laid it out.
 	reported chan string
@@ -445,6 +450,14 @@ func (s *shell) callbacks(p *progress) flow.Callbacks {
 				}
 			case flow.StageUpload:
 				p.setUploading(done, total)
+				if s.onUploaded != nil {
+					s.onUploaded(done, total)
+				}
+			}
+		},
+		Queued: func(submit.Item, submit.Procedure) {
+			if s.onQueued != nil {
+				s.onQueued()
 			}
 		},
 	}
