@@ -180,7 +180,7 @@ func precheckUse(cert *x509.Certificate, proc *submit.Procedure, domain certchec
 			i18n.Text{Ja: "署名用の電子証明書（マイナンバーカードの署名用電子証明書、商業登記電子証明書）をお使いください。", En: "Please use a signature certificate (a My Number card's signature certificate, a commercial-registry certificate)."})
 	default:
 		add(LineKeyUsage, "", Red, i18n.Text{Ja: "この証明書は文書への署名には使えません（利用者証明用などの証明書です）。", En: "This certificate may not sign documents (it is for authentication or another use)."},
-			i18n.Text{Ja: "署名用の電子証明書を選んでください。マイナンバーカードでは「署名用電子証明書」（英数字6～16文字のパスワード）を使います。", En: "Please choose a signature certificate. On a My Number card this is the signature certificate (password of 6–16 letters and digits)."},
+			i18n.Text{Ja: "署名用の電子証明書を選んでください。マイナンバーカードでは「署名用電子証明書」（英数字6〜16文字のパスワード）を使います。", En: "Please choose a signature certificate. On a My Number card this is the signature certificate (password of 6–16 letters and digits)."},
 		)
 	}
 
