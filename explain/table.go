@@ -162,7 +162,7 @@ var sentinels = []row{
 		i18n.Text{Ja: "パスワードを安全に保管する場所（OS のキーリング）を利用できません。", En: "The OS keyring, where passwords are kept safely, cannot be used."},
 		i18n.Text{Ja: "キーリングのロックを解除してから、もう一度お試しください（Linux では GNOME キーリングまたは KWallet が必要です）。", En: "Please unlock the keyring and try again (on Linux, GNOME Keyring or KWallet is needed)."},
 	}},
-	{err: submit.ErrNotStored, class: Environment, cmd: i18n.Text{Ja: "先にログインしてください: shinseictl account login --service URL --account ID（パスワードは保管されます）。保管せずに使う場合は --password-stdin でパスワードを渡してください。", En: "log in first: shinseictl account login --service URL --account ID (the password is kept), or pipe the password to this command with --password-stdin"}, explanation: explanation{
+	{err: submit.ErrNotStored, class: Environment, cmd: i18n.Text{Ja: "先にログインしてください：shinseictl account login --service URL --account ID（パスワードは保管されます）。保管せずに使う場合は --password-stdin でパスワードを渡してください。", En: "log in first: shinseictl account login --service URL --account ID (the password is kept), or pipe the password to this command with --password-stdin"}, explanation: explanation{
 		i18n.Text{Ja: "ID またはパスワードが保管されていません。", En: "No ID or password is kept."},
 		i18n.Text{Ja: "一度ログインしてください（パスワードは OS のキーリングに保管されます）。", En: "Please log in once (the password is kept in the OS keyring)."}}},
 	{err: submit.ErrSecretTooLarge, class: Usage, cmd: i18n.Text{Ja: "より短いパスワードにしてください。", En: "use a shorter password"}, explanation: explanation{
@@ -288,7 +288,7 @@ var reasonHints = map[submit.Reason]reasonHint{
 	submit.ReasonRateLimited: {i18n.Text{Ja: "しばらく時間をおいてから、もう一度お試しください。", En: "Please wait a while and try again."},
 		i18n.Text{Ja: "しばらく時間をおいてから、もう一度お試しください。", En: "the service asks to wait before trying again"}},
 	submit.ReasonLoginRequired: {i18n.Text{Ja: "ログインしてから、もう一度お試しください。", En: "Please log in and try again."},
-		i18n.Text{Ja: "先にログインしてください: shinseictl account login --service URL", En: "log in first: shinseictl account login --service URL"}},
+		i18n.Text{Ja: "先にログインしてください：shinseictl account login --service URL", En: "log in first: shinseictl account login --service URL"}},
 	submit.ReasonChallengeInvalid: {i18n.Text{Ja: "時間が経ちすぎたため、もう一度最初からお試しください。", En: "Too much time passed; please start again."},
 		i18n.Text{Ja: "時間が経ちすぎたため、もう一度最初からお試しください。", En: "run the command again: the challenge had expired"}},
 	submit.ReasonSignatureRequired: {i18n.Text{Ja: "この手続きは署名が必要です。署名してから送信してください。", En: "This procedure needs a signature; please sign and send again."},

@@ -164,7 +164,7 @@ func tlsEntry(te *submit.TLSError) Entry {
 	case submit.TLSOldVersion:
 		e.Message = i18n.Text{Ja: "申請サービスが古い暗号方式しか使えないため、接続しません。", En: "The service offers only old encryption, so the app does not connect."}
 		e.Hint = i18n.Text{Ja: "サービスの運営者にお知らせください。", En: "Please tell the service's operator."}
-		e.Command = i18n.Text{Ja: "サービスは TLS 1.2 以上に対応する必要があります。運営者にお知らせください。それより古い方式では接続しません。", En: "the service must offer TLS 1.2 or newer: tell its operator; Shinsei does not connect with older versions"}
+		e.Command = i18n.Text{Ja: "サービスは TLS 1.2以上に対応する必要があります。運営者にお知らせください。それより古い方式では接続しません。", En: "the service must offer TLS 1.2 or newer: tell its operator; Shinsei does not connect with older versions"}
 	}
 	return e
 }
