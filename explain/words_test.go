@@ -337,3 +337,42 @@ func TestTheWordChecksCatchWhatTheyAreFor(t *testing.T) {
 		}
 	}
 }
+
+// A Japanese text writes a date as 「2029年5月1日」 (i18n.DateJa), never
+// with time.Format, whose layouts give ISO dates.
+func TestJapaneseTextsWriteDatesWithDateJa(t *testing.T) {
+	fset := token.NewFileSet()
+	for _, dir := range []string{".", "../flow"} {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, file := range files {
+			if strings.HasSuffix(file, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(fset, file, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				kv, ok := n.(*ast.KeyValueExpr)
+				if !ok {
+					return true
+				}
+				if id, isID := kv.Key.(*ast.Ident); !isID || id.Name != "Ja" {
+					return true
+				}
+				ast.Inspect(kv.Value, func(n ast.Node) bool {
+					if call, ok := n.(*ast.CallExpr); ok {
+						if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Format" {
+							t.Errorf("%s: a Japanese text formats a date with Format; use i18n.DateJa", fset.Position(call.Pos()))
+						}
+					}
+					return true
+				})
+				return true
+			})
+		}
+	}
+}

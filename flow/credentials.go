@@ -339,7 +339,7 @@ func tokenNote(t FoundToken, now time.Time) i18n.Text {
 		return i18n.Text{Ja: "署名用電子証明書の有効期限が切れています。市区町村の窓口で更新してください。", En: "The signature certificate has expired; please renew it at your municipal office."}
 
 	case t.AuthCert != nil && t.AuthCert.NotAfter.Sub(now) < authExpirySoon:
-		return i18n.Text{Ja: "カードの電子証明書の有効期限が近づいています（" + t.AuthCert.NotAfter.Format("2006-01-02") + "まで）。", En: "The card's certificates expire soon (" + t.AuthCert.NotAfter.Format("2006-01-02") + ")."}
+		return i18n.Text{Ja: "カードの電子証明書の有効期限が近づいています（" + i18n.DateJa(t.AuthCert.NotAfter) + "まで）。", En: "The card's certificates expire soon (" + t.AuthCert.NotAfter.Format("2006-01-02") + ")."}
 
 	case t.PIN.CountLow && t.PIN.TriesLeft > 1:
 		return i18n.Text{Ja: fmt.Sprintf("前回の利用以降にパスワードの入力誤りがありました。残りの入力回数は%d回です。", t.PIN.TriesLeft), En: fmt.Sprintf("A wrong PIN was entered since the last use; %d tries are left.", t.PIN.TriesLeft)}

@@ -140,11 +140,11 @@ func (a *App) precheckCertificate(ctx context.Context, p *Precheck, cert *x509.C
 	pathOK := len(res.Path) > 0
 	switch {
 	case pathOK && cert.NotAfter.Sub(now) < expirySoon:
-		add(LineCertificate, "", Amber, i18n.Text{Ja: "信頼できる認証局が発行した有効な電子証明書ですが、有効期限が近づいています（" + cert.NotAfter.Local().Format("2006-01-02") + "まで）。", En: "The certificate is valid and issued by a trusted authority, but it expires soon (" + cert.NotAfter.Local().Format("2006-01-02") + ")."},
+		add(LineCertificate, "", Amber, i18n.Text{Ja: "信頼できる認証局が発行した有効な電子証明書ですが、有効期限が近づいています（" + i18n.DateJa(cert.NotAfter.Local()) + "まで）。", En: "The certificate is valid and issued by a trusted authority, but it expires soon (" + cert.NotAfter.Local().Format("2006-01-02") + ")."},
 
 			renew)
 	case pathOK:
-		add(LineCertificate, "", Green, i18n.Text{Ja: "信頼できる認証局が発行した、有効期限内の電子証明書です（" + cert.NotAfter.Local().Format("2006-01-02") + "まで有効）。", En: "The certificate is issued by a trusted authority and within its validity period (until " + cert.NotAfter.Local().Format("2006-01-02") + ")."},
+		add(LineCertificate, "", Green, i18n.Text{Ja: "信頼できる認証局が発行した、有効期限内の電子証明書です（" + i18n.DateJa(cert.NotAfter.Local()) + "まで有効）。", En: "The certificate is issued by a trusted authority and within its validity period (until " + cert.NotAfter.Local().Format("2006-01-02") + ")."},
 
 			i18n.Text{})
 	case res.Reason == certcheck.ReasonKeyUsage:
