@@ -401,35 +401,35 @@ func worstHint(tokens []TokenReport, status Status) i18n.Text {
 // pinVerdict words a token's PIN state. A locked PIN is StatusFail: the
 // card cannot sign until the municipal office resets it.
 func pinVerdict(p pkcs11.PINPolicy, pin PINReport) Check {
-	what := msg("暗証番号", "PIN")
+	what := msg("パスワード（PIN）", "PIN")
 	switch p {
 	case pkcs11.PolicyJPKISignature:
-		what = msg("署名用電子証明書のパスワード（6〜16桁の英数字）", "signature password (6–16 letters and digits)")
+		what = msg("署名用電子証明書のパスワード（英数字6〜16文字）", "signature password (6–16 letters and digits)")
 	case pkcs11.PolicyJPKIAuth:
 		what = msg("利用者証明用電子証明書の暗証番号（数字4桁）", "user authentication PIN (4 digits)")
 	}
 	tries := msg("残り回数はトークンからは分かりません", "the token does not tell the tries left")
 	if pin.TriesLeft >= 0 {
-		tries = msgf("残り %d 回", "%d tries left", pin.TriesLeft)
+		tries = msgf("残り%d回", "%d tries left", pin.TriesLeft)
 	}
 	var c Check
 	switch {
 	case pin.Locked:
 		// Nothing can be signed (or logged in with) until the office
 		// resets it: the card does not work for this use.
-		c.set(StatusFail, msgf("%[1]s はロックされています。", "The %[1]s is locked.", what),
-			msg("パスワード・暗証番号のロックは、お住まいの市区町村の窓口でのみ解除できます。マイナンバーカードと本人確認書類をお持ちのうえ、窓口でお手続きください。",
+		c.set(StatusFail, msgf("%[1]s：ロックがかかっています。", "The %[1]s is locked.", what),
+			msg("パスワードロックは、お住まいの市区町村の窓口での初期化（再設定）でのみ解除できます。マイナンバーカードと本人確認書類をお持ちのうえ、窓口でお手続きください。",
 				"A locked My Number card PIN can be reset only at your municipal office. Please bring the card and an ID document to the counter."))
 		if p == pkcs11.PolicyGeneric {
 			c.Hint = msg("トークンの発行元にロック解除の方法をお問い合わせください。", "Please ask the issuer of the token how to unlock it.")
 		}
 	case pin.FinalTry:
-		c.set(StatusWarn, msgf("%[1]s：あと 1 回間違えるとロックされます。", "The %[1]s has ONE try left: one more wrong entry locks it.", what),
+		c.set(StatusWarn, msgf("%[1]s：あと1回間違えるとパスワードロックがかかります。", "The %[1]s has ONE try left: one more wrong entry locks it.", what),
 			msg("パスワードが分からない場合は、入力せずに市区町村の窓口でご相談ください。Shinsei が自動で入力し直すことはありません。",
 				"If you are not sure of it, please do not try again and ask at your municipal office. Shinsei never retries by itself."))
 	case pin.CountLow:
 		c.set(StatusWarn, msgf("%[1]s：前回の利用後に入力の誤りがありました（%[2]s）。", "The %[1]s was entered wrongly since its last successful use (%[2]s).", what, tries),
-			msg("正しい暗証番号を確かめてから入力してください。", "Please make sure of the PIN before entering it."))
+			msg("正しいパスワードを確かめてから入力してください。", "Please make sure of the PIN before entering it."))
 	default:
 		c.set(StatusOK, msgf("%[1]s：%[2]s。", "%[1]s: %[2]s.", what, tries), i18n.Text{})
 	}

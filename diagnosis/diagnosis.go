@@ -85,7 +85,7 @@ func (id SectionID) Title() i18n.Text {
 	case SectionPCSC:
 		return i18n.Text{Ja: "カードリーダー（PC/SC）", En: "Card readers (PC/SC)"}
 	case SectionTokens:
-		return i18n.Text{Ja: "カード・トークンと暗証番号の状態", En: "Cards, tokens and PIN state"}
+		return i18n.Text{Ja: "カード・トークンとパスワードの状態", En: "Cards, tokens and PIN state"}
 	case SectionCertificates:
 		return i18n.Text{Ja: "電子証明書", En: "Certificates"}
 	case SectionAnchors:

@@ -39,7 +39,7 @@ var sentinels = []row{
 		i18n.Text{Ja: "内容を直す場合は申請書を修正してから、もう一度署名してください。", En: "To change something, correct the form and sign again."}}},
 	{err: context.Canceled, class: Environment, cmd: i18n.Text{Ja: "中断しました。何も書き出していません。", En: "interrupted; nothing was written"}, explanation: explanation{i18n.Text{Ja: "中止しました。作りかけのファイルは残っていません。", En: "Stopped. No half-made file was left behind."},
 		i18n.Text{Ja: "準備ができたら、もう一度お試しください。", En: "Please try again when ready."}}},
-	{err: flow.ErrSecondPrompt, class: Environment, explanation: explanation{i18n.Text{Ja: "暗証番号を二度続けて尋ねることはしません。", En: "The PIN is never asked twice in a row."}, i18n.Text{Ja: "もう一度最初からお試しください。", En: "Please start again."}}},
+	{err: flow.ErrSecondPrompt, class: Environment, explanation: explanation{i18n.Text{Ja: "パスワードを二度続けて尋ねることはしません。", En: "The PIN is never asked twice in a row."}, i18n.Text{Ja: "もう一度最初からお試しください。", En: "Please start again."}}},
 	// Inputs refused before any PIN or password was asked (flow.SignFiles).
 	{err: flow.ErrNoSignatureCertificate, class: Environment, cmd: i18n.Text{Ja: "入力は行っておらず、入力回数も減っていません。15歳未満の方のカードには署名用電子証明書がありません。証明書の入ったカードをお使いください。", En: "no PIN was tried and no try was spent; a My Number card issued to a minor under 15 has no signature certificate: use a card with one"}, explanation: explanation{
 		i18n.Text{Ja: "このカードには署名用電子証明書が入っていません（15歳未満の方のカードなど）。パスワードの入力は行っておらず、入力回数も減っていません。", En: "This card holds no signature certificate (as on the card of a child under 15). No password was tried and no try was spent."},
@@ -72,16 +72,16 @@ var sentinels = []row{
 		i18n.Text{Ja: "電子証明書が失効していないかを確認できなかったため、署名していません。", En: "Whether the certificate is revoked could not be established, so nothing was signed."},
 		i18n.Text{Ja: "インターネットへの接続を確認して、もう一度お試しください。", En: "Please check the network connection and try again."}}},
 	{err: pkcs11.ErrFinalTryNotConfirmed, class: Negative, cmd: i18n.Text{Ja: "入力は行っていません。最後の1回を使う場合は、端末で確認するか --allow-final-try を付けてください。", En: "no PIN was tried; to spend the final try, run in a terminal and confirm, or add --allow-final-try"}, explanation: explanation{
-		i18n.Text{Ja: "暗証番号の入力が残り1回のため、確認をいただけなかった入力は行っていません。入力回数は減っていません。", En: "One PIN try is left and it was not confirmed, so nothing was tried; no try was spent."},
-		i18n.Text{Ja: "暗証番号を確かめてから、最後の1回であることを確認のうえ入力してください。分からない場合は、市区町村の窓口で暗証番号の再設定ができます。", En: "Please make sure of the PIN, then confirm spending the last try. If you do not know it, the municipal office can reset it."},
+		i18n.Text{Ja: "パスワードの入力が残り1回のため、確認をいただけなかった入力は行っていません。入力回数は減っていません。", En: "One PIN try is left and it was not confirmed, so nothing was tried; no try was spent."},
+		i18n.Text{Ja: "パスワードを確かめてから、最後の1回であることを確認のうえ入力してください。分からない場合は、市区町村の窓口でパスワードの初期化（再設定）ができます。", En: "Please make sure of the PIN, then confirm spending the last try. If you do not know it, the municipal office can reset it."},
 	}},
-	{err: pkcs11.ErrPINLocked, class: Negative, cmd: i18n.Text{Ja: "入力は行っていません。ロックの解除は、カードをお持ちのうえ市区町村の窓口でお手続きください。", En: "no PIN was tried; a locked My Number card is unlocked only at the municipal office (bring the card and ID)"}, explanation: explanation{
-		i18n.Text{Ja: "暗証番号（パスワード）がロックされています。入力は行っていません。", En: "The PIN is locked; nothing was tried."},
-		i18n.Text{Ja: "ロックの解除（暗証番号の再設定）は、マイナンバーカードをお持ちのうえ、お住まいの市区町村の窓口でお手続きください。", En: "The lock can only be reset at your municipal office: please bring your My Number card there."},
+	{err: pkcs11.ErrPINLocked, class: Negative, cmd: i18n.Text{Ja: "入力は行っていません。パスワードロックの解除（パスワードの初期化）は、カードをお持ちのうえ市区町村の窓口でお手続きください。", En: "no PIN was tried; a locked My Number card is unlocked only at the municipal office (bring the card and ID)"}, explanation: explanation{
+		i18n.Text{Ja: "署名用電子証明書のパスワードロックがかかっています。入力は行っていません。", En: "The PIN is locked; nothing was tried."},
+		i18n.Text{Ja: "パスワードの初期化（再設定）は、マイナンバーカードをお持ちのうえ、お住まいの市区町村の窓口でお手続きください。", En: "The lock can only be reset at your municipal office: please bring your My Number card there."},
 	}},
 	{err: pkcs11.ErrPINFormat, class: Usage, cmd: i18n.Text{Ja: "入力は行っておらず、入力回数も減っていません。示された形式で入力してください。", En: "no PIN was tried and no try was spent; enter the PIN in the format shown"}, explanation: explanation{
-		i18n.Text{Ja: "暗証番号の形式が違うため、カードには送っていません。入力回数は減っていません。", En: "The PIN does not have the right format, so it was not sent to the card; no try was spent."},
-		i18n.Text{Ja: "署名用電子証明書のパスワードは、英大文字と数字の6～16文字です。", En: "The signature password has 6 to 16 capital letters and digits."}}},
+		i18n.Text{Ja: "パスワードの形式が違うため、カードには送っていません。入力回数は減っていません。", En: "The PIN does not have the right format, so it was not sent to the card; no try was spent."},
+		i18n.Text{Ja: "署名用電子証明書のパスワードは、英大文字と数字の6〜16文字です。", En: "The signature password has 6 to 16 capital letters and digits."}}},
 	{err: pkcs11.ErrNoCertificate, class: Environment, cmd: i18n.Text{Ja: "15歳未満の方のカードには署名用電子証明書がありません。証明書の入ったカードをお使いください。", En: "a My Number card issued to a minor under 15 has no signature certificate; use a card with one"}, explanation: explanation{
 		i18n.Text{Ja: "このカードには署名用電子証明書が入っていません（15歳未満の方のカードなど）。", En: "This card holds no signature certificate (as on the card of a child under 15)."},
 		i18n.Text{Ja: "署名用電子証明書の入ったカードをお使いいただくか、市区町村の窓口でご相談ください。", En: "Please use a card with a signature certificate, or ask at the municipal office."}}},
@@ -89,27 +89,27 @@ var sentinels = []row{
 		i18n.Text{Ja: "カードが取り外されたか、カードリーダーとの接続が切れました。何も書き出していません。", En: "The card was removed or the reader was disconnected. Nothing was written."},
 		i18n.Text{Ja: "カードをリーダーにしっかり置き直してから、もう一度お試しください。", En: "Please put the card back on the reader and try again."}}},
 	{err: pkcs11.ErrAmbiguousToken, class: Environment, cmd: i18n.Text{Ja: "カードを置いてください（複数ある場合は --token LABEL で選べます。一覧は shinseictl tokens）。", En: "insert the card (or choose one with --token LABEL; 'shinseictl tokens' lists them)"}, explanation: explanation{
-		i18n.Text{Ja: "カードやトークンが複数見つかりました。", En: "Several cards or tokens were found."},
-		i18n.Text{Ja: "使うカード（トークン）を一覧から選んでください。", En: "Please choose the card (token) to use from the list."}}},
+		i18n.Text{Ja: "カードが複数見つかりました。", En: "Several cards or tokens were found."},
+		i18n.Text{Ja: "使うカードを一覧から選んでください。", En: "Please choose the card (token) to use from the list."}}},
 	{err: pkcs11.ErrNoToken, class: Environment, cmd: i18n.Text{Ja: "カードを置いてください（複数ある場合は --token LABEL で選べます。一覧は shinseictl tokens）。", En: "insert the card (or choose one with --token LABEL; 'shinseictl tokens' lists them)"}, explanation: explanation{
 		i18n.Text{Ja: "カードが見つかりません。", En: "No card was found."},
 		i18n.Text{Ja: "カードをリーダーに置いて（差し込んで）から、もう一度お試しください。", En: "Please put the card on (into) the reader and try again."}}},
 	{err: pkcs11.ErrModuleNotLoadable, class: Environment, cmd: i18n.Text{Ja: "OpenSC（Debian: apt-get install opensc-pkcs11）または利用者クライアントソフトをインストールするか、正しい --module PATH を指定してください。", En: "install OpenSC (Debian: apt-get install opensc-pkcs11) or the JPKI user software, or give the right --module PATH"}, explanation: explanation{
-		i18n.Text{Ja: "カードを使うためのソフトウェア（PKCS#11 モジュール）を読み込めません。", En: "The software that reads the card (the PKCS#11 module) cannot be loaded."},
-		i18n.Text{Ja: "公的個人認証サービスの利用者クライアントソフト（Linux では OpenSC）をインストールするか、設定でモジュールの場所を指定してください。", En: "Please install the JPKI user software (on Linux: OpenSC), or set the module's location in the settings."},
+		i18n.Text{Ja: "カードを読み取るためのソフトウェアを読み込めません。", En: "The software that reads the card (the PKCS#11 module) cannot be loaded."},
+		i18n.Text{Ja: "公的個人認証サービスの利用者クライアントソフトをインストールするか、設定で「カードを読み取るソフトウェア」の場所を指定してください。", En: "Please install the JPKI user software (on Linux: OpenSC), or set the module's location in the settings."},
 	}},
 	{err: flow.ErrNoModule, class: Environment, cmd: i18n.Text{Ja: "OpenSC（Debian: apt-get install opensc-pkcs11）をインストールするか、--module PATH を指定するか、--p12 FILE で署名してください。", En: "install OpenSC (Debian: apt-get install opensc-pkcs11), give --module PATH, or sign with --p12 FILE"}, explanation: explanation{
-		i18n.Text{Ja: "カードを使うためのソフトウェア（PKCS#11 モジュール）が見つかりません。", En: "No software that reads cards (PKCS#11 module) was found."},
-		i18n.Text{Ja: "公的個人認証サービスの利用者クライアントソフト（Linux では OpenSC）をインストールしてください。証明書ファイル（.p12）でも署名できます。", En: "Please install the JPKI user software (on Linux: OpenSC). You can also sign with a certificate file (.p12)."},
+		i18n.Text{Ja: "カードを読み取るためのソフトウェアが見つかりません。", En: "No software that reads cards (PKCS#11 module) was found."},
+		i18n.Text{Ja: "公的個人認証サービスの利用者クライアントソフトをインストールしてください。証明書ファイル（.p12）でも署名できます。", En: "Please install the JPKI user software (on Linux: OpenSC). You can also sign with a certificate file (.p12)."},
 	}},
 	{err: pkcs11.ErrKeyNotFound, class: Environment, cmd: i18n.Text{Ja: "--key-id HEX で鍵を選んでください。証明書と ID は shinseictl tokens で一覧できます。", En: "choose the key with --key-id HEX; 'shinseictl tokens' lists the certificates and their IDs"}, explanation: explanation{
-		i18n.Text{Ja: "このカード（トークン）に署名用の鍵が見つかりません。", En: "No signature key was found on this card (token)."},
-		i18n.Text{Ja: "別のカード（トークン）を選んでください。", En: "Please choose another card (token)."}}},
+		i18n.Text{Ja: "このカードに署名用の鍵が見つかりません。", En: "No signature key was found on this card (token)."},
+		i18n.Text{Ja: "別のカードを選んでください。", En: "Please choose another card (token)."}}},
 	{err: pkcs11.ErrNotLoggedIn, class: Environment, explanation: explanation{
 		i18n.Text{Ja: "カードへのログインが済んでいません。", En: "The card is not logged in."}, i18n.Text{Ja: "もう一度最初からお試しください。", En: "Please start again."}}},
 	{err: pcsc.ErrNoCard, class: Environment, explanation: explanation{i18n.Text{Ja: "カードリーダーにカードがありません。", En: "There is no card in the reader."}, i18n.Text{Ja: "カードを置いてから、もう一度お試しください。", En: "Please put the card on the reader and try again."}}},
-	{err: pcsc.ErrUnavailable, class: Environment, explanation: explanation{i18n.Text{Ja: "カードリーダーのサービス（PC/SC）を利用できません。", En: "The card reader service (PC/SC) is not available."},
-		i18n.Text{Ja: "カードリーダーが接続されているか確認してください（Linux では pcscd が動いている必要があります）。", En: "Please check the reader is connected (on Linux, pcscd must be running)."}}},
+	{err: pcsc.ErrUnavailable, class: Environment, cmd: i18n.Text{Ja: "カードリーダーが接続されているか、PC/SC のサービス（pcscd）が動いているかを確かめてください。", En: "check the reader is connected and the PC/SC service (pcscd) is running"}, explanation: explanation{i18n.Text{Ja: "カードリーダーを使うためのサービスを利用できません。", En: "The card reader service (PC/SC) is not available."},
+		i18n.Text{Ja: "カードリーダーが接続されているか確認してください。続く場合は、「ヘルプデスク」画面の診断結果を添えてご相談ください。", En: "Please check the reader is connected (on Linux, pcscd must be running)."}}},
 
 	{err: signer.ErrWrongPassword, class: Negative, cmd: i18n.Text{Ja: "証明書ファイルと一緒に受け取ったパスワードを確かめて、もう一度お試しください。", En: "check the password given with the certificate file and try again"}, explanation: explanation{
 		i18n.Text{Ja: "証明書ファイルのパスワードが違います。", En: "The certificate file's password is not right."},
@@ -163,7 +163,7 @@ var sentinels = []row{
 		i18n.Text{Ja: "パスワードを安全に保管する場所（OS のキーリング）を利用できません。", En: "The OS keyring, where passwords are kept safely, cannot be used."},
 		i18n.Text{Ja: "キーリングのロックを解除してから、もう一度お試しください（Linux では GNOME キーリングまたは KWallet が必要です）。", En: "Please unlock the keyring and try again (on Linux, GNOME Keyring or KWallet is needed)."},
 	}},
-	{err: submit.ErrNotStored, class: Environment, cmd: i18n.Text{Ja: "先にログインしてください: shinseictl account login --service URL --account ID（パスワードは保管されます）。保管せずに使う場合は --password-stdin でパスワードを渡してください。", En: "log in first: shinseictl account login --service URL --account ID (the password is kept), or pipe the password to this command with --password-stdin"}, explanation: explanation{
+	{err: submit.ErrNotStored, class: Environment, cmd: i18n.Text{Ja: "先にログインしてください：shinseictl account login --service URL --account ID（パスワードは保管されます）。保管せずに使う場合は --password-stdin でパスワードを渡してください。", En: "log in first: shinseictl account login --service URL --account ID (the password is kept), or pipe the password to this command with --password-stdin"}, explanation: explanation{
 		i18n.Text{Ja: "ID またはパスワードが保管されていません。", En: "No ID or password is kept."},
 		i18n.Text{Ja: "一度ログインしてください（パスワードは OS のキーリングに保管されます）。", En: "Please log in once (the password is kept in the OS keyring)."}}},
 	{err: submit.ErrSecretTooLarge, class: Usage, cmd: i18n.Text{Ja: "より短いパスワードにしてください。", En: "use a shorter password"}, explanation: explanation{
@@ -189,7 +189,7 @@ var sentinels = []row{
 
 	{err: identity.ErrNotJPKI, class: Negative, explanation: explanation{
 		i18n.Text{Ja: "マイナンバーカードの署名用電子証明書ではありません（利用者証明用の証明書などです）。", En: "This is not a My Number card signature certificate (it may be the authentication certificate)."},
-		i18n.Text{Ja: "署名用電子証明書（英数字6～16文字のパスワード）を使ってください。", En: "Please use the signature certificate (6–16 letters and digits password)."}}},
+		i18n.Text{Ja: "署名用電子証明書（英数字6〜16文字のパスワード）を使ってください。", En: "Please use the signature certificate (6–16 letters and digits password)."}}},
 	{err: identity.ErrNotCorporate, class: Negative, explanation: explanation{
 		i18n.Text{Ja: "商業登記電子証明書ではありません。", En: "This is not a commercial-registry certificate."}, i18n.Text{Ja: "法人の商業登記電子証明書を選んでください。", En: "Please choose the company's commercial-registry certificate."}}},
 	{err: identity.ErrMalformed, class: Usage, explanation: explanation{
@@ -203,8 +203,8 @@ var sentinels = []row{
 		i18n.Text{Ja: "ファイルを読み書きする権限がありません。", En: "There is no permission to read or write the file."}, i18n.Text{Ja: "別の場所を選んでください。", En: "Please choose another place."}}},
 
 	{err: pkcs11.ErrPINIncorrect, class: Negative, explanation: explanation{
-		i18n.Text{Ja: "暗証番号が違います。", En: "The PIN was wrong."},
-		i18n.Text{Ja: "暗証番号を確かめてから、もう一度お試しください。自動で再入力することはありません。", En: "Please check the PIN and try again; the app never retries by itself."}}},
+		i18n.Text{Ja: "パスワードが違います。", En: "The PIN was wrong."},
+		i18n.Text{Ja: "パスワードを確かめてから、もう一度お試しください。自動で再入力することはありません。", En: "Please check the PIN and try again; the app never retries by itself."}}},
 	{err: pcsc.ErrNoReader, class: Environment, explanation: explanation{
 		i18n.Text{Ja: "カードリーダーが見つかりません。", En: "No card reader was found."},
 		i18n.Text{Ja: "カードリーダーをパソコンに接続してから、もう一度お試しください。", En: "Please connect the card reader and try again."}}},
@@ -222,9 +222,9 @@ var sentinels = []row{
 	{err: identity.ErrBadSex, class: Negative, explanation: certificateData},
 	{err: identity.ErrBadFlags, class: Negative, explanation: certificateData},
 	{err: identity.ErrFlagsLength, class: Negative, explanation: certificateData},
-	{err: pkcs11.ErrNotProvisionable, class: Environment, explanation: explanation{
-		i18n.Text{Ja: "このモジュールでは、トークンの初期設定はできません。", En: "This module cannot set up tokens."},
-		i18n.Text{Ja: "練習用のトークンは SoftHSM で作成してください。", En: "Please make practice tokens with SoftHSM."}}},
+	{err: pkcs11.ErrNotProvisionable, class: Environment, cmd: i18n.Text{Ja: "このモジュールでは、トークンの初期設定はできません。練習用のトークンは SoftHSM で作成してください。", En: "this module cannot set up tokens: make practice tokens with SoftHSM"}, explanation: explanation{
+		i18n.Text{Ja: "このカードのソフトウェアでは、練習用のカードを用意できません。", En: "This module cannot set up tokens."},
+		i18n.Text{Ja: "練習用のカードは、サンドボックスで用意してください。", En: "Please make practice tokens with SoftHSM."}}},
 	{err: certcheck.ErrInvalidOptions, class: Usage, explanation: explanation{
 		i18n.Text{Ja: "失効確認の設定が正しくありません。", En: "The revocation settings are not valid."},
 		i18n.Text{Ja: "設定の失効確認先（アドレスと証明書）をご確認ください。", En: "Please check the revocation responder's address and certificate in the settings."}}},
@@ -290,7 +290,7 @@ var reasonHints = map[submit.Reason]reasonHint{
 	submit.ReasonRateLimited: {i18n.Text{Ja: "しばらく時間をおいてから、もう一度お試しください。", En: "Please wait a while and try again."},
 		i18n.Text{Ja: "しばらく時間をおいてから、もう一度お試しください。", En: "the service asks to wait before trying again"}},
 	submit.ReasonLoginRequired: {i18n.Text{Ja: "ログインしてから、もう一度お試しください。", En: "Please log in and try again."},
-		i18n.Text{Ja: "先にログインしてください: shinseictl account login --service URL", En: "log in first: shinseictl account login --service URL"}},
+		i18n.Text{Ja: "先にログインしてください：shinseictl account login --service URL", En: "log in first: shinseictl account login --service URL"}},
 	submit.ReasonChallengeInvalid: {i18n.Text{Ja: "時間が経ちすぎたため、もう一度最初からお試しください。", En: "Too much time passed; please start again."},
 		i18n.Text{Ja: "時間が経ちすぎたため、もう一度最初からお試しください。", En: "run the command again: the challenge had expired"}},
 	submit.ReasonSignatureRequired: {i18n.Text{Ja: "この手続きは署名が必要です。署名してから送信してください。", En: "This procedure needs a signature; please sign and send again."},

@@ -94,20 +94,20 @@ func precheckEntry(pe *flow.PrecheckError) Entry {
 
 // pinEntry words a wrong PIN by what the card says is left.
 func pinEntry(pinErr *pkcs11.PINError) Entry {
-	retry := i18n.Text{Ja: "暗証番号を確かめてから、もう一度お試しください。自動で再入力することはありません。", En: "Please check the PIN and try again; the app never retries by itself."}
-	e := Entry{Class: Negative, Message: i18n.Text{Ja: "暗証番号が違います。", En: "The PIN was wrong."}, Hint: retry,
-		Command: i18n.Text{Ja: "暗証番号を確かめてから、もう一度お試しください。自動で再入力することはありません。", En: "check the PIN and try again; Shinsei never retries by itself"}}
+	retry := i18n.Text{Ja: "パスワードを確かめてから、もう一度お試しください。自動で再入力することはありません。", En: "Please check the PIN and try again; the app never retries by itself."}
+	e := Entry{Class: Negative, Message: i18n.Text{Ja: "パスワードが違います。", En: "The PIN was wrong."}, Hint: retry,
+		Command: i18n.Text{Ja: "パスワードを確かめてから、もう一度お試しください。自動で再入力することはありません。", En: "check the PIN and try again; Shinsei never retries by itself"}}
 	switch st := pinErr.Status; {
 	case st.Locked:
-		e.Message = i18n.Text{Ja: "暗証番号が違います。入力回数の上限に達したため、ロックされました。", En: "The PIN was wrong, and the card is now locked."}
-		e.Hint = i18n.Text{Ja: "ロックの解除は、マイナンバーカードをお持ちのうえ、お住まいの市区町村の窓口でお手続きください。", En: "The lock can only be reset at your municipal office: please bring your My Number card there."}
-		e.Command = i18n.Text{Ja: "ロックされました。マイナンバーカードのロックは市区町村の窓口でだけ解除できます。", En: "the PIN is now locked; a My Number card is unlocked only at the municipal office"}
+		e.Message = i18n.Text{Ja: "パスワードが違います。入力回数の上限に達したため、パスワードロックがかかりました。", En: "The PIN was wrong, and the card is now locked."}
+		e.Hint = i18n.Text{Ja: "マイナンバーカードの場合は、カードをお持ちのうえ、お住まいの市区町村の窓口で署名用電子証明書のパスワードの初期化（再設定）をしてください。", En: "The lock can only be reset at your municipal office: please bring your My Number card there."}
+		e.Command = i18n.Text{Ja: "パスワードロックがかかりました。マイナンバーカードの署名用電子証明書のパスワードは、市区町村の窓口でだけ初期化（再設定）できます。", En: "the PIN is now locked; a My Number card is unlocked only at the municipal office"}
 	case st.FinalTry:
-		e.Message = i18n.Text{Ja: "暗証番号が違います。残りの入力回数は1回です。", En: "The PIN was wrong. One try is left."}
-		e.Hint = i18n.Text{Ja: "次に間違えるとロックされます。暗証番号をよく確かめてから入力してください。", En: "A wrong PIN next time locks the card: please make sure of it before trying again."}
-		e.Command = i18n.Text{Ja: "残りは1回です。次に間違えるとロックされます。暗証番号をよく確かめてからお試しください。", En: "ONE try is left: the next wrong PIN locks the card; make sure of the PIN before trying again"}
+		e.Message = i18n.Text{Ja: "パスワードが違います。残りの入力回数は1回です。", En: "The PIN was wrong. One try is left."}
+		e.Hint = i18n.Text{Ja: "次に間違えるとパスワードロックがかかります。パスワードをよく確かめてから入力してください。", En: "A wrong PIN next time locks the card: please make sure of it before trying again."}
+		e.Command = i18n.Text{Ja: "残りは1回です。次に間違えるとパスワードロックがかかります。パスワードをよく確かめてからお試しください。", En: "ONE try is left: the next wrong PIN locks the card; make sure of the PIN before trying again"}
 	case st.TriesLeft > 1:
-		e.Message = i18n.Text{Ja: fmt.Sprintf("暗証番号が違います。残りの入力回数は%d回です。", st.TriesLeft), En: fmt.Sprintf("The PIN was wrong. %d tries are left.", st.TriesLeft)}
+		e.Message = i18n.Text{Ja: fmt.Sprintf("パスワードが違います。残りの入力回数は%d回です。", st.TriesLeft), En: fmt.Sprintf("The PIN was wrong. %d tries are left.", st.TriesLeft)}
 	}
 	return e
 }
@@ -168,7 +168,7 @@ func tlsEntry(te *submit.TLSError) Entry {
 	case submit.TLSOldVersion:
 		e.Message = i18n.Text{Ja: "申請サービスが古い暗号方式しか使えないため、接続しません。", En: "The service offers only old encryption, so the app does not connect."}
 		e.Hint = i18n.Text{Ja: "サービスの運営者にお知らせください。", En: "Please tell the service's operator."}
-		e.Command = i18n.Text{Ja: "サービスは TLS 1.2 以上に対応する必要があります。運営者にお知らせください。それより古い方式では接続しません。", En: "the service must offer TLS 1.2 or newer: tell its operator; Shinsei does not connect with older versions"}
+		e.Command = i18n.Text{Ja: "サービスは TLS 1.2以上に対応する必要があります。運営者にお知らせください。それより古い方式では接続しません。", En: "the service must offer TLS 1.2 or newer: tell its operator; Shinsei does not connect with older versions"}
 	}
 	return e
 }

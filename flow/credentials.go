@@ -327,10 +327,10 @@ const jpkiSignatureOU = "JPKI for digital signature"
 func tokenNote(t FoundToken, now time.Time) i18n.Text {
 	switch {
 	case t.PIN.Locked:
-		return i18n.Text{Ja: "暗証番号（パスワード）がロックされています。このカードでは署名できません。ロックの解除は、カードをお持ちのうえ、お住まいの市区町村の窓口でお手続きください。", En: "The PIN is locked; this card cannot sign. The lock can only be reset at your municipal office: please bring the card there."}
+		return i18n.Text{Ja: "署名用電子証明書のパスワードロックがかかっています。このカードでは署名できません。パスワードの初期化（再設定）は、カードをお持ちのうえ、お住まいの市区町村の窓口でお手続きください。", En: "The PIN is locked; this card cannot sign. The lock can only be reset at your municipal office: please bring the card there."}
 
 	case t.PIN.FinalTry:
-		return i18n.Text{Ja: "暗証番号（パスワード）の入力はあと1回です。間違えるとロックされ、市区町村の窓口での手続きが必要になります。", En: "One PIN try is left. A wrong PIN locks the card, which is then reset only at the municipal office."}
+		return i18n.Text{Ja: "署名用電子証明書のパスワードの入力はあと1回です。間違えるとパスワードロックがかかり、市区町村の窓口で初期化（再設定）が必要になります。", En: "One PIN try is left. A wrong PIN locks the card, which is then reset only at the municipal office."}
 
 	case t.AuthCert != nil && now.After(t.AuthCert.NotAfter):
 		return i18n.Text{Ja: "カードの利用者証明用電子証明書の有効期限が切れています。市区町村の窓口で更新してください。", En: "The card's authentication certificate has expired; please renew it at your municipal office."}
@@ -339,13 +339,13 @@ func tokenNote(t FoundToken, now time.Time) i18n.Text {
 		return i18n.Text{Ja: "署名用電子証明書の有効期限が切れています。市区町村の窓口で更新してください。", En: "The signature certificate has expired; please renew it at your municipal office."}
 
 	case t.AuthCert != nil && t.AuthCert.NotAfter.Sub(now) < authExpirySoon:
-		return i18n.Text{Ja: "カードの電子証明書の有効期限が近づいています（" + t.AuthCert.NotAfter.Format("2006-01-02") + "まで）。", En: "The card's certificates expire soon (" + t.AuthCert.NotAfter.Format("2006-01-02") + ")."}
+		return i18n.Text{Ja: "カードの電子証明書の有効期限が近づいています（" + i18n.DateJa(t.AuthCert.NotAfter) + "まで）。", En: "The card's certificates expire soon (" + t.AuthCert.NotAfter.Format("2006-01-02") + ")."}
 
 	case t.PIN.CountLow && t.PIN.TriesLeft > 1:
-		return i18n.Text{Ja: fmt.Sprintf("前回の利用以降に暗証番号の入力誤りがありました。残りの入力回数は%d回です。", t.PIN.TriesLeft), En: fmt.Sprintf("A wrong PIN was entered since the last use; %d tries are left.", t.PIN.TriesLeft)}
+		return i18n.Text{Ja: fmt.Sprintf("前回の利用以降にパスワードの入力誤りがありました。残りの入力回数は%d回です。", t.PIN.TriesLeft), En: fmt.Sprintf("A wrong PIN was entered since the last use; %d tries are left.", t.PIN.TriesLeft)}
 
 	case t.PIN.CountLow:
-		return i18n.Text{Ja: "前回の利用以降に暗証番号の入力誤りがありました。", En: "A wrong PIN was entered since the last use."}
+		return i18n.Text{Ja: "前回の利用以降にパスワードの入力誤りがありました。", En: "A wrong PIN was entered since the last use."}
 	}
 	return i18n.Text{}
 }

@@ -112,12 +112,12 @@ func checkField(f submit.Field, v any) (FieldProblem, bool) {
 				return p, false
 			}
 		}
-		p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」は 2026-04-01 の形式の日付で入力してください。", En: "“" + f.LabelEN + "” must be a date written as 2026-04-01."}
+		p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」は2026-04-01の形式の日付で入力してください。", En: "“" + f.LabelEN + "” must be a date written as 2026-04-01."}
 	case "choice":
 		if s, ok := v.(string); ok && slices.Contains(f.Choices, s) {
 			return p, false
 		}
-		p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」は次から選んでください: " + strings.Join(f.Choices, "、"), En: "Choose “" + f.LabelEN + "” from: " + strings.Join(f.Choices, ", ")}
+		p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」は次から選んでください：" + strings.Join(f.Choices, "、"), En: "Choose “" + f.LabelEN + "” from: " + strings.Join(f.Choices, ", ")}
 
 	default:
 		p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」の形式がこのアプリでは分かりません。", En: "“" + f.LabelEN + "” has a type this app does not know."}

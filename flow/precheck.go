@@ -140,11 +140,11 @@ func (a *App) precheckCertificate(ctx context.Context, p *Precheck, cert *x509.C
 	pathOK := len(res.Path) > 0
 	switch {
 	case pathOK && cert.NotAfter.Sub(now) < expirySoon:
-		add(LineCertificate, "", Amber, i18n.Text{Ja: "信頼できる認証局が発行した有効な電子証明書ですが、有効期限が近づいています（" + cert.NotAfter.Local().Format("2006-01-02") + "まで）。", En: "The certificate is valid and issued by a trusted authority, but it expires soon (" + cert.NotAfter.Local().Format("2006-01-02") + ")."},
+		add(LineCertificate, "", Amber, i18n.Text{Ja: "信頼できる認証局が発行した有効な電子証明書ですが、有効期限が近づいています（" + i18n.DateJa(cert.NotAfter.Local()) + "まで）。", En: "The certificate is valid and issued by a trusted authority, but it expires soon (" + cert.NotAfter.Local().Format("2006-01-02") + ")."},
 
 			renew)
 	case pathOK:
-		add(LineCertificate, "", Green, i18n.Text{Ja: "信頼できる認証局が発行した、有効期限内の電子証明書です（" + cert.NotAfter.Local().Format("2006-01-02") + "まで有効）。", En: "The certificate is issued by a trusted authority and within its validity period (until " + cert.NotAfter.Local().Format("2006-01-02") + ")."},
+		add(LineCertificate, "", Green, i18n.Text{Ja: "信頼できる認証局が発行した、有効期限内の電子証明書です（" + i18n.DateJa(cert.NotAfter.Local()) + "まで有効）。", En: "The certificate is issued by a trusted authority and within its validity period (until " + cert.NotAfter.Local().Format("2006-01-02") + ")."},
 
 			i18n.Text{})
 	case res.Reason == certcheck.ReasonKeyUsage:
@@ -180,7 +180,7 @@ func precheckUse(cert *x509.Certificate, proc *submit.Procedure, domain certchec
 			i18n.Text{Ja: "署名用の電子証明書（マイナンバーカードの署名用電子証明書、商業登記電子証明書）をお使いください。", En: "Please use a signature certificate (a My Number card's signature certificate, a commercial-registry certificate)."})
 	default:
 		add(LineKeyUsage, "", Red, i18n.Text{Ja: "この証明書は文書への署名には使えません（利用者証明用などの証明書です）。", En: "This certificate may not sign documents (it is for authentication or another use)."},
-			i18n.Text{Ja: "署名用の電子証明書を選んでください。マイナンバーカードでは「署名用電子証明書」（英数字6～16文字のパスワード）を使います。", En: "Please choose a signature certificate. On a My Number card this is the signature certificate (password of 6–16 letters and digits)."},
+			i18n.Text{Ja: "署名用の電子証明書を選んでください。マイナンバーカードでは「署名用電子証明書」（英数字6〜16文字のパスワード）を使います。", En: "Please choose a signature certificate. On a My Number card this is the signature certificate (password of 6–16 letters and digits)."},
 		)
 	}
 

@@ -217,7 +217,7 @@ func revocationLine(res *certcheck.Result, renew i18n.Text) Finding {
 		when := ""
 		whenEn := ""
 		if !r.RevokedAt.IsZero() {
-			when = "（" + r.RevokedAt.Local().Format("2006-01-02") + "）"
+			when = "（" + i18n.DateJa(r.RevokedAt.Local()) + "）"
 			whenEn = " on " + r.RevokedAt.Local().Format("2006-01-02")
 		}
 		return finding(Red, i18n.Text{Ja: "この電子証明書は失効しています" + when + "。この証明書では申請できません。", En: "This certificate was revoked" + whenEn + "; it cannot be used to apply."},
@@ -266,7 +266,7 @@ func renewHint(k certKind) i18n.Text {
 func certReasonText(r certcheck.Reason, cert *x509.Certificate, renew i18n.Text) (i18n.Text, i18n.Text) {
 	switch r {
 	case certcheck.ReasonExpired:
-		return i18n.Text{Ja: "電子証明書の有効期限が切れています（" + cert.NotAfter.Local().Format("2006-01-02") + "まで）。", En: "The certificate has expired (" + cert.NotAfter.Local().Format("2006-01-02") + ")."},
+		return i18n.Text{Ja: "電子証明書の有効期限が切れています（" + i18n.DateJa(cert.NotAfter.Local()) + "まで）。", En: "The certificate has expired (" + cert.NotAfter.Local().Format("2006-01-02") + ")."},
 			renew
 	case certcheck.ReasonNotYetValid:
 		return i18n.Text{Ja: "電子証明書の有効期間がまだ始まっていません。", En: "The certificate is not valid yet."},

@@ -71,9 +71,9 @@ func (a *App) precheckSigner(ctx context.Context, cred signer.Credential, form *
 		add(LineCertificate, "", Red, m, todo)
 		res.Outcome, res.Reason = certcheck.Bad, reason
 	case cert.NotAfter.Sub(now) < expirySoon:
-		add(LineCertificate, "", Amber, i18n.Text{Ja: "有効期限内の電子証明書ですが、有効期限が近づいています（" + cert.NotAfter.Local().Format("2006-01-02") + "まで）。", En: "The certificate is within its validity period, but it expires soon (" + cert.NotAfter.Local().Format("2006-01-02") + ")."}, renew)
+		add(LineCertificate, "", Amber, i18n.Text{Ja: "有効期限内の電子証明書ですが、有効期限が近づいています（" + i18n.DateJa(cert.NotAfter.Local()) + "まで）。", En: "The certificate is within its validity period, but it expires soon (" + cert.NotAfter.Local().Format("2006-01-02") + ")."}, renew)
 	default:
-		add(LineCertificate, "", Green, i18n.Text{Ja: "有効期限内の電子証明書です（" + cert.NotAfter.Local().Format("2006-01-02") + "まで有効）。", En: "The certificate is within its validity period (until " + cert.NotAfter.Local().Format("2006-01-02") + ")."}, i18n.Text{})
+		add(LineCertificate, "", Green, i18n.Text{Ja: "有効期限内の電子証明書です（" + i18n.DateJa(cert.NotAfter.Local()) + "まで有効）。", En: "The certificate is within its validity period (until " + cert.NotAfter.Local().Format("2006-01-02") + ")."}, i18n.Text{})
 	}
 	if a.client == nil {
 		p.TrustNotChecked = true

@@ -116,12 +116,12 @@ func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
 	add(tr("cred.module", map[string]any{"Module": t.ModuleName, "Reader": t.Reader}))
 	add(triesText(t.PIN, tr("cred.tries_ok")))
 	if t.CAGeneration != "" {
-		add(tr("cred.ca_generation", map[string]any{"Gen": t.CAGeneration}))
+		add(tr("cred.ca_generation", map[string]any{"Gen": generationName(t.CAGeneration)}))
 	} else if t.CACert != nil {
 		add(tr("cred.ca", map[string]any{"CA": subjectName(t.CACert)}))
 	}
 	if t.AuthCert != nil {
-		add(tr("cred.card_dates", map[string]any{"To": t.AuthCert.NotAfter.Format("2006-01-02")}))
+		add(tr("cred.card_dates", map[string]any{"To": dateText(t.AuthCert.NotAfter)}))
 	}
 	switch {
 	case t.SignatureCert != nil && t.CertKept:
@@ -170,14 +170,14 @@ func certLine(cert *x509.Certificate) string {
 	if cert == nil {
 		return ""
 	}
-	return tr("cred.cert_line", map[string]any{"Issuer": issuerName(cert), "To": cert.NotAfter.Format("2006-01-02")})
+	return tr("cred.cert_line", map[string]any{"Issuer": issuerName(cert), "To": dateText(cert.NotAfter)})
 }
 
 // issuerName and subjectName name an authority by its common name, else
 // its first organizational unit (JPKI's CAs have only O and OUs).
-func issuerName(cert *x509.Certificate) string { return pkixName(cert.Issuer) }
+func issuerName(cert *x509.Certificate) string { return authorityName(cert.Issuer) }
 
-func subjectName(cert *x509.Certificate) string { return pkixName(cert.Subject) }
+func subjectName(cert *x509.Certificate) string { return authorityName(cert.Subject) }
 
 func pkixName(n pkix.Name) string {
 	switch {

@@ -193,7 +193,7 @@ func TestCommandsReadTheVirtualCardsExactTriesAndNeverSpendOne(t *testing.T) {
 			}, exitNegative,
 			func(t *testing.T, card *vcard.Card, _, stderr string) {
 				for _, want := range []string{"の署名用電子証明書のパスワードは、あと5回入力できます。",
-					"\nerror: 暗証番号が違います。残りの入力回数は4回です。\n", "\nhint: 暗証番号を確かめてから"} {
+					"\nerror: パスワードが違います。残りの入力回数は4回です。\n", "\nhint: パスワードを確かめてから"} {
 					if !strings.Contains(stderr, want) {
 						t.Errorf("no %q in stderr:\n%s", want, stderr)
 					}
