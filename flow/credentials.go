@@ -137,6 +137,10 @@ type FoundToken struct {
 	// time: it is read after the one PIN entry.
 	SignatureCert *x509.Certificate `json:"-"`
 	CertKept      bool              `json:"cert_kept"`
+	// NoSignatureCert is set for a My Number card found, without a PIN,
+	// to hold no signature certificate (a child's card): it cannot sign
+	// and is not Usable.
+	NoSignatureCert bool `json:"no_signature_certificate,omitempty"`
 	// Note says what the user should know before choosing it (a locked
 	// PIN, the final try, an expired authentication certificate); zero
 	// when nothing.
@@ -148,9 +152,9 @@ func (t FoundToken) Choice() CredentialChoice {
 	return CredentialChoice{Module: t.Module, Token: pkcs11.Selector{Label: t.Label, Serial: t.Serial}}
 }
 
-// Usable reports whether the token can be asked for its PIN (it is not
-// locked).
-func (t FoundToken) Usable() bool { return !t.PIN.Locked }
+// Usable reports whether the token can be asked for its PIN: it is not
+// locked, and it is not a card without a signature certificate.
+func (t FoundToken) Usable() bool { return !t.PIN.Locked && !t.NoSignatureCert }
 
 // KeptCertificate is a signature certificate kept in the keyring.
 type KeptCertificate struct {
@@ -252,6 +256,7 @@ func (a *App) describeToken(ctx context.Context, e libraryEntry, ti pkcs11.Token
 	defer tok.Close()
 	ft.PIN = tok.Info().PIN
 	ft.TriesExact = ft.PIN.TriesLeft >= 0
+	ft.NoSignatureCert = a.lacksSignatureCertificate(ctx, tok)
 	certs, err := tok.Certificates(ctx)
 	if err != nil {
 		return ft
@@ -323,9 +328,18 @@ func (a *App) readCardPublic(ctx context.Context, e libraryEntry, ti pkcs11.Toke
 // root generations, and the sandbox's).
 const jpkiSignatureOU = "JPKI for digital signature"
 
+// noSignatureCertNote is what the list of credentials says of a card
+// without a signature certificate (FoundToken.NoSignatureCert).
+var noSignatureCertNote = i18n.Text{
+	Ja: "このカードには署名用電子証明書が入っていません（15歳未満の方のカードなど）。このカードでは署名できないため、パスワードはお聞きしません。署名用電子証明書の入ったカードをお使いいただくか、市区町村の窓口でご相談ください。",
+	En: "This card holds no signature certificate (as on the card of a child under 15), so it cannot sign and no password is asked. Please use a card with a signature certificate, or ask at the municipal office.",
+}
+
 // tokenNote says what the user should know before choosing the token.
 func tokenNote(t FoundToken, now time.Time) i18n.Text {
 	switch {
+	case t.NoSignatureCert:
+		return noSignatureCertNote
 	case t.PIN.Locked:
 		return i18n.Text{Ja: "暗証番号（パスワード）がロックされています。このカードでは署名できません。ロックの解除は、カードをお持ちのうえ、お住まいの市区町村の窓口でお手続きください。", En: "The PIN is locked; this card cannot sign. The lock can only be reset at your municipal office: please bring the card there."}
 

@@ -114,7 +114,9 @@ func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
 	lines := container.NewVBox()
 	add := func(s string) { lines.Add(wrapped(s)) }
 	add(tr("cred.module", map[string]any{"Module": t.ModuleName, "Reader": t.Reader}))
-	add(triesText(t.PIN, tr("cred.tries_ok")))
+	if !t.NoSignatureCert {
+		add(triesText(t.PIN, tr("cred.tries_ok")))
+	}
 	if t.CAGeneration != "" {
 		add(tr("cred.ca_generation", map[string]any{"Gen": t.CAGeneration}))
 	} else if t.CACert != nil {
@@ -124,6 +126,7 @@ func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
 		add(tr("cred.card_dates", map[string]any{"To": t.AuthCert.NotAfter.Format("2006-01-02")}))
 	}
 	switch {
+	case t.NoSignatureCert:
 	case t.SignatureCert != nil && t.CertKept:
 		add(tr("cred.cert_kept") + certLine(t.SignatureCert))
 	case t.SignatureCert != nil:
@@ -134,12 +137,18 @@ func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
 	if !t.Note.IsZero() {
 		n := wrapped(text(t.Note))
 		n.Importance = widget.WarningImportance
+		if t.NoSignatureCert {
+			// The note is the whole reason: one red message, no second.
+			n.Importance = widget.DangerImportance
+		}
 		lines.Add(n)
 	}
 	if !t.Usable() {
-		locked := wrapped(tr("pin.locked"))
-		locked.Importance = widget.DangerImportance
-		lines.Add(locked)
+		if t.PIN.Locked {
+			locked := wrapped(tr("pin.locked"))
+			locked.Importance = widget.DangerImportance
+			lines.Add(locked)
+		}
 		return widget.NewCard(name, "", lines)
 	}
 	choose := widget.NewButtonWithIcon(tr("cred.use"), theme.ConfirmIcon(), func() { c.onChoose(t) })
