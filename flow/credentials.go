@@ -141,9 +141,11 @@ type FoundToken struct {
 	// to hold no signature certificate (a child's card): it cannot sign
 	// and is not Usable.
 	NoSignatureCert bool `json:"no_signature_certificate,omitempty"`
-	// Note says what the user should know before choosing it (a locked
-	// PIN, the final try, an expired authentication certificate); zero
-	// when nothing.
+	// Note says what the user should know before choosing it (no
+	// signature certificate, a locked PIN, the final try, an expired
+	// authentication certificate); zero when nothing. A wrong PIN entered
+	// since the last use is left to PIN (CountLow, TriesLeft), which a
+	// surface words once.
 	Note i18n.Text `json:"note,omitzero"`
 }
 
@@ -335,7 +337,8 @@ var noSignatureCertNote = i18n.Text{
 	En: "This card holds no signature certificate (as on the card of a child under 15), so it cannot sign and no password is asked. Please use a card with a signature certificate, or ask at the municipal office.",
 }
 
-// tokenNote says what the user should know before choosing the token.
+// tokenNote says what the user should know before choosing the token; a
+// wrong PIN entered since the last use is left to FoundToken.PIN.
 func tokenNote(t FoundToken, now time.Time) i18n.Text {
 	switch {
 	case t.NoSignatureCert:
@@ -355,11 +358,6 @@ func tokenNote(t FoundToken, now time.Time) i18n.Text {
 	case t.AuthCert != nil && t.AuthCert.NotAfter.Sub(now) < authExpirySoon:
 		return i18n.Text{Ja: "カードの電子証明書の有効期限が近づいています（" + t.AuthCert.NotAfter.Format("2006-01-02") + "まで）。", En: "The card's certificates expire soon (" + t.AuthCert.NotAfter.Format("2006-01-02") + ")."}
 
-	case t.PIN.CountLow && t.PIN.TriesLeft > 1:
-		return i18n.Text{Ja: fmt.Sprintf("前回の利用以降に暗証番号の入力誤りがありました。残りの入力回数は%d回です。", t.PIN.TriesLeft), En: fmt.Sprintf("A wrong PIN was entered since the last use; %d tries are left.", t.PIN.TriesLeft)}
-
-	case t.PIN.CountLow:
-		return i18n.Text{Ja: "前回の利用以降に暗証番号の入力誤りがありました。", En: "A wrong PIN was entered since the last use."}
 	}
 	return i18n.Text{}
 }

@@ -114,7 +114,7 @@ func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
 	lines := container.NewVBox()
 	add := func(s string) { lines.Add(wrapped(s)) }
 	add(tr("cred.module", map[string]any{"Module": t.ModuleName, "Reader": t.Reader}))
-	if !t.NoSignatureCert {
+	if !t.NoSignatureCert && !t.PIN.Locked { // a locked PIN has its red line below
 		add(triesText(t.PIN, tr("cred.tries_ok")))
 	}
 	if t.CAGeneration != "" {
@@ -134,7 +134,7 @@ func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
 	default:
 		add(tr("cred.cert_after_pin"))
 	}
-	if !t.Note.IsZero() {
+	if !t.Note.IsZero() && !t.PIN.Locked { // a locked PIN has its red line below
 		n := wrapped(text(t.Note))
 		n.Importance = widget.WarningImportance
 		if t.NoSignatureCert {
