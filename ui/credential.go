@@ -207,7 +207,7 @@ func (c *credentialScreen) onChoose(t flow.FoundToken) {
 	tok := t
 	c.d.token = &tok
 	if t.SignatureCert != nil {
-		flow.FillApplicant(c.d.form, flow.Prefill(t.SignatureCert), c.d.proc.Procedure, false)
+		c.d.fill(t.SignatureCert)
 	}
 	c.s.showForm()
 }
@@ -232,7 +232,7 @@ func (c *credentialScreen) onChooseFile(f flow.CredentialFile) {
 	c.d.credential = f.Choice()
 	c.d.token, c.d.fileCert = nil, f.Cert
 	if f.Cert != nil {
-		flow.FillApplicant(c.d.form, flow.Prefill(f.Cert), c.d.proc.Procedure, false)
+		c.d.fill(f.Cert)
 	}
 	c.s.showForm()
 }
