@@ -50,6 +50,9 @@ func TestAfterAWrongPasswordOnSoftHSMTheCardSaysOnceThatTheTriesLeftCouldNotBeRe
 	test.Type(d.entry, "WRONG99")
 	test.Tap(d.ok)
 	h.wait("error")
+	if !strings.Contains(h.s.lastError, "残り回数はカードから読めませんでした") || h.count("error") != 1 {
+		t.Errorf("the wrong password is told %d times, as %q; want once, saying the tries left could not be read", h.count("error"), h.s.lastError)
+	}
 
 	h.s.goHome()
 	h.startProcedure("move-out-notification")
