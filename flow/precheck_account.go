@@ -2,6 +2,7 @@ package flow
 
 import (
 	"crypto/x509"
+	"slices"
 
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/submit"
@@ -51,7 +52,15 @@ func precheckAccount(p *Precheck, cert *x509.Certificate, proc *submit.Procedure
 	if have == "" || want == "" || have == want {
 		return
 	}
-	p.Lines = append(p.Lines, PrecheckLine{ID: LineAccount, Finding: accountFinding(account, have, kind)})
+	// Shown before the service's lines, as LineAccount is declared.
+	at := len(p.Lines)
+	for i, l := range p.Lines {
+		if l.ID == LineService || l.ID == LineClock {
+			at = i
+			break
+		}
+	}
+	p.Lines = slices.Insert(p.Lines, at, PrecheckLine{ID: LineAccount, Finding: accountFinding(account, have, kind)})
 }
 
 // accountFinding words an account of the user type have that cannot send
