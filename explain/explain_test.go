@@ -187,6 +187,7 @@ var typedSamples = []struct {
 }{
 	{"a wrong PIN with tries left", &pkcs11.PINError{Status: pkcs11.PINStatus{TriesLeft: 4}}, Negative},
 	{"a wrong PIN that locked the card", &pkcs11.PINError{Status: pkcs11.PINStatus{Locked: true}}, Negative},
+	{"a wrong PIN whose tries left the card did not tell", &pkcs11.PINError{Status: pkcs11.PINStatus{CountLow: true, TriesLeft: -1}}, Negative},
 	{"a red pre-check", &flow.PrecheckError{Precheck: &flow.Precheck{}}, Negative},
 	{"an incomplete form", &flow.FormError{Problems: []flow.FieldProblem{{Field: "purpose", Message: i18n.Text{Ja: "目的がありません。", En: "No purpose."}}}}, Usage},
 	{"an unsigned form for a signature procedure", &flow.LevelError{Procedure: "p", Level: submit.LevelSignature}, Usage},

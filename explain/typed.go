@@ -108,6 +108,9 @@ func pinEntry(pinErr *pkcs11.PINError) Entry {
 		e.Command = i18n.Text{Ja: "残りは1回です。次に間違えるとパスワードロックがかかります。パスワードをよく確かめてからお試しください。", En: "ONE try is left: the next wrong PIN locks the card; make sure of the PIN before trying again"}
 	case st.TriesLeft > 1:
 		e.Message = i18n.Text{Ja: fmt.Sprintf("パスワードが違います。残りの入力回数は%d回です。", st.TriesLeft), En: fmt.Sprintf("The PIN was wrong. %d tries are left.", st.TriesLeft)}
+	case st.CountLow:
+		// Only "count low" is known (SoftHSM, a card without PC/SC).
+		e.Message = i18n.Text{Ja: "パスワードが違います。残り回数はカードから読めませんでした。", En: "The PIN was wrong. The tries left could not be read from the card."}
 	}
 	return e
 }

@@ -137,9 +137,15 @@ type FoundToken struct {
 	// time: it is read after the one PIN entry.
 	SignatureCert *x509.Certificate `json:"-"`
 	CertKept      bool              `json:"cert_kept"`
-	// Note says what the user should know before choosing it (a locked
-	// PIN, the final try, an expired authentication certificate); zero
-	// when nothing.
+	// NoSignatureCert is set for a My Number card found, without a PIN,
+	// to hold no signature certificate (a child's card): it cannot sign
+	// and is not Usable.
+	NoSignatureCert bool `json:"no_signature_certificate,omitempty"`
+	// Note says what the user should know before choosing it (no
+	// signature certificate, a locked PIN, the final try, an expired
+	// authentication certificate); zero when nothing. A wrong PIN entered
+	// since the last use is left to PIN (CountLow, TriesLeft), which a
+	// surface words once.
 	Note i18n.Text `json:"note,omitzero"`
 }
 
@@ -148,9 +154,9 @@ func (t FoundToken) Choice() CredentialChoice {
 	return CredentialChoice{Module: t.Module, Token: pkcs11.Selector{Label: t.Label, Serial: t.Serial}}
 }
 
-// Usable reports whether the token can be asked for its PIN (it is not
-// locked).
-func (t FoundToken) Usable() bool { return !t.PIN.Locked }
+// Usable reports whether the token can be asked for its PIN: it is not
+// locked, and it is not a card without a signature certificate.
+func (t FoundToken) Usable() bool { return !t.PIN.Locked && !t.NoSignatureCert }
 
 // KeptCertificate is a signature certificate kept in the keyring.
 type KeptCertificate struct {
@@ -252,6 +258,7 @@ func (a *App) describeToken(ctx context.Context, e libraryEntry, ti pkcs11.Token
 	defer tok.Close()
 	ft.PIN = tok.Info().PIN
 	ft.TriesExact = ft.PIN.TriesLeft >= 0
+	ft.NoSignatureCert = a.lacksSignatureCertificate(ctx, tok)
 	certs, err := tok.Certificates(ctx)
 	if err != nil {
 		return ft
@@ -323,9 +330,19 @@ func (a *App) readCardPublic(ctx context.Context, e libraryEntry, ti pkcs11.Toke
 // root generations, and the sandbox's).
 const jpkiSignatureOU = "JPKI for digital signature"
 
-// tokenNote says what the user should know before choosing the token.
+// noSignatureCertNote is what the list of credentials says of a card
+// without a signature certificate (FoundToken.NoSignatureCert).
+var noSignatureCertNote = i18n.Text{
+	Ja: "このカードには署名用電子証明書が入っていません（15歳未満の方のカードなど）。このカードでは署名できないため、パスワードはお聞きしません。署名用電子証明書の入ったカードをお使いいただくか、市区町村の窓口でご相談ください。",
+	En: "This card holds no signature certificate (as on the card of a child under 15), so it cannot sign and no password is asked. Please use a card with a signature certificate, or ask at the municipal office.",
+}
+
+// tokenNote says what the user should know before choosing the token; a
+// wrong PIN entered since the last use is left to FoundToken.PIN.
 func tokenNote(t FoundToken, now time.Time) i18n.Text {
 	switch {
+	case t.NoSignatureCert:
+		return noSignatureCertNote
 	case t.PIN.Locked:
 		return i18n.Text{Ja: "署名用電子証明書のパスワードロックがかかっています。このカードでは署名できません。パスワードの初期化（再設定）は、カードをお持ちのうえ、お住まいの市区町村の窓口でお手続きください。", En: "The PIN is locked; this card cannot sign. The lock can only be reset at your municipal office: please bring the card there."}
 
@@ -341,11 +358,6 @@ func tokenNote(t FoundToken, now time.Time) i18n.Text {
 	case t.AuthCert != nil && t.AuthCert.NotAfter.Sub(now) < authExpirySoon:
 		return i18n.Text{Ja: "カードの電子証明書の有効期限が近づいています（" + i18n.DateJa(t.AuthCert.NotAfter) + "まで）。", En: "The card's certificates expire soon (" + t.AuthCert.NotAfter.Format("2006-01-02") + ")."}
 
-	case t.PIN.CountLow && t.PIN.TriesLeft > 1:
-		return i18n.Text{Ja: fmt.Sprintf("前回の利用以降にパスワードの入力誤りがありました。残りの入力回数は%d回です。", t.PIN.TriesLeft), En: fmt.Sprintf("A wrong PIN was entered since the last use; %d tries are left.", t.PIN.TriesLeft)}
-
-	case t.PIN.CountLow:
-		return i18n.Text{Ja: "前回の利用以降にパスワードの入力誤りがありました。", En: "A wrong PIN was entered since the last use."}
 	}
 	return i18n.Text{}
 }

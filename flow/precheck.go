@@ -149,6 +149,9 @@ func (a *App) precheckCertificate(ctx context.Context, p *Precheck, cert *x509.C
 			i18n.Text{})
 	case res.Reason == certcheck.ReasonKeyUsage:
 		add(LineCertificate, "", Green, i18n.Text{Ja: "信頼できる認証局が発行した、有効期限内の電子証明書です。", En: "The certificate is issued by a trusted authority and within its validity period."}, i18n.Text{})
+	case res.Reason == certcheck.ReasonExpired && certcheck.PreviousJPKIGeneration(cert, trust.anchors, now):
+		m, todo := oldGenerationText(cert)
+		add(LineCertificate, "", Red, m, todo)
 	default:
 		m, todo := certReasonText(res.Reason, cert, renew)
 		add(LineCertificate, "", Red, m, todo)

@@ -70,6 +70,9 @@ const (
 	// LineForm: the form fits the procedure's schema (one line per
 	// problem, Field names it).
 	LineForm LineID = "form"
+	// LineAccount: the account logged in may send what the certificate
+	// signs (a procedure that needs the holder's own signature).
+	LineAccount LineID = "account"
 	// LineService: the service answers and its TLS certificate is trusted.
 	LineService LineID = "service"
 	// LineClock: this computer's clock against the service's.

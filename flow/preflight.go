@@ -192,6 +192,22 @@ func (a *App) formProcedure(ctx context.Context, doc *submit.FormDocument) *subm
 	return proc
 }
 
+// lacksSignatureCertificate reports whether tok is a My Number card
+// known, without a PIN, to hold no signature certificate. False when it
+// cannot be told.
+func (a *App) lacksSignatureCertificate(ctx context.Context, tok *pkcs11.Token) bool {
+	info := tok.Info()
+	if info.Policy != pkcs11.PolicyJPKISignature {
+		return false
+	}
+	probe, ok := a.triesReader().(signatureCertificateProbe)
+	if !ok {
+		return false
+	}
+	has, err := probe.HasSignatureCertificate(ctx, info)
+	return err == nil && !has
+}
+
 // signatureCertificateProbe is a TriesReader that can also tell, without
 // a PIN, whether a My Number card holds a signature certificate
 // (pcsc.JPKITries).
@@ -203,16 +219,7 @@ type signatureCertificateProbe interface {
 // card that holds no signature certificate. A token whose certificate
 // cannot be looked for without a PIN is let through: the login finds out.
 func (a *App) checkSignatureCertificate(ctx context.Context, tok *pkcs11.Token, choice CredentialChoice) error {
-	info := tok.Info()
-	if info.Policy != pkcs11.PolicyJPKISignature || choice.KeyID != nil {
-		return nil
-	}
-	probe, ok := a.triesReader().(signatureCertificateProbe)
-	if !ok {
-		return nil
-	}
-	has, err := probe.HasSignatureCertificate(ctx, info)
-	if err != nil || has {
+	if choice.KeyID != nil || !a.lacksSignatureCertificate(ctx, tok) {
 		return nil
 	}
 	return &Error{Op: choice.String(), Err: fmt.Errorf("%w: %w", ErrNoSignatureCertificate, pkcs11.ErrNoCertificate)}

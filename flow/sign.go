@@ -35,6 +35,10 @@ type SignRequest struct {
 	// Out is where the package is written; empty means a new file in the
 	// data directory's signed/ folder.
 	Out string
+	// account is the account the package will be sent from
+	// (SignAndSubmit); the pre-check checks that it may send what the
+	// certificate signs.
+	account string
 }
 
 // Signed is a signed application package, ready to submit.
@@ -147,6 +151,7 @@ func (a *App) Sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 				signed.Filled = FillApplicant(form, Prefill(cert), proc, false)
 			}
 			p := a.precheck(ctx, cert, form, &proc, len(req.Attachments))
+			precheckAccount(p, cert, &proc, req.account)
 			p.markFilled(signed.Filled)
 			return p
 		},

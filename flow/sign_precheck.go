@@ -66,6 +66,10 @@ func (a *App) precheckSigner(ctx context.Context, cred signer.Credential, form *
 	res := &certcheck.Result{Outcome: certcheck.Good,
 		Path: []certcheck.CertResult{{Cert: cert, Subject: cert.Subject.String(), Issuer: cert.Issuer.String(), NotBefore: cert.NotBefore, NotAfter: cert.NotAfter}}}
 	switch {
+	case reason == certcheck.ReasonExpired && certcheck.PreviousJPKIGeneration(cert, cred.Chain, now):
+		m, todo := oldGenerationText(cert)
+		add(LineCertificate, "", Red, m, todo)
+		res.Outcome, res.Reason = certcheck.Bad, reason
 	case reason != "":
 		m, todo := certReasonText(reason, cert, renew)
 		add(LineCertificate, "", Red, m, todo)

@@ -228,6 +228,7 @@ func (a *App) SignAndSubmit(ctx context.Context, req SignRequest, account string
 			return nil, nil, err
 		}
 		account = acc
+		req.account = acc
 	}
 	signed, err := a.Sign(ctx, req, cb)
 	if err != nil {

@@ -114,7 +114,9 @@ func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
 	lines := container.NewVBox()
 	add := func(s string) { lines.Add(wrapped(s)) }
 	add(tr("cred.module", map[string]any{"Module": t.ModuleName, "Reader": t.Reader}))
-	add(triesText(t.PIN, tr("cred.tries_ok")))
+	if !t.NoSignatureCert && !t.PIN.Locked { // a locked PIN has its red line below
+		add(triesText(t.PIN, tr("cred.tries_ok")))
+	}
 	if t.CAGeneration != "" {
 		add(tr("cred.ca_generation", map[string]any{"Gen": generationName(t.CAGeneration)}))
 	} else if t.CACert != nil {
@@ -124,6 +126,7 @@ func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
 		add(tr("cred.card_dates", map[string]any{"To": dateText(t.AuthCert.NotAfter)}))
 	}
 	switch {
+	case t.NoSignatureCert:
 	case t.SignatureCert != nil && t.CertKept:
 		add(tr("cred.cert_kept") + certLine(t.SignatureCert))
 	case t.SignatureCert != nil:
@@ -131,15 +134,21 @@ func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
 	default:
 		add(tr("cred.cert_after_pin"))
 	}
-	if !t.Note.IsZero() {
+	if !t.Note.IsZero() && !t.PIN.Locked { // a locked PIN has its red line below
 		n := wrapped(text(t.Note))
 		n.Importance = widget.WarningImportance
+		if t.NoSignatureCert {
+			// The note is the whole reason: one red message, no second.
+			n.Importance = widget.DangerImportance
+		}
 		lines.Add(n)
 	}
 	if !t.Usable() {
-		locked := wrapped(tr("pin.locked"))
-		locked.Importance = widget.DangerImportance
-		lines.Add(locked)
+		if t.PIN.Locked {
+			locked := wrapped(tr("pin.locked"))
+			locked.Importance = widget.DangerImportance
+			lines.Add(locked)
+		}
 		return widget.NewCard(name, "", lines)
 	}
 	choose := widget.NewButtonWithIcon(tr("cred.use"), theme.ConfirmIcon(), func() { c.onChoose(t) })
@@ -198,7 +207,7 @@ func (c *credentialScreen) onChoose(t flow.FoundToken) {
 	tok := t
 	c.d.token = &tok
 	if t.SignatureCert != nil {
-		flow.FillApplicant(c.d.form, flow.Prefill(t.SignatureCert), c.d.proc.Procedure, false)
+		c.d.fill(t.SignatureCert)
 	}
 	c.s.showForm()
 }
@@ -223,7 +232,7 @@ func (c *credentialScreen) onChooseFile(f flow.CredentialFile) {
 	c.d.credential = f.Choice()
 	c.d.token, c.d.fileCert = nil, f.Cert
 	if f.Cert != nil {
-		flow.FillApplicant(c.d.form, flow.Prefill(f.Cert), c.d.proc.Procedure, false)
+		c.d.fill(f.Cert)
 	}
 	c.s.showForm()
 }

@@ -126,9 +126,9 @@ func (f *formScreen) applicantNote() string {
 	case !f.d.proc.Level.NeedsSignature():
 		return tr("form.applicant_type")
 	case f.d.fillsAfterPIN():
-		return tr("form.prefill_after_pin")
+		return f.d.afterPINNote()
 	}
-	return tr("form.prefilled")
+	return f.d.filledNote()
 }
 
 func (f *formScreen) fieldWidget(fl submit.Field) fyne.CanvasObject {

@@ -129,8 +129,10 @@ func (d *pinDialog) triesText() string {
 }
 
 // triesText says what a PIN's status tells before it is entered: locked,
-// the final try, the tries left when counted, or that a wrong PIN was
-// entered since the last use; otherwise it says unknown.
+// the final try, the tries left when the card tells them, or that a wrong
+// PIN was entered since the last use and the tries left could not be
+// read; otherwise it says unknown. It is the one place a surface words
+// the PIN status (flow's token notes leave it out).
 func triesText(st pkcs11.PINStatus, unknown string) string {
 	switch {
 	case st.Locked:
@@ -140,7 +142,8 @@ func triesText(st pkcs11.PINStatus, unknown string) string {
 	case st.TriesLeft > 1:
 		return tr("pin.tries_left", map[string]any{"N": st.TriesLeft})
 	case st.CountLow:
-		return tr("pin.tries_low")
+		// Only "count low" is known (SoftHSM, a card without PC/SC).
+		return tr("pin.tries_low_unread")
 	}
 	return unknown
 }

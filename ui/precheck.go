@@ -146,7 +146,7 @@ func (s *shell) confirmSign(ctx context.Context, pc *flow.Precheck, prog *progre
 // again after a refusal or a cancel carries them.
 func (s *shell) fillDraft(pc *flow.Precheck) {
 	if s.draft != nil && pc != nil && pc.Certificate != nil {
-		flow.FillApplicant(s.draft.form, flow.Prefill(pc.Certificate), s.draft.proc.Procedure, false)
+		s.draft.fill(pc.Certificate)
 	}
 }
 

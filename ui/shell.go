@@ -94,6 +94,7 @@ type draft struct {
 	credential  flow.CredentialChoice
 	token       *flow.FoundToken  // the token chosen, nil for a file
 	fileCert    *x509.Certificate // a suggested file's certificate, known before its password
+	filled      []string          // applicant fields written from the certificate
 }
 
 // fillsAfterPIN reports whether the applicant block is filled from the
