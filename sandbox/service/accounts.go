@@ -196,7 +196,7 @@ func (s *Service) register(ctx context.Context, w http.ResponseWriter, r *http.R
 	}
 	password, generated := reg.Password, ""
 	if password == "" {
-		password = rand.Text()
+		password = readablePassword()
 		generated = password
 	}
 	var err error
