@@ -50,6 +50,31 @@ type Account struct {
 	// shown to the user once; empty when the user chose it. Either way the
 	// password is kept in the keyring.
 	GeneratedPassword string `json:"-"`
+	// PasswordKept says where the password was kept: the surface promises
+	// the keyring only with PasswordInKeyring.
+	PasswordKept PasswordKeeping `json:"-"`
+}
+
+// PasswordKeeping is where Register kept the account's password.
+type PasswordKeeping int
+
+const (
+	// PasswordNotKept: the keyring refused it (Register's error says
+	// why); a generated password must be noted by the user now.
+	PasswordNotKept PasswordKeeping = iota
+	// PasswordInKeyring: in the keyring, across restarts.
+	PasswordInKeyring
+	// PasswordForThisRun: in memory only (submit.MemoryKeyring, as the
+	// sandbox uses), gone when the process ends.
+	PasswordForThisRun
+)
+
+// passwordKeeping is where a password saved by a.creds lands.
+func (a *App) passwordKeeping() PasswordKeeping {
+	if _, ok := a.store.(*submit.MemoryKeyring); ok {
+		return PasswordForThisRun
+	}
+	return PasswordInKeyring
 }
 
 // Register registers an account with the service by a registration
@@ -131,6 +156,7 @@ func (a *App) Register(ctx context.Context, req RegisterRequest, cb Callbacks) (
 	if err := a.creds.SavePassword(ctx, acc.AccountID, password); err != nil {
 		return out, &Error{Op: "register", Err: fmt.Errorf("account %s was registered, but its password could not be kept: %w", acc.AccountID, err)}
 	}
+	out.PasswordKept = a.passwordKeeping()
 	return out, nil
 }
 

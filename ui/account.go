@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -23,29 +24,93 @@ type account struct {
 	current  *widget.Label
 	status   *widget.Label
 	choose   *widget.Check // choose the password instead of receiving one
+	another  *widget.Check // register another account although one is kept
 	register *widget.Button
 	p12      *widget.Button
+	idEntry  *widget.Entry // the ID to log in with, the kept one filled in
 	login    *widget.Button
+	enter    *widget.Button // log in typing the password
 	logout   *widget.Button
 	id       string
-	box      fyne.CanvasObject
+	busy     bool // a registration is under way
+	// shownPassword and passwordNote are the last generated password
+	// shown and its note.
+	shownPassword *bigNumber
+	passwordNote  *widget.Label
+	box           fyne.CanvasObject
 }
 
 func newAccount(s *shell) *account {
 	a := &account{s: s, current: wrapped(""), status: wrapped("")}
 	a.current.TextStyle.Bold = true
 	a.choose = widget.NewCheck(tr("account.choose_password"), nil)
+	a.another = widget.NewCheck(tr("account.register_another"), func(bool) { a.updateButtons() })
+	a.another.Hide()
 	a.register = widget.NewButtonWithIcon(tr("account.register_card"), theme.AccountIcon(), a.onRegisterCard)
 	a.p12 = widget.NewButtonWithIcon(tr("account.register_p12"), theme.FileIcon(), a.onRegisterP12)
+	a.idEntry = widget.NewEntry()
+	a.idEntry.SetPlaceHolder(tr("account.id_placeholder"))
+	a.idEntry.OnChanged = func(string) { a.updateButtons() }
+	a.idEntry.OnSubmitted = func(string) { a.onLogin() }
 	a.login = widget.NewButtonWithIcon(tr("account.login"), theme.LoginIcon(), a.onLogin)
+	a.enter = widget.NewButtonWithIcon(tr("account.login_enter"), theme.AccountIcon(), a.onLoginEntering)
 	a.logout = widget.NewButtonWithIcon(tr("account.logout"), theme.LogoutIcon(), a.onLogout)
+	idForm := widget.NewForm(widget.NewFormItem(tr("account.id_label"), a.idEntry))
 	a.box = container.NewVScroll(container.NewVBox(heading(tr("account.title")), wrapped(tr("account.intro")),
 		a.current, a.status,
 		widget.NewCard(tr("account.register_title"), tr("account.register_intro"),
-			container.NewVBox(a.choose, container.NewHBox(a.register, a.p12))),
-		widget.NewCard(tr("account.login_title"), tr("account.login_intro"), container.NewHBox(a.login, a.logout))))
+			container.NewVBox(a.another, a.choose, container.NewHBox(a.register, a.p12))),
+		widget.NewCard(tr("account.login_title"), tr("account.login_intro"),
+			container.NewVBox(idForm, container.NewHBox(a.login, a.enter, a.logout)))))
+	a.updateButtons()
 	return a
 }
+
+// setID records the account kept (or just registered) and fills it in
+// as the ID to log in with.
+func (a *account) setID(id string) {
+	a.id = id
+	if id != "" {
+		a.idEntry.SetText(id)
+	}
+	a.updateButtons()
+}
+
+// updateButtons enables what can be done now: registering only while no
+// account is kept (or another one is asked for), logging in only with an
+// ID.
+func (a *account) updateButtons() {
+	registered := a.id != ""
+	if registered {
+		a.another.Show()
+	} else {
+		a.another.Hide()
+	}
+	canRegister := !a.busy && (!registered || a.another.Checked)
+	for _, b := range []*widget.Button{a.register, a.p12} {
+		if canRegister {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+	if canRegister {
+		a.choose.Enable()
+	} else {
+		a.choose.Disable()
+	}
+	hasID := strings.TrimSpace(a.idEntry.Text) != ""
+	for _, b := range []*widget.Button{a.login, a.enter} {
+		if hasID {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+}
+
+// loginID is the ID typed or filled in.
+func (a *account) loginID() string { return strings.TrimSpace(a.idEntry.Text) }
 
 func (a *account) view() fyne.CanvasObject { return a.box }
 
@@ -60,11 +125,12 @@ func (a *account) onRefresh() {
 		defer cancel()
 		id, err := fa.DefaultAccount(ctx)
 		onMain(func() {
-			a.id = id
 			if err != nil || id == "" {
 				a.current.SetText(tr("account.none"))
+				a.setID("")
 				return
 			}
+			a.setID(id)
 			a.current.SetText(tr("account.current", map[string]any{"ID": id}))
 		})
 	}()
@@ -111,7 +177,8 @@ func (a *account) onRegisterP12() {
 
 func (a *account) registerWith(choice flow.CredentialChoice) {
 	fa := a.s.flowApp()
-	a.register.Disable()
+	a.busy = true
+	a.updateButtons()
 	a.status.SetText(tr("account.registering"))
 	cb := a.s.callbacks(nil)
 	cb.ConfirmSign = a.s.confirmInPopup
@@ -119,42 +186,77 @@ func (a *account) registerWith(choice flow.CredentialChoice) {
 	go func() {
 		acct, err := fa.Register(a.s.ctx, req, cb)
 		onMain(func() {
-			a.register.Enable()
+			a.busy = false
+			if acct != nil && acct.ID != "" {
+				// Registered, even when the password could not be kept:
+				// a generated one is shown so it can be noted now.
+				a.another.SetChecked(false)
+				a.setID(acct.ID)
+				a.current.SetText(tr("account.current", map[string]any{"ID": acct.ID}))
+				if acct.GeneratedPassword != "" {
+					a.showPasswordOnce(acct.GeneratedPassword, acct.PasswordKept)
+				}
+			}
+			a.updateButtons()
 			if err != nil {
 				a.status.SetText(a.s.explain(err))
 				a.s.event("error")
 				return
 			}
 			a.status.SetText(tr("account.registered", map[string]any{"ID": acct.ID}))
-			if acct.GeneratedPassword != "" {
-				a.showPasswordOnce(acct.GeneratedPassword)
-			}
-			a.id = acct.ID
-			a.current.SetText(tr("account.current", map[string]any{"ID": acct.ID}))
 			a.s.event("account")
 		})
 	}()
 }
 
-// showPasswordOnce shows the password the service generated: it is kept
-// in the keyring, and shown this once so the resident can note it.
-func (a *account) showPasswordOnce(pw string) {
+// showPasswordOnce shows the password the service generated, this once
+// so the resident can note it, saying where it was kept: the keyring only
+// when the keyring took it.
+func (a *account) showPasswordOnce(pw string, kept flow.PasswordKeeping) {
 	num := newBigNumber(a.s.win, tr("account.generated"), pw)
+	a.shownPassword = num
+	a.passwordNote = wrapped(tr(generatedNoteKey(kept)))
 	dialog.NewCustom(tr("account.generated_title"), tr("common.close"),
-		container.NewVBox(num.view(), wrapped(tr("account.generated_note"))), a.s.win).Show()
+		container.NewVBox(num.view(), a.passwordNote), a.s.win).Show()
 }
 
-func (a *account) onLogin() {
+// generatedNoteKey is the note under a generated password for where it
+// was kept.
+func generatedNoteKey(kept flow.PasswordKeeping) string {
+	switch kept {
+	case flow.PasswordInKeyring:
+		return "account.generated_note"
+	case flow.PasswordForThisRun:
+		return "account.generated_note_run"
+	}
+	return "account.generated_note_unkept"
+}
+
+// onLogin logs in as the ID given, with the password kept for it, or
+// asked for when none is.
+func (a *account) onLogin() { a.logIn(false) }
+
+// onLoginEntering logs in typing the password even when one is kept (it
+// was changed, or was never kept on this computer).
+func (a *account) onLoginEntering() { a.logIn(true) }
+
+func (a *account) logIn(enter bool) {
 	fa := a.s.flowApp()
-	if fa == nil {
+	id := a.loginID()
+	if fa == nil || id == "" {
 		return
 	}
 	a.login.Disable()
+	a.enter.Disable()
 	a.status.SetText(tr("account.logging_in"))
+	login := fa.Login
+	if enter {
+		login = fa.LoginEnteringPassword
+	}
 	go func() {
-		sess, err := fa.Login(a.s.ctx, a.id, a.s.callbacks(nil))
+		sess, err := login(a.s.ctx, id, a.s.callbacks(nil))
 		onMain(func() {
-			a.login.Enable()
+			a.updateButtons()
 			if err != nil {
 				if !errors.Is(err, errPINCancelled) {
 					a.status.SetText(a.s.explain(err))
@@ -162,6 +264,7 @@ func (a *account) onLogin() {
 				}
 				return
 			}
+			a.setID(sess.AccountID)
 			a.status.SetText(tr("account.logged_in", map[string]any{"ID": sess.AccountID,
 				"Until": sess.ExpiresAt.Local().Format("15:04")}))
 			a.s.event("account")
