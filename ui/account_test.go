@@ -131,3 +131,27 @@ func TestLoginUsesTheIDFieldAndAsksThePasswordWhenNoneIsKept(t *testing.T) {
 		t.Errorf("after logging in with the typed password the status says %q", a.status.Text)
 	}
 }
+
+func TestTheReceiptSaysHowLongThisComputerKeepsTheHistory(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		sandbox bool
+		want    string
+	}{
+		{"with a real service the history keeps the numbers", false, "receipt.kept"},
+		{"in the sandbox the practice history lasts until the app closes", true, "receipt.kept_practice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, config(t))
+			h.s.opts.Sandbox = tc.sandbox
+			r := newReceiptScreen(h.s, submit.Record{ArrivalNumber: "2025-000123"})
+			if !showsLabel(t, r.box, tr(tc.want)) {
+				t.Errorf("the receipt does not say %q", tr(tc.want))
+			}
+			other := map[string]string{"receipt.kept": "receipt.kept_practice", "receipt.kept_practice": "receipt.kept"}[tc.want]
+			if showsLabel(t, r.box, tr(other)) {
+				t.Errorf("the receipt also says %q", tr(other))
+			}
+		})
+	}
+}

@@ -22,6 +22,16 @@ type receiptScreen struct {
 	box     fyne.CanvasObject
 }
 
+// keptKey is what the receipt says of the history on this computer: the
+// sandbox keeps nothing of a practice run (cmd/shinsei removes its data
+// when the app closes), so it says the history lasts until then.
+func keptKey(sandbox bool) string {
+	if sandbox {
+		return "receipt.kept_practice"
+	}
+	return "receipt.kept"
+}
+
 func newReceiptScreen(s *shell, rec submit.Record) *receiptScreen {
 	r := &receiptScreen{s: s, rec: rec}
 	r.arrival = newBigNumber(s.win, tr("receipt.arrival"), rec.ArrivalNumber)
@@ -32,7 +42,7 @@ func newReceiptScreen(s *shell, rec submit.Record) *receiptScreen {
 		body.Add(wrapped(tr("receipt.inquiry_note")))
 	}
 	body.Add(wrapped(tr("receipt.received", map[string]any{"At": rec.ReceivedAt.Local().Format("2006-01-02 15:04")})))
-	body.Add(wrapped(tr("receipt.kept")))
+	body.Add(wrapped(tr(keptKey(s.opts.Sandbox))))
 	r.done = widget.NewButtonWithIcon(tr("receipt.done"), theme.HomeIcon(), s.goHome)
 	r.done.Importance = widget.HighImportance
 	r.history = widget.NewButtonWithIcon(tr("receipt.history"), theme.HistoryIcon(), r.onHistory)
