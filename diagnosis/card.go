@@ -226,6 +226,10 @@ func (d *diagnosis) pcsc(ctx context.Context) {
 			p.set(StatusSkipped, msg("この環境では確認していません。", "Not checked on this system."), i18n.Text{})
 			return
 		}
+		if d.opts.NoReaders {
+			p.set(StatusSkipped, msg("カードリーダーは使っていないため、確認していません。", "No card reader is in use, so it was not checked."), i18n.Text{})
+			return
+		}
 		p.set(StatusFail, msg("カードリーダーのサービス（pcscd）に接続できません。", "The card reader service (pcscd) cannot be reached."),
 			msg("pcscd を起動してください（sudo systemctl start pcscd.socket）。入っていない場合はインストールしてください（Debian: apt-get install pcscd）。",
 				"Please start pcscd (sudo systemctl start pcscd.socket), or install it if it is missing (Debian: apt-get install pcscd)."))
@@ -268,7 +272,7 @@ func (d *diagnosis) pcsc(ctx context.Context) {
 		}
 		p.Readers = append(p.Readers, rr)
 	}
-	summary := msgf("pcscd に接続できます。カードリーダー %[1]d 台、カードが入っているもの %[2]d 台。",
+	summary := msgf("pcscd に接続できます。カードリーダー%[1]d台、カードが入っているもの%[2]d台。",
 		"pcscd answers; %[1]d reader(s), %[2]d with a card.", len(names), cards)
 	if cards == 0 {
 		p.set(StatusWarn, summary, msg("カードをカードリーダーに置く（差し込む）と確認できます。", "Please put the card on (or into) the reader to check it."))

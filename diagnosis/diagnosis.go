@@ -151,6 +151,10 @@ type Options struct {
 	Version string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// NoReaders says no card reader is in use (the sandbox signs with a
+	// stand-in card or a file): the card reader section is skipped, not
+	// failed, when the reader service does not answer.
+	NoReaders bool
 	// Progress, when set, is called as each section starts (the
 	// certificates are read with the tokens, in SectionTokens).
 	Progress func(SectionID)

@@ -28,6 +28,9 @@ type helpDesk struct {
 	personal *widget.Check
 	licence  *widget.Button
 	status   *widget.Label
+	// verdict is the last diagnosis's verdict; it stays while status
+	// tells what copying or saving did.
+	verdict  *widget.Label
 	progress *widget.ProgressBarInfinite
 	lines    *fyne.Container
 	// past shows the errors recorded earlier: a verdict of their own,
@@ -42,10 +45,12 @@ type helpDesk struct {
 }
 
 func newHelpDesk(s *shell) *helpDesk {
-	h := &helpDesk{s: s, status: wrapped(tr("help.intro")), lines: container.NewVBox(), past: container.NewVBox(),
+	h := &helpDesk{s: s, status: wrapped(tr("help.intro")), verdict: wrapped(""), lines: container.NewVBox(), past: container.NewVBox(),
 		progress: widget.NewProgressBarInfinite()}
 	h.progress.Hide()
 	h.progress.Stop()
+	h.verdict.TextStyle.Bold = true
+	h.verdict.Hide()
 	h.saveAs = h.askSaveAs
 	h.run = widget.NewButtonWithIcon(tr("help.run"), theme.SearchIcon(), h.onRun)
 	h.run.Importance = widget.HighImportance
@@ -56,7 +61,7 @@ func newHelpDesk(s *shell) *helpDesk {
 	h.personal = widget.NewCheck(tr("help.personal"), nil)
 	h.licence = widget.NewButtonWithIcon(tr("help.licences"), theme.InfoIcon(), h.onLicences)
 	h.box = container.NewBorder(
-		container.NewVBox(heading(tr("help.title")), h.status, h.personal, wrapped(tr("help.personal_note")),
+		container.NewVBox(heading(tr("help.title")), h.verdict, h.status, h.personal, wrapped(tr("help.personal_note")),
 			container.NewHBox(h.run, h.copy, h.export), h.progress),
 		container.NewHBox(layoutSpacer(), h.licence), nil, nil, container.NewVScroll(container.NewVBox(h.lines, h.past)))
 	return h
@@ -95,7 +100,9 @@ func (h *helpDesk) show(r *diagnosis.Report) {
 	h.copy.Enable()
 	h.export.Enable()
 	past := r.History()
-	h.status.SetText(tr("help.done", map[string]any{"Status": r.Status().Label(currentLanguage()), "Past": past.Status.Label(currentLanguage())}))
+	h.verdict.SetText(tr("help.done", map[string]any{"Status": r.Status().Label(currentLanguage()), "Past": past.Status.Label(currentLanguage())}))
+	h.verdict.Show()
+	h.status.SetText(tr("help.intro"))
 	h.lines.RemoveAll()
 	for _, sec := range r.Sections() {
 		h.lines.Add(statusLine(diagLevel(sec.Status), text(sec.ID.Title()), text(sec.Summary), text(sec.Hint)))

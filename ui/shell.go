@@ -416,6 +416,8 @@ func (s *shell) showError(err error) {
 // them since start), or the sandbox's.
 func (s *shell) diagOptions() diagnosis.Options {
 	o := s.opts.Diag
+	// The sandbox signs with a stand-in card or a file, never a reader.
+	o.NoReaders = o.NoReaders || s.opts.Sandbox
 	if !s.opts.Sandbox {
 		o.ServiceURL, o.Anchors = s.opts.Settings.ServiceURL, s.opts.Settings.ServiceAnchors
 	}
