@@ -100,7 +100,7 @@ func (c *credentialScreen) show(f *flow.FoundCredentials) {
 	}
 	for _, p := range f.Problems {
 		e := explain.Of(p.Err)
-		c.list.Add(statusLine(levelWarn, p.Module, text(e.Message), text(e.Hint)))
+		c.list.Add(statusLine(levelWarn, softwareName(p.Module), text(e.Message), text(e.Hint)))
 	}
 }
 
@@ -112,7 +112,7 @@ func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
 	}
 	lines := container.NewVBox()
 	add := func(s string) { lines.Add(wrapped(s)) }
-	add(tr("cred.module", map[string]any{"Module": t.ModuleName, "Reader": t.Reader}))
+	add(readingLine(t))
 	if !t.NoSignatureCert && !t.PIN.Locked { // a locked PIN has its red line below
 		add(triesText(t.PIN, tr("cred.tries_ok")))
 	}
