@@ -152,7 +152,8 @@ var sentinels = []row{
 		i18n.Text{Ja: "設定画面で申請サービスのアドレスを入力してください。", En: "Please enter the service's address in the settings."}}},
 	{err: flow.ErrNoDataDir, class: Usage, explanation: explanation{
 		i18n.Text{Ja: "データを保存する場所が設定されていません。", En: "No place to keep data is configured."},
-		i18n.Text{Ja: "設定画面でデータの保存先を指定してください。", En: "Please set where data is kept in the settings."}}},
+		i18n.Text{Ja: "アプリを起動し直してください。続く場合は、「ヘルプデスク」画面の診断結果を添えてご相談ください。", En: "Please start the app again; if it goes on, contact the help desk with the diagnostics from the Help desk screen."}},
+		cmd: i18n.Text{Ja: "--data-dir DIR または環境変数 SHINSEI_DATA_DIR でデータフォルダーを指定してください。", En: "give a data directory with --data-dir DIR or $SHINSEI_DATA_DIR"}},
 	{err: flow.ErrNoCredential, class: Usage, explanation: explanation{
 		i18n.Text{Ja: "署名に使うカードまたは証明書ファイルが選ばれていません。", En: "No card or certificate file was chosen to sign with."},
 		i18n.Text{Ja: "カードか証明書ファイルのどちらか一つを選んでください。", En: "Please choose a card or a certificate file (one of them)."}}},
@@ -173,7 +174,8 @@ var sentinels = []row{
 		i18n.Text{Ja: "このアプリで作成した申請書（.json）または署名済みの申請データ（.asice）を選んでください。", En: "Please choose a form (.json) or signed package (.asice) made with this app."}}},
 	{err: submit.ErrBusy, class: Environment, explanation: explanation{
 		i18n.Text{Ja: "この申請は、別のウィンドウまたはプログラムで送信中です。", En: "This application is being sent by another window or program."},
-		i18n.Text{Ja: "しばらく待ってから、受付の一覧をご確認ください。", En: "Please wait a moment and look at the list of receipts."}}},
+		i18n.Text{Ja: "しばらく待ってから、「申請履歴」で届いたかをご確認ください。", En: "Please wait a moment, then look in History whether it arrived."}},
+		cmd: i18n.Text{Ja: "しばらく待ってから、shinseictl receipts で届いたかをご確認ください。", En: "wait a moment, then see with 'shinseictl receipts' whether it arrived"}},
 	{err: submit.ErrUnreachable, class: Environment, cmd: i18n.Text{Ja: "ネットワーク接続と --service のアドレスを確かめて、もう一度お試しください。", En: "check the network connection and the --service address, then try again"}, explanation: explanation{
 		i18n.Text{Ja: "申請サービスに接続できません。", En: "The service cannot be reached."},
 		i18n.Text{Ja: "インターネットへの接続を確認して、もう一度お試しください。", En: "Please check the network connection and try again."}}},
@@ -182,7 +184,7 @@ var sentinels = []row{
 		i18n.Text{Ja: "設定のサービスのアドレスが正しいかご確認ください。", En: "Please check the service's address in the settings."}}},
 	{err: flow.ErrAlreadyReceived, class: Done, cmd: i18n.Text{Ja: "もう一度送る場合だけ --again を付けてください（端末で確認します。端末がない場合は --again --yes）。", En: "to file it once more anyway, add --again (asked on a terminal; --again --yes without one)"}, explanation: explanation{
 		i18n.Text{Ja: "この申請データは、すでに受け付けられています。もう一度は送信していません。", En: "This package was already received; it was not sent again."},
-		i18n.Text{Ja: "受付の一覧で到達番号をご確認ください。", En: "Please find its arrival number in the list of receipts."}}},
+		i18n.Text{Ja: "「申請履歴」で到達番号をご確認ください。", En: "Please find its arrival number in History."}}},
 	{err: submit.ErrBadReply, class: Environment, cmd: i18n.Text{Ja: "想定外の応答でした。--service が申請サービスのアドレスか確かめてください。", En: "the service answered something unexpected: check that --service is the service's address"}, explanation: explanation{
 		i18n.Text{Ja: "申請サービスから想定外の応答がありました。", En: "The service gave an unexpected answer."},
 		i18n.Text{Ja: "設定のサービスのアドレスが正しいかご確認ください。", En: "Please check the service's address in the settings."}}},
@@ -236,8 +238,8 @@ var sentinels = []row{
 		i18n.Text{Ja: "この ID はキーリングに保管できない形式です。", En: "This ID cannot be kept in the keyring."},
 		i18n.Text{Ja: "申請サービスから発行された ID をそのまま入力してください。", En: "Please enter the ID exactly as the service issued it."}}},
 	{err: certcheck.ErrNotPinned, class: Negative, cmd: i18n.Text{Ja: "--anchor には、公開されている指紋と一致するルート証明書を指定してください。", En: "give with --anchor a root certificate whose fingerprint matches the published one"}, explanation: explanation{
-		i18n.Text{Ja: "信頼する証明書として指定された証明書が、公開されているルート証明書と一致しません。", En: "A certificate given as trusted is not the published root certificate."},
-		i18n.Text{Ja: "設定の「信頼する証明書」を、公開元から入手したルート証明書に置き換えてください。", En: "Please replace the trusted certificate in the settings with the root certificate from its publisher."}}},
+		i18n.Text{Ja: "信頼する認証局として指定された証明書が、公開されているルート証明書と一致しません。", En: "A certificate given as a trusted authority is not the published root certificate."},
+		i18n.Text{Ja: "設定の「信頼する認証局」を、公開元から入手したルート証明書に置き換えてください。", En: "Please replace the trusted authority in the settings with the root certificate from its publisher."}}},
 	{err: certcheck.ErrCRLSignerRevoked, class: Negative, explanation: revocationData},
 	{err: certcheck.ErrCRLTooLarge, class: Indeterminate, explanation: revocationUnknown},
 	{err: certcheck.ErrCRLNotFetchable, class: Indeterminate, explanation: revocationUnknown},
@@ -263,10 +265,11 @@ var sentinels = []row{
 	{err: certcheck.ErrOCSPCritical, class: Indeterminate, explanation: revocationData},
 	{err: submit.ErrNoItem, class: Usage, explanation: explanation{
 		i18n.Text{Ja: "送信待ちの一覧に、その申請はありません。", En: "There is no such application waiting in the outbox."},
-		i18n.Text{Ja: "受付の一覧で、届いているかをご確認ください。", En: "Please look at the list of receipts to see whether it arrived."}}},
+		i18n.Text{Ja: "「申請履歴」で、届いているかをご確認ください。", En: "Please look in History whether it arrived."}},
+		cmd: i18n.Text{Ja: "shinseictl receipts で、届いているかをご確認ください。", En: "see with 'shinseictl receipts' whether it arrived"}},
 	{err: submit.ErrUntrustedServer, class: Negative, explanation: explanation{
 		i18n.Text{Ja: "申請サービスの証明書を信頼できません。送信していません。", En: "The service's certificate is not trusted; nothing was sent."},
-		i18n.Text{Ja: "設定の「信頼する証明書」に、サービスの認証局（LGPKI など）の証明書を登録してください。確認を省略することはできません。", En: "Please add the service's certificate authority (LGPKI or the like) to the trusted certificates in the settings; the check cannot be skipped."}}},
+		i18n.Text{Ja: "設定の「サービスの証明書」に、サービスの認証局（LGPKI など）の証明書を登録してください。確認を省略することはできません。", En: "Please add the service's certificate authority (LGPKI or the like) to “Service's CA certificates” in the settings; the check cannot be skipped."}}},
 	{err: submit.ErrRefused, class: Negative, explanation: explanation{
 		i18n.Text{Ja: "申請サービスに受け付けられませんでした。", En: "The service refused the request."},
 		i18n.Text{Ja: "表示された理由に従って直してから、もう一度お試しください。", En: "Please correct what the reason says and try again."}}},
@@ -299,8 +302,8 @@ var reasonHints = map[submit.Reason]reasonHint{
 		i18n.Text{Ja: "申請データが壊れているか変更されています。もう一度署名してください。", En: "the package was altered or its signature is broken: sign the form again"}},
 	submit.ReasonCertificateUntrusted: {i18n.Text{Ja: "マイナンバーカードまたは商業登記電子証明書で署名してください。", En: "Please sign with a My Number card or a commercial-registry certificate."},
 		i18n.Text{Ja: "マイナンバーカードまたは商業登記電子証明書で署名してください。", En: "sign with a My Number card or a commercial-registry certificate the service accepts"}},
-	submit.ReasonCertificateExpired: {i18n.Text{Ja: "電子証明書の有効期限が切れています。更新してから署名し直してください。", En: "The certificate has expired; please renew it and sign again."},
-		i18n.Text{Ja: "電子証明書の有効期限が切れています。更新してから署名し直してください。", En: "the certificate has expired: renew it (My Number card: at the municipal office) and sign again"}},
+	submit.ReasonCertificateExpired: {i18n.Text{Ja: "電子証明書の有効期限が切れています。マイナンバーカードの署名用電子証明書はお住まいの市区町村の窓口で、商業登記電子証明書は登記所で更新してから、署名し直してください。", En: "The certificate has expired; please renew it (a My Number card's at your municipal office, a commercial-registry certificate at the registry office) and sign again."},
+		i18n.Text{Ja: "電子証明書の有効期限が切れています。市区町村の窓口（マイナンバーカード）または登記所（商業登記電子証明書）で更新してから、署名し直してください。", En: "the certificate has expired: renew it (My Number card: at the municipal office; commercial-registry certificate: at the registry office) and sign again"}},
 	submit.ReasonCertificateRevoked: {i18n.Text{Ja: "電子証明書が失効しています（氏名・住所などの変更でも失効します）。市区町村の窓口で新しい証明書を受け取ってから署名し直してください。", En: "The certificate is revoked (a change of name or address also revokes it); please get a new one at the municipal office and sign again."},
 		i18n.Text{Ja: "電子証明書が失効しています（氏名・住所などの変更でも失効します）。市区町村の窓口で新しい証明書を受け取ってから署名し直してください。", En: "the certificate is revoked (a change of name or address revokes a My Number card's certificate): get a new one and sign again"}},
 	submit.ReasonCertificateUnknown: {i18n.Text{Ja: "証明書の状態を確認できませんでした。しばらくしてから、もう一度お試しください。", En: "The certificate's status could not be established; please try again later."},
@@ -325,14 +328,14 @@ var reasonHints = map[submit.Reason]reasonHint{
 		i18n.Text{Ja: "お持ちの ID で shinseictl account login してください。パスワードを忘れた場合だけ --reset-password を付けて登録し直してください（以前のパスワードは誰も使えなくなります）。", En: "log in with the existing account ('shinseictl account login --account ID'); only if its password is forgotten, register again with --reset-password (the old password then stops working for everyone)"}},
 	submit.ReasonNotFound: {i18n.Text{Ja: "到達番号（と問合せ番号）をご確認ください。", En: "Please check the arrival number (and the inquiry number)."},
 		i18n.Text{Ja: "到達番号（と問合せ番号）をご確認ください。", En: "check the arrival number (and the inquiry number for an anonymous application)"}},
-	submit.ReasonIdempotencyConflict: {i18n.Text{Ja: "新しい申請としてもう一度送信してください。", En: "Please send it again as a new application."},
-		i18n.Text{Ja: "新しい申請としてもう一度送信してください。", En: "this application's key was used for other content: submit the file again as a new application"}},
+	submit.ReasonIdempotencyConflict: {i18n.Text{Ja: "この申請と同じ送信番号で、内容の違う申請がすでに送られています。まず「申請履歴」で、申請が届いていないかをご確認ください。届いていない場合だけ、新しい申請としてもう一度署名・送信してください。", En: "An application with other content was already sent under the same sending key. Please first look in History whether your application arrived; only if it did not, sign and send it again as a new application."},
+		i18n.Text{Ja: "この申請と同じ冪等キーで、内容の違う申請がすでに送られています。まず shinseictl receipts で届いていないかをご確認ください。届いていない場合だけ、新しい申請として送信してください。", En: "this application's key was used for other content: submit the file again as a new application"}},
 }
 
 // certReasons word certcheck's findings.
 var certReasons = map[certcheck.Reason]explanation{
 	certcheck.ReasonUntrusted:         {i18n.Text{Ja: "信頼できる認証局の証明書ではありません。", En: "The certificate is not from a trusted authority."}, i18n.Text{Ja: "マイナンバーカードまたは商業登記電子証明書をお使いください。", En: "Please use a My Number card or a commercial-registry certificate."}},
-	certcheck.ReasonExpired:           {i18n.Text{Ja: "電子証明書の有効期限が切れています。", En: "The certificate has expired."}, i18n.Text{Ja: "証明書を更新してください（マイナンバーカードは市区町村の窓口で）。", En: "Please renew the certificate (a My Number card's at the municipal office)."}},
+	certcheck.ReasonExpired:           {i18n.Text{Ja: "電子証明書の有効期限が切れています。", En: "The certificate has expired."}, i18n.Text{Ja: "証明書を更新してください（マイナンバーカードの署名用電子証明書はお住まいの市区町村の窓口、商業登記電子証明書は登記所で更新できます）。", En: "Please renew the certificate (a My Number card's at your municipal office, a commercial-registry certificate at the registry office)."}},
 	certcheck.ReasonNotYetValid:       {i18n.Text{Ja: "電子証明書の有効期間がまだ始まっていません。", En: "The certificate is not valid yet."}, i18n.Text{Ja: "パソコンの日付と時刻をご確認ください。", En: "Please check this computer's date and time."}},
 	certcheck.ReasonKeyUsage:          {i18n.Text{Ja: "この証明書は署名には使えません。", En: "This certificate may not sign documents."}, i18n.Text{Ja: "署名用の電子証明書を選んでください。", En: "Please choose a signature certificate."}},
 	certcheck.ReasonRevoked:           {i18n.Text{Ja: "電子証明書が失効しています。", En: "The certificate is revoked."}, i18n.Text{Ja: "新しい証明書を取得してください。", En: "Please get a new certificate."}},

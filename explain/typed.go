@@ -156,7 +156,7 @@ func sendEntry(se *submit.SendError) Entry {
 func tlsEntry(te *submit.TLSError) Entry {
 	e := Entry{Class: Negative,
 		Message: i18n.Text{Ja: "申請サービスの証明書を信頼できません。送信していません。", En: "The service's certificate is not trusted; nothing was sent."},
-		Hint:    i18n.Text{Ja: "設定の「信頼する証明書」に、サービスの認証局（LGPKI など）の証明書を登録してください。確認を省略することはできません。", En: "Please add the service's certificate authority (LGPKI or the like) to the trusted certificates in the settings; the check cannot be skipped."},
+		Hint:    i18n.Text{Ja: "設定の「サービスの証明書」に、サービスの認証局（LGPKI など）の証明書を登録してください。確認を省略することはできません。", En: "Please add the service's certificate authority (LGPKI or the like) to “Service's CA certificates” in the settings; the check cannot be skipped."},
 		Command: i18n.Text{Ja: "--anchor CERT でサービスの認証局の証明書（LGPKI のアプリケーション認証局またはサービスのプライベート認証局）を指定してください。確認を省略することはできません。",
 			En: "give the service's CA certificate with --anchor CERT (LGPKI application CA or the service's private CA); the check is never skipped"}}
 	switch te.Failure {

@@ -225,7 +225,7 @@ func (a *App) precheckIdentity(p *Precheck, cert *x509.Certificate, form *submit
 	p.Identity = &res
 	if res.Overall == identity.OutcomeNotGiven {
 		add(LineIdentity, "", Amber, i18n.Text{Ja: "申請者欄が空のため、証明書との照合はできません。", En: "The applicant block is empty, so nothing could be compared with the certificate."},
-			i18n.Text{Ja: "「証明書から入力」で申請者欄を埋めることができます。", En: "You can fill in the applicant block from the certificate."})
+			i18n.Text{Ja: "申請書に戻って、申請者欄をご記入ください。", En: "Please go back to the form and fill in the applicant block."})
 		return
 	}
 	for _, f := range res.Fields {
@@ -235,7 +235,7 @@ func (a *App) precheckIdentity(p *Precheck, cert *x509.Certificate, form *submit
 		level, todo := Green, i18n.Text{}
 		if f.Outcome == identity.OutcomeMismatch {
 			level = Red
-			todo = i18n.Text{Ja: "申請者欄を証明書に記録されているとおりに直してください（「証明書から入力」も使えます）。", En: "Please write the applicant block as the certificate records it (you can fill it in from the certificate)."}
+			todo = i18n.Text{Ja: "申請者欄を、証明書に記録されているとおりに直してください。", En: "Please write the applicant block as the certificate records it."}
 
 		}
 		add(LineIdentity, f.Field, level, i18n.Text{Ja: f.Explain("ja"), En: f.Explain("en")}, todo)
@@ -247,7 +247,7 @@ func (a *App) precheckService(ctx context.Context, p *Precheck, add addLine) {
 	switch {
 	case pr.untrusted:
 		add(LineService, "", Red, i18n.Text{Ja: "申請サービスの証明書を信頼できません。このサービスには送信しません。", En: "The service's certificate is not trusted; nothing will be sent to it."},
-			i18n.Text{Ja: "設定のサービスのアドレスと「信頼する証明書」を確認してください。分からない場合はヘルプデスクにお問い合わせください。", En: "Please check the service address and its trusted certificates in the settings, or contact the help desk."},
+			i18n.Text{Ja: "設定の「サービスのURL」と「サービスの証明書」を確認してください。分からない場合はヘルプデスクにお問い合わせください。", En: "Please check “Service URL” and “Service's CA certificates” in the settings, or contact the help desk."},
 		)
 		return
 	case !pr.reached:

@@ -276,7 +276,7 @@ func certReasonText(r certcheck.Reason, cert *x509.Certificate, renew i18n.Text)
 			i18n.Text{Ja: "パソコンの日付と時刻が正しいか確認してください。", En: "Please check this computer's date and time."}
 	case certcheck.ReasonUntrusted:
 		return i18n.Text{Ja: "信頼できる認証局が発行した証明書であることを確認できませんでした。", En: "The certificate could not be traced to a trusted authority."},
-			i18n.Text{Ja: "マイナンバーカードまたは商業登記電子証明書をお使いください。設定の「信頼する証明書」もご確認ください。", En: "Please use a My Number card or a commercial-registry certificate, and check the trusted certificates in the settings."}
+			i18n.Text{Ja: "マイナンバーカードまたは商業登記電子証明書をお使いください。設定の「信頼する認証局」もご確認ください。", En: "Please use a My Number card or a commercial-registry certificate, and check “Trusted authorities” in the settings."}
 
 	}
 	return i18n.Text{Ja: "電子証明書を検証できませんでした。", En: "The certificate could not be validated."},

@@ -164,7 +164,7 @@ func (a *account) onRegisterCard() {
 }
 
 func (a *account) onRegisterP12() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := newFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}

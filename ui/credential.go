@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -101,7 +100,7 @@ func (c *credentialScreen) show(f *flow.FoundCredentials) {
 	}
 	for _, p := range f.Problems {
 		e := explain.Of(p.Err)
-		c.list.Add(statusLine(levelWarn, p.Module, text(e.Message), text(e.Hint)))
+		c.list.Add(statusLine(levelWarn, softwareName(p.Module), text(e.Message), text(e.Hint)))
 	}
 }
 
@@ -113,7 +112,7 @@ func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
 	}
 	lines := container.NewVBox()
 	add := func(s string) { lines.Add(wrapped(s)) }
-	add(tr("cred.module", map[string]any{"Module": t.ModuleName, "Reader": t.Reader}))
+	add(readingLine(t))
 	if !t.NoSignatureCert && !t.PIN.Locked { // a locked PIN has its red line below
 		add(triesText(t.PIN, tr("cred.tries_ok")))
 	}
@@ -215,7 +214,7 @@ func (c *credentialScreen) onChoose(t flow.FoundToken) {
 // onP12 chooses a certificate file (.p12/.pfx); its password is asked
 // when signing.
 func (c *credentialScreen) onP12() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := newFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -254,7 +253,7 @@ func (f *formScreen) load(doc *submit.FormDocument) {
 
 // onOpen opens a completed form file (JSON).
 func (f *formScreen) onOpen() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := newFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
@@ -288,7 +287,7 @@ func (f *formScreen) onPaste() {
 
 // onAttach adds a file to send with the form.
 func (f *formScreen) onAttach() {
-	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	newFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}

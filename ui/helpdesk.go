@@ -162,7 +162,7 @@ func (h *helpDesk) onExport() {
 
 // askSaveAs asks where to save the bundle with the file save dialog.
 func (h *helpDesk) askSaveAs(then func(fyne.URIWriteCloser, error)) {
-	d := dialog.NewFileSave(then, h.s.win)
+	d := newFileSave(then, h.s.win)
 	d.SetFileName("shinsei-diagnostics.zip")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".zip"}))
 	d.Show()

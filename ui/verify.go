@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -53,7 +52,7 @@ func newVerifyNotice(s *shell) *verifyNotice {
 func (v *verifyNotice) view() fyne.CanvasObject { return v.box }
 
 func (v *verifyNotice) onOpen() {
-	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	newFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
