@@ -91,6 +91,12 @@ func precheckAttachments(p *Precheck, proc *submit.Procedure, form *submit.FormD
 	}
 }
 
+// PackageLimitText is the procedure's limit on a package in words
+// ("64MB"), as the window shows it beside the attachments.
+func PackageLimitText(proc submit.Procedure) string {
+	return sizeText(MaxPackageBytes(proc), false)
+}
+
 // sizeText writes n bytes as people read it: "64MB", "3.9MB", "120KB",
 // to one decimal at most, rounded up (up) or down.
 func sizeText(n int64, up bool) string {
