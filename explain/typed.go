@@ -29,6 +29,9 @@ func typed(err error) (Entry, bool) {
 	switch {
 	case errors.As(err, &pe) && pe.Precheck != nil:
 		return precheckEntry(pe), true
+	case errors.As(err, &fe) && len(fe.Problems) > 0 && fe.Problems[0].Field == "attachments":
+		return Entry{Class: Usage, Message: i18n.Text{Ja: "添付ファイルが、この手続きで送れる件数または大きさを超えています。", En: "The attachments exceed what this procedure accepts in number or size."},
+			Hint: fe.Problems[0].Message}, true
 	case errors.As(err, &fe) && len(fe.Problems) > 0:
 		return Entry{Class: Usage, Message: i18n.Text{Ja: "申請書に入力されていない項目、または正しくない項目があります。", En: "Some fields of the form are missing or not valid."},
 			Hint: fe.Problems[0].Message}, true

@@ -121,6 +121,9 @@ func (a *App) Sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 			return nil, err
 		}
 	}
+	if pr := CheckAttachments(proc, form, req.Attachments); pr != nil {
+		return nil, &FormError{Problems: []FieldProblem{*pr}}
+	}
 	if req.Out != "" {
 		// The window's save dialog has asked about replacing a file.
 		if err := checkOutput(req.Out, true); err != nil {
@@ -152,6 +155,7 @@ func (a *App) Sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 			}
 			p := a.precheck(ctx, cert, form, &proc, len(req.Attachments))
 			precheckAccount(p, cert, &proc, req.account)
+			precheckAttachments(p, &proc, form, req.Attachments)
 			p.markFilled(signed.Filled)
 			return p
 		},
@@ -224,6 +228,9 @@ func (a *App) SignFiles(ctx context.Context, req SignFilesRequest, cb Callbacks)
 	if proc != nil {
 		if err := CheckForm(form, *proc, attachments); err != nil {
 			return nil, &Error{Op: "sign", Err: err}
+		}
+		if pr := checkAttachments(*proc, fileSize(req.Files[0]), req.Files[1:]); pr != nil {
+			return nil, &Error{Op: "sign", Err: &FormError{Problems: []FieldProblem{*pr}}}
 		}
 	}
 	files := make([]signer.File, len(req.Files))

@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -30,6 +30,8 @@ type formScreen struct {
 	sex       *widget.Select               // the applicant's sex is picked, not typed
 	fields    map[string]fyne.CanvasObject // *widget.Entry or *widget.Select
 	attached  *widget.Label
+	attachRow *fyne.Container  // the attachments, each with its remove button
+	removes   []*widget.Button // removes[i] removes the draft's attachment i
 	problems  *fyne.Container
 	// errs are the errors shown under each field, by FieldProblem.Field
 	// ("applicant.name", "fields.x", "attachments"); targets the widget
@@ -49,7 +51,7 @@ type formScreen struct {
 
 func newFormScreen(s *shell, d *draft) *formScreen {
 	f := &formScreen{s: s, d: d, applicant: map[string]*widget.Entry{}, fields: map[string]fyne.CanvasObject{},
-		problems: container.NewVBox(), note: wrapped(""), attached: wrapped(""),
+		problems: container.NewVBox(), note: wrapped(""), attached: wrapped(""), attachRow: container.NewVBox(),
 		errs: map[string]*widget.Label{}, targets: map[string]fyne.CanvasObject{}}
 	f.open = widget.NewButtonWithIcon(tr("form.open"), theme.FolderOpenIcon(), f.onOpen)
 	f.paste = widget.NewButtonWithIcon(tr("form.paste"), theme.ContentPasteIcon(), f.onPaste)
@@ -101,7 +103,7 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 		widget.NewLabelWithStyle(tr("form.applicant"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		f.note, form, widget.NewSeparator(),
 		widget.NewLabelWithStyle(tr("form.fields"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		fields, widget.NewSeparator(), f.row("attachments", f.attached))
+		fields, widget.NewSeparator(), f.row("attachments", container.NewVBox(f.attached, f.attachRow)))
 	f.body = body
 	f.scroll = container.NewVScroll(body)
 	f.box = container.NewBorder(
@@ -297,23 +299,6 @@ func (f *formScreen) onAttach() {
 	}, f.s.win).Show()
 }
 
-func (f *formScreen) addAttachment(path string) {
-	f.d.attachments = append(f.d.attachments, path)
-	f.showAttachments()
-}
-
-func (f *formScreen) showAttachments() {
-	if len(f.d.attachments) == 0 {
-		f.attached.SetText(tr("form.no_attachments", map[string]any{"Max": f.d.proc.Form.MaxAttachments}))
-		return
-	}
-	names := make([]string, len(f.d.attachments))
-	for i, p := range f.d.attachments {
-		names[i] = filepath.Base(p)
-	}
-	f.attached.SetText(tr("form.attachments") + strings.Join(names, "、"))
-}
-
 // row is a form widget with the place for its error under it.
 func (f *formScreen) row(key string, w fyne.CanvasObject) fyne.CanvasObject {
 	l := wrapped("")
@@ -420,7 +405,13 @@ func (f *formScreen) validate() []flow.FieldProblem {
 	if f.d.fillsAfterPIN() {
 		validate = flow.ValidateFormToFill // the card fills the empty applicant fields
 	}
-	return validate(f.d.form, f.d.proc.Procedure, len(f.d.attachments))
+	probs := validate(f.d.form, f.d.proc.Procedure, len(f.d.attachments))
+	if !slices.ContainsFunc(probs, func(p flow.FieldProblem) bool { return p.Field == "attachments" }) {
+		if p := flow.CheckAttachments(f.d.proc.Procedure, f.d.form, f.d.attachments); p != nil {
+			probs = append(probs, *p)
+		}
+	}
+	return probs
 }
 
 // onNext checks the form as the service will and goes on: to signing for
