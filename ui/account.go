@@ -20,8 +20,8 @@ import (
 // kept in the OS keyring, log out.
 type account struct {
 	s        *shell
-	current  *widget.Label
-	status   *widget.Label
+	current  *textLabel
+	status   *textLabel
 	choose   *widget.Check // choose the password instead of receiving one
 	register *widget.Button
 	p12      *widget.Button

@@ -27,7 +27,7 @@ type helpDesk struct {
 	export   *widget.Button
 	personal *widget.Check
 	licence  *widget.Button
-	status   *widget.Label
+	status   *textLabel
 	progress *widget.ProgressBarInfinite
 	lines    *fyne.Container
 	// past shows the errors recorded earlier: a verdict of their own,

@@ -17,7 +17,7 @@ import (
 // for its authentication level and what the applicant will need.
 type home struct {
 	s      *shell
-	status *widget.Label
+	status *textLabel
 	list   *fyne.Container
 	reload *widget.Button
 	procs  []flow.ProcedureInfo
