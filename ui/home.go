@@ -44,6 +44,7 @@ func (h *home) onReload() {
 		return
 	}
 	h.status.SetText(tr("home.loading"))
+	h.status.Show()
 	h.reload.Disable()
 	go func() {
 		ctx, cancel := context.WithTimeout(h.s.ctx, networkTimeout)
@@ -57,8 +58,10 @@ func (h *home) onReload() {
 				h.status.Refresh()
 				return
 			}
+			// The heading already asks to choose: the status says nothing.
 			h.status.Importance = widget.MediumImportance
-			h.status.SetText(tr("home.choose"))
+			h.status.SetText("")
+			h.status.Hide()
 			h.show(procs)
 			h.s.event("catalogue")
 		})
