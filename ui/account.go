@@ -21,8 +21,8 @@ import (
 // kept in the OS keyring, log out.
 type account struct {
 	s        *shell
-	current  *widget.Label
-	status   *widget.Label
+	current  *textLabel
+	status   *textLabel
 	choose   *widget.Check // choose the password instead of receiving one
 	another  *widget.Check // register another account although one is kept
 	register *widget.Button
@@ -36,7 +36,7 @@ type account struct {
 	// shownPassword and passwordNote are the last generated password
 	// shown and its note.
 	shownPassword *bigNumber
-	passwordNote  *widget.Label
+	passwordNote  *textLabel
 	box           fyne.CanvasObject
 }
 

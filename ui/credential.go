@@ -26,7 +26,7 @@ import (
 type credentialScreen struct {
 	s       *shell
 	d       *draft
-	status  *widget.Label
+	status  *textLabel
 	list    *fyne.Container
 	choices []*widget.Button // one per usable token, in order
 	files   []*widget.Button // one per suggested file, in order

@@ -29,18 +29,18 @@ type formScreen struct {
 	applicant map[string]*widget.Entry
 	sex       *widget.Select               // the applicant's sex is picked, not typed
 	fields    map[string]fyne.CanvasObject // *widget.Entry or *widget.Select
-	attached  *widget.Label
+	attached  *textLabel
 	attachRow *fyne.Container  // the attachments, each with its remove button
 	removes   []*widget.Button // removes[i] removes the draft's attachment i
 	problems  *fyne.Container
 	// errs are the errors shown under each field, by FieldProblem.Field
 	// ("applicant.name", "fields.x", "attachments"); targets the widget
 	// each belongs to, scrolled to and focused when it is the first.
-	errs    map[string]*widget.Label
+	errs    map[string]*textLabel
 	targets map[string]fyne.CanvasObject
 	body    fyne.CanvasObject
 	scroll  *container.Scroll
-	note    *widget.Label
+	note    *textLabel
 	open    *widget.Button
 	paste   *widget.Button
 	attach  *widget.Button
@@ -52,7 +52,7 @@ type formScreen struct {
 func newFormScreen(s *shell, d *draft) *formScreen {
 	f := &formScreen{s: s, d: d, applicant: map[string]*widget.Entry{}, fields: map[string]fyne.CanvasObject{},
 		problems: container.NewVBox(), note: wrapped(""), attached: wrapped(""), attachRow: container.NewVBox(),
-		errs: map[string]*widget.Label{}, targets: map[string]fyne.CanvasObject{}}
+		errs: map[string]*textLabel{}, targets: map[string]fyne.CanvasObject{}}
 	f.open = widget.NewButtonWithIcon(tr("form.open"), theme.FolderOpenIcon(), f.onOpen)
 	f.paste = widget.NewButtonWithIcon(tr("form.paste"), theme.ContentPasteIcon(), f.onPaste)
 	f.attach = widget.NewButtonWithIcon(tr("form.attach"), theme.ContentAddIcon(), f.onAttach)

@@ -27,10 +27,10 @@ type helpDesk struct {
 	export   *widget.Button
 	personal *widget.Check
 	licence  *widget.Button
-	status   *widget.Label
+	status   *textLabel
 	// verdict is the last diagnosis's verdict; it stays while status
 	// tells what copying or saving did.
-	verdict  *widget.Label
+	verdict  *textLabel
 	progress *widget.ProgressBarInfinite
 	lines    *fyne.Container
 	// past shows the errors recorded earlier: a verdict of their own,

@@ -33,6 +33,8 @@ func texts(o fyne.CanvasObject) []string {
 		return out
 	case *widget.Label:
 		return []string{w.Text}
+	case *textLabel:
+		return []string{w.Text}
 	case *canvas.Text:
 		return []string{strings.TrimSpace(w.Text)}
 	}

@@ -22,7 +22,7 @@ import (
 // its status now, and the notices that arrived, each opened from here.
 type history struct {
 	s       *shell
-	status  *widget.Label
+	status  *textLabel
 	list    *fyne.Container
 	reload  *widget.Button
 	records []submit.Record
@@ -31,7 +31,7 @@ type history struct {
 	// states are the entries' lines, by arrival number: when it was
 	// received and the procedure, then the status last asked; whens are
 	// their first line, kept across refreshes.
-	states  map[string]*widget.Label
+	states  map[string]*textLabel
 	whens   map[string]string
 	refresh map[string]*widget.Button
 	notices map[string]*fyne.Container // arrival number → its notices
@@ -40,15 +40,15 @@ type history struct {
 	// sendNow and heldStates are the held items' buttons and lines, by
 	// outbox item ID.
 	sendNow    map[string]*widget.Button
-	heldStates map[string]*widget.Label
+	heldStates map[string]*textLabel
 	box        fyne.CanvasObject
 }
 
 func newHistory(s *shell) *history {
 	h := &history{s: s, status: wrapped(""), list: container.NewVBox(),
-		states: map[string]*widget.Label{}, whens: map[string]string{}, refresh: map[string]*widget.Button{},
+		states: map[string]*textLabel{}, whens: map[string]string{}, refresh: map[string]*widget.Button{},
 		notices: map[string]*fyne.Container{}, opens: map[string]*widget.Button{},
-		sendNow: map[string]*widget.Button{}, heldStates: map[string]*widget.Label{}}
+		sendNow: map[string]*widget.Button{}, heldStates: map[string]*textLabel{}}
 	h.reload = widget.NewButtonWithIcon(tr("history.reload"), theme.ViewRefreshIcon(), h.onReload)
 	h.box = container.NewBorder(container.NewVBox(heading(tr("history.title")), wrapped(tr("history.intro")), h.status),
 		container.NewHBox(h.reload), nil, nil, container.NewVScroll(h.list))
@@ -65,7 +65,7 @@ func (h *history) onReload() {
 	}
 	defer h.s.event("history")
 	h.list.RemoveAll()
-	for _, m := range []map[string]*widget.Label{h.states, h.heldStates} {
+	for _, m := range []map[string]*textLabel{h.states, h.heldStates} {
 		clear(m)
 	}
 	clear(h.whens)

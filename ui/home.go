@@ -17,7 +17,7 @@ import (
 // for its authentication level and what the applicant will need.
 type home struct {
 	s      *shell
-	status *widget.Label
+	status *textLabel
 	list   *fyne.Container
 	reload *widget.Button
 	procs  []flow.ProcedureInfo
@@ -44,6 +44,7 @@ func (h *home) onReload() {
 		return
 	}
 	h.status.SetText(tr("home.loading"))
+	h.status.Show()
 	h.reload.Disable()
 	go func() {
 		ctx, cancel := context.WithTimeout(h.s.ctx, networkTimeout)
@@ -57,8 +58,10 @@ func (h *home) onReload() {
 				h.status.Refresh()
 				return
 			}
+			// The heading already asks to choose: the status says nothing.
 			h.status.Importance = widget.MediumImportance
-			h.status.SetText(tr("home.choose"))
+			h.status.SetText("")
+			h.status.Hide()
 			h.show(procs)
 			h.s.event("catalogue")
 		})

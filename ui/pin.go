@@ -27,10 +27,10 @@ var errPINCancelled = errors.New("ui: PIN entry cancelled")
 type pinDialog struct {
 	req     pkcs11.PINRequest
 	win     fyne.Window
-	tries   *widget.Label
-	warning *widget.Label
+	tries   *textLabel
+	warning *textLabel
 	entry   *widget.Entry
-	format  *widget.Label
+	format  *textLabel
 	final   *widget.Check // "I understand this is the last try"
 	ok      *widget.Button
 	cancel  *widget.Button

@@ -17,6 +17,8 @@ func labelTexts(t *testing.T, o fyne.CanvasObject) []string {
 	switch v := o.(type) {
 	case *widget.Label:
 		return []string{v.Text}
+	case *textLabel:
+		return []string{v.Text}
 	case *fyne.Container:
 		var out []string
 		for _, c := range v.Objects {

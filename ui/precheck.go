@@ -20,7 +20,7 @@ import (
 type precheckPanel struct {
 	s       *shell
 	pc      *flow.Precheck
-	summary *widget.Label
+	summary *textLabel
 	ack     *widget.Check // "I have read the notes" (amber lines only)
 	sign    *widget.Button
 	back    *widget.Button

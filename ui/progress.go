@@ -17,7 +17,7 @@ import (
 // leaves the outbox as it was, so nothing is left half-done.
 type progress struct {
 	s         *shell
-	stage     *widget.Label
+	stage     *textLabel
 	hashing   *widget.ProgressBar
 	uploading *widget.ProgressBar
 	cancel    *widget.Button

@@ -97,6 +97,8 @@ func showsLabel(t *testing.T, o fyne.CanvasObject, s string) bool {
 	switch v := o.(type) {
 	case *widget.Label:
 		return v.Text == s
+	case *textLabel:
+		return v.Text == s
 	case *fyne.Container:
 		for _, c := range v.Objects {
 			if showsLabel(t, c, s) {

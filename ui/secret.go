@@ -19,7 +19,7 @@ type secretDialog struct {
 	req      flow.SecretRequest
 	entry    *widget.Entry
 	again    *widget.Entry // new passwords only
-	hint     *widget.Label
+	hint     *textLabel
 	ok       *widget.Button
 	cancel   *widget.Button
 	popup    *widget.PopUp

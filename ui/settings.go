@@ -23,7 +23,7 @@ type settings struct {
 	trust      *widget.Entry // signers' trust anchors, one per line
 	proxy      *widget.Entry
 	lang       *widget.RadioGroup
-	status     *widget.Label
+	status     *textLabel
 	save       *widget.Button
 	box        fyne.CanvasObject
 }

@@ -66,6 +66,8 @@ func firstLabel(o fyne.CanvasObject) string {
 	switch o := o.(type) {
 	case *widget.Label:
 		return o.Text
+	case *textLabel:
+		return o.Text
 	case *fyne.Container:
 		for _, c := range o.Objects {
 			if t := firstLabel(c); t != "" {

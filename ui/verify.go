@@ -22,12 +22,12 @@ type verifyNotice struct {
 	noticeID *widget.Entry
 	fetch    *widget.Button
 	open     *widget.Button
-	status   *widget.Label
+	status   *textLabel
 	lines    *fyne.Container
 	// title and body are the notice's title and text, shown once it is
 	// verified intact.
 	title  *widget.Label
-	body   *widget.Label
+	body   *textLabel
 	report *flow.NoticeReport
 	box    fyne.CanvasObject
 }

@@ -82,13 +82,10 @@ func statusLineWith(l level, w, title, found, todo string) fyne.CanvasObject {
 	word.TextStyle.Bold = true
 	lines := container.NewVBox(container.NewHBox(word, head))
 	if found != "" {
-		f := widget.NewLabel(found)
-		f.Wrapping = fyne.TextWrapWord
-		lines.Add(f)
+		lines.Add(wrapped(found))
 	}
 	if todo != "" {
-		d := widget.NewLabel("→ " + todo)
-		d.Wrapping = fyne.TextWrapWord
+		d := wrapped("→ " + todo)
 		d.Importance = widget.WarningImportance
 		if l == levelFail {
 			d.Importance = widget.DangerImportance
@@ -100,12 +97,9 @@ func statusLineWith(l level, w, title, found, todo string) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, container.NewHBox(bar, widget.NewIcon(l.icon())), nil, lines)
 }
 
-// wrapped is a label that wraps at word boundaries.
-func wrapped(s string) *widget.Label {
-	l := widget.NewLabel(s)
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}
+// wrapped is a label that wraps by the rules of Japanese line breaking
+// (textLabel).
+func wrapped(s string) *textLabel { return newTextLabel(s) }
 
 // heading is a screen's title.
 func heading(s string) *widget.Label {
