@@ -244,12 +244,22 @@ func TestAReplyLostAfterTheServiceStoredItGivesTheSameReceiptOnTheNextRun(t *tes
 	it := fx.add(t, submittest.ProcNone, submit.LevelNone, "")
 	s := fx.sender()
 	s.Retry = submit.RetryPolicy{Attempts: 1}
-	if _, err := fx.outbox.Send(context.Background(), it.ID, s); !errors.Is(err, submit.ErrKept) || !errors.Is(err, submit.ErrUnreachable) {
-		t.Fatalf("first run: %v, want kept after a timeout", err)
-	}
+	first, err := fx.outbox.Send(context.Background(), it.ID, s)
 	stored := fx.srv.Arrivals()
 	if len(stored) != 1 {
 		t.Fatalf("%d stored", len(stored))
+	}
+	switch {
+	case err == nil:
+		// On a loaded machine the HTTP transport may replay the request
+		// itself (it carries its idempotency key) after the connection
+		// broke: the same receipt already, and still no duplicate.
+		if first.ArrivalNumber != stored[0] || fx.srv.Applications() != 1 {
+			t.Fatalf("first run: arrival %s, stored %v", first.ArrivalNumber, stored)
+		}
+		return
+	case !errors.Is(err, submit.ErrKept) || !errors.Is(err, submit.ErrUnreachable):
+		t.Fatalf("first run: %v, want kept after a timeout", err)
 	}
 	rec, err := fx.outbox.Send(context.Background(), it.ID, fx.sender())
 	if err != nil {
