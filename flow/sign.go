@@ -164,14 +164,7 @@ func (a *App) Sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 			if err != nil {
 				return err
 			}
-			res, err := signer.Build(ctx, out, files, cred, signer.BuildOptions{Progress: func(done, total int64) {
-				cb.progress(StageHashing, done, total)
-			}})
-			if err != nil {
-				return &Error{Op: "sign", Err: err}
-			}
-			signed.Certificate, signed.Precheck, signed.Files, signed.Size = cred.Cert, p, res.Files, res.Size
-			return nil
+			return signed.build(ctx, files, cred, p, cb)
 		},
 	})
 	if err != nil {
@@ -255,20 +248,26 @@ func (a *App) SignFiles(ctx context.Context, req SignFilesRequest, cb Callbacks)
 			return cb.ConfirmSign(ctx, p)
 		},
 		use: func(cred signer.Credential, p *Precheck) error {
-			res, err := signer.Build(ctx, req.Out, files, cred, signer.BuildOptions{Progress: func(done, total int64) {
-				cb.progress(StageHashing, done, total)
-			}})
-			if err != nil {
-				return &Error{Op: "sign", Err: err}
-			}
-			signed.Certificate, signed.Precheck, signed.Files, signed.Size = cred.Cert, p, res.Files, res.Size
-			return nil
+			return signed.build(ctx, files, cred, p, cb)
 		},
 	})
 	if err != nil {
 		return nil, err
 	}
 	return signed, nil
+}
+
+// build signs files with cred into the package at s.Path, reporting the
+// hashing through cb, and records what was signed and its pre-check p.
+func (s *Signed) build(ctx context.Context, files []signer.File, cred signer.Credential, p *Precheck, cb Callbacks) error {
+	res, err := signer.Build(ctx, s.Path, files, cred, signer.BuildOptions{Progress: func(done, total int64) {
+		cb.progress(StageHashing, done, total)
+	}})
+	if err != nil {
+		return &Error{Op: "sign", Err: err}
+	}
+	s.Certificate, s.Precheck, s.Files, s.Size = cred.Cert, p, res.Files, res.Size
+	return nil
 }
 
 // packageFiles writes the form into the working directory and lists
