@@ -132,10 +132,8 @@ func sendEntry(se *submit.SendError) Entry {
 	}
 	e := Entry{Class: Environment,
 		Message: i18n.Text{Ja: "申請はまだ届いていません。送信待ちとして保管しています。" + cause.Message.Ja, En: "The application has not arrived yet; it is kept, waiting to be sent. " + cause.Message.En},
-		Hint:    i18n.Text{Ja: "接続できるようになったら「申請履歴」の「今すぐ送る」で送信してください（二重に届くことはありません）。", En: "Once connected, use “Send now” in History (it never arrives twice)."},
-		Command: i18n.Text{Ja: "申請は送信待ちとして保管しています。shinseictl submit --service URL --pending でもう一度送ってください（同じ冪等キーで二重には届きません）。",
-			En: "the application is kept in the outbox; run 'shinseictl submit --service URL --pending' to send it again (the same idempotency key prevents a double submission)"}}
-	switch {
+		Hint:    i18n.Text{Ja: "接続できるようになったら「申請履歴」の「今すぐ送る」で送信してください（二重に届くことはありません）。", En: "Once connected, use “Send now” in History (it never arrives twice)."}}
+	switch { // each case words the command line's hint
 	case cause.Class == Negative:
 		e.Class = Negative
 		e.Command = i18n.Text{Ja: cause.CommandHint().Ja + "（申請は送信待ちとして保管しています。shinseictl submit --service URL --pending で送れます）",
