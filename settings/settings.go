@@ -13,6 +13,8 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -138,4 +140,17 @@ func (s Settings) VA() (*x509.Certificate, error) {
 		return nil, fmt.Errorf("settings: %s holds no certificate", s.ServiceVA)
 	}
 	return certs[0], nil
+}
+
+// ProxyFunc is the proxy the settings name, as an http.Transport's Proxy;
+// nil when they name none (HTTPS_PROXY and NO_PROXY then apply).
+func (s Settings) ProxyFunc() (func(*http.Request) (*url.URL, error), error) {
+	if s.Proxy == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(s.Proxy)
+	if err != nil {
+		return nil, fmt.Errorf("proxy: %w", err)
+	}
+	return http.ProxyURL(u), nil
 }

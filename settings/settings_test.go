@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io/fs"
 	"math/big"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,6 +78,26 @@ func TestCertificatesAreReadFromFilesAndFromTheCertificateFilesOfADirectory(t *t
 	if err != nil || len(certs) != 2 {
 		t.Fatalf("from the directory: %d certificates, %v; want 2", len(certs), err)
 	}
+	pemFile := filepath.Join(dir, "two.pem")
+	c, d := selfSigned(t, "C"), selfSigned(t, "D")
+	os.WriteFile(pemFile, append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}),
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: d.Raw})...), 0o600)
+	for _, tc := range []struct {
+		name  string
+		paths []string
+		want  int
+	}{
+		{"a PEM file with two certificates gives both", []string{pemFile}, 2},
+		{"files and directories add up", []string{pemFile, roots}, 4},
+		{"nothing gives nothing", nil, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ReadCertificates(tc.paths...)
+			if err != nil || len(got) != tc.want {
+				t.Fatalf("ReadCertificates = %d certificates, %v; want %d", len(got), err, tc.want)
+			}
+		})
+	}
 	s := Settings{ServiceVA: filepath.Join(roots, "b.der")}
 	if va, err := s.VA(); err != nil || !va.Equal(b) {
 		t.Errorf("VA = %v, %v", va, err)
@@ -106,4 +127,21 @@ func selfSigned(t *testing.T, cn string) *x509.Certificate {
 		t.Fatal(err)
 	}
 	return c
+}
+
+func TestTheProxyIsReadFromTheSettingsOrLeftToTheEnvironment(t *testing.T) {
+	if p, err := (Settings{}).ProxyFunc(); p != nil || err != nil {
+		t.Errorf("no proxy named: a proxy function %v, %v", p != nil, err)
+	}
+	p, err := Settings{Proxy: "http://proxy.example:8080"}.ProxyFunc()
+	if err != nil || p == nil {
+		t.Fatalf("ProxyFunc: a proxy function %v, %v", p != nil, err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "https://service.example/", nil)
+	if u, err := p(req); err != nil || u.Host != "proxy.example:8080" {
+		t.Errorf("the request goes through %v, %v", u, err)
+	}
+	if _, err := (Settings{Proxy: "http://[bad"}).ProxyFunc(); err == nil {
+		t.Error("a proxy URL that does not parse is accepted")
+	}
 }

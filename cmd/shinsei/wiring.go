@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 
@@ -80,33 +77,19 @@ func openApp(ctx context.Context, s ui.Settings) (*flow.App, error) {
 	cfg := flow.Config{ServiceURL: s.ServiceURL, ServiceSystemRoots: s.SystemRoots, Module: s.Module,
 		DataDir: s.DataDir, Lang: s.Lang}
 	var err error
-	if cfg.ServiceAnchors, err = readCerts(s.ServiceAnchors...); err != nil {
+	if cfg.ServiceAnchors, err = settings.ReadCertificates(s.ServiceAnchors...); err != nil {
 		return nil, err
 	}
-	if s.ServiceVA != "" {
-		va, err := readCerts(s.ServiceVA)
-		if err != nil {
-			return nil, err
-		}
-		cfg.ServiceVA = va[0]
-	}
-	if cfg.TrustAnchors, err = readCerts(s.TrustAnchors...); err != nil {
+	if cfg.ServiceVA, err = s.VA(); err != nil {
 		return nil, err
 	}
-	if s.Proxy != "" {
-		u, err := url.Parse(s.Proxy)
-		if err != nil {
-			return nil, fmt.Errorf("proxy: %w", err)
-		}
-		cfg.Proxy = http.ProxyURL(u)
+	if cfg.TrustAnchors, err = settings.ReadCertificates(s.TrustAnchors...); err != nil {
+		return nil, err
+	}
+	if cfg.Proxy, err = s.ProxyFunc(); err != nil {
+		return nil, err
 	}
 	return flow.Open(ctx, cfg)
-}
-
-// readCerts reads certificates from PEM or DER files, or from every
-// .pem/.crt/.cer file of a directory, as the settings name them.
-func readCerts(paths ...string) ([]*x509.Certificate, error) {
-	return settings.ReadCertificates(paths...)
 }
 
 func modulePaths() []string {

@@ -42,41 +42,6 @@ func selfSigned(t *testing.T, cn string) *x509.Certificate {
 	return c
 }
 
-func TestCertificatesAreReadFromPEMDERAndDirectories(t *testing.T) {
-	dir := t.TempDir()
-	a, b, c := selfSigned(t, "a"), selfSigned(t, "b"), selfSigned(t, "c")
-	pemFile := filepath.Join(dir, "two.pem")
-	data := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.Raw}),
-		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: b.Raw})...)
-	if err := os.WriteFile(pemFile, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	sub := filepath.Join(dir, "roots")
-	os.Mkdir(sub, 0o700)
-	os.WriteFile(filepath.Join(sub, "c.der"), c.Raw, 0o600)
-	os.WriteFile(filepath.Join(sub, "notes.txt"), []byte("not a certificate"), 0o600)
-	for _, tc := range []struct {
-		name  string
-		paths []string
-		want  int
-	}{
-		{"a PEM file with two certificates gives both", []string{pemFile}, 2},
-		{"a directory gives its certificate files and skips the rest", []string{sub}, 1},
-		{"files and directories add up", []string{pemFile, sub}, 3},
-		{"nothing gives nothing", nil, 0},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := readCerts(tc.paths...)
-			if err != nil || len(got) != tc.want {
-				t.Fatalf("readCerts = %d certificates, %v; want %d", len(got), err, tc.want)
-			}
-		})
-	}
-	if _, err := readCerts(filepath.Join(sub, "notes.txt")); err == nil {
-		t.Error("a file that holds no certificate is accepted")
-	}
-}
-
 func TestOpeningWithSettingsMakesAServiceClientAndRefusesBadFiles(t *testing.T) {
 	dir := t.TempDir()
 	ca := selfSigned(t, "service CA")

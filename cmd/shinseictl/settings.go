@@ -3,10 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"io/fs"
-	"net/http"
-	"net/url"
 
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/settings"
@@ -81,12 +78,8 @@ func (s *savedSettings) service(cmd string, cfg *flow.Config) (bool, error) {
 		return false, s.usageErr(cmd, err)
 	}
 	cfg.ServiceURL, cfg.ServiceAnchors, cfg.ServiceSystemRoots = s.ServiceURL, anchors, s.SystemRoots || len(anchors) == 0
-	if s.Proxy != "" {
-		u, err := url.Parse(s.Proxy)
-		if err != nil {
-			return false, s.usageErr(cmd, fmt.Errorf("proxy: %w", err))
-		}
-		cfg.Proxy = http.ProxyURL(u)
+	if cfg.Proxy, err = s.ProxyFunc(); err != nil {
+		return false, s.usageErr(cmd, err)
 	}
 	return true, nil
 }
