@@ -24,7 +24,7 @@ func TestAnAttachmentOverTheProceduresSizeIsRefusedBeforeAnyPINIsAsked(t *testin
 	a, cfg := openApp(t, svc, w.pki, []*pkcs11.Library{testenv.SoftHSM(t)})
 	ctx := context.Background()
 	proc, doc := form(t, a, service.ProcMoveOut, w.resident.Cert)
-	big := sparseFile(t, "scan.pdf", 100<<20)
+	big := testenv.SparseFile(t, "scan.pdf", 100<<20)
 
 	r := &recorder{pin: flowPIN}
 	signed, err := a.Sign(ctx, flow.SignRequest{Procedure: proc.Procedure, Form: doc, Attachments: []string{big},

@@ -1,29 +1,13 @@
 package flow_test
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/submit"
 )
-
-// sparseFile makes a file of size bytes that takes no room on disk.
-func sparseFile(t *testing.T, name string, size int64) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	f, err := os.Create(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Truncate(size); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 func TestAttachmentsAreCheckedAgainstTheProceduresLimitsWithTheLimitInWords(t *testing.T) {
 	small := moveOut
@@ -49,7 +33,7 @@ func TestAttachmentsAreCheckedAgainstTheProceduresLimitsWithTheLimitInWords(t *t
 		t.Run(tc.name, func(t *testing.T) {
 			var paths []string
 			for i, n := range tc.sizes {
-				paths = append(paths, sparseFile(t, "file"+string(rune('a'+i))+".pdf", n))
+				paths = append(paths, testenv.SparseFile(t, "file"+string(rune('a'+i))+".pdf", n))
 			}
 			pr := flow.CheckAttachments(tc.proc, validMoveOut(), paths)
 			if tc.wantJa == nil {

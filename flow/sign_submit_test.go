@@ -311,15 +311,7 @@ func TestCancellingWhileHashingLeavesNoPackageAndAnEmptyOutbox(t *testing.T) {
 	w := getWorld(t)
 	svc := startService(t, w.pki, w.reg)
 	a, cfg := openApp(t, svc, w.pki, []*pkcs11.Library{testenv.SoftHSM(t)})
-	big := filepath.Join(t.TempDir(), "large-scan.pdf")
-	f, err := os.Create(big)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Truncate(48 << 20); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	big := testenv.SparseFile(t, "large-scan.pdf", 48<<20)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// Cancel 8 MiB into the attachment, from the progress report, as the

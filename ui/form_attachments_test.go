@@ -1,31 +1,15 @@
 package ui
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 )
-
-// attachmentFile makes a file of size bytes (sparse: no room on disk).
-func attachmentFile(t *testing.T, name string, size int64) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	f, err := os.Create(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Truncate(size); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 func TestAFileBeyondTheProceduresLimitsIsRefusedAtOnceWithTheLimit(t *testing.T) {
 	h := newHarness(t, config(t))
@@ -36,7 +20,7 @@ func TestAFileBeyondTheProceduresLimitsIsRefusedAtOnceWithTheLimit(t *testing.T)
 		t.Errorf("the attachments say %q, want the limits before any file is added", f.attached.Text)
 	}
 
-	f.addAttachment(attachmentFile(t, "scan.pdf", 100<<20))
+	f.addAttachment(testenv.SparseFile(t, "scan.pdf", 100<<20))
 	h.wait("attachment-refused")
 	under := f.errs["attachments"]
 	if len(h.s.draft.attachments) != 0 {
@@ -47,12 +31,12 @@ func TestAFileBeyondTheProceduresLimitsIsRefusedAtOnceWithTheLimit(t *testing.T)
 	}
 
 	for i := range 5 {
-		f.addAttachment(attachmentFile(t, "page"+string(rune('1'+i))+".pdf", 10))
+		f.addAttachment(testenv.SparseFile(t, "page"+string(rune('1'+i))+".pdf", 10))
 	}
 	if under.Visible() {
 		t.Errorf("the refusal stays after files that fit were added: %q", under.Text)
 	}
-	f.addAttachment(attachmentFile(t, "page6.pdf", 10))
+	f.addAttachment(testenv.SparseFile(t, "page6.pdf", 10))
 	h.wait("attachment-refused")
 	if n := len(h.s.draft.attachments); n != 5 {
 		t.Errorf("%d files are attached, want the 5 the procedure takes", n)
@@ -70,7 +54,7 @@ func TestEachAttachmentCanBeRemoved(t *testing.T) {
 	h.startProcedure(service.ProcMoveOut)
 	h.chooseToken()
 	f := h.s.form
-	first, second := attachmentFile(t, "住民票の写し.pdf", 10), attachmentFile(t, "委任状.pdf", 10)
+	first, second := testenv.SparseFile(t, "住民票の写し.pdf", 10), testenv.SparseFile(t, "委任状.pdf", 10)
 	f.addAttachment(first)
 	f.addAttachment(second)
 	if len(f.removes) != 2 || !strings.Contains(f.attached.Text, "2件") {
@@ -96,7 +80,7 @@ func TestGoingBackFromThePrecheckAndOnAgainKeepsTheFormAndItsAttachments(t *test
 	fillApplicant(h.s.form)
 	fillMoveOut(t, h.s.form)
 	h.s.form.fields["new_address"].(*widget.Entry).SetText("大阪府大阪市北区中之島1-3-20 5階")
-	att := attachmentFile(t, "住民票の写し.pdf", 10)
+	att := testenv.SparseFile(t, "住民票の写し.pdf", 10)
 	h.s.form.addAttachment(att)
 	kept := func(when, members string) {
 		t.Helper()
