@@ -160,9 +160,11 @@ func (d *diagnosis) modules(ctx context.Context) {
 	}
 	m.Modules = []ModuleReport{}
 	if len(files) == 0 {
-		m.set(StatusFail, msg("カードを使うためのソフトウェア（PKCS#11 モジュール）が見つかりません。", "No PKCS#11 module was found."),
-			msg("マイナンバーカードを使うには OpenSC（Debian: apt-get install opensc-pkcs11）または公的個人認証サービスの利用者クライアントソフトをインストールしてから、もう一度お試しください。",
-				"To use a My Number card, please install OpenSC (Debian: apt-get install opensc-pkcs11) or the JPKI user client software, then try again."))
+		m.setDetail(StatusFail, msg("カードを使うためのソフトウェアが見つかりません。", "No software for using the card was found."),
+			msg("マイナンバーカードを使うには、公的個人認証サービスの利用者クライアントソフトなど、カードを使うためのソフトウェアをインストールしてから、もう一度お試しください。分からない場合は、この結果をコピーしてヘルプデスクにお伝えください。",
+				"To use a My Number card, please install the software for using the card (such as the JPKI user client software), then try again. If you are not sure how, please copy this result and send it to the help desk."),
+			detail("PKCS#11 モジュールがありません。OpenSC（Debian: apt-get install opensc-pkcs11）または JPKI 利用者クライアントソフトをインストールしてください。",
+				"No PKCS#11 module was found. Install OpenSC (Debian: apt-get install opensc-pkcs11) or the JPKI user client software."))
 		return
 	}
 	loadable := 0
@@ -185,11 +187,13 @@ func (d *diagnosis) modules(ctx context.Context) {
 		d.libs = append(d.libs, loadedModule{path: mr.Path, lib: lib})
 		m.Modules = append(m.Modules, mr)
 	}
-	summary := msgf("%[1]d 個見つかり、%[2]d 個を読み込めました。", "%[1]d found, %[2]d loadable.", len(files), loadable)
+	summary := msgf("%[1]d個見つかり、%[2]d個を読み込めました。", "%[1]d found, %[2]d loadable.", len(files), loadable)
 	switch {
 	case loadable == 0:
-		m.set(StatusFail, summary, msg("モジュールを読み込めませんでした。OpenSC または利用者クライアントソフトをインストールし直してください（Debian: apt-get install --reinstall opensc-pkcs11）。",
-			"No module could be loaded. Please reinstall OpenSC or the JPKI user client software (Debian: apt-get install --reinstall opensc-pkcs11)."))
+		m.setDetail(StatusFail, summary, msg("カードを使うためのソフトウェアを読み込めませんでした。インストールし直してから、もう一度お試しください。",
+			"The software for using the card could not be loaded. Please reinstall it, then try again."),
+			detail("どの PKCS#11 モジュールも読み込めません。OpenSC または利用者クライアントソフトを入れ直してください（Debian: apt-get install --reinstall opensc-pkcs11）。",
+				"No module could be loaded. Reinstall OpenSC or the JPKI user client software (Debian: apt-get install --reinstall opensc-pkcs11)."))
 	case loadable < len(files):
 		m.set(StatusWarn, summary, msg("読み込めないモジュールがあります。使っていないものであれば問題ありません。カードが使えない場合は、そのソフトウェアをインストールし直してください。",
 			"Some modules could not be loaded. If you do not use them, this is fine; if your card does not work, please reinstall that software."))
@@ -230,9 +234,7 @@ func (d *diagnosis) pcsc(ctx context.Context) {
 			p.set(StatusSkipped, msg("カードリーダーは使っていないため、確認していません。", "No card reader is in use, so it was not checked."), i18n.Text{})
 			return
 		}
-		p.set(StatusFail, msg("カードリーダーのサービス（pcscd）に接続できません。", "The card reader service (pcscd) cannot be reached."),
-			msg("pcscd を起動してください（sudo systemctl start pcscd.socket）。入っていない場合はインストールしてください（Debian: apt-get install pcscd）。",
-				"Please start pcscd (sudo systemctl start pcscd.socket), or install it if it is missing (Debian: apt-get install pcscd)."))
+		p.readerServiceDown()
 		return
 	}
 	defer pc.Close()
@@ -241,14 +243,18 @@ func (d *diagnosis) pcsc(ctx context.Context) {
 	names, err := pc.Readers(ctx)
 	if err != nil {
 		p.Error = d.red.text(err.Error())
-		p.set(StatusFail, msg("カードリーダーの一覧を取得できません。", "The card readers cannot be listed."),
-			msg("カードリーダーを挿し直し、pcscd を再起動してください（sudo systemctl restart pcscd）。", "Please reconnect the reader and restart pcscd (sudo systemctl restart pcscd)."))
+		p.setDetail(StatusFail, msg("カードリーダーの一覧を取得できません。", "The card readers cannot be listed."),
+			msg("カードリーダーを挿し直してから、もう一度お試しください。直らない場合はパソコンを再起動してください。",
+				"Please reconnect the card reader and try again; if that does not help, restart the computer."),
+			detail("pcscd がリーダーの一覧を返しません。pcscd を再起動してください（sudo systemctl restart pcscd）。", "pcscd does not list the readers: restart it (sudo systemctl restart pcscd)."))
 		return
 	}
 	if len(names) == 0 {
-		p.set(StatusWarn, msg("pcscd には接続できますが、カードリーダーが見つかりません。", "pcscd answers, but no card reader is connected."),
-			msg("カードリーダーをパソコンに接続してください。接続しても表示されない場合は、リーダーのドライバー（Debian: apt-get install libccid）を確認してください。",
-				"Please connect the card reader. If it still does not show, check its driver (Debian: apt-get install libccid)."))
+		p.setDetail(StatusWarn, msg("カードリーダーが見つかりません。", "No card reader is connected."),
+			msg("カードリーダーをパソコンに接続してください。接続しても見つからない場合は、この結果をコピーしてヘルプデスクにお伝えください。",
+				"Please connect the card reader. If it is still not found, please copy this result and send it to the help desk."),
+			detail("pcscd は応答しますが、リーダーがありません。接続しても表示されない場合は、リーダーのドライバー（Debian: apt-get install libccid）を確認してください。",
+				"pcscd answers, but lists no reader. If a connected reader does not show, check its driver (Debian: apt-get install libccid)."))
 		return
 	}
 	cards := 0
@@ -272,13 +278,24 @@ func (d *diagnosis) pcsc(ctx context.Context) {
 		}
 		p.Readers = append(p.Readers, rr)
 	}
-	summary := msgf("pcscd に接続できます。カードリーダー%[1]d台、カードが入っているもの%[2]d台。",
-		"pcscd answers; %[1]d reader(s), %[2]d with a card.", len(names), cards)
+	summary := msgf("カードリーダー%[1]d台、カードが入っているもの%[2]d台。",
+		"%[1]d reader(s), %[2]d with a card.", len(names), cards)
+	answers := detail("pcscd に接続できます。", "pcscd answers.")
 	if cards == 0 {
-		p.set(StatusWarn, summary, msg("カードをカードリーダーに置く（差し込む）と確認できます。", "Please put the card on (or into) the reader to check it."))
+		p.setDetail(StatusWarn, summary, msg("カードをカードリーダーに置く（差し込む）と確認できます。", "Please put the card on (or into) the reader to check it."), answers)
 		return
 	}
-	p.set(StatusOK, summary, i18n.Text{})
+	p.setDetail(StatusOK, summary, i18n.Text{}, answers)
+}
+
+// readerServiceDown words a reader service (pcscd) that does not answer:
+// for the resident what to do, for the help desk how to start it.
+func (p *PCSCReport) readerServiceDown() {
+	p.setDetail(StatusFail, msg("カードリーダーを使うための仕組みが動いていません。", "The service that runs card readers is not running."),
+		msg("パソコンを再起動してから、もう一度お試しください。直らない場合は、この結果をコピーしてヘルプデスクにお伝えください。",
+			"Please restart the computer and try again. If that does not help, please copy this result and send it to the help desk."),
+		detail("pcscd に接続できません。pcscd を起動してください（sudo systemctl start pcscd.socket）。入っていない場合はインストールしてください（Debian: apt-get install pcscd）。",
+			"Please start pcscd (sudo systemctl start pcscd.socket), or install it if it is missing (Debian: apt-get install pcscd): it cannot be reached."))
 }
 
 // recordingTries reads tries through a TriesReader and remembers whether
@@ -300,8 +317,8 @@ func (d *diagnosis) tokens(ctx context.Context) {
 	c := &d.r.Certificates
 	t.Tokens, c.Certificates = []TokenReport{}, []CertReport{}
 	if len(d.libs) == 0 {
-		t.set(StatusSkipped, msg("読み込めたモジュールがないため確認していません。", "Not checked: no module could be loaded."), i18n.Text{})
-		c.set(StatusSkipped, msg("読み込めたモジュールがないため確認していません。", "Not checked: no module could be loaded."), i18n.Text{})
+		t.set(StatusSkipped, msg("カードを使うためのソフトウェアを読み込めなかったため、確認していません。", "Not checked: no module could be loaded."), i18n.Text{})
+		c.set(StatusSkipped, msg("カードを使うためのソフトウェアを読み込めなかったため、確認していません。", "Not checked: no module could be loaded."), i18n.Text{})
 		return
 	}
 	tries := d.opts.TriesReader
@@ -312,8 +329,9 @@ func (d *diagnosis) tokens(ctx context.Context) {
 		infos, err := m.lib.Tokens(ctx)
 		if err != nil {
 			t.Tokens = append(t.Tokens, TokenReport{Module: m.path, Error: d.red.text(err.Error()),
-				Check: Check{Status: StatusWarn, Summary: msg("トークンの一覧を取得できません。", "The tokens cannot be listed."),
-					Hint: msg("カードを置き直して、もう一度お試しください。", "Please put the card on the reader again and retry.")}})
+				Check: Check{Status: StatusWarn, Summary: msg("カードの情報を読み取れません。", "The card cannot be read."),
+					Hint:   msg("カードを置き直して、もう一度お試しください。", "Please put the card on the reader again and retry."),
+					Detail: detail("このモジュールのトークンの一覧を取得できません。", "The module's tokens cannot be listed.")}})
 			continue
 		}
 		for _, ti := range infos {
@@ -324,15 +342,17 @@ func (d *diagnosis) tokens(ctx context.Context) {
 	for _, tr := range t.Tokens {
 		status = worse(status, tr.Status)
 	}
-	summary := msgf("トークン %d 個。", "%d token(s).", len(t.Tokens))
+	summary := msgf("パスワードの状態を%d件確認しました。", "%d token(s).", len(t.Tokens))
+	count := detailf("トークン%d個。", "%d token(s).", len(t.Tokens))
 	switch {
 	case len(t.Tokens) == 0:
-		t.set(StatusWarn, msg("カード（トークン）が見つかりません。", "No card (token) was found."),
-			msg("マイナンバーカードをカードリーダーに置いて（差し込んで）から、もう一度お試しください。", "Please put your My Number card on the reader and try again."))
+		t.setDetail(StatusWarn, msg("カードが見つかりません。", "No card was found."),
+			msg("マイナンバーカードをカードリーダーに置いて（差し込んで）から、もう一度お試しください。", "Please put your My Number card on the reader and try again."),
+			detail("どのモジュールにもトークンがありません。", "No module has a token."))
 	case status == StatusOK:
-		t.set(StatusOK, summary, i18n.Text{})
+		t.setDetail(StatusOK, summary, i18n.Text{}, count)
 	default:
-		t.set(status, summary, worstHint(t.Tokens, status))
+		t.setDetail(status, summary, worstHint(t.Tokens, status), count)
 	}
 	d.certificatesVerdict()
 }
@@ -361,7 +381,8 @@ func (d *diagnosis) token(ctx context.Context, m loadedModule, ti pkcs11.TokenIn
 	tr.PIN = PINReport{CountLow: st.CountLow, FinalTry: st.FinalTry, Locked: st.Locked, TriesLeft: st.TriesLeft, Exact: rec.exact}
 	tr.Check = pinVerdict(ti.Policy, tr.PIN)
 	if err != nil {
-		tr.set(worse(tr.Status, StatusWarn), tr.Summary, msg("カードを置き直して、もう一度お試しください。", "Please put the card on the reader again and retry."))
+		tr.setDetail(worse(tr.Status, StatusWarn), tr.Summary, msg("カードを置き直して、もう一度お試しください。", "Please put the card on the reader again and retry."),
+			detail("トークンを開けません。", "The token cannot be opened."))
 		return tr
 	}
 	certs, err := tok.Certificates(ctx)
@@ -378,41 +399,37 @@ func (d *diagnosis) token(ctx context.Context, m loadedModule, ti pkcs11.TokenIn
 	}
 	if ti.Policy == pkcs11.PolicyJPKISignature && !hasSignatureCert {
 		d.r.Certificates.Notes = append(d.r.Certificates.Notes,
-			msgf("「%[1]s」の署名用電子証明書は、署名用パスワードを入力した後にだけ読み取れます。診断ではパスワードをお尋ねしないため、表示していません。",
+			msgf("「%[1]s」の署名用電子証明書は、署名用電子証明書のパスワードを入力した後にだけ読み取れます。診断ではパスワードをお尋ねしないため、表示していません。",
 				"The signature certificate on %[1]q can be read only after its password is entered; the diagnosis never asks for it, so it is not shown.", ti.Label))
 	}
 	return tr
 }
 
-// worstHint is the hint of the one token at status, or, when several are,
-// a pointer to each token's hint: the command line shows the section's
-// hint as its own.
+// worstHint is the hints of the tokens at status, each once: the window
+// and the command line show the section's hint as its own.
 func worstHint(tokens []TokenReport, status Status) i18n.Text {
-	var hint i18n.Text
-	n := 0
+	var ja, en []string
+	seen := map[string]bool{}
 	for _, tr := range tokens {
-		if tr.Status == status {
-			hint = tr.Hint
-			n++
+		if tr.Status == status && !tr.Hint.IsZero() && !seen[tr.Hint.Ja] {
+			seen[tr.Hint.Ja] = true
+			ja, en = append(ja, tr.Hint.Ja), append(en, tr.Hint.En)
 		}
 	}
-	if n == 1 && !hint.IsZero() {
-		return hint
-	}
-	return msg("各トークンの案内をご覧ください。", "Please see the hint of each token.")
+	return i18n.Text{Ja: strings.Join(ja, ""), En: strings.Join(en, " ")}
 }
 
 // pinVerdict words a token's PIN state. A locked PIN is StatusFail: the
 // card cannot sign until the municipal office resets it.
 func pinVerdict(p pkcs11.PINPolicy, pin PINReport) Check {
-	what := msg("パスワード（PIN）", "PIN")
+	what := msg("パスワード", "PIN")
 	switch p {
 	case pkcs11.PolicyJPKISignature:
 		what = msg("署名用電子証明書のパスワード（英数字6〜16文字）", "signature password (6–16 letters and digits)")
 	case pkcs11.PolicyJPKIAuth:
 		what = msg("利用者証明用電子証明書の暗証番号（数字4桁）", "user authentication PIN (4 digits)")
 	}
-	tries := msg("残り回数はトークンからは分かりません", "the token does not tell the tries left")
+	tries := msg("残り回数はカードから読めませんでした", "the card does not tell the tries left")
 	if pin.TriesLeft >= 0 {
 		tries = msgf("残り%d回", "%d tries left", pin.TriesLeft)
 	}
@@ -425,7 +442,7 @@ func pinVerdict(p pkcs11.PINPolicy, pin PINReport) Check {
 			msg("パスワードロックは、お住まいの市区町村の窓口での初期化（再設定）でのみ解除できます。マイナンバーカードと本人確認書類をお持ちのうえ、窓口でお手続きください。",
 				"A locked My Number card PIN can be reset only at your municipal office. Please bring the card and an ID document to the counter."))
 		if p == pkcs11.PolicyGeneric {
-			c.Hint = msg("トークンの発行元にロック解除の方法をお問い合わせください。", "Please ask the issuer of the token how to unlock it.")
+			c.Hint = msg("カードの発行元にロック解除の方法をお問い合わせください。", "Please ask the issuer of the token how to unlock it.")
 		}
 	case pin.FinalTry:
 		c.set(StatusWarn, msgf("%[1]s：あと1回間違えるとパスワードロックがかかります。", "The %[1]s has ONE try left: one more wrong entry locks it.", what),
@@ -481,10 +498,10 @@ func (d *diagnosis) validity(cert *x509.Certificate, ca bool) Check {
 		c.set(StatusWarn, msgf("まだ有効期間が始まっていません（%s から）。", "Not valid yet (from %s).", cert.NotBefore.Format("2006-01-02")),
 			msg("パソコンの日付と時刻が正しいか確認してください。", "Please check that the computer's date and time are right."))
 	case left < 30 && !ca:
-		c.set(StatusWarn, msgf("有効期限まで残り %d 日です。", "Expires in %d days.", left),
+		c.set(StatusWarn, msgf("有効期限まで残り%d日です。", "Expires in %d days.", left),
 			msg("期限が切れる前に、市区町村の窓口で電子証明書を更新してください。", "Please renew the certificate at your municipal office before it expires."))
 	default:
-		c.set(StatusOK, msgf("有効期限まで残り %d 日。", "%d days to expiry.", left), i18n.Text{})
+		c.set(StatusOK, msgf("有効期限まで残り%d日。", "%d days to expiry.", left), i18n.Text{})
 	}
 	return c
 }
@@ -495,7 +512,7 @@ func (d *diagnosis) certificatesVerdict() {
 	for _, cr := range c.Certificates {
 		status = worse(status, cr.Status)
 	}
-	summary := msgf("カードから読み取れた電子証明書 %d 件。", "%d certificate(s) readable without a PIN.", len(c.Certificates))
+	summary := msgf("カードから読み取れた電子証明書%d件。", "%d certificate(s) readable without a PIN.", len(c.Certificates))
 	if status == StatusOK {
 		c.set(StatusOK, summary, i18n.Text{})
 		return
@@ -513,6 +530,11 @@ func keyAlgorithm(c *x509.Certificate) string {
 	return c.PublicKeyAlgorithm.String()
 }
 
+// detailf is detail with a format.
+func detailf(ja, en string, a ...any) i18n.Text { return msgf(ja, en, a...) }
+
+// msgf is msg with a format; an i18n.Text argument is put in its own
+// language.
 func msgf(ja, en string, a ...any) i18n.Text {
 	args := make([]any, len(a))
 	for i, v := range a {

@@ -48,15 +48,36 @@ func worse(a, b Status) Status {
 }
 
 // Check is the verdict of one section: its status, what was found and,
-// when something needs doing, a hint that says what.
+// when something needs doing, a hint that says what. Summary and Hint are
+// what a resident reads, in the words of assets/lang/glossary.md; the
+// technical side (services, commands, module and protocol names, HTTP
+// statuses) is in Detail, for the help desk: the window shows it only in
+// a section's expanded detail, the report and the command line show it.
 type Check struct {
 	Status  Status    `json:"status"`
 	Summary i18n.Text `json:"summary"`
 	Hint    i18n.Text `json:"hint,omitzero"`
+	// Detail is for the help desk, never for the resident's line.
+	Detail i18n.Text `json:"detail,omitzero"`
 }
 
+// set sets the verdict and clears the detail.
 func (c *Check) set(s Status, summary, hint i18n.Text) {
-	c.Status, c.Summary, c.Hint = s, summary, hint
+	c.Status, c.Summary, c.Hint, c.Detail = s, summary, hint, i18n.Text{}
+}
+
+// setDetail sets the verdict with the help desk's detail.
+func (c *Check) setDetail(s Status, summary, hint, detail i18n.Text) {
+	c.Status, c.Summary, c.Hint, c.Detail = s, summary, hint, detail
+}
+
+// HelpDeskHint is what a help desk does about the check: its Detail when
+// it has one (it names the service or command), its Hint otherwise.
+func (c Check) HelpDeskHint() i18n.Text {
+	if !c.Detail.IsZero() {
+		return c.Detail
+	}
+	return c.Hint
 }
 
 // SectionID names a section of the report.
@@ -81,15 +102,15 @@ func (id SectionID) Title() i18n.Text {
 	case SectionSystem:
 		return i18n.Text{Ja: "システム", En: "System"}
 	case SectionModules:
-		return i18n.Text{Ja: "PKCS#11 モジュール（カードを使うためのソフトウェア）", En: "PKCS#11 modules"}
+		return i18n.Text{Ja: "カードを使うためのソフトウェア", En: "PKCS#11 modules"}
 	case SectionPCSC:
-		return i18n.Text{Ja: "カードリーダー（PC/SC）", En: "Card readers (PC/SC)"}
+		return i18n.Text{Ja: "カードリーダー", En: "Card readers (PC/SC)"}
 	case SectionTokens:
-		return i18n.Text{Ja: "カード・トークンとパスワードの状態", En: "Cards, tokens and PIN state"}
+		return i18n.Text{Ja: "カードとパスワードの状態", En: "Cards, tokens and PIN state"}
 	case SectionCertificates:
 		return i18n.Text{Ja: "電子証明書", En: "Certificates"}
 	case SectionAnchors:
-		return i18n.Text{Ja: "信頼する証明書（トラストアンカー）", En: "Trust anchors"}
+		return i18n.Text{Ja: "信頼する認証局", En: "Trust anchors"}
 	case SectionService:
 		return i18n.Text{Ja: "申請サービスへの接続", En: "Connection to the service"}
 	case SectionKeyring:
@@ -306,4 +327,9 @@ func isCA(c *x509.Certificate) bool {
 	return c.BasicConstraintsValid && c.IsCA
 }
 
+// msg is a text a resident reads (a Summary or a Hint).
 func msg(ja, en string) i18n.Text { return i18n.Text{Ja: ja, En: en} }
+
+// detail is a text for the help desk only (a Detail): it may name
+// services, commands and modules.
+func detail(ja, en string) i18n.Text { return i18n.Text{Ja: ja, En: en} }

@@ -227,9 +227,9 @@ func (d *diagnosis) lastErrors(context.Context) {
 	case len(e.Entries) == 0:
 		e.set(StatusOK, msg("記録されたエラーはありません。", "No error recorded."), i18n.Text{})
 	case recent == 0:
-		e.set(StatusOK, msgf("過去のエラーが %d 件あります（24時間以内のものはありません）。", "%d earlier error(s), none in the last 24 hours.", len(e.Entries)), i18n.Text{})
+		e.set(StatusOK, msgf("過去のエラーが%d件あります（24時間以内のものはありません）。", "%d earlier error(s), none in the last 24 hours.", len(e.Entries)), i18n.Text{})
 	default:
-		e.set(StatusWarn, msgf("24時間以内にエラーが %[1]d 件ありました（記録は全部で %[2]d 件）。", "%[1]d error(s) in the last 24 hours (%[2]d recorded).", recent, len(e.Entries)),
+		e.set(StatusWarn, msgf("24時間以内にエラーが%[1]d件ありました（記録は全部で%[2]d件）。", "%[1]d error(s) in the last 24 hours (%[2]d recorded).", recent, len(e.Entries)),
 			msg("お問い合わせの際は、このエラーの内容もお知らせください。", "Please mention these errors when you contact the help desk."))
 	}
 }

@@ -46,9 +46,11 @@ func (d *diagnosis) keyring(ctx context.Context) {
 	}
 	if err != nil {
 		k.Error = d.red.text(err.Error())
-		k.set(StatusFail, msg("キーリング（パスワードなどを安全に保管する仕組み）を使えません。", "The OS keyring cannot be used."),
-			msg("ログインしたデスクトップで Shinsei を起動してください。Linux では GNOME キーリングなどが動いている必要があります（Debian: apt-get install gnome-keyring）。キーリングがロックされている場合は解除してください。",
-				"Please run Shinsei in your desktop session. On Linux a Secret Service such as GNOME Keyring must be running (Debian: apt-get install gnome-keyring); unlock it if it is locked."))
+		k.setDetail(StatusFail, msg("キーリング（パスワードなどを安全に保管する仕組み）を使えません。", "The OS keyring cannot be used."),
+			msg("ログインしたデスクトップで Shinsei を起動してください。キーリングがロックされている場合は解除してください。",
+				"Please run Shinsei in your desktop session, and unlock the keyring if it is locked."),
+			detail("Linux では GNOME キーリングなどの Secret Service が D-Bus のセッションで動いている必要があります（Debian: apt-get install gnome-keyring）。",
+				"On Linux a Secret Service such as GNOME Keyring must be running on the session D-Bus (Debian: apt-get install gnome-keyring)."))
 		return
 	}
 	k.Available = true

@@ -140,9 +140,9 @@ func (d *diagnosis) anchors(context.Context) {
 					msg("古い署名の確認にだけ使えます。新しい世代の証明書も設定してください。", "It can only check older signatures; please also configure the current generation."))
 			case !ac.CA:
 				ac.set(StatusWarn, msg("認証局の証明書ではありません。", "Not a certificate authority."),
-					msg("信頼する証明書には、認証局（ルート）の証明書を設定してください。", "Please configure the certificate authority's (root) certificate as the anchor."))
+					msg("信頼する認証局には、認証局（ルート）の証明書を設定してください。", "Please configure the certificate authority's (root) certificate as the anchor."))
 			default:
-				ac.set(StatusOK, msgf("有効期限まで残り %d 日。", "%d days to expiry.", ac.DaysLeft), i18n.Text{})
+				ac.set(StatusOK, msgf("有効期限まで残り%d日。", "%d days to expiry.", ac.DaysLeft), i18n.Text{})
 			}
 			status = worse(status, ac.Status)
 			f.Certificates = append(f.Certificates, ac)
@@ -151,11 +151,12 @@ func (d *diagnosis) anchors(context.Context) {
 		}
 		a.Files = append(a.Files, f)
 	}
-	summary := msgf("%[1]d ファイル、証明書 %[2]d 件。", "%[1]d file(s), %[2]d certificate(s).", len(d.opts.Anchors), count)
+	summary := msgf("%[1]dファイル、証明書%[2]d件。", "%[1]d file(s), %[2]d certificate(s).", len(d.opts.Anchors), count)
 	switch status {
 	case StatusFail:
-		a.set(StatusFail, summary, msg("読み込めないファイルがあります。設定したファイルの場所と内容（PEM または DER 形式の証明書）を確認してください。",
-			"A file could not be read. Please check the path and that it holds a certificate in PEM or DER form."))
+		a.setDetail(StatusFail, summary, msg("読み込めないファイルがあります。設定したファイルの場所と、それが証明書のファイルであることを確認してください。",
+			"A file could not be read. Please check the path and that it holds a certificate."),
+			detail("PEM または DER 形式の証明書ではないか、読めないファイルです。", "Not a certificate in PEM or DER form, or not readable."))
 	case StatusWarn:
 		a.set(StatusWarn, summary, msg("各証明書の案内をご覧ください。", "Please see the hint of each certificate."))
 	default:
@@ -202,19 +203,21 @@ func (d *diagnosis) service(ctx context.Context) {
 	s.TLSVersion = probe.tlsVersion
 	if err != nil {
 		s.Error = d.red.text(err.Error())
-		s.set(StatusFail, msg("申請サービスに接続できません。", "The service cannot be reached."),
-			msg("インターネットに接続されているか確認してください。職場などでプロキシを使っている場合は、その設定（HTTPS_PROXY）も確認してください。",
-				"Please check the internet connection, and the proxy setting (HTTPS_PROXY) if your network uses one."))
+		s.setDetail(StatusFail, msg("申請サービスに接続できません。", "The service cannot be reached."),
+			msg("インターネットに接続されているか確認してください。職場などでプロキシを使っている場合は、その設定も確認してください。",
+				"Please check the internet connection, and the proxy setting if your network uses one."),
+			detail("プロキシは HTTPS_PROXY で設定します。", "A proxy is set with HTTPS_PROXY."))
 		return
 	}
 	s.Answered, s.Reachable, s.HTTPStatus = true, probe.api, probe.status
-	status, summary, hint := StatusOK, msgf("申請サービスの API に接続できます（HTTP %d）。", "Reachable: the service's API answers (HTTP %d).", probe.status), i18n.Text{}
+	status, summary, hint := StatusOK, msg("申請サービスに接続できます。", "Reachable: the service's API answers."), i18n.Text{}
+	answer := detailf("API の応答: HTTP %d。", "The API answered HTTP %d.", probe.status)
 	switch {
 	case probe.api:
 	case probe.status >= 500:
-		summary = msgf("サーバーは応答しましたが、申請サービスの API は利用できません（HTTP %d）。", "The server answers, but the service's API is not available (HTTP %d).", probe.status)
+		summary = msg("サーバーは応答しましたが、申請サービスは今は利用できません。", "The server answers, but the service's API is not available.")
 	default:
-		summary = msgf("サーバーは応答しましたが、申請サービスの API ではありません（HTTP %d）。", "The server answers, but it is not the service's API (HTTP %d).", probe.status)
+		summary = msg("サーバーは応答しましたが、申請サービスではありません。", "The server answers, but it is not the service's API.")
 		status, hint = StatusFail, msg("申請サービスの URL が違う可能性があります。市区町村が案内している申請サービスの URL（https:// で始まるもの）を設定してください。",
 			"The service URL may be wrong. Please set the service URL your municipality gives (starting with https://).")
 	}
@@ -242,12 +245,12 @@ func (d *diagnosis) service(ctx context.Context) {
 		}
 		if verr != nil {
 			s.VerifyError = d.red.text(verr.Error())
-			status, hint = StatusFail, msg("申請サービスのサーバー証明書を確認できません。信頼する証明書の設定を確認してください。職場のネットワークで通信を検査する仕組みがある場合は、ネットワーク管理者にご相談ください。",
+			status, hint = StatusFail, msg("申請サービスのサーバー証明書を確認できません。信頼する認証局の設定を確認してください。職場のネットワークで通信を検査する仕組みがある場合は、ネットワーク管理者にご相談ください。",
 				"The service's certificate cannot be verified. Please check the trust anchors configured; if your network inspects encrypted traffic, please ask its administrator.")
 		} else {
 			s.Verified = true
 			if left := daysLeft(d.now, probe.certs[0].NotAfter); left < 14 && status == StatusOK {
-				status, hint = StatusWarn, msgf("申請サービスのサーバー証明書の有効期限まで残り %d 日です。サービスの運営者にお知らせください。",
+				status, hint = StatusWarn, msgf("申請サービスのサーバー証明書の有効期限まで残り%d日です。サービスの運営者にお知らせください。",
 					"The service's certificate expires in %d days; please tell the service's operator.", left)
 			}
 		}
@@ -262,16 +265,16 @@ func (d *diagnosis) service(ctx context.Context) {
 		abs := max(skew, -skew)
 		switch {
 		case abs > skewFailSeconds:
-			status, hint = StatusFail, msgf("パソコンの時計が %d 秒ずれています。日付と時刻を自動で合わせる設定にしてください。時計がずれていると、証明書の確認に失敗します。",
+			status, hint = StatusFail, msgf("パソコンの時計が%d秒ずれています。日付と時刻を自動で合わせる設定にしてください。時計がずれていると、証明書の確認に失敗します。",
 				"The computer's clock is %d seconds off. Please set the date and time to be set automatically; certificate checks fail with a wrong clock.", skew)
 		case abs > skewWarnSeconds:
 			status = worse(status, StatusWarn)
 			if hint.IsZero() {
-				hint = msgf("パソコンの時計が %d 秒ずれています。日付と時刻を自動で合わせる設定にしてください。", "The computer's clock is %d seconds off; please set the date and time to be set automatically.", skew)
+				hint = msgf("パソコンの時計が%d秒ずれています。日付と時刻を自動で合わせる設定にしてください。", "The computer's clock is %d seconds off; please set the date and time to be set automatically.", skew)
 			}
 		}
 	}
-	s.set(status, summary, hint)
+	s.setDetail(status, summary, hint, answer)
 }
 
 // catalogueURL is the service's procedure catalogue: the URL given, with

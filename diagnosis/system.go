@@ -75,9 +75,10 @@ func (d *diagnosis) system(context.Context) {
 		desc = s.OSRelease + ", " + desc
 	}
 	if !s.CGO {
-		s.set(StatusFail, msg(desc+"（cgo なしでビルドされています）", desc+" (built without cgo)"),
+		s.setDetail(StatusFail, msg(desc, desc),
 			msg("この Shinsei はカードを使えない形でビルドされています。配布されている Shinsei を入れ直してください。",
-				"This build of Shinsei cannot use cards (built without cgo). Please reinstall Shinsei from the official download."))
+				"This build of Shinsei cannot use cards. Please reinstall Shinsei from the official download."),
+			detail("cgo なしでビルドされています。", "Built without cgo."))
 		return
 	}
 	s.set(StatusOK, msg(desc, desc), i18n.Text{})

@@ -8,19 +8,23 @@ import (
 	"github.com/shinsei-app/shinsei/i18n"
 )
 
-// Label names a status in lang, e.g. "正常" or "ok".
-func (s Status) Label(lang i18n.Lang) string {
+// Label names a status in lang, e.g. "問題なし" or "ok".
+func (s Status) Label(lang i18n.Lang) string { return s.Text().In(lang) }
+
+// Text names a status in the glossary's levels: 問題なし, 注意, 要対応
+// (and 未確認 for a part not checked).
+func (s Status) Text() i18n.Text {
 	switch s {
 	case StatusOK:
-		return pick(lang, "正常", "ok")
+		return msg("問題なし", "ok")
 	case StatusWarn:
-		return pick(lang, "注意", "warn")
+		return msg("注意", "warn")
 	case StatusFail:
-		return pick(lang, "異常", "FAIL")
+		return msg("要対応", "FAIL")
 	case StatusSkipped:
-		return pick(lang, "未確認", "skipped")
+		return msg("未確認", "skipped")
 	}
-	return string(s)
+	return msg(string(s), string(s))
 }
 
 func pick(lang i18n.Lang, ja, en string) string {
@@ -52,6 +56,9 @@ func (r *Report) Text(lang i18n.Lang) string {
 		if !sec.Hint.IsZero() {
 			w("    → %s\n", sec.Hint.In(lang))
 		}
+		if !sec.Detail.IsZero() {
+			w("    %s %s\n", pick(lang, "［ヘルプデスク向け］", "[help desk]"), sec.Detail.In(lang))
+		}
 	}
 	for _, sec := range r.Sections() {
 		section(sec)
@@ -67,12 +74,17 @@ func (r *Report) Text(lang i18n.Lang) string {
 // holder's name, address and birth date); without, none of it.
 func PersonalNote(included bool) i18n.Text {
 	if included {
-		return msg("個人情報: 証明書の所有者のサブジェクト（名義）と、診断ファイルには所有者の証明書そのもの（氏名・住所・生年月日・性別が記録されています）を含みます。暗証番号・パスワードは含みません",
+		return msg("個人情報：証明書の所有者のサブジェクト（名義）と、診断ファイルには所有者の証明書そのもの（氏名・住所・生年月日・性別が記録されています）を含みます。パスワード類は含みません",
 			"Personal data: INCLUDED — the certificate holders' subjects, and in the bundle the holders' certificates themselves (which hold the name, address, birth date and sex); never PINs or passwords")
 	}
-	return msg("個人情報: 含みません（氏名・住所・生年月日・暗証番号・シリアル番号・ファイル名は記録していません）",
+	return msg("個人情報：含みません（氏名・住所・生年月日・パスワード類・シリアル番号・ファイル名は記録していません）",
 		"Personal data: none (no names, addresses, birth dates, PINs, serial numbers or file names)")
 }
+
+// Details are the help desk's lines under a section's heading in lang:
+// modules, readers, tokens, certificates and errors as found. The window
+// shows them only in a section's expanded detail.
+func (r *Report) Details(id SectionID, lang i18n.Lang) []string { return r.details(id, lang) }
 
 // details are the lines under a section's heading.
 func (r *Report) details(id SectionID, lang i18n.Lang) []string {
@@ -84,6 +96,9 @@ func (r *Report) details(id SectionID, lang i18n.Lang) []string {
 		}
 		if !c.Hint.IsZero() {
 			add("  → %s", c.Hint.In(lang))
+		}
+		if !c.Detail.IsZero() {
+			add("  %s %s", pick(lang, "［ヘルプデスク向け］", "[help desk]"), c.Detail.In(lang))
 		}
 	}
 	switch id {

@@ -171,7 +171,8 @@ func goJaLiterals(t *testing.T, dir string) []text {
 	return out
 }
 
-// everyJapaneseText is ja.json, the Japanese literals of explain and of flow.
+// everyJapaneseText is ja.json, the Japanese literals of explain and of
+// flow, and what a resident reads of the diagnosis.
 func everyJapaneseText(t *testing.T) []text {
 	var all []text
 	for k, v := range jaJSON(t) {
@@ -179,6 +180,7 @@ func everyJapaneseText(t *testing.T) []text {
 	}
 	all = append(all, goJaLiterals(t, ".")...)
 	all = append(all, goJaLiterals(t, "../flow")...)
+	all = append(all, diagnosisTexts(t)...)
 	sort.Slice(all, func(i, j int) bool { return all[i].where < all[j].where })
 	return all
 }
@@ -186,7 +188,9 @@ func everyJapaneseText(t *testing.T) []text {
 // residentTexts is what a resident reads: ja.json less the help desk's
 // detail, and the Message and Hint of every explanation (sentinels, the
 // service's reasons, certificate findings, and the typed errors in the
-// states they word differently). Command hints are not among them.
+// states they word differently), and the diagnosis's checks as the help
+// desk screen shows them to a resident (diagnosisTexts). Command hints and
+// the diagnosis's help-desk detail are not among them.
 func residentTexts(t *testing.T) []text {
 	var out []text
 	for k, v := range jaJSON(t) {
@@ -197,6 +201,7 @@ func residentTexts(t *testing.T) []text {
 	entry := func(where string, e Entry) {
 		out = append(out, text{where + " message", e.Message.Ja}, text{where + " hint", e.Hint.Ja})
 	}
+	out = append(out, diagnosisTexts(t)...)
 	for _, r := range sentinels {
 		entry(fmt.Sprintf("sentinel %v", r.err), r.entry())
 	}

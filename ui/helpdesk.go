@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -105,12 +106,30 @@ func (h *helpDesk) show(r *diagnosis.Report) {
 	h.status.SetText(tr("help.intro"))
 	h.lines.RemoveAll()
 	for _, sec := range r.Sections() {
-		h.lines.Add(statusLine(diagLevel(sec.Status), text(sec.ID.Title()), text(sec.Summary), text(sec.Hint)))
+		h.lines.Add(h.section(sec))
 	}
 	h.past.RemoveAll()
 	h.past.Add(widget.NewSeparator())
 	h.past.Add(wrapped(tr("help.past")))
-	h.past.Add(statusLine(diagLevel(past.Status), text(past.ID.Title()), text(past.Summary), text(past.Hint)))
+	h.past.Add(h.section(past))
+}
+
+// section is a section's line for the resident (verdict, what was found,
+// what to do) and, closed below it, the help desk's detail: the
+// technical side of the check (services, commands, modules) and what was
+// found, as in the copied report. The resident's line never holds it.
+func (h *helpDesk) section(sec diagnosis.Section) fyne.CanvasObject {
+	resident := statusLine(diagLevel(sec.Status), text(sec.ID.Title()), text(sec.Summary), text(sec.Hint))
+	var detail []string
+	if !sec.Detail.IsZero() {
+		detail = append(detail, text(sec.Detail))
+	}
+	detail = append(detail, h.report.Details(sec.ID, currentLanguage())...)
+	if len(detail) == 0 {
+		return container.NewVBox(resident)
+	}
+	body := wrapped(strings.Join(detail, "\n"))
+	return container.NewVBox(resident, widget.NewAccordion(widget.NewAccordionItem(tr("help.detail.show"), body)))
 }
 
 func diagLevel(s diagnosis.Status) level {

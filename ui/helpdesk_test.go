@@ -102,7 +102,7 @@ func TestTheHelpDeskShowsALockedPINAsAFailureAndThePastErrorsApart(t *testing.T)
 	if len(past) == 0 || past[0] != tr("level.warn") {
 		t.Errorf("the past errors' line is %q, want it apart and marked %q", past, tr("level.warn"))
 	}
-	if want := "総合判定（現在の状態）：異常"; !strings.Contains(hd.verdict.Text, want) || !strings.Contains(hd.verdict.Text, "過去のエラー：注意") {
+	if want := "総合判定（現在の状態）：要対応"; !strings.Contains(hd.verdict.Text, want) || !strings.Contains(hd.verdict.Text, "過去のエラー：注意") {
 		t.Errorf("the status says %q, want %q and the past errors apart", hd.verdict.Text, want)
 	}
 }

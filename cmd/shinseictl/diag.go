@@ -71,7 +71,7 @@ func runDiag(ctx context.Context, std *stdio, args []string) error {
 	if len(failed) > 0 {
 		f = &failure{code: exitEnvironment,
 			err:  fmt.Errorf("diag: %s %s", strings.Join(names, ", "), pickLang(lang, "が動作していません", "do not work")),
-			hint: failed[0].Hint.In(lang), localized: true}
+			hint: failed[0].HelpDeskHint().In(lang), localized: true}
 	}
 	if *asJSON {
 		v := diagView{Report: r, Failed: ids, Bundle: *out}
