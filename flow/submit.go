@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -141,7 +140,19 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 	if err != nil {
 		return nil, &Error{Op: "submit", Err: fmt.Errorf("%w: %w", ErrNotQueued, err)}
 	}
-	return a.sendQueued(ctx, it, *proc, req.EnterPassword, cb)
+	if req.Form == nil {
+		return a.sendQueued(ctx, it, *proc, req.EnterPassword, cb)
+	}
+	// An unsigned form is this attempt's own copy: a cancel withdraws it
+	// from the outbox as SignAndSubmit's does a signed package, unless it
+	// went out in full once (then it may have arrived, and the error
+	// says it stays queued).
+	var guard cancelGuard
+	rec, err := a.sendQueued(ctx, it, *proc, req.EnterPassword, guard.callbacks(ctx, cb))
+	if guard.cancelled(ctx, err) {
+		return nil, a.withdraw(ctx.Err(), nil, false, it.ID)
+	}
+	return rec, guard.mayHaveArrived(ctx, err)
 }
 
 // sendQueued sends an item of the outbox now, telling cb.Queued first.
@@ -238,44 +249,25 @@ func (a *App) SignAndSubmit(ctx context.Context, req SignRequest, account string
 	// package Sign made and withdraws the item queued for it, unless the
 	// item went out in full once (then it may have arrived, and stays to
 	// be asked about with its idempotency key).
-	var (
-		queued    string
-		fullySent atomic.Bool
-	)
-	inner := cb
-	cb.Queued = func(it submit.Item, proc submit.Procedure) {
-		queued = it.ID
-		if inner.Queued != nil {
-			inner.Queued(it, proc)
-		}
-	}
-	cb.Progress = func(stage Stage, done, total int64) {
-		// Read in full after the cancel, a body cannot have gone out in
-		// full: the cancel closes the connection it is written to.
-		if stage == StageUpload && total > 0 && done >= total && ctx.Err() == nil {
-			fullySent.Store(true)
-		}
-		if inner.Progress != nil {
-			inner.Progress(stage, done, total)
-		}
-	}
+	var guard cancelGuard
 	if ctx.Err() == nil {
 		var rec *submit.Record
-		rec, err = a.Submit(ctx, SubmitRequest{Signed: signed, Account: account}, cb)
+		rec, err = a.Submit(ctx, SubmitRequest{Signed: signed, Account: account}, guard.callbacks(ctx, cb))
 		if err == nil || ctx.Err() == nil {
 			return signed, rec, err
 		}
 	}
-	if fullySent.Load() {
-		return signed, nil, err
+	if guard.fullySent.Load() {
+		return signed, nil, guard.mayHaveArrived(ctx, err)
 	}
-	return nil, nil, a.withdraw(ctx.Err(), signed, req.Out == "", queued)
+	return nil, nil, a.withdraw(ctx.Err(), signed, req.Out == "", guard.queued)
 }
 
-// withdraw undoes an application cancelled after its signature: the
-// outbox item queued for it (when there is one) and the package, when
-// Sign chose its path (a path the caller named is the caller's). The
-// error is the cancellation, or what could not be removed beside it.
+// withdraw undoes an application cancelled before it went out in full:
+// the outbox item queued for it (when there is one) and, for a signed
+// one, the package, when Sign chose its path (a path the caller named is
+// the caller's). The error is the cancellation, or what could not be
+// removed beside it.
 func (a *App) withdraw(cause error, signed *Signed, ownPath bool, queued string) error {
 	var errs []error
 	if queued != "" {
