@@ -318,7 +318,7 @@ var reasonHints = map[submit.Reason]reasonHint{
 		i18n.Text{Ja: "申請書を直して、もう一度お試しください。", En: "correct the form and submit again"}},
 	submit.ReasonBadRequest: {i18n.Text{Ja: "申請書を直して、もう一度お試しください。", En: "Please correct the form and try again."},
 		i18n.Text{Ja: "申請書を直して、もう一度お試しください。", En: "correct the form and submit again"}},
-	submit.ReasonTooLarge: {i18n.Text{Ja: "添付ファイルを減らすか小さくしてください。", En: "Please remove or shrink attachments."},
+	submit.ReasonTooLarge: {i18n.Text{Ja: "手続きごとに送れる大きさの上限は、申請書の添付ファイル欄に表示しています。", En: "Each procedure's limit is shown beside the attachments on the form."},
 		i18n.Text{Ja: "添付ファイルを減らすか小さくしてください。", En: "the package is larger than the procedure allows: remove or shrink attachments"}},
 	submit.ReasonUnsupportedMedia: {i18n.Text{Ja: "署名が必要な手続きには署名済みの申請データを、それ以外には JSON の申請書を送信してください。", En: "Submit a signed package for signature procedures and the JSON form for the others."},
 		i18n.Text{Ja: "署名が必要な手続きには署名済みの申請データを、それ以外には JSON の申請書を送信してください。", En: "submit a signed package for signature procedures and the JSON form for the others"}},

@@ -21,6 +21,7 @@ func typed(err error) (Entry, bool) {
 		fe     *flow.FormError
 		le     *flow.LevelError
 		ar     *flow.AlreadyReceivedError
+		tl     *flow.TooLargeError
 		se     *submit.SendError
 		te     *submit.TLSError
 		prob   *submit.ProblemError
@@ -50,6 +51,11 @@ func typed(err error) (Entry, bool) {
 		return e, true
 	case errors.As(err, &pinErr):
 		return pinEntry(pinErr), true
+	case errors.As(err, &tl):
+		return tooLargeEntry(tl.LimitText(), tl.Signed), true
+	case errors.As(err, &se) && se.Refused && errors.As(se.Err, &prob) && prob.Problem.Reason == submit.ReasonTooLarge:
+		// Refused as too large, the limit not known here: said once.
+		return tooLargeEntry("", true), true
 	case errors.As(err, &se):
 		return sendEntry(se), true
 	case errors.As(err, &te):
@@ -209,5 +215,27 @@ func problemEntry(prob *submit.ProblemError) Entry {
 	if p.MessageJA != "" {
 		e.Command.En += " (" + p.MessageJA + ")"
 	}
+	return e
+}
+
+// tooLargeEntry explains the service's refusal of an application too
+// large for its procedure once, with the limit (empty when not known;
+// signed for a package, whose attachments count), instead of the
+// service's message and a hint that say the same twice.
+func tooLargeEntry(limit string, signed bool) Entry {
+	e := Entry{Class: Negative,
+		Message: i18n.Text{Ja: "申請データが大きすぎるため、申請サービスに受け付けられませんでした。", En: "The application is too large, so the service did not accept it."}}
+	switch {
+	case limit != "" && signed:
+		e.Hint = i18n.Text{Ja: fmt.Sprintf("この手続きで送れる申請データは、添付ファイルを含めて%sまでです。添付ファイルを減らすか小さくしてから、もう一度署名して送信してください。", limit),
+			En: fmt.Sprintf("This procedure accepts at most %s per application, attachments included. Please remove or shrink attachments, then sign and send again.", limit)}
+	case limit != "":
+		e.Hint = i18n.Text{Ja: fmt.Sprintf("この手続きで送れる申請データは%sまでです。申請書の内容を短くしてから、もう一度送信してください。", limit),
+			En: fmt.Sprintf("This procedure accepts at most %s per application. Please shorten the form and send again.", limit)}
+	default:
+		e.Hint = reasonHints[submit.ReasonTooLarge].hint
+	}
+	e.Command = i18n.Text{Ja: e.Hint.Ja + "（申請データは受け付けられなかったものとして保管しています。shinseictl receipts で確認できます）",
+		En: e.Hint.En + " The package is kept among the refused items ('shinseictl receipts' shows them)."}
 	return e
 }

@@ -226,6 +226,9 @@ func residentTexts(t *testing.T) []text {
 		"refused package":          &submit.SendError{Refused: true, Err: submit.ErrRefused},
 		"kept package":             &submit.SendError{Err: submit.ErrUnreachable, NotSent: true},
 		"already received":         &flow.AlreadyReceivedError{Record: submit.Record{ArrivalNumber: "A-1"}},
+		"too large, signed":        &flow.TooLargeError{Procedure: "p", Limit: 64 << 20, Signed: true, Err: submit.ErrRefused},
+		"too large, form":          &flow.TooLargeError{Procedure: "p", Limit: 1 << 20, Err: submit.ErrRefused},
+		"too large, limit unknown": &flow.TooLargeError{Procedure: "p", Signed: true, Err: submit.ErrRefused},
 		"unsupported signature":    errors.ErrUnsupported,
 		"unknown error":            errors.New("something else"),
 	}

@@ -162,7 +162,7 @@ func (a *App) sendQueued(ctx context.Context, it *submit.Item, proc submit.Proce
 	}
 	rec, err := a.outbox.Send(ctx, it.ID, a.sender(cb, enter))
 	if err != nil {
-		return rec, &Error{Op: "submit", Err: err}
+		return rec, &Error{Op: "submit", Err: a.tooLarge(ctx, err, proc, it.MediaType)}
 	}
 	return rec, nil
 }
