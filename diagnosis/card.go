@@ -346,13 +346,13 @@ func (d *diagnosis) tokens(ctx context.Context) {
 	count := detailf("トークン%d個。", "%d token(s).", len(t.Tokens))
 	switch {
 	case len(t.Tokens) == 0:
-		t.setDetail(StatusWarn, msg("カードが見つかりません。", "No card was found."),
-			msg("マイナンバーカードをカードリーダーに置いて（差し込んで）から、もう一度お試しください。", "Please put your My Number card on the reader and try again."),
-			detail("どのモジュールにもトークンがありません。", "No module has a token."))
+		t.set(StatusWarn, msg("カードが見つかりません。", "No card was found."),
+			msg("マイナンバーカードをカードリーダーに置いて（差し込んで）から、もう一度お試しください。", "Please put your My Number card on the reader and try again."))
 	case status == StatusOK:
 		t.setDetail(StatusOK, summary, i18n.Text{}, count)
 	default:
-		t.setDetail(status, summary, worstHint(t.Tokens, status), count)
+		// The tokens' own hints say what to do, for the help desk too.
+		t.set(status, summary, worstHint(t.Tokens, status))
 	}
 	d.certificatesVerdict()
 }

@@ -156,7 +156,7 @@ func (d *diagnosis) anchors(context.Context) {
 	case StatusFail:
 		a.setDetail(StatusFail, summary, msg("読み込めないファイルがあります。設定したファイルの場所と、それが証明書のファイルであることを確認してください。",
 			"A file could not be read. Please check the path and that it holds a certificate."),
-			detail("PEM または DER 形式の証明書ではないか、読めないファイルです。", "Not a certificate in PEM or DER form, or not readable."))
+			detail("読めるファイルで、PEM または DER 形式の証明書であることを確認してください。", "Give readable files holding certificates in PEM or DER form."))
 	case StatusWarn:
 		a.set(StatusWarn, summary, msg("各証明書の案内をご覧ください。", "Please see the hint of each certificate."))
 	default:
@@ -206,12 +206,12 @@ func (d *diagnosis) service(ctx context.Context) {
 		s.setDetail(StatusFail, msg("申請サービスに接続できません。", "The service cannot be reached."),
 			msg("インターネットに接続されているか確認してください。職場などでプロキシを使っている場合は、その設定も確認してください。",
 				"Please check the internet connection, and the proxy setting if your network uses one."),
-			detail("プロキシは HTTPS_PROXY で設定します。", "A proxy is set with HTTPS_PROXY."))
+			detail("インターネットへの接続と、プロキシを使う場合はその設定（HTTPS_PROXY）を確認してください。", "Check the internet connection, and the proxy setting (HTTPS_PROXY) if the network uses one."))
 		return
 	}
 	s.Answered, s.Reachable, s.HTTPStatus = true, probe.api, probe.status
 	status, summary, hint := StatusOK, msg("申請サービスに接続できます。", "Reachable: the service's API answers."), i18n.Text{}
-	answer := detailf("API の応答: HTTP %d。", "The API answered HTTP %d.", probe.status)
+	answer := detailf("API（%[2]s）の応答：HTTP %[1]d。", "The API (%[2]s) answered HTTP %[1]d.", probe.status, s.APIURL)
 	switch {
 	case probe.api:
 	case probe.status >= 500:
@@ -273,6 +273,12 @@ func (d *diagnosis) service(ctx context.Context) {
 				hint = msgf("パソコンの時計が%d秒ずれています。日付と時刻を自動で合わせる設定にしてください。", "The computer's clock is %d seconds off; please set the date and time to be set automatically.", skew)
 			}
 		}
+	}
+	if probe.api && status != StatusOK {
+		// The API answered: what fails is in the hint and the details
+		// (the chain, the clock), not in the answer.
+		s.set(status, summary, hint)
+		return
 	}
 	s.setDetail(status, summary, hint, answer)
 }

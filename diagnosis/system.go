@@ -78,7 +78,7 @@ func (d *diagnosis) system(context.Context) {
 		s.setDetail(StatusFail, msg(desc, desc),
 			msg("この Shinsei はカードを使えない形でビルドされています。配布されている Shinsei を入れ直してください。",
 				"This build of Shinsei cannot use cards. Please reinstall Shinsei from the official download."),
-			detail("cgo なしでビルドされています。", "Built without cgo."))
+			detail("cgo なしでビルドされています。cgo を有効にしてビルドされた配布版を入れてください。", "Built without cgo: install a release built with cgo."))
 		return
 	}
 	s.set(StatusOK, msg(desc, desc), i18n.Text{})
