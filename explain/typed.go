@@ -225,17 +225,21 @@ func problemEntry(prob *submit.ProblemError) Entry {
 func tooLargeEntry(limit string, signed bool) Entry {
 	e := Entry{Class: Negative,
 		Message: i18n.Text{Ja: "申請データが大きすぎるため、申請サービスに受け付けられませんでした。", En: "The application is too large, so the service did not accept it."}}
+	var cmd string
 	switch {
 	case limit != "" && signed:
 		e.Hint = i18n.Text{Ja: fmt.Sprintf("この手続きで送れる申請データは、添付ファイルを含めて%sまでです。添付ファイルを減らすか小さくしてから、もう一度署名して送信してください。", limit),
 			En: fmt.Sprintf("This procedure accepts at most %s per application, attachments included. Please remove or shrink attachments, then sign and send again.", limit)}
+		cmd = fmt.Sprintf("the procedure accepts at most %s per package, attachments included: remove or shrink attachments and sign again", limit)
 	case limit != "":
 		e.Hint = i18n.Text{Ja: fmt.Sprintf("この手続きで送れる申請データは%sまでです。申請書の内容を短くしてから、もう一度送信してください。", limit),
 			En: fmt.Sprintf("This procedure accepts at most %s per application. Please shorten the form and send again.", limit)}
+		cmd = fmt.Sprintf("the service accepts a form of at most %s: shorten it and submit again", limit)
 	default:
-		e.Hint = reasonHints[submit.ReasonTooLarge].hint
+		h := reasonHints[submit.ReasonTooLarge]
+		e.Hint, cmd = h.hint, h.cmd.En
 	}
 	e.Command = i18n.Text{Ja: e.Hint.Ja + "（申請データは受け付けられなかったものとして保管しています。shinseictl receipts で確認できます）",
-		En: e.Hint.En + " The package is kept among the refused items ('shinseictl receipts' shows them)."}
+		En: cmd + "; the package is kept among the refused items ('shinseictl receipts' shows them)"}
 	return e
 }

@@ -29,7 +29,7 @@ type serverKey struct{}
 //	$SERVICE   the service's URL        $ANCHOR  its CA certificate (PEM)
 //	$PORT      its port                 $SHINSEI_DATA_DIR  $WORK/data
 //
-// and the commands "fault none|500|garbage|refuse|drop|not-api", "service down|up"
+// and the commands "fault none|500|garbage|refuse|too-large|drop|not-api", "service down|up"
 // (connections refused, and accepted again), "expire-sessions",
 // "stored N" (the stand-in holds N applications), and "sandbox-serve",
 // which starts the reference service (the real 'shinsei-sandbox serve')
@@ -85,11 +85,11 @@ func server(ts *testscript.TestScript) *submittest.Server {
 }
 
 // fault sets how the service answers submissions: "none" (normally),
-// "500", "garbage" (a 201 whose body is not JSON), or "refuse" (422
-// form-invalid).
+// "500", "garbage" (a 201 whose body is not JSON), "refuse" (422
+// form-invalid), or "too-large" (413).
 func fault(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
-		ts.Fatalf("usage: fault none|500|garbage|refuse|drop|not-api")
+		ts.Fatalf("usage: fault none|500|garbage|refuse|too-large|drop|not-api")
 	}
 	srv := server(ts)
 	submission := func(r *http.Request) bool {
@@ -156,6 +156,17 @@ func fault(ts *testscript.TestScript, neg bool, args []string) {
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(http.StatusUnprocessableEntity)
 			w.Write([]byte(`{"reason":"form-invalid","message_ja":"必須項目「目的」がありません。","message_en":"The field purpose is missing.","detail":"fields.purpose"}`))
+			return true
+		})
+	case "too-large":
+		// 413 too-large, in the reference service's words.
+		srv.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
+			if !submission(r) {
+				return false
+			}
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			w.Write([]byte(`{"reason":"too-large","message_ja":"送信されたデータが大きすぎるため、受け付けることができませんでした。添付ファイルを減らすか小さくしてから、もう一度送信してください。","message_en":"The data sent is too large to accept. Please remove or shrink attachments and send it again."}`))
 			return true
 		})
 	default:
