@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"errors"
 
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -11,7 +12,8 @@ import (
 // and returns its receipt, recorded in the journal. A procedure that
 // needs a login uses the session or password kept in the keyring, asking
 // through cb.Secret when none is kept. When it is not received, the error
-// says where the item is now (*submit.SendError: still held, or refused).
+// says where the item is now (*submit.SendError: still held, or refused;
+// refused as too large, inside a *TooLargeError with the limit).
 func (a *App) SendHeld(ctx context.Context, id string, cb Callbacks) (*submit.Record, error) {
 	if err := a.needService(); err != nil {
 		return nil, err
@@ -21,6 +23,10 @@ func (a *App) SendHeld(ctx context.Context, id string, cb Callbacks) (*submit.Re
 	}
 	rec, err := a.outbox.Send(ctx, id, a.sender(cb, false))
 	if err != nil {
+		var se *submit.SendError
+		if errors.As(err, &se) {
+			err = a.tooLarge(ctx, err, submit.Procedure{ID: se.Item.Procedure}, se.Item.MediaType)
+		}
 		return rec, &Error{Op: "send held " + id, Err: err}
 	}
 	return rec, nil

@@ -50,3 +50,36 @@ func TestAPackageTheServiceFindsTooLargeIsExplainedOnceWithTheCataloguesLimit(t 
 		t.Errorf("the explanation repeats itself: %q / %q", msg, hint)
 	}
 }
+
+func TestAHeldPackageTheServiceFindsTooLargeIsExplainedWithTheCataloguesLimitWhenSentNow(t *testing.T) {
+	w := getWorld(t)
+	svc := startService(t, w.pki, w.reg)
+	a, cfg := openApp(t, svc, w.pki, []*pkcs11.Library{testenv.SoftHSM(t)})
+	proc, doc := form(t, a, service.ProcMoveOut, w.resident.Cert)
+	limit := flow.MaxPackageBytes(proc.Procedure)
+	stale := proc.Procedure
+	stale.Form.MaxPackageBytes = 2 * limit
+	big := testenv.SparseFile(t, "scan.pdf", limit+(1<<20))
+	signed, err := a.Sign(context.Background(), flow.SignRequest{Procedure: stale, Form: doc, Attachments: []string{big}, Credential: residentToken()}, (&recorder{pin: flowPIN}).callbacks())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Held, as after a lost connection; "send now" from the history.
+	ob, err := submit.OpenOutbox(cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := ob.Add(context.Background(), submit.Draft{Service: cfg.ServiceURL, Procedure: proc.ID,
+		Level: proc.Level, MediaType: submit.MediaASiCE, Path: signed.Path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.SendHeld(context.Background(), it.ID, (&recorder{}).callbacks())
+	var tl *flow.TooLargeError
+	if !errors.As(err, &tl) || tl.Limit != limit || !tl.Signed {
+		t.Fatalf("err %v; want a *flow.TooLargeError with the catalogue's limit %d", err, limit)
+	}
+	if _, hint := explainIn(err, i18n.Japanese); !strings.Contains(hint, flow.PackageLimitText(proc.Procedure)+"まで") {
+		t.Errorf("the hint %q does not give the limit", hint)
+	}
+}
