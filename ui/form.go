@@ -88,9 +88,9 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 		if fl.Required {
 			label += " *"
 		}
-		item := f.fieldWidget(fl)
+		item, shown := f.fieldWidget(fl)
 		f.fields[fl.Name] = item
-		fields.Append(label, f.row("fields."+fl.Name, item))
+		fields.Append(label, f.row("fields."+fl.Name, shown))
 		switch w := item.(type) {
 		case *widget.Select:
 			w.OnChanged = func(string) { f.recheck() }
@@ -132,7 +132,10 @@ func (f *formScreen) applicantNote() string {
 	return f.d.filledNote()
 }
 
-func (f *formScreen) fieldWidget(fl submit.Field) fyne.CanvasObject {
+// fieldWidget returns the widget of a field (a *widget.Entry or a
+// *widget.Select) and what the form shows for it: the same widget, or
+// the multi-line entry (tabEntry) around it.
+func (f *formScreen) fieldWidget(fl submit.Field) (item, shown fyne.CanvasObject) {
 	cur := valueText(f.d.form.Fields[fl.Name])
 	if fl.Type == "choice" {
 		sel := widget.NewSelect(fl.Choices, nil)
@@ -140,15 +143,17 @@ func (f *formScreen) fieldWidget(fl submit.Field) fyne.CanvasObject {
 		if cur != "" {
 			sel.SetSelected(cur)
 		}
-		return sel
+		return sel, sel
 	}
 	var e *widget.Entry
 	if fl.Type == "string" && fl.MaxLen > 100 {
-		e = widget.NewMultiLineEntry()
+		t := newTabEntry()
+		e, shown = &t.Entry, t
 		e.Wrapping = fyne.TextWrapWord
 		e.SetMinRowsVisible(2)
 	} else {
 		e = widget.NewEntry()
+		shown = e
 	}
 	switch fl.Type {
 	case "date":
@@ -157,7 +162,7 @@ func (f *formScreen) fieldWidget(fl submit.Field) fyne.CanvasObject {
 		e.SetPlaceHolder(tr("form.number_hint"))
 	}
 	e.SetText(cur)
-	return e
+	return e, shown
 }
 
 // valueText shows a form value in an entry.

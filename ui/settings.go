@@ -17,10 +17,10 @@ import (
 type settings struct {
 	s          *shell
 	serviceURL *widget.Entry
-	anchors    *widget.Entry // service TLS anchors, one file per line
+	anchors    *tabEntry // service TLS anchors, one file per line
 	system     *widget.Check
 	module     *widget.SelectEntry
-	trust      *widget.Entry // signers' trust anchors, one per line
+	trust      *tabEntry // signers' trust anchors, one per line
 	proxy      *widget.Entry
 	lang       *widget.RadioGroup
 	status     *textLabel
@@ -30,8 +30,8 @@ type settings struct {
 
 func newSettings(s *shell) *settings {
 	set := s.opts.Settings
-	st := &settings{s: s, serviceURL: widget.NewEntry(), anchors: widget.NewMultiLineEntry(),
-		module: widget.NewSelectEntry(append([]string{""}, s.opts.Modules...)), trust: widget.NewMultiLineEntry(),
+	st := &settings{s: s, serviceURL: widget.NewEntry(), anchors: newTabEntry(),
+		module: widget.NewSelectEntry(append([]string{""}, s.opts.Modules...)), trust: newTabEntry(),
 		proxy: widget.NewEntry(), status: wrapped("")}
 	st.serviceURL.SetText(set.ServiceURL)
 	st.serviceURL.SetPlaceHolder("https://")

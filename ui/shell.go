@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -66,8 +65,10 @@ type shell struct {
 	pin      *pinDialog
 	secret   *secretDialog
 
-	// lastError is the explanation last shown in an error dialog.
-	lastError string
+	// lastError is the explanation last shown in an error dialog, and
+	// errorDialog that dialog.
+	lastError   string
+	errorDialog *closableDialog
 
 	// onEvent, when set (tests), is told of each step, as
 	// Options.OnEvent is.
@@ -405,7 +406,8 @@ func (s *shell) showError(err error) {
 		_ = s.opts.Diag.Errors.Record("shinsei", err) // redacted by ErrorLog
 	}
 	s.lastError = s.explain(err)
-	d := dialog.NewCustom(tr("error.title"), tr("common.close"), wrapped(s.explain(err)), s.win)
+	d := newClosableDialog(tr("error.title"), wrapped(s.explain(err)), s.win)
+	s.errorDialog = d
 	d.Resize(fyne.NewSize(520, 0))
 	d.Show()
 	s.event("error")
