@@ -174,8 +174,8 @@ func (s *shell) sandboxBanner() fyne.CanvasObject {
 	bg := canvas.NewRectangle(color.NRGBA{0xff, 0xe0, 0x82, 0xff})
 	s.note = container.NewVBox()
 	lines := container.NewVBox(
-		textLine(tr("sandbox.banner"), bannerInk, theme.TextSize()+2, fyne.TextStyle{Bold: true}),
-		textLine(tr("sandbox.explain"), bannerInk, theme.TextSize(), fyne.TextStyle{}),
+		newWrapLine(tr("sandbox.banner"), bannerInk, theme.TextSize()+2, fyne.TextStyle{Bold: true}),
+		newWrapLine(tr("sandbox.explain"), bannerInk, theme.TextSize(), fyne.TextStyle{}),
 		s.note)
 	s.showSandboxNote()
 	return container.NewStack(bg, container.NewPadded(lines))
@@ -190,7 +190,7 @@ func (s *shell) showSandboxNote() {
 	s.note.RemoveAll()
 	for _, line := range strings.Split(s.opts.SandboxNote(), "\n") {
 		if line != "" {
-			s.note.Add(textLine(line, bannerInk, theme.TextSize(), fyne.TextStyle{}))
+			s.note.Add(newWrapLine(line, bannerInk, theme.TextSize(), fyne.TextStyle{}))
 		}
 	}
 	// The banner's height may change: lay the window out again.
