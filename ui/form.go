@@ -66,14 +66,14 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 			f.sex = widget.NewSelect(sexChoices(), nil)
 			f.sex.PlaceHolder = tr("form.choose")
 			f.sex.SetSelected(sexChoice(valueText(d.form.Applicant[name])))
-			form.Append(text(flow.ApplicantLabel(name)), f.row("applicant."+name, f.sex))
+			form.Append(applicantLabel(name), f.row("applicant."+name, f.sex))
 			f.sex.OnChanged = func(string) { f.recheck() }
 			continue
 		}
 		e := widget.NewEntry()
 		e.SetText(valueText(d.form.Applicant[name]))
 		f.applicant[name] = e
-		form.Append(text(flow.ApplicantLabel(name)), f.row("applicant."+name, e))
+		form.Append(applicantLabel(name), f.row("applicant."+name, e))
 		e.OnChanged = func(string) { f.recheck() }
 	}
 	if len(d.proc.Form.Applicant) > 0 {
@@ -138,10 +138,10 @@ func (f *formScreen) applicantNote() string {
 func (f *formScreen) fieldWidget(fl submit.Field) (item, shown fyne.CanvasObject) {
 	cur := valueText(f.d.form.Fields[fl.Name])
 	if fl.Type == "choice" {
-		sel := widget.NewSelect(fl.Choices, nil)
+		sel := widget.NewSelect(choiceLabels(fl), nil)
 		sel.PlaceHolder = tr("form.choose")
 		if cur != "" {
-			sel.SetSelected(cur)
+			sel.SetSelected(choiceLabel(fl, cur))
 		}
 		return sel, sel
 	}
@@ -193,7 +193,7 @@ func (f *formScreen) collect() {
 			if w.Selected == "" {
 				doc.Fields[fl.Name] = nil
 			} else {
-				doc.Fields[fl.Name] = w.Selected
+				doc.Fields[fl.Name] = fl.ChoiceValue(w.Selected)
 			}
 		case *widget.Entry:
 			v := strings.TrimSpace(w.Text)
@@ -248,7 +248,7 @@ func (f *formScreen) load(doc *submit.FormDocument) {
 		v := valueText(doc.Fields[name])
 		switch w := w.(type) {
 		case *widget.Select:
-			w.SetSelected(v)
+			w.SetSelected(choiceLabel(f.field(name), v))
 		case *widget.Entry:
 			w.SetText(v)
 		}

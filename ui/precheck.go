@@ -112,7 +112,7 @@ func findingLevel(l flow.Level) level {
 func lineTitle(l flow.PrecheckLine) string {
 	t := tr("precheck.line." + string(l.ID))
 	if l.Field != "" && l.ID == flow.LineIdentity {
-		t += "：" + text(flow.ApplicantLabel(l.Field))
+		t += colon() + applicantLabel(l.Field)
 	}
 	return t
 }
