@@ -30,8 +30,8 @@ type formScreen struct {
 	sex       *widget.Select               // the applicant's sex is picked, not typed
 	fields    map[string]fyne.CanvasObject // *widget.Entry or *widget.Select
 	attached  *textLabel
-	attachRow *fyne.Container  // the attachments, each with its remove button
-	removes   []*widget.Button // removes[i] removes the draft's attachment i
+	attachRow *fyne.Container // the attachments, each with its remove button
+	removes   []*focusButton  // removes[i] removes the draft's attachment i
 	problems  *fyne.Container
 	// errs are the errors shown under each field, by FieldProblem.Field
 	// ("applicant.name", "fields.x", "attachments"); targets the widget
@@ -41,11 +41,11 @@ type formScreen struct {
 	body    fyne.CanvasObject
 	scroll  *container.Scroll
 	note    *textLabel
-	open    *widget.Button
-	paste   *widget.Button
-	attach  *widget.Button
-	next    *widget.Button
-	back    *widget.Button
+	open    *focusButton
+	paste   *focusButton
+	attach  *focusButton
+	next    *focusButton
+	back    *focusButton
 	box     fyne.CanvasObject
 }
 
@@ -53,12 +53,12 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 	f := &formScreen{s: s, d: d, applicant: map[string]*widget.Entry{}, fields: map[string]fyne.CanvasObject{},
 		problems: container.NewVBox(), note: wrapped(""), attached: wrapped(""), attachRow: container.NewVBox(),
 		errs: map[string]*textLabel{}, targets: map[string]fyne.CanvasObject{}}
-	f.open = widget.NewButtonWithIcon(tr("form.open"), theme.FolderOpenIcon(), f.onOpen)
-	f.paste = widget.NewButtonWithIcon(tr("form.paste"), theme.ContentPasteIcon(), f.onPaste)
-	f.attach = widget.NewButtonWithIcon(tr("form.attach"), theme.ContentAddIcon(), f.onAttach)
-	f.next = widget.NewButtonWithIcon(f.nextText(), theme.NavigateNextIcon(), f.onNext)
+	f.open = newButtonWithIcon(tr("form.open"), theme.FolderOpenIcon(), f.onOpen)
+	f.paste = newButtonWithIcon(tr("form.paste"), theme.ContentPasteIcon(), f.onPaste)
+	f.attach = newButtonWithIcon(tr("form.attach"), theme.ContentAddIcon(), f.onAttach)
+	f.next = newButtonWithIcon(f.nextText(), theme.NavigateNextIcon(), f.onNext)
 	f.next.Importance = widget.HighImportance
-	f.back = widget.NewButtonWithIcon(tr("common.back"), theme.NavigateBackIcon(), f.onBack)
+	f.back = newButtonWithIcon(tr("common.back"), theme.NavigateBackIcon(), f.onBack)
 
 	form := widget.NewForm()
 	for _, name := range d.proc.Form.Applicant {

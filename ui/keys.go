@@ -53,7 +53,7 @@ func shiftHeld() bool {
 
 // keyButton is a dialog's button that Enter, Return and Escape press as
 // well as Space: the one way out of a dialog that has one.
-type keyButton struct{ widget.Button }
+type keyButton struct{ focusButton }
 
 func newKeyButton(label string, tapped func()) *keyButton {
 	b := &keyButton{}

@@ -24,7 +24,7 @@ type settings struct {
 	proxy      *widget.Entry
 	lang       *widget.RadioGroup
 	status     *textLabel
-	save       *widget.Button
+	save       *focusButton
 	box        fyne.CanvasObject
 }
 
@@ -52,7 +52,7 @@ func newSettings(s *shell) *settings {
 	} else {
 		st.lang.SetSelected("日本語")
 	}
-	st.save = widget.NewButtonWithIcon(tr("settings.save"), theme.DocumentSaveIcon(), st.onSave)
+	st.save = newButtonWithIcon(tr("settings.save"), theme.DocumentSaveIcon(), st.onSave)
 	st.save.Importance = widget.HighImportance
 	form := widget.NewForm(
 		widget.NewFormItem(tr("settings.service"), st.serviceURL),
