@@ -51,3 +51,11 @@ func applicantLabel(name string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
 }
+
+// bullet begins an item of a list: 「・」 in Japanese, "• " in English.
+func bullet() string {
+	if currentLanguage() == i18n.English {
+		return "• "
+	}
+	return "・"
+}

@@ -40,7 +40,7 @@ func drawnTexts(o fyne.CanvasObject) []string {
 // punctuation.
 func japanese(s string) (rune, bool) {
 	for _, r := range s {
-		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) || fullWidth.MatchString(string(r)) {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) || r == '・' || fullWidth.MatchString(string(r)) {
 			return r, true
 		}
 	}
@@ -88,6 +88,15 @@ func TestEveryFormOfTheCatalogueIsEnglishInEnglishWithCapitalisedLabelsAndEnglis
 				if want := fl.ChoicesEN[2%len(fl.Choices)]; sel.Selected != want {
 					t.Errorf("an opened form's %s shows %q, want %q", fl.Name, sel.Selected, want)
 				}
+			}
+			// Nor in the errors of a form sent empty.
+			for _, fl := range proc.Form.Fields {
+				f.d.form.Fields[fl.Name] = nil
+			}
+			f.load(f.d.form)
+			f.showProblems(f.validate())
+			if len(f.problems.Objects) < 2 {
+				t.Fatalf("an empty form shows %d lines of errors", len(f.problems.Objects))
 			}
 			// Nothing Japanese is drawn, the choices made included.
 			for _, d := range drawnTexts(f.box) {

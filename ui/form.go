@@ -329,7 +329,7 @@ func (f *formScreen) showProblems(probs []flow.FieldProblem) {
 	f.problems.Add(head)
 	var first fyne.CanvasObject
 	for _, p := range probs {
-		l := wrapped("・" + text(p.Message))
+		l := wrapped(bullet() + text(p.Message))
 		l.Importance = widget.DangerImportance
 		f.problems.Add(l)
 		if e, ok := f.errs[p.Field]; ok {
@@ -398,7 +398,7 @@ func (f *formScreen) recheck() {
 	head.Importance = widget.DangerImportance
 	f.problems.Add(head)
 	for _, p := range ordered {
-		l := wrapped("・" + text(p.Message))
+		l := wrapped(bullet() + text(p.Message))
 		l.Importance = widget.DangerImportance
 		f.problems.Add(l)
 	}
