@@ -173,3 +173,15 @@ func TestThePrecheckShowsAChoiceInEnglishInEnglish(t *testing.T) {
 	}
 	t.Error("the pre-check does not show the choice")
 }
+
+func TestEveryTabInEnglishShowsNoJapaneseButTheNameOfJapanese(t *testing.T) {
+	s := englishShell(t)
+	for i := 0; i <= tabHelp; i++ {
+		s.tabs.SelectIndex(i)
+		for _, d := range drawnTexts(s.win.Content()) {
+			if r, ok := japanese(d); ok && d != "日本語" {
+				t.Errorf("tab %d shows %q, with the Japanese %q", i, d, r)
+			}
+		}
+	}
+}
