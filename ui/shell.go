@@ -116,6 +116,10 @@ func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()
 		fa.Settings().SetTheme(Theme{})
 	}
 	s := &shell{ctx: ctx, fa: fa, opts: opts, win: fa.NewWindow(tr("app.title"))}
+	// Sized before it has content, the window lays the screens out once,
+	// at their real width, not first at their minimum (where wrapped
+	// texts would be broken for nothing).
+	s.win.Resize(windowSize)
 	if fontsLoaded != nil {
 		fontsLoaded()
 	}
@@ -164,6 +168,9 @@ func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()
 	}
 	return s
 }
+
+// windowSize is the window's size as it opens.
+var windowSize = fyne.NewSize(1000, 720)
 
 // bannerInk is the colour of the sandbox banner's text.
 var bannerInk = color.NRGBA{0x4e, 0x34, 0x00, 0xff}
