@@ -96,15 +96,22 @@ func (r *wrapLineRenderer) Layout(size fyne.Size) {
 }
 
 // MinSize is the height of the lines at the width last laid out, and the
-// width of a few characters (or of the text, when shorter): whatever the
-// width of the window, the text is shown, wrapped.
+// text's whole width up to wrapLineMinWidth: whatever the width of the
+// window it is shown, wrapped where it must be.
 func (r *wrapLineRenderer) MinSize() fyne.Size {
-	s := fyne.NewSize(fyne.Min(r.wholeWidth, 8*r.w.size), 0)
+	s := fyne.NewSize(fyne.Min(r.wholeWidth, wrapLineMinWidth), 0)
 	for _, row := range r.rows {
 		s.Height += row.MinSize().Height
 	}
 	return s
 }
+
+// wrapLineMinWidth is the most a wrapLine asks for: less than the
+// narrowest window Shinsei is made for (640 px), so it never widens one;
+// and as much as the banner's fixed lines, so the window's first layout,
+// at its minimum size before it opens, does not break them only to be
+// laid out again at its real width.
+const wrapLineMinWidth = 560
 
 func (r *wrapLineRenderer) Objects() []fyne.CanvasObject {
 	objs := make([]fyne.CanvasObject, len(r.rows))
