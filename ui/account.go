@@ -216,8 +216,7 @@ func (a *account) showPasswordOnce(pw string, kept flow.PasswordKeeping) {
 	num := newBigNumber(a.s.win, tr("account.generated"), pw)
 	a.shownPassword = num
 	a.passwordNote = wrapped(tr(generatedNoteKey(kept)))
-	dialog.NewCustom(tr("account.generated_title"), tr("common.close"),
-		container.NewVBox(num.view(), a.passwordNote), a.s.win).Show()
+	newClosableDialog(tr("account.generated_title"), container.NewVBox(num.view(), a.passwordNote), a.s.win).Show()
 }
 
 // generatedNoteKey is the note under a generated password for where it

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -174,5 +173,5 @@ func (h *helpDesk) onLicences() {
 	t.Wrapping = fyne.TextWrapWord
 	scroll := container.NewVScroll(t)
 	scroll.SetMinSize(fyne.NewSize(560, 400))
-	dialog.NewCustom(tr("help.licences"), tr("common.close"), scroll, h.s.win).Show()
+	newClosableDialog(tr("help.licences"), scroll, h.s.win).Show()
 }

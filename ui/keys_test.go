@@ -130,3 +130,21 @@ func TestEnterAndEscapeCloseTheErrorDialog(t *testing.T) {
 		})
 	}
 }
+
+func TestEscapeClosesTheLicenceDialogOfTheHelpDesk(t *testing.T) {
+	s := bareShell(t, Options{})
+	s.tabs.SelectIndex(tabHelp)
+	h := s.help.get()
+	c := s.win.Canvas()
+	test.Tap(h.licence)
+	if c.Overlays().Top() == nil {
+		t.Fatal("no licence dialog is shown")
+	}
+	if _, ok := c.Focused().(*keyButton); !ok {
+		t.Fatalf("the licence dialog's Close button has no focus (%T has)", c.Focused())
+	}
+	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if c.Overlays().Top() != nil {
+		t.Error("Escape left the licence dialog open")
+	}
+}
