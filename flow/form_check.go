@@ -117,7 +117,7 @@ func checkField(f submit.Field, v any) (FieldProblem, bool) {
 		if s, ok := v.(string); ok && slices.Contains(f.Choices, s) {
 			return p, false
 		}
-		p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」は次から選んでください：" + strings.Join(f.Choices, "、"), En: "Choose “" + f.LabelEN + "” from: " + strings.Join(f.Choices, ", ")}
+		p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」は次から選んでください：" + strings.Join(f.Choices, "、"), En: "Choose “" + f.LabelEN + "” from: " + strings.Join(choicesEN(f), ", ")}
 
 	default:
 		p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」の形式がこのアプリでは分かりません。", En: "“" + f.LabelEN + "” has a type this app does not know."}
@@ -196,4 +196,13 @@ func printable(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool {
 		return r != '\n' && r != '\r' && r != '\t' && unicode.IsControl(r)
 	}) < 0
+}
+
+// choicesEN are f's choices as an English screen shows them.
+func choicesEN(f submit.Field) []string {
+	out := make([]string, len(f.Choices))
+	for i, c := range f.Choices {
+		out[i] = f.ChoiceLabel(c, true)
+	}
+	return out
 }

@@ -100,7 +100,37 @@ type Field struct {
 	Type     string   `json:"type"` // "string", "number", "date", "choice"
 	Required bool     `json:"required,omitempty"`
 	Choices  []string `json:"choices,omitempty"`
-	MaxLen   int      `json:"max_len,omitempty"`
+	// ChoicesEN, when given, are the Choices in English, in the same
+	// order: what an English screen shows. The value filed is always the
+	// one of Choices.
+	ChoicesEN []string `json:"choices_en,omitempty"`
+	MaxLen    int      `json:"max_len,omitempty"`
+}
+
+// ChoiceLabel is the choice value v as shown in English (when en) where
+// the catalogue gives ChoicesEN, else v itself.
+func (f Field) ChoiceLabel(v string, en bool) string {
+	if en && len(f.ChoicesEN) == len(f.Choices) {
+		for i, c := range f.Choices {
+			if c == v {
+				return f.ChoicesEN[i]
+			}
+		}
+	}
+	return v
+}
+
+// ChoiceValue is the value of Choices shown as label (in either
+// language), or label itself when no choice shows so.
+func (f Field) ChoiceValue(label string) string {
+	if len(f.ChoicesEN) == len(f.Choices) {
+		for i, c := range f.ChoicesEN {
+			if c == label {
+				return f.Choices[i]
+			}
+		}
+	}
+	return label
 }
 
 // FormDocument is the completed form: the file signed as the first entry

@@ -25,12 +25,12 @@ type account struct {
 	status   *textLabel
 	choose   *widget.Check // choose the password instead of receiving one
 	another  *widget.Check // register another account although one is kept
-	register *widget.Button
-	p12      *widget.Button
+	register *focusButton
+	p12      *focusButton
 	idEntry  *widget.Entry // the ID to log in with, the kept one filled in
-	login    *widget.Button
-	enter    *widget.Button // log in typing the password
-	logout   *widget.Button
+	login    *focusButton
+	enter    *focusButton // log in typing the password
+	logout   *focusButton
 	id       string
 	busy     bool // a registration is under way
 	// shownPassword and passwordNote are the last generated password
@@ -46,15 +46,15 @@ func newAccount(s *shell) *account {
 	a.choose = widget.NewCheck(tr("account.choose_password"), nil)
 	a.another = widget.NewCheck(tr("account.register_another"), func(bool) { a.updateButtons() })
 	a.another.Hide()
-	a.register = widget.NewButtonWithIcon(tr("account.register_card"), theme.AccountIcon(), a.onRegisterCard)
-	a.p12 = widget.NewButtonWithIcon(tr("account.register_p12"), theme.FileIcon(), a.onRegisterP12)
+	a.register = newButtonWithIcon(tr("account.register_card"), theme.AccountIcon(), a.onRegisterCard)
+	a.p12 = newButtonWithIcon(tr("account.register_p12"), theme.FileIcon(), a.onRegisterP12)
 	a.idEntry = widget.NewEntry()
 	a.idEntry.SetPlaceHolder(tr("account.id_placeholder"))
 	a.idEntry.OnChanged = func(string) { a.updateButtons() }
 	a.idEntry.OnSubmitted = func(string) { a.onLogin() }
-	a.login = widget.NewButtonWithIcon(tr("account.login"), theme.LoginIcon(), a.onLogin)
-	a.enter = widget.NewButtonWithIcon(tr("account.login_enter"), theme.AccountIcon(), a.onLoginEntering)
-	a.logout = widget.NewButtonWithIcon(tr("account.logout"), theme.LogoutIcon(), a.onLogout)
+	a.login = newButtonWithIcon(tr("account.login"), theme.LoginIcon(), a.onLogin)
+	a.enter = newButtonWithIcon(tr("account.login_enter"), theme.AccountIcon(), a.onLoginEntering)
+	a.logout = newButtonWithIcon(tr("account.logout"), theme.LogoutIcon(), a.onLogout)
 	idForm := widget.NewForm(widget.NewFormItem(tr("account.id_label"), a.idEntry))
 	a.box = container.NewVScroll(container.NewVBox(heading(tr("account.title")), wrapped(tr("account.intro")),
 		a.current, a.status,
@@ -87,7 +87,7 @@ func (a *account) updateButtons() {
 		a.another.Hide()
 	}
 	canRegister := !a.busy && (!registered || a.another.Checked)
-	for _, b := range []*widget.Button{a.register, a.p12} {
+	for _, b := range []*focusButton{a.register, a.p12} {
 		if canRegister {
 			b.Enable()
 		} else {
@@ -100,7 +100,7 @@ func (a *account) updateButtons() {
 		a.choose.Disable()
 	}
 	hasID := strings.TrimSpace(a.idEntry.Text) != ""
-	for _, b := range []*widget.Button{a.login, a.enter} {
+	for _, b := range []*focusButton{a.login, a.enter} {
 		if hasID {
 			b.Enable()
 		} else {
@@ -216,8 +216,7 @@ func (a *account) showPasswordOnce(pw string, kept flow.PasswordKeeping) {
 	num := newBigNumber(a.s.win, tr("account.generated"), pw)
 	a.shownPassword = num
 	a.passwordNote = wrapped(tr(generatedNoteKey(kept)))
-	dialog.NewCustom(tr("account.generated_title"), tr("common.close"),
-		container.NewVBox(num.view(), a.passwordNote), a.s.win).Show()
+	newClosableDialog(tr("account.generated_title"), container.NewVBox(num.view(), a.passwordNote), a.s.win).Show()
 }
 
 // generatedNoteKey is the note under a generated password for where it

@@ -28,20 +28,20 @@ type credentialScreen struct {
 	d       *draft
 	status  *textLabel
 	list    *fyne.Container
-	choices []*widget.Button // one per usable token, in order
-	files   []*widget.Button // one per suggested file, in order
-	p12     *widget.Button
-	rescan  *widget.Button
-	back    *widget.Button
+	choices []*focusButton // one per usable token, in order
+	files   []*focusButton // one per suggested file, in order
+	p12     *focusButton
+	rescan  *focusButton
+	back    *focusButton
 	found   *flow.FoundCredentials
 	box     fyne.CanvasObject
 }
 
 func newCredentialScreen(s *shell, d *draft) *credentialScreen {
 	c := &credentialScreen{s: s, d: d, status: wrapped(tr("cred.searching")), list: container.NewVBox()}
-	c.p12 = widget.NewButtonWithIcon(tr("cred.p12"), theme.FileIcon(), c.onP12)
-	c.rescan = widget.NewButtonWithIcon(tr("cred.rescan"), theme.ViewRefreshIcon(), c.onFind)
-	c.back = widget.NewButtonWithIcon(tr("common.back"), theme.NavigateBackIcon(), s.goHome)
+	c.p12 = newButtonWithIcon(tr("cred.p12"), theme.FileIcon(), c.onP12)
+	c.rescan = newButtonWithIcon(tr("cred.rescan"), theme.ViewRefreshIcon(), c.onFind)
+	c.back = newButtonWithIcon(tr("common.back"), theme.NavigateBackIcon(), s.goHome)
 	c.box = container.NewBorder(
 		container.NewVBox(heading(tr("cred.title")), wrapped(procTitle(d.proc)+" — "+text(d.proc.Need.Text())),
 			wrapped(tr("cred.intro")), c.status),
@@ -150,7 +150,7 @@ func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
 		}
 		return widget.NewCard(name, "", lines)
 	}
-	choose := widget.NewButtonWithIcon(tr("cred.use"), theme.ConfirmIcon(), func() { c.onChoose(t) })
+	choose := newButtonWithIcon(tr("cred.use"), theme.ConfirmIcon(), func() { c.onChoose(t) })
 	choose.Importance = widget.HighImportance
 	c.choices = append(c.choices, choose)
 	return widget.NewCard(name, "", container.NewBorder(nil, nil, nil, container.NewCenter(choose), lines))
@@ -166,7 +166,7 @@ func (c *credentialScreen) fileCard(f flow.CredentialFile) fyne.CanvasObject {
 	if !f.Note.IsZero() {
 		lines.Add(wrapped(text(f.Note)))
 	}
-	use := widget.NewButtonWithIcon(tr("cred.use_file"), theme.ConfirmIcon(), func() { c.onChooseFile(f) })
+	use := newButtonWithIcon(tr("cred.use_file"), theme.ConfirmIcon(), func() { c.onChooseFile(f) })
 	use.Importance = widget.HighImportance
 	c.files = append(c.files, use)
 	return widget.NewCard(text(f.Label), "", container.NewBorder(nil, nil, nil, container.NewCenter(use), lines))

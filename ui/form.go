@@ -30,8 +30,8 @@ type formScreen struct {
 	sex       *widget.Select               // the applicant's sex is picked, not typed
 	fields    map[string]fyne.CanvasObject // *widget.Entry or *widget.Select
 	attached  *textLabel
-	attachRow *fyne.Container  // the attachments, each with its remove button
-	removes   []*widget.Button // removes[i] removes the draft's attachment i
+	attachRow *fyne.Container // the attachments, each with its remove button
+	removes   []*focusButton  // removes[i] removes the draft's attachment i
 	problems  *fyne.Container
 	// errs are the errors shown under each field, by FieldProblem.Field
 	// ("applicant.name", "fields.x", "attachments"); targets the widget
@@ -41,11 +41,11 @@ type formScreen struct {
 	body    fyne.CanvasObject
 	scroll  *container.Scroll
 	note    *textLabel
-	open    *widget.Button
-	paste   *widget.Button
-	attach  *widget.Button
-	next    *widget.Button
-	back    *widget.Button
+	open    *focusButton
+	paste   *focusButton
+	attach  *focusButton
+	next    *focusButton
+	back    *focusButton
 	box     fyne.CanvasObject
 }
 
@@ -53,12 +53,12 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 	f := &formScreen{s: s, d: d, applicant: map[string]*widget.Entry{}, fields: map[string]fyne.CanvasObject{},
 		problems: container.NewVBox(), note: wrapped(""), attached: wrapped(""), attachRow: container.NewVBox(),
 		errs: map[string]*textLabel{}, targets: map[string]fyne.CanvasObject{}}
-	f.open = widget.NewButtonWithIcon(tr("form.open"), theme.FolderOpenIcon(), f.onOpen)
-	f.paste = widget.NewButtonWithIcon(tr("form.paste"), theme.ContentPasteIcon(), f.onPaste)
-	f.attach = widget.NewButtonWithIcon(tr("form.attach"), theme.ContentAddIcon(), f.onAttach)
-	f.next = widget.NewButtonWithIcon(f.nextText(), theme.NavigateNextIcon(), f.onNext)
+	f.open = newButtonWithIcon(tr("form.open"), theme.FolderOpenIcon(), f.onOpen)
+	f.paste = newButtonWithIcon(tr("form.paste"), theme.ContentPasteIcon(), f.onPaste)
+	f.attach = newButtonWithIcon(tr("form.attach"), theme.ContentAddIcon(), f.onAttach)
+	f.next = newButtonWithIcon(f.nextText(), theme.NavigateNextIcon(), f.onNext)
 	f.next.Importance = widget.HighImportance
-	f.back = widget.NewButtonWithIcon(tr("common.back"), theme.NavigateBackIcon(), f.onBack)
+	f.back = newButtonWithIcon(tr("common.back"), theme.NavigateBackIcon(), f.onBack)
 
 	form := widget.NewForm()
 	for _, name := range d.proc.Form.Applicant {
@@ -66,14 +66,14 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 			f.sex = widget.NewSelect(sexChoices(), nil)
 			f.sex.PlaceHolder = tr("form.choose")
 			f.sex.SetSelected(sexChoice(valueText(d.form.Applicant[name])))
-			form.Append(text(flow.ApplicantLabel(name)), f.row("applicant."+name, f.sex))
+			form.Append(applicantLabel(name), f.row("applicant."+name, f.sex))
 			f.sex.OnChanged = func(string) { f.recheck() }
 			continue
 		}
 		e := widget.NewEntry()
 		e.SetText(valueText(d.form.Applicant[name]))
 		f.applicant[name] = e
-		form.Append(text(flow.ApplicantLabel(name)), f.row("applicant."+name, e))
+		form.Append(applicantLabel(name), f.row("applicant."+name, e))
 		e.OnChanged = func(string) { f.recheck() }
 	}
 	if len(d.proc.Form.Applicant) > 0 {
@@ -88,9 +88,9 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 		if fl.Required {
 			label += " *"
 		}
-		item := f.fieldWidget(fl)
+		item, shown := f.fieldWidget(fl)
 		f.fields[fl.Name] = item
-		fields.Append(label, f.row("fields."+fl.Name, item))
+		fields.Append(label, f.row("fields."+fl.Name, shown))
 		switch w := item.(type) {
 		case *widget.Select:
 			w.OnChanged = func(string) { f.recheck() }
@@ -132,23 +132,28 @@ func (f *formScreen) applicantNote() string {
 	return f.d.filledNote()
 }
 
-func (f *formScreen) fieldWidget(fl submit.Field) fyne.CanvasObject {
+// fieldWidget returns the widget of a field (a *widget.Entry or a
+// *widget.Select) and what the form shows for it: the same widget, or
+// the multi-line entry (tabEntry) around it.
+func (f *formScreen) fieldWidget(fl submit.Field) (item, shown fyne.CanvasObject) {
 	cur := valueText(f.d.form.Fields[fl.Name])
 	if fl.Type == "choice" {
-		sel := widget.NewSelect(fl.Choices, nil)
+		sel := widget.NewSelect(choiceLabels(fl), nil)
 		sel.PlaceHolder = tr("form.choose")
 		if cur != "" {
-			sel.SetSelected(cur)
+			sel.SetSelected(choiceLabel(fl, cur))
 		}
-		return sel
+		return sel, sel
 	}
 	var e *widget.Entry
 	if fl.Type == "string" && fl.MaxLen > 100 {
-		e = widget.NewMultiLineEntry()
+		t := newTabEntry()
+		e, shown = &t.Entry, t
 		e.Wrapping = fyne.TextWrapWord
 		e.SetMinRowsVisible(2)
 	} else {
 		e = widget.NewEntry()
+		shown = e
 	}
 	switch fl.Type {
 	case "date":
@@ -157,7 +162,7 @@ func (f *formScreen) fieldWidget(fl submit.Field) fyne.CanvasObject {
 		e.SetPlaceHolder(tr("form.number_hint"))
 	}
 	e.SetText(cur)
-	return e
+	return e, shown
 }
 
 // valueText shows a form value in an entry.
@@ -188,7 +193,7 @@ func (f *formScreen) collect() {
 			if w.Selected == "" {
 				doc.Fields[fl.Name] = nil
 			} else {
-				doc.Fields[fl.Name] = w.Selected
+				doc.Fields[fl.Name] = fl.ChoiceValue(w.Selected)
 			}
 		case *widget.Entry:
 			v := strings.TrimSpace(w.Text)
@@ -243,7 +248,7 @@ func (f *formScreen) load(doc *submit.FormDocument) {
 		v := valueText(doc.Fields[name])
 		switch w := w.(type) {
 		case *widget.Select:
-			w.SetSelected(v)
+			w.SetSelected(choiceLabel(f.field(name), v))
 		case *widget.Entry:
 			w.SetText(v)
 		}
@@ -324,7 +329,7 @@ func (f *formScreen) showProblems(probs []flow.FieldProblem) {
 	f.problems.Add(head)
 	var first fyne.CanvasObject
 	for _, p := range probs {
-		l := wrapped("・" + text(p.Message))
+		l := wrapped(bullet() + text(p.Message))
 		l.Importance = widget.DangerImportance
 		f.problems.Add(l)
 		if e, ok := f.errs[p.Field]; ok {
@@ -393,7 +398,7 @@ func (f *formScreen) recheck() {
 	head.Importance = widget.DangerImportance
 	f.problems.Add(head)
 	for _, p := range ordered {
-		l := wrapped("・" + text(p.Message))
+		l := wrapped(bullet() + text(p.Message))
 		l.Importance = widget.DangerImportance
 		f.problems.Add(l)
 	}

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/shinsei-app/shinsei/flow"
 )
@@ -64,7 +63,7 @@ func (f *formScreen) showAttachments() {
 	}
 	f.attached.SetText(tr("form.attachments", args))
 	for i, p := range f.d.attachments {
-		rm := widget.NewButtonWithIcon(tr("form.remove_attachment"), theme.DeleteIcon(), func() { f.removeAttachment(i) })
+		rm := newButtonWithIcon(tr("form.remove_attachment"), theme.DeleteIcon(), func() { f.removeAttachment(i) })
 		f.removes = append(f.removes, rm)
 		f.attachRow.Add(container.NewBorder(nil, nil, nil, rm, wrapped(filepath.Base(p))))
 	}

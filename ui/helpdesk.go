@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -23,11 +22,11 @@ import (
 // Nothing personal is in it unless the resident ticks the box.
 type helpDesk struct {
 	s        *shell
-	run      *widget.Button
-	copy     *widget.Button
-	export   *widget.Button
+	run      *focusButton
+	copy     *focusButton
+	export   *focusButton
 	personal *widget.Check
-	licence  *widget.Button
+	licence  *focusButton
 	status   *textLabel
 	// verdict is the last diagnosis's verdict; it stays while status
 	// tells what copying or saving did.
@@ -53,14 +52,14 @@ func newHelpDesk(s *shell) *helpDesk {
 	h.verdict.TextStyle.Bold = true
 	h.verdict.Hide()
 	h.saveAs = h.askSaveAs
-	h.run = widget.NewButtonWithIcon(tr("help.run"), theme.SearchIcon(), h.onRun)
+	h.run = newButtonWithIcon(tr("help.run"), theme.SearchIcon(), h.onRun)
 	h.run.Importance = widget.HighImportance
-	h.copy = widget.NewButtonWithIcon(tr("help.copy"), theme.ContentCopyIcon(), h.onCopy)
-	h.export = widget.NewButtonWithIcon(tr("help.export"), theme.DocumentSaveIcon(), h.onExport)
+	h.copy = newButtonWithIcon(tr("help.copy"), theme.ContentCopyIcon(), h.onCopy)
+	h.export = newButtonWithIcon(tr("help.export"), theme.DocumentSaveIcon(), h.onExport)
 	h.copy.Disable()
 	h.export.Disable()
 	h.personal = widget.NewCheck(tr("help.personal"), nil)
-	h.licence = widget.NewButtonWithIcon(tr("help.licences"), theme.InfoIcon(), h.onLicences)
+	h.licence = newButtonWithIcon(tr("help.licences"), theme.InfoIcon(), h.onLicences)
 	h.box = container.NewBorder(
 		container.NewVBox(heading(tr("help.title")), h.verdict, h.status, h.personal, wrapped(tr("help.personal_note")),
 			container.NewHBox(h.run, h.copy, h.export), h.progress),
@@ -193,5 +192,5 @@ func (h *helpDesk) onLicences() {
 	t.Wrapping = fyne.TextWrapWord
 	scroll := container.NewVScroll(t)
 	scroll.SetMinSize(fyne.NewSize(560, 400))
-	dialog.NewCustom(tr("help.licences"), tr("common.close"), scroll, h.s.win).Show()
+	newClosableDialog(tr("help.licences"), scroll, h.s.win).Show()
 }

@@ -24,7 +24,7 @@ type history struct {
 	s       *shell
 	status  *textLabel
 	list    *fyne.Container
-	reload  *widget.Button
+	reload  *focusButton
 	records []submit.Record
 	held    []submit.Item
 	refused []submit.Item
@@ -33,23 +33,23 @@ type history struct {
 	// their first line, kept across refreshes.
 	states  map[string]*textLabel
 	whens   map[string]string
-	refresh map[string]*widget.Button
+	refresh map[string]*focusButton
 	notices map[string]*fyne.Container // arrival number → its notices
 	// opens are the notices' buttons, by notice ID (for tests).
-	opens map[string]*widget.Button
+	opens map[string]*focusButton
 	// sendNow and heldStates are the held items' buttons and lines, by
 	// outbox item ID.
-	sendNow    map[string]*widget.Button
+	sendNow    map[string]*focusButton
 	heldStates map[string]*textLabel
 	box        fyne.CanvasObject
 }
 
 func newHistory(s *shell) *history {
 	h := &history{s: s, status: wrapped(""), list: container.NewVBox(),
-		states: map[string]*textLabel{}, whens: map[string]string{}, refresh: map[string]*widget.Button{},
-		notices: map[string]*fyne.Container{}, opens: map[string]*widget.Button{},
-		sendNow: map[string]*widget.Button{}, heldStates: map[string]*textLabel{}}
-	h.reload = widget.NewButtonWithIcon(tr("history.reload"), theme.ViewRefreshIcon(), h.onReload)
+		states: map[string]*textLabel{}, whens: map[string]string{}, refresh: map[string]*focusButton{},
+		notices: map[string]*fyne.Container{}, opens: map[string]*focusButton{},
+		sendNow: map[string]*focusButton{}, heldStates: map[string]*textLabel{}}
+	h.reload = newButtonWithIcon(tr("history.reload"), theme.ViewRefreshIcon(), h.onReload)
 	h.box = container.NewBorder(container.NewVBox(heading(tr("history.title")), wrapped(tr("history.intro")), h.status),
 		container.NewHBox(h.reload), nil, nil, container.NewVScroll(h.list))
 	return h
@@ -127,7 +127,7 @@ func (h *history) heldRow(it submit.Item) fyne.CanvasObject {
 	state := wrapped(tr("history.held_when", map[string]any{"At": it.CreatedAt.Local().Format("2006-01-02 15:04"), "File": it.File}))
 	h.heldStates[it.ID] = state
 	id := it.ID
-	btn := widget.NewButtonWithIcon(tr("history.send_now"), theme.MailSendIcon(), func() { h.onSendNow(id) })
+	btn := newButtonWithIcon(tr("history.send_now"), theme.MailSendIcon(), func() { h.onSendNow(id) })
 	btn.Importance = widget.HighImportance
 	h.sendNow[id] = btn
 	return widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(btn), container.NewVBox(head, state)))
@@ -205,9 +205,9 @@ func (h *history) row(r submit.Record) fyne.CanvasObject {
 	state := wrapped(when)
 	h.states[r.ArrivalNumber], h.whens[r.ArrivalNumber] = state, when
 	arrival := r.ArrivalNumber
-	btn := widget.NewButtonWithIcon(tr("history.refresh"), theme.ViewRefreshIcon(), func() { h.onRefresh(arrival) })
+	btn := newButtonWithIcon(tr("history.refresh"), theme.ViewRefreshIcon(), func() { h.onRefresh(arrival) })
 	h.refresh[arrival] = btn
-	copyBtn := widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() { h.s.fa.Clipboard().SetContent(arrival) })
+	copyBtn := newButtonWithIcon("", theme.ContentCopyIcon(), func() { h.s.fa.Clipboard().SetContent(arrival) })
 	notices := container.NewVBox()
 	h.notices[arrival] = notices
 	lines := container.NewVBox(container.NewHBox(widget.NewLabel(tr("receipt.arrival")), num, copyBtn), state)
@@ -278,7 +278,7 @@ func (h *history) showNotices(arrival string, notices []submit.Notice) {
 		num.Selectable = true
 		line := wrapped(tr("history.notice", map[string]any{"Title": title, "At": n.IssuedAt.Local().Format("2006-01-02")}))
 		id := n.ID
-		open := widget.NewButtonWithIcon(tr("history.open_notice"), theme.MailComposeIcon(), func() { h.onOpenNotice(arrival, id) })
+		open := newButtonWithIcon(tr("history.open_notice"), theme.MailComposeIcon(), func() { h.onOpenNotice(arrival, id) })
 		h.opens[id] = open
 		box.Add(container.NewBorder(nil, nil, nil, container.NewCenter(open),
 			container.NewVBox(container.NewHBox(widget.NewLabel(tr("verify.notice_id")), num), line)))

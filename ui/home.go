@@ -19,15 +19,15 @@ type home struct {
 	s      *shell
 	status *textLabel
 	list   *fyne.Container
-	reload *widget.Button
+	reload *focusButton
 	procs  []flow.ProcedureInfo
-	starts []*widget.Button // one per procedure, in order
+	starts []*focusButton // one per procedure, in order
 	box    fyne.CanvasObject
 }
 
 func newHome(s *shell) *home {
 	h := &home{s: s, status: wrapped(tr("home.loading")), list: container.NewVBox()}
-	h.reload = widget.NewButtonWithIcon(tr("home.reload"), theme.ViewRefreshIcon(), h.onReload)
+	h.reload = newButtonWithIcon(tr("home.reload"), theme.ViewRefreshIcon(), h.onReload)
 	h.box = container.NewBorder(
 		container.NewVBox(heading(tr("home.title")), wrapped(tr("home.intro")), h.status),
 		container.NewHBox(h.reload), nil, nil,
@@ -74,7 +74,7 @@ func (h *home) show(procs []flow.ProcedureInfo) {
 	h.list.RemoveAll()
 	for i := range procs {
 		p := procs[i]
-		start := widget.NewButtonWithIcon(tr("home.start"), theme.NavigateNextIcon(), func() { h.onStart(p) })
+		start := newButtonWithIcon(tr("home.start"), theme.NavigateNextIcon(), func() { h.onStart(p) })
 		start.Importance = widget.HighImportance
 		h.starts = append(h.starts, start)
 		title := widget.NewLabelWithStyle(procTitle(p), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

@@ -171,11 +171,13 @@ func betterBreak(pieces []string, n int, max float32, measure func(string) float
 // breakQuality rates a break between a and b: 2 after a space or
 // punctuation, before an opening bracket, or where hiragana (the
 // particles and endings) meets another script; 1 between other
-// scripts; 0 inside a run of one script (a word such as 暗証番号).
+// scripts; 0 inside a run of one script (a word such as 暗証番号, or
+// パスワード: the long-vowel mark and small kana are part of a word, not
+// punctuation).
 func breakQuality(a, b string) int {
 	x, y := lastRune(a), firstRune(b)
 	switch {
-	case unicode.IsSpace(x) || unicode.IsPunct(x) || strings.ContainsRune(noLineStart, x) ||
+	case unicode.IsSpace(x) || unicode.IsPunct(x) || strings.ContainsRune(noLineStart, x) && kind(x) == 'o' ||
 		strings.ContainsRune(noLineEnd, y):
 		return 2
 	case kind(x) == kind(y):

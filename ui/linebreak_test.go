@@ -149,3 +149,17 @@ func TestAWrappedLabelDrawsTheLinesOfJapaneseLineBreakingAndKeepsItsText(t *test
 		}
 	}
 }
+
+func TestAKatakanaWordWithALongVowelIsKeptWholeWhenABetterBreakIsOnTheLine(t *testing.T) {
+	test.NewTempApp(t).Settings().SetTheme(Theme{})
+	s := "このパソコンにはSoftHSMがないため、練習用の証明書ファイル（resident.p12、パスワード：sandbox）で署名します。"
+	for width := float32(300); width <= 800; width += 10 {
+		lines := strings.Split(breakLines(s, width, measureText), "\n")
+		checkKinsoku(t, "the sentence", lines, width)
+		for i := 1; i < len(lines); i++ {
+			if a, b := lastRune(lines[i-1]), firstRune(lines[i]); kind(a) == 'k' && kind(b) == 'k' {
+				t.Errorf("at %.0f, a katakana word is split: %q", width, lines)
+			}
+		}
+	}
+}

@@ -32,12 +32,12 @@ type pinDialog struct {
 	entry   *widget.Entry
 	format  *textLabel
 	final   *widget.Check // "I understand this is the last try"
-	ok      *widget.Button
-	cancel  *widget.Button
+	ok      *focusButton
+	cancel  *focusButton
 	// The final try's second confirmation, while shown.
 	confirm  *widget.PopUp
-	finalYes *widget.Button
-	finalNo  *widget.Button
+	finalYes *focusButton
+	finalNo  *focusButton
 	popup    *widget.PopUp
 	answered bool
 	done     chan pinResult
@@ -76,7 +76,7 @@ func (d *pinDialog) build() {
 	}
 	d.tries = wrapped(d.triesText())
 	d.tries.TextStyle.Bold = true
-	d.cancel = widget.NewButtonWithIcon(tr("common.cancel"), theme.CancelIcon(), d.onCancel)
+	d.cancel = newButtonWithIcon(tr("common.cancel"), theme.CancelIcon(), d.onCancel)
 	content := container.NewVBox(heading(title), d.tries)
 
 	if d.req.Status.Locked {
@@ -95,7 +95,7 @@ func (d *pinDialog) build() {
 	d.entry.OnChanged = d.onChanged
 	d.entry.OnSubmitted = func(string) { d.onOK() }
 	d.format = wrapped(d.formatHint())
-	d.ok = widget.NewButtonWithIcon(tr("pin.ok"), theme.ConfirmIcon(), d.onOK)
+	d.ok = newButtonWithIcon(tr("pin.ok"), theme.ConfirmIcon(), d.onOK)
 	d.ok.Importance = widget.HighImportance
 	d.ok.Disable()
 	content.Add(d.entry)
@@ -211,11 +211,11 @@ func (d *pinDialog) onOK() {
 // askFinal is the final try's second confirmation; "No" returns to the
 // dialog, where the resident may still cancel.
 func (d *pinDialog) askFinal() {
-	d.finalNo = widget.NewButtonWithIcon(tr("pin.final_no"), theme.CancelIcon(), func() {
+	d.finalNo = newButtonWithIcon(tr("pin.final_no"), theme.CancelIcon(), func() {
 		d.confirm.Hide()
 		d.confirm = nil
 	})
-	d.finalYes = widget.NewButtonWithIcon(tr("pin.final_yes"), theme.WarningIcon(), func() {
+	d.finalYes = newButtonWithIcon(tr("pin.final_yes"), theme.WarningIcon(), func() {
 		d.confirm.Hide()
 		d.confirm = nil
 		d.answer(true)

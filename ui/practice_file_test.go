@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/shinsei-app/shinsei/flow"
@@ -111,12 +109,8 @@ func TestWithoutSoftHSMTheResidentSignsAndSubmitsWithThePracticeFile(t *testing.
 // bannerLines are the texts of the sandbox banner's note.
 func bannerLines(s *shell) []string {
 	var out []string
-	for _, o := range s.note.Objects { // a line is drawn as one text per script run
-		var line strings.Builder
-		for _, run := range o.(*fyne.Container).Objects {
-			line.WriteString(run.(*canvas.Text).Text)
-		}
-		out = append(out, line.String())
+	for _, o := range s.note.Objects {
+		out = append(out, o.(*wrapLine).text)
 	}
 	return out
 }

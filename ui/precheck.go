@@ -22,8 +22,8 @@ type precheckPanel struct {
 	pc      *flow.Precheck
 	summary *textLabel
 	ack     *widget.Check // "I have read the notes" (amber lines only)
-	sign    *widget.Button
-	back    *widget.Button
+	sign    *focusButton
+	back    *focusButton
 	answer  chan bool
 	content *signedContent // what the signature covers
 	box     fyne.CanvasObject
@@ -39,8 +39,8 @@ func newPrecheckPanel(s *shell, pc *flow.Precheck, answer chan bool) *precheckPa
 		lines.Add(widget.NewSeparator())
 	}
 	p.summary = wrapped("")
-	p.back = widget.NewButtonWithIcon(tr("precheck.back"), theme.NavigateBackIcon(), p.onBack)
-	p.sign = widget.NewButtonWithIcon(tr("precheck.sign"), theme.ConfirmIcon(), p.onSign)
+	p.back = newButtonWithIcon(tr("precheck.back"), theme.NavigateBackIcon(), p.onBack)
+	p.sign = newButtonWithIcon(tr("precheck.sign"), theme.ConfirmIcon(), p.onSign)
 	p.sign.Importance = widget.HighImportance
 	buttons := container.NewHBox(p.back, layoutSpacer())
 	switch pc.Worst() {
@@ -112,7 +112,7 @@ func findingLevel(l flow.Level) level {
 func lineTitle(l flow.PrecheckLine) string {
 	t := tr("precheck.line." + string(l.ID))
 	if l.Field != "" && l.ID == flow.LineIdentity {
-		t += "：" + text(flow.ApplicantLabel(l.Field))
+		t += colon() + applicantLabel(l.Field)
 	}
 	return t
 }

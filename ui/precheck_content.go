@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
 )
 
@@ -53,7 +52,7 @@ func newSignedContent(d *draft) *signedContent {
 			if name == "sex" {
 				v = sexChoice(v)
 			}
-			add(f, text(flow.ApplicantLabel(name)), v)
+			add(f, applicantLabel(name), v)
 		}
 	}
 	if len(d.proc.Form.Fields) > 0 {
@@ -63,7 +62,7 @@ func newSignedContent(d *draft) *signedContent {
 			if currentLanguage() == i18n.English {
 				label = fl.LabelEN
 			}
-			add(f, label, valueText(d.form.Fields[fl.Name]))
+			add(f, label, choiceLabel(fl, valueText(d.form.Fields[fl.Name])))
 		}
 	}
 	f := section(tr("precheck.content_attachments"))

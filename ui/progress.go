@@ -20,7 +20,7 @@ type progress struct {
 	stage     *textLabel
 	hashing   *widget.ProgressBar
 	uploading *widget.ProgressBar
-	cancel    *widget.Button
+	cancel    *focusButton
 	stop      context.CancelFunc
 	hashed    bool // the first hashing report was seen
 	box       fyne.CanvasObject
@@ -36,7 +36,7 @@ func newProgress(s *shell, stop context.CancelFunc) *progress {
 	p.upShown.Store(-1)
 	p.hashing.TextFormatter = func() string { return percent(p.hashing) }
 	p.uploading.TextFormatter = func() string { return percent(p.uploading) }
-	p.cancel = widget.NewButtonWithIcon(tr("common.cancel"), theme.CancelIcon(), p.onCancel)
+	p.cancel = newButtonWithIcon(tr("common.cancel"), theme.CancelIcon(), p.onCancel)
 	p.box = container.NewVBox(heading(tr("progress.title")), p.stage,
 		widget.NewLabel(tr("progress.hashing")), p.hashing,
 		widget.NewLabel(tr("progress.uploading")), p.uploading,

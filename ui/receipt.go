@@ -17,8 +17,8 @@ type receiptScreen struct {
 	rec     submit.Record
 	arrival *bigNumber
 	inquiry *bigNumber // nil when there is none
-	done    *widget.Button
-	history *widget.Button
+	done    *focusButton
+	history *focusButton
 	box     fyne.CanvasObject
 }
 
@@ -43,9 +43,9 @@ func newReceiptScreen(s *shell, rec submit.Record) *receiptScreen {
 	}
 	body.Add(wrapped(tr("receipt.received", map[string]any{"At": rec.ReceivedAt.Local().Format("2006-01-02 15:04")})))
 	body.Add(wrapped(tr(keptKey(s.opts.Sandbox))))
-	r.done = widget.NewButtonWithIcon(tr("receipt.done"), theme.HomeIcon(), s.goHome)
+	r.done = newButtonWithIcon(tr("receipt.done"), theme.HomeIcon(), s.goHome)
 	r.done.Importance = widget.HighImportance
-	r.history = widget.NewButtonWithIcon(tr("receipt.history"), theme.HistoryIcon(), r.onHistory)
+	r.history = newButtonWithIcon(tr("receipt.history"), theme.HistoryIcon(), r.onHistory)
 	body.Add(container.NewHBox(r.history, r.done))
 	r.box = container.NewVScroll(body)
 	return r

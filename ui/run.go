@@ -5,7 +5,6 @@ import (
 	"errors"
 	"runtime/debug"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/shinsei-app/shinsei/assets"
@@ -70,7 +69,6 @@ func Run(ctx context.Context, opts Options) error {
 	a.SetIcon(assets.Icon)
 	a.Settings().SetTheme(Theme{})
 	s := newShell(ctx, a, opts, loadFonts())
-	s.win.Resize(fyne.NewSize(1000, 720))
 	s.win.CenterOnScreen()
 	s.startAfterFirstFrame(func() { debug.SetGCPercent(gc) })
 	s.win.ShowAndRun()

@@ -20,8 +20,8 @@ type secretDialog struct {
 	entry    *widget.Entry
 	again    *widget.Entry // new passwords only
 	hint     *textLabel
-	ok       *widget.Button
-	cancel   *widget.Button
+	ok       *focusButton
+	cancel   *focusButton
 	popup    *widget.PopUp
 	answered bool
 	done     chan pinResultSecret
@@ -56,9 +56,9 @@ func (d *secretDialog) build(win fyne.Window) {
 	d.entry.OnChanged = func(string) { d.update() }
 	d.entry.OnSubmitted = func(string) { d.onOK() }
 	d.hint = wrapped("")
-	d.ok = widget.NewButtonWithIcon(tr("common.ok"), theme.ConfirmIcon(), d.onOK)
+	d.ok = newButtonWithIcon(tr("common.ok"), theme.ConfirmIcon(), d.onOK)
 	d.ok.Importance = widget.HighImportance
-	d.cancel = widget.NewButtonWithIcon(tr("common.cancel"), theme.CancelIcon(), d.onCancel)
+	d.cancel = newButtonWithIcon(tr("common.cancel"), theme.CancelIcon(), d.onCancel)
 	box := container.NewVBox(heading(title))
 	if d.req.Subject != "" {
 		box.Add(wrapped(d.req.Subject))

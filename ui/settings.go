@@ -17,21 +17,21 @@ import (
 type settings struct {
 	s          *shell
 	serviceURL *widget.Entry
-	anchors    *widget.Entry // service TLS anchors, one file per line
+	anchors    *tabEntry // service TLS anchors, one file per line
 	system     *widget.Check
 	module     *widget.SelectEntry
-	trust      *widget.Entry // signers' trust anchors, one per line
+	trust      *tabEntry // signers' trust anchors, one per line
 	proxy      *widget.Entry
 	lang       *widget.RadioGroup
 	status     *textLabel
-	save       *widget.Button
+	save       *focusButton
 	box        fyne.CanvasObject
 }
 
 func newSettings(s *shell) *settings {
 	set := s.opts.Settings
-	st := &settings{s: s, serviceURL: widget.NewEntry(), anchors: widget.NewMultiLineEntry(),
-		module: widget.NewSelectEntry(append([]string{""}, s.opts.Modules...)), trust: widget.NewMultiLineEntry(),
+	st := &settings{s: s, serviceURL: widget.NewEntry(), anchors: newTabEntry(),
+		module: widget.NewSelectEntry(append([]string{""}, s.opts.Modules...)), trust: newTabEntry(),
 		proxy: widget.NewEntry(), status: wrapped("")}
 	st.serviceURL.SetText(set.ServiceURL)
 	st.serviceURL.SetPlaceHolder("https://")
@@ -52,7 +52,7 @@ func newSettings(s *shell) *settings {
 	} else {
 		st.lang.SetSelected("日本語")
 	}
-	st.save = widget.NewButtonWithIcon(tr("settings.save"), theme.DocumentSaveIcon(), st.onSave)
+	st.save = newButtonWithIcon(tr("settings.save"), theme.DocumentSaveIcon(), st.onSave)
 	st.save.Importance = widget.HighImportance
 	form := widget.NewForm(
 		widget.NewFormItem(tr("settings.service"), st.serviceURL),

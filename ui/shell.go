@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -66,8 +65,10 @@ type shell struct {
 	pin      *pinDialog
 	secret   *secretDialog
 
-	// lastError is the explanation last shown in an error dialog.
-	lastError string
+	// lastError is the explanation last shown in an error dialog, and
+	// errorDialog that dialog.
+	lastError   string
+	errorDialog *closableDialog
 
 	// onEvent, when set (tests), is told of each step, as
 	// Options.OnEvent is.
@@ -115,6 +116,10 @@ func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()
 		fa.Settings().SetTheme(Theme{})
 	}
 	s := &shell{ctx: ctx, fa: fa, opts: opts, win: fa.NewWindow(tr("app.title"))}
+	// Sized before it has content, the window lays the screens out once,
+	// at their real width, not first at their minimum (where wrapped
+	// texts would be broken for nothing).
+	s.win.Resize(windowSize)
 	if fontsLoaded != nil {
 		fontsLoaded()
 	}
@@ -164,6 +169,9 @@ func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()
 	return s
 }
 
+// windowSize is the window's size as it opens.
+var windowSize = fyne.NewSize(1000, 720)
+
 // bannerInk is the colour of the sandbox banner's text.
 var bannerInk = color.NRGBA{0x4e, 0x34, 0x00, 0xff}
 
@@ -173,8 +181,8 @@ func (s *shell) sandboxBanner() fyne.CanvasObject {
 	bg := canvas.NewRectangle(color.NRGBA{0xff, 0xe0, 0x82, 0xff})
 	s.note = container.NewVBox()
 	lines := container.NewVBox(
-		textLine(tr("sandbox.banner"), bannerInk, theme.TextSize()+2, fyne.TextStyle{Bold: true}),
-		textLine(tr("sandbox.explain"), bannerInk, theme.TextSize(), fyne.TextStyle{}),
+		newWrapLine(tr("sandbox.banner"), bannerInk, theme.TextSize()+2, fyne.TextStyle{Bold: true}),
+		newWrapLine(tr("sandbox.explain"), bannerInk, theme.TextSize(), fyne.TextStyle{}),
 		s.note)
 	s.showSandboxNote()
 	return container.NewStack(bg, container.NewPadded(lines))
@@ -189,7 +197,7 @@ func (s *shell) showSandboxNote() {
 	s.note.RemoveAll()
 	for _, line := range strings.Split(s.opts.SandboxNote(), "\n") {
 		if line != "" {
-			s.note.Add(textLine(line, bannerInk, theme.TextSize(), fyne.TextStyle{}))
+			s.note.Add(newWrapLine(line, bannerInk, theme.TextSize(), fyne.TextStyle{}))
 		}
 	}
 	// The banner's height may change: lay the window out again.
@@ -405,7 +413,8 @@ func (s *shell) showError(err error) {
 		_ = s.opts.Diag.Errors.Record("shinsei", err) // redacted by ErrorLog
 	}
 	s.lastError = s.explain(err)
-	d := dialog.NewCustom(tr("error.title"), tr("common.close"), wrapped(s.explain(err)), s.win)
+	d := newClosableDialog(tr("error.title"), wrapped(s.explain(err)), s.win)
+	s.errorDialog = d
 	d.Resize(fyne.NewSize(520, 0))
 	d.Show()
 	s.event("error")

@@ -27,12 +27,19 @@ func (s *shell) targets() []Target {
 		if o == nil || !o.Visible() {
 			return
 		}
-		switch o := o.(type) {
-		case *widget.Button:
-			if !o.Disabled() && o.Text != "" {
+		button := func(b *widget.Button) {
+			if !b.Disabled() && b.Text != "" {
 				p, size := drv.AbsolutePositionForObject(o), o.Size()
-				out = append(out, Target{Label: o.Text, Context: context, X: p.X + size.Width/2, Y: p.Y + size.Height/2})
+				out = append(out, Target{Label: b.Text, Context: context, X: p.X + size.Width/2, Y: p.Y + size.Height/2})
 			}
+		}
+		switch o := o.(type) {
+		case *widget.Button: // Fyne's own dialogs'
+			button(o)
+		case *focusButton:
+			button(&o.Button)
+		case *keyButton:
+			button(&o.Button)
 		case *fyne.Container:
 			for _, c := range o.Objects {
 				walk(c, context)

@@ -43,6 +43,8 @@ func (Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 		return levelWarn.color()
 	case theme.ColorNameError:
 		return levelFail.color()
+	case colorNameFocusRing: // a dark amber: 7:1 against the white background
+		return color.NRGBA{0x8a, 0x3b, 0x00, 0xff}
 	}
 	return theme.DefaultTheme().Color(n, theme.VariantLight)
 }

@@ -20,8 +20,8 @@ type verifyNotice struct {
 	s        *shell
 	arrival  *widget.Entry
 	noticeID *widget.Entry
-	fetch    *widget.Button
-	open     *widget.Button
+	fetch    *focusButton
+	open     *focusButton
 	status   *textLabel
 	lines    *fyne.Container
 	// title and body are the notice's title and text, shown once it is
@@ -40,8 +40,8 @@ func newVerifyNotice(s *shell) *verifyNotice {
 	v.body.Hide()
 	v.arrival.SetPlaceHolder(tr("verify.arrival"))
 	v.noticeID.SetPlaceHolder(tr("verify.notice_id"))
-	v.fetch = widget.NewButtonWithIcon(tr("verify.fetch"), theme.DownloadIcon(), v.onFetch)
-	v.open = widget.NewButtonWithIcon(tr("verify.open"), theme.FolderOpenIcon(), v.onOpen)
+	v.fetch = newButtonWithIcon(tr("verify.fetch"), theme.DownloadIcon(), v.onFetch)
+	v.open = newButtonWithIcon(tr("verify.open"), theme.FolderOpenIcon(), v.onOpen)
 	v.box = container.NewBorder(container.NewVBox(heading(tr("verify.title")), wrapped(tr("verify.intro")),
 		container.NewHBox(v.open),
 		container.NewGridWithColumns(3, v.arrival, v.noticeID, v.fetch), v.status),

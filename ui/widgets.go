@@ -113,7 +113,7 @@ func heading(s string) *widget.Label {
 type bigNumber struct {
 	caption *widget.Label
 	number  *widget.Label
-	copy    *widget.Button
+	copy    *focusButton
 	value   string
 }
 
@@ -122,7 +122,7 @@ func newBigNumber(win fyne.Window, caption, value string) *bigNumber {
 	b.number.SizeName = sizeNameNumber
 	b.number.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
 	b.number.Selectable = true
-	b.copy = widget.NewButtonWithIcon(tr("common.copy"), theme.ContentCopyIcon(), b.onCopy(win))
+	b.copy = newButtonWithIcon(tr("common.copy"), theme.ContentCopyIcon(), b.onCopy(win))
 	return b
 }
 

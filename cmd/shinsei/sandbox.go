@@ -43,25 +43,29 @@ type sandboxWorld struct {
 	world *sandbox.World
 }
 
-// note says, Japanese first, which credential the practice signs with
-// and its password, which are public on purpose; before the sandbox has
-// started, that it is being prepared.
+// note says, in the app's language, which credential the practice signs
+// with and its password, which are public on purpose; before the sandbox
+// has started, that it is being prepared.
 func (w *sandboxWorld) note() string {
 	w.mu.Lock()
 	k := w.kit
 	w.mu.Unlock()
+	var t i18n.Text
 	switch {
 	case k == nil:
-		return "練習用の証明書を準備しています…\nPreparing the practice certificates…"
+		t = i18n.Text{Ja: "練習用の証明書を準備しています…", En: "Preparing the practice certificates…"}
 	case k.HasToken():
-		return fmt.Sprintf("練習用のマイナンバーカード（SoftHSM）で署名します。署名用パスワード：%s\n"+
-			"The practice signs with a stand-in My Number card (SoftHSM). Signature password: %s",
-			kit.PIN, kit.PIN)
+		t = i18n.Text{Ja: "練習用のマイナンバーカード（SoftHSM）で署名します。署名用電子証明書のパスワード：" + kit.PIN,
+			En: "The practice signs with a stand-in My Number card (SoftHSM). Signature password: " + kit.PIN}
+	default:
+		name := filepath.Base(k.ResidentP12)
+		t = i18n.Text{Ja: fmt.Sprintf("このパソコンにはSoftHSMがないため、練習用の証明書ファイル（%s、パスワード：%s）で署名します。", name, kit.P12Password),
+			En: fmt.Sprintf("SoftHSM is not on this computer, so the practice signs with a certificate file (%s, password: %s).", name, kit.P12Password)}
 	}
-	name := filepath.Base(k.ResidentP12)
-	return fmt.Sprintf("このパソコンにはSoftHSMがないため、練習用の証明書ファイル（%s、パスワード：%s）で署名します。\n"+
-		"SoftHSM is not on this computer, so the practice signs with a certificate file (%s, password: %s).",
-		name, kit.P12Password, name, kit.P12Password)
+	if w.lang == i18n.English {
+		return t.En
+	}
+	return t.Ja // the window's language unless English is chosen
 }
 
 // practiceFile is the resident's credential where SoftHSM is missing.

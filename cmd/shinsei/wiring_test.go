@@ -20,6 +20,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/submit"
@@ -127,13 +128,18 @@ func TestWithoutSoftHSMTheSandboxSignsAndSubmitsWithItsPracticeFile(t *testing.T
 		t.Fatalf("the sandbox does not start without SoftHSM: %v", err)
 	}
 	defer a.Close()
-	lines := strings.Split(sb.note(), "\n")
-	for i, want := range []string{"証明書ファイル", "certificate file"} {
-		if len(lines) != 2 || !strings.Contains(lines[i], want) || !strings.Contains(lines[i], "resident.p12") ||
-			!strings.Contains(lines[i], kit.P12Password) || strings.Contains(lines[i], kit.PIN) {
-			t.Fatalf("the banner's note reads %q, want the practice file and its password, Japanese then English", lines)
+	for _, tc := range []struct {
+		lang i18n.Lang
+		want string
+	}{{"ja", "証明書ファイル"}, {"", "証明書ファイル"}, {i18n.English, "certificate file"}} {
+		sb.lang = tc.lang
+		note := sb.note()
+		if strings.Contains(note, "\n") || !strings.Contains(note, tc.want) || !strings.Contains(note, "resident.p12") ||
+			!strings.Contains(note, kit.P12Password) || strings.Contains(note, kit.PIN) {
+			t.Fatalf("in %q the banner's note reads %q, want the practice file and its password in that language only", tc.lang, note)
 		}
 	}
+	sb.lang = "ja"
 
 	found, err := a.FindCredentials(ctx)
 	if err != nil {
