@@ -201,9 +201,7 @@ func Start(ctx context.Context, cfg Config) (_ *Service, err error) {
 	if s.store, err = openStore(ctx, dbPath); err != nil {
 		return nil, err
 	}
-	if s.inquiry, err = s.store.secret(ctx, "inquiry-number"); err != nil {
-		return nil, err
-	}
+	s.inquiry = s.store.keys.inquiry
 	if err := s.setupPKI(); err != nil {
 		return nil, err
 	}
