@@ -232,9 +232,8 @@ func decodeRegistration(data []byte) (submit.Registration, *apiProblem) {
 		return reg, fail(submit.ReasonFormInvalid, "email: not an e-mail address")
 	}
 	if reg.Password != "" {
-		if n := utf8.RuneCountInString(reg.Password); n < minPassword || n > maxPassword {
-			return reg, fail(submit.ReasonFormInvalid, fmt.Sprintf("password: %d to %d characters", minPassword, maxPassword)).
-				withText("パスワードは12文字以上、128文字以内で設定してください。", "The password must have 12 to 128 characters.")
+		if p := passwordRefusal(submit.CheckPassword(reg.Password)); p != nil {
+			return reg, p
 		}
 	}
 	return reg, nil
