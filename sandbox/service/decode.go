@@ -228,7 +228,7 @@ func decodeRegistration(data []byte) (submit.Registration, *apiProblem) {
 		return reg, fail(submit.ReasonFormInvalid, "challenge: required")
 	case reg.UserType != submit.UserResident && reg.UserType != submit.UserCompany:
 		return reg, fail(submit.ReasonFormInvalid, "user_type: resident or company")
-	case len(reg.Email) > maxEmail || reg.Email != "" && !looksLikeEmail(reg.Email):
+	case len(reg.Email) > maxEmail || reg.Email != "" && !looksLikeEmail(reg.Email) || hasInvisible(reg.Email):
 		return reg, fail(submit.ReasonFormInvalid, "email: not an e-mail address")
 	}
 	if reg.Password != "" {
@@ -271,10 +271,20 @@ func validateForm(proc *submit.Procedure, doc submit.FormDocument) *apiProblem {
 		if !slices.Contains(applicantKeys, k) {
 			return fail(submit.ReasonFormInvalid, "applicant: unknown field "+safeName(k))
 		}
+		if !slices.Contains(proc.Form.Applicant, k) {
+			// Not asked for by this procedure: refused rather than kept
+			// unchecked.
+			return fail(submit.ReasonFormInvalid, "applicant: "+safeName(k)+" is not a field of this procedure").
+				withText("申請者欄に、この手続きにない項目があります。", "The applicant block has a field this procedure does not ask for.")
+		}
 	}
 	for _, name := range proc.Form.Applicant {
 		v, ok := doc.Applicant[name]
 		s, isText := textOf(v)
+		if isText && hasInvisible(s) {
+			ja, en := labelsOf([]string{name})
+			return invisibleRefusal("applicant."+name, "申請者欄の"+ja, "The applicant's "+en)
+		}
 		if !ok || v == nil || !isText || strings.TrimSpace(s) == "" || utf8.RuneCountInString(s) > maxTextRunes || !isPrintable(s) {
 			ja, en := labelsOf([]string{name})
 			return fail(submit.ReasonFormInvalid, "applicant."+name).
@@ -287,6 +297,9 @@ func validateForm(proc *submit.Procedure, doc submit.FormDocument) *apiProblem {
 		}
 	}
 	for _, f := range proc.Form.Fields {
+		if s, isText := doc.Fields[f.Name].(string); isText && hasInvisible(s) {
+			return invisibleRefusal("fields."+f.Name, "「"+f.LabelJA+"」", f.LabelEN)
+		}
 		if ok, missing := fieldValid(f, doc.Fields[f.Name]); !ok {
 			detail := "fields." + f.Name
 			if missing {
@@ -308,6 +321,19 @@ func textOf(v any) (string, bool) {
 		return t.String(), true
 	}
 	return "", false
+}
+
+// hasInvisible reports a character that shows as nothing
+// (submit.IsInvisible): zero-width, bidirectional control and other
+// format characters, and the Hangul fillers.
+func hasInvisible(s string) bool { return strings.IndexFunc(s, submit.IsInvisible) >= 0 }
+
+// invisibleRefusal is the refusal of a field holding an invisible
+// character; label is the field's name in Japanese and English.
+func invisibleRefusal(detail, labelJA, labelEN string) *apiProblem {
+	return fail(submit.ReasonFormInvalid, detail+": invisible character").
+		withText(labelJA+"に、目に見えない文字（ゼロ幅スペースや文字の向きを変える制御文字など）が含まれています。その文字を削除してください。",
+			labelEN+" contains an invisible character (such as a zero-width space or a text-direction control); please remove it.")
 }
 
 // isPrintable refuses control characters other than tab and newlines.
