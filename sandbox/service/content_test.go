@@ -55,9 +55,13 @@ func TestInvisibleCharactersAndUndefinedFieldsAreRefusedAndNotStored(t *testing.
 			"applicant.name: invisible character"},
 		{"a right-to-left override in the address", with(func(d *submit.FormDocument) { d.Applicant["address"] = "東京都千代田区霞が関\u202e2-1-2" }),
 			"applicant.address: invisible character"},
-		{"a Hangul filler in a field", with(func(d *submit.FormDocument) { d.Fields["new_address"] = "大阪府大阪市北区中之島\u3164一丁目３番２０号" }),
+		{"a Hangul filler in a field", with(func(d *submit.FormDocument) {
+			d.Fields["new_address"] = "大阪府大阪市北区中之島\u3164一丁目３番２０号"
+		}),
 			"fields.new_address: invisible character"},
-		{"a byte-order mark inside a field", with(func(d *submit.FormDocument) { d.Fields["new_address"] = "\ufeff大阪府大阪市北区中之島一丁目３番２０号" }),
+		{"a byte-order mark inside a field", with(func(d *submit.FormDocument) {
+			d.Fields["new_address"] = "\ufeff大阪府大阪市北区中之島一丁目３番２０号"
+		}),
 			"fields.new_address: invisible character"},
 		{"a word joiner in a choice", with(func(d *submit.FormDocument) { d.Fields["my_number_card"] = "継続利用\u2060する" }),
 			"fields.my_number_card: invisible character"},
