@@ -180,3 +180,24 @@ func TestEveryErrorIsExplainedInBothLanguagesWithWhatToDo(t *testing.T) {
 		})
 	}
 }
+
+func TestAFormWithAKeyTwiceIsNotReadAsAForm(t *testing.T) {
+	for _, tc := range []struct{ name, doc string }{
+		{"the applicant's name twice", `{"procedure":"move-out","applicant":{"name":"佐藤　次郎","name":"高橋　花子"},"fields":{}}`},
+		{"the procedure twice but for its case", `{"Procedure":"other","procedure":"move-out","applicant":{},"fields":{}}`},
+		{"a field twice, one spelled with an escape", `{"procedure":"move-out","applicant":{},"fields":{"note":"a","n\u006fte":"b"}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := flow.ParseForm([]byte(tc.doc)); !errors.Is(err, submit.ErrNotForm) {
+				t.Errorf("ParseForm: %v, want submit.ErrNotForm", err)
+			}
+			path := filepath.Join(t.TempDir(), "form.json")
+			if err := os.WriteFile(path, []byte(tc.doc), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := submit.ReadInput(context.Background(), path); !errors.Is(err, submit.ErrNotForm) {
+				t.Errorf("submit.ReadInput: %v, want submit.ErrNotForm", err)
+			}
+		})
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shinsei-app/shinsei/internal/iox"
+	"github.com/shinsei-app/shinsei/internal/jsonx"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -63,6 +64,10 @@ func decodeJSONBytes(data []byte, v any) *apiProblem {
 	}
 	if !utf8.Valid(data) {
 		return fail(submit.ReasonBadRequest, "body is not UTF-8")
+	}
+	if err := jsonx.CheckKeys(data); err != nil {
+		// Which of two equal keys counts is up to the decoder: refused.
+		return fail(submit.ReasonBadRequest, strings.TrimPrefix(err.Error(), "jsonx: "))
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
