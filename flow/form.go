@@ -86,6 +86,7 @@ func ParseForm(data []byte) (*submit.FormDocument, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
+	dec.DisallowUnknownFields() // the service refuses what it does not define
 	var doc submit.FormDocument
 	if err := dec.Decode(&doc); err != nil {
 		return nil, &Error{Op: "form", Err: fmt.Errorf("not a JSON form document (%w): %w", err, submit.ErrNotForm)}

@@ -201,3 +201,10 @@ func TestAFormWithAKeyTwiceIsNotReadAsAForm(t *testing.T) {
 		})
 	}
 }
+
+func TestAFormWithAPartTheServiceDoesNotDefineIsNotReadAsAForm(t *testing.T) {
+	doc := `{"procedure":"move-out","applicant":{},"fields":{},"attachments_note":"x"}`
+	if _, err := flow.ParseForm([]byte(doc)); !errors.Is(err, submit.ErrNotForm) {
+		t.Errorf("ParseForm: %v, want submit.ErrNotForm", err)
+	}
+}
