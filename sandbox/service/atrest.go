@@ -62,13 +62,14 @@ type atRest struct {
 // database's.
 var errWrongKeys = errors.New("service: the key file does not belong to the database")
 
-// loadKeys reads the key file at path, making it when it does not exist.
-// legacyInquiry, when the database still holds the inquiry key from
-// before, becomes the file's inquiry key so that numbers given out stay
-// valid.
-func loadKeys(path string, legacyInquiry []byte) (*atRest, error) {
+// loadKeys reads the key file at path, making it when it does not exist
+// (created then says so). legacyInquiry, when the database still holds
+// the inquiry key from before, becomes the file's inquiry key so that
+// numbers given out stay valid.
+func loadKeys(path string, legacyInquiry []byte) (_ *atRest, created bool, _ error) {
 	keys, err := readKeyFile(path)
 	if errors.Is(err, os.ErrNotExist) {
+		created = true
 		keys = map[string][]byte{}
 		for _, name := range []string{keyData, keyIdentity, keyInquiry} {
 			keys[name] = make([]byte, 32)
@@ -80,22 +81,22 @@ func loadKeys(path string, legacyInquiry []byte) (*atRest, error) {
 		err = writeKeyFile(path, keys)
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	for _, name := range []string{keyData, keyIdentity, keyInquiry} {
 		if len(keys[name]) != 32 {
-			return nil, fmt.Errorf("service: key file %s: key %q missing or not 32 bytes", filepath.Base(path), name)
+			return nil, false, fmt.Errorf("service: key file %s: key %q missing or not 32 bytes", filepath.Base(path), name)
 		}
 	}
 	block, err := aes.NewCipher(keys[keyData])
 	if err != nil {
-		return nil, fmt.Errorf("service: key file: %w", err)
+		return nil, false, fmt.Errorf("service: key file: %w", err)
 	}
 	aead, err := cipher.NewGCM(block)
 	if err != nil {
-		return nil, fmt.Errorf("service: key file: %w", err)
+		return nil, false, fmt.Errorf("service: key file: %w", err)
 	}
-	return &atRest{aead: aead, identity: keys[keyIdentity], inquiry: keys[keyInquiry]}, nil
+	return &atRest{aead: aead, identity: keys[keyIdentity], inquiry: keys[keyInquiry]}, created, nil
 }
 
 func readKeyFile(path string) (map[string][]byte, error) {
@@ -180,7 +181,7 @@ func (k *atRest) open(column, id, sealed string) (string, error) {
 	}
 	raw, err := base64.RawStdEncoding.DecodeString(strings.TrimPrefix(sealed, sealedPrefix))
 	if !strings.HasPrefix(sealed, sealedPrefix) || err != nil || len(raw) < k.aead.NonceSize() {
-		return "", fmt.Errorf("service: account %s: %s is not sealed", column, "value")
+		return "", fmt.Errorf("service: account %s: the stored value is not sealed", column)
 	}
 	n := k.aead.NonceSize()
 	plain, err := k.aead.Open(nil, raw[:n], raw[n:], []byte(column+"\x00"+id))
@@ -243,8 +244,16 @@ func (s *sqlStore) secureStore(ctx context.Context, dbPath string) error {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("service: key file: %w", err)
 	}
-	k, err := loadKeys(dbPath+keysSuffix, legacy)
+	k, created, err := loadKeys(dbPath+keysSuffix, legacy)
 	if err != nil {
+		return err
+	}
+	wrongKeys := func(err error) error {
+		if created {
+			// Made just now for a database sealed with another: not
+			// left behind to be mistaken for the right one.
+			_ = os.Remove(dbPath + keysSuffix)
+		}
 		return err
 	}
 	s.keys = k
@@ -263,10 +272,10 @@ func (s *sqlStore) secureStore(ctx context.Context, dbPath string) error {
 	case err != nil:
 		return fmt.Errorf("service: seal: %w", err)
 	case !hmac.Equal(check, k.keyCheck()):
-		return fmt.Errorf("%w (%s)", errWrongKeys, filepath.Base(dbPath+keysSuffix))
+		return wrongKeys(fmt.Errorf("%w (%s)", errWrongKeys, filepath.Base(dbPath+keysSuffix)))
 	}
 	if legacy != nil && !hmac.Equal(legacy, k.inquiry) {
-		return fmt.Errorf("%w: its inquiry key differs", errWrongKeys)
+		return wrongKeys(fmt.Errorf("%w: its inquiry key differs", errWrongKeys))
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM service_keys WHERE name = ?`, keyInquiry); err != nil {
 		return fmt.Errorf("service: seal: %w", err)

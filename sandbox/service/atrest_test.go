@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -206,8 +207,15 @@ func TestTheServiceRefusesAKeyFileThatIsNotItsDatabases(t *testing.T) {
 	if err := os.Remove(dbPath + keysSuffix); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := openStore(ctx, dbPath); err == nil {
+	s, err = openStore(ctx, dbPath)
+	if err == nil {
 		s.Close()
 		t.Fatal("the service started with a fresh key file on a database sealed with another")
+	}
+	if !errors.Is(err, errWrongKeys) {
+		t.Errorf("refused with %v, want errWrongKeys", err)
+	}
+	if _, err := os.Stat(dbPath + keysSuffix); !os.IsNotExist(err) {
+		t.Error("the key file made for the refused start was left behind")
 	}
 }
