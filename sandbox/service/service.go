@@ -60,8 +60,10 @@ type Config struct {
 	// the registered verifier it is (JPKI included). Required.
 	Registry *pki.Registry
 	// DBPath is the SQLite database file; package files are kept in the
-	// directory DBPath+"-packages". Empty means a fresh database in a
-	// temporary directory that Close removes.
+	// directory DBPath+"-packages", and the keys of the database's sealed
+	// personal data and of the inquiry numbers in DBPath+".keys" (0600,
+	// made at the first start; the data cannot be read without it). Empty
+	// means a fresh database in a temporary directory that Close removes.
 	DBPath string
 	// Addr is the address to listen on; empty means "127.0.0.1:0", a free
 	// loopback port.
