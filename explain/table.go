@@ -137,6 +137,15 @@ var sentinels = []row{
 	{err: flow.ErrPasswordTooShort, class: Usage, explanation: explanation{
 		i18n.Text{Ja: fmt.Sprintf("パスワードが短すぎます（%d文字以上必要です）。", flow.MinPasswordLen), En: fmt.Sprintf("The password is too short (at least %d characters).", flow.MinPasswordLen)},
 		i18n.Text{Ja: "より長いパスワードを決めてください。", En: "Please choose a longer password."}}},
+	{err: flow.ErrPasswordTooLong, class: Usage, explanation: explanation{
+		i18n.Text{Ja: fmt.Sprintf("パスワードが長すぎます（%d文字以内です）。", submit.MaxPasswordLen), En: fmt.Sprintf("The password is too long (at most %d characters).", submit.MaxPasswordLen)},
+		i18n.Text{Ja: "より短いパスワードを決めてください。", En: "Please choose a shorter password."}}},
+	{err: flow.ErrPasswordUnusable, class: Usage, explanation: explanation{
+		i18n.Text{Ja: "パスワードに、制御文字や目に見えない文字は使えません。また、空白だけのパスワードも使えません。", En: "The password must not contain control or invisible characters, nor consist only of spaces."},
+		i18n.Text{Ja: "文字・数字・記号を組み合わせて、パスワードを決め直してください。", En: "Please choose a password of letters, digits and symbols."}}},
+	{err: flow.ErrPasswordGuessable, class: Usage, explanation: explanation{
+		i18n.Text{Ja: "このパスワードは、よく使われているか、同じ文字や並びの繰り返しのため、推測されやすく使えません。", En: "This password is too easy to guess: it is commonly used, or repeats characters or sequences."},
+		i18n.Text{Ja: "いくつかの単語を組み合わせるなど、推測されにくいパスワードを決め直してください。", En: "Please choose a harder one, for example several words together."}}},
 	{err: flow.ErrUserType, class: Usage, explanation: explanation{
 		i18n.Text{Ja: "証明書から、住民の方か法人かを判別できません。", En: "The certificate does not tell whether it is a resident's or a company's."},
 		i18n.Text{Ja: "マイナンバーカードまたは商業登記電子証明書で登録してください。", En: "Please register with a My Number card or a commercial-registry certificate."}}},

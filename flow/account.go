@@ -15,8 +15,17 @@ import (
 )
 
 // MinPasswordLen is the shortest password the service accepts for an
-// account (submit.Registration).
-const MinPasswordLen = 12
+// account (submit.Registration), in characters after NFC normalisation.
+const MinPasswordLen = submit.MinPasswordLen
+
+// passwordPolicyErrors are Register's errors for a chosen password that
+// breaks the policy, checked before anything is signed or sent.
+var passwordPolicyErrors = map[submit.PasswordFault]error{
+	submit.PasswordTooShort:           ErrPasswordTooShort,
+	submit.PasswordTooLong:            ErrPasswordTooLong,
+	submit.PasswordUnusableCharacters: ErrPasswordUnusable,
+	submit.PasswordGuessable:          ErrPasswordGuessable,
+}
 
 // RegisterRequest is what Register needs.
 type RegisterRequest struct {
@@ -102,11 +111,10 @@ func (a *App) Register(ctx context.Context, req RegisterRequest, cb Callbacks) (
 		if err != nil {
 			return nil, err
 		}
-		n := runeLen(b)
 		reg.Password = string(b)
 		clear(b)
-		if n < MinPasswordLen {
-			return nil, ErrPasswordTooShort
+		if err, refused := passwordPolicyErrors[submit.CheckPassword(reg.Password)]; refused {
+			return nil, err
 		}
 	}
 	work, err := a.privateTemp("register")

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"unicode/utf8"
 
 	"github.com/shinsei-app/shinsei/i18n"
 
@@ -194,7 +193,3 @@ func readLimited(path string, limit int64) ([]byte, error) {
 	}
 	return data, nil
 }
-
-// runeLen counts a secret's characters without converting it to a
-// string.
-func runeLen(b []byte) int { return utf8.RuneCount(b) }

@@ -43,6 +43,15 @@ var (
 	ErrNoAccount = errors.New("flow: no account to log in with")
 	// ErrPasswordTooShort: a new account password is shorter than allowed.
 	ErrPasswordTooShort = errors.New("flow: the password is too short")
+	// ErrPasswordTooLong: a new account password is longer than allowed
+	// (submit.MaxPasswordLen).
+	ErrPasswordTooLong = errors.New("flow: the password is too long")
+	// ErrPasswordUnusable: a new account password holds a control or
+	// invisible character, or nothing but spaces.
+	ErrPasswordUnusable = errors.New("flow: the password holds control or invisible characters or only spaces")
+	// ErrPasswordGuessable: a new account password is common, repetitive
+	// or otherwise easy to guess (submit.CheckPassword).
+	ErrPasswordGuessable = errors.New("flow: the password is too easy to guess")
 	// ErrUserType: a registration's user type is neither resident nor
 	// company, and the certificate does not tell it.
 	ErrUserType = errors.New("flow: the user type (resident or company) is not known")

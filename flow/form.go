@@ -18,6 +18,7 @@ import (
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/identity"
 	"github.com/shinsei-app/shinsei/internal/iox"
+	"github.com/shinsei-app/shinsei/internal/jsonx"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -80,8 +81,12 @@ func OpenForm(ctx context.Context, path string) (*submit.FormDocument, error) {
 
 // ParseForm reads a form document from JSON (pasted, or from a file).
 func ParseForm(data []byte) (*submit.FormDocument, error) {
+	if err := jsonx.CheckKeys(data); err != nil {
+		return nil, &Error{Op: "form", Err: fmt.Errorf("%v: %w", err, submit.ErrNotForm)}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
+	dec.DisallowUnknownFields() // the service refuses what it does not define
 	var doc submit.FormDocument
 	if err := dec.Decode(&doc); err != nil {
 		return nil, &Error{Op: "form", Err: fmt.Errorf("not a JSON form document (%w): %w", err, submit.ErrNotForm)}

@@ -38,7 +38,7 @@ func ValidateForm(doc *submit.FormDocument, proc submit.Procedure, attachments i
 		out = append(out, FieldProblem{Field: "procedure", Message: i18n.Text{Ja: "この申請書は別の手続きのものです。", En: "This form belongs to another procedure."}})
 	}
 	for _, k := range sortedKeys(doc.Applicant) {
-		if !slices.Contains(applicantKeys, k) {
+		if !slices.Contains(applicantKeys, k) || !slices.Contains(proc.Form.Applicant, k) {
 			out = append(out, FieldProblem{Field: "applicant." + safeName(k), Message: i18n.Text{Ja: "申請者欄に、この手続きにない項目があります。削除してください。", En: "The applicant block has a field this procedure does not know; remove it."}})
 		}
 	}
@@ -49,6 +49,8 @@ func ValidateForm(doc *submit.FormDocument, proc submit.Procedure, attachments i
 		case (!ok || strings.TrimSpace(s) == "") && name == identity.FieldSex:
 			// Picked from a list on the window, never typed.
 			out = append(out, FieldProblem{Field: "applicant." + name, Message: i18n.Text{Ja: "申請者欄の「" + l.Ja + "」を選んでください。", En: "Please choose the applicant's " + l.En + "."}})
+		case ok && hasInvisible(s):
+			out = append(out, FieldProblem{Field: "applicant." + name, Message: invisibleMessage("申請者欄の「"+l.Ja+"」", "The applicant's "+l.En)})
 		case !ok || strings.TrimSpace(s) == "":
 			out = append(out, FieldProblem{Field: "applicant." + name, Message: i18n.Text{Ja: "申請者欄の「" + l.Ja + "」を入力してください。", En: "Please fill in the applicant's " + l.En + "."}})
 		case utf8.RuneCountInString(s) > maxTextRunes || !printable(s):
@@ -74,6 +76,10 @@ func ValidateForm(doc *submit.FormDocument, proc submit.Procedure, attachments i
 // checkField checks one field's value against its schema.
 func checkField(f submit.Field, v any) (FieldProblem, bool) {
 	p := FieldProblem{Field: "fields." + f.Name}
+	if s, isText := v.(string); isText && hasInvisible(s) {
+		p.Message = invisibleMessage("「"+f.LabelJA+"」", "“"+f.LabelEN+"”")
+		return p, true
+	}
 	if s, isText := v.(string); v == nil || isText && strings.TrimSpace(s) == "" {
 		if f.Required && f.Type == "choice" {
 			p.Message = i18n.Text{Ja: "「" + f.LabelJA + "」を選んでください。", En: "Please choose “" + f.LabelEN + "”."}
@@ -205,4 +211,17 @@ func choicesEN(f submit.Field) []string {
 		out[i] = f.ChoiceLabel(c, true)
 	}
 	return out
+}
+
+// hasInvisible reports a character that shows as nothing
+// (submit.IsInvisible): zero-width and bidirectional controls, other
+// format characters and the Hangul fillers. The service refuses a form
+// holding one, so it is refused here before anything is signed.
+func hasInvisible(s string) bool { return strings.IndexFunc(s, submit.IsInvisible) >= 0 }
+
+// invisibleMessage says that the field labelled ja/en holds an invisible
+// character.
+func invisibleMessage(ja, en string) i18n.Text {
+	return i18n.Text{Ja: ja + "に、目に見えない文字（ゼロ幅スペースや文字の向きを変える制御文字など）が含まれています。その文字を削除してください。",
+		En: en + " contains an invisible character (such as a zero-width space or a text-direction control); please remove it."}
 }

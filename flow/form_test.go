@@ -56,6 +56,11 @@ func TestFormsAreCheckedFieldByFieldAgainstTheSchema(t *testing.T) {
 		{"an optional field may be left out", func(d *submit.FormDocument) { delete(d.Fields, "note") }, 0, nil},
 		{"a field the schema does not know is named", func(d *submit.FormDocument) { d.Fields["extra"] = "x" }, 0, []string{"fields.extra"}},
 		{"a form for another procedure is refused", func(d *submit.FormDocument) { d.Procedure = "other" }, 0, []string{"procedure"}},
+		{"an applicant field the procedure does not ask for is named", func(d *submit.FormDocument) { d.Applicant["name_kana"] = "タカハシ" }, 0, []string{"applicant.name_kana"}},
+		{"a zero-width space in the name is refused", func(d *submit.FormDocument) { d.Applicant["name"] = "高橋\u200b　花子" }, 0, []string{"applicant.name"}},
+		{"a right-to-left override in the address is refused", func(d *submit.FormDocument) { d.Applicant["address"] = "東京都\u202e千代田区" }, 0, []string{"applicant.address"}},
+		{"a Hangul filler in a field is refused", func(d *submit.FormDocument) { d.Fields["note"] = "\u3164" }, 0, []string{"fields.note"}},
+		{"a byte-order mark in a field is refused", func(d *submit.FormDocument) { d.Fields["new_address"] = "\ufeff大阪府" }, 0, []string{"fields.new_address"}},
 		{"too many attachments are refused", func(*submit.FormDocument) {}, 2, []string{"attachments"}},
 		{"every problem is listed, in the schema's order", func(d *submit.FormDocument) {
 			delete(d.Applicant, "address")
@@ -173,5 +178,33 @@ func TestEveryErrorIsExplainedInBothLanguagesWithWhatToDo(t *testing.T) {
 				t.Errorf("Explain in Japanese %q, want %q", ja, msg.Ja)
 			}
 		})
+	}
+}
+
+func TestAFormWithAKeyTwiceIsNotReadAsAForm(t *testing.T) {
+	for _, tc := range []struct{ name, doc string }{
+		{"the applicant's name twice", `{"procedure":"move-out","applicant":{"name":"佐藤　次郎","name":"高橋　花子"},"fields":{}}`},
+		{"the procedure twice but for its case", `{"Procedure":"other","procedure":"move-out","applicant":{},"fields":{}}`},
+		{"a field twice, one spelled with an escape", `{"procedure":"move-out","applicant":{},"fields":{"note":"a","n\u006fte":"b"}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := flow.ParseForm([]byte(tc.doc)); !errors.Is(err, submit.ErrNotForm) {
+				t.Errorf("ParseForm: %v, want submit.ErrNotForm", err)
+			}
+			path := filepath.Join(t.TempDir(), "form.json")
+			if err := os.WriteFile(path, []byte(tc.doc), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := submit.ReadInput(context.Background(), path); !errors.Is(err, submit.ErrNotForm) {
+				t.Errorf("submit.ReadInput: %v, want submit.ErrNotForm", err)
+			}
+		})
+	}
+}
+
+func TestAFormWithAPartTheServiceDoesNotDefineIsNotReadAsAForm(t *testing.T) {
+	doc := `{"procedure":"move-out","applicant":{},"fields":{},"attachments_note":"x"}`
+	if _, err := flow.ParseForm([]byte(doc)); !errors.Is(err, submit.ErrNotForm) {
+		t.Errorf("ParseForm: %v, want submit.ErrNotForm", err)
 	}
 }

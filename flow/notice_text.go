@@ -6,6 +6,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/internal/iox"
+	"github.com/shinsei-app/shinsei/internal/jsonx"
 	"github.com/shinsei-app/shinsei/signer"
 )
 
@@ -48,7 +49,7 @@ func noticeText(path string, files []signer.FileResult) (title, body i18n.Text) 
 		data, err := iox.ReadAll(rc, maxNoticeForm)
 		rc.Close()
 		var n noticeForm
-		if err != nil || json.Unmarshal(data, &n) != nil {
+		if err != nil || jsonx.CheckKeys(data) != nil || json.Unmarshal(data, &n) != nil {
 			return
 		}
 		return both(n.TitleJA, n.TitleEN), both(n.BodyJA, n.BodyEN)

@@ -210,7 +210,8 @@ func NormalizeName(s string) string { return normalizeString(s, nameSteps) }
 
 // compareTexts reports whether the normalised certificate value c equals
 // the normalised form value f, treating each flagged character of c as a
-// wildcard, and whether a wildcard stood for a character that differs from
+// wildcard for the same character, a variant of it, or a character
+// outside JIS X 0208 (fitsSubstitute), and whether a wildcard stood for a character that differs from
 // the certificate's. A wildcard stands for one character of the
 // certificate, so it matches as many form characters as that character
 // became through normalisation, or the characters that one form character
@@ -244,7 +245,7 @@ func compareTexts(c, f text) (equal, substituted bool) {
 				n++
 			}
 			for _, n := range []int{e - i, n} {
-				if j+n > len(f) {
+				if j+n > len(f) || !fitsSubstitute(c[i:e], f[j:j+n]) {
 					continue
 				}
 				ok, subst := match(e, j+n)

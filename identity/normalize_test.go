@@ -186,7 +186,9 @@ func TestSubstituteFlagsFollowTheirCharacterThroughNormalisation(t *testing.T) {
 		name, form string
 		want       Outcome
 	}{
-		{"any character at the flagged position matches", "大阪府大阪市北区梅田1-2-3 𩸽島ビル401", OutcomeMatchNormalized},
+		{"a character outside JIS X 0208 at the flagged position matches", "大阪府大阪市北区梅田1-2-3 𩸽島ビル401", OutcomeMatchNormalized},
+		{"a JIS X 0208 character that is no variant at the flagged position does not match", "大阪府大阪市北区梅田1-2-3 佐島ビル401", OutcomeMismatch},
+		{"a Latin letter at the flagged position does not match", "大阪府大阪市北区梅田1-2-3 X島ビル401", OutcomeMismatch},
 		{"a missing character at the flagged position does not match", "大阪府大阪市北区梅田1-2-3 島ビル401", OutcomeMismatch},
 		{"two characters at the flagged position do not match", "大阪府大阪市北区梅田1-2-3 髙髙島ビル401", OutcomeMismatch},
 	} {
@@ -208,7 +210,8 @@ func TestAWildcardStandsForOneCharacterEvenWhenNormalisationExpandsIt(t *testing
 	}{
 		{"the same value with a trailing space", "山㈱田 ", OutcomeMatchNormalized},
 		{"the expansion written out", "山(株)田", OutcomeMatchNormalized},
-		{"one other character", "山X田", OutcomeMatchNormalized},
+		{"one character the card could have held does not stand for it", "山X田", OutcomeMismatch},
+		{"one character outside JIS X 0208", "山𠀋田", OutcomeMatchNormalized},
 		{"two other characters", "山XY田", OutcomeMismatch},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"path"
 	"strings"
@@ -141,6 +142,9 @@ type xmlManifest struct {
 // parseManifest reads an ASiCManifest that references signatureName and
 // SHA-256 digests of distinct, well-named files outside META-INF.
 func parseManifest(data []byte) ([]manifestEntry, error) {
+	if err := checkManifestXML(data); err != nil {
+		return nil, err
+	}
 	var m xmlManifest
 	if err := xml.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("not an ASiCManifest: %w", err)
@@ -177,5 +181,45 @@ func parseManifest(data []byte) ([]manifestEntry, error) {
 		}
 		entries = append(entries, manifestEntry{Name: name, MimeType: r.MimeType, SHA256: sum, Root: r.Rootfile})
 	}
+	roots := 0
+	for _, e := range entries {
+		if e.Root {
+			roots++
+		}
+	}
+	if roots > 1 {
+		return nil, fmt.Errorf("%d DataObjectReferences are marked Rootfile; a package has one form", roots)
+	}
 	return entries, nil
+}
+
+// checkManifestXML refuses what would make a manifest mean different
+// things to different readers: a document type or entity declaration
+// (any <!…> directive), and more than one top-level element (a reader
+// that stops after the first would miss the second).
+func checkManifestXML(data []byte) error {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	depth, tops := 0, 0
+	for {
+		tok, err := dec.RawToken()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("not an ASiCManifest: %w", err)
+		}
+		switch tok.(type) {
+		case xml.Directive:
+			return errors.New("a DOCTYPE or ENTITY declaration is not allowed in the manifest")
+		case xml.StartElement:
+			if depth == 0 {
+				if tops++; tops > 1 {
+					return errors.New("the manifest has more than one top-level element")
+				}
+			}
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+	}
 }

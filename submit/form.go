@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"github.com/shinsei-app/shinsei/internal/iox"
+	"github.com/shinsei-app/shinsei/internal/jsonx"
 	"github.com/shinsei-app/shinsei/signer"
 )
 
@@ -65,6 +66,9 @@ func ReadInput(ctx context.Context, path string) (*Input, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if err := jsonx.CheckKeys(form); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotForm, err)
 	}
 	if err := json.Unmarshal(form, &in.Form); err != nil {
 		return nil, fmt.Errorf("%w: the form is not JSON: %v", ErrNotForm, err)

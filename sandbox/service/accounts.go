@@ -30,8 +30,9 @@ const (
 	saltLen      = 16
 )
 
-// hashPassword returns the PHC string of an Argon2id hash of pw with a
-// fresh salt. At most hashSem hashes run at once, which bounds the memory
+// hashPassword returns the PHC string of an Argon2id hash of pw (in NFC,
+// as submit.NormalizePassword makes it) with a fresh salt. At most
+// hashSem hashes run at once, which bounds the memory
 // a burst of logins takes.
 func (s *Service) hashPassword(pw string) (string, error) {
 	salt := make([]byte, saltLen)
@@ -39,14 +40,15 @@ func (s *Service) hashPassword(pw string) (string, error) {
 		return "", fmt.Errorf("service: salt: %w", err)
 	}
 	s.hashSem <- struct{}{}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argon2.IDKey([]byte(submit.NormalizePassword(pw)), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	<-s.hashSem
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// checkPassword compares pw with a PHC Argon2id hash in constant time.
+// checkPassword compares pw (in NFC) with a PHC Argon2id hash in
+// constant time.
 func (s *Service) checkPassword(encoded, pw string) bool {
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
@@ -64,7 +66,7 @@ func (s *Service) checkPassword(encoded, pw string) bool {
 		return false
 	}
 	s.hashSem <- struct{}{}
-	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	got := argon2.IDKey([]byte(submit.NormalizePassword(pw)), salt, t, m, p, uint32(len(want)))
 	<-s.hashSem
 	return subtle.ConstantTimeCompare(got, want) == 1
 }

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shinsei-app/shinsei/internal/iox"
+	"github.com/shinsei-app/shinsei/internal/jsonx"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -63,6 +64,10 @@ func decodeJSONBytes(data []byte, v any) *apiProblem {
 	}
 	if !utf8.Valid(data) {
 		return fail(submit.ReasonBadRequest, "body is not UTF-8")
+	}
+	if err := jsonx.CheckKeys(data); err != nil {
+		// Which of two equal keys counts is up to the decoder: refused.
+		return fail(submit.ReasonBadRequest, strings.TrimPrefix(err.Error(), "jsonx: "))
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -228,13 +233,12 @@ func decodeRegistration(data []byte) (submit.Registration, *apiProblem) {
 		return reg, fail(submit.ReasonFormInvalid, "challenge: required")
 	case reg.UserType != submit.UserResident && reg.UserType != submit.UserCompany:
 		return reg, fail(submit.ReasonFormInvalid, "user_type: resident or company")
-	case len(reg.Email) > maxEmail || reg.Email != "" && !looksLikeEmail(reg.Email):
+	case len(reg.Email) > maxEmail || reg.Email != "" && !looksLikeEmail(reg.Email) || hasInvisible(reg.Email):
 		return reg, fail(submit.ReasonFormInvalid, "email: not an e-mail address")
 	}
 	if reg.Password != "" {
-		if n := utf8.RuneCountInString(reg.Password); n < minPassword || n > maxPassword {
-			return reg, fail(submit.ReasonFormInvalid, fmt.Sprintf("password: %d to %d characters", minPassword, maxPassword)).
-				withText("パスワードは12文字以上、128文字以内で設定してください。", "The password must have 12 to 128 characters.")
+		if p := passwordRefusal(submit.CheckPassword(reg.Password)); p != nil {
+			return reg, p
 		}
 	}
 	return reg, nil
@@ -272,10 +276,20 @@ func validateForm(proc *submit.Procedure, doc submit.FormDocument) *apiProblem {
 		if !slices.Contains(applicantKeys, k) {
 			return fail(submit.ReasonFormInvalid, "applicant: unknown field "+safeName(k))
 		}
+		if !slices.Contains(proc.Form.Applicant, k) {
+			// Not asked for by this procedure: refused rather than kept
+			// unchecked.
+			return fail(submit.ReasonFormInvalid, "applicant: "+safeName(k)+" is not a field of this procedure").
+				withText("申請者欄に、この手続きにない項目があります。", "The applicant block has a field this procedure does not ask for.")
+		}
 	}
 	for _, name := range proc.Form.Applicant {
 		v, ok := doc.Applicant[name]
 		s, isText := textOf(v)
+		if isText && hasInvisible(s) {
+			ja, en := labelsOf([]string{name})
+			return invisibleRefusal("applicant."+name, "申請者欄の"+ja, "The applicant's "+en)
+		}
 		if !ok || v == nil || !isText || strings.TrimSpace(s) == "" || utf8.RuneCountInString(s) > maxTextRunes || !isPrintable(s) {
 			ja, en := labelsOf([]string{name})
 			return fail(submit.ReasonFormInvalid, "applicant."+name).
@@ -288,6 +302,9 @@ func validateForm(proc *submit.Procedure, doc submit.FormDocument) *apiProblem {
 		}
 	}
 	for _, f := range proc.Form.Fields {
+		if s, isText := doc.Fields[f.Name].(string); isText && hasInvisible(s) {
+			return invisibleRefusal("fields."+f.Name, "「"+f.LabelJA+"」", f.LabelEN)
+		}
 		if ok, missing := fieldValid(f, doc.Fields[f.Name]); !ok {
 			detail := "fields." + f.Name
 			if missing {
@@ -309,6 +326,19 @@ func textOf(v any) (string, bool) {
 		return t.String(), true
 	}
 	return "", false
+}
+
+// hasInvisible reports a character that shows as nothing
+// (submit.IsInvisible): zero-width, bidirectional control and other
+// format characters, and the Hangul fillers.
+func hasInvisible(s string) bool { return strings.IndexFunc(s, submit.IsInvisible) >= 0 }
+
+// invisibleRefusal is the refusal of a field holding an invisible
+// character; label is the field's name in Japanese and English.
+func invisibleRefusal(detail, labelJA, labelEN string) *apiProblem {
+	return fail(submit.ReasonFormInvalid, detail+": invisible character").
+		withText(labelJA+"に、目に見えない文字（ゼロ幅スペースや文字の向きを変える制御文字など）が含まれています。その文字を削除してください。",
+			labelEN+" contains an invisible character (such as a zero-width space or a text-direction control); please remove it.")
 }
 
 // isPrintable refuses control characters other than tab and newlines.

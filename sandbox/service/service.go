@@ -60,8 +60,10 @@ type Config struct {
 	// the registered verifier it is (JPKI included). Required.
 	Registry *pki.Registry
 	// DBPath is the SQLite database file; package files are kept in the
-	// directory DBPath+"-packages". Empty means a fresh database in a
-	// temporary directory that Close removes.
+	// directory DBPath+"-packages", and the keys of the database's sealed
+	// personal data and of the inquiry numbers in DBPath+".keys" (0600,
+	// made at the first start; the data cannot be read without it). Empty
+	// means a fresh database in a temporary directory that Close removes.
 	DBPath string
 	// Addr is the address to listen on; empty means "127.0.0.1:0", a free
 	// loopback port.
@@ -201,9 +203,7 @@ func Start(ctx context.Context, cfg Config) (_ *Service, err error) {
 	if s.store, err = openStore(ctx, dbPath); err != nil {
 		return nil, err
 	}
-	if s.inquiry, err = s.store.secret(ctx, "inquiry-number"); err != nil {
-		return nil, err
-	}
+	s.inquiry = s.store.keys.inquiry
 	if err := s.setupPKI(); err != nil {
 		return nil, err
 	}

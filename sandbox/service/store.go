@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
@@ -37,8 +36,9 @@ var migrationFS embed.FS
 // between leaves at most an unreferenced file.
 type sqlStore struct {
 	db       *sql.DB
-	packages string // <packages>/<sha256[:2]>/<sha256>
-	incoming string // request bodies being received and checked
+	packages string  // <packages>/<sha256[:2]>/<sha256>
+	incoming string  // request bodies being received and checked
+	keys     *atRest // the keys of the sealed columns and digests
 }
 
 // errNoRow is what lookups return for a missing row.
@@ -60,6 +60,16 @@ func openStore(ctx context.Context, dbPath string) (*sqlStore, error) {
 			_ = os.Remove(filepath.Join(s.incoming, e.Name()))
 		}
 	}
+	// The database is the service's user's only; SQLite gives its -wal
+	// and -shm files the database file's mode.
+	f, err := os.OpenFile(dbPath, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("service: service database: %w", err)
+	}
+	f.Close()
+	if err := restrictFiles(dbPath); err != nil {
+		return nil, err
+	}
 	// Writers start IMMEDIATE transactions, so that two writers queue on
 	// the busy timeout instead of failing on a lock upgrade.
 	dsn := dbPath + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(20000)" +
@@ -71,6 +81,10 @@ func openStore(ctx context.Context, dbPath string) (*sqlStore, error) {
 	db.SetMaxOpenConns(4)
 	s.db = db
 	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.secureStore(ctx, dbPath); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -141,23 +155,6 @@ func (s *sqlStore) apply(ctx context.Context, version int, name string) error {
 		return fmt.Errorf("service: migrate %s: %w", name, err)
 	}
 	return nil
-}
-
-// secret returns the service's secret called name, making it (32 random
-// bytes) the first time.
-func (s *sqlStore) secret(ctx context.Context, name string) ([]byte, error) {
-	fresh := make([]byte, 32)
-	if _, err := rand.Read(fresh); err != nil {
-		return nil, fmt.Errorf("service: secret: %w", err)
-	}
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO service_keys (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, fresh); err != nil {
-		return nil, fmt.Errorf("service: secret: %w", err)
-	}
-	var v []byte
-	if err := s.db.QueryRowContext(ctx, `SELECT value FROM service_keys WHERE name = ?`, name).Scan(&v); err != nil {
-		return nil, fmt.Errorf("service: secret: %w", err)
-	}
-	return v, nil
 }
 
 // isConstraint reports whether err is an SQLite constraint violation.
@@ -235,7 +232,7 @@ const accountColumns = `id, user_type, identity_key, coalesce(person_name, ''), 
 	coalesce(corporate_number, ''), coalesce(corporate_name, ''), certificate_sha256, coalesce(email, ''), password_hash,
 	failed_logins, failed_since, locked_until`
 
-func scanAccount(row interface{ Scan(...any) error }) (*accountRow, error) {
+func (s *sqlStore) scanAccount(row interface{ Scan(...any) error }) (*accountRow, error) {
 	var a accountRow
 	var ut string
 	var since, locked int64
@@ -250,12 +247,15 @@ func scanAccount(row interface{ Scan(...any) error }) (*accountRow, error) {
 	}
 	a.UserType = submit.UserType(ut)
 	a.FailedSince, a.LockedUntil = time.Unix(0, since), time.Unix(0, locked)
+	if err := s.keys.openPerson(&a); err != nil {
+		return nil, err
+	}
 	return &a, nil
 }
 
 // account returns the account id, or errNoRow.
 func (s *sqlStore) account(ctx context.Context, id string) (*accountRow, error) {
-	return scanAccount(s.db.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
+	return s.scanAccount(s.db.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
 }
 
 // accountsByCorporateNumber returns the company accounts with number.
@@ -268,7 +268,7 @@ func (s *sqlStore) accountsByCorporateNumber(ctx context.Context, number string)
 	defer rows.Close()
 	var out []*accountRow
 	for rows.Next() {
-		a, err := scanAccount(rows)
+		a, err := s.scanAccount(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -293,6 +293,7 @@ func (s *sqlStore) upsertAccount(ctx context.Context, a accountRow, reset bool, 
 		return "", false, fmt.Errorf("service: register: %w", err)
 	}
 	defer tx.Rollback()
+	a.IdentityKey = s.keys.lookupKey(a.IdentityKey)
 	var id string
 	err = tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE identity_key = ?`, a.IdentityKey).Scan(&id)
 	switch {
@@ -301,7 +302,7 @@ func (s *sqlStore) upsertAccount(ctx context.Context, a accountRow, reset bool, 
 	case err == nil:
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ?, certificate_sha256 = ?, email = ?,
 			failed_logins = 0, failed_since = 0, locked_until = 0, updated_at = ? WHERE id = ?`,
-			a.PasswordHash, a.CertSHA256, nullable(a.Email), now.UnixNano(), id); err != nil {
+			a.PasswordHash, a.CertSHA256, nullable(s.keys.seal("email", id, a.Email)), now.UnixNano(), id); err != nil {
 			return "", false, fmt.Errorf("service: register: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ?`, id); err != nil {
@@ -318,14 +319,13 @@ func (s *sqlStore) upsertAccount(ctx context.Context, a accountRow, reset bool, 
 		if id, err = newID(); err != nil {
 			return "", false, err
 		}
-		p := a.Person
+		args := append([]any{id, string(a.UserType), a.IdentityKey}, s.keys.sealPerson(id, a)...)
+		args = append(args, nullable(a.CorpNumber), nullable(a.CorpName), a.CertSHA256, a.PasswordHash,
+			now.UnixNano(), now.UnixNano())
 		_, err = tx.ExecContext(ctx, `INSERT INTO accounts (id, user_type, identity_key, person_name, person_name_flags,
-			person_birth_date, person_sex, person_address, person_address_flags, corporate_number, corporate_name,
-			certificate_sha256, email, password_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, string(a.UserType), a.IdentityKey, nullable(p.Name), nullable(p.NameFlags), nullable(p.BirthDate),
-			nullable(p.Sex), nullable(p.Address), nullable(p.AddressFlags), nullable(a.CorpNumber), nullable(a.CorpName),
-			a.CertSHA256, nullable(a.Email), a.PasswordHash, now.UnixNano(), now.UnixNano())
+			person_birth_date, person_sex, person_address, person_address_flags, email, corporate_number, corporate_name,
+			certificate_sha256, password_hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 		if !isConstraint(err) {
 			break // a taken ID is tried again; anything else is final
 		}
@@ -407,7 +407,7 @@ func (s *sqlStore) createSession(ctx context.Context, tokenHash []byte, accountI
 
 // sessionAccount returns the account of a live session, or errNoRow.
 func (s *sqlStore) sessionAccount(ctx context.Context, tokenHash []byte, now time.Time) (*accountRow, error) {
-	return scanAccount(s.db.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts
+	return s.scanAccount(s.db.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts
 		WHERE id = (SELECT account_id FROM sessions WHERE token_sha256 = ? AND expires_at > ?)`, tokenHash, now.UnixNano()))
 }
 

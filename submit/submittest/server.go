@@ -378,8 +378,8 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, submit.ReasonChallengeInvalid, "チャレンジが無効です。", "The challenge is unknown, used or expired.")
 		return
 	}
-	if reg.Password != "" && len(reg.Password) < 12 {
-		problem(w, http.StatusBadRequest, submit.ReasonFormInvalid, "パスワードは12文字以上です。", "The password needs at least 12 characters.", "password")
+	if reg.Password != "" && submit.CheckPassword(reg.Password) != submit.PasswordOK {
+		problem(w, http.StatusBadRequest, submit.ReasonFormInvalid, "このパスワードは使えません。", "The password breaks the password policy.", "password")
 		return
 	}
 	status := http.StatusCreated
