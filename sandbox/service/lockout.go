@@ -236,38 +236,99 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// hashBudget runs Argon2 hashes: at most total at once, of which at most
-// total-1 for low-priority work, so that a flood of logins from addresses
-// that have been failing cannot queue a clean login behind it. The
-// priority depends only on the client address's record, never on whether
-// the account ID exists.
+// hashBudget runs Argon2 hashes, at most total at once, in two lanes.
+// A low-priority hash starts only while no high-priority one runs or
+// waits and none ended within lowCooldown, and leaves one slot free, so
+// that a flood of logins from addresses that have been failing neither
+// queues a clean login behind it nor runs beside a stream of clean ones
+// (Argon2 is memory-hard: two at once slow each other); a clean login
+// shares the processor with at most the one flood hash already running.
+// The lane depends only on the client address's record, never on
+// whether the account ID exists.
 type hashBudget struct {
-	high, low chan struct{}
+	mu            sync.Mutex
+	total         int
+	running, high int           // hashes running; of them high-priority
+	highWaiting   int           // high-priority hashes waiting
+	highEnded     time.Time     // when the last high-priority hash ended
+	changed       chan struct{} // closed and replaced when a slot frees
 }
+
+// lowCooldown is how long low-priority hashes wait after a high-priority
+// one ended: longer than the gap between one login's hash and the next
+// of a client logging in again and again.
+const lowCooldown = 100 * time.Millisecond
 
 func newHashBudget(total int) *hashBudget {
-	total = max(total, 2)
-	return &hashBudget{high: make(chan struct{}, total), low: make(chan struct{}, total-1)}
+	return &hashBudget{total: max(total, 2), changed: make(chan struct{})}
 }
 
-// run runs f with a slot of the lane, or returns ctx's error first.
+// run runs f in the lane, or returns ctx's error when the request ends
+// while it waits.
 func (b *hashBudget) run(ctx context.Context, low bool, f func()) error {
-	if low {
+	b.mu.Lock()
+	if !low {
+		b.highWaiting++
+	}
+	for {
+		var free bool
+		var cooling time.Duration
+		if low {
+			free = b.running < b.total-1 && b.high == 0 && b.highWaiting == 0
+			if cooling = lowCooldown - time.Since(b.highEnded); free && cooling > 0 {
+				free = false
+			}
+		} else {
+			free = b.running < b.total
+		}
+		if free {
+			break
+		}
+		wait := b.changed
+		b.mu.Unlock()
+		var cooled <-chan time.Time
+		if cooling > 0 {
+			cooled = time.After(cooling)
+		}
 		select {
-		case b.low <- struct{}{}:
+		case <-wait:
+		case <-cooled:
 		case <-ctx.Done():
+			b.mu.Lock()
+			if !low {
+				b.highWaiting--
+				b.signal() // low-priority work may go now
+			}
+			b.mu.Unlock()
 			return ctx.Err()
 		}
-		defer func() { <-b.low }()
+		b.mu.Lock()
 	}
-	select {
-	case b.high <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+	b.running++
+	if !low {
+		b.highWaiting--
+		b.high++
 	}
-	defer func() { <-b.high }()
+	b.mu.Unlock()
+
+	defer func() {
+		b.mu.Lock()
+		b.running--
+		if !low {
+			b.high--
+			b.highEnded = time.Now()
+		}
+		b.signal()
+		b.mu.Unlock()
+	}()
 	f()
 	return nil
+}
+
+// signal wakes every waiter to look again; the caller holds mu.
+func (b *hashBudget) signal() {
+	close(b.changed)
+	b.changed = make(chan struct{})
 }
 
 // any reports whether key has any event in its current window.
