@@ -137,6 +137,13 @@ func (t *attempt) succeed() {
 	p, a := t.release()
 	p.failures, p.locked = 0, time.Time{}
 	a.failures = 0
+	// Nothing left to remember unless other attempts are under way.
+	if p.inFlight == 0 {
+		delete(g.pairs, t.key)
+	}
+	if a.inFlight == 0 {
+		delete(g.accounts, t.key.account)
+	}
 }
 
 // cancel gives the reservation back without an outcome.

@@ -334,3 +334,23 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+func TestTheGateKeepsABoundedNumberOfAccountIDsAndAddresses(t *testing.T) {
+	g := newLoginGate(Limits{}.withDefaults())
+	now := time.Now()
+	for i := range maxGateEntries + 1000 {
+		a, _, ok := g.reserve(fmt.Sprintf("R%010d", i), "192.0.2.1", now.Add(time.Duration(i)*time.Millisecond))
+		if !ok {
+			t.Fatalf("attempt %d refused", i)
+		}
+		a.fail(now.Add(time.Duration(i) * time.Millisecond))
+	}
+	if len(g.pairs) > maxGateEntries || len(g.accounts) > maxGateEntries {
+		t.Errorf("%d pairs and %d accounts kept, want at most %d", len(g.pairs), len(g.accounts), maxGateEntries)
+	}
+	// The newest are kept.
+	last := fmt.Sprintf("R%010d", maxGateEntries+999)
+	if g.pairs[gateKey{last, "192.0.2.1"}] == nil || g.accounts[last] == nil {
+		t.Error("the newest entry was dropped")
+	}
+}
