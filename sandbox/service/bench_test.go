@@ -147,8 +147,8 @@ func extractEntry(tb testing.TB, pkg []byte, name, path string) {
 func BenchmarkLoginUnderFloodVsIdle(b *testing.B) {
 	e := newSvcEnv(b, func(c *Config) { c.Limits.IPFailures, c.Limits.IPRequests = 1<<30, 1<<30 })
 	id, pw := e.account(e.creds.resident, submit.UserResident)
-	const flooders, rounds = 200, 4
-	perRound := max(b.N, 40) / rounds
+	const flooders, rounds = 200, 8
+	perRound := max(b.N, 80) / rounds
 	var idle, flooded []time.Duration
 	timeLogins := func(into *[]time.Duration) {
 		for range perRound {

@@ -249,7 +249,8 @@ func later(a, b time.Time) time.Time {
 // that a flood of logins from addresses that have been failing neither
 // queues a clean login behind it nor runs beside a stream of clean ones
 // (Argon2 is memory-hard: two at once slow each other); a clean login
-// shares the processor with at most the one flood hash already running.
+// shares the processor with at most the one flood hash already running,
+// and that one runs at the lowest priority (runLowPriority).
 // The lane depends only on the client address's record, never on
 // whether the account ID exists.
 type hashBudget struct {
@@ -328,7 +329,11 @@ func (b *hashBudget) run(ctx context.Context, low bool, f func()) error {
 		b.signal()
 		b.mu.Unlock()
 	}()
-	f()
+	if low {
+		runLowPriority(f)
+	} else {
+		f()
+	}
 	return nil
 }
 
