@@ -23,8 +23,9 @@ import (
 //     still allowed; an attempt that finds none left is answered 423 at
 //     once, without a check.
 //
-// The state is kept in memory, bounded by maxGateEntries pairs and as
-// many accounts; the oldest quiet entries are dropped first.
+// The state is kept in memory (a restart forgets it), bounded by
+// maxGateEntries pairs and as many accounts; the oldest quiet entries are
+// dropped first.
 
 // maxGateEntries bounds the gate's memory (about 100 bytes an entry).
 const maxGateEntries = 100_000
