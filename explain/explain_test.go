@@ -202,6 +202,7 @@ var typedSamples = []struct {
 	{"a server of another host name", &submit.TLSError{Failure: submit.TLSHostMismatch}, Negative},
 	{"a refusal whose certificate status is unknown", &submit.ProblemError{Status: 422, Problem: submit.Problem{Reason: submit.ReasonCertificateUnknown}}, Indeterminate},
 	{"a rate limit", &submit.ProblemError{Status: 429, RetryAfter: 30 * time.Second, Problem: submit.Problem{Reason: submit.ReasonRateLimited}}, Environment},
+	{"an account locked for a while", &submit.ProblemError{Status: 423, RetryAfter: 61 * time.Second, Problem: submit.Problem{Reason: submit.ReasonAccountLocked}}, Negative},
 	{"a failure of the service", &submit.ProblemError{Status: 503}, Environment},
 	{"a revoked certificate", &certcheck.Error{Reason: certcheck.ReasonRevoked}, Negative},
 	{"a revocation status that could not be obtained", &certcheck.Error{Reason: certcheck.ReasonRevocationUnknown}, Indeterminate},
@@ -245,5 +246,23 @@ func TestAnUnknownErrorAsksToTryAgainAndNamesTheHelpDesk(t *testing.T) {
 	}
 	if Of(fs.ErrNotExist) == unknown || Of(context.Canceled) == unknown {
 		t.Error("a standard error has no row")
+	}
+}
+
+func TestALockedAccountWithRetryAfterSaysHowManyMinutesToWait(t *testing.T) {
+	e := Of(&flow.Error{Op: "login", Err: &submit.ProblemError{Status: 423, RetryAfter: 61 * time.Second,
+		Problem: submit.Problem{Reason: submit.ReasonAccountLocked}}})
+	if e.Class != Negative {
+		t.Errorf("class %d, want 1", e.Class)
+	}
+	if !strings.Contains(e.Hint.Ja, "2分ほど待って") || !strings.Contains(e.Command.En, "locked for 2 min") {
+		t.Errorf("the hint does not say to wait 2 minutes: %+v %+v", e.Hint, e.Command)
+	}
+	if !strings.Contains(e.Command.En, "--reset-password") {
+		t.Errorf("the command-line hint does not name the reset: %+v", e.Command)
+	}
+	without := Of(&flow.Error{Op: "login", Err: &submit.ProblemError{Status: 423, Problem: submit.Problem{Reason: submit.ReasonAccountLocked}}})
+	if strings.Contains(without.Hint.Ja, "分ほど") {
+		t.Errorf("a lock without Retry-After names minutes: %+v", without.Hint)
 	}
 }

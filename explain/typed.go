@@ -3,6 +3,7 @@ package explain
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/flow"
@@ -207,6 +208,13 @@ func problemEntry(prob *submit.ProblemError) Entry {
 		return e
 	case p.Reason == submit.ReasonCertificateUnknown:
 		e.Class = Indeterminate
+		return e
+	case p.Reason == submit.ReasonAccountLocked && prob.RetryAfter > 0:
+		m := int((prob.RetryAfter + time.Minute - 1) / time.Minute)
+		e.Hint = i18n.Text{Ja: fmt.Sprintf("%d分ほど待ってから、もう一度お試しください。パスワードをお忘れの場合は、電子証明書で利用者登録をし直すと、パスワードを再設定できます。", m),
+			En: fmt.Sprintf("Please wait about %d minutes and try again. If you have forgotten the password, registering again with your electronic certificate sets a new one.", m)}
+		e.Command = i18n.Text{Ja: fmt.Sprintf("%d分ほど待ってから、もう一度お試しください。パスワードをお忘れの場合は、電子証明書で登録し直してください：shinseictl account register --reset-password", m),
+			En: fmt.Sprintf("the account is locked for %d min after wrong passwords: wait and try again, or reset the password by registering again with the certificate (shinseictl account register --reset-password)", m)}
 		return e
 	case !ok:
 		e.Hint = helpDesk

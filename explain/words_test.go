@@ -222,6 +222,7 @@ func residentTexts(t *testing.T) []text {
 		"TLS old version":          &submit.TLSError{Failure: submit.TLSOldVersion},
 		"service failure":          &submit.ProblemError{Status: 503},
 		"rate limited":             &submit.ProblemError{Status: 429, Problem: submit.Problem{Reason: submit.ReasonRateLimited}, RetryAfter: 30 * time.Second},
+		"account locked a while":   &submit.ProblemError{Status: 423, Problem: submit.Problem{Reason: submit.ReasonAccountLocked}, RetryAfter: 2 * time.Minute},
 		"unknown refusal":          &submit.ProblemError{Status: 400, Problem: submit.Problem{Reason: "something-new"}},
 		"refused package":          &submit.SendError{Refused: true, Err: submit.ErrRefused},
 		"kept package":             &submit.SendError{Err: submit.ErrUnreachable, NotSent: true},

@@ -31,44 +31,49 @@ const (
 )
 
 // hashPassword returns the PHC string of an Argon2id hash of pw (in NFC,
-// as submit.NormalizePassword makes it) with a fresh salt. At most
-// hashSem hashes run at once, which bounds the memory
-// a burst of logins takes.
-func (s *Service) hashPassword(pw string) (string, error) {
+// as submit.NormalizePassword makes it) with a fresh salt, run in the hash
+// budget's high-priority lane (registration is throttled and needs a
+// certificate).
+func (s *Service) hashPassword(ctx context.Context, pw string) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("service: salt: %w", err)
 	}
-	s.hashSem <- struct{}{}
-	key := argon2.IDKey([]byte(submit.NormalizePassword(pw)), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	<-s.hashSem
+	var key []byte
+	if err := s.hashes.run(ctx, false, func() {
+		key = argon2.IDKey([]byte(submit.NormalizePassword(pw)), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	}); err != nil {
+		return "", fmt.Errorf("service: hash: %w", err)
+	}
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// checkPassword compares pw (in NFC) with a PHC Argon2id hash in
-// constant time.
-func (s *Service) checkPassword(encoded, pw string) bool {
+// checkPassword compares pw (in NFC) with a PHC Argon2id hash in constant
+// time, in the hash budget's low-priority lane when low is set. It returns
+// ctx's error when the request ended while it waited for the budget.
+func (s *Service) checkPassword(ctx context.Context, encoded, pw string, low bool) (bool, error) {
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
-		return false
+		return false, nil
 	}
 	var m, t uint32
 	var p uint8
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || m > 1<<20 || t == 0 || t > 16 || p == 0 {
-		return false
+		return false, nil
 	}
 	b64 := base64.RawStdEncoding
 	salt, err1 := b64.DecodeString(parts[4])
 	want, err2 := b64.DecodeString(parts[5])
 	if err1 != nil || err2 != nil || len(want) == 0 {
-		return false
+		return false, nil
 	}
-	s.hashSem <- struct{}{}
-	got := argon2.IDKey([]byte(submit.NormalizePassword(pw)), salt, t, m, p, uint32(len(want)))
-	<-s.hashSem
-	return subtle.ConstantTimeCompare(got, want) == 1
+	var got []byte
+	if err := s.hashes.run(ctx, low, func() { got = argon2.IDKey([]byte(submit.NormalizePassword(pw)), salt, t, m, p, uint32(len(want))) }); err != nil {
+		return false, err
+	}
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
 // randomToken returns n random bytes as unpadded base64url.
@@ -202,7 +207,7 @@ func (s *Service) register(ctx context.Context, w http.ResponseWriter, r *http.R
 		generated = password
 	}
 	var err error
-	if a.PasswordHash, err = s.hashPassword(password); err != nil {
+	if a.PasswordHash, err = s.hashPassword(ctx, password); err != nil {
 		return nil, 0, fail(submit.ReasonInternal, "")
 	}
 	id, created, err := s.store.upsertAccount(ctx, a, reg.ResetPassword, func() (string, error) { return newAccountID(a.UserType) }, s.now())
@@ -213,6 +218,8 @@ func (s *Service) register(ctx context.Context, w http.ResponseWriter, r *http.R
 	if err != nil {
 		return nil, 0, fail(submit.ReasonInternal, "")
 	}
+	// The holder proved who they are: no lock stays.
+	s.gate.clear(id)
 	status := http.StatusOK // an existing account was reset
 	if created {
 		status = http.StatusCreated
@@ -266,8 +273,8 @@ func (s *Service) newSession(ctx context.Context, accountID string) (*submit.Ses
 	return &submit.Session{Token: token, AccountID: accountID, ExpiresAt: expires.In(jst).Truncate(time.Second)}, nil
 }
 
-// handleLogin logs in by ID and password, with the account's lockout and
-// the client address's throttling.
+// handleLogin logs in by ID and password, with the login throttling of
+// lockout.go and the client address's throttling.
 func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
 	sess, p := s.login(w, r)
 	if p != nil {
@@ -289,6 +296,11 @@ func (s *Service) acceptLoginJSON(w http.ResponseWriter, r *http.Request) *apiPr
 	return limitBody(w, r, s.limits.MaxJSONBytes)
 }
 
+// login checks an ID and password. The attempt is reserved at the gate
+// before anything else, so that no more checks run than the lockout
+// allows; an unknown ID goes through the same gate and the same Argon2
+// work (against dummyHash) as a known one, so that neither the answers
+// nor their timing tell whether an ID exists.
 func (s *Service) login(w http.ResponseWriter, r *http.Request) (*submit.Session, *apiProblem) {
 	ctx := r.Context()
 	if p := s.acceptLoginJSON(w, r); p != nil {
@@ -298,36 +310,39 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) (*submit.Session
 	if p != nil {
 		return nil, p
 	}
+	ip, now := clientIP(r), s.now()
+	low := s.failures.any(ip, now) // an address that has been failing waits behind clean ones
+	t, wait, ok := s.gate.reserve(l.AccountID, ip, now)
+	if !ok {
+		return nil, fail(submit.ReasonAccountLocked, "account").retryAfter(wait)
+	}
 	acct, err := s.store.account(ctx, l.AccountID)
 	if err != nil && !errors.Is(err, errNoRow) {
+		t.cancel()
 		return nil, fail(submit.ReasonInternal, "")
-	}
-	now := s.now()
-	if acct != nil && acct.LockedUntil.After(now) {
-		return nil, fail(submit.ReasonAccountLocked, "account").retryAfter(acct.LockedUntil.Sub(now))
 	}
 	hash := s.dummyHash // the same work whether or not the account exists
 	if acct != nil {
 		hash = acct.PasswordHash
 	}
-	if ok := s.checkPassword(hash, l.Password); !ok || acct == nil {
-		s.failures.add(clientIP(r), now)
-		if acct != nil {
-			locked, err := s.store.noteLoginFailure(ctx, acct.ID, now, s.limits.LockoutFailures, s.limits.LockoutWindow, s.limits.LockoutDuration)
-			if err != nil {
-				return nil, fail(submit.ReasonInternal, "")
-			}
-			if !locked.IsZero() {
-				return nil, fail(submit.ReasonAccountLocked, "account").retryAfter(locked.Sub(now))
-			}
+	good, err := s.checkPassword(ctx, hash, l.Password, low)
+	if err != nil {
+		t.cancel()
+		return nil, aborted()
+	}
+	if acct == nil {
+		s.dummyChecks.Add(1)
+	} else {
+		s.passwordChecks.Add(1)
+	}
+	if !good || acct == nil {
+		s.failures.add(ip, now)
+		if wait, locked := t.fail(s.now()); locked {
+			return nil, fail(submit.ReasonAccountLocked, "account").retryAfter(wait)
 		}
 		return nil, fail(submit.ReasonInvalidCredentials, "")
 	}
-	if acct.Failed > 0 {
-		if err := s.store.clearLoginFailures(ctx, acct.ID); err != nil {
-			return nil, fail(submit.ReasonInternal, "")
-		}
-	}
+	t.succeed()
 	return s.newSession(ctx, acct.ID)
 }
 

@@ -3,14 +3,19 @@ package service
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -125,4 +130,102 @@ func extractEntry(tb testing.TB, pkg []byte, name, path string) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// BenchmarkLoginUnderFloodVsIdle measures what a flood of bogus logins
+// does to a legitimate one: a resident logs in over HTTPS on loopback,
+// one login every 150 ms, alternately on the idle service and while 200
+// connections from 200 other loopback addresses (127.0.1.x) send logins
+// for random unknown IDs as fast as they are answered (idle and flooded
+// blocks alternate, so that a change in the machine's load falls on
+// both). The address throttle is raised so that every bogus login
+// reaches Argon2 (the worst case: a flood from more addresses than the
+// throttle counts); the flooding addresses have failed before the
+// measurement starts. It reports the 95th percentile of the legitimate
+// login's time in both states and their ratio "x-idle-p95" (the goal is
+// at most 2).
+func BenchmarkLoginUnderFloodVsIdle(b *testing.B) {
+	e := newSvcEnv(b, func(c *Config) { c.Limits.IPFailures, c.Limits.IPRequests = 1<<30, 1<<30 })
+	id, pw := e.account(e.creds.resident, submit.UserResident)
+	const flooders, rounds = 200, 8
+	perRound := max(b.N, 80) / rounds
+	var idle, flooded []time.Duration
+	timeLogins := func(into *[]time.Duration) {
+		for range perRound {
+			// Apart by more than lowCooldown, so that each login arrives
+			// while the flood hashes, as a resident's would.
+			time.Sleep(lowCooldown + 50*time.Millisecond)
+			start := time.Now()
+			r := e.loginFrom(e.client, id, pw)
+			*into = append(*into, time.Since(start))
+			if r.status != http.StatusCreated {
+				b.Fatalf("login: %d %s", r.status, r.body)
+			}
+		}
+	}
+	clients := make([]*http.Client, flooders)
+	for i := range clients {
+		clients[i] = e.clientFrom(fmt.Sprintf("127.0.1.%d", i+1))
+	}
+	// flood starts the flood and returns the function that stops it,
+	// once every flooder has sent a login.
+	flood := func() (stop func()) {
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		var sent atomic.Int64
+		for i, c := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				first := true
+				trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) {
+					if first {
+						first = false
+						sent.Add(1)
+					}
+				}}
+				for n := 0; ctx.Err() == nil; n++ {
+					body := fmt.Appendf(nil, `{"account_id":"R9%03d%06d","password":"guessing guessing"}`, i, n)
+					req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, e.api+"/sessions", bytes.NewReader(body))
+					req.Header.Set("Content-Type", submit.MediaJSON)
+					if resp, err := c.Do(req); err == nil {
+						_, _ = io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+					}
+				}
+			}()
+		}
+		for sent.Load() < flooders {
+			time.Sleep(5 * time.Millisecond)
+		}
+		return func() { cancel(); wg.Wait() }
+	}
+
+	// Every flooding address fails once before the measurement.
+	stop := flood()
+	for e.svc.dummyChecks.Load() < flooders {
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+
+	b.ResetTimer()
+	for range rounds {
+		timeLogins(&idle)
+		stop := flood()
+		timeLogins(&flooded)
+		stop()
+	}
+	b.StopTimer()
+
+	p95 := func(ts []time.Duration) time.Duration {
+		slices.Sort(ts)
+		return ts[(len(ts)*95+99)/100-1]
+	}
+	pIdle, pFlood := p95(idle), p95(flooded)
+	ratio := pFlood.Seconds() / pIdle.Seconds()
+	b.ReportMetric(float64(pIdle.Microseconds())/1000, "ms-p95-idle")
+	b.ReportMetric(float64(pFlood.Microseconds())/1000, "ms-p95-flood")
+	b.ReportMetric(ratio, "x-idle-p95")
+	b.Logf("%d legitimate logins each way: p95 %v idle, %v during a flood from %d addresses (%d bogus logins hashed in all); ratio %.2f (goal ≤ 2)",
+		len(idle), pIdle, pFlood, flooders, e.svc.dummyChecks.Load(), ratio)
 }

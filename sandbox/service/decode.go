@@ -52,7 +52,7 @@ func decodeJSON(r io.Reader, limit int64, v any) *apiProblem {
 	case errors.As(err, &mbe), errors.Is(err, iox.ErrTooLarge):
 		return fail(submit.ReasonTooLarge, fmt.Sprintf("body over %d bytes", limit))
 	case err != nil:
-		return fail(submit.ReasonBadRequest, "body could not be read")
+		return aborted() // the client stopped mid-body
 	}
 	return decodeJSONBytes(data, v)
 }

@@ -20,6 +20,9 @@ type apiProblem struct {
 	Status     int
 	Problem    submit.Problem
 	RetryAfter time.Duration
+	// Aborted marks a request the client gave up (closed the connection
+	// mid-body, or cancelled): logged as an abort, not as a refusal.
+	Aborted bool
 }
 
 func (p *apiProblem) Error() string {
@@ -119,6 +122,14 @@ func fail(reason submit.Reason, detail string) *apiProblem {
 	return &apiProblem{Status: m.status, Problem: submit.Problem{Reason: reason, MessageJA: m.ja, MessageEN: m.en, Detail: detail}}
 }
 
+// aborted is the outcome of a request the client gave up. The answer
+// (400) is sent in case the client still reads, but the log records an abort.
+func aborted() *apiProblem {
+	p := fail(submit.ReasonBadRequest, "the request was not completed")
+	p.Aborted = true
+	return p
+}
+
 // withStatus overrides the HTTP status.
 func (p *apiProblem) withStatus(status int) *apiProblem { p.Status = status; return p }
 
@@ -153,6 +164,7 @@ func asProblem(err error) *apiProblem {
 func writeProblem(w http.ResponseWriter, p *apiProblem) {
 	if sw, ok := w.(*statusWriter); ok {
 		sw.reason = p.Problem.Reason
+		sw.aborted = p.Aborted
 	}
 	if p.RetryAfter > 0 {
 		secs := int((p.RetryAfter + time.Second - 1) / time.Second)

@@ -37,6 +37,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shinsei-app/shinsei/api"
@@ -93,11 +94,18 @@ type Limits struct {
 	// MaxPackageBytes caps a package body (default 64 MiB; a procedure
 	// may set less); MaxJSONBytes a JSON body (default 1 MiB).
 	MaxPackageBytes, MaxJSONBytes int64
-	// LockoutFailures failed logins of one account within LockoutWindow
-	// lock it for LockoutDuration (defaults 5, 15 min, 15 min).
+	// LockoutFailures consecutive failed logins of one account ID from
+	// one client address lock that pair for LockoutBase, doubling with
+	// each further failure up to LockoutDuration; a pair quiet for
+	// LockoutWindow is forgotten. AccountFailures consecutive failures
+	// of one account ID from any address lock it until its holder
+	// registers again (defaults 5, 1 min, 15 min, 15 min, 100). See
+	// lockout.go.
 	LockoutFailures int
-	LockoutWindow   time.Duration
+	LockoutBase     time.Duration
 	LockoutDuration time.Duration
+	LockoutWindow   time.Duration
+	AccountFailures int
 	// IPFailures failed logins or inquiries from one client address
 	// within IPFailureWindow make it wait for the window's end (429);
 	// IPRequests requests to the login, registration, challenge and
@@ -132,6 +140,8 @@ func (l Limits) withDefaults() Limits {
 	defInt(&l.LockoutFailures, 5)
 	def(&l.LockoutWindow, 15*time.Minute)
 	def(&l.LockoutDuration, 15*time.Minute)
+	def(&l.LockoutBase, time.Minute)
+	defInt(&l.AccountFailures, 100)
 	defInt(&l.IPFailures, 20)
 	def(&l.IPFailureWindow, 15*time.Minute)
 	defInt(&l.IPRequests, 120)
@@ -159,11 +169,16 @@ type Service struct {
 	official  *pki.Credential
 	inquiry   []byte // key the inquiry numbers are derived with
 	dummyHash string // compared against for unknown accounts
-	hashSem   chan struct{}
+	hashes    *hashBudget
+	gate      *loginGate
 	failures  *limiter
 	requests  *limiter
 	log       *slog.Logger
 	handler   http.Handler
+
+	// passwordChecks and dummyChecks count the Argon2 comparisons of
+	// logins for a known and an unknown account ID.
+	passwordChecks, dummyChecks atomic.Int64
 
 	leaf   *x509.Certificate
 	url    string
@@ -207,7 +222,8 @@ func Start(ctx context.Context, cfg Config) (_ *Service, err error) {
 	if err := s.setupPKI(); err != nil {
 		return nil, err
 	}
-	if s.dummyHash, err = s.hashPassword("not a password of anyone"); err != nil {
+	s.gate = newLoginGate(s.limits)
+	if s.dummyHash, err = s.hashPassword(ctx, "not a password of anyone"); err != nil {
 		return nil, err
 	}
 	s.catalogue = Catalogue()
@@ -281,7 +297,7 @@ func (s *Service) setupPKI() error {
 			return err
 		}
 	}
-	s.hashSem = make(chan struct{}, max(2, runtime.NumCPU()))
+	s.hashes = newHashBudget(runtime.NumCPU())
 	return nil
 }
 
@@ -475,9 +491,10 @@ func (s *Service) dispatch(rt routeSpec) http.HandlerFunc {
 // statusWriter remembers what was answered, for the request log.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
-	reason submit.Reason
-	route  string
+	status  int
+	reason  submit.Reason
+	route   string
+	aborted bool // the client went away before the answer
 }
 
 func (w *statusWriter) WriteHeader(status int) {
@@ -514,6 +531,11 @@ func (s *Service) middleware(next http.Handler) http.Handler {
 				if sw.status == 0 {
 					writeProblem(sw, fail(submit.ReasonInternal, ""))
 				}
+			}
+			if sw.aborted {
+				s.log.Info("request aborted by the client", "method", r.Method, "route", sw.route,
+					"ms", time.Since(start).Milliseconds())
+				return
 			}
 			s.log.Info("request", "method", r.Method, "route", sw.route, "status", sw.status,
 				"reason", string(sw.reason), "ms", time.Since(start).Milliseconds())

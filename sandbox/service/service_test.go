@@ -425,38 +425,6 @@ func TestRegistrationBySignedRequestIssuesAnIDAndPassword(t *testing.T) {
 	})
 }
 
-func TestLoginLocksTheAccountAfterFiveFailuresInFifteenMinutes(t *testing.T) {
-	e := newSvcEnv(t)
-	id, pw := e.account(e.creds.resident, submit.UserResident)
-	wrong := func() response {
-		return e.postJSON("/sessions", submit.Login{AccountID: id, Password: "wrong password!"}, "")
-	}
-
-	// Failures spread over more than the window do not add up.
-	for range 4 {
-		if r := wrong(); r.problem(t).Reason != submit.ReasonInvalidCredentials || r.status != 401 {
-			t.Fatalf("%d %s", r.status, r.body)
-		}
-	}
-	e.clock.advance(16 * time.Minute)
-	for i := range 5 {
-		r := wrong()
-		p := r.problem(t)
-		if i < 4 && (r.status != 401 || p.Reason != submit.ReasonInvalidCredentials) {
-			t.Fatalf("failure %d: %d %s", i+1, r.status, p.Reason)
-		}
-		if i == 4 && (r.status != 423 || p.Reason != submit.ReasonAccountLocked || r.header.Get("Retry-After") != "900") {
-			t.Fatalf("fifth failure: %d %s Retry-After %q", r.status, p.Reason, r.header.Get("Retry-After"))
-		}
-	}
-	r := e.postJSON("/sessions", submit.Login{AccountID: id, Password: pw}, "")
-	if p := r.problem(t); r.status != 423 || p.Reason != submit.ReasonAccountLocked || !strings.Contains(p.MessageJA, "ロック") {
-		t.Fatalf("the right password while locked: %d %s", r.status, p.Reason)
-	}
-	e.clock.advance(15*time.Minute + time.Second)
-	e.login(id, pw)
-}
-
 func TestLoginIsThrottledPerClientAddress(t *testing.T) {
 	t.Run("failures", func(t *testing.T) {
 		e := newSvcEnv(t, func(c *Config) { c.Limits.IPFailures = 3 })

@@ -346,51 +346,6 @@ func nullable(s string) any {
 	return s
 }
 
-// noteLoginFailure counts a failed login of account id: failures in a
-// window of length window; the failures-th locks the account until
-// now+lockFor. It returns the lock's end, zero when not locked.
-func (s *sqlStore) noteLoginFailure(ctx context.Context, id string, now time.Time, failures int, window, lockFor time.Duration) (time.Time, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("service: login failure: %w", err)
-	}
-	defer tx.Rollback()
-	var count int
-	var since int64
-	if err := tx.QueryRowContext(ctx, `SELECT failed_logins, failed_since FROM accounts WHERE id = ?`, id).Scan(&count, &since); err != nil {
-		return time.Time{}, fmt.Errorf("service: login failure: %w", err)
-	}
-	if since == 0 || now.Sub(time.Unix(0, since)) > window {
-		count, since = 0, now.UnixNano()
-	}
-	count++
-	var locked time.Time
-	if count >= failures {
-		locked = now.Add(lockFor)
-		count, since = 0, 0
-	}
-	lockedNanos := int64(0)
-	if !locked.IsZero() {
-		lockedNanos = locked.UnixNano()
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET failed_logins = ?, failed_since = ?,
-		locked_until = max(locked_until, ?) WHERE id = ?`, count, since, lockedNanos, id); err != nil {
-		return time.Time{}, fmt.Errorf("service: login failure: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return time.Time{}, fmt.Errorf("service: login failure: %w", err)
-	}
-	return locked, nil
-}
-
-// clearLoginFailures forgets account id's failures after a good login.
-func (s *sqlStore) clearLoginFailures(ctx context.Context, id string) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE accounts SET failed_logins = 0, failed_since = 0 WHERE id = ?`, id); err != nil {
-		return fmt.Errorf("service: login: %w", err)
-	}
-	return nil
-}
-
 // ---- sessions and challenges ----
 
 // createSession stores a session by its token's hash.

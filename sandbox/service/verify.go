@@ -90,7 +90,8 @@ func (s *Service) receive(r *http.Request, mediaType string) (*receivedBody, *ap
 	}
 	b := &receivedBody{path: f.Name(), mediaType: mediaType}
 	h := sha256.New()
-	b.size, err = io.Copy(io.MultiWriter(f, h), r.Body)
+	body := &readErrors{r: r.Body}
+	b.size, err = io.Copy(io.MultiWriter(f, h), body)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -99,15 +100,34 @@ func (s *Service) receive(r *http.Request, mediaType string) (*receivedBody, *ap
 	case errors.As(err, &mbe):
 		b.discard()
 		return nil, fail(submit.ReasonTooLarge, fmt.Sprintf("body over %d bytes", mbe.Limit))
+	case body.err != nil:
+		// The client closed the connection or stopped mid-body.
+		b.discard()
+		return nil, aborted()
 	case err != nil:
 		b.discard()
-		return nil, fail(submit.ReasonBadRequest, "body could not be read")
+		return nil, fail(submit.ReasonInternal, "")
 	case b.size == 0:
 		b.discard()
 		return nil, fail(submit.ReasonBadRequest, "empty body")
 	}
 	b.sum = hex.EncodeToString(h.Sum(nil))
 	return b, nil
+}
+
+// readErrors remembers the error of reading r, other than io.EOF, to
+// tell a client's failure from the service's own failure to write.
+type readErrors struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErrors) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
 }
 
 // verifiedPackage is what verification established about a signed package.
