@@ -30,7 +30,9 @@ type SubmitRequest struct {
 	// Again sends a package even when the journal holds a receipt for the
 	// very same package (SHA-256) from this service; without it Submit
 	// sends nothing and returns that receipt with an *AlreadyReceivedError.
-	// The surface asks the user before setting it.
+	// The surface asks the user before setting it. A signed package the
+	// service already holds is still not stored again: the service
+	// answers already-received (*AlreadyFiledError).
 	Again bool
 	// EnterPassword logs in with a password asked through
 	// Callbacks.Secret (once per run) instead of the one kept in the
@@ -151,7 +153,7 @@ func (a *App) sendQueued(ctx context.Context, it *submit.Item, proc submit.Proce
 	}
 	rec, err := a.outbox.Send(ctx, it.ID, a.sender(cb, enter))
 	if err != nil {
-		return rec, &Error{Op: "submit", Err: err}
+		return rec, &Error{Op: "submit", Err: alreadyFiledError(err)}
 	}
 	return rec, nil
 }
