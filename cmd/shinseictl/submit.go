@@ -184,10 +184,10 @@ func flushPending(ctx context.Context, std *stdio, o *netOptions, app *flow.App,
 		File    string         `json:"file"`
 		Outcome string         `json:"outcome"` // delivered, already-filed, kept, refused, busy
 		Receipt *submit.Record `json:"receipt,omitempty"`
+		Error   string         `json:"error,omitempty"`
 		// Arrival is an already-filed item's earlier arrival number, when
 		// the service told it.
 		Arrival string `json:"arrival_number,omitempty"`
-		Error   string         `json:"error,omitempty"`
 	}
 	var views []view
 	var worst error

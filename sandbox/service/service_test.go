@@ -642,7 +642,7 @@ func TestTheSameIdempotencyKeyStoresOneApplication(t *testing.T) {
 }
 
 func TestStatusInquiryAndSignedNotices(t *testing.T) {
-	e := newSvcEnv(t)
+	e := newSvcEnv(t, func(c *Config) { c.AdminAddr = "127.0.0.1:0" })
 	r := e.submitApp(ProcBulkyWaste, newKey(), "", submit.MediaJSON, mustJSON(t, sampleForm(ProcBulkyWaste, nil)))
 	var anon submit.Receipt
 	r.decode(t, &anon)
@@ -695,7 +695,7 @@ func TestStatusInquiryAndSignedNotices(t *testing.T) {
 
 	adv := SandboxAdvance{Status: submit.StatusCompleted, Notice: &SandboxNotice{TitleJA: "児童手当認定通知書", TitleEN: "Notice of child allowance", BodyJA: "認定しました。"}}
 	r = e.do(testRequest{method: http.MethodPost, path: "/sandbox/applications/" + owned.ArrivalNumber + "/status",
-		contentType: submit.MediaJSON, body: mustJSON(t, adv)})
+		contentType: submit.MediaJSON, body: mustJSON(t, adv), token: e.svc.AdminToken()})
 	if r.status != http.StatusOK {
 		t.Fatalf("advance: %d %s", r.status, r.body)
 	}
@@ -729,7 +729,7 @@ func TestStatusInquiryAndSignedNotices(t *testing.T) {
 	}
 
 	bad := e.do(testRequest{method: http.MethodPost, path: "/sandbox/applications/" + owned.ArrivalNumber + "/status",
-		contentType: submit.MediaJSON, body: []byte(`{"status": "lost"}`)})
+		contentType: submit.MediaJSON, body: []byte(`{"status": "lost"}`), token: e.svc.AdminToken()})
 	if p := bad.problem(t); bad.status != 400 || p.Detail != "status" {
 		t.Errorf("a made-up status: %d %s", bad.status, p.Detail)
 	}
