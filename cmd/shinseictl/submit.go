@@ -219,12 +219,16 @@ func flushPending(ctx context.Context, std *stdio, o *netOptions, app *flow.App,
 		}
 		views = append(views, v)
 	}
+	partial := app.PartialRemoved()
 	if o.asJSON {
-		writeJSON(std.out, map[string]any{"results": views})
+		writeJSON(std.out, map[string]any{"results": views, "partial_copies_removed": partial})
 		if worst != nil {
 			return errSilent(int(explain.Of(worst).Class))
 		}
 		return nil
+	}
+	if partial > 0 {
+		fmt.Fprintf(std.out, "removed %d partial outbox copy(ies) left by an interrupted submit (never sent; the original files are untouched)\n", partial)
 	}
 	if len(views) == 0 {
 		fmt.Fprintln(std.out, "nothing pending for", app.Client().BaseURL())
