@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"path/filepath"
 	"time"
 
 	"github.com/shinsei-app/shinsei/sandbox/kit"
@@ -105,6 +106,18 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// InDir returns opts set to keep the world in dir across runs, as
+// 'shinsei-sandbox serve --dir' does: the PKI in dir/pki (kit.Options.PKIDir),
+// the kit in dir/kit, the service's database in dir/service. A world
+// restarted on dir trusts and knows what the previous one issued, and
+// holds what it received.
+func InDir(dir string, opts Options) Options {
+	opts.KitDir = filepath.Join(dir, "kit")
+	opts.Kit.PKIDir = filepath.Join(dir, "pki")
+	opts.Service.DBPath = filepath.Join(dir, "service", "service.db")
+	return opts
 }
 
 // URL is the reference service's base URL.

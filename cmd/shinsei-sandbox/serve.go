@@ -16,11 +16,13 @@ import (
 	"github.com/shinsei-app/shinsei/submit"
 )
 
-// runServe starts the outside world on this machine: a fresh sandbox kit
+// runServe starts the outside world on this machine: the sandbox kit
 // (credentials and the SoftHSM token), the CRL/OCSP/VA responders and the
-// reference service over HTTPS, and prints where everything is. The
-// service's database in DIR/service is kept across runs; the kit is
-// issued anew each time.
+// reference service over HTTPS, and prints where everything is. Kept
+// across runs on the same DIR: the sandbox PKI (DIR/pki, keys 0600), the
+// kit's credentials it issued (DIR/kit) and the service's database
+// (DIR/service), so that what was signed or filed before a restart is
+// still trusted and known. Remove DIR for a fresh sandbox.
 func runServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8443", "serve the API on `HOST:PORT`")
@@ -30,17 +32,13 @@ func runServe(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	kitDir := filepath.Join(*dir, "kit")
-	if err := os.RemoveAll(kitDir); err != nil {
-		return err
-	}
 	logger := slog.New(slog.DiscardHandler)
 	if *verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	world, err := sandbox.Start(ctx, sandbox.Options{KitDir: kitDir, Service: service.Config{
-		DBPath: filepath.Join(*dir, "service", "service.db"), Addr: *addr, Logger: logger, AdminAddr: *admin,
-	}})
+	world, err := sandbox.Start(ctx, sandbox.InDir(*dir, sandbox.Options{Service: service.Config{
+		Addr: *addr, Logger: logger, AdminAddr: *admin,
+	}}))
 	if err != nil {
 		return err
 	}
