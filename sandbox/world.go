@@ -37,6 +37,11 @@ type Options struct {
 	// NoResponders leaves the CRL/OCSP/VA responders out; the service
 	// then signs its OCSP answers with a VA of its own.
 	NoResponders bool
+	// RegistryFile, when set, is a file the world's registry shares with
+	// other processes (pki.Registry.ShareFile): the virtual card issued
+	// with 'shinsei-sandbox card --sandbox DIR' records and revokes its
+	// certificates there, and the service and responders answer for them.
+	RegistryFile string
 	// Service configures the reference service. Start fills in PKI and
 	// Registry, VA with the responders' unless set, and Official with the
 	// kit's official unless set.
@@ -93,6 +98,11 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	if w.Registry == nil {
 		w.Registry = pki.NewRegistry()
 	}
+	if opts.RegistryFile != "" {
+		if err := w.Registry.ShareFile(opts.RegistryFile); err != nil {
+			return nil, err
+		}
+	}
 	if !opts.NoResponders {
 		if w.Responders, err = responder.Start(ctx, w.PKI, w.Registry, "127.0.0.1:0"); err != nil {
 			return nil, err
@@ -109,16 +119,22 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 }
 
 // InDir returns opts set to keep the world in dir across runs, as
-// 'shinsei-sandbox serve --dir' does: the PKI in dir/pki (kit.Options.PKIDir),
-// the kit in dir/kit, the service's database in dir/service. A world
+// 'shinsei-sandbox serve --dir' does: the PKI in dir/pki (kit.Options.PKIDir)
+// with the registry shared in dir/pki/registry.jsonl (RegistryFile), the
+// kit in dir/kit, the service's database in dir/service. A world
 // restarted on dir trusts and knows what the previous one issued, and
 // holds what it received.
 func InDir(dir string, opts Options) Options {
 	opts.KitDir = filepath.Join(dir, "kit")
 	opts.Kit.PKIDir = filepath.Join(dir, "pki")
+	opts.RegistryFile = filepath.Join(dir, "pki", RegistryFileName)
 	opts.Service.DBPath = filepath.Join(dir, "service", "service.db")
 	return opts
 }
+
+// RegistryFileName is the shared registry's file in a world's PKI
+// directory (InDir).
+const RegistryFileName = "registry.jsonl"
 
 // URL is the reference service's base URL.
 func (w *World) URL() string { return w.Service.URL() }

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/vcard"
 )
 
@@ -41,6 +40,7 @@ func card(ctx context.Context, args []string, in io.Reader, out io.Writer) error
 	name := fs.String("scenario", string(vcard.ScenarioHealthy), "the card's scenario `NAME` (see --list)")
 	list := fs.Bool("list", false, "list the scenarios and stop")
 	dir := fs.String("dir", "", "keep pcscd's socket, its log and the trust anchors in `DIR` (default: a temporary directory, removed at the end)")
+	sandboxDir := fs.String("sandbox", "", "issue the card from the PKI of 'shinsei-sandbox serve --dir `DIR`', so that its service accepts the card's signatures and answers revoked for the revoked scenario (default: a PKI of the card's own)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -83,11 +83,11 @@ func card(ctx context.Context, args []string, in io.Reader, out io.Writer) error
 		return err
 	}
 	defer lib.Close()
-	p, err := pki.New(time.Now())
+	p, reg, err := cardPKI(*sandboxDir, time.Now())
 	if err != nil {
 		return err
 	}
-	issuer, err := vcard.NewIssuer(p, pki.NewRegistry())
+	issuer, err := vcard.NewIssuer(p, reg)
 	if err != nil {
 		return err
 	}
@@ -117,6 +117,9 @@ func card(ctx context.Context, args []string, in io.Reader, out io.Writer) error
 	fmt.Fprintf(out, "  署名用パスワード  %s   (signature password; 利用者証明用暗証番号 / user authentication PIN %s)\n",
 		vcard.SignaturePIN, vcard.AuthPIN)
 	fmt.Fprintf(out, "  trust anchors   %s  (jpki-sign-old.pem, jpki-auth.pem beside it)\n", filepath.Join(stack.Dir, "jpki-sign.pem"))
+	if *sandboxDir != "" {
+		fmt.Fprintf(out, "  sandbox         issued by the PKI of 'serve --dir %s': its service and responders know this card\n", *sandboxDir)
+	}
 	fmt.Fprintf(out, "  try             %s shinseictl tokens --module %s\n", env, module)
 	fmt.Fprintf(out, "                  %s shinseictl diag\n", env)
 	fmt.Fprintln(out, "Enter: カードを取り出す・戻す / take the card out or put it back.  Ctrl-C: 終了 / stop everything.")
