@@ -125,9 +125,8 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 // restarted on dir trusts and knows what the previous one issued, and
 // holds what it received.
 func InDir(dir string, opts Options) Options {
+	opts = SharePKI(dir, opts)
 	opts.KitDir = filepath.Join(dir, "kit")
-	opts.Kit.PKIDir = filepath.Join(dir, "pki")
-	opts.RegistryFile = filepath.Join(dir, "pki", RegistryFileName)
 	opts.Service.DBPath = filepath.Join(dir, "service", "service.db")
 	return opts
 }
@@ -135,6 +134,20 @@ func InDir(dir string, opts Options) Options {
 // RegistryFileName is the shared registry's file in a world's PKI
 // directory (InDir).
 const RegistryFileName = "registry.jsonl"
+
+// DirEnv names the environment variable that points the desktop app's
+// embedded sandbox at a sandbox directory ('serve --dir DIR', 'card
+// --sandbox DIR'): it then uses that directory's PKI and shared registry,
+// so the virtual card issued there is trusted and known.
+const DirEnv = "SHINSEI_SANDBOX_DIR"
+
+// SharePKI returns opts set to use the PKI and shared registry of the
+// sandbox directory dir (InDir's), keeping its own kit and database.
+func SharePKI(dir string, opts Options) Options {
+	opts.Kit.PKIDir = filepath.Join(dir, "pki")
+	opts.RegistryFile = filepath.Join(dir, "pki", RegistryFileName)
+	return opts
+}
 
 // URL is the reference service's base URL.
 func (w *World) URL() string { return w.Service.URL() }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/sandbox"
 	"github.com/shinsei-app/shinsei/sandbox/vcard"
 )
 
@@ -108,7 +109,17 @@ func card(ctx context.Context, args []string, in io.Reader, out io.Writer) error
 	}
 
 	ja, en := scenarioText(scenario)
-	env := strings.Join(stack.Env(), " ")
+	vars := stack.Env()
+	if *sandboxDir != "" {
+		// The app's embedded sandbox then uses this sandbox's PKI and
+		// registry, and offers the card.
+		abs, err := filepath.Abs(*sandboxDir)
+		if err != nil {
+			return err
+		}
+		vars = append(vars, sandbox.DirEnv+"="+abs)
+	}
+	env := strings.Join(vars, " ")
 	fmt.Fprintln(out, "Shinsei サンドボックス: 仮想マイナンバーカード / sandbox virtual My Number card")
 	fmt.Fprintf(out, "  scenario        %s\n                  %s\n                  %s\n", scenario, ja, en)
 	fmt.Fprintf(out, "  reader          %q (pcscd pid %d, log %s)\n", vcard.ReaderName+" 00 00", stack.PID(), filepath.Join(stack.Dir, "pcscd.log"))
@@ -118,7 +129,7 @@ func card(ctx context.Context, args []string, in io.Reader, out io.Writer) error
 		vcard.SignaturePIN, vcard.AuthPIN)
 	fmt.Fprintf(out, "  trust anchors   %s  (jpki-sign-old.pem, jpki-auth.pem beside it)\n", filepath.Join(stack.Dir, "jpki-sign.pem"))
 	if *sandboxDir != "" {
-		fmt.Fprintf(out, "  sandbox         issued by the PKI of 'serve --dir %s': its service and responders know this card\n", *sandboxDir)
+		fmt.Fprintf(out, "  sandbox         issued by the PKI in %s: 'serve --dir' there, and the app with the export above, know this card\n", *sandboxDir)
 	}
 	fmt.Fprintf(out, "  try             %s shinseictl tokens --module %s\n", env, module)
 	fmt.Fprintf(out, "                  %s shinseictl diag\n", env)

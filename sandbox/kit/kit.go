@@ -156,14 +156,7 @@ func kitPKI(dir string, now time.Time) (*pki.PKI, error) {
 	if dir == "" {
 		return pki.New(now)
 	}
-	p, err := pki.Load(dir, now)
-	if !errors.Is(err, pki.ErrNoSavedPKI) {
-		return p, err
-	}
-	if p, err = pki.New(now); err != nil {
-		return nil, err
-	}
-	return p, p.Save(dir)
+	return pki.LoadOrCreate(dir, now)
 }
 
 // issue issues the kit's credentials from its PKI.

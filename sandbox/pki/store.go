@@ -167,3 +167,16 @@ func (p *PKI) CredentialFromPKCS12(data []byte, password string) (*Credential, e
 	}
 	return nil, fmt.Errorf("pki: read PKCS#12: %s is not issued by this PKI", cert.Subject)
 }
+
+// LoadOrCreate is Load, or, when dir holds no saved PKI, a fresh one for
+// now, saved there.
+func LoadOrCreate(dir string, now time.Time) (*PKI, error) {
+	p, err := Load(dir, now)
+	if !errors.Is(err, ErrNoSavedPKI) {
+		return p, err
+	}
+	if p, err = New(now); err != nil {
+		return nil, err
+	}
+	return p, p.Save(dir)
+}
