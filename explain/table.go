@@ -194,6 +194,9 @@ var sentinels = []row{
 	{err: flow.ErrAlreadyReceived, class: Done, cmd: i18n.Text{Ja: "もう一度送る場合だけ --again を付けてください（端末で確認します。端末がない場合は --again --yes）。", En: "to file it once more anyway, add --again (asked on a terminal; --again --yes without one)"}, explanation: explanation{
 		i18n.Text{Ja: "この申請データは、すでに受け付けられています。もう一度は送信していません。", En: "This package was already received; it was not sent again."},
 		i18n.Text{Ja: "「申請履歴」で到達番号をご確認ください。", En: "Please find its arrival number in History."}}},
+	{err: flow.ErrAlreadyFiled, class: Done, cmd: i18n.Text{Ja: "申請サービスには、同じ署名の申請データがすでに届いています。もう一度送る必要はありません（shinseictl receipts と shinseictl status で状況を確認できます）。", En: "the service already holds this signed package: there is no need to send it again ('shinseictl receipts' and 'shinseictl status' show where it stands)"}, explanation: explanation{
+		i18n.Text{Ja: "この申請データは、すでに申請済みです。申請サービスは重ねて受け付けていません。", En: "This package was already filed; the service did not accept it a second time."},
+		i18n.Text{Ja: "受付の状況は「申請履歴」でご確認ください。もう一度送る必要はありません。", En: "Please see History for where it stands; there is no need to send it again."}}},
 	{err: submit.ErrBadReply, class: Environment, cmd: i18n.Text{Ja: "想定外の応答でした。--service が申請サービスのアドレスか確かめてください。", En: "the service answered something unexpected: check that --service is the service's address"}, explanation: explanation{
 		i18n.Text{Ja: "申請サービスから想定外の応答がありました。", En: "The service gave an unexpected answer."},
 		i18n.Text{Ja: "設定のサービスのアドレスが正しいかご確認ください。", En: "Please check the service's address in the settings."}}},
@@ -337,6 +340,8 @@ var reasonHints = map[submit.Reason]reasonHint{
 		i18n.Text{Ja: "お持ちの ID で shinseictl account login してください。パスワードを忘れた場合だけ --reset-password を付けて登録し直してください（以前のパスワードは誰も使えなくなります）。", En: "log in with the existing account ('shinseictl account login --account ID'); only if its password is forgotten, register again with --reset-password (the old password then stops working for everyone)"}},
 	submit.ReasonNotFound: {i18n.Text{Ja: "到達番号（と問合せ番号）をご確認ください。", En: "Please check the arrival number (and the inquiry number)."},
 		i18n.Text{Ja: "到達番号（と問合せ番号）をご確認ください。", En: "check the arrival number (and the inquiry number for an anonymous application)"}},
+	submit.ReasonAlreadyReceived: {i18n.Text{Ja: "受付の状況は「申請履歴」でご確認ください。もう一度送る必要はありません。", En: "Please see History for where it stands; there is no need to send it again."},
+		i18n.Text{Ja: "同じ署名の申請データがすでに届いています。shinseictl receipts で状況を確認してください。", En: "the service already holds this signed package: see 'shinseictl receipts'; there is no need to send it again"}},
 	submit.ReasonIdempotencyConflict: {i18n.Text{Ja: "この申請と同じ送信番号で、内容の違う申請がすでに送られています。まず「申請履歴」で、申請が届いていないかをご確認ください。届いていない場合だけ、新しい申請としてもう一度署名・送信してください。", En: "An application with other content was already sent under the same sending key. Please first look in History whether your application arrived; only if it did not, sign and send it again as a new application."},
 		i18n.Text{Ja: "この申請と同じ冪等キーで、内容の違う申請がすでに送られています。まず shinseictl receipts で届いていないかをご確認ください。届いていない場合だけ、新しい申請として送信してください。", En: "this application's key was used for other content: submit the file again as a new application"}},
 }

@@ -23,6 +23,7 @@ func typed(err error) (Entry, bool) {
 		le     *flow.LevelError
 		ar     *flow.AlreadyReceivedError
 		tl     *flow.TooLargeError
+		af     *flow.AlreadyFiledError
 		se     *submit.SendError
 		te     *submit.TLSError
 		prob   *submit.ProblemError
@@ -50,6 +51,8 @@ func typed(err error) (Entry, bool) {
 		e.Message = i18n.Text{Ja: "この申請データは、すでに受け付けられています（到達番号 " + n + "）。もう一度は送信していません。",
 			En: "This package was already received (arrival number " + n + "); it was not sent again."}
 		return e, true
+	case errors.As(err, &af):
+		return alreadyFiledEntry(af), true
 	case errors.As(err, &pinErr):
 		return pinEntry(pinErr), true
 	case errors.As(err, &tl):
@@ -249,5 +252,16 @@ func tooLargeEntry(limit string, signed bool) Entry {
 	}
 	e.Command = i18n.Text{Ja: e.Hint.Ja + "（申請データは受け付けられなかったものとして保管しています。shinseictl receipts で確認できます）",
 		En: cmd + "; the package is kept among the refused items ('shinseictl receipts' shows them)"}
+	return e
+}
+
+// alreadyFiledEntry names the earlier arrival number when the service
+// told it (to the account that filed it).
+func alreadyFiledEntry(af *flow.AlreadyFiledError) Entry {
+	e := sentinelEntry(flow.ErrAlreadyFiled)
+	if n := af.ArrivalNumber; n != "" {
+		e.Message = i18n.Text{Ja: "この申請データは、すでに申請済みです（到達番号 " + n + "）。申請サービスは重ねて受け付けていません。",
+			En: "This package was already filed (arrival number " + n + "); the service did not accept it a second time."}
+	}
 	return e
 }

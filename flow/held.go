@@ -25,7 +25,7 @@ func (a *App) SendHeld(ctx context.Context, id string, cb Callbacks) (*submit.Re
 	if err != nil {
 		var se *submit.SendError
 		if errors.As(err, &se) {
-			err = a.tooLarge(ctx, err, submit.Procedure{ID: se.Item.Procedure}, se.Item.MediaType)
+			err = a.tooLarge(ctx, alreadyFiledError(err), submit.Procedure{ID: se.Item.Procedure}, se.Item.MediaType)
 		}
 		return rec, &Error{Op: "send held " + id, Err: err}
 	}

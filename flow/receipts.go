@@ -58,7 +58,9 @@ func ofService[T any](a *App, all []T, service func(T) string) []T {
 
 // SendPending sends the applications waiting in the outbox for the
 // service and reports each outcome. Procedures that need a login use
-// the session or password kept in the keyring.
+// the session or password kept in the keyring. An item the service
+// already holds (already-received) is reported with an
+// *AlreadyFiledError, and is among the refused items, not sent again.
 func (a *App) SendPending(ctx context.Context) ([]submit.Outcome, error) {
 	return a.sendPending(ctx, false, Callbacks{})
 }
@@ -79,6 +81,9 @@ func (a *App) sendPending(ctx context.Context, enter bool, cb Callbacks) ([]subm
 		return nil, err
 	}
 	outs, err := a.outbox.Flush(ctx, a.sender(cb, enter))
+	for i := range outs {
+		outs[i].Err = alreadyFiledError(outs[i].Err)
+	}
 	if err != nil {
 		return outs, &Error{Op: "send pending", Err: err}
 	}

@@ -29,7 +29,9 @@ type SubmitRequest struct {
 	// Again sends a package even when the journal holds a receipt for the
 	// very same package (SHA-256) from this service; without it Submit
 	// sends nothing and returns that receipt with an *AlreadyReceivedError.
-	// The surface asks the user before setting it.
+	// The surface asks the user before setting it. A signed package the
+	// service already holds is still not stored again: the service
+	// answers already-received (*AlreadyFiledError).
 	Again bool
 	// EnterPassword logs in with a password asked through
 	// Callbacks.Secret (once per run) instead of the one kept in the
@@ -162,7 +164,7 @@ func (a *App) sendQueued(ctx context.Context, it *submit.Item, proc submit.Proce
 	}
 	rec, err := a.outbox.Send(ctx, it.ID, a.sender(cb, enter))
 	if err != nil {
-		return rec, &Error{Op: "submit", Err: a.tooLarge(ctx, err, proc, it.MediaType)}
+		return rec, &Error{Op: "submit", Err: a.tooLarge(ctx, alreadyFiledError(err), proc, it.MediaType)}
 	}
 	return rec, nil
 }

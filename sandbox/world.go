@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"path/filepath"
 	"time"
 
 	"github.com/shinsei-app/shinsei/sandbox/kit"
@@ -36,6 +37,11 @@ type Options struct {
 	// NoResponders leaves the CRL/OCSP/VA responders out; the service
 	// then signs its OCSP answers with a VA of its own.
 	NoResponders bool
+	// RegistryFile, when set, is a file the world's registry shares with
+	// other processes (pki.Registry.ShareFile): the virtual card issued
+	// with 'shinsei-sandbox card --sandbox DIR' records and revokes its
+	// certificates there, and the service and responders answer for them.
+	RegistryFile string
 	// Service configures the reference service. Start fills in PKI and
 	// Registry, VA with the responders' unless set, and Official with the
 	// kit's official unless set.
@@ -92,6 +98,11 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	if w.Registry == nil {
 		w.Registry = pki.NewRegistry()
 	}
+	if opts.RegistryFile != "" {
+		if err := w.Registry.ShareFile(opts.RegistryFile); err != nil {
+			return nil, err
+		}
+	}
 	if !opts.NoResponders {
 		if w.Responders, err = responder.Start(ctx, w.PKI, w.Registry, "127.0.0.1:0"); err != nil {
 			return nil, err
@@ -105,6 +116,37 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// InDir returns opts set to keep the world in dir across runs, as
+// 'shinsei-sandbox serve --dir' does: the PKI in dir/pki (kit.Options.PKIDir)
+// with the registry shared in dir/pki/registry.jsonl (RegistryFile), the
+// kit in dir/kit, the service's database in dir/service. A world
+// restarted on dir trusts and knows what the previous one issued, and
+// holds what it received.
+func InDir(dir string, opts Options) Options {
+	opts = SharePKI(dir, opts)
+	opts.KitDir = filepath.Join(dir, "kit")
+	opts.Service.DBPath = filepath.Join(dir, "service", "service.db")
+	return opts
+}
+
+// RegistryFileName is the shared registry's file in a world's PKI
+// directory (InDir).
+const RegistryFileName = "registry.jsonl"
+
+// DirEnv names the environment variable that points the desktop app's
+// embedded sandbox at a sandbox directory ('serve --dir DIR', 'card
+// --sandbox DIR'): it then uses that directory's PKI and shared registry,
+// so the virtual card issued there is trusted and known.
+const DirEnv = "SHINSEI_SANDBOX_DIR"
+
+// SharePKI returns opts set to use the PKI and shared registry of the
+// sandbox directory dir (InDir's), keeping its own kit and database.
+func SharePKI(dir string, opts Options) Options {
+	opts.Kit.PKIDir = filepath.Join(dir, "pki")
+	opts.RegistryFile = filepath.Join(dir, "pki", RegistryFileName)
+	return opts
 }
 
 // URL is the reference service's base URL.

@@ -112,6 +112,7 @@ func verifyCMS(sig, content []byte, opts VerifyOptions, r *Report) error {
 		return nil
 	}
 	r.Signer = signer
+	r.SignatureValue = p7.Signers[0].EncryptedDigest
 	var claimed time.Time
 	if p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeSigningTime, &claimed) == nil {
 		r.SigningTime = &claimed

@@ -120,6 +120,10 @@ type Report struct {
 	// Chain is the validated path, signer first, anchor last; nil unless
 	// Certificate.OK.
 	Chain []*x509.Certificate `json:"-"`
+	// SignatureValue is the signer's signature value (the SignerInfo's
+	// signature bits), when the signature could be parsed: what a
+	// recipient recognises a replayed signature by.
+	SignatureValue []byte `json:"-"`
 	// SigningTime is the time the signer claims; for display only.
 	SigningTime *time.Time `json:"signingTime,omitempty"`
 	// Files lists a package's files in manifest order, then the entries

@@ -262,6 +262,10 @@ type Problem struct {
 	MessageEN string `json:"message_en"`
 	// Detail names the field, file or check concerned; never personal data.
 	Detail string `json:"detail,omitempty"`
+	// ArrivalNumber is set on ReasonAlreadyReceived, and only when the
+	// account of the request filed the earlier application: its arrival
+	// number. Anyone else is told neither it nor an inquiry number.
+	ArrivalNumber string `json:"arrival_number,omitempty"`
 }
 
 // Reason is why the service refused a request.
@@ -294,4 +298,8 @@ const (
 	// ReasonAccountExists: a registration for an identity that already
 	// has an account, without ResetPassword; Detail is the account's ID.
 	ReasonAccountExists Reason = "account-exists"
+	// ReasonAlreadyReceived: the service already holds this signed package
+	// (the same signature value) for the procedure, filed earlier under
+	// another key, session or none; it is not stored again (409).
+	ReasonAlreadyReceived Reason = "already-received"
 )

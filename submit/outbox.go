@@ -41,7 +41,9 @@ const (
 	lockName       = "lock"
 	newPrefix      = ".new-"
 	donePrefix     = ".done-"
-	staleAfter     = 24 * time.Hour
+	// unlockedGrace is how long a copy being added may be without its
+	// lock file: the moment between its directory and its lock file.
+	unlockedGrace = time.Minute
 )
 
 var itemIDRE = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{12}$`)
@@ -63,6 +65,8 @@ var itemIDRE = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{12}$`)
 type Outbox struct {
 	dir, refused string
 	now          func() time.Time
+	// partial counts the partial copies OpenOutbox removed.
+	partial int
 }
 
 // Item is an application in the outbox (or in the refused area).
@@ -106,8 +110,10 @@ type Draft struct {
 
 // OpenOutbox opens (creating) the outbox under dataDir. It removes
 // leftovers of interrupted work: items whose receipt was recorded but
-// whose removal did not finish, and additions older than a day that never
-// completed (their command reported the failure).
+// whose removal did not finish, and partial copies of additions whose
+// process is gone (killed or crashed while copying: no process holds
+// their lock any more); PartialRemoved counts the latter. A copy that
+// another process is still making is left alone.
 func OpenOutbox(dataDir string) (*Outbox, error) {
 	o := &Outbox{dir: filepath.Join(dataDir, outboxDirName), refused: filepath.Join(dataDir, refusedDirName), now: time.Now}
 	for _, d := range []string{o.dir, o.refused} {
@@ -125,12 +131,43 @@ func OpenOutbox(dataDir string) (*Outbox, error) {
 		case strings.HasPrefix(name, donePrefix):
 			os.RemoveAll(filepath.Join(o.dir, name))
 		case strings.HasPrefix(name, newPrefix):
-			if fi, err := e.Info(); err == nil && o.now().Sub(fi.ModTime()) > staleAfter {
-				os.RemoveAll(filepath.Join(o.dir, name))
+			if o.removePartial(filepath.Join(o.dir, name)) {
+				o.partial++
 			}
 		}
 	}
 	return o, nil
+}
+
+// PartialRemoved is the number of partial copies, left by an addition
+// that was interrupted, that OpenOutbox removed.
+func (o *Outbox) PartialRemoved() int { return o.partial }
+
+// removePartial removes the partial copy dir unless the process making it
+// is still at work: Add holds the copy's lock from just after making the
+// directory until it is renamed into place. Without a lock file, a copy
+// is removed once older than unlockedGrace.
+func (o *Outbox) removePartial(dir string) bool {
+	lf, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR, 0)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		fi, err := os.Stat(dir)
+		if err != nil || o.now().Sub(fi.ModTime()) <= unlockedGrace {
+			return false
+		}
+	case err != nil:
+		return false
+	default:
+		defer lf.Close()
+		if ok, err := tryLock(lf); err != nil || !ok {
+			return false // being made by a live process
+		}
+		if runtime.GOOS == "windows" {
+			unlock(lf)
+			lf.Close() // Windows cannot remove a directory with an open file inside
+		}
+	}
+	return os.RemoveAll(dir) == nil
 }
 
 // Dir returns the outbox directory.
@@ -182,8 +219,30 @@ func (o *Outbox) Add(ctx context.Context, d Draft) (_ *Item, err error) {
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		return nil, fmt.Errorf("submit: outbox: %w", err)
 	}
+	// The copy's lock tells OpenOutbox in another process that it is being
+	// made; once this process is gone (killed mid-copy), the next
+	// OpenOutbox removes it.
+	lf, err := os.OpenFile(filepath.Join(tmp, lockName), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("submit: outbox: %w", err)
+	}
+	release := func() {
+		if lf != nil {
+			unlock(lf)
+			lf.Close()
+			lf = nil
+		}
+	}
+	defer release()
+	if err := lock(lf); err != nil {
+		release()
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("submit: outbox: lock: %w", err)
+	}
 	defer func() {
 		if err != nil {
+			release()
 			os.RemoveAll(tmp)
 		}
 	}()
@@ -192,6 +251,9 @@ func (o *Outbox) Add(ctx context.Context, d Draft) (_ *Item, err error) {
 	}
 	if err := writeItem(tmp, it); err != nil {
 		return nil, err
+	}
+	if runtime.GOOS == "windows" {
+		release() // Windows cannot rename a directory with an open file inside
 	}
 	if err := os.Rename(tmp, filepath.Join(o.dir, it.ID)); err != nil {
 		return nil, fmt.Errorf("submit: outbox: %w", err)

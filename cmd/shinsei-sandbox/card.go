@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox/pki"
+	"github.com/shinsei-app/shinsei/sandbox"
 	"github.com/shinsei-app/shinsei/sandbox/vcard"
 )
 
@@ -41,6 +41,7 @@ func card(ctx context.Context, args []string, in io.Reader, out io.Writer) error
 	name := fs.String("scenario", string(vcard.ScenarioHealthy), "the card's scenario `NAME` (see --list)")
 	list := fs.Bool("list", false, "list the scenarios and stop")
 	dir := fs.String("dir", "", "keep pcscd's socket, its log and the trust anchors in `DIR` (default: a temporary directory, removed at the end)")
+	sandboxDir := fs.String("sandbox", "", "issue the card from the PKI of 'shinsei-sandbox serve --dir `DIR`', so that its service accepts the card's signatures and answers revoked for the revoked scenario (default: a PKI of the card's own)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -83,11 +84,11 @@ func card(ctx context.Context, args []string, in io.Reader, out io.Writer) error
 		return err
 	}
 	defer lib.Close()
-	p, err := pki.New(time.Now())
+	p, reg, err := cardPKI(*sandboxDir, time.Now())
 	if err != nil {
 		return err
 	}
-	issuer, err := vcard.NewIssuer(p, pki.NewRegistry())
+	issuer, err := vcard.NewIssuer(p, reg)
 	if err != nil {
 		return err
 	}
@@ -108,7 +109,17 @@ func card(ctx context.Context, args []string, in io.Reader, out io.Writer) error
 	}
 
 	ja, en := scenarioText(scenario)
-	env := strings.Join(stack.Env(), " ")
+	vars := stack.Env()
+	if *sandboxDir != "" {
+		// The app's embedded sandbox then uses this sandbox's PKI and
+		// registry, and offers the card.
+		abs, err := filepath.Abs(*sandboxDir)
+		if err != nil {
+			return err
+		}
+		vars = append(vars, sandbox.DirEnv+"="+abs)
+	}
+	env := strings.Join(vars, " ")
 	fmt.Fprintln(out, "Shinsei サンドボックス: 仮想マイナンバーカード / sandbox virtual My Number card")
 	fmt.Fprintf(out, "  scenario        %s\n                  %s\n                  %s\n", scenario, ja, en)
 	fmt.Fprintf(out, "  reader          %q (pcscd pid %d, log %s)\n", vcard.ReaderName+" 00 00", stack.PID(), filepath.Join(stack.Dir, "pcscd.log"))
@@ -117,6 +128,9 @@ func card(ctx context.Context, args []string, in io.Reader, out io.Writer) error
 	fmt.Fprintf(out, "  署名用パスワード  %s   (signature password; 利用者証明用暗証番号 / user authentication PIN %s)\n",
 		vcard.SignaturePIN, vcard.AuthPIN)
 	fmt.Fprintf(out, "  trust anchors   %s  (jpki-sign-old.pem, jpki-auth.pem beside it)\n", filepath.Join(stack.Dir, "jpki-sign.pem"))
+	if *sandboxDir != "" {
+		fmt.Fprintf(out, "  sandbox         issued by the PKI in %s: 'serve --dir' there, and the app with the export above, know this card\n", *sandboxDir)
+	}
 	fmt.Fprintf(out, "  try             %s shinseictl tokens --module %s\n", env, module)
 	fmt.Fprintf(out, "                  %s shinseictl diag\n", env)
 	fmt.Fprintln(out, "Enter: カードを取り出す・戻す / take the card out or put it back.  Ctrl-C: 終了 / stop everything.")

@@ -4,8 +4,9 @@
 //
 //	shinsei-sandbox demo [--dir DIR]   sign a sample application and verify it
 //	shinsei-sandbox kit --dir DIR      write sandbox credentials for tests and help desks
-//	shinsei-sandbox serve [--addr 127.0.0.1:8443] [--dir DIR]
+//	shinsei-sandbox serve [--addr 127.0.0.1:8443] [--dir DIR] [--admin 127.0.0.1:PORT]
 //	                                   run the reference service, its responders and a kit
+//	                                   (--admin: the back office, on its own port, behind a token)
 //	shinsei-sandbox card --scenario NAME [--dir DIR] | card --list
 //	                                   the virtual My Number card in a scenario, behind pcscd and OpenSC
 package main
@@ -46,6 +47,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: shinsei-sandbox demo [--dir DIR] | kit --dir DIR | serve [--addr HOST:PORT] [--dir DIR] [-v]")
+	fmt.Fprintln(os.Stderr, "usage: shinsei-sandbox demo [--dir DIR] | kit --dir DIR | serve [--addr HOST:PORT] [--dir DIR] [--admin 127.0.0.1:PORT] [-v]")
 	fmt.Fprintln(os.Stderr, "       shinsei-sandbox card --scenario NAME [--dir DIR] | card --list")
 }

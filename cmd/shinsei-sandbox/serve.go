@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/pem"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -15,30 +16,29 @@ import (
 	"github.com/shinsei-app/shinsei/submit"
 )
 
-// runServe starts the outside world on this machine: a fresh sandbox kit
+// runServe starts the outside world on this machine: the sandbox kit
 // (credentials and the SoftHSM token), the CRL/OCSP/VA responders and the
-// reference service over HTTPS, and prints where everything is. The
-// service's database in DIR/service is kept across runs; the kit is
-// issued anew each time.
+// reference service over HTTPS, and prints where everything is. Kept
+// across runs on the same DIR: the sandbox PKI (DIR/pki, keys 0600), the
+// kit's credentials it issued (DIR/kit) and the service's database
+// (DIR/service), so that what was signed or filed before a restart is
+// still trusted and known. Remove DIR for a fresh sandbox.
 func runServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8443", "serve the API on `HOST:PORT`")
 	dir := fs.String("dir", filepath.Join(os.TempDir(), "shinsei-sandbox"), "keep the kit and the service's data in `DIR`")
 	verbose := fs.Bool("v", false, "log one line per request (never bodies, tokens or personal data)")
+	admin := fs.String("admin", "", "serve the back office (/sandbox/*: every application, statuses, notices) on its own loopback `HOST:PORT`, behind a token written to DIR/admin-token; without it there is none")
 	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	kitDir := filepath.Join(*dir, "kit")
-	if err := os.RemoveAll(kitDir); err != nil {
 		return err
 	}
 	logger := slog.New(slog.DiscardHandler)
 	if *verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	world, err := sandbox.Start(ctx, sandbox.Options{KitDir: kitDir, Service: service.Config{
-		DBPath: filepath.Join(*dir, "service", "service.db"), Addr: *addr, Logger: logger,
-	}})
+	world, err := sandbox.Start(ctx, sandbox.InDir(*dir, sandbox.Options{Service: service.Config{
+		Addr: *addr, Logger: logger, AdminAddr: *admin,
+	}}))
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,19 @@ func runServe(ctx context.Context, args []string) error {
 	fmt.Printf("  trust this CA   %s   (sandbox LGPKI root: the service's TLS anchor)\n", caFile)
 	fmt.Printf("  OCSP (VA)       %s/ocsp, signed by %s (trust it directly)\n", api, vaFile)
 	fmt.Printf("  validation      %s/validation\n", api)
-	fmt.Printf("  back office     %s/sandbox/applications[/ARRIVAL/status]  (sandbox only)\n", svc.URL())
+	tokenFile := filepath.Join(*dir, "admin-token")
+	if err := os.Remove(tokenFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if svc.AdminURL() != "" {
+		if err := writePrivate(tokenFile, []byte(svc.AdminToken()+"\n")); err != nil {
+			return err
+		}
+		fmt.Printf("  back office     %s/sandbox/applications[/ARRIVAL/status]   (this listener only; header\n", svc.AdminURL())
+		fmt.Printf("                  \"Authorization: Bearer TOKEN\", the token in %s, new at each start)\n", tokenFile)
+	} else {
+		fmt.Println("  back office     off (start with --admin 127.0.0.1:PORT to have one, on its own port)")
+	}
 	fmt.Printf("  CRLs, OCSP, VA  %s  (/crl/NAME.crl, /ocsp/NAME/ca, /va)\n", world.Responders.URL)
 	fmt.Printf("  kit             %s   (roots/*.pem, resident.p12, corporate.p12, official.p12; .p12 password %q)\n", k.Dir, kit.P12Password)
 	fmt.Printf("  resident token  export SOFTHSM2_CONF=%s   (token %q, signature password %s)\n",
@@ -71,6 +83,19 @@ func runServe(ctx context.Context, args []string) error {
 	<-ctx.Done()
 	fmt.Println("stopping")
 	return nil
+}
+
+// writePrivate writes a new file at path that only its owner can read.
+func writePrivate(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func writeCertPEM(path string, der []byte) error {

@@ -101,10 +101,18 @@ func (w *sandboxWorld) open(ctx context.Context, _ ui.Settings) (*flow.App, erro
 
 func (w *sandboxWorld) start(ctx context.Context) error {
 	dir := w.dir
-	world, err := sandbox.Start(ctx, sandbox.Options{
+	opts := sandbox.Options{
 		KitDir: filepath.Join(dir, "kit"), Kit: kit.Options{SoftHSMModule: w.softhsm, SoftHSMOptional: true},
 		Service: service.Config{DBPath: filepath.Join(dir, "service", "service.db")},
-	})
+	}
+	shared := os.Getenv(sandbox.DirEnv)
+	if shared != "" {
+		// The help desk's virtual card ('shinsei-sandbox card --sandbox
+		// DIR'): this sandbox trusts and knows it; its kit, database and
+		// receipts stay this run's own.
+		opts = sandbox.SharePKI(shared, opts)
+	}
+	world, err := sandbox.Start(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -119,7 +127,15 @@ func (w *sandboxWorld) start(ctx context.Context) error {
 		Module: k.SoftHSMModule, DataDir: filepath.Join(dir, "data"), TrustAnchors: world.TrustAnchors(),
 		Lang: w.lang, Keyring: &submit.MemoryKeyring{}, // practice accounts never reach the OS keyring
 	}
-	if !k.HasToken() {
+	switch {
+	case shared != "" && os.Getenv(pcscSocketEnv) != "":
+		// The virtual card is exported: every module found is offered
+		// (OpenSC reads the card), beside the practice token or file.
+		w.cfg.Module = ""
+		if !k.HasToken() {
+			w.cfg.SuggestedFiles = []flow.CredentialFile{practiceFile(k)}
+		}
+	case !k.HasToken():
 		// No card to stand in for: no module at all (a real card would
 		// not be trusted here), and the resident's .p12 offered instead.
 		w.cfg.NoModules = true
@@ -130,6 +146,11 @@ func (w *sandboxWorld) start(ctx context.Context) error {
 	w.mu.Unlock()
 	return nil
 }
+
+// pcscSocketEnv is pcsc-lite's variable for the socket of the pcscd to
+// use: the virtual card's stack ('shinsei-sandbox card') prints it to
+// export.
+const pcscSocketEnv = "PCSCLITE_CSOCK_NAME"
 
 func (w *sandboxWorld) close() {
 	if w.world != nil {

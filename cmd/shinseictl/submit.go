@@ -91,6 +91,10 @@ func runSubmit(ctx context.Context, std *stdio, args []string) error {
 	if errors.As(err, &ar) {
 		return alreadyReceived(std, o.asJSON, operands[0], ar, app.Journal().Path())
 	}
+	var af *flow.AlreadyFiledError
+	if errors.As(err, &af) {
+		return alreadyFiled(std, o.asJSON, operands[0], af)
+	}
 	var le *flow.LevelError
 	switch {
 	case errors.As(err, &le) && !le.Signed:
@@ -178,18 +182,24 @@ func flushPending(ctx context.Context, std *stdio, o *netOptions, app *flow.App,
 	type view struct {
 		ID      string         `json:"id"`
 		File    string         `json:"file"`
-		Outcome string         `json:"outcome"` // delivered, kept, refused, busy
+		Outcome string         `json:"outcome"` // delivered, already-filed, kept, refused, busy
 		Receipt *submit.Record `json:"receipt,omitempty"`
 		Error   string         `json:"error,omitempty"`
+		// Arrival is an already-filed item's earlier arrival number, when
+		// the service told it.
+		Arrival string `json:"arrival_number,omitempty"`
 	}
 	var views []view
 	var worst error
 	for _, out := range outs {
 		v := view{ID: out.Item.ID, File: out.Item.File, Receipt: out.Record}
 		var se *submit.SendError
+		var af *flow.AlreadyFiledError
 		switch {
 		case out.Err == nil:
 			v.Outcome = "delivered"
+		case errors.As(out.Err, &af):
+			v.Outcome, v.Arrival = "already-filed", af.ArrivalNumber
 		case errors.Is(out.Err, submit.ErrBusy):
 			v.Outcome = "busy"
 		case errors.Is(out.Err, submit.ErrNoItem):
@@ -209,12 +219,16 @@ func flushPending(ctx context.Context, std *stdio, o *netOptions, app *flow.App,
 		}
 		views = append(views, v)
 	}
+	partial := app.PartialRemoved()
 	if o.asJSON {
-		writeJSON(std.out, map[string]any{"results": views})
+		writeJSON(std.out, map[string]any{"results": views, "partial_copies_removed": partial})
 		if worst != nil {
 			return errSilent(int(explain.Of(worst).Class))
 		}
 		return nil
+	}
+	if partial > 0 {
+		fmt.Fprintf(std.out, "removed %d partial outbox copy(ies) left by an interrupted submit (never sent; the original files are untouched)\n", partial)
 	}
 	if len(views) == 0 {
 		fmt.Fprintln(std.out, "nothing pending for", app.Client().BaseURL())

@@ -55,6 +55,13 @@ type Options struct {
 	// resident.p12 and Kit.TokenErr says why. Other failures to provision
 	// the token are still errors.
 	SoftHSMOptional bool
+	// PKIDir, when set, keeps the sandbox PKI across runs: the PKI saved
+	// there is used (a fresh one is made and saved there, keys 0600, when
+	// it holds none), and the credentials of a kit already in the kit's
+	// directory that this PKI issued are kept rather than issued anew. So
+	// a sandbox restarted on the same directories still trusts, and still
+	// knows, what was signed before.
+	PKIDir string
 }
 
 // Kit is a directory of sandbox credentials ready for Shinsei:
@@ -110,22 +117,15 @@ func New(ctx context.Context, dir string, now time.Time) (*Kit, error) {
 // NewWith is New with options: another SoftHSM module, or a kit
 // that does without SoftHSM.
 func NewWith(ctx context.Context, dir string, now time.Time, opts Options) (*Kit, error) {
-	p, err := pki.New(now)
+	p, err := kitPKI(opts.PKIDir, now)
 	if err != nil {
 		return nil, err
 	}
 	k := &Kit{Dir: dir, PKI: p}
-	if k.Resident, err = p.IssueResident(pki.SampleResident(), pki.ResidentOptions{}); err != nil {
-		return nil, err
-	}
-	if k.Corporate, err = p.IssueCorporate(pki.SampleCorporation()); err != nil {
-		return nil, err
-	}
-	if k.Official, err = p.IssueOfficial("千代田区長"); err != nil {
-		return nil, err
-	}
-	if k.CorporateRevoked, err = p.IssueCorporate(pki.SampleCorporation()); err != nil {
-		return nil, err
+	if opts.PKIDir == "" || !k.readCredentials() {
+		if err := k.issue(); err != nil {
+			return nil, err
+		}
 	}
 	k.Registry = pki.NewRegistry()
 	k.Registry.Record(p.Registrar, k.Corporate.Cert)
@@ -148,6 +148,48 @@ func NewWith(ctx context.Context, dir string, now time.Time, opts Options) (*Kit
 		return nil, err
 	}
 	return k, nil
+}
+
+// kitPKI is the PKI saved in dir (made and saved when there is none), or
+// a fresh one without dir.
+func kitPKI(dir string, now time.Time) (*pki.PKI, error) {
+	if dir == "" {
+		return pki.New(now)
+	}
+	return pki.LoadOrCreate(dir, now)
+}
+
+// issue issues the kit's credentials from its PKI.
+func (k *Kit) issue() error {
+	p := k.PKI
+	var err error
+	if k.Resident, err = p.IssueResident(pki.SampleResident(), pki.ResidentOptions{}); err != nil {
+		return err
+	}
+	if k.Corporate, err = p.IssueCorporate(pki.SampleCorporation()); err != nil {
+		return err
+	}
+	if k.Official, err = p.IssueOfficial("千代田区長"); err != nil {
+		return err
+	}
+	k.CorporateRevoked, err = p.IssueCorporate(pki.SampleCorporation())
+	return err
+}
+
+// readCredentials reads the credentials of a kit already in k.Dir, and
+// reports whether all of them were there and issued by k.PKI.
+func (k *Kit) readCredentials() bool {
+	for name, dst := range map[string]**pki.Credential{"resident.p12": &k.Resident, "corporate.p12": &k.Corporate,
+		"official.p12": &k.Official, "corporate-revoked.p12": &k.CorporateRevoked} {
+		data, err := os.ReadFile(filepath.Join(k.Dir, name))
+		if err != nil {
+			return false
+		}
+		if *dst, err = k.PKI.CredentialFromPKCS12(data, P12Password); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // findSoftHSM returns the SoftHSM module to use: the one asked for, the
@@ -225,6 +267,11 @@ func writePEM(path string, certs ...*x509.Certificate) error {
 // ErrNoSoftHSM; SoftHSMModule and SoftHSMConf are set only on success.
 func (k *Kit) provision(ctx context.Context, module string) error {
 	dir := filepath.Join(k.Dir, "softhsm")
+	// A token of an earlier run in this directory would be a second
+	// token with the same label: the new one replaces it.
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("kit: %w", err)
+	}
 	conf, err := softhsm.WriteConfig(dir)
 	if err != nil {
 		return err

@@ -89,6 +89,9 @@ func (s CertStatus) String() string {
 type Registry struct {
 	mu  sync.Mutex
 	cas map[[32]byte]*caState
+	// file, when set, is the journal this registry shares with other
+	// processes (ShareFile).
+	file *sharedFile
 }
 
 type caState struct {
@@ -102,8 +105,9 @@ func NewRegistry() *Registry {
 	return &Registry{cas: map[[32]byte]*caState{}}
 }
 
-func (r *Registry) state(ca *CA) *caState {
-	key := sha256.Sum256(ca.Cert.Raw)
+func (r *Registry) state(ca *CA) *caState { return r.stateOf(sha256.Sum256(ca.Cert.Raw)) }
+
+func (r *Registry) stateOf(key [32]byte) *caState {
 	st := r.cas[key]
 	if st == nil {
 		st = &caState{issued: map[string]bool{}, revoked: map[string]Revoked{}}
@@ -120,6 +124,9 @@ func serialKey(serial *big.Int) string { return serial.Text(16) }
 func (r *Registry) Record(ca *CA, cert *x509.Certificate) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.share(journalEntry{Op: opRecord, CA: caKey(ca), Serial: serialKey(cert.SerialNumber)}) {
+		return
+	}
 	r.state(ca).issued[serialKey(cert.SerialNumber)] = true
 }
 
@@ -132,12 +139,17 @@ func (r *Registry) Revoke(ca *CA, serial *big.Int, reason RevocationReason, at t
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.catchUp()
 	st := r.state(ca)
 	key := serialKey(serial)
 	if prev, ok := st.revoked[key]; ok && prev.Reason != ReasonCertificateHold {
 		return ErrAlreadyRevoked
 	}
-	st.revoked[key] = Revoked{Serial: new(big.Int).Set(serial), Reason: reason, At: at.UTC().Truncate(time.Second)}
+	at = at.UTC().Truncate(time.Second)
+	if r.share(journalEntry{Op: opRevoke, CA: caKey(ca), Serial: key, Reason: int(reason), At: at}) {
+		return nil
+	}
+	st.revoked[key] = Revoked{Serial: new(big.Int).Set(serial), Reason: reason, At: at}
 	return nil
 }
 
@@ -151,10 +163,14 @@ func (r *Registry) Hold(ca *CA, serial *big.Int, at time.Time) error {
 func (r *Registry) Release(ca *CA, serial *big.Int) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.catchUp()
 	st := r.state(ca)
 	key := serialKey(serial)
 	if prev, ok := st.revoked[key]; !ok || prev.Reason != ReasonCertificateHold {
 		return ErrNotOnHold
+	}
+	if r.share(journalEntry{Op: opRelease, CA: caKey(ca), Serial: key}) {
+		return nil
 	}
 	delete(st.revoked, key)
 	return nil
@@ -166,6 +182,7 @@ func (r *Registry) Release(ca *CA, serial *big.Int) error {
 func (r *Registry) Status(ca *CA, serial *big.Int) (CertStatus, Revoked) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.catchUp()
 	st := r.state(ca)
 	key := serialKey(serial)
 	if rev, ok := st.revoked[key]; ok {
@@ -184,6 +201,7 @@ func (r *Registry) Status(ca *CA, serial *big.Int) (CertStatus, Revoked) {
 func (r *Registry) Entries(ca *CA) []Revoked {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.catchUp()
 	st := r.state(ca)
 	out := make([]Revoked, 0, len(st.revoked))
 	for _, rev := range st.revoked {

@@ -96,6 +96,14 @@ func (s *Service) submit(w http.ResponseWriter, r *http.Request) (*submit.Receip
 	if p != nil {
 		return nil, 0, p
 	}
+	if app.SignatureSHA256 != "" {
+		switch prev, err := s.store.applicationBySignature(ctx, proc.ID, app.SignatureSHA256); {
+		case err == nil:
+			return nil, 0, alreadyReceived(prev, acct)
+		case !errors.Is(err, errNoRow):
+			return nil, 0, fail(submit.ReasonInternal, "")
+		}
+	}
 	now := s.now().Truncate(time.Millisecond)
 	app.Procedure, app.Owner, app.IdemKey = proc.ID, owner, key
 	app.PackageSHA256, app.MediaType, app.Size = body.sum, mt, body.size
@@ -105,7 +113,14 @@ func (s *Service) submit(w http.ResponseWriter, r *http.Request) (*submit.Receip
 	}
 	body.path = "" // stored
 	stored, created, err := s.store.insertApplication(ctx, *app)
-	if err != nil {
+	var dup *duplicateError
+	switch {
+	case errors.As(err, &dup): // a parallel replay was stored first
+		if dup.prev.PackageSHA256 != body.sum {
+			s.store.dropUnreferenced(ctx, body.sum)
+		}
+		return nil, 0, alreadyReceived(dup.prev, acct)
+	case err != nil:
 		return nil, 0, fail(submit.ReasonInternal, "")
 	}
 	if !created { // a concurrent request with the same key won
@@ -158,7 +173,7 @@ func (s *Service) checkApplication(ctx context.Context, proc *submit.Procedure, 
 		if p := checkAttachments(proc, v); p != nil {
 			return nil, p
 		}
-		return &applicationRow{}, nil
+		return &applicationRow{SignatureSHA256: signatureKey(rep)}, nil
 	}
 	v, p := s.verifySigned(ctx, body.path, proc.For)
 	if p != nil {
@@ -177,7 +192,7 @@ func (s *Service) checkApplication(ctx context.Context, proc *submit.Procedure, 
 	if proc.Level == submit.LevelIDPWSignature && !proc.ProxyAllowed && !v.sameHolder(acct) {
 		return nil, fail(submit.ReasonSignerNotHolder, "signer")
 	}
-	return &applicationRow{SignerCertSHA256: v.certSHA256()}, nil
+	return &applicationRow{SignerCertSHA256: v.certSHA256(), SignatureSHA256: signatureKey(v.report)}, nil
 }
 
 func checkAttachments(proc *submit.Procedure, v *verifiedPackage) *apiProblem {

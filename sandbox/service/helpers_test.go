@@ -196,13 +196,16 @@ type testRequest struct {
 	header                    map[string]string
 }
 
-// do sends a request to the API (path under /api/v1, or absolute from
-// "/sandbox").
+// do sends a request to the API (path under /api/v1), or, for a path
+// from "/sandbox", to the back office's own listener (Config.AdminAddr).
 func (e *testEnv) do(r testRequest) response {
 	e.tb.Helper()
 	u := e.api + r.path
 	if strings.HasPrefix(r.path, "/sandbox") {
-		u = e.svc.URL() + r.path
+		if e.svc.AdminURL() == "" {
+			e.tb.Fatal("the service was started without Config.AdminAddr")
+		}
+		u = e.svc.AdminURL() + r.path
 	}
 	req, err := http.NewRequest(r.method, u, bytes.NewReader(r.body))
 	if err != nil {

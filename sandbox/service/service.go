@@ -83,6 +83,11 @@ type Config struct {
 	VA *responder.Identity
 	// Limits are the service's limits; zero fields take the defaults.
 	Limits Limits
+	// AdminAddr, when set, serves the sandbox back office (/sandbox/*) on
+	// a listener of its own at this loopback address, behind a random
+	// token (AdminURL, AdminToken). Empty: not served at all. The API's
+	// listener never serves it.
+	AdminAddr string
 	// Logger receives one line per request (method, route, status,
 	// reason, duration) and nothing else: no bodies, tokens, passwords or
 	// personal data. Nil discards.
@@ -186,6 +191,12 @@ type Service struct {
 	ln     net.Listener
 	tmpDir string
 
+	adminSrv    *http.Server
+	adminLn     net.Listener
+	adminURL    string
+	adminToken  string
+	adminServed chan struct{}
+
 	closeOnce sync.Once
 	closeErr  error
 	done      chan struct{}
@@ -248,6 +259,11 @@ func Start(ctx context.Context, cfg Config) (_ *Service, err error) {
 		return nil, err
 	}
 	s.url = "https://" + s.ln.Addr().String()
+	if cfg.AdminAddr != "" {
+		if err := s.startAdmin(ctx, cert); err != nil {
+			return nil, err
+		}
+	}
 	s.srv = &http.Server{
 		Handler: s.handler,
 		TLSConfig: &tls.Config{
@@ -383,6 +399,10 @@ func (s *Service) Close() error {
 			s.closeErr = s.srv.Close()
 			<-s.served
 		}
+		if s.adminSrv != nil {
+			_ = s.adminSrv.Close()
+			<-s.adminServed
+		}
 		if err := s.release(); s.closeErr == nil {
 			s.closeErr = err
 		}
@@ -398,6 +418,9 @@ func (s *Service) release() error {
 	}
 	if s.ln != nil && s.srv == nil {
 		s.ln.Close()
+	}
+	if s.adminLn != nil && s.adminServed == nil {
+		s.adminLn.Close()
 	}
 	if s.tmpDir != "" {
 		if rerr := os.RemoveAll(s.tmpDir); err == nil {
@@ -429,9 +452,9 @@ type routeSpec struct {
 	methods map[string]http.HandlerFunc
 }
 
-// routes builds the handler: the API under /api/v1, the sandbox-only
-// endpoints under /sandbox, Problem answers for unknown paths and
-// methods, and the request log.
+// routes builds the handler: the API under /api/v1, Problem answers for
+// unknown paths (/sandbox/* included: the back office is served only on
+// its own listener, admin.go) and methods, and the request log.
 func (s *Service) routes() http.Handler {
 	v1 := submit.APIPrefix
 	routes := []routeSpec{
@@ -450,8 +473,6 @@ func (s *Service) routes() http.Handler {
 		{v1 + "/validation", map[string]http.HandlerFunc{http.MethodPost: s.handleValidation}},
 		{v1 + "/ocsp", map[string]http.HandlerFunc{http.MethodPost: s.handleOCSP}},
 		{v1 + "/ocsp/{request...}", map[string]http.HandlerFunc{http.MethodGet: s.handleOCSP}},
-		{"/sandbox/applications", map[string]http.HandlerFunc{http.MethodGet: s.handleSandboxList}},
-		{"/sandbox/applications/{arrival}/status", map[string]http.HandlerFunc{http.MethodPost: s.handleSandboxAdvance}},
 	}
 	mux := http.NewServeMux()
 	for _, rt := range routes {

@@ -410,6 +410,9 @@ type applicationRow struct {
 	SignerCertSHA256                   string
 	Status                             submit.Status
 	ReceivedAt, UpdatedAt              time.Time
+	// SignatureSHA256 is signatureKey of a signed package, "" for a
+	// JSON form; it is written, and looked up by applicationBySignature.
+	SignatureSHA256 string
 }
 
 const applicationColumns = `arrival_number, procedure_id, owner, idempotency_key, package_sha256, media_type, size,
@@ -462,10 +465,35 @@ func (s *sqlStore) applications(ctx context.Context) ([]*applicationRow, error) 
 	return out, rows.Err()
 }
 
+// applicationBySignature returns the application of procedure that holds
+// the signature sig (signatureKey), or errNoRow.
+func (s *sqlStore) applicationBySignature(ctx context.Context, procedure, sig string) (*applicationRow, error) {
+	return scanApplication(s.db.QueryRowContext(ctx, `SELECT `+applicationColumns+` FROM applications
+		WHERE procedure_id = ? AND signature_sha256 = ?`, procedure, sig))
+}
+
+// duplicateError is insertApplication's refusal of a signature that an
+// application of the procedure already holds: prev.
+type duplicateError struct{ prev *applicationRow }
+
+func (e *duplicateError) Error() string {
+	return "service: the signature is already held by " + e.prev.Arrival
+}
+
+// dropUnreferenced removes the package file sum when no application
+// refers to it (a replay whose container bytes differ from the original).
+func (s *sqlStore) dropUnreferenced(ctx context.Context, sum string) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM applications WHERE package_sha256 = ?`, sum).Scan(&n); err == nil && n == 0 {
+		_ = os.Remove(s.packagePath(sum))
+	}
+}
+
 // insertApplication stores a, numbering it in the year of a.ReceivedAt
 // (in Japan), unless its owner already sent its idempotency key: then it
-// returns the stored one and created=false. The package file must be
-// stored before.
+// returns the stored one and created=false; or unless an application of
+// the procedure already holds its signature: then a *duplicateError. The
+// package file must be stored before.
 func (s *sqlStore) insertApplication(ctx context.Context, a applicationRow) (*applicationRow, bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -480,6 +508,18 @@ func (s *sqlStore) insertApplication(ctx context.Context, a applicationRow) (*ap
 	case !errors.Is(err, errNoRow):
 		return nil, false, err
 	}
+	if a.SignatureSHA256 != "" {
+		// The transaction is IMMEDIATE: no other writer runs between this
+		// look-up and the insert, so of parallel replays one is stored.
+		prev, err := scanApplication(tx.QueryRowContext(ctx, `SELECT `+applicationColumns+` FROM applications
+			WHERE procedure_id = ? AND signature_sha256 = ?`, a.Procedure, a.SignatureSHA256))
+		switch {
+		case err == nil:
+			return nil, false, &duplicateError{prev: prev}
+		case !errors.Is(err, errNoRow):
+			return nil, false, err
+		}
+	}
 	year := a.ReceivedAt.In(jst).Year()
 	var last int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO arrival_counters (year, last) VALUES (?, 1)
@@ -488,10 +528,10 @@ func (s *sqlStore) insertApplication(ctx context.Context, a applicationRow) (*ap
 	}
 	a.Arrival = fmt.Sprintf("%d-%06d", year, last)
 	_, err = tx.ExecContext(ctx, `INSERT INTO applications (arrival_number, procedure_id, owner, idempotency_key,
-		package_sha256, media_type, size, signer_cert_sha256, status, received_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		package_sha256, media_type, size, signer_cert_sha256, signature_sha256, status, received_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.Arrival, a.Procedure, a.Owner, a.IdemKey, a.PackageSHA256, a.MediaType, a.Size, nullable(a.SignerCertSHA256),
-		string(a.Status), a.ReceivedAt.UnixNano(), a.UpdatedAt.UnixNano())
+		nullable(a.SignatureSHA256), string(a.Status), a.ReceivedAt.UnixNano(), a.UpdatedAt.UnixNano())
 	if err != nil {
 		return nil, false, fmt.Errorf("service: store application: %w", err)
 	}
