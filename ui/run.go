@@ -54,6 +54,10 @@ type Options struct {
 	// and button texts only, never what the resident entered; the
 	// screenshot run follows the flow and clicks with it.
 	OnEvent func(step string, buttons []Target)
+	// OpenNotice, when set, is a package file to verify as an official
+	// notice (an .asice file the resident opened, e.g. from Explorer): the
+	// window opens on 通知の確認 and verifies it once the app is ready.
+	OpenNotice string
 }
 
 // ErrNoOpen is returned by Run when Options.Open is missing.

@@ -81,6 +81,8 @@ type shell struct {
 	// upload report.
 	onQueued   func()
 	onUploaded func(done, total int64)
+	// noticeOpened is set once Options.OpenNotice was verified.
+	noticeOpened bool
 	// reported queues the steps for Options.OnEvent, which is told of
 	// each once the window has laid it out.
 	reported chan string
@@ -149,6 +151,9 @@ func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()
 	)
 	s.tabs.SetTabLocation(container.TabLocationLeading)
 	s.tabs.OnSelected = s.onTab
+	if opts.OpenNotice != "" {
+		s.tabs.SelectIndex(tabVerify)
+	}
 
 	top := container.NewVBox()
 	if opts.Sandbox {
@@ -255,8 +260,20 @@ func (s *shell) reopen(set Settings) {
 				h.onReload()
 			}
 			s.event("ready")
+			s.verifyOpenedNotice()
 		})
 	}()
+}
+
+// verifyOpenedNotice verifies Options.OpenNotice on the notice screen,
+// once: the first time the app is ready.
+func (s *shell) verifyOpenedNotice() {
+	if s.opts.OpenNotice == "" || s.noticeOpened {
+		return
+	}
+	s.noticeOpened = true
+	s.tabs.SelectIndex(tabVerify)
+	s.verify.get().run(flow.NoticeRef{Path: s.opts.OpenNotice})
 }
 
 // flowApp returns the flow.App, or nil before it is open.

@@ -20,7 +20,8 @@ import (
 // run parses the flags, loads the settings from the user's config
 // directory and runs the app: against the configured service, or, when
 // nothing is configured (or -sandbox is given), against the sandbox
-// started in this process.
+// started in this process. A file argument (an .asice file opened from
+// the desktop) opens the window on the notice screen, verifying it.
 func run(ctx context.Context, args []string) error {
 	fl := flag.NewFlagSet("shinsei", flag.ContinueOnError)
 	confDir, _ := os.UserConfigDir()
@@ -28,7 +29,15 @@ func run(ctx context.Context, args []string) error {
 	settingsPath := fl.String("settings", defaultSettings, "the settings `FILE`")
 	sandboxMode := fl.Bool("sandbox", false, "use the embedded sandbox even when a service is configured")
 	lang := fl.String("lang", "", "the language, ja or en (default: the settings', else ja)")
+	fl.Usage = func() {
+		fmt.Fprintln(fl.Output(), "usage: shinsei [-lang ja|en] [-sandbox] [-settings FILE] [PACKAGE.asice]")
+		fl.PrintDefaults()
+	}
 	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	notice, err := noticeArg(fl.Args())
+	if err != nil {
 		return err
 	}
 	set, err := settings.Load(*settingsPath)
@@ -41,7 +50,8 @@ func run(ctx context.Context, args []string) error {
 	if set.DataDir == "" {
 		set.DataDir = filepath.Join(confDir, "shinsei", "data")
 	}
-	opts := ui.Options{Settings: set, SettingsPath: *settingsPath, Open: openApp, Modules: modulePaths()}
+	opts := ui.Options{Settings: set, SettingsPath: *settingsPath, Open: openApp, Modules: modulePaths(),
+		OpenNotice: notice}
 	if *sandboxMode || set.ServiceURL == "" {
 		sb, err := newSandboxWorld(set.Lang)
 		if err != nil {
@@ -70,6 +80,21 @@ func run(ctx context.Context, args []string) error {
 		}
 	}
 	return ui.Run(ctx, opts)
+}
+
+// errManyFiles: the app opens one package at a time.
+var errManyFiles = errors.New("give one package file at most")
+
+// noticeArg returns the package file among the arguments, as an absolute
+// path ("" when none).
+func noticeArg(args []string) (string, error) {
+	switch len(args) {
+	case 0:
+		return "", nil
+	case 1:
+		return filepath.Abs(args[0])
+	}
+	return "", fmt.Errorf("%w (%d given)", errManyFiles, len(args))
 }
 
 // openApp opens the flow.App for the settings.

@@ -186,3 +186,30 @@ func TestWithoutSoftHSMTheSandboxSignsAndSubmitsWithItsPracticeFile(t *testing.T
 		t.Errorf("the service's status of the application: %+v, %v", st, err)
 	}
 }
+
+func TestAFileArgumentIsTheNoticeToVerifyAndOnlyOneIsTaken(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		want    string
+		wantErr bool
+	}{
+		{name: "no argument opens no file", args: nil, want: ""},
+		{name: "a relative name is made absolute, so the window finds it wherever it runs", args: []string{"通知 書.asice"},
+			want: filepath.Join(dir, "通知 書.asice")},
+		{name: "an absolute path is kept", args: []string{filepath.Join(dir, "a.asice")}, want: filepath.Join(dir, "a.asice")},
+		{name: "two files are refused", args: []string{"a.asice", "b.asice"}, wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := noticeArg(tc.args)
+			if (err != nil) != tc.wantErr || got != tc.want {
+				t.Errorf("noticeArg(%q) = %q, %v; want %q (error %v)", tc.args, got, err, tc.want, tc.wantErr)
+			}
+			if tc.wantErr && !errors.Is(err, errManyFiles) {
+				t.Errorf("the error is %v, want errManyFiles", err)
+			}
+		})
+	}
+}
