@@ -88,6 +88,10 @@ func run(ctx context.Context, args []string, std *stdio) int {
 		}
 		return exitOK
 	}
+	if args[0] == "--version" || args[0] == "version" {
+		printVersion(std.out)
+		return exitOK
+	}
 	cmd, ok := commands[args[0]]
 	if !ok {
 		return report(std, wantsJSON(args), &failure{code: exitUsage,
@@ -109,6 +113,7 @@ func usage(w io.Writer) {
 	for _, u := range usages {
 		fmt.Fprintln(w, "  shinseictl", u[1])
 	}
+	fmt.Fprintln(w, "  shinseictl --version")
 	fmt.Fprintln(w, "\nevery command takes --lang ja|en (default: from LC_ALL, LC_MESSAGES or LANG)")
 }
 
