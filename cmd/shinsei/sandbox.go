@@ -41,6 +41,8 @@ type sandboxWorld struct {
 
 	dir   string
 	world *sandbox.World
+	// stopCompleting stops completing applications (see completeEnv).
+	stopCompleting func()
 }
 
 // note says, Japanese first, which credential the practice signs with
@@ -105,6 +107,7 @@ func (w *sandboxWorld) start(ctx context.Context) error {
 		return err
 	}
 	w.world = world
+	w.stopCompleting = startCompleting(world.Service)
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: world.Service.CACert().Raw})
 	if err := os.WriteFile(w.caFile(), ca, 0o644); err != nil {
 		return err
@@ -128,6 +131,9 @@ func (w *sandboxWorld) start(ctx context.Context) error {
 }
 
 func (w *sandboxWorld) close() {
+	if w.stopCompleting != nil {
+		w.stopCompleting()
+	}
 	if w.world != nil {
 		_ = w.world.Close()
 	}
