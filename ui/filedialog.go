@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -28,6 +29,9 @@ type fileDialog struct {
 // shownFileDialog is the file dialog shown last, for targets.
 var shownFileDialog *fileDialog
 
+// shells are the shells by their window, for the file dialogs' steps.
+var shells sync.Map // fyne.Window → *shell
+
 // newFileOpen is dialog.NewFileOpen in the app's words.
 func newFileOpen(cb func(fyne.URIReadCloser, error), win fyne.Window) *fileDialog {
 	d := &fileDialog{FileDialog: dialog.NewFileOpen(cb, win), win: win}
@@ -50,6 +54,15 @@ func (d *fileDialog) Show() {
 		d.popUp, d.items = top, map[fyne.CanvasObject]int{}
 		d.recordItems(top.Content)
 		shownFileDialog = d
+		d.event("file-dialog")
+	}
+}
+
+// event reports a step of the dialog as the window's shell does, when
+// the window is a shell's.
+func (d *fileDialog) event(name string) {
+	if s, ok := shells.Load(d.win); ok {
+		s.(*shell).event(name)
 	}
 }
 
@@ -67,17 +80,29 @@ func (d *fileDialog) recordItems(o fyne.CanvasObject) {
 	case *container.Scroll:
 		d.recordItems(v.Content)
 	case *widget.GridWrap:
-		update := v.UpdateItem
+		update, chosen := v.UpdateItem, v.OnSelected
 		v.UpdateItem = func(id widget.GridWrapItemID, item fyne.CanvasObject) {
 			update(id, item)
 			d.items[item] = id
 		}
+		v.OnSelected = func(id widget.GridWrapItemID) {
+			if chosen != nil {
+				chosen(id)
+			}
+			d.event("file-chosen")
+		}
 		v.Refresh()
 	case *widget.List:
-		update := v.UpdateItem
+		update, chosen := v.UpdateItem, v.OnSelected
 		v.UpdateItem = func(id widget.ListItemID, item fyne.CanvasObject) {
 			update(id, item)
 			d.items[item] = id
+		}
+		v.OnSelected = func(id widget.ListItemID) {
+			if chosen != nil {
+				chosen(id)
+			}
+			d.event("file-chosen")
 		}
 		v.Refresh()
 	}

@@ -115,6 +115,7 @@ func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()
 		fa.Settings().SetTheme(Theme{})
 	}
 	s := &shell{ctx: ctx, fa: fa, opts: opts, win: fa.NewWindow(tr("app.title"))}
+	shells.Store(s.win, s)
 	if fontsLoaded != nil {
 		fontsLoaded()
 	}

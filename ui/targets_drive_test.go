@@ -60,6 +60,7 @@ func TestTheFilesOfAnOpenDialogAreTargetsByTheirPlaceAndATapOnOneOpensIt(t *test
 	}
 	d.SetLocation(loc)
 	d.Show()
+	h.wait("file-dialog")
 	// The parent folder first, then the files by name; hidden ones not.
 	if _, ok := h.target("file:3", "file"); ok {
 		t.Error("a fourth row is listed; the hidden file should not be")
@@ -69,6 +70,7 @@ func TestTheFilesOfAnOpenDialogAreTargetsByTheirPlaceAndATapOnOneOpensIt(t *test
 		t.Fatalf("the dialog's third row is not among the targets: %v", h.s.targets())
 	}
 	test.TapCanvas(h.s.win.Canvas(), fyne.NewPos(b.X, b.Y))
+	h.wait("file-chosen")
 	open, ok := h.target(langL("Open"), "")
 	if !ok {
 		t.Fatalf("no %q button is listed once a file is chosen: %v", langL("Open"), h.s.targets())
