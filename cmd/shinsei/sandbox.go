@@ -41,8 +41,9 @@ type sandboxWorld struct {
 
 	dir   string
 	world *sandbox.World
-	// stopCompleting stops completing applications (see completeEnv).
-	stopCompleting func()
+	// stopCompleting stops completing applications (see completeEnv);
+	// stopSlow the slow proxy (see slowEnv).
+	stopCompleting, stopSlow func()
 }
 
 // note says, Japanese first, which credential the practice signs with
@@ -118,6 +119,9 @@ func (w *sandboxWorld) start(ctx context.Context) error {
 		Module: k.SoftHSMModule, DataDir: filepath.Join(dir, "data"), TrustAnchors: world.TrustAnchors(),
 		Lang: w.lang, Keyring: &submit.MemoryKeyring{}, // practice accounts never reach the OS keyring
 	}
+	if w.cfg.Proxy, w.stopSlow, err = startSlowUploads(); err != nil {
+		return err
+	}
 	if !k.HasToken() {
 		// No card to stand in for: no module at all (a real card would
 		// not be trusted here), and the resident's .p12 offered instead.
@@ -133,6 +137,9 @@ func (w *sandboxWorld) start(ctx context.Context) error {
 func (w *sandboxWorld) close() {
 	if w.stopCompleting != nil {
 		w.stopCompleting()
+	}
+	if w.stopSlow != nil {
+		w.stopSlow()
 	}
 	if w.world != nil {
 		_ = w.world.Close()
