@@ -108,6 +108,10 @@ func TestAnOfficialNoticeFromTheServiceIsVerifiedInThreeParts(t *testing.T) {
 	if rep.Revocation.Level != flow.Amber || rep.Revocation.Todo.IsZero() {
 		t.Errorf("offline, the revocation answer is %+v, want amber with what to do", rep.Revocation)
 	}
+	// Said for a notice: no promise that the service checks it on arrival.
+	if m := rep.Revocation.Message.Ja + rep.Revocation.Todo.Ja; strings.Contains(m, "受付時") || !strings.Contains(m, "職員の証明書") {
+		t.Errorf("the revocation answer of a notice says %q, want words written for a notice", m)
+	}
 	if rep.Domain != certcheck.DomainLGPKI || rep.Official == "" {
 		t.Errorf("signed in domain %q by %q; want an LGPKI official", rep.Domain, rep.Official)
 	}

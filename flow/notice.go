@@ -122,6 +122,12 @@ func (a *App) VerifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 	}
 	if len(res.Path) > 0 {
 		out.Revocation = revocationLine(res, renew)
+		if out.Revocation.Level == Amber {
+			// The signing screen's words (the service checks it on
+			// arrival) do not fit a notice: nobody checks it later.
+			out.Revocation = finding(Amber, i18n.Text{Ja: "署名した職員の証明書が失効していないかどうかは、確認できませんでした。", En: "Whether the official's certificate is revoked could not be established."},
+				i18n.Text{Ja: "インターネットに接続してから、もう一度確認してください。内容に疑問があるときは、発行元の市区町村にお問い合わせください。", En: "Please connect to the internet and check again; if in doubt, contact the municipality that issued it."})
+		}
 	} else {
 		out.Revocation = finding(Amber, i18n.Text{Ja: "証明書の検証ができなかったため、失効の確認は行っていません。", En: "Revocation was not checked, since the certificate itself could not be validated."}, i18n.Text{})
 	}
