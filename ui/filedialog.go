@@ -15,7 +15,9 @@ import (
 // fileDialog is Fyne's file dialog in the app's words: a title that says
 // what it does (「ファイルを開く」「ファイルを保存」 rather than Fyne's
 // "Open File", word by word), and the places on its left (Home, Computer,
-// Documents, …) translated, which Fyne shows as they are.
+// Documents, …) translated, which Fyne shows as they are. It opens as a
+// list, one file per line with its whole name: the grid breaks a name
+// under its icon anywhere ("corpora" / "te") and hides its extension.
 type fileDialog struct {
 	*dialog.FileDialog
 	win fyne.Window
@@ -36,6 +38,7 @@ var shells sync.Map // fyne.Window → *shell
 func newFileOpen(cb func(fyne.URIReadCloser, error), win fyne.Window) *fileDialog {
 	d := &fileDialog{FileDialog: dialog.NewFileOpen(cb, win), win: win}
 	d.SetTitleText(tr("file.open_title"))
+	d.SetView(dialog.ListView)
 	return d
 }
 
@@ -43,6 +46,7 @@ func newFileOpen(cb func(fyne.URIReadCloser, error), win fyne.Window) *fileDialo
 func newFileSave(cb func(fyne.URIWriteCloser, error), win fyne.Window) *fileDialog {
 	d := &fileDialog{FileDialog: dialog.NewFileSave(cb, win), win: win}
 	d.SetTitleText(tr("file.save_title"))
+	d.SetView(dialog.ListView)
 	return d
 }
 
