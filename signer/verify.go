@@ -126,6 +126,13 @@ type Report struct {
 	SignatureValue []byte `json:"-"`
 	// SigningTime is the time the signer claims; for display only.
 	SigningTime *time.Time `json:"signingTime,omitempty"`
+	// Unsigned names the unsigned attributes of the signer info in their
+	// order (signature-time-stamp, archive-time-stamp-v3, …): kept and
+	// reported, not validated.
+	Unsigned []string `json:"unsignedAttributes,omitempty"`
+	// OCSPResponses counts the OCSP responses the signature carries as
+	// RevocationInfoChoice other (RFC 5940): reported, not validated.
+	OCSPResponses int `json:"ocspResponses,omitempty"`
 	// Files lists a package's files in manifest order, then the entries
 	// the manifest does not cover.
 	Files []FileResult `json:"files,omitempty"`
