@@ -20,6 +20,11 @@ import (
 const (
 	KindCAdES     = "CAdES"     // a CAdES signature over its manifest
 	KindTimestamp = "timestamp" // a time-stamp token over its manifest
+	// KindArchiveTimestamp is a time-stamp token over a manifest that
+	// seals the container's own entries (signatures, manifests): long-term
+	// preservation, reported and not validated yet; it leaves nothing
+	// undecided, as an archive-time-stamp attribute inside a CMS does not.
+	KindArchiveTimestamp = "archive-timestamp"
 )
 
 // StatusNotValidated is the status of a file covered only by manifests
@@ -108,7 +113,7 @@ func verifyPackage(ctx context.Context, ra io.ReaderAt, size int64, opts VerifyO
 		switch {
 		case isDir(f):
 			r.Conformance = append(r.Conformance, Remark{Reason: ConformanceDirectoryEntry, Detail: fmt.Sprintf("%q is a directory entry", f.Name)})
-		case isManifestName(f.Name):
+		case isManifestName(f.Name) || isArchiveManifestName(f.Name):
 			manifests = append(manifests, &manifestState{name: f.Name})
 		}
 	}
@@ -134,6 +139,12 @@ func verifyPackage(ctx context.Context, ra io.ReaderAt, size int64, opts VerifyO
 		sr := &SignatureResult{Name: parsed.SigRef, Manifest: m.name, Kind: KindCAdES, Certificate: Check{Reason: ReasonCertificateNotChecked}}
 		if isTimestampName(parsed.SigRef) {
 			sr.Kind = KindTimestamp
+			if isArchiveManifestName(m.name) || slices.ContainsFunc(parsed.Entries, func(e manifestEntry) bool { return reserved(e.Name) }) {
+				sr.Kind = KindArchiveTimestamp
+			}
+		} else if isArchiveManifestName(m.name) {
+			failures = append(failures, fail(ReasonManifestInvalid, m.name+" must name a time-stamp token"))
+			continue
 		}
 		for _, e := range parsed.Entries {
 			sr.Covers = append(sr.Covers, e.Name)
@@ -146,11 +157,11 @@ func verifyPackage(ctx context.Context, ra io.ReaderAt, size int64, opts VerifyO
 		switch {
 		case sigData == nil:
 			sr.Integrity = fail(ReasonSignatureMissing, fmt.Sprintf("%s names %s, which is not in the package", m.name, parsed.SigRef))
-		case sr.Kind == KindTimestamp:
+		case sr.Kind != KindCAdES:
 			if err := verifyTimestampToken(sigData, data, sr); err != nil {
 				return nil, err
 			}
-			if sr.Integrity.OK {
+			if sr.Integrity.OK && (sr.Kind == KindTimestamp || sr.Signer == nil) {
 				r.Undecided = append(r.Undecided, Remark{Reason: ReasonNotValidated,
 					Detail: parsed.SigRef + ": a time-stamp token over " + m.name + " (its imprint matches; the time-stamp authority is not validated yet)"})
 			}
@@ -167,10 +178,6 @@ func verifyPackage(ctx context.Context, ra io.ReaderAt, size int64, opts VerifyO
 			}
 			sr.from(one)
 		}
-		r.Signatures = append(r.Signatures, *sr)
-		if !sr.Integrity.OK {
-			failures = append(failures, sr.Integrity)
-		}
 	}
 	// Signatures that no manifest names sign nothing a reader can know.
 	unreferenced := false
@@ -180,7 +187,8 @@ func verifyPackage(ctx context.Context, ra io.ReaderAt, size int64, opts VerifyO
 			failures = append(failures, fail(ReasonManifestInvalid, "no ASiCManifest names "+f.Name))
 		}
 	}
-	if len(r.Signatures) == 0 && !unreferenced {
+	signed := slices.ContainsFunc(manifests, func(m *manifestState) bool { return m.sig != nil })
+	if !signed && !unreferenced {
 		failures = append([]Check{fail(ReasonSignatureMissing, "no manifest with a signature: no META-INF/*ASiCManifest*.xml naming a META-INF/*signature*.p7s")}, failures...)
 	}
 
@@ -188,7 +196,25 @@ func verifyPackage(ctx context.Context, ra io.ReaderAt, size int64, opts VerifyO
 	if r.Files, files, err = checkCoverage(ctx, zr, byName, manifests, r); err != nil {
 		return nil, err
 	}
-	failures = append(failures, files)
+	var sigFailures []Check
+	for _, m := range manifests {
+		if m.sig == nil {
+			continue
+		}
+		r.Signatures = append(r.Signatures, *m.sig)
+		switch {
+		case m.sig.Integrity.OK:
+		case m.sig.Kind == KindArchiveTimestamp:
+			// Long-term evidence that does not hold is judged with
+			// long-term validation; until then it is undecided, and the
+			// signatures and files stand on their own.
+			r.Undecided = append(r.Undecided, Remark{Reason: ReasonNotValidated,
+				Detail: m.sig.Name + ": the archive time-stamp does not hold (" + m.sig.Integrity.Reason + "); archive time-stamps are judged with long-term validation, not yet"})
+		default:
+			sigFailures = append(sigFailures, m.sig.Integrity)
+		}
+	}
+	failures = append(append(sigFailures, failures...), files)
 	summarizeSignatures(r)
 	r.Integrity = firstFailure(failures...)
 	return r, nil
@@ -277,6 +303,14 @@ func checkCoverage(ctx context.Context, zr *zip.Reader, byName map[string]*zip.F
 	}
 	for _, name := range order {
 		cs := claims[name]
+		if reserved(name) {
+			// An archive manifest's seal over the container's own
+			// entries: checked for that time-stamp, not a data file.
+			if err := checkSealed(ctx, byName[name], cs); err != nil {
+				return nil, Check{}, err
+			}
+			continue
+		}
 		fr := FileResult{Name: name, MimeType: cs[0].entry.MimeType, Form: name == form}
 		verified, undecided := false, false
 		for _, c := range cs {
@@ -331,10 +365,34 @@ func checkCoverage(ctx context.Context, zr *zip.Reader, byName map[string]*zip.F
 		if claims[f.Name] != nil || isDir(f) || f.Name == mimetypeName {
 			continue
 		}
-		if isManifestName(f.Name) || isSignatureName(f.Name) || isTimestampName(f.Name) {
+		if isManifestName(f.Name) || isArchiveManifestName(f.Name) || isSignatureName(f.Name) || isTimestampName(f.Name) {
 			continue
 		}
 		note(ReasonFileUnsigned, StatusUnsigned, FileResult{Name: f.Name, Size: int64(f.UncompressedSize64)})
 	}
 	return results, result, nil
+}
+
+// checkSealed compares the container entry f with what archive manifests
+// claim about it; a difference fails that time-stamp's integrity.
+func checkSealed(ctx context.Context, f *zip.File, cs []claim) error {
+	for _, c := range cs {
+		if !c.manifest.sig.Integrity.OK {
+			continue
+		}
+		if f == nil {
+			c.manifest.sig.Integrity = fail(ReasonFileMissing, fmt.Sprintf("%s seals %q, which is not in the package", c.manifest.name, c.entry.Name))
+			continue
+		}
+		h := c.entry.Hash.New()
+		if _, err := readEntry(ctx, f, h, maxMetaSize); err != nil {
+			if refused(err) {
+				return err
+			}
+		}
+		if !bytes.Equal(h.Sum(nil), c.entry.Digest) {
+			c.manifest.sig.Integrity = fail(ReasonFileDigestMismatch, fmt.Sprintf("%s seals %q, which has changed since", c.manifest.name, c.entry.Name))
+		}
+	}
+	return nil
 }

@@ -103,9 +103,9 @@ signer_digest = sha256
 type manifestStyle int
 
 const (
-	prefixed       manifestStyle = iota // <asic:ASiCManifest xmlns:asic=… xmlns:ds=…>
-	otherPrefixes                       // <ns2:ASiCManifest xmlns:ns2=… xmlns:ns3=…>, as JAXB writes
-	defaultNS                           // <ASiCManifest xmlns=…>, ds declared on each element
+	prefixed      manifestStyle = iota // <asic:ASiCManifest xmlns:asic=… xmlns:ds=…>
+	otherPrefixes                      // <ns2:ASiCManifest xmlns:ns2=… xmlns:ns3=…>, as JAXB writes
+	defaultNS                          // <ASiCManifest xmlns=…>, ds declared on each element
 )
 
 var digestURIs = map[crypto.Hash]string{
@@ -244,6 +244,22 @@ func TestContainersOfOtherProducersAreVerifiedSignatureBySignature(t *testing.T)
 			return []entry{mime, form, att, {"META-INF/ASiCManifest001.xml", m1}, {"META-INF/signature001.p7s", opensslCAdES(t, resident, "sha256", m1)},
 				{"META-INF/ASiCManifest002.xml", m2}, {"META-INF/timestamp001.tst", opensslTimestamp(t, m2)}}
 		}, want{outcome: OutcomeUndecided, signatures: []string{"", ""}, covered: map[string]int{form.Name: 1, att.Name: 1}, undecided: true}},
+		{"an archive time-stamp over the signature and its manifest is reported and decides nothing", func(t *testing.T) []entry {
+			m1 := foreignManifest(prefixed, "META-INF/signature001.p7s", crypto.SHA256, true, form)
+			s1 := opensslCAdES(t, resident, "sha256", m1)
+			am := foreignManifest(prefixed, "META-INF/timestamp001.tst", crypto.SHA512, false,
+				entry{"META-INF/signature001.p7s", s1}, entry{"META-INF/ASiCManifest.xml", m1}, form)
+			return []entry{mime, form, {"META-INF/ASiCManifest.xml", m1}, {"META-INF/signature001.p7s", s1},
+				{"META-INF/ASiCArchiveManifest.xml", am}, {"META-INF/timestamp001.tst", opensslTimestamp(t, am)}}
+		}, want{outcome: OutcomeValid, signatures: []string{"", ""}, covered: map[string]int{form.Name: 1}}},
+		{"an archive time-stamp over a signature changed since is undecided, the signature still intact", func(t *testing.T) []entry {
+			m1 := foreignManifest(prefixed, "META-INF/signature001.p7s", crypto.SHA256, true, form)
+			s1 := opensslCAdES(t, resident, "sha256", m1)
+			am := foreignManifest(prefixed, "META-INF/timestamp001.tst", crypto.SHA256, false,
+				entry{"META-INF/signature001.p7s", append(s1[:len(s1):len(s1)], 0)}, form)
+			return []entry{mime, form, {"META-INF/ASiCManifest.xml", m1}, {"META-INF/signature001.p7s", s1},
+				{"META-INF/ASiCArchiveManifest.xml", am}, {"META-INF/timestamp001.tst", opensslTimestamp(t, am)}}
+		}, want{outcome: OutcomeUndecided, signatures: []string{ReasonFileDigestMismatch, ""}, covered: map[string]int{form.Name: 1}, undecided: true}},
 		{"a time-stamp token over other bytes than its manifest fails", func(t *testing.T) []entry {
 			m1 := foreignManifest(prefixed, "META-INF/signature001.p7s", crypto.SHA256, true, form)
 			m2 := foreignManifest(prefixed, "META-INF/timestamp001.tst", crypto.SHA256, true, form)

@@ -168,6 +168,13 @@ func isManifestName(name string) bool {
 	return ok && !strings.Contains(base, "/") && strings.Contains(base, "ASiCManifest") && strings.HasSuffix(base, ".xml")
 }
 
+// isArchiveManifestName recognises META-INF/ASiCArchiveManifest*.xml, the
+// manifest an archive time-stamp seals (EN 319 162-1 §A).
+func isArchiveManifestName(name string) bool {
+	base, ok := strings.CutPrefix(name, metaInf)
+	return ok && !strings.Contains(base, "/") && strings.HasPrefix(base, "ASiCArchiveManifest") && strings.HasSuffix(base, ".xml")
+}
+
 func isSignatureName(name string) bool {
 	base, ok := strings.CutPrefix(name, metaInf)
 	return ok && !strings.Contains(base, "/") && strings.Contains(base, "signature") && strings.HasSuffix(base, ".p7s")
@@ -207,7 +214,9 @@ func parseManifest(data []byte) (*parsedManifest, error) {
 		if err == nil {
 			err = checkName(name)
 		}
-		if err == nil && reserved(name) {
+		// A time-stamp token may seal the container's own entries (an
+		// archive manifest: signatures, manifests), never the mimetype.
+		if err == nil && reserved(name) && (!isTimestampName(sigRef) || strings.EqualFold(name, mimetypeName)) {
 			err = errors.New("name is reserved for the container")
 		}
 		if err == nil && seen[nameKey(name)] {

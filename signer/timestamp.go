@@ -37,23 +37,27 @@ func verifyTimestampToken(tst, manifest []byte, s *SignatureResult) error {
 		return fmt.Errorf("%w: time-stamp token is not CMS SignedData: %w (%s)", ErrMalformed, err, s.Name)
 	}
 	s.Format = "RFC 3161"
-	s.Signer = p7.GetOnlySigner()
-	if s.Signer == nil {
-		s.Integrity = fail(ReasonSignatureInvalid, s.Name+": the time-stamp authority's certificate is not in the token")
-		return nil
-	}
-	// Only the token's signature is checked here, not the authority's
-	// validity period: the certificate is judged with long-term
-	// validation.
-	unbounded := *s.Signer
-	unbounded.NotBefore, unbounded.NotAfter = time.Time{}, farFuture
-	view := *p7
-	view.Certificates = []*x509.Certificate{&unbounded}
-	if err := view.Verify(); err != nil {
-		s.Integrity = fail(ReasonSignatureInvalid, s.Name+": "+err.Error())
+	if len(p7.Signers) != 1 {
+		s.Integrity = fail(ReasonSignatureInvalid, fmt.Sprintf("%s: %d signers, want exactly one", s.Name, len(p7.Signers)))
 		return nil
 	}
 	s.SignatureValue = p7.Signers[0].EncryptedDigest
+	// Without the authority's certificate in the token its signature
+	// cannot be checked here: the imprint still can, and the caller
+	// leaves the token undecided.
+	if s.Signer = p7.GetOnlySigner(); s.Signer != nil {
+		// Only the token's signature is checked here, not the authority's
+		// validity period: the certificate is judged with long-term
+		// validation.
+		unbounded := *s.Signer
+		unbounded.NotBefore, unbounded.NotAfter = time.Time{}, farFuture
+		view := *p7
+		view.Certificates = []*x509.Certificate{&unbounded}
+		if err := view.Verify(); err != nil {
+			s.Integrity = fail(ReasonSignatureInvalid, s.Name+": "+err.Error())
+			return nil
+		}
+	}
 	h, imprint, genTime, ok := parseTSTInfo(p7.Content)
 	if !ok {
 		s.Integrity = fail(ReasonSignatureInvalid, s.Name+": the token holds no readable TSTInfo")
@@ -67,6 +71,9 @@ func verifyTimestampToken(tst, manifest []byte, s *SignatureResult) error {
 	}
 	s.SigningTime = &genTime
 	s.Integrity = Check{OK: true, Detail: "time-stamp token over the manifest; its authority is not validated yet"}
+	if s.Signer == nil {
+		s.Integrity.Detail = "the imprint matches the manifest; the token's signature is not checked: the authority's certificate is not in the token"
+	}
 	return nil
 }
 
