@@ -105,8 +105,7 @@ func printReport(std *stdio, name string, r *signer.Report, noAnchor bool) {
 	}
 	if len(r.Signatures) > 1 || len(r.Signatures) == 1 && (r.Signatures[0].Kind != signer.KindCAdES || r.Signatures[0].Name != "META-INF/signature001.p7s") {
 		printSignatures(std, r.Signatures)
-	}
-	if len(r.Unsigned) > 0 || r.OCSPResponses > 0 {
+	} else {
 		printExtras(w, "  ", r.Unsigned, r.OCSPResponses)
 	}
 	if len(r.Files) > 0 {
@@ -146,18 +145,21 @@ func printSignatures(std *stdio, sigs []signer.SignatureResult) {
 	fmt.Fprintf(w, "  signatures:  %d\n", len(sigs))
 	for _, s := range sigs {
 		kind := s.Format
-		if s.Kind == signer.KindTimestamp {
+		switch s.Kind {
+		case signer.KindTimestamp:
 			kind = "time-stamp token"
+		case signer.KindArchiveTimestamp:
+			kind = "archive time-stamp token"
 		}
 		fmt.Fprintf(w, "    %s over %s (%s)\n", s.Name, s.Manifest, kind)
 		fmt.Fprintf(w, "      integrity:   %s\n", describeCheck(s.Integrity, ""))
 		if s.Signer != nil {
 			fmt.Fprintf(w, "      signer:      %s\n", s.Signer.Subject)
 		}
-		if s.Kind == signer.KindTimestamp && s.SigningTime != nil {
+		if s.Kind != signer.KindCAdES && s.SigningTime != nil {
 			fmt.Fprintf(w, "      time:        %s (as the time-stamp authority states)\n", s.SigningTime.Format(time.RFC3339))
 		}
-		if s.Kind == signer.KindTimestamp && s.Certificate.Reason == signer.ReasonNotValidated {
+		if s.Kind != signer.KindCAdES && s.Certificate.Reason == signer.ReasonNotValidated {
 			fmt.Fprintln(w, "      certificate: not validated (time-stamp authorities are checked with long-term signatures, not yet)")
 		} else {
 			fmt.Fprintf(w, "      certificate: %s\n", describeCheck(s.Certificate, ""))
