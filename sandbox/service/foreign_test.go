@@ -82,6 +82,56 @@ func foreignPackage(tb testing.TB, cred *pki.Credential, form []byte, change fun
 	return b.Bytes()
 }
 
+// timestampOnlyPackage is a package whose one manifest is sealed by an
+// RFC 3161 time-stamp token (openssl ts) and signed by no one.
+func timestampOnlyPackage(tb testing.TB, form []byte) []byte {
+	tb.Helper()
+	dir := tb.TempDir()
+	sum := sha512.Sum512(form)
+	manifest := fmt.Sprintf(`<asic:ASiCManifest xmlns:asic="http://uri.etsi.org/02918/v1.2.1#" xmlns:ds="http://www.w3.org/2000/09/xmldsig#">`+
+		`<asic:SigReference URI="META-INF/timestamp.tst" MimeType="application/vnd.etsi.timestamp-token"/>`+
+		`<asic:DataObjectReference URI="form.json" Rootfile="true"><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha512"/>`+
+		`<ds:DigestValue>%s</ds:DigestValue></asic:DataObjectReference></asic:ASiCManifest>`, base64.StdEncoding.EncodeToString(sum[:]))
+	files := map[string]string{"manifest.xml": manifest, "serial": "01\n", "tsa.cnf": "[ tsa ]\ndefault_tsa = t\n[ t ]\nserial = " + filepath.Join(dir, "serial") +
+		"\ncrypto_device = builtin\ndefault_policy = 1.2.3.4.1\ndigests = sha256\nsigner_digest = sha256\ness_cert_id_alg = sha256\n"}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	p := func(n string) string { return filepath.Join(dir, n) }
+	for _, args := range [][]string{
+		{"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=TSA", "-days", "2",
+			"-keyout", p("tsa.key"), "-out", p("tsa.pem"), "-addext", "extendedKeyUsage=critical,timeStamping"},
+		{"ts", "-query", "-data", p("manifest.xml"), "-sha256", "-cert", "-out", p("req.tsq")},
+		{"ts", "-reply", "-config", p("tsa.cnf"), "-queryfile", p("req.tsq"), "-signer", p("tsa.pem"), "-inkey", p("tsa.key"), "-token_out", "-out", p("token.tst")},
+	} {
+		if out, err := exec.Command("openssl", args...).CombinedOutput(); err != nil {
+			tb.Fatalf("openssl %v: %v\n%s", args, err, out)
+		}
+	}
+	tst, err := os.ReadFile(p("token.tst"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, e := range []struct {
+		name string
+		data []byte
+	}{{"mimetype", []byte("application/vnd.etsi.asic-e+zip")}, {"form.json", form}, {"META-INF/ASiCManifest.xml", []byte(manifest)}, {"META-INF/timestamp.tst", tst}} {
+		w, err := zw.Create(e.name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		w.Write(e.data)
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 func TestAPackageOfAnotherConformingProducerIsAccepted(t *testing.T) {
 	tool.OpenSSL(t)
 	e := newSvcEnv(t)
@@ -105,10 +155,11 @@ func TestAPackageOfAnotherConformingProducerIsAccepted(t *testing.T) {
 		{"its form changed after signing is refused as an invalid signature", foreignPackage(t, e.creds.resident, form,
 			func(b []byte) []byte { return bytes.Replace(b, []byte("2026-06-30"), []byte("2026-07-31"), 1) }), 422, submit.ReasonSignatureInvalid},
 		{"a form that does not match its signer is refused as usual", foreignPackage(t, e.creds.resident, otherPerson, nil), 422, submit.ReasonIdentityMismatch},
+		{"a package only time-stamped, signed by no one, is refused as unsigned", timestampOnlyPackage(t, form), 0, submit.ReasonSignatureRequired},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := e.submitApp(ProcMoveOut, newKey(), "", submit.MediaASiCE, tc.body)
-			if r.status != tc.status {
+			if tc.status != 0 && r.status != tc.status || r.status < 400 && tc.reason != "" {
 				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
 			}
 			if tc.reason != "" {
