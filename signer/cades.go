@@ -113,7 +113,13 @@ func verifyCMS(sig, content []byte, opts VerifyOptions, r *Report) error {
 	}
 	signer := p7.GetOnlySigner()
 	if signer == nil {
-		r.Integrity = fail(ReasonSignatureInvalid, "the signer's certificate is not in the signature")
+		// A producer may leave the certificate out (CAdES allows it):
+		// the verifier's own certificates may hold it.
+		ias := p7.Signers[0].IssuerAndSerialNumber
+		signer = findSigner(ias.IssuerName.FullBytes, ias.SerialNumber, append(append([]*x509.Certificate{}, opts.Intermediates...), opts.Roots...))
+	}
+	if signer == nil {
+		r.Integrity = fail(ReasonSignerCertificateMissing, "the signer's certificate is neither in the signature nor among the certificates given")
 		return nil
 	}
 	r.Signer = signer
@@ -230,4 +236,15 @@ func unsignedAttributeName(oid asn1.ObjectIdentifier) string {
 		return n
 	}
 	return oid.String()
+}
+
+// findSigner returns the certificate among certs that the signer info
+// names by issuer (DER Name) and serial number, or nil.
+func findSigner(issuer []byte, serial *big.Int, certs []*x509.Certificate) *x509.Certificate {
+	for _, c := range certs {
+		if serial != nil && c.SerialNumber.Cmp(serial) == 0 && bytes.Equal(c.RawIssuer, issuer) {
+			return c
+		}
+	}
+	return nil
 }

@@ -285,3 +285,28 @@ func TestBERIsReencodedAsDER(t *testing.T) {
 		})
 	}
 }
+
+func TestASignatureWithoutItsCertificateIsUndecidedUnlessTheVerifierHasIt(t *testing.T) {
+	f := testFixtures(t)
+	content := []byte("<manifest/>")
+	ours, err := signDetached(content, credential(f.resident), essAttribute(f.resident.Cert))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := splitSignedData(t, ours)
+	p.certs = nil
+	bare := p.join()
+	r, err := VerifyDetached(context.Background(), bare, bytes.NewReader(content), f.opts())
+	if err != nil || r.Integrity.Reason != ReasonSignerCertificateMissing || r.Outcome() != OutcomeUndecided {
+		t.Fatalf("without the certificate: %+v, %v; want %s and undecided", r, err, ReasonSignerCertificateMissing)
+	}
+	opts := f.opts()
+	opts.Intermediates = append(append(opts.Intermediates, f.resident.Intermediates...), f.resident.Cert)
+	r, err = VerifyDetached(context.Background(), bare, bytes.NewReader(content), opts)
+	if err != nil || !r.OK() || r.Outcome() != OutcomeValid || !r.Signer.Equal(f.resident.Cert) {
+		t.Fatalf("with the certificate given: %+v, %v", r, err)
+	}
+	if r, err := VerifyDetached(context.Background(), bare, bytes.NewReader([]byte("other")), opts); err != nil || r.Outcome() != OutcomeInvalid {
+		t.Fatalf("other content with the certificate given: %+v, %v", r, err)
+	}
+}

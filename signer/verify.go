@@ -36,6 +36,7 @@ const MaxDetachedContent = 256 << 20
 const (
 	ReasonSignatureMissing             = "signature-missing"               // no META-INF/signature001.p7s
 	ReasonSignatureInvalid             = "signature-invalid"               // the signature value does not verify
+	ReasonSignerCertificateMissing     = "signer-certificate-missing"      // neither carried nor given: the signature cannot be checked (undecided)
 	ReasonContentDigestMismatch        = "content-digest-mismatch"         // detached content ≠ signed message digest
 	ReasonManifestDigestMismatch       = "manifest-digest-mismatch"        // manifest ≠ signed message digest
 	ReasonSigningCertificateV2Missing  = "signing-certificate-v2-missing"  // a package signature is not CAdES-BES
@@ -172,6 +173,8 @@ const (
 func (r Report) Outcome() string {
 	signed := r.Signer != nil
 	switch {
+	case !r.Integrity.OK && r.Integrity.Reason == ReasonSignerCertificateMissing:
+		return OutcomeUndecided
 	case !r.Integrity.OK, signed && !r.Certificate.OK:
 		return OutcomeInvalid
 	case !r.Decided():
