@@ -117,6 +117,9 @@ func verifyPackage(ctx context.Context, ra io.ReaderAt, size int64, opts VerifyO
 			manifests = append(manifests, &manifestState{name: f.Name})
 		}
 	}
+	if len(manifests) > maxManifests {
+		return nil, fmt.Errorf("%w: %d manifests, more than %d", ErrTooLarge, len(manifests), maxManifests)
+	}
 	slices.SortFunc(manifests, func(a, b *manifestState) int { return strings.Compare(a.name, b.name) })
 
 	referenced := map[string]string{}

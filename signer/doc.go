@@ -30,7 +30,8 @@
 // ignoring case and Unicode normalization, symbolic links, more than 4096
 // entries, a ZIP directory over 16 MiB, an entry over 4 GiB−1, entries
 // totalling over 16 GiB, and entries that expand more than 100:1 (beyond
-// 1 MiB). Sizes are enforced on the bytes read, not on the headers.
+// 1 MiB), and more than 64 manifests. Sizes are enforced on the bytes read,
+// not on the headers.
 //
 // # Packages of other producers
 //

@@ -207,6 +207,9 @@ func parseManifest(data []byte) (*parsedManifest, error) {
 	if len(m.Refs) == 0 {
 		return nil, errors.New("no DataObjectReference")
 	}
+	if len(m.Refs) > maxEntries {
+		return nil, fmt.Errorf("%d DataObjectReferences, more than a package can hold", len(m.Refs))
+	}
 	seen := make(map[string]bool)
 	var entries []manifestEntry
 	for i, r := range m.Refs {

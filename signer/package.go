@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/shinsei-app/shinsei/internal/iox"
@@ -25,6 +26,7 @@ const (
 	maxRatio         = 100     // uncompressed:compressed, above ratioFloor
 	ratioFloor       = 1 << 20 // small entries may compress better
 	maxMetaSize      = 1 << 20 // the manifest and the signature
+	maxManifests     = 64      // manifests, each verified with its signature
 	maxDirectoryRead = 16 << 20
 )
 
@@ -97,10 +99,13 @@ func openPackage(ra io.ReaderAt, size int64) (*zip.Reader, error) {
 
 func isDir(f *zip.File) bool { return strings.HasSuffix(f.Name, "/") }
 
-// checkMimetype requires the mimetype entry first, at offset 0, stored,
+// checkMimetype asks for the mimetype entry first, at offset 0, stored,
 // without extra field or data descriptor, holding the ASiC-E MIME type.
 func checkMimetype(ra io.ReaderAt, zr *zip.Reader) Check {
-	if len(zr.File) == 0 || zr.File[0].Name != mimetypeName {
+	if !slices.ContainsFunc(zr.File, func(f *zip.File) bool { return f.Name == mimetypeName }) {
+		return fail(ReasonMimetypeInvalid, "no mimetype entry")
+	}
+	if zr.File[0].Name != mimetypeName {
 		return fail(ReasonMimetypeInvalid, "mimetype is not the first entry")
 	}
 	f := zr.File[0]

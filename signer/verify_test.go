@@ -468,6 +468,13 @@ func TestTheReaderRefusesHostilePackages(t *testing.T) {
 		{"a signature entry over its cap is refused", func(t *testing.T) []byte {
 			return zipBytes(t, replace(signatureName, func([]byte) []byte { return make([]byte, maxMetaSize+1) })(append([]entry(nil), good...)))
 		}, ErrTooLarge},
+		{"more manifests than the reader verifies are refused", func(t *testing.T) []byte {
+			es := append([]entry(nil), good...)
+			for i := range maxManifests + 1 {
+				es = append(es, entry{Name: fmt.Sprintf("META-INF/ASiCManifest%03d.xml", i), Data: entryData(t, good, manifestName)})
+			}
+			return zipBytes(t, es)
+		}, ErrTooLarge},
 		{"a symbolic link is refused", withEntry(symlink, []byte("/etc/passwd")), ErrMalformed},
 		{"an empty directory entry is ignored", withEntry(&zip.FileHeader{Name: "photos/"}, nil), nil},
 		{"a directory entry with content is refused", func(t *testing.T) []byte {
