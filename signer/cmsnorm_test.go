@@ -3,14 +3,20 @@ package signer
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/pem"
 	"errors"
+	"math/big"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/digitorus/pkcs7"
 	"golang.org/x/crypto/cryptobyte"
@@ -156,6 +162,10 @@ func TestSignaturesOfOtherProducersVerify(t *testing.T) {
 		{"certificates in reverse order verify", func(p *signedDataParts) {
 			slices.Reverse(p.certs)
 		}, nil, 0},
+		{"a CRL after an OCSP response among the revocation information verifies", func(p *signedDataParts) {
+			p.version = 5
+			p.crls = append(p.crls, otherOCSP(), testCRL(t))
+		}, nil, 1},
 		{"signature and archive timestamps as unsigned attributes are kept and reported", func(p *signedDataParts) {
 			p.signerInfos[0] = withUnsigned(t, p.signerInfos[0], oidSignatureTimeStamp, oidArchiveTimeStampV3)
 		}, []string{"signature-time-stamp", "archive-time-stamp-v3"}, 0},
@@ -309,4 +319,28 @@ func TestASignatureWithoutItsCertificateIsUndecidedUnlessTheVerifierHasIt(t *tes
 	if r, err := VerifyDetached(context.Background(), bare, bytes.NewReader([]byte("other")), opts); err != nil || r.Outcome() != OutcomeInvalid {
 		t.Fatalf("other content with the certificate given: %+v, %v", r, err)
 	}
+}
+
+// testCRL is a CRL of a throwaway CA, as a producer embeds revocation data.
+func testCRL(t testing.TB) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "CRL test CA"}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCRLSign | x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: time.Now(), NextUpdate: time.Now().Add(time.Hour)}, ca, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return crl
 }

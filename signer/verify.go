@@ -32,9 +32,10 @@ var (
 // library needs the signed content in memory.
 const MaxDetachedContent = 256 << 20
 
-// Reasons of a failed integrity check.
+// Reasons of a failed integrity check (and, for ReasonMimetypeInvalid,
+// of a conformance remark).
 const (
-	ReasonSignatureMissing             = "signature-missing"               // no META-INF/signature001.p7s
+	ReasonSignatureMissing             = "signature-missing"               // no signature, or a manifest names one not in the package
 	ReasonSignatureInvalid             = "signature-invalid"               // the signature value does not verify
 	ReasonSignerCertificateMissing     = "signer-certificate-missing"      // neither carried nor given: the signature cannot be checked (undecided)
 	ReasonContentDigestMismatch        = "content-digest-mismatch"         // detached content ≠ signed message digest
@@ -42,7 +43,7 @@ const (
 	ReasonSigningCertificateV2Missing  = "signing-certificate-v2-missing"  // a package signature is not CAdES-BES
 	ReasonSigningCertificateV2Mismatch = "signing-certificate-v2-mismatch" // it names another certificate, or cannot be parsed
 	ReasonManifestInvalid              = "manifest-invalid"                // missing, not an ASiCManifest, or bad references
-	ReasonMimetypeInvalid              = "mimetype-invalid"                // missing, misplaced, compressed or wrong
+	ReasonMimetypeInvalid              = "mimetype-invalid"                // a conformance remark: missing, misplaced, compressed or wrong
 	ReasonFileMissing                  = "file-missing"                    // in the manifest, not in the package
 	ReasonFileDigestMismatch           = "file-digest-mismatch"            // content differs from the manifest
 	ReasonFileCorrupt                  = "file-corrupt"                    // the entry's data cannot be read back (CRC, compression)
