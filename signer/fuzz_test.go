@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 func FuzzReadPackage(f *testing.F) {
@@ -90,6 +93,18 @@ func FuzzVerifyCMS(f *testing.F) {
 	f.Add(cades)
 	f.Add(plain)
 	f.Add(cades[:len(cades)/3])
+	// What other producers write: OCSP as RevocationInfoChoice other,
+	// unsigned time-stamps, BER indefinite lengths.
+	parts := splitSignedData(f, cades)
+	parts.version = 5
+	parts.crls = append(parts.crls, otherOCSP())
+	parts.signerInfos[0] = withUnsigned(f, parts.signerInfos[0], oidSignatureTimeStamp)
+	other := parts.join()
+	f.Add(other)
+	var inner cryptobyte.String
+	if in := cryptobyte.String(other); in.ReadASN1(&inner, cbasn1.SEQUENCE) {
+		f.Add(append(append([]byte{0x30, 0x80}, inner...), 0, 0))
+	}
 	opts := fx.opts()
 	f.Fuzz(func(t *testing.T, sig []byte) {
 		r, err := VerifyDetached(context.Background(), sig, bytes.NewReader(content), opts)
