@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -72,7 +73,7 @@ func TestBuiltPackagesVerify(t *testing.T) {
 					t.Fatal(err)
 				}
 				sum := sha256.Sum256(data)
-				if fr != res.Files[i] || fr.Status != StatusOK || fr.SHA256 != hex.EncodeToString(sum[:]) ||
+				if !reflect.DeepEqual(fr, res.Files[i]) || fr.Status != StatusOK || fr.SHA256 != hex.EncodeToString(sum[:]) ||
 					fr.Size != int64(len(data)) || fr.Form != (i == 0) {
 					t.Errorf("file %d: verified %+v, built %+v", i, fr, res.Files[i])
 				}
