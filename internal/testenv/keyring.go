@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 )
 
 // keyringChildEnv marks a test process that runs inside its own D-Bus
@@ -55,7 +57,7 @@ func Keyring(t *testing.T) bool {
 	if len(missing) > 0 {
 		t.Fatalf("testenv: %s not found: %s", strings.Join(missing, ", "), keyringHint)
 	}
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	for _, d := range []string{"data", "runtime"} {
 		if err := os.Mkdir(filepath.Join(dir, d), 0o700); err != nil {
 			t.Fatal(err)
