@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 )
 
@@ -94,7 +95,7 @@ authorityKeyIdentifier = keyid:always
 // -crl_check says, from the file and from the distribution point.
 func TestCRLAgreesWithOpenSSL(t *testing.T) {
 	tool.OpenSSL(t)
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	srv := newCRLServer(t)
 	dpURL := srv.URL + "/openssl-ca.crl"
 	if err := os.WriteFile(filepath.Join(dir, "ca.cnf"), []byte(fmt.Sprintf(crlOpenSSLConf, dpURL)), 0o600); err != nil {
@@ -136,7 +137,7 @@ func TestCRLAgreesWithOpenSSL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromURL, err := certcheck.NewCRLSource(t.Context(), certcheck.CRLOptions{CacheDir: t.TempDir()})
+	fromURL, err := certcheck.NewCRLSource(t.Context(), certcheck.CRLOptions{CacheDir: fsxtest.TempDir(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

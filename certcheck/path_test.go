@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
@@ -91,7 +92,7 @@ func TestTheSystemTrustStoreIsUsedOnlyWhenAsked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := filepath.Join(t.TempDir(), "system.pem")
+	store := filepath.Join(fsxtest.TempDir(t), "system.pem")
 	if err := os.WriteFile(store, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.Private.Cert.Raw}), 0o644); err != nil {
 		t.Fatal(err)
 	}

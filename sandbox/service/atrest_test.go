@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -139,7 +140,7 @@ func TestAStolenDatabaseRevealsNeitherPersonalDataNorInquiryNumbers(t *testing.T
 
 func TestADatabaseFromBeforeSealingIsSealedAtStart(t *testing.T) {
 	ctx := context.Background()
-	dbPath := filepath.Join(t.TempDir(), "service.db")
+	dbPath := filepath.Join(fsxtest.TempDir(t), "service.db")
 	// The first schema with a plain account and the inquiry key inside,
 	// as the service kept them before.
 	db, err := sql.Open("sqlite", dbPath)
@@ -198,7 +199,7 @@ func TestADatabaseFromBeforeSealingIsSealedAtStart(t *testing.T) {
 
 func TestTheServiceRefusesAKeyFileThatIsNotItsDatabases(t *testing.T) {
 	ctx := context.Background()
-	dbPath := filepath.Join(t.TempDir(), "service.db")
+	dbPath := filepath.Join(fsxtest.TempDir(t), "service.db")
 	s, err := openStore(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
