@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -87,6 +88,9 @@ func TestVerifyPath(t *testing.T) {
 }
 
 func TestTheSystemTrustStoreIsUsedOnlyWhenAsked(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("SSL_CERT_FILE does not reach the Windows store, and Wine 8.0's chain engine trusts only the host's roots")
+	}
 	p := testPKI(t)
 	cred, err := p.IssuePrivate("service.example")
 	if err != nil {

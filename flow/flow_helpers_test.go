@@ -15,9 +15,7 @@ import (
 
 	p11 "github.com/miekg/pkcs11"
 
-	"github.com/shinsei-app/shinsei/explain"
 	"github.com/shinsei-app/shinsei/flow"
-	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
@@ -299,16 +297,4 @@ func p12File(t *testing.T, data []byte) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// explainOf is the table's message and hint for err.
-func explainOf(err error) (message, hint i18n.Text) {
-	e := explain.Of(err)
-	return e.Message, e.Hint
-}
-
-// explainIn is explainOf in one language.
-func explainIn(err error, lang i18n.Lang) (message, hint string) {
-	m, h := explainOf(err)
-	return m.In(lang), h.In(lang)
 }
