@@ -13,6 +13,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
@@ -126,7 +127,7 @@ func TestAnOfficialNoticeFromTheServiceIsVerifiedInThreeParts(t *testing.T) {
 			t.Fatal("the notice's text is not in the package as stored")
 		}
 		copy(data[i:], "11")
-		altered := filepath.Join(t.TempDir(), "altered.asice")
+		altered := filepath.Join(fsxtest.TempDir(t), "altered.asice")
 		if err := os.WriteFile(altered, data, 0o600); err != nil {
 			t.Fatal(err)
 		}

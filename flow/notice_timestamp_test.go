@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 )
 
@@ -27,7 +28,7 @@ func withTimestamp(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	defer zr.Close()
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	var out bytes.Buffer
 	zw := zip.NewWriter(&out)
 	refs := ""

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/digitorus/pkcs7"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -203,7 +204,7 @@ func TestSignaturesOfOtherProducersVerify(t *testing.T) {
 func TestOpenSSLStreamingAndKeyIdentifierSignaturesVerify(t *testing.T) {
 	requireOpenSSL(t)
 	f := testFixtures(t)
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	content := []byte("<manifest/>\n")
 	in := writeFile(t, dir, "m.xml", content)
 	cert := writeFile(t, dir, "cert.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.resident.Cert.Raw}))

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
@@ -50,7 +51,7 @@ func pemCredential(t testing.TB, dir, name string, c *pki.Credential) pemSigner 
 // opensslCAdES signs data with openssl cms -sign -cades, detached, in DER.
 func opensslCAdES(t testing.TB, s pemSigner, md string, data []byte) []byte {
 	t.Helper()
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	in := writeFile(t, dir, "manifest.xml", data)
 	out := filepath.Join(dir, "sig.p7s")
 	args := []string{"cms", "-sign", "-binary", "-cades", "-md", md, "-outform", "DER", "-in", in, "-signer", s.cert, "-inkey", s.key, "-out", out}
@@ -69,7 +70,7 @@ func opensslCAdES(t testing.TB, s pemSigner, md string, data []byte) []byte {
 // with a time-stamp authority of its own.
 func opensslTimestamp(t testing.TB, data []byte) []byte {
 	t.Helper()
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	in := writeFile(t, dir, "manifest.xml", data)
 	writeFile(t, dir, "serial", []byte("01\n"))
 	cnf := writeFile(t, dir, "tsa.cnf", []byte(fmt.Sprintf(`[ tsa ]
@@ -170,13 +171,13 @@ func containerOf(t testing.TB, entries ...entry) string {
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return writeFile(t, t.TempDir(), "foreign.asice", b.Bytes())
+	return writeFile(t, fsxtest.TempDir(t), "foreign.asice", b.Bytes())
 }
 
 func TestContainersOfOtherProducersAreVerifiedSignatureBySignature(t *testing.T) {
 	requireOpenSSL(t)
 	f := testFixtures(t)
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	resident := pemCredential(t, dir, "resident", f.resident)
 	corporate := pemCredential(t, dir, "corporate", f.corporate)
 	form := entry{"申請書.xml", []byte("<申請/>")}

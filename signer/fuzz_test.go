@@ -12,11 +12,13 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 )
 
 func FuzzReadPackage(f *testing.F) {
 	fx := testFixtures(f)
-	dir := f.TempDir()
+	dir := fsxtest.TempDir(f)
 	pkg := filepath.Join(dir, "small.asice")
 	files := []File{{Path: writeFile(f, dir, "form.xml", []byte("<form/>"))}, {Path: writeFile(f, dir, "a.txt", []byte("attachment"))}}
 	if _, err := Build(context.Background(), pkg, files, credential(fx.resident), BuildOptions{}); err != nil {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/digitorus/pkcs7"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -311,7 +312,7 @@ func TestOpenSSLVerifiesThePackageSignature(t *testing.T) {
 	requireOpenSSL(t)
 	f := testFixtures(t)
 	entries := readEntries(t, buildSample(t, f.resident))
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	sig := writeFile(t, dir, "signature001.p7s", entryData(t, entries, signatureName))
 	manifest := writeFile(t, dir, "ASiCManifest.xml", entryData(t, entries, manifestName))
 	root := writeFile(t, dir, "root.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.resident.Root.Raw}))
@@ -329,7 +330,7 @@ func TestOpenSSLVerifiesThePackageSignature(t *testing.T) {
 func TestVerifyDetachedAcceptsOpenSSLSignatures(t *testing.T) {
 	requireOpenSSL(t)
 	f := testFixtures(t)
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	content := []byte("申請書の内容\n")
 	in := writeFile(t, dir, "form.txt", content)
 	cert := writeFile(t, dir, "cert.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.resident.Cert.Raw}))

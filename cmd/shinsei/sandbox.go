@@ -10,6 +10,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/internal/fsx"
 	"github.com/shinsei-app/shinsei/sandbox"
 	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/service"
@@ -170,6 +171,6 @@ func (w *sandboxWorld) close() {
 		_ = w.world.Close()
 	}
 	if w.dir != "" {
-		_ = os.RemoveAll(w.dir)
+		_ = fsx.RemoveAll(w.dir)
 	}
 }
