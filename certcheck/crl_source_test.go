@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
@@ -48,7 +49,7 @@ func TestCRLDiskCache(t *testing.T) {
 	good := crlMake(t, ca, now.Add(-time.Hour), now.Add(24*time.Hour))
 
 	t.Run("a fetched CRL is answered from memory and then from the disk by a new source", func(t *testing.T) {
-		dir := t.TempDir()
+		dir := fsxtest.TempDir(t)
 		url := srv.serve("/cache-1.crl", good)
 		cert := crlIssue(t, ca, "cache", url)
 		before := srv.hits.Load()
@@ -91,7 +92,7 @@ func TestCRLDiskCache(t *testing.T) {
 		{"a cached CRL past its nextUpdate is fetched again", crlMake(t, ca, now.Add(-48*time.Hour), now.Add(-24*time.Hour))},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := fsxtest.TempDir(t)
 			url := srv.serve("/cache-"+hex.EncodeToString([]byte(tt.name))[:16]+".crl", good)
 			cert := crlIssue(t, ca, "cache", url)
 			if err := os.WriteFile(crlCacheFile(dir, url), tt.cached, 0o600); err != nil {
@@ -111,7 +112,7 @@ func TestCRLDiskCache(t *testing.T) {
 	}
 
 	t.Run("a CRL that fails its checks is not written to the cache", func(t *testing.T) {
-		dir := t.TempDir()
+		dir := fsxtest.TempDir(t)
 		url := srv.serve("/cache-forged.crl", crlMake(t, p.Registrar, now.Add(-time.Hour), now.Add(time.Hour)))
 		cert := crlIssue(t, ca, "cache", url)
 		crlWantStatus(t, crlMustSource(t, certcheck.CRLOptions{CacheDir: dir}), crlQuery(cert, ca), certcheck.StatusUnknown)
@@ -193,7 +194,7 @@ func TestCRLSourceAnswers(t *testing.T) {
 }
 
 func TestNewCRLSourceRejectsFilesThatAreNotCRLs(t *testing.T) {
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	for name, content := range map[string]string{
 		"garbage.crl": "garbage",
 		"cert.pem":    "-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n",

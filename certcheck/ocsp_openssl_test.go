@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/responder"
@@ -176,7 +177,7 @@ func newOCSPOpenSSLFixture(t *testing.T) *ocspOpenSSLFixture {
 	t.Helper()
 	tool.OpenSSL(t)
 	p := ocspPKI(t)
-	f := &ocspOpenSSLFixture{dir: t.TempDir(), ca: p.LGPKIApp, revokedAt: time.Now().Add(-3 * time.Hour).UTC().Truncate(time.Second)}
+	f := &ocspOpenSSLFixture{dir: fsxtest.TempDir(t), ca: p.LGPKIApp, revokedAt: time.Now().Add(-3 * time.Hour).UTC().Truncate(time.Second)}
 	issue := func(name string) *x509.Certificate {
 		cred, err := f.ca.IssueForKey(&x509.Certificate{
 			Subject:   pkix.Name{Country: []string{"JP"}, Organization: []string{"Shinsei OCSP test"}, CommonName: name},

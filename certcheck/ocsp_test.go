@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/responder"
 )
@@ -404,7 +405,7 @@ func TestOCSPAnswersAreCachedInMemoryAndOnDisk(t *testing.T) {
 	if err := rs.Registry.Revoke(ca, revoked.SerialNumber, pki.ReasonKeyCompromise, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	q, qRevoked := ocspQuery(cert, ca), ocspQuery(revoked, ca)
 	ctx := context.Background()
 	online := ocspNewSource(t, certcheck.OCSPOptions{CacheDir: dir, Nonce: true})
@@ -447,7 +448,7 @@ func TestOCSPAnswersAreCachedInMemoryAndOnDisk(t *testing.T) {
 		ocspWantRejected(t, r, ok, certcheck.ErrOCSPNotFetchable)
 	})
 	t.Run("an offline source without a cached answer says so", func(t *testing.T) {
-		offline := ocspNewSource(t, certcheck.OCSPOptions{CacheDir: t.TempDir(), Offline: true})
+		offline := ocspNewSource(t, certcheck.OCSPOptions{CacheDir: fsxtest.TempDir(t), Offline: true})
 		r, ok := offline.Check(ctx, q)
 		ocspWantRejected(t, r, ok, certcheck.ErrOCSPNotFetchable)
 		if !strings.Contains(r.Detail, "offline") {
@@ -465,7 +466,7 @@ func TestOCSPAnswersAreCachedInMemoryAndOnDisk(t *testing.T) {
 		ocspWantRejected(t, r, ok, certcheck.ErrOCSPNotFetchable)
 	})
 	t.Run("an answer for another certificate's file is ignored", func(t *testing.T) {
-		fresh := t.TempDir()
+		fresh := fsxtest.TempDir(t)
 		rs.SetMisbehaviour(responder.Behave)
 		src := ocspNewSource(t, certcheck.OCSPOptions{CacheDir: fresh})
 		if r, _ := src.Check(ctx, qRevoked); r.Status != certcheck.StatusRevoked {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/identity"
+	"github.com/shinsei-app/shinsei/internal/fsx"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -121,7 +122,7 @@ func (a *App) Register(ctx context.Context, req RegisterRequest, cb Callbacks) (
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(work)
+	defer fsx.RemoveAll(work)
 	var acc *submit.Account
 	_, err = a.useCredential(ctx, req.Credential, cb, a.checked(signing{
 		confirmRequired: true,

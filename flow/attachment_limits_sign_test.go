@@ -13,6 +13,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/service"
@@ -47,7 +48,7 @@ func TestAnAttachmentOverTheProceduresSizeIsRefusedBeforeAnyPINIsAsked(t *testin
 	}
 
 	// The command line's way: the files as given.
-	formPath := filepath.Join(t.TempDir(), "form.json")
+	formPath := filepath.Join(fsxtest.TempDir(t), "form.json")
 	var buf bytes.Buffer
 	if err := flow.WriteForm(&buf, doc); err != nil {
 		t.Fatal(err)
@@ -56,7 +57,7 @@ func TestAnAttachmentOverTheProceduresSizeIsRefusedBeforeAnyPINIsAsked(t *testin
 		t.Fatal(err)
 	}
 	r = &recorder{pin: flowPIN}
-	out := filepath.Join(t.TempDir(), "app.asice")
+	out := filepath.Join(fsxtest.TempDir(t), "app.asice")
 	_, err = a.SignFiles(ctx, flow.SignFilesRequest{Files: []string{formPath, big}, Credential: residentToken(), Out: out}, r.callbacks())
 	if !errors.Is(err, flow.ErrFormInvalid) || r.pinCalls != 0 {
 		t.Errorf("SignFiles: %v after %d PIN prompts; want the form refused before any", err, r.pinCalls)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
@@ -108,6 +109,10 @@ func TestAnOfficialNoticeFromTheServiceIsVerifiedInThreeParts(t *testing.T) {
 	if rep.Revocation.Level != flow.Amber || rep.Revocation.Todo.IsZero() {
 		t.Errorf("offline, the revocation answer is %+v, want amber with what to do", rep.Revocation)
 	}
+	// Said for a notice: no promise that the service checks it on arrival.
+	if m := rep.Revocation.Message.Ja + rep.Revocation.Todo.Ja; strings.Contains(m, "受付時") || !strings.Contains(m, "職員の証明書") {
+		t.Errorf("the revocation answer of a notice says %q, want words written for a notice", m)
+	}
 	if rep.Domain != certcheck.DomainLGPKI || rep.Official == "" {
 		t.Errorf("signed in domain %q by %q; want an LGPKI official", rep.Domain, rep.Official)
 	}
@@ -122,7 +127,7 @@ func TestAnOfficialNoticeFromTheServiceIsVerifiedInThreeParts(t *testing.T) {
 			t.Fatal("the notice's text is not in the package as stored")
 		}
 		copy(data[i:], "11")
-		altered := filepath.Join(t.TempDir(), "altered.asice")
+		altered := filepath.Join(fsxtest.TempDir(t), "altered.asice")
 		if err := os.WriteFile(altered, data, 0o600); err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/kit"
@@ -28,7 +29,7 @@ func TestACallerWithoutSignerAnchorsSignsFilesAsTheyAreAndRegistersWithoutAPrech
 		c.TrustAnchors, c.NoPrecheck, c.DoNotKeepCertificates = nil, true, true
 	})
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {

@@ -15,9 +15,8 @@ import (
 
 	p11 "github.com/miekg/pkcs11"
 
-	"github.com/shinsei-app/shinsei/explain"
 	"github.com/shinsei-app/shinsei/flow"
-	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox"
@@ -178,7 +177,7 @@ func openApp(t *testing.T, svc *service.Service, p *pki.PKI, libs []*pkcs11.Libr
 		TrustAnchors:   p.Roots(),
 		Libraries:      libs,
 		TriesReader:    testenv.NoTries{},
-		DataDir:        t.TempDir(),
+		DataDir:        fsxtest.TempDir(t),
 		Keyring:        &submit.MemoryKeyring{},
 		Offline:        true,
 		Retry:          submit.RetryPolicy{Attempts: 2, Base: 10 * time.Millisecond, Max: 20 * time.Millisecond},
@@ -293,21 +292,9 @@ func filesIn(t *testing.T, dir string) []string {
 // p12File writes a PKCS#12 file for the test and returns its path.
 func p12File(t *testing.T, data []byte) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "certificate.p12")
+	path := filepath.Join(fsxtest.TempDir(t), "certificate.p12")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// explainOf is the table's message and hint for err.
-func explainOf(err error) (message, hint i18n.Text) {
-	e := explain.Of(err)
-	return e.Message, e.Hint
-}
-
-// explainIn is explainOf in one language.
-func explainIn(err error, lang i18n.Lang) (message, hint string) {
-	m, h := explainOf(err)
-	return m.In(lang), h.In(lang)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/service"
@@ -48,7 +49,7 @@ func TestAnInvisibleCharacterOrAnUndefinedFieldStopsSigningBeforeThePIN(t *testi
 		t.Run(tt.name+" is refused by SignFiles", func(t *testing.T) {
 			_, doc := form(t, a, service.ProcMoveOut, w.resident.Cert)
 			tt.edit(doc)
-			f, err := os.Create(filepath.Join(t.TempDir(), "form.json"))
+			f, err := os.Create(filepath.Join(fsxtest.TempDir(t), "form.json"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +59,7 @@ func TestAnInvisibleCharacterOrAnUndefinedFieldStopsSigningBeforeThePIN(t *testi
 			f.Close()
 			r := &recorder{pin: flowPIN}
 			_, err = a.SignFiles(ctx, flow.SignFilesRequest{Files: []string{f.Name()}, Credential: residentToken(),
-				Out: filepath.Join(t.TempDir(), "app.asice")}, r.callbacks())
+				Out: filepath.Join(fsxtest.TempDir(t), "app.asice")}, r.callbacks())
 			if !errors.Is(err, flow.ErrFormInvalid) || r.pinCalls != 0 {
 				t.Errorf("err %v, PIN asked %d times; want the form refused before the PIN", err, r.pinCalls)
 			}

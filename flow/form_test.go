@@ -13,6 +13,7 @@ import (
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
@@ -94,7 +95,7 @@ func TestFormsAreCheckedFieldByFieldAgainstTheSchema(t *testing.T) {
 }
 
 func TestAFormFileIsReadAndANewFormFollowsTheSchema(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "form.json")
+	path := filepath.Join(fsxtest.TempDir(t), "form.json")
 	if err := os.WriteFile(path, []byte(`{"procedure":"move-out","applicant":{"sex":2},"fields":{"members":3}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +192,7 @@ func TestAFormWithAKeyTwiceIsNotReadAsAForm(t *testing.T) {
 			if _, err := flow.ParseForm([]byte(tc.doc)); !errors.Is(err, submit.ErrNotForm) {
 				t.Errorf("ParseForm: %v, want submit.ErrNotForm", err)
 			}
-			path := filepath.Join(t.TempDir(), "form.json")
+			path := filepath.Join(fsxtest.TempDir(t), "form.json")
 			if err := os.WriteFile(path, []byte(tc.doc), 0o600); err != nil {
 				t.Fatal(err)
 			}

@@ -89,6 +89,11 @@ func (a *App) VerifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 	if rep.Integrity.OK {
 		out.Title, out.Text = noticeText(path, rep.Files)
 		out.Integrity = finding(Green, i18n.Text{Ja: "通知書は改ざんされていません（署名と内容が一致しています）。", En: "The notice is intact: its signature matches its content."}, i18n.Text{})
+		if !rep.Decided() {
+			// A time-stamp token over the notice is not validated yet.
+			out.Integrity = finding(Amber, i18n.Text{Ja: "通知書の署名は内容と一致していますが、付いているタイムスタンプはまだ検証できません。", En: "The notice's signature matches its content, but the time-stamp it carries cannot be validated yet."},
+				i18n.Text{Ja: "内容は署名のとおりです。タイムスタンプの確認が必要なときは、発行元の市区町村にお問い合わせください。", En: "The content is as signed. If you need the time-stamp confirmed, please contact the municipality that issued the notice."})
+		}
 	} else {
 		out.Integrity = finding(Red, i18n.Text{Ja: "通知書の内容が署名と一致しません。改ざんまたは破損のおそれがあります（" + rep.Integrity.Reason + "）。", En: "The notice's content does not match its signature: it may have been altered or damaged (" + rep.Integrity.Reason + ")."},
 
@@ -122,6 +127,12 @@ func (a *App) VerifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 	}
 	if len(res.Path) > 0 {
 		out.Revocation = revocationLine(res, renew)
+		if out.Revocation.Level == Amber {
+			// The signing screen's words (the service checks it on
+			// arrival) do not fit a notice: nobody checks it later.
+			out.Revocation = finding(Amber, i18n.Text{Ja: "署名した職員の証明書が失効していないかどうかは、確認できませんでした。", En: "Whether the official's certificate is revoked could not be established."},
+				i18n.Text{Ja: "インターネットに接続してから、もう一度確認してください。内容に疑問があるときは、発行元の市区町村にお問い合わせください。", En: "Please connect to the internet and check again; if in doubt, contact the municipality that issued it."})
+		}
 	} else {
 		out.Revocation = finding(Amber, i18n.Text{Ja: "証明書の検証ができなかったため、失効の確認は行っていません。", En: "Revocation was not checked, since the certificate itself could not be validated."}, i18n.Text{})
 	}

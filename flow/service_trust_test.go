@@ -12,6 +12,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
@@ -24,14 +25,14 @@ func TestWithOnlyTheServiceConfiguredThePrecheckUsesTheCataloguesAnchorsAndValid
 	svc := startService(t, w.pki, w.reg)
 	onlyService := func(c *flow.Config) { c.TrustAnchors, c.ServiceVA, c.Intermediates = nil, nil, nil }
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	form := filepath.Join(dir, "form.txt")
 	if err := os.WriteFile(form, []byte("any format"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	sign := func(t *testing.T, a *flow.App, p12 []byte) (*flow.Signed, error, *recorder, string) {
 		r := &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: kit.P12Password}}
-		out := filepath.Join(t.TempDir(), "app.asice")
+		out := filepath.Join(fsxtest.TempDir(t), "app.asice")
 		signed, err := a.SignFiles(ctx, flow.SignFilesRequest{Files: []string{form}, Credential: flow.P12File(p12File(t, p12)), Out: out},
 			flow.Callbacks{Secret: r.callbacks().Secret})
 		return signed, err, r, out

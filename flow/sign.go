@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 
+	"github.com/shinsei-app/shinsei/internal/fsx"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -145,7 +146,7 @@ func (a *App) Sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(work)
+	defer fsx.RemoveAll(work)
 	signed := &Signed{Path: out, Procedure: proc, Form: form}
 	_, err = a.useCredential(ctx, req.Credential, cb, signing{
 		confirmRequired: true,

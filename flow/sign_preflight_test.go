@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/kit"
@@ -24,7 +25,7 @@ func TestSignFilesRefusesEveryInputThatCannotSucceedBeforeAnyPINIsAsked(t *testi
 		c.TrustAnchors, c.DoNotKeepCertificates = nil, true
 	})
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
@@ -70,7 +71,7 @@ func TestSignFilesRefusesEveryInputThatCannotSucceedBeforeAnyPINIsAsked(t *testi
 		t.Run(c.name, func(t *testing.T) {
 			out := c.out
 			if out == "" {
-				out = filepath.Join(t.TempDir(), "app.asice")
+				out = filepath.Join(fsxtest.TempDir(t), "app.asice")
 			}
 			for _, cred := range []flow.CredentialChoice{residentToken(), flow.P12File(p12File(t, w.corpP12))} {
 				r := &recorder{pin: flowPIN, secrets: map[flow.SecretKind]string{flow.SecretP12Password: kit.P12Password}}
@@ -101,7 +102,7 @@ func TestSignFilesRefusesEveryInputThatCannotSucceedBeforeAnyPINIsAsked(t *testi
 func TestSignFilesPrechecksTheCertificateBetweenThePINAndTheSignature(t *testing.T) {
 	w := getWorld(t)
 	svc := startService(t, w.pki, w.reg)
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	form := filepath.Join(dir, "form.txt")
 	if err := os.WriteFile(form, []byte("any format"), 0o600); err != nil {
 		t.Fatal(err)
@@ -109,7 +110,7 @@ func TestSignFilesPrechecksTheCertificateBetweenThePINAndTheSignature(t *testing
 	ctx := context.Background()
 	sign := func(t *testing.T, a *flow.App, p12 []byte, accept bool) (*flow.Signed, error, *recorder, string) {
 		r := &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: kit.P12Password}}
-		out := filepath.Join(t.TempDir(), "app.asice")
+		out := filepath.Join(fsxtest.TempDir(t), "app.asice")
 		signed, err := a.SignFiles(ctx, flow.SignFilesRequest{Files: []string{form}, Credential: flow.P12File(p12File(t, p12)), Out: out, AcceptIndeterminate: accept},
 			flow.Callbacks{Secret: r.callbacks().Secret})
 		return signed, err, r, out

@@ -16,6 +16,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/kit"
@@ -354,7 +355,7 @@ func TestUploadProgressFollowsTheBytesAsTheyGoOut(t *testing.T) {
 	w := getWorld(t)
 	svc := startService(t, w.pki, w.reg)
 	a, _ := openApp(t, svc, w.pki, []*pkcs11.Library{testenv.SoftHSM(t)})
-	scan := filepath.Join(t.TempDir(), "scan.pdf")
+	scan := filepath.Join(fsxtest.TempDir(t), "scan.pdf")
 	data := make([]byte, 3<<20)
 	rand.Read(data) // incompressible, so the package stays this large
 	if err := os.WriteFile(scan, data, 0o600); err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/shinsei-app/shinsei/internal/fsx"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -79,7 +80,7 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 		if err != nil {
 			return nil, err
 		}
-		defer os.RemoveAll(work)
+		defer fsx.RemoveAll(work)
 		path, media = filepath.Join(work, FormFileName), submit.MediaJSON
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			return nil, &Error{Op: "submit", Err: err}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/kit"
@@ -27,7 +28,7 @@ func TestWithoutModulesASuggestedFileSignsAndSubmitsAtTheReferenceService(t *tes
 		t.Fatal(err)
 	}
 	practice := flow.CredentialFile{Path: p12File(t, der), Label: i18n.Text{Ja: "練習用", En: "practice"}, Cert: w.resident.Cert}
-	missing := flow.CredentialFile{Path: filepath.Join(t.TempDir(), "gone.p12"), Label: i18n.Text{Ja: "無い", En: "gone"}}
+	missing := flow.CredentialFile{Path: filepath.Join(fsxtest.TempDir(t), "gone.p12"), Label: i18n.Text{Ja: "無い", En: "gone"}}
 	// The SoftHSM library holds a resident token: NoModules must hide it.
 	a, _ := openApp(t, svc, w.pki, []*pkcs11.Library{testenv.SoftHSM(t)}, func(c *flow.Config) {
 		c.NoModules = true

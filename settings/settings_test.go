@@ -13,15 +13,17 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 )
 
 func TestSettingsAreSavedPrivatelyAndReadBackAsTheyWere(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "shinsei", FileName)
+	path := filepath.Join(fsxtest.TempDir(t), "shinsei", FileName)
 	want := Settings{ServiceURL: "https://shinsei.example.lg.jp", ServiceAnchors: []string{"/etc/shinsei/service-ca.pem"},
 		SystemRoots: true, ServiceVA: "/etc/shinsei/va.pem", Module: "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
 		TrustAnchors: []string{"/etc/shinsei/roots"}, Proxy: "http://proxy.example.lg.jp:8080", Lang: i18n.English, DataDir: "/var/lib/shinsei"}
@@ -36,7 +38,8 @@ func TestSettingsAreSavedPrivatelyAndReadBackAsTheyWere(t *testing.T) {
 		len(got.TrustAnchors) != 1 || got.TrustAnchors[0] != "/etc/shinsei/roots" || got.DataDir != want.DataDir {
 		t.Errorf("read back %+v", got)
 	}
-	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+	// Windows has no mode bits; the user's profile folder keeps others out.
+	if fi, err := os.Stat(path); err != nil || runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
 		t.Errorf("the file's mode is %v (%v), want 0600", fi.Mode(), err)
 	}
 	data, _ := os.ReadFile(path)
@@ -48,7 +51,7 @@ func TestSettingsAreSavedPrivatelyAndReadBackAsTheyWere(t *testing.T) {
 }
 
 func TestAMissingFileIsNotExistAndABrokenOneNamesTheFile(t *testing.T) {
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	if _, err := Load(filepath.Join(dir, "none.json")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing file: %v, want fs.ErrNotExist", err)
 	}
@@ -60,6 +63,9 @@ func TestAMissingFileIsNotExistAndABrokenOneNamesTheFile(t *testing.T) {
 }
 
 func TestTheDefaultPathIsInTheUsersConfigDirectory(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("XDG_CONFIG_HOME is the Linux location; TestOnWindowsTheSettingsAreKeptUnderAPPDATA tests Windows'")
+	}
 	t.Setenv("XDG_CONFIG_HOME", "/tmp/config-of-the-test")
 	if p, err := DefaultPath(); err != nil || p != "/tmp/config-of-the-test/shinsei/settings.json" {
 		t.Errorf("DefaultPath = %q, %v", p, err)
@@ -67,7 +73,7 @@ func TestTheDefaultPathIsInTheUsersConfigDirectory(t *testing.T) {
 }
 
 func TestCertificatesAreReadFromFilesAndFromTheCertificateFilesOfADirectory(t *testing.T) {
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	roots := filepath.Join(dir, "roots")
 	os.Mkdir(roots, 0o700)
 	a, b := selfSigned(t, "A"), selfSigned(t, "B")

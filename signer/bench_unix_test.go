@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 )
 
 // Environment of BenchmarkPackage1GiB: the attachment size, and the
@@ -43,7 +45,7 @@ func BenchmarkPackage1GiB(b *testing.B) {
 			b.Fatalf("%s=%q is not a positive byte count", benchBytesEnv, s)
 		}
 	}
-	dir := b.TempDir()
+	dir := fsxtest.TempDir(b)
 	f := testFixtures(b)
 	p12, err := f.resident.PKCS12("bench")
 	if err != nil {

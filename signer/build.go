@@ -199,7 +199,7 @@ func writePackage(ctx context.Context, out *os.File, ins []input, cred Credentia
 		e := manifestEntry{Name: in.name, MimeType: mimeType(in.name), SHA256: sum[:], Root: i == 0}
 		entries = append(entries, e)
 		res.Files = append(res.Files, FileResult{Name: e.Name, MimeType: e.MimeType, Form: e.Root,
-			Size: in.size, SHA256: fmt.Sprintf("%x", sum), Status: StatusOK})
+			Size: in.size, SHA256: fmt.Sprintf("%x", sum), Status: StatusOK, Manifests: []string{manifestName}})
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("signer: stopped: %w", err)

@@ -15,12 +15,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/digitorus/pkcs7"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 )
 
 func TestBuiltPackagesVerify(t *testing.T) {
@@ -43,7 +45,7 @@ func TestBuiltPackagesVerify(t *testing.T) {
 		{"an official's package verifies through the organization CA", credential(f.official), 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := fsxtest.TempDir(t)
 			files := sampleFiles(t, dir)
 			out := filepath.Join(dir, "application.asice")
 			res, err := Build(context.Background(), out, files, tc.cred, BuildOptions{})
@@ -72,7 +74,7 @@ func TestBuiltPackagesVerify(t *testing.T) {
 					t.Fatal(err)
 				}
 				sum := sha256.Sum256(data)
-				if fr != res.Files[i] || fr.Status != StatusOK || fr.SHA256 != hex.EncodeToString(sum[:]) ||
+				if !reflect.DeepEqual(fr, res.Files[i]) || fr.Status != StatusOK || fr.SHA256 != hex.EncodeToString(sum[:]) ||
 					fr.Size != int64(len(data)) || fr.Form != (i == 0) {
 					t.Errorf("file %d: verified %+v, built %+v", i, fr, res.Files[i])
 				}
@@ -172,7 +174,7 @@ func TestACardThatOnlySignsDigestsCanSign(t *testing.T) {
 	card := &cardSigner{key: f.resident.Key}
 	cred := credential(f.resident)
 	cred.Signer = card
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	out := filepath.Join(dir, "application.asice")
 	if _, err := Build(context.Background(), out, sampleFiles(t, dir), cred, BuildOptions{}); err != nil {
 		t.Fatal(err)
@@ -212,7 +214,7 @@ func TestBuildRejectsBadInput(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := fsxtest.TempDir(t)
 			files := tc.files(dir)
 			before, _ := os.ReadDir(dir)
 			out := filepath.Join(dir, "application.asice")
@@ -229,7 +231,7 @@ func TestBuildRejectsBadInput(t *testing.T) {
 	for _, name := range []string{"../escape.pdf", "/etc/passwd", `dir\file.pdf`, "C:/x.pdf", "a//b.pdf", "./a.pdf",
 		"mimetype", "MIMETYPE", "META-INF/manifest.xml", "meta-inf/x", "bad\xff.pdf", "tab\tname.pdf", ""} {
 		t.Run("the name "+strings.ToValidUTF8(name, "?")+" is refused", func(t *testing.T) {
-			dir := t.TempDir()
+			dir := fsxtest.TempDir(t)
 			form := writeFile(t, dir, "form.xml", []byte("x"))
 			attachment := File{Name: name, Path: writeFile(t, dir, "a.pdf", []byte("a"))}
 			if name == "" {
@@ -246,7 +248,7 @@ func TestBuildRejectsBadInput(t *testing.T) {
 }
 
 func TestBuildRefusesToOverwriteAnInput(t *testing.T) {
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	form := writeFile(t, dir, "form.xml", []byte("x"))
 	_, err := Build(context.Background(), form, []File{{Path: form}}, credential(testFixtures(t).resident), BuildOptions{})
 	if !errors.Is(err, ErrInvalidFile) {
@@ -267,7 +269,7 @@ func TestBuildLeavesNothingWhenSigningFails(t *testing.T) {
 	f := testFixtures(t)
 	cred := credential(f.resident)
 	cred.Signer = failingSigner{f.resident.Key}
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	files := sampleFiles(t, dir)
 	_, err := Build(context.Background(), filepath.Join(dir, "application.asice"), files, cred, BuildOptions{})
 	if err == nil || !strings.Contains(err.Error(), "card removed") {
@@ -280,7 +282,7 @@ func TestBuildRefusesAKeyThatDoesNotMatchTheCertificate(t *testing.T) {
 	f := testFixtures(t)
 	cred := credential(f.resident)
 	cred.Signer = f.other.Key
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	files := sampleFiles(t, dir)
 	before := dirNames(t, dir)
 	_, err := Build(context.Background(), filepath.Join(dir, "a.asice"), files, cred, BuildOptions{})
@@ -308,7 +310,7 @@ func dirNames(t *testing.T, dir string) []string {
 }
 
 func TestBuildStopsWhenCancelledMidHash(t *testing.T) {
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	form := writeFile(t, dir, "form.xml", []byte("x"))
 	big := writeFile(t, dir, "big.bin", make([]byte, 8*chunkSize))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -332,7 +334,7 @@ func TestBuildStopsWhenCancelledMidHash(t *testing.T) {
 }
 
 func TestBuildReportsProgressUpToTheTotal(t *testing.T) {
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	files := []File{{Path: writeFile(t, dir, "form.xml", []byte("x"))}, {Path: writeFile(t, dir, "a.bin", make([]byte, 3*chunkSize+5))}}
 	var last, total int64
 	_, err := Build(context.Background(), filepath.Join(dir, "application.asice"), files, credential(testFixtures(t).resident),

@@ -96,11 +96,16 @@ var farFuture = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 // in r. It returns an error wrapping ErrMalformed only when sig cannot be
 // parsed; any definite negative goes into r.Integrity and r.Certificate.
 func verifyCMS(sig, content []byte, opts VerifyOptions, r *Report) error {
-	p7, err := pkcs7.Parse(sig)
+	der, side, err := normalizeCMS(sig)
+	if err != nil {
+		return fmt.Errorf("%w: signature is not CMS SignedData: %w", ErrMalformed, err)
+	}
+	p7, err := pkcs7.Parse(der)
 	if err != nil {
 		return fmt.Errorf("%w: signature is not CMS SignedData: %w", ErrMalformed, err)
 	}
 	r.Format = FormatCMS
+	r.OCSPResponses = len(side.OCSPResponses)
 	r.Certificate = Check{Reason: ReasonCertificateNotChecked}
 	if len(p7.Signers) != 1 {
 		r.Integrity = fail(ReasonSignatureInvalid, fmt.Sprintf("%d signers, want exactly one", len(p7.Signers)))
@@ -108,11 +113,20 @@ func verifyCMS(sig, content []byte, opts VerifyOptions, r *Report) error {
 	}
 	signer := p7.GetOnlySigner()
 	if signer == nil {
-		r.Integrity = fail(ReasonSignatureInvalid, "the signer's certificate is not in the signature")
+		// A producer may leave the certificate out (CAdES allows it):
+		// the verifier's own certificates may hold it.
+		ias := p7.Signers[0].IssuerAndSerialNumber
+		signer = findSigner(ias.IssuerName.FullBytes, ias.SerialNumber, append(append([]*x509.Certificate{}, opts.Intermediates...), opts.Roots...))
+	}
+	if signer == nil {
+		r.Integrity = fail(ReasonSignerCertificateMissing, "the signer's certificate is neither in the signature nor among the certificates given")
 		return nil
 	}
 	r.Signer = signer
 	r.SignatureValue = p7.Signers[0].EncryptedDigest
+	for _, a := range p7.Signers[0].UnauthenticatedAttributes {
+		r.Unsigned = append(r.Unsigned, unsignedAttributeName(a.Type))
+	}
 	var claimed time.Time
 	if p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeSigningTime, &claimed) == nil {
 		r.SigningTime = &claimed
@@ -196,4 +210,41 @@ func checkESS(ess signingCertificateV2, signer *x509.Certificate) error {
 		}
 	}
 	return errors.New("signing-certificate-v2 issuerSerial names another issuer")
+}
+
+// unsignedAttributeNames names the unsigned attributes of CAdES (ETSI EN
+// 319 122-1) and RFC 5126 that a report lists.
+var unsignedAttributeNames = map[string]string{
+	"1.2.840.113549.1.9.16.2.14": "signature-time-stamp",
+	"1.2.840.113549.1.9.16.2.21": "complete-certificate-references",
+	"1.2.840.113549.1.9.16.2.22": "complete-revocation-references",
+	"1.2.840.113549.1.9.16.2.23": "certificate-values",
+	"1.2.840.113549.1.9.16.2.24": "revocation-values",
+	"1.2.840.113549.1.9.16.2.25": "cades-c-time-stamp",
+	"1.2.840.113549.1.9.16.2.26": "time-stamped-certs-crls-references",
+	"1.2.840.113549.1.9.16.2.27": "archive-time-stamp",
+	"1.2.840.113549.1.9.16.2.48": "archive-time-stamp-v2",
+	"0.4.0.1733.2.4":             "archive-time-stamp-v3",
+	"0.4.0.19122.1.1":            "certificate-values-v3", // ETSI EN 319 122-1 (cades-v3)
+	"1.2.840.113549.1.9.6":       "countersignature",
+}
+
+// unsignedAttributeName is the name of an unsigned attribute type, or its
+// object identifier when it has none here.
+func unsignedAttributeName(oid asn1.ObjectIdentifier) string {
+	if n, ok := unsignedAttributeNames[oid.String()]; ok {
+		return n
+	}
+	return oid.String()
+}
+
+// findSigner returns the certificate among certs that the signer info
+// names by issuer (DER Name) and serial number, or nil.
+func findSigner(issuer []byte, serial *big.Int, certs []*x509.Certificate) *x509.Certificate {
+	for _, c := range certs {
+		if serial != nil && c.SerialNumber.Cmp(serial) == 0 && bytes.Equal(c.RawIssuer, issuer) {
+			return c
+		}
+	}
+	return nil
 }

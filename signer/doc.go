@@ -30,7 +30,31 @@
 // ignoring case and Unicode normalization, symbolic links, more than 4096
 // entries, a ZIP directory over 16 MiB, an entry over 4 GiB−1, entries
 // totalling over 16 GiB, and entries that expand more than 100:1 (beyond
-// 1 MiB). Sizes are enforced on the bytes read, not on the headers.
+// 1 MiB), and more than 64 manifests. Sizes are enforced on the bytes read,
+// not on the headers.
+//
+// # Packages of other producers
+//
+// Verify reads every conforming ASiC-E CAdES container (EN 319 162-1), not
+// only those Build writes: any number of META-INF/*ASiCManifest*.xml, each
+// naming through its SigReference a CAdES signature (META-INF/*signature*.p7s)
+// or a time-stamp token (META-INF/*.tst); archive manifests
+// (META-INF/ASiCArchiveManifest*.xml); SHA-256, SHA-384 and SHA-512
+// digests; any namespace prefixes; entries in any order. Every signature
+// is verified over its own manifest and reported on its own
+// (Report.Signatures); every data file must be covered by at least one
+// manifest whose signature verified. What only conformance concerns (the
+// mimetype entry misplaced, compressed or missing; directory entries) is a
+// remark in Report.Conformance beside an intact signature. Time-stamp
+// tokens are checked against their manifest (imprint, and the token's own
+// signature when it carries the authority's certificate); the authority is
+// not validated yet, so a token over data leaves the report undecided
+// (Report.Outcome). CMS envelopes that github.com/digitorus/pkcs7 cannot
+// parse (BER, SignedData versions 3–5, OCSP responses as
+// RevocationInfoChoice other, attribute certificates, key-identifier
+// signers) are normalised first (cmsnorm.go); unsigned attributes
+// (signature and archive time-stamps) and carried OCSP responses are
+// reported, not validated.
 //
 // # Error contract
 //

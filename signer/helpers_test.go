@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
@@ -91,7 +92,7 @@ func sampleFiles(t testing.TB, dir string) []File {
 // buildSample builds a package of sampleFiles signed by c.
 func buildSample(t testing.TB, c *pki.Credential) string {
 	t.Helper()
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	out := filepath.Join(dir, "application.asice")
 	if _, err := Build(context.Background(), out, sampleFiles(t, dir), credential(c), BuildOptions{}); err != nil {
 		t.Fatal(err)
@@ -158,7 +159,7 @@ func zipBytes(t testing.TB, entries []entry) []byte {
 // rewrite writes a copy of pkg with its entries changed by edit.
 func rewrite(t testing.TB, pkg string, edit func([]entry) []entry) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "rewritten.asice")
+	out := filepath.Join(fsxtest.TempDir(t), "rewritten.asice")
 	if err := os.WriteFile(out, zipBytes(t, edit(readEntries(t, pkg))), 0o600); err != nil {
 		t.Fatal(err)
 	}

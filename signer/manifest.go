@@ -2,6 +2,8 @@ package signer
 
 import (
 	"bytes"
+	"crypto"
+	_ "crypto/sha512" // SHA-384 and SHA-512 in manifests
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
@@ -92,8 +94,11 @@ func mimeType(name string) string {
 type manifestEntry struct {
 	Name     string
 	MimeType string
-	SHA256   []byte
+	SHA256   []byte // written by Build
 	Root     bool
+	// Hash and Digest are the digest read from a manifest.
+	Hash   crypto.Hash
+	Digest []byte
 }
 
 // marshalManifest writes the ASiCManifest for entries.
@@ -139,9 +144,52 @@ type xmlManifest struct {
 	} `xml:"http://uri.etsi.org/02918/v1.2.1# DataObjectReference"`
 }
 
-// parseManifest reads an ASiCManifest that references signatureName and
-// SHA-256 digests of distinct, well-named files outside META-INF.
-func parseManifest(data []byte) ([]manifestEntry, error) {
+// digestMethods are the digest algorithms a manifest may use (XML
+// Signature and XML Encryption identifiers).
+var digestMethods = map[string]crypto.Hash{
+	sha256DigestURI: crypto.SHA256,
+	"http://www.w3.org/2001/04/xmldsig-more#sha384": crypto.SHA384,
+	"http://www.w3.org/2001/04/xmlenc#sha512":       crypto.SHA512,
+}
+
+// parsedManifest is an ASiCManifest as read: the signature or timestamp
+// it names and its data object references.
+type parsedManifest struct {
+	SigRef  string
+	Entries []manifestEntry
+}
+
+// isManifestName, isSignatureName and isTimestampName recognise the
+// container's own entries by the names EN 319 162-1 gives them:
+// META-INF/*ASiCManifest*.xml, META-INF/*signature*.p7s and
+// META-INF/*.tst.
+func isManifestName(name string) bool {
+	base, ok := strings.CutPrefix(name, metaInf)
+	return ok && !strings.Contains(base, "/") && strings.Contains(base, "ASiCManifest") && strings.HasSuffix(base, ".xml")
+}
+
+// isArchiveManifestName recognises META-INF/ASiCArchiveManifest*.xml, the
+// manifest an archive time-stamp seals (EN 319 162-1 §A).
+func isArchiveManifestName(name string) bool {
+	base, ok := strings.CutPrefix(name, metaInf)
+	return ok && !strings.Contains(base, "/") && strings.HasPrefix(base, "ASiCArchiveManifest") && strings.HasSuffix(base, ".xml")
+}
+
+func isSignatureName(name string) bool {
+	base, ok := strings.CutPrefix(name, metaInf)
+	return ok && !strings.Contains(base, "/") && strings.Contains(base, "signature") && strings.HasSuffix(base, ".p7s")
+}
+
+func isTimestampName(name string) bool {
+	base, ok := strings.CutPrefix(name, metaInf)
+	return ok && !strings.Contains(base, "/") && len(base) > len(".tst") && strings.HasSuffix(base, ".tst")
+}
+
+// parseManifest reads an ASiCManifest that names one signature or
+// timestamp in META-INF and digests (SHA-256, SHA-384 or SHA-512) of
+// distinct, well-named files outside META-INF, at most one of them the
+// form (Rootfile).
+func parseManifest(data []byte) (*parsedManifest, error) {
 	if err := checkManifestXML(data); err != nil {
 		return nil, err
 	}
@@ -149,11 +197,18 @@ func parseManifest(data []byte) ([]manifestEntry, error) {
 	if err := xml.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("not an ASiCManifest: %w", err)
 	}
-	if len(m.SigRef) != 1 || m.SigRef[0].URI != signatureName {
-		return nil, fmt.Errorf("SigReference must name %s", signatureName)
+	if len(m.SigRef) != 1 {
+		return nil, fmt.Errorf("%d SigReferences, want one", len(m.SigRef))
+	}
+	sigRef, err := url.PathUnescape(m.SigRef[0].URI)
+	if err != nil || !isSignatureName(sigRef) && !isTimestampName(sigRef) {
+		return nil, fmt.Errorf("SigReference %q names no META-INF/*signature*.p7s or META-INF/*.tst", m.SigRef[0].URI)
 	}
 	if len(m.Refs) == 0 {
 		return nil, errors.New("no DataObjectReference")
+	}
+	if len(m.Refs) > maxEntries {
+		return nil, fmt.Errorf("%d DataObjectReferences, more than a package can hold", len(m.Refs))
 	}
 	seen := make(map[string]bool)
 	var entries []manifestEntry
@@ -162,7 +217,9 @@ func parseManifest(data []byte) ([]manifestEntry, error) {
 		if err == nil {
 			err = checkName(name)
 		}
-		if err == nil && reserved(name) {
+		// A time-stamp token may seal the container's own entries (an
+		// archive manifest: signatures, manifests), never the mimetype.
+		if err == nil && reserved(name) && (!isTimestampName(sigRef) || strings.EqualFold(name, mimetypeName)) {
 			err = errors.New("name is reserved for the container")
 		}
 		if err == nil && seen[nameKey(name)] {
@@ -172,14 +229,15 @@ func parseManifest(data []byte) ([]manifestEntry, error) {
 			return nil, fmt.Errorf("DataObjectReference %d: %w", i+1, err)
 		}
 		seen[nameKey(name)] = true
-		if r.Method.Algorithm != sha256DigestURI {
-			return nil, fmt.Errorf("DataObjectReference %d: digest method %q, want SHA-256", i+1, r.Method.Algorithm)
+		h, ok := digestMethods[strings.TrimSpace(r.Method.Algorithm)]
+		if !ok {
+			return nil, fmt.Errorf("DataObjectReference %d: digest method %q, want SHA-256, SHA-384 or SHA-512", i+1, r.Method.Algorithm)
 		}
-		sum, err := base64.StdEncoding.DecodeString(strings.TrimSpace(r.Value))
-		if err != nil || len(sum) != 32 {
-			return nil, fmt.Errorf("DataObjectReference %d: DigestValue is not a base64 SHA-256", i+1)
+		sum, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(r.Value), ""))
+		if err != nil || len(sum) != h.Size() {
+			return nil, fmt.Errorf("DataObjectReference %d: DigestValue is not a base64 %s digest", i+1, h)
 		}
-		entries = append(entries, manifestEntry{Name: name, MimeType: r.MimeType, SHA256: sum, Root: r.Rootfile})
+		entries = append(entries, manifestEntry{Name: name, MimeType: r.MimeType, Hash: h, Digest: sum, Root: r.Rootfile})
 	}
 	roots := 0
 	for _, e := range entries {
@@ -190,7 +248,7 @@ func parseManifest(data []byte) ([]manifestEntry, error) {
 	if roots > 1 {
 		return nil, fmt.Errorf("%d DataObjectReferences are marked Rootfile; a package has one form", roots)
 	}
-	return entries, nil
+	return &parsedManifest{SigRef: sigRef, Entries: entries}, nil
 }
 
 // checkManifestXML refuses what would make a manifest mean different

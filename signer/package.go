@@ -4,15 +4,14 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"math"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/shinsei-app/shinsei/internal/iox"
@@ -27,6 +26,7 @@ const (
 	maxRatio         = 100     // uncompressed:compressed, above ratioFloor
 	ratioFloor       = 1 << 20 // small entries may compress better
 	maxMetaSize      = 1 << 20 // the manifest and the signature
+	maxManifests     = 64      // manifests, each verified with its signature
 	maxDirectoryRead = 16 << 20
 )
 
@@ -47,117 +47,6 @@ func Verify(ctx context.Context, pkgPath string, opts VerifyOptions) (*Report, e
 		return nil, fmt.Errorf("%w: the package is not a regular file", ErrMalformed)
 	}
 	return verifyPackage(ctx, f, fi.Size(), opts)
-}
-
-// verifyPackage verifies the package in ra. Integrity reports the first
-// failure in this order: mimetype, signature (and signing-certificate-v2),
-// manifest, files.
-func verifyPackage(ctx context.Context, ra io.ReaderAt, size int64, opts VerifyOptions) (*Report, error) {
-	zr, err := openPackage(ra, size)
-	if err != nil {
-		return nil, err
-	}
-	byName := make(map[string]*zip.File, len(zr.File))
-	for _, f := range zr.File {
-		byName[f.Name] = f
-	}
-	r := &Report{Certificate: Check{Reason: ReasonCertificateNotChecked}}
-	mimetype := checkMimetype(ra, zr)
-
-	sig, err := readMeta(ctx, byName[signatureName])
-	if err != nil {
-		return nil, err
-	}
-	manifest, err := readMeta(ctx, byName[manifestName])
-	if err != nil {
-		return nil, err
-	}
-	signature := fail(ReasonSignatureMissing, "no "+signatureName)
-	switch {
-	case sig == nil:
-	case manifest == nil:
-		signature = fail(ReasonManifestInvalid, "no "+manifestName)
-	default:
-		if err := verifyCMS(sig, manifest, opts, r); err != nil {
-			return nil, err
-		}
-		signature = r.Integrity
-		switch {
-		case signature.Reason == ReasonContentDigestMismatch:
-			signature.Reason = ReasonManifestDigestMismatch
-		case signature.OK && r.Format != FormatCAdESBES:
-			signature = fail(ReasonSigningCertificateV2Missing, "a package signature must be CAdES-BES")
-		}
-	}
-
-	var entries []manifestEntry
-	manifestCheck := fail(ReasonManifestInvalid, "no "+manifestName)
-	if manifest != nil {
-		if entries, err = parseManifest(manifest); err != nil {
-			manifestCheck = fail(ReasonManifestInvalid, err.Error())
-		} else {
-			manifestCheck = Check{OK: true}
-		}
-	}
-	var files Check
-	if r.Files, files, err = checkFiles(ctx, zr, byName, entries); err != nil {
-		return nil, err
-	}
-	r.Integrity = firstFailure(mimetype, signature, manifestCheck, files)
-	return r, nil
-}
-
-func firstFailure(checks ...Check) Check {
-	for _, c := range checks {
-		if !c.OK {
-			return c
-		}
-	}
-	return Check{OK: true}
-}
-
-// checkFiles hashes every file the manifest lists and reports the entries
-// it does not cover.
-func checkFiles(ctx context.Context, zr *zip.Reader, byName map[string]*zip.File, entries []manifestEntry) ([]FileResult, Check, error) {
-	var results []FileResult
-	result := Check{OK: true}
-	note := func(reason, status string, fr FileResult) {
-		fr.Status = status
-		results = append(results, fr)
-		if result.OK && status != StatusOK {
-			result = fail(reason, fmt.Sprintf("%q: %s", fr.Name, status))
-		}
-	}
-	covered := map[string]bool{mimetypeName: true, manifestName: true, signatureName: true}
-	for _, e := range entries {
-		covered[e.Name] = true
-		fr := FileResult{Name: e.Name, MimeType: e.MimeType, Form: e.Root}
-		f := byName[e.Name]
-		if f == nil || isDir(f) {
-			note(ReasonFileMissing, StatusMissing, fr)
-			continue
-		}
-		h := sha256.New()
-		n, err := readEntry(ctx, f, h, maxEntrySize)
-		sum := h.Sum(nil)
-		fr.Size, fr.SHA256 = n, hex.EncodeToString(sum)
-		switch {
-		case refused(err):
-			return nil, Check{}, err
-		case !bytes.Equal(sum, e.SHA256):
-			note(ReasonFileDigestMismatch, StatusDigestMismatch, fr)
-		case err != nil:
-			note(ReasonFileCorrupt, StatusCorrupt, fr)
-		default:
-			note("", StatusOK, fr)
-		}
-	}
-	for _, f := range zr.File {
-		if !covered[f.Name] && !isDir(f) {
-			note(ReasonFileUnsigned, StatusUnsigned, FileResult{Name: f.Name, Size: int64(f.UncompressedSize64)})
-		}
-	}
-	return results, result, nil
 }
 
 // openPackage parses the ZIP directory under a read budget and refuses
@@ -210,10 +99,13 @@ func openPackage(ra io.ReaderAt, size int64) (*zip.Reader, error) {
 
 func isDir(f *zip.File) bool { return strings.HasSuffix(f.Name, "/") }
 
-// checkMimetype requires the mimetype entry first, at offset 0, stored,
+// checkMimetype asks for the mimetype entry first, at offset 0, stored,
 // without extra field or data descriptor, holding the ASiC-E MIME type.
 func checkMimetype(ra io.ReaderAt, zr *zip.Reader) Check {
-	if len(zr.File) == 0 || zr.File[0].Name != mimetypeName {
+	if !slices.ContainsFunc(zr.File, func(f *zip.File) bool { return f.Name == mimetypeName }) {
+		return fail(ReasonMimetypeInvalid, "no mimetype entry")
+	}
+	if zr.File[0].Name != mimetypeName {
 		return fail(ReasonMimetypeInvalid, "mimetype is not the first entry")
 	}
 	f := zr.File[0]

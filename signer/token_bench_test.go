@@ -13,6 +13,7 @@ import (
 
 	p11 "github.com/miekg/pkcs11"
 
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/softhsm"
@@ -54,7 +55,7 @@ func BenchmarkSignFormVsRawCSign(b *testing.B) {
 		b.Fatal(err)
 	}
 	cred := Credential{Signer: key, Cert: f.resident.Cert}
-	dir := b.TempDir()
+	dir := fsxtest.TempDir(b)
 	form := writeFile(b, dir, "form.json", bytes.Repeat([]byte("a"), 1024))
 	files := []File{{Path: form}}
 

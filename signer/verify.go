@@ -32,16 +32,18 @@ var (
 // library needs the signed content in memory.
 const MaxDetachedContent = 256 << 20
 
-// Reasons of a failed integrity check.
+// Reasons of a failed integrity check (and, for ReasonMimetypeInvalid,
+// of a conformance remark).
 const (
-	ReasonSignatureMissing             = "signature-missing"               // no META-INF/signature001.p7s
+	ReasonSignatureMissing             = "signature-missing"               // no signature, or a manifest names one not in the package
 	ReasonSignatureInvalid             = "signature-invalid"               // the signature value does not verify
+	ReasonSignerCertificateMissing     = "signer-certificate-missing"      // neither carried nor given: the signature cannot be checked (undecided)
 	ReasonContentDigestMismatch        = "content-digest-mismatch"         // detached content ≠ signed message digest
 	ReasonManifestDigestMismatch       = "manifest-digest-mismatch"        // manifest ≠ signed message digest
 	ReasonSigningCertificateV2Missing  = "signing-certificate-v2-missing"  // a package signature is not CAdES-BES
 	ReasonSigningCertificateV2Mismatch = "signing-certificate-v2-mismatch" // it names another certificate, or cannot be parsed
 	ReasonManifestInvalid              = "manifest-invalid"                // missing, not an ASiCManifest, or bad references
-	ReasonMimetypeInvalid              = "mimetype-invalid"                // missing, misplaced, compressed or wrong
+	ReasonMimetypeInvalid              = "mimetype-invalid"                // a conformance remark: missing, misplaced, compressed or wrong
 	ReasonFileMissing                  = "file-missing"                    // in the manifest, not in the package
 	ReasonFileDigestMismatch           = "file-digest-mismatch"            // content differs from the manifest
 	ReasonFileCorrupt                  = "file-corrupt"                    // the entry's data cannot be read back (CRC, compression)
@@ -101,6 +103,9 @@ type FileResult struct {
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256,omitempty"`
 	Status string `json:"status"`
+	// Manifests names the manifests with a verified signature that cover
+	// the file.
+	Manifests []string `json:"manifests,omitempty"`
 }
 
 // Report is the outcome of verifying a package or a detached signature.
@@ -126,9 +131,59 @@ type Report struct {
 	SignatureValue []byte `json:"-"`
 	// SigningTime is the time the signer claims; for display only.
 	SigningTime *time.Time `json:"signingTime,omitempty"`
+	// Unsigned names the unsigned attributes of the signer info in their
+	// order (signature-time-stamp, archive-time-stamp-v3, …): kept and
+	// reported, not validated.
+	Unsigned []string `json:"unsignedAttributes,omitempty"`
+	// OCSPResponses counts the OCSP responses the signature carries as
+	// RevocationInfoChoice other (RFC 5940): reported, not validated.
+	OCSPResponses int `json:"ocspResponses,omitempty"`
 	// Files lists a package's files in manifest order, then the entries
-	// the manifest does not cover.
+	// the manifests do not cover.
 	Files []FileResult `json:"files,omitempty"`
+	// Signatures lists a package's signatures and time-stamp tokens, one
+	// per manifest, in the manifests' name order. The fields above that
+	// describe one signature (Format, Signer, Chain, SigningTime,
+	// SignatureValue, Unsigned, OCSPResponses) are those of the first
+	// CAdES signature; Certificate is the first failing check of any.
+	Signatures []SignatureResult `json:"signatures,omitempty"`
+	// Conformance lists what EN 319 162-1 asks of producers and the
+	// package does not do, where integrity is not touched (the mimetype
+	// entry, directory entries): warnings, not failures.
+	Conformance []Remark `json:"conformance,omitempty"`
+	// Undecided lists what was found and could not be decided (a
+	// time-stamp token, not validated yet). A report with Undecided
+	// entries and nothing failed is neither valid nor invalid.
+	Undecided []Remark `json:"undecided,omitempty"`
+}
+
+// Decided reports whether nothing of the report is left undecided.
+func (r Report) Decided() bool { return len(r.Undecided) == 0 }
+
+// Outcomes of a report.
+const (
+	OutcomeValid     = "valid"
+	OutcomeInvalid   = "invalid"
+	OutcomeUndecided = "undecided"
+)
+
+// Outcome sums the report up: invalid when integrity failed or a
+// signature's certificate definitely failed; undecided when nothing
+// failed and something could not be decided (a time-stamp token); valid
+// only when everything holds. Conformance remarks do not change it.
+func (r Report) Outcome() string {
+	signed := r.Signer != nil
+	switch {
+	case !r.Integrity.OK && r.Integrity.Reason == ReasonSignerCertificateMissing:
+		return OutcomeUndecided
+	case !r.Integrity.OK, signed && !r.Certificate.OK:
+		return OutcomeInvalid
+	case !r.Decided():
+		return OutcomeUndecided
+	case !r.OK():
+		return OutcomeInvalid
+	}
+	return OutcomeValid
 }
 
 // OK reports whether both integrity and certificate checks passed.

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/digitorus/pkcs7"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -75,15 +76,6 @@ func TestTamperedPackagesAreRejected(t *testing.T) {
 			})
 			return func(es []entry) []entry { return sig(replace(manifestName, func([]byte) []byte { return bad })(es)) }
 		}, ReasonManifestInvalid},
-		{"a wrong mimetype is invalid", func(*testing.T) func([]entry) []entry {
-			return replace(mimetypeName, func([]byte) []byte { return []byte("application/zip") })
-		}, ReasonMimetypeInvalid},
-		{"a mimetype that is not the first entry is invalid", func(*testing.T) func([]entry) []entry {
-			return func(es []entry) []entry { return append(es[1:], es[0]) }
-		}, ReasonMimetypeInvalid},
-		{"a missing mimetype is invalid", func(*testing.T) func([]entry) []entry {
-			return remove(mimetypeName)
-		}, ReasonMimetypeInvalid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := Verify(context.Background(), rewrite(t, pkg, tc.edit(t)), f.opts())
@@ -93,11 +85,49 @@ func TestTamperedPackagesAreRejected(t *testing.T) {
 			if r.Integrity.OK || r.Integrity.Reason != tc.reason {
 				t.Fatalf("integrity %+v, want %s", r.Integrity, tc.reason)
 			}
-			if !r.Certificate.OK {
+			// A manifest that cannot be read names no signature to check.
+			if !r.Certificate.OK && tc.reason != ReasonManifestInvalid {
 				t.Fatalf("the certificate check must stay independent: %+v", r.Certificate)
+			}
+			if r.Outcome() != OutcomeInvalid {
+				t.Fatalf("outcome %s, want %s", r.Outcome(), OutcomeInvalid)
 			}
 		})
 	}
+}
+
+func TestConformanceApartFromIntegrityIsAWarning(t *testing.T) {
+	f := testFixtures(t)
+	pkg := buildSample(t, f.resident)
+	for _, tc := range []struct {
+		name   string
+		edit   func([]entry) []entry
+		reason string
+	}{
+		{"a wrong mimetype is a warning", replace(mimetypeName, func([]byte) []byte { return []byte("application/zip") }), ReasonMimetypeInvalid},
+		{"a mimetype that is not the first entry is a warning", func(es []entry) []entry { return append(es[1:], es[0]) }, ReasonMimetypeInvalid},
+		{"a missing mimetype is a warning", remove(mimetypeName), ReasonMimetypeInvalid},
+		{"a directory entry is a warning", add(entry{Name: "photos/"}), ConformanceDirectoryEntry},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Verify(context.Background(), rewrite(t, pkg, tc.edit), f.opts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.Integrity.OK || !r.Certificate.OK || r.Outcome() != OutcomeValid {
+				t.Fatalf("integrity %+v, certificate %+v: conformance must not fail the signature", r.Integrity, r.Certificate)
+			}
+			if len(r.Conformance) != 1 || r.Conformance[0].Reason != tc.reason {
+				t.Fatalf("conformance %+v, want one %s", r.Conformance, tc.reason)
+			}
+		})
+	}
+	t.Run("what Shinsei writes has no conformance remark", func(t *testing.T) {
+		r, err := Verify(context.Background(), pkg, f.opts())
+		if err != nil || r.Outcome() != OutcomeValid || len(r.Conformance) != 0 || len(r.Signatures) != 1 {
+			t.Fatalf("report %+v, %v", r, err)
+		}
+	})
 }
 
 func TestWithoutSignatureOrManifestNoSignerIsChecked(t *testing.T) {
@@ -282,7 +312,7 @@ func TestOpenSSLVerifiesThePackageSignature(t *testing.T) {
 	requireOpenSSL(t)
 	f := testFixtures(t)
 	entries := readEntries(t, buildSample(t, f.resident))
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	sig := writeFile(t, dir, "signature001.p7s", entryData(t, entries, signatureName))
 	manifest := writeFile(t, dir, "ASiCManifest.xml", entryData(t, entries, manifestName))
 	root := writeFile(t, dir, "root.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.resident.Root.Raw}))
@@ -300,7 +330,7 @@ func TestOpenSSLVerifiesThePackageSignature(t *testing.T) {
 func TestVerifyDetachedAcceptsOpenSSLSignatures(t *testing.T) {
 	requireOpenSSL(t)
 	f := testFixtures(t)
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	content := []byte("申請書の内容\n")
 	in := writeFile(t, dir, "form.txt", content)
 	cert := writeFile(t, dir, "cert.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.resident.Cert.Raw}))
@@ -439,6 +469,13 @@ func TestTheReaderRefusesHostilePackages(t *testing.T) {
 		{"a signature entry over its cap is refused", func(t *testing.T) []byte {
 			return zipBytes(t, replace(signatureName, func([]byte) []byte { return make([]byte, maxMetaSize+1) })(append([]entry(nil), good...)))
 		}, ErrTooLarge},
+		{"more manifests than the reader verifies are refused", func(t *testing.T) []byte {
+			es := append([]entry(nil), good...)
+			for i := range maxManifests + 1 {
+				es = append(es, entry{Name: fmt.Sprintf("META-INF/ASiCManifest%03d.xml", i), Data: entryData(t, good, manifestName)})
+			}
+			return zipBytes(t, es)
+		}, ErrTooLarge},
 		{"a symbolic link is refused", withEntry(symlink, []byte("/etc/passwd")), ErrMalformed},
 		{"an empty directory entry is ignored", withEntry(&zip.FileHeader{Name: "photos/"}, nil), nil},
 		{"a directory entry with content is refused", func(t *testing.T) []byte {
@@ -489,16 +526,16 @@ func TestVerifyStopsWhenCancelled(t *testing.T) {
 	}
 }
 
-func TestAMimetypeEntryMustBeStoredWithoutExtraField(t *testing.T) {
+func TestAMimetypeEntryNotStoredPlainlyIsAConformanceWarning(t *testing.T) {
 	f := testFixtures(t)
 	good := readEntries(t, buildSample(t, f.resident))
 	for _, tc := range []struct {
 		name string
 		fh   *zip.FileHeader
 	}{
-		{"a compressed mimetype is invalid", &zip.FileHeader{Name: mimetypeName, Method: zip.Deflate}},
-		{"a mimetype with an extra field is invalid", &zip.FileHeader{Name: mimetypeName, Method: zip.Store, Modified: time.Now()}},
-		{"a mimetype with a data descriptor is invalid", &zip.FileHeader{Name: mimetypeName, Method: zip.Store}},
+		{"a compressed mimetype is a warning beside an intact signature", &zip.FileHeader{Name: mimetypeName, Method: zip.Deflate}},
+		{"a mimetype with an extra field is a warning beside an intact signature", &zip.FileHeader{Name: mimetypeName, Method: zip.Store, Modified: time.Now()}},
+		{"a mimetype with a data descriptor is a warning beside an intact signature", &zip.FileHeader{Name: mimetypeName, Method: zip.Store}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -513,7 +550,7 @@ func TestAMimetypeEntryMustBeStoredWithoutExtraField(t *testing.T) {
 			}
 			zw.Close()
 			r, err := verifyPackage(context.Background(), bytes.NewReader(b.Bytes()), int64(b.Len()), f.opts())
-			if err != nil || r.Integrity.Reason != ReasonMimetypeInvalid {
+			if err != nil || !r.OK() || r.Outcome() != OutcomeValid || len(r.Conformance) != 1 || r.Conformance[0].Reason != ReasonMimetypeInvalid {
 				t.Fatalf("got %+v, %v", r, err)
 			}
 		})

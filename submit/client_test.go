@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/submit"
 	"github.com/shinsei-app/shinsei/submit/submittest"
 )
@@ -269,7 +270,7 @@ func TestRegistrationAndCertificateLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	pkg := registrationPackage(t, dir, submit.Registration{Type: "registration", Challenge: ch.Challenge, UserType: submit.UserCompany})
 	acc, err := c.Register(ctx, pkg)
 	if err != nil {
@@ -316,7 +317,7 @@ func TestStatusNoticesAndPolling(t *testing.T) {
 	srv := startServer(t, submittest.Options{})
 	c := newClient(t, srv)
 	ctx := context.Background()
-	form := writeForm(t, t.TempDir(), "form.json", submittest.ProcNone)
+	form := writeForm(t, fsxtest.TempDir(t), "form.json", submittest.ProcNone)
 	body, _ := os.ReadFile(form)
 	rc, replay, err := c.Submit(ctx, submit.Application{Procedure: submittest.ProcNone, IdempotencyKey: submit.NewIdempotencyKey(),
 		MediaType: submit.MediaJSON, Body: bytes.NewReader(body), Size: int64(len(body))})

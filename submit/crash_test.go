@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/submit"
 	"github.com/shinsei-app/shinsei/submit/submittest"
 )
@@ -102,10 +103,10 @@ func TestAKilledClientLosesNothingAndTheServiceStoresOnce(t *testing.T) {
 					})
 				}
 			})
-			data := filepath.Join(t.TempDir(), "data")
+			data := filepath.Join(fsxtest.TempDir(t), "data")
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
 			cmd.Env = append(os.Environ(), crashChildEnv+"=1", "CHILD_URL="+srv.URL, "CHILD_CA="+srv.CAFile, "CHILD_DATA="+data,
-				"CHILD_FORM="+writeForm(t, t.TempDir(), "form.json", submittest.ProcNone), "CHILD_MODE="+tt.mode)
+				"CHILD_FORM="+writeForm(t, fsxtest.TempDir(t), "form.json", submittest.ProcNone), "CHILD_MODE="+tt.mode)
 			cmd.Stderr = os.Stderr
 			out, err := cmd.StdoutPipe()
 			if err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -98,7 +99,7 @@ func TestWithoutASessionBusTheOSKeyringIsErrNoKeyring(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the Secret Service over D-Bus is the Linux keyring")
 	}
-	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+t.TempDir()+"/no-bus")
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+fsxtest.TempDir(t)+"/no-bus")
 	c, _ := submit.NewCredentials(nil, testService)
 	if _, err := c.Password(context.Background(), "A0000001"); !errors.Is(err, submit.ErrNoKeyring) {
 		t.Fatalf("%v", err)

@@ -129,7 +129,7 @@ func OpenOutbox(dataDir string) (*Outbox, error) {
 		name := e.Name()
 		switch {
 		case strings.HasPrefix(name, donePrefix):
-			os.RemoveAll(filepath.Join(o.dir, name))
+			fsx.RemoveAll(filepath.Join(o.dir, name))
 		case strings.HasPrefix(name, newPrefix):
 			if o.removePartial(filepath.Join(o.dir, name)) {
 				o.partial++
@@ -167,7 +167,7 @@ func (o *Outbox) removePartial(dir string) bool {
 			lf.Close() // Windows cannot remove a directory with an open file inside
 		}
 	}
-	return os.RemoveAll(dir) == nil
+	return fsx.RemoveAll(dir) == nil
 }
 
 // Dir returns the outbox directory.
@@ -224,7 +224,7 @@ func (o *Outbox) Add(ctx context.Context, d Draft) (_ *Item, err error) {
 	// OpenOutbox removes it.
 	lf, err := os.OpenFile(filepath.Join(tmp, lockName), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		os.RemoveAll(tmp)
+		fsx.RemoveAll(tmp)
 		return nil, fmt.Errorf("submit: outbox: %w", err)
 	}
 	release := func() {
@@ -237,13 +237,13 @@ func (o *Outbox) Add(ctx context.Context, d Draft) (_ *Item, err error) {
 	defer release()
 	if err := lock(lf); err != nil {
 		release()
-		os.RemoveAll(tmp)
+		fsx.RemoveAll(tmp)
 		return nil, fmt.Errorf("submit: outbox: lock: %w", err)
 	}
 	defer func() {
 		if err != nil {
 			release()
-			os.RemoveAll(tmp)
+			fsx.RemoveAll(tmp)
 		}
 	}()
 	if it.Size, it.SHA256, err = copySynced(ctx, d.Path, filepath.Join(tmp, bodyName)); err != nil {
@@ -602,7 +602,7 @@ func (o *Outbox) deliver(dir string, it *Item, rc *Receipt, j *Journal, release 
 		return rec, nil
 	}
 	fsx.SyncDir(o.dir)
-	os.RemoveAll(done)
+	fsx.RemoveAll(done)
 	return rec, nil
 }
 

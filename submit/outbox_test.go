@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/submit"
 	"github.com/shinsei-app/shinsei/submit/submittest"
 )
@@ -28,7 +29,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	fx := &fixture{srv: startServer(t, submittest.Options{}), dir: t.TempDir()}
+	fx := &fixture{srv: startServer(t, submittest.Options{}), dir: fsxtest.TempDir(t)}
 	fx.client = newClient(t, fx.srv, func(c *submit.Config) { c.Timeout = 500 * time.Millisecond })
 	var err error
 	if fx.outbox, err = submit.OpenOutbox(filepath.Join(fx.dir, "data")); err != nil {
@@ -61,9 +62,9 @@ func (fx *fixture) sender() submit.Sender {
 func (fx *fixture) add(t *testing.T, procedure string, level submit.AuthLevel, account string) *submit.Item {
 	t.Helper()
 	d := submit.Draft{Service: fx.client.BaseURL(), Account: account, Procedure: procedure, Level: level, MediaType: submit.MediaJSON,
-		Path: writeForm(t, t.TempDir(), "申請書.json", procedure)}
+		Path: writeForm(t, fsxtest.TempDir(t), "申請書.json", procedure)}
 	if level.NeedsSignature() {
-		d.MediaType, d.Path = submit.MediaASiCE, signedPackage(t, t.TempDir(), procedure)
+		d.MediaType, d.Path = submit.MediaASiCE, signedPackage(t, fsxtest.TempDir(t), procedure)
 	}
 	it, err := fx.outbox.Add(context.Background(), d)
 	if err != nil {
@@ -199,7 +200,7 @@ func TestADefiniteRefusalMovesTheItemToRefusedWithTheProblem(t *testing.T) {
 	fx := newFixture(t)
 	fx.fault(nil)
 	// A form for another procedure than the one it is queued for.
-	form := writeForm(t, t.TempDir(), "form.json", submittest.ProcIDPW)
+	form := writeForm(t, fsxtest.TempDir(t), "form.json", submittest.ProcIDPW)
 	it, err := fx.outbox.Add(context.Background(), submit.Draft{Service: fx.client.BaseURL(), Procedure: submittest.ProcNone,
 		Level: submit.LevelNone, MediaType: submit.MediaJSON, Path: form})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -31,8 +32,8 @@ func partialCopies(t *testing.T, data string) []string {
 }
 
 func TestAPartialCopyLeftByAKilledClientIsRemovedAtTheNextRunAndCounted(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "data")
-	fifo := filepath.Join(t.TempDir(), "form.json")
+	data := filepath.Join(fsxtest.TempDir(t), "data")
+	fifo := filepath.Join(fsxtest.TempDir(t), "form.json")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestAPartialCopyLeftByAKilledClientIsRemovedAtTheNextRunAndCounted(t *testi
 }
 
 func TestALeftoverCopyWithoutItsLockIsRemovedOnlyAfterAMoment(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "data")
+	data := filepath.Join(fsxtest.TempDir(t), "data")
 	if _, err := submit.OpenOutbox(data); err != nil {
 		t.Fatal(err)
 	}

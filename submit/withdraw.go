@@ -63,7 +63,7 @@ func (o *Outbox) Withdraw(id string) error {
 // removeTree removes a directory and what it holds, falling back to one
 // entry at a time where RemoveAll fails (Wine's unlinkat).
 func removeTree(dir string) error {
-	if err := os.RemoveAll(dir); err == nil {
+	if err := fsx.RemoveAll(dir); err == nil {
 		return nil
 	}
 	entries, err := os.ReadDir(dir)

@@ -58,10 +58,12 @@ func newAccount(s *shell) *account {
 	idForm := widget.NewForm(widget.NewFormItem(tr("account.id_label"), a.idEntry))
 	a.box = container.NewVScroll(container.NewVBox(heading(tr("account.title")), wrapped(tr("account.intro")),
 		a.current, a.status,
-		widget.NewCard(tr("account.register_title"), tr("account.register_intro"),
-			container.NewVBox(a.another, a.choose, container.NewHBox(a.register, a.p12))),
-		widget.NewCard(tr("account.login_title"), tr("account.login_intro"),
-			container.NewVBox(idForm, container.NewHBox(a.login, a.enter, a.logout)))))
+		// The introductions wrap in the cards' content: a card's subtitle
+		// does not, and would widen the window beyond the screen.
+		widget.NewCard(tr("account.register_title"), "",
+			container.NewVBox(wrapped(tr("account.register_intro")), a.another, a.choose, container.NewHBox(a.register, a.p12))),
+		widget.NewCard(tr("account.login_title"), "",
+			container.NewVBox(wrapped(tr("account.login_intro")), idForm, container.NewHBox(a.login, a.enter, a.logout)))))
 	a.updateButtons()
 	return a
 }

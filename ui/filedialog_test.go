@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -37,6 +38,9 @@ func TestTheFileDialogsSayWhatTheyDoAndNameTheirPlacesInJapanese(t *testing.T) {
 					t.Errorf("the places do not show %q", want)
 				}
 			}
+			if holds[*widget.GridWrap](top.Content) || !holds[*widget.List](top.Content) {
+				t.Error("the files are shown as a grid, which breaks their names; want a list")
+			}
 			for _, raw := range []string{"Home", "Computer", "Open File", "Save File"} {
 				if rendersText(t, top.Content, raw) {
 					t.Errorf("the dialog still shows %q", raw)
@@ -44,4 +48,24 @@ func TestTheFileDialogsSayWhatTheyDoAndNameTheirPlacesInJapanese(t *testing.T) {
 			}
 		})
 	}
+}
+
+// holds reports whether o or an object inside it is a T.
+func holds[T fyne.CanvasObject](o fyne.CanvasObject) bool {
+	if _, ok := o.(T); ok {
+		return true
+	}
+	switch v := o.(type) {
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			if holds[T](c) {
+				return true
+			}
+		}
+	case *container.Split:
+		return holds[T](v.Leading) || holds[T](v.Trailing)
+	case *container.Scroll:
+		return holds[T](v.Content)
+	}
+	return false
 }

@@ -426,6 +426,7 @@ func (f *formScreen) onNext() {
 	probs := f.validate()
 	f.showProblems(probs)
 	if len(probs) > 0 {
+		f.s.event("form-invalid")
 		return
 	}
 	f.s.runApplication()

@@ -24,6 +24,7 @@ func (f *formScreen) addAttachment(path string) {
 	f.d.attachments = next
 	f.showAttachments()
 	f.recheck()
+	f.s.event("attachment-added")
 }
 
 // removeAttachment takes the draft's attachment i out.
@@ -34,6 +35,7 @@ func (f *formScreen) removeAttachment(i int) {
 	f.d.attachments = slices.Delete(slices.Clone(f.d.attachments), i, i+1)
 	f.showAttachments()
 	f.recheck()
+	f.s.event("attachment-removed")
 }
 
 // showAttachmentProblem says under the attachments why a file was not

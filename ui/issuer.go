@@ -14,10 +14,14 @@ import (
 var jlis = i18n.Text{Ja: "地方公共団体情報システム機構（J-LIS）", En: "J-LIS (Japan Agency for Local Authority Information Systems)"}
 
 // authorityName names an authority for a resident: J-LIS for a JPKI name
-// (O=JPKI), else its common name, first OU or organisation.
+// (O=JPKI; the sandbox's stand-in, O=JPKI Sandbox, as J-LIS's practice
+// one), else its common name, first OU or organisation.
 func authorityName(n pkix.Name) string {
-	if slices.Contains(n.Organization, "JPKI") {
+	switch {
+	case slices.Contains(n.Organization, "JPKI"):
 		return text(jlis)
+	case slices.Contains(n.Organization, "JPKI Sandbox"):
+		return text(i18n.Text{Ja: jlis.Ja + "（練習用）", En: jlis.En + ", practice"})
 	}
 	return pkixName(n)
 }

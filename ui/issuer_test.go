@@ -24,6 +24,7 @@ func TestTheCardScreenNamesTheIssuerAndDatesAsResidentsReadThem(t *testing.T) {
 		{"a JPKI issuer is named J-LIS, not by its OU", issuerName(cert), "地方公共団体情報システム機構（J-LIS）"},
 		{"a pinned root says J-LIS and its generation's year", generationName("JPKI for digital signature, 2023 generation"), "地方公共団体情報システム機構（J-LIS）（2023年世代の認証局）"},
 		{"the certificate's line has a Japanese date", certLine(cert), "地方公共団体情報システム機構（J-LIS）、2029年5月1日まで有効"},
+		{"the sandbox's stand-in for JPKI is J-LIS's practice one", authorityName(pkix.Name{Organization: []string{"JPKI Sandbox"}, OrganizationalUnit: []string{"JPKI for digital signature"}}), "地方公共団体情報システム機構（J-LIS）（練習用）"},
 		{"another issuer keeps its common name", authorityName(pkix.Name{CommonName: "Registrar of Tokyo Legal Affairs Bureau"}), "Registrar of Tokyo Legal Affairs Bureau"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

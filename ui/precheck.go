@@ -27,6 +27,10 @@ type precheckPanel struct {
 	answer  chan bool
 	content *signedContent // what the signature covers
 	box     fyne.CanvasObject
+	// scroll holds the lines and the content; firstRed is the first red
+	// line, nil when none is (see revealRed).
+	scroll   *container.Scroll
+	firstRed fyne.CanvasObject
 }
 
 // newPrecheckPanel builds the panel; answer receives the resident's
@@ -35,7 +39,11 @@ func newPrecheckPanel(s *shell, pc *flow.Precheck, answer chan bool) *precheckPa
 	p := &precheckPanel{s: s, pc: pc, answer: answer}
 	lines := container.NewVBox()
 	for _, l := range pc.Lines {
-		lines.Add(statusLine(findingLevel(l.Level), lineTitle(l), text(l.Message), text(l.Todo)))
+		line := statusLine(findingLevel(l.Level), lineTitle(l), text(l.Message), text(l.Todo))
+		if l.Level == flow.Red && p.firstRed == nil {
+			p.firstRed = line
+		}
+		lines.Add(line)
 		lines.Add(widget.NewSeparator())
 	}
 	p.summary = wrapped("")
@@ -61,8 +69,9 @@ func newPrecheckPanel(s *shell, pc *flow.Precheck, answer chan bool) *precheckPa
 	}
 	p.update()
 	p.content = newSignedContent(s.draft)
+	p.scroll = container.NewVScroll(container.NewVBox(lines, p.content.box))
 	p.box = container.NewBorder(container.NewVBox(heading(tr("precheck.title")), p.summary), buttons, nil, nil,
-		container.NewVScroll(container.NewVBox(lines, p.content.box)))
+		p.scroll)
 	return p
 }
 
@@ -125,6 +134,7 @@ func (s *shell) confirmSign(ctx context.Context, pc *flow.Precheck, prog *progre
 		s.fillDraft(pc)
 		s.check = newPrecheckPanel(s, pc, answer)
 		s.showApply(s.check.view())
+		s.check.revealRed()
 		s.event("precheck")
 	})
 	select {
@@ -156,5 +166,6 @@ func (s *shell) showFailedPrecheck(pc *flow.Precheck) {
 	s.fillDraft(pc)
 	s.check = newPrecheckPanel(s, pc, nil)
 	s.showApply(s.check.view())
+	s.check.revealRed()
 	s.event("precheck")
 }

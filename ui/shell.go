@@ -122,6 +122,7 @@ func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()
 	// at their real width, not first at their minimum (where wrapped
 	// texts would be broken for nothing).
 	s.win.Resize(windowSize)
+	shells.Store(s.win, s)
 	if fontsLoaded != nil {
 		fontsLoaded()
 	}
@@ -334,7 +335,13 @@ func (s *shell) onTab(t *container.TabItem) {
 	case tabHelp:
 		s.help.get()
 	}
+	s.event("tab-" + tabSteps[s.tabs.SelectedIndex()])
 }
+
+// tabSteps name the steps reported as each tab is chosen: "tab-" and
+// these, in the tabs' order.
+var tabSteps = [...]string{tabApply: "apply", tabHistory: "history", tabAccount: "account",
+	tabVerify: "verify", tabSettings: "settings", tabHelp: "help"}
 
 // lazy is a tab's screen, built the first time it is needed and reused
 // after: place holds the screen's view in the tab once built.
@@ -380,6 +387,7 @@ func (s *shell) goHome() {
 	if s.tabs != nil {
 		s.tabs.Select(s.applyTab)
 	}
+	s.event("home")
 }
 
 // startApplication begins an application for p: a signature procedure

@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -62,8 +63,43 @@ func (s *shell) targets() []Target {
 		}
 	}
 	walk(s.win.Canvas().Content(), "")
+	out = append(out, s.tabTargets()...)
 	for _, o := range s.win.Canvas().Overlays().List() {
 		walk(o, "")
+	}
+	if d := shownFileDialog; d != nil {
+		out = append(out, d.itemTargets(drv)...)
+	}
+	return out
+}
+
+// tabContext is the Context of the navigation's tabs among the targets.
+const tabContext = "tab"
+
+// tabTargets are the navigation's tabs, as targets with the tab's name
+// and the Context "tab". Fyne does not expose its tab buttons, so their
+// places are worked out as its layout places them on the leading side: a
+// column from the top, each an icon above one line of bold text, padding
+// between them (TestTheTabsListedAsTargetsAreWhereATapSelectsThem holds
+// this to Fyne's own layout).
+func (s *shell) tabTargets() []Target {
+	sel := s.tabs.Selected()
+	if sel == nil || !s.tabs.Visible() {
+		return nil
+	}
+	drv := s.fa.Driver()
+	th := s.tabs.Theme()
+	pad, inner := th.Size(theme.SizeNamePadding), th.Size(theme.SizeNameInnerPadding)
+	icon, textSize := th.Size(theme.SizeNameInlineIcon), th.Size(theme.SizeNameText)
+	at := drv.AbsolutePositionForObject(s.tabs)
+	contentX := drv.AbsolutePositionForObject(sel.Content).X
+	x := at.X + (contentX-pad-at.X)/2 // the middle of the bar
+	y := at.Y
+	var out []Target
+	for _, it := range s.tabs.Items {
+		h := 2*icon + pad + fyne.MeasureText(it.Text, textSize, fyne.TextStyle{Bold: true}).Height + 2*inner
+		out = append(out, Target{Label: it.Text, Context: tabContext, X: x, Y: y + h/2})
+		y += h + pad
 	}
 	return out
 }

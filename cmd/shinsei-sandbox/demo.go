@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/identity"
+	"github.com/shinsei-app/shinsei/internal/fsx"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/signer"
@@ -26,7 +27,7 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := os.RemoveAll(*dir); err != nil {
+	if err := fsx.RemoveAll(*dir); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(*dir, 0o700); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/internal/fsx"
 	"github.com/shinsei-app/shinsei/sandbox"
 	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/service"
@@ -41,6 +42,9 @@ type sandboxWorld struct {
 
 	dir   string
 	world *sandbox.World
+	// stopCompleting stops completing applications (see completeEnv);
+	// stopSlow the slow proxy (see slowEnv).
+	stopCompleting, stopSlow func()
 }
 
 // note says, in the app's language, which credential the practice signs
@@ -117,6 +121,7 @@ func (w *sandboxWorld) start(ctx context.Context) error {
 		return err
 	}
 	w.world = world
+	w.stopCompleting = startCompleting(world.Service)
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: world.Service.CACert().Raw})
 	if err := os.WriteFile(w.caFile(), ca, 0o644); err != nil {
 		return err
@@ -126,6 +131,9 @@ func (w *sandboxWorld) start(ctx context.Context) error {
 		ServiceURL: world.URL(), ServiceAnchors: world.ServiceAnchors(), ServiceVA: world.Service.VACert(),
 		Module: k.SoftHSMModule, DataDir: filepath.Join(dir, "data"), TrustAnchors: world.TrustAnchors(),
 		Lang: w.lang, Keyring: &submit.MemoryKeyring{}, // practice accounts never reach the OS keyring
+	}
+	if w.cfg.Proxy, w.stopSlow, err = startSlowUploads(); err != nil {
+		return err
 	}
 	switch {
 	case shared != "" && os.Getenv(pcscSocketEnv) != "":
@@ -153,10 +161,16 @@ func (w *sandboxWorld) start(ctx context.Context) error {
 const pcscSocketEnv = "PCSCLITE_CSOCK_NAME"
 
 func (w *sandboxWorld) close() {
+	if w.stopCompleting != nil {
+		w.stopCompleting()
+	}
+	if w.stopSlow != nil {
+		w.stopSlow()
+	}
 	if w.world != nil {
 		_ = w.world.Close()
 	}
 	if w.dir != "" {
-		_ = os.RemoveAll(w.dir)
+		_ = fsx.RemoveAll(w.dir)
 	}
 }

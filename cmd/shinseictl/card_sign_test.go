@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/shinsei-app/shinsei/diagnosis"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/sandbox"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/vcard"
@@ -25,8 +26,8 @@ import (
 // refuse signs nothing after exactly one presentation.
 func TestSignOnTheVirtualCardSpendsNoTryInVainAndSignsNothingTheServiceWouldRefuse(t *testing.T) {
 	vc := startCardStack(t)
-	t.Setenv(diagnosis.ErrorLogEnv, filepath.Join(t.TempDir(), "last-errors.json"))
-	dir := t.TempDir()
+	t.Setenv(diagnosis.ErrorLogEnv, filepath.Join(fsxtest.TempDir(t), "last-errors.json"))
+	dir := fsxtest.TempDir(t)
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
@@ -104,7 +105,7 @@ func TestSignOnTheVirtualCardSpendsNoTryInVainAndSignsNothingTheServiceWouldRefu
 		t.Run(c.name, func(t *testing.T) {
 			card := vc.insert(t, c.scenario)
 			triesBefore, _ := card.TriesLeft()
-			out := filepath.Join(t.TempDir(), "application.asice")
+			out := filepath.Join(fsxtest.TempDir(t), "application.asice")
 			args := append([]string{"sign", "--module", vc.module, "--pin-stdin"}, c.args(out)...)
 			code, stdout, stderr := shinseictl(c.stdin, args...)
 			if code != c.code {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/shinsei-app/shinsei/diagnosis"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
@@ -118,8 +119,8 @@ func shinseictl(stdin string, args ...string) (code int, stdout, stderr string) 
 
 func TestCommandsReadTheVirtualCardsExactTriesAndNeverSpendOne(t *testing.T) {
 	vc := startCardStack(t)
-	t.Setenv(diagnosis.ErrorLogEnv, filepath.Join(t.TempDir(), "last-errors.json"))
-	dir := t.TempDir()
+	t.Setenv(diagnosis.ErrorLogEnv, filepath.Join(fsxtest.TempDir(t), "last-errors.json"))
+	dir := fsxtest.TempDir(t)
 	form := filepath.Join(dir, "form.json")
 	if err := os.WriteFile(form, []byte(`{"procedure": "sandbox-juminhyo"}`), 0o600); err != nil {
 		t.Fatal(err)
@@ -290,7 +291,7 @@ func TestCommandsReadTheVirtualCardsExactTriesAndNeverSpendOne(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			card := vc.insert(t, c.scenario)
-			out := filepath.Join(t.TempDir(), "application.asice")
+			out := filepath.Join(fsxtest.TempDir(t), "application.asice")
 			code, stdout, stderr := shinseictl(c.stdin, c.args(out)...)
 			if code != c.code {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, c.code, stdout, stderr)
@@ -317,16 +318,16 @@ func TestDiagExitsZeroWhenTheComputerIsReadyForTheCard(t *testing.T) {
 		return
 	}
 	vc := startCardStack(t)
-	t.Setenv(diagnosis.ErrorLogEnv, filepath.Join(t.TempDir(), "last-errors.json"))
+	t.Setenv(diagnosis.ErrorLogEnv, filepath.Join(fsxtest.TempDir(t), "last-errors.json"))
 	// An earlier diag that failed (a module that is no module) does not
 	// turn the next one amber: its verdict is no error met.
-	notModule := filepath.Join(t.TempDir(), "notamodule.so")
+	notModule := filepath.Join(fsxtest.TempDir(t), "notamodule.so")
 	os.WriteFile(notModule, []byte("not a library"), 0o600)
 	if code, stdout, _ := shinseictl("", "diag", "--module", notModule); code != exitEnvironment {
 		t.Fatalf("diag with no module: exit %d, want 3\n%s", code, stdout)
 	}
 	card := vc.insert(t, vcard.ScenarioHealthy)
-	out := filepath.Join(t.TempDir(), "bundle.zip")
+	out := filepath.Join(fsxtest.TempDir(t), "bundle.zip")
 	code, stdout, stderr := shinseictl("", "diag", "--module", vc.module, "--out", out)
 	if code != exitOK {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
@@ -24,7 +25,7 @@ func TestCheckFormOnACertificateWhoseHolderCannotBeReadSaysSoAndExitsFour(t *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	certFile, rootFile, form := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "root.pem"), filepath.Join(dir, "form.json")
 	for path, data := range map[string][]byte{
 		certFile: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cred.Cert.Raw}),

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 )
 
 // Headless runs (cron, ssh, CI) of a command that needs a stored secret:
@@ -75,7 +77,7 @@ func headlessEnv(t *testing.T) []string {
 		}
 		env = append(env, e)
 	}
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	for _, d := range []string{"runtime", "data"} {
 		if err := os.Mkdir(filepath.Join(dir, d), 0o700); err != nil {
 			t.Fatal(err)

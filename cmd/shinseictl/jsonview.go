@@ -24,10 +24,39 @@ type verifyView struct {
 	Files       []fileView    `json:"files,omitempty"`
 	Signer      *certSummary  `json:"signer,omitempty"`
 	Chain       []certSummary `json:"chain,omitempty"`
+	// Unsigned and OCSPResponses are what the (first) signature carries
+	// beyond CAdES-BES: reported, not validated.
+	Unsigned      []string `json:"unsigned_attributes,omitempty"`
+	OCSPResponses int      `json:"ocsp_responses,omitempty"`
+	// Signatures lists a package's signatures and time-stamp tokens,
+	// each over its own manifest.
+	Signatures []signatureView `json:"signatures,omitempty"`
+	// Conformance lists warnings that do not touch integrity; Undecided
+	// what could not be decided.
+	Conformance []signer.Remark `json:"conformance,omitempty"`
+	Undecided   []signer.Remark `json:"undecided,omitempty"`
 	// Revocation says how revocation was judged: verify checks the
 	// signature, the path and the validity, never revocation.
 	Revocation string `json:"revocation"`
-	OK         bool   `json:"ok"`
+	// Outcome is valid, invalid or undecided (exit 0, 1 or 4).
+	Outcome string `json:"outcome"`
+	OK      bool   `json:"ok"`
+}
+
+// signatureView is one signature of a package.
+type signatureView struct {
+	Name          string        `json:"name"`
+	Manifest      string        `json:"manifest"`
+	Kind          string        `json:"kind"`
+	Format        string        `json:"format,omitempty"`
+	Integrity     signer.Check  `json:"integrity"`
+	Certificate   signer.Check  `json:"certificate"`
+	Time          *time.Time    `json:"signing_time,omitempty"`
+	Signer        *certSummary  `json:"signer,omitempty"`
+	Chain         []certSummary `json:"chain,omitempty"`
+	Unsigned      []string      `json:"unsigned_attributes,omitempty"`
+	OCSPResponses int           `json:"ocsp_responses,omitempty"`
+	Covers        []string      `json:"covers,omitempty"`
 }
 
 // fileView is one file of a package.
@@ -38,6 +67,8 @@ type fileView struct {
 	Size     int64  `json:"size"`
 	SHA256   string `json:"sha256,omitempty"`
 	Status   string `json:"status"`
+	// Manifests are the manifests with a verified signature covering it.
+	Manifests []string `json:"manifests,omitempty"`
 }
 
 // certSummary is a certificate in a JSON document.
@@ -52,7 +83,20 @@ type certSummary struct {
 
 func newVerifyView(r *signer.Report) verifyView {
 	v := verifyView{Format: r.Format, Integrity: r.Integrity, Certificate: r.Certificate,
-		SigningTime: r.SigningTime, Files: fileViews(r.Files), Revocation: "not-checked", OK: r.OK()}
+		SigningTime: r.SigningTime, Files: fileViews(r.Files), Revocation: "not-checked", OK: r.OK(),
+		Unsigned: r.Unsigned, OCSPResponses: r.OCSPResponses, Conformance: r.Conformance, Undecided: r.Undecided, Outcome: r.Outcome()}
+	for _, s := range r.Signatures {
+		sv := signatureView{Name: s.Name, Manifest: s.Manifest, Kind: s.Kind, Format: s.Format, Integrity: s.Integrity,
+			Certificate: s.Certificate, Time: s.SigningTime, Unsigned: s.Unsigned, OCSPResponses: s.OCSPResponses, Covers: s.Covers}
+		if s.Signer != nil {
+			sum := summarize(s.Signer)
+			sv.Signer = &sum
+		}
+		for _, c := range s.Chain {
+			sv.Chain = append(sv.Chain, summarize(c))
+		}
+		v.Signatures = append(v.Signatures, sv)
+	}
 	if r.Signer != nil {
 		s := summarize(r.Signer)
 		v.Signer = &s
@@ -66,7 +110,7 @@ func newVerifyView(r *signer.Report) verifyView {
 func fileViews(files []signer.FileResult) []fileView {
 	var out []fileView
 	for _, f := range files {
-		out = append(out, fileView{Name: f.Name, MimeType: f.MimeType, Form: f.Form, Size: f.Size, SHA256: f.SHA256, Status: f.Status})
+		out = append(out, fileView{Name: f.Name, MimeType: f.MimeType, Form: f.Form, Size: f.Size, SHA256: f.SHA256, Status: f.Status, Manifests: f.Manifests})
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,7 +18,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(scriptsMain{m}, map[string]func(){
 		"shinseictl": func() {
 			args := os.Args[1:]
 			if !wantsJSON(args) {
@@ -73,6 +74,10 @@ func (e *buildError) Error() string {
 }
 
 func TestScripts(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		windowsScripts(t)
+		return
+	}
 	for _, tool := range []string{"openssl", "unzip", "zip"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is needed by the scripts: apt-get install %s", tool, tool)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/shinsei-app/shinsei/flow"
@@ -12,7 +14,10 @@ import (
 )
 
 // runVerify verifies a package or a detached signature and exits 0 when
-// both integrity and certificate are good, 1 when either is not.
+// everything is valid (integrity, every signature's certificate, every
+// file covered), 1 on a definite failure, and 4 when something could not
+// be decided (a time-stamp token, not validated yet). Conformance
+// remarks are printed and do not change the exit code.
 func runVerify(ctx context.Context, std *stdio, args []string) error {
 	fs := newFlags("verify")
 	trust := addTrustFlags(fs)
@@ -54,8 +59,11 @@ func runVerify(ctx context.Context, std *stdio, args []string) error {
 	} else {
 		printReport(std, operands[0], rep, len(trust.anchors) == 0)
 	}
-	if !rep.OK() {
+	switch rep.Outcome() {
+	case signer.OutcomeInvalid:
 		return errSilent(exitNegative)
+	case signer.OutcomeUndecided:
+		return errSilent(exitIndeterminate)
 	}
 	if *requireRevocation {
 		return &failure{code: exitIndeterminate, err: errors.New("verify: the signer's revocation status was not established (verify does not check revocation)"),
@@ -95,6 +103,11 @@ func printReport(std *stdio, name string, r *signer.Report, noAnchor bool) {
 	if noAnchor && !r.Certificate.OK {
 		fmt.Fprintln(w, "               (no --anchor was given, so no certificate can be trusted)")
 	}
+	if len(r.Signatures) > 1 || len(r.Signatures) == 1 && (r.Signatures[0].Kind != signer.KindCAdES || r.Signatures[0].Name != "META-INF/signature001.p7s") {
+		printSignatures(std, r.Signatures)
+	} else {
+		printExtras(w, "  ", r.Unsigned, r.OCSPResponses)
+	}
 	if len(r.Files) > 0 {
 		fmt.Fprintln(w, "  files:")
 		for _, f := range r.Files {
@@ -102,13 +115,67 @@ func printReport(std *stdio, name string, r *signer.Report, noAnchor bool) {
 			if f.Form {
 				role = " [form]"
 			}
-			fmt.Fprintf(w, "    %-15s %s%s (%d bytes)\n", f.Status, f.Name, role, f.Size)
+			cover := ""
+			if len(r.Signatures) > 1 && len(f.Manifests) > 0 {
+				cover = ", signed in " + strings.Join(f.Manifests, ", ")
+			}
+			fmt.Fprintf(w, "    %-15s %s%s (%d bytes%s)\n", f.Status, f.Name, role, f.Size, cover)
 		}
 	}
-	if r.OK() {
+	for _, c := range r.Conformance {
+		fmt.Fprintf(w, "  conformance: warning: %s — %s\n", c.Reason, c.Detail)
+	}
+	for _, u := range r.Undecided {
+		fmt.Fprintf(w, "  undecided:   %s — %s\n", u.Reason, u.Detail)
+	}
+	switch r.Outcome() {
+	case signer.OutcomeValid:
 		fmt.Fprintln(w, "result: VALID")
-	} else {
+	case signer.OutcomeUndecided:
+		fmt.Fprintln(w, "result: UNDECIDED (nothing failed, but not everything could be verified)")
+	default:
 		fmt.Fprintln(w, "result: NOT VALID")
+	}
+}
+
+// printSignatures lists a package's signatures one by one, when there is
+// more than the one Shinsei writes.
+func printSignatures(std *stdio, sigs []signer.SignatureResult) {
+	w := std.out
+	fmt.Fprintf(w, "  signatures:  %d\n", len(sigs))
+	for _, s := range sigs {
+		kind := s.Format
+		switch s.Kind {
+		case signer.KindTimestamp:
+			kind = "time-stamp token"
+		case signer.KindArchiveTimestamp:
+			kind = "archive time-stamp token"
+		}
+		fmt.Fprintf(w, "    %s over %s (%s)\n", s.Name, s.Manifest, kind)
+		fmt.Fprintf(w, "      integrity:   %s\n", describeCheck(s.Integrity, ""))
+		if s.Signer != nil {
+			fmt.Fprintf(w, "      signer:      %s\n", s.Signer.Subject)
+		}
+		if s.Kind != signer.KindCAdES && s.SigningTime != nil {
+			fmt.Fprintf(w, "      time:        %s (as the time-stamp authority states)\n", s.SigningTime.Format(time.RFC3339))
+		}
+		if s.Kind != signer.KindCAdES && s.Certificate.Reason == signer.ReasonNotValidated {
+			fmt.Fprintln(w, "      certificate: not validated (time-stamp authorities are checked with long-term signatures, not yet)")
+		} else {
+			fmt.Fprintf(w, "      certificate: %s\n", describeCheck(s.Certificate, ""))
+		}
+		printExtras(w, "      ", s.Unsigned, s.OCSPResponses)
+	}
+}
+
+// printExtras lists what a signature carries beyond CAdES-BES: kept and
+// reported, not validated.
+func printExtras(w io.Writer, indent string, unsigned []string, ocsp int) {
+	if len(unsigned) > 0 {
+		fmt.Fprintf(w, "%sunsigned:    %s (present, not validated)\n", indent, strings.Join(unsigned, ", "))
+	}
+	if ocsp > 0 {
+		fmt.Fprintf(w, "%sOCSP:        %d response(s) carried in the signature (present, not validated)\n", indent, ocsp)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/shinsei-app/shinsei/internal/fsx"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 )
 
 // entries lists dir's names, sorted.
@@ -71,7 +72,7 @@ func TestWriteFile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := fsxtest.TempDir(t)
 			path := tt.setup(t, dir)
 			err := fsx.WriteFile(path, []byte("new"), 0)
 			if (err != nil) != tt.wantErr {
@@ -104,7 +105,7 @@ func TestFileModes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := filepath.Join(t.TempDir(), "f")
+			p := filepath.Join(fsxtest.TempDir(t), "f")
 			if err := fsx.WriteFile(p, []byte("x"), tt.perm); err != nil {
 				t.Fatal(err)
 			}
@@ -147,7 +148,7 @@ func TestCreate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := fsxtest.TempDir(t)
 			f, err := fsx.Create(filepath.Join(dir, "out.asice"), 0)
 			if err != nil {
 				t.Fatal(err)
@@ -167,7 +168,7 @@ func TestCreate(t *testing.T) {
 		})
 	}
 	t.Run("a second commit is an error", func(t *testing.T) {
-		f, err := fsx.Create(filepath.Join(t.TempDir(), "x"), 0)
+		f, err := fsx.Create(filepath.Join(fsxtest.TempDir(t), "x"), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +193,7 @@ func TestInstall(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := fsxtest.TempDir(t)
 			src := filepath.Join(dir, "src")
 			if err := os.WriteFile(src, []byte("pkg"), 0o600); err != nil {
 				t.Fatal(err)

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 )
 
 // SparseFile makes a file name of size bytes, all zero, in a new
@@ -11,7 +13,7 @@ import (
 // 100 MB attachment cheaply.
 func SparseFile(tb testing.TB, name string, size int64) string {
 	tb.Helper()
-	p := filepath.Join(tb.TempDir(), name)
+	p := filepath.Join(fsxtest.TempDir(tb), name)
 	f, err := os.Create(p)
 	if err != nil {
 		tb.Fatal(err)

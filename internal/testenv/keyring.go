@@ -5,9 +5,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 )
 
 // keyringChildEnv marks a test process that runs inside its own D-Bus
@@ -40,6 +43,9 @@ const keyringPassword = "shinsei-test-keyring"
 // gnome-keyring-daemon fails the test with the packages to install.
 func Keyring(t *testing.T) bool {
 	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("testenv: GNOME Keyring over D-Bus is the Linux keyring (Windows has its own test of the Credential Manager)")
+	}
 	if os.Getenv(keyringChildEnv) == t.Name() {
 		if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 			t.Fatal("testenv: the keyring child has no D-Bus session")
@@ -55,7 +61,7 @@ func Keyring(t *testing.T) bool {
 	if len(missing) > 0 {
 		t.Fatalf("testenv: %s not found: %s", strings.Join(missing, ", "), keyringHint)
 	}
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	for _, d := range []string{"data", "runtime"} {
 		if err := os.Mkdir(filepath.Join(dir, d), 0o700); err != nil {
 			t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/shinsei-app/shinsei/internal/fsx"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/softhsm"
 )
@@ -36,7 +37,7 @@ func Main(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "testenv:", err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
+	defer fsx.RemoveAll(dir)
 	conf, err := softhsm.WriteConfig(dir)
 	if err == nil {
 		err = os.Setenv("SOFTHSM2_CONF", conf)

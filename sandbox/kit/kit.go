@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/shinsei-app/shinsei/internal/fsx"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/softhsm"
@@ -269,7 +270,7 @@ func (k *Kit) provision(ctx context.Context, module string) error {
 	dir := filepath.Join(k.Dir, "softhsm")
 	// A token of an earlier run in this directory would be a second
 	// token with the same label: the new one replaces it.
-	if err := os.RemoveAll(dir); err != nil {
+	if err := fsx.RemoveAll(dir); err != nil {
 		return fmt.Errorf("kit: %w", err)
 	}
 	conf, err := softhsm.WriteConfig(dir)
@@ -289,7 +290,7 @@ func (k *Kit) provision(ctx context.Context, module string) error {
 		} else {
 			_ = os.Unsetenv("SOFTHSM2_CONF")
 		}
-		_ = os.RemoveAll(dir)
+		_ = fsx.RemoveAll(dir)
 		return fmt.Errorf("%w: %w", ErrNoSoftHSM, err)
 	}
 	defer lib.Close()

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -88,7 +89,7 @@ func TestTheBackOfficeIsOffUnlessAskedForAndOnlyOnLoopback(t *testing.T) {
 	if got, body := e.raw(http.MethodGet, e.svc.URL()+"/sandbox/applications", "", ""); got != http.StatusNotFound {
 		t.Errorf("the API port: %d %s", got, body)
 	}
-	_, err := Start(t.Context(), Config{PKI: e.creds.pki, Registry: e.reg, DBPath: filepath.Join(t.TempDir(), "s.db"), AdminAddr: "0.0.0.0:0"})
+	_, err := Start(t.Context(), Config{PKI: e.creds.pki, Registry: e.reg, DBPath: filepath.Join(fsxtest.TempDir(t), "s.db"), AdminAddr: "0.0.0.0:0"})
 	if !errors.Is(err, errAdminNotLoopback) {
 		t.Errorf("a back office on every interface started: %v", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shinsei-app/shinsei/internal/fsx"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -395,7 +396,7 @@ func (s *Service) issueNotice(ctx context.Context, a *applicationRow, n SandboxN
 	if err != nil {
 		return fmt.Errorf("service: notice: %w", err)
 	}
-	defer os.RemoveAll(dir)
+	defer fsx.RemoveAll(dir)
 	issued := now.In(jst).Truncate(time.Second)
 	form, err := json.MarshalIndent(map[string]any{
 		"type": "notice", "notice_id": id, "arrival_number": a.Arrival, "procedure": a.Procedure,

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/shinsei-app/shinsei/internal/fsx"
@@ -337,8 +338,13 @@ func (s *sqlStore) sealOldAccounts(ctx context.Context, tx *sql.Tx) (int, error)
 }
 
 // restrictFiles makes the database, its -wal and -shm files and the key
-// file readable by the service's user only.
+// file readable by the service's user only. Windows has no mode bits
+// (os.Chmod only sets the read-only attribute, and fails on the files
+// SQLite holds open): there the ACL of the user's folder keeps others out.
 func restrictFiles(dbPath string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
 	for _, p := range []string{dbPath, dbPath + "-wal", dbPath + "-shm", dbPath + keysSuffix} {
 		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("service: file mode: %w", err)

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -77,7 +78,7 @@ func BenchmarkVerifyAndStoreVsOpenSSL(b *testing.B) {
 
 	// openssl on the same signatures: extract them (untimed), then run
 	// one process per signature.
-	dir := b.TempDir()
+	dir := fsxtest.TempDir(b)
 	ca := filepath.Join(dir, "jpki-root.pem")
 	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.pki.JPKISign.Cert.Raw}), 0o600); err != nil {
 		b.Fatal(err)

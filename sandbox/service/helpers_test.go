@@ -22,6 +22,7 @@ import (
 
 	"github.com/digitorus/pkcs7"
 
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
@@ -128,7 +129,7 @@ func newSvcEnv(tb testing.TB, change ...func(*Config)) *testEnv {
 	tb.Helper()
 	c := testCreds(tb)
 	e := &testEnv{tb: tb, creds: c, reg: pki.NewRegistry(), clock: &testClock{}, logs: &bytes.Buffer{}}
-	e.dbPath = filepath.Join(tb.TempDir(), "service.db")
+	e.dbPath = filepath.Join(fsxtest.TempDir(tb), "service.db")
 	e.record(c.pki.JPKISign, c.resident, c.other, c.expired)
 	e.record(c.pki.Registrar, c.corporate)
 	e.record(c.pki.LGPKIOrg, c.official)
@@ -264,7 +265,7 @@ func makePackage(tb testing.TB, cred *pki.Credential, form any, attachments ...[
 // makePackageWith is makePackage for a signer credential.
 func makePackageWith(tb testing.TB, sc signer.Credential, form any, attachments ...[]byte) []byte {
 	tb.Helper()
-	dir := tb.TempDir()
+	dir := fsxtest.TempDir(tb)
 	data, ok := form.([]byte)
 	if !ok {
 		var err error

@@ -42,6 +42,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/api"
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/internal/fsx"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/responder"
 	"github.com/shinsei-app/shinsei/submit"
@@ -423,7 +424,7 @@ func (s *Service) release() error {
 		s.adminLn.Close()
 	}
 	if s.tmpDir != "" {
-		if rerr := os.RemoveAll(s.tmpDir); err == nil {
+		if rerr := fsx.RemoveAll(s.tmpDir); err == nil {
 			err = rerr
 		}
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/api"
 	"github.com/shinsei-app/shinsei/certcheck"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/responder"
 	"github.com/shinsei-app/shinsei/signer"
@@ -685,7 +686,7 @@ func TestStatusInquiryAndSignedNotices(t *testing.T) {
 	if r.status != 200 || r.header.Get("Content-Type") != submit.MediaASiCE {
 		t.Fatalf("notice: %d %s", r.status, r.header.Get("Content-Type"))
 	}
-	path := t.TempDir() + "/notice.asice"
+	path := fsxtest.TempDir(t) + "/notice.asice"
 	if err := os.WriteFile(path, r.body, 0o600); err != nil {
 		t.Fatal(err)
 	}

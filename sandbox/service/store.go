@@ -182,6 +182,12 @@ func (s *sqlStore) putPackage(tmp, sum string) error {
 		return fmt.Errorf("service: store package: %w", err)
 	}
 	if err := fsx.Install(tmp, dest); err != nil && !errors.Is(err, fsx.ErrDirNotSynced) {
+		// A parallel request stored the same bytes first: on Windows a
+		// rename onto a file being renamed into place is refused. The
+		// name is the content's hash, so the copy in place is this one.
+		if _, statErr := os.Stat(dest); statErr == nil {
+			return os.Remove(tmp)
+		}
 		return fmt.Errorf("service: store package: %w", err)
 	}
 	_ = fsx.SyncDir(s.packages)

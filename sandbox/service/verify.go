@@ -164,6 +164,10 @@ func (s *Service) verifyIntegrity(ctx context.Context, path string) (*signer.Rep
 	case err != nil:
 		return nil, fail(submit.ReasonInternal, "")
 	}
+	if rep.Integrity.OK && rep.Signer == nil {
+		// Intact but signed by no one: time-stamp tokens alone.
+		return rep, fail(submit.ReasonSignatureRequired, "package: "+signer.ReasonSignatureMissing)
+	}
 	if !rep.Integrity.OK {
 		if rep.Integrity.Reason == signer.ReasonSignatureMissing {
 			return rep, fail(submit.ReasonSignatureRequired, "package: "+signer.ReasonSignatureMissing)

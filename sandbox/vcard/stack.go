@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/shinsei-app/shinsei/internal/fsx"
 )
 
 // ReaderName is the reader name the card stack's pcscd gives its
@@ -305,7 +307,7 @@ func (s *Stack) Close() error {
 		}
 	}
 	if s.tempDir {
-		if err := os.RemoveAll(s.Dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := fsx.RemoveAll(s.Dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, err)
 		}
 	}

@@ -35,6 +35,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shinsei-app/shinsei/internal/fsx"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -155,7 +156,7 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 	s.srv.CloseClientConnections()
 	s.srv.Close()
-	os.RemoveAll(s.dir)
+	fsx.RemoveAll(s.dir)
 }
 
 // Down closes the server's listener: connections are refused, as by a

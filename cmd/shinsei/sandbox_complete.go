@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/shinsei-app/shinsei/sandbox/service"
+	"github.com/shinsei-app/shinsei/submit"
+)
+
+// completeEnv, set to 1, has the embedded sandbox complete every
+// application it receives at once and issue it a notice, as the
+// municipality's office would some days later. It is for
+// scripts/screenshots, which opens that notice from the history; the
+// sandbox does nothing of the kind without it.
+const completeEnv = "SHINSEI_SANDBOX_COMPLETE"
+
+// completeInterval is how often the sandbox looks for applications to
+// complete.
+const completeInterval = 200 * time.Millisecond
+
+// completeNotice is the notice issued for each completed application.
+var completeNotice = service.SandboxNotice{
+	TitleJA: "手続き完了のお知らせ（練習用）",
+	TitleEN: "Notice of completion (practice)",
+	BodyJA:  "お申し込みの手続きは完了しました。この通知は練習用の環境が発行したもので、実際の手続きではありません。",
+}
+
+// completeReceived completes each application svc has received, with a
+// notice, until ctx ends.
+func completeReceived(ctx context.Context, svc *service.Service) {
+	done := map[string]bool{}
+	t := time.NewTicker(completeInterval)
+	defer t.Stop()
+	for {
+		if recs, err := svc.Applications(ctx); err == nil {
+			for _, r := range recs {
+				if done[r.ArrivalNumber] {
+					continue
+				}
+				n := completeNotice
+				if _, err := svc.Advance(ctx, r.ArrivalNumber, service.SandboxAdvance{Status: submit.StatusCompleted, Notice: &n}); err == nil {
+					done[r.ArrivalNumber] = true
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// startCompleting starts completeReceived when completeEnv asks for it
+// and returns what stops it.
+func startCompleting(svc *service.Service) (stop func()) {
+	if os.Getenv(completeEnv) != "1" {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		completeReceived(ctx, svc)
+	}()
+	return func() { cancel(); <-done }
+}
