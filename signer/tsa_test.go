@@ -27,15 +27,15 @@ import (
 
 var (
 	tsaOnce  sync.Once
-	tsaCred  *pki.Credential
-	tsaNoEKU *pki.Credential
+	tsaCred  *pki.TSA
+	tsaNoEKU *pki.TSA
 	tsaErr   error
 )
 
 // testTSAs returns a time-stamp authority issued by the sandbox private
 // CA (critical id-kp-timeStamping) and one without the extended key
 // usage.
-func testTSAs(t testing.TB) (good, noEKU *pki.Credential) {
+func testTSAs(t testing.TB) (good *pki.TSA, noEKU *pki.TSA) {
 	t.Helper()
 	f := testFixtures(t)
 	tsaOnce.Do(func() {
@@ -43,8 +43,12 @@ func testTSAs(t testing.TB) (good, noEKU *pki.Credential) {
 		if tsaCred, tsaErr = f.pki.Private.IssueTSA("Test TSA", now.Add(-10*365*24*time.Hour), now.Add(10*365*24*time.Hour)); tsaErr != nil {
 			return
 		}
-		tsaNoEKU, tsaErr = f.pki.Private.Issue(&x509.Certificate{Subject: pkix.Name{CommonName: "Not a TSA"},
+		var c *pki.Credential
+		c, tsaErr = f.pki.Private.Issue(&x509.Certificate{Subject: pkix.Name{CommonName: "Not a TSA"},
 			NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature})
+		if tsaErr == nil {
+			tsaNoEKU = &pki.TSA{Cert: c.Cert, Key: c.Key}
+		}
 	})
 	if tsaErr != nil {
 		t.Fatal(tsaErr)
@@ -54,7 +58,7 @@ func testTSAs(t testing.TB) (good, noEKU *pki.Credential) {
 
 // tsaServer answers time-stamp requests with tokens by cred at the time
 // clock returns (now when nil).
-func tsaServer(t testing.TB, cred *pki.Credential, clock func() time.Time) *httptest.Server {
+func tsaServer(t testing.TB, cred *pki.TSA, clock func() time.Time) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)

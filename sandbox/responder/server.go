@@ -132,8 +132,9 @@ type Server struct {
 	// certificate with id-kp-OCSPSigning, to be trusted directly.
 	VA *Identity
 	// TSA is the time-stamp authority (RFC 3161) at /tsa: a certificate
-	// the private CA issued with the critical id-kp-timeStamping.
-	TSA *pki.Credential
+	// the private CA issued (ECDSA P-256) with the critical
+	// id-kp-timeStamping.
+	TSA *pki.TSA
 
 	names  map[string]*pki.CA
 	byCA   map[*pki.CA]string

@@ -24,7 +24,7 @@ const maxTSARequest = 8 << 10
 
 // newTSA issues the sandbox time-stamp authority's certificate from the
 // private CA, valid from a day before now for three years.
-func newTSA(p *pki.PKI, now time.Time) (*pki.Credential, error) {
+func newTSA(p *pki.PKI, now time.Time) (*pki.TSA, error) {
 	cred, err := p.Private.IssueTSA("Shinsei Sandbox Time-Stamp Authority", now.Add(-24*time.Hour), now.Add(3*365*24*time.Hour))
 	if err != nil {
 		return nil, fmt.Errorf("responder: time-stamp authority: %w", err)
@@ -68,7 +68,7 @@ func (r *Server) serveTSA(w http.ResponseWriter, req *http.Request) {
 // TimestampReply returns a DER TimeStampResp granting tsq, signed by tsa
 // at genTime with its certificate included: what the sandbox authority
 // answers, and what tests use to make tokens of other authorities.
-func TimestampReply(tsa *pki.Credential, tsq *timestamp.Request, genTime time.Time) ([]byte, error) {
+func TimestampReply(tsa *pki.TSA, tsq *timestamp.Request, genTime time.Time) ([]byte, error) {
 	ts := timestamp.Timestamp{
 		HashAlgorithm:     tsq.HashAlgorithm,
 		HashedMessage:     tsq.HashedMessage,
