@@ -120,6 +120,9 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 			return rec, err
 		}
 	}
+	if media == submit.MediaASiCE {
+		a.stampBeforeSubmit(ctx, path)
+	}
 	if signed := media == submit.MediaASiCE; proc.Level != submit.LevelUnresolved && proc.Level.NeedsSignature() != signed {
 		return nil, &LevelError{Procedure: proc.ID, Level: proc.Level, Signed: signed}
 	}

@@ -27,6 +27,17 @@ func (a *App) tsa(ctx context.Context) *signer.TSA {
 	return &signer.TSA{URL: url, Client: &http.Client{Transport: http.DefaultTransport}}
 }
 
+// stampBeforeSubmit adds a signature time-stamp to the signatures of the
+// package at path that have none — a package signed while the
+// authority could not be reached — before it is queued. It is best
+// effort: without an authority, or with one that fails, the package is
+// sent as it is (its signatures are valid without a time-stamp).
+func (a *App) stampBeforeSubmit(ctx context.Context, path string) {
+	if tsa := a.tsa(ctx); tsa != nil {
+		_, _ = signer.TimestampPackage(ctx, path, *tsa)
+	}
+}
+
 // Stamped is the outcome of Timestamp.
 type Stamped struct {
 	// Path is the package.
