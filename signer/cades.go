@@ -142,7 +142,9 @@ func verifyCMS(sig, content []byte, opts VerifyOptions, r *Report) error {
 			r.ProvenTime, r.ProvenBy, certOpts.At = &proven, ts.TSA, proven
 		}
 		for _, ts := range r.Timestamps {
-			if !ts.Check.OK {
+			// A token that holds but whose authority is not trusted here
+			// proves no time, and says nothing against the signature.
+			if !ts.Check.OK && ts.Check.Reason != ReasonTimestampUntrusted {
 				r.Undecided = append(r.Undecided, Remark{Reason: ts.Check.Reason, Detail: "signature-time-stamp: " + ts.Check.Detail})
 			}
 		}

@@ -274,5 +274,8 @@ func TestTimestampsThatDoNotHoldHaveTheirOwnResult(t *testing.T) {
 		if len(rep.Timestamps) != 1 || rep.Timestamps[0].Check.Reason != ReasonTimestampUntrusted {
 			t.Fatalf("want %s, got %+v", ReasonTimestampUntrusted, rep.Timestamps)
 		}
+		if rep.ProvenTime != nil || rep.Outcome() != OutcomeValid || len(rep.Undecided) != 0 {
+			t.Fatalf("an untrusted authority proves no time, and the signature stands as CAdES-BES: %s %+v", rep.Outcome(), rep.Undecided)
+		}
 	})
 }
