@@ -16,7 +16,7 @@ import (
 // TimestampPackage adds a signature-time-stamp token from tsa to every
 // signature of the package at pkgPath that has none yet, and returns how
 // many it added; 0 means every signature already had one, and the file is
-// left as it was. The package is rewritten next to itself and renamed
+// left as it was. A file with no signature is ErrMalformed. The package is rewritten next to itself and renamed
 // over it; the other entries are copied unchanged, so signatures and
 // manifests stay valid. Errors of the authority wrap ErrTSAUnreachable or
 // ErrTSABadReply, and the package is then unchanged.
@@ -31,10 +31,12 @@ func TimestampPackage(ctx context.Context, pkgPath string, tsa TSA) (int, error)
 	}
 	defer zr.Close()
 	stamped := map[string][]byte{}
+	signatures := 0
 	for _, f := range zr.File {
 		if !isSignatureName(f.Name) {
 			continue
 		}
+		signatures++
 		sig, err := readMeta(ctx, f)
 		if err != nil {
 			return 0, err
@@ -51,6 +53,9 @@ func TimestampPackage(ctx context.Context, pkgPath string, tsa TSA) (int, error)
 			return 0, err
 		}
 		stamped[f.Name] = out
+	}
+	if signatures == 0 {
+		return 0, fmt.Errorf("%w: no signature (META-INF/*signature*.p7s) to time-stamp", ErrMalformed)
 	}
 	if len(stamped) == 0 {
 		return 0, nil

@@ -105,6 +105,12 @@ func TestTimestampPackageAddsTheTokenLater(t *testing.T) {
 	if string(before) != string(after) {
 		t.Fatal("a package with its time-stamp must be left as it was")
 	}
+	t.Run("a file without a signature is refused, not rewritten", func(t *testing.T) {
+		notPkg := writeFile(t, t.TempDir(), "plain.zip", zipBytes(t, []entry{{Name: "form.json", Data: []byte("{}")}}))
+		if _, err := TimestampPackage(context.Background(), notPkg, TSA{URL: "http://127.0.0.1:1/tsa"}); !errors.Is(err, ErrMalformed) {
+			t.Fatalf("want ErrMalformed, got %v", err)
+		}
+	})
 	t.Run("openssl accepts the token added later", func(t *testing.T) {
 		opensslAccepts(t, pkg, f.official.Root, good.Cert)
 	})
