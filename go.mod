@@ -5,6 +5,10 @@ go 1.26.8
 require (
 	fyne.io/fyne/v2 v2.7.1
 	github.com/digitorus/pkcs7 v0.0.0-20250730155240-ffadbf3f398c
+	// RFC 3161 requests, responses and tokens. Pinned to this commit
+	// (2023-12-17): it builds with the Go of go.mod; later commits need Go
+	// 1.27. It asks for an older pkcs7; the newer one above is used.
+	github.com/digitorus/timestamp v0.0.0-20231217203849-220c5c2851b7
 	github.com/godbus/dbus/v5 v5.2.2
 	github.com/miekg/pkcs11 v1.1.2
 	github.com/rivo/uniseg v0.4.7

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math/big"
 	"time"
 )
@@ -138,11 +139,25 @@ func Check(ctx context.Context, leaf *x509.Certificate, opts Options) *Result {
 		} else {
 			cr.Revocation = askSources(ctx, opts.Sources, Query{Cert: c, Issuer: chain[i+1], Path: chain,
 				Roots: opts.Roots, Intermediates: opts.Intermediates, At: at})
+			cr.Revocation = revokedLater(cr.Revocation, at)
 		}
 		res.Path = append(res.Path, cr)
 	}
 	res.Outcome, res.Reason = verdict(res.Path, opts.RequireRevocation)
 	return res
+}
+
+// revokedLater turns a revocation dated after at into good at at: a
+// signature proven (by a time-stamp) to exist before its certificate was
+// revoked stays valid. A revocation without a date, or dated at or
+// before at, stands.
+func revokedLater(r Revocation, at time.Time) Revocation {
+	if r.Status != StatusRevoked || r.RevokedAt.IsZero() || !r.RevokedAt.After(at) {
+		return r
+	}
+	r.Detail = fmt.Sprintf("revoked on %s (%s), after %s, the time checked", r.RevokedAt.UTC().Format(time.RFC3339), r.Reason, at.UTC().Format(time.RFC3339))
+	r.Status, r.Reason = StatusGood, ""
+	return r
 }
 
 func askSources(ctx context.Context, sources []Source, q Query) Revocation {

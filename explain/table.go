@@ -126,6 +126,15 @@ var sentinels = []row{
 	{err: signer.ErrTooLarge, class: Usage, cmd: i18n.Text{Ja: "署名付きの申請データまたは署名として読み取れません。送り主にもう一度送ってもらってください。", En: "the file is not a readable signed package or signature; ask the sender for it again"}, explanation: explanation{
 		i18n.Text{Ja: "ファイルが大きすぎるため、読み取りを中止しました。", En: "The file is too large; reading it was stopped."},
 		i18n.Text{Ja: "送り主に確認してください。", En: "Please check with the sender."}}},
+	{err: signer.ErrTSAUnreachable, class: Environment, cmd: i18n.Text{Ja: "タイムスタンプは、あとで shinseictl timestamp PKG で付けられます（送信時にも自動で付けます）。--tsa URL で別のタイムスタンプ局も指定できます。", En: "add the timestamp later with 'shinseictl timestamp PKG' (submitting also adds it), or name another authority with --tsa URL"}, explanation: explanation{
+		i18n.Text{Ja: "タイムスタンプ局に接続できませんでした。署名は有効ですが、タイムスタンプはまだ付いていません。", En: "The timestamp authority could not be reached. The signature is valid, but has no timestamp yet."},
+		i18n.Text{Ja: "このまま送信できます。タイムスタンプは送信時に自動で付けます。", En: "You can submit as it is; the timestamp is added when you submit."}}},
+	{err: signer.ErrTSABadReply, class: Environment, cmd: i18n.Text{Ja: "タイムスタンプは、あとで shinseictl timestamp PKG で付けられます（送信時にも自動で付けます）。--tsa URL で別のタイムスタンプ局も指定できます。", En: "add the timestamp later with 'shinseictl timestamp PKG' (submitting also adds it), or name another authority with --tsa URL"}, explanation: explanation{
+		i18n.Text{Ja: "タイムスタンプ局の応答が正しいタイムスタンプではありませんでした。署名は有効ですが、タイムスタンプはまだ付いていません。", En: "The timestamp authority's answer was not a valid timestamp. The signature is valid, but has no timestamp yet."},
+		i18n.Text{Ja: "このまま送信できます。タイムスタンプは送信時にもう一度付けます。続く場合は窓口にお問い合わせください。", En: "You can submit as it is; the timestamp is tried again when you submit. If this goes on, please contact the help desk."}}},
+	{err: flow.ErrNoTSA, class: Usage, cmd: i18n.Text{Ja: "--tsa URL でタイムスタンプ局を指定するか、タイムスタンプ局を案内している申請サービスを --service で指定してください。", En: "name a timestamp authority with --tsa URL, or a service that announces one with --service"}, explanation: explanation{
+		i18n.Text{Ja: "タイムスタンプ局が設定されておらず、申請サービスからも案内がありません。", En: "No timestamp authority is set, and the service announces none."},
+		i18n.Text{Ja: "設定でタイムスタンプ局を指定してください。署名自体は有効です。", En: "Please set a timestamp authority in the settings. The signature itself is valid."}}},
 
 	{err: flow.ErrWrongLevel, class: Usage, explanation: explanation{
 		i18n.Text{Ja: "この手続きの申請方法（ログイン・署名の要否）と合っていません。", En: "This does not fit how the procedure is filed (login and signature)."},

@@ -39,6 +39,10 @@ type Config struct {
 	// catalogue names none, the service's /validation endpoint is asked
 	// over the authenticated TLS connection.
 	ServiceVA *x509.Certificate
+	// TSAURL is the RFC 3161 time-stamp authority asked for a
+	// signature-time-stamp right after signing and at submit; empty means
+	// the one the service's catalogue announces, if any.
+	TSAURL string
 	// Proxy chooses a proxy per request; nil uses HTTPS_PROXY/NO_PROXY.
 	Proxy func(*http.Request) (*url.URL, error)
 	// Timeout bounds each request to the service; zero means

@@ -1,10 +1,11 @@
 // Package flow holds Shinsei's use cases — find credentials, pre-check,
-// sign, register, log in and out, submit, send what waits in the outbox,
-// ask for status, verify a notice — independent of any user interface,
+// sign, time-stamp, register, log in and out, submit, send what waits in
+// the outbox, ask for status, verify a notice — independent of any user interface,
 // one file per use case. The desktop app (package ui) and the command line
 // (cmd/shinseictl) both call them, so every promise — no PIN presented in
-// vain, no signature the service will refuse, nothing filed twice, nothing
-// left behind on Cancel — is kept here once, for both.
+// vain, no signature the service will refuse, no signature failed because
+// a time-stamp authority is down, nothing filed twice, nothing left behind
+// on Cancel — is kept here once, for both.
 //
 // A use case never talks to the user itself: it asks for PINs,
 // confirmations and progress through callbacks its caller provides

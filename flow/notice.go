@@ -111,7 +111,13 @@ func (a *App) VerifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 		sources = nil
 	}
 	intermediates := append(append([]*x509.Certificate{}, a.cfg.Intermediates...), chainOf(rep)...)
-	res := certcheck.Check(ctx, rep.Signer, certcheck.Options{Roots: a.cfg.TrustAnchors, Intermediates: intermediates, At: now, Sources: sources})
+	// A signature time-stamp that holds proves when the notice was signed:
+	// the certificate is checked then, not now (signer.Report.ProvenTime).
+	at := now
+	if rep.ProvenTime != nil {
+		at = *rep.ProvenTime
+	}
+	res := certcheck.Check(ctx, rep.Signer, certcheck.Options{Roots: a.cfg.TrustAnchors, Intermediates: intermediates, At: at, Sources: sources})
 	out.Check, out.Domain = res, res.Domain
 	renew := i18n.Text{Ja: "発行元の市区町村にお問い合わせください。", En: "Please contact the municipality that issued it."}
 	switch {

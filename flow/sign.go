@@ -59,6 +59,14 @@ type Signed struct {
 	// Files are the packaged files, the form first; Size the package's.
 	Files []signer.FileResult `json:"files"`
 	Size  int64               `json:"size"`
+	// Timestamped is true when the signature carries a signature
+	// time-stamp (CAdES-T). TimestampNote, when a time-stamp authority
+	// was asked and could not give one, says why (a *Error around
+	// signer.ErrTSAUnreachable or signer.ErrTSABadReply): the package is
+	// signed and valid (CAdES-BES), and the time-stamp is added at submit
+	// or with Timestamp. It is a note, never a failure of the signature.
+	Timestamped   bool  `json:"timestamped"`
+	TimestampNote error `json:"-"`
 }
 
 // SignFilesRequest is what SignFiles signs: files as they are.
@@ -165,7 +173,7 @@ func (a *App) Sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 			if err != nil {
 				return err
 			}
-			return signed.build(ctx, files, cred, p, cb)
+			return signed.build(ctx, files, cred, p, a.tsa(ctx), cb)
 		},
 	})
 	if err != nil {
@@ -249,7 +257,7 @@ func (a *App) SignFiles(ctx context.Context, req SignFilesRequest, cb Callbacks)
 			return cb.ConfirmSign(ctx, p)
 		},
 		use: func(cred signer.Credential, p *Precheck) error {
-			return signed.build(ctx, files, cred, p, cb)
+			return signed.build(ctx, files, cred, p, a.tsa(ctx), cb)
 		},
 	})
 	if err != nil {
@@ -260,14 +268,18 @@ func (a *App) SignFiles(ctx context.Context, req SignFilesRequest, cb Callbacks)
 
 // build signs files with cred into the package at s.Path, reporting the
 // hashing through cb, and records what was signed and its pre-check p.
-func (s *Signed) build(ctx context.Context, files []signer.File, cred signer.Credential, p *Precheck, cb Callbacks) error {
-	res, err := signer.Build(ctx, s.Path, files, cred, signer.BuildOptions{Progress: func(done, total int64) {
+func (s *Signed) build(ctx context.Context, files []signer.File, cred signer.Credential, p *Precheck, tsa *signer.TSA, cb Callbacks) error {
+	res, err := signer.Build(ctx, s.Path, files, cred, signer.BuildOptions{TSA: tsa, Progress: func(done, total int64) {
 		cb.progress(StageHashing, done, total)
 	}})
 	if err != nil {
 		return &Error{Op: "sign", Err: err}
 	}
 	s.Certificate, s.Precheck, s.Files, s.Size = cred.Cert, p, res.Files, res.Size
+	s.Timestamped = res.Timestamped
+	if res.TimestampErr != nil {
+		s.TimestampNote = &Error{Op: "sign: time-stamp", Err: res.TimestampErr}
+	}
 	return nil
 }
 

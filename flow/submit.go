@@ -38,6 +38,10 @@ type SubmitRequest struct {
 	// Callbacks.Secret (once per run) instead of the one kept in the
 	// keyring, which is then not needed (a batch without a keyring).
 	EnterPassword bool
+	// stampAsked is set by SignAndSubmit when the time-stamp authority
+	// failed moments ago while signing: it is not asked (and waited for)
+	// a second time.
+	stampAsked bool
 }
 
 // Submit sends an application through the outbox: it is copied there
@@ -120,6 +124,9 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 		if rec, done, err := a.alreadyFiled(ctx, path, req, cb); done {
 			return rec, err
 		}
+	}
+	if media == submit.MediaASiCE && !req.stampAsked {
+		a.stampBeforeSubmit(ctx, path)
 	}
 	if signed := media == submit.MediaASiCE; proc.Level != submit.LevelUnresolved && proc.Level.NeedsSignature() != signed {
 		return nil, &LevelError{Procedure: proc.ID, Level: proc.Level, Signed: signed}
@@ -255,7 +262,7 @@ func (a *App) SignAndSubmit(ctx context.Context, req SignRequest, account string
 	var guard cancelGuard
 	if ctx.Err() == nil {
 		var rec *submit.Record
-		rec, err = a.Submit(ctx, SubmitRequest{Signed: signed, Account: account}, guard.callbacks(ctx, cb))
+		rec, err = a.Submit(ctx, SubmitRequest{Signed: signed, Account: account, stampAsked: signed.TimestampNote != nil}, guard.callbacks(ctx, cb))
 		if err == nil || ctx.Err() == nil {
 			return signed, rec, err
 		}

@@ -110,6 +110,9 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		if cfg.VA == nil {
 			cfg.VA = w.Responders.VA
 		}
+		if cfg.TSAURL == "" {
+			cfg.TSAURL = w.Responders.TSAURL()
+		}
 	}
 	cfg.PKI, cfg.Registry = w.PKI, w.Registry
 	if w.Service, err = service.Start(ctx, cfg); err != nil {

@@ -39,6 +39,11 @@ type BuildOptions struct {
 	// Progress, when set, is called on Build's goroutine as the files are
 	// copied and hashed, with the bytes done and the total.
 	Progress func(done, total int64)
+	// TSA, when set, is asked for a signature-time-stamp token right
+	// after signing (CAdES-T). An authority that cannot be reached or
+	// answers wrongly never fails Build: the package is written without
+	// the token (CAdES-BES) and BuildResult.TimestampErr says why.
+	TSA *TSA
 }
 
 // BuildResult describes the package Build wrote.
@@ -47,6 +52,11 @@ type BuildResult struct {
 	Files []FileResult
 	// Size is the package's size in bytes.
 	Size int64
+	// Timestamped is true when the signature carries a time-stamp token
+	// from BuildOptions.TSA; TimestampErr, wrapping ErrTSAUnreachable or
+	// ErrTSABadReply, says why not when one was asked for.
+	Timestamped  bool
+	TimestampErr error
 }
 
 // input is a file opened for packaging.
@@ -92,7 +102,7 @@ func Build(ctx context.Context, outPath string, files []File, cred Credential, o
 		var done int64
 		progress = func(n int64) { done += n; opts.Progress(done, total) }
 	}
-	res, err := writePackage(ctx, out.File, ins, cred, progress)
+	res, err := writePackage(ctx, out.File, ins, cred, opts.TSA, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +166,7 @@ func openInputs(files []File, outPath string) (ins []input, total int64, err err
 }
 
 // writePackage writes the whole ZIP to out.
-func writePackage(ctx context.Context, out *os.File, ins []input, cred Credential, progress func(int64)) (*BuildResult, error) {
+func writePackage(ctx context.Context, out *os.File, ins []input, cred Credential, tsa *TSA, progress func(int64)) (*BuildResult, error) {
 	now := time.Now()
 	zw := zip.NewWriter(&writeback{f: out})
 	if err := writeSmall(zw, mimetypeName, []byte(mimetypeASiCE), now); err != nil {
@@ -208,6 +218,16 @@ func writePackage(ctx context.Context, out *os.File, ins []input, cred Credentia
 	sig, err := signDetached(manifest, cred, essAttribute(cred.Cert))
 	if err != nil {
 		return nil, err
+	}
+	if tsa != nil {
+		if stamped, err := StampSignature(ctx, sig, *tsa); err != nil {
+			res.TimestampErr = err
+		} else {
+			sig, res.Timestamped = stamped, true
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("signer: stopped: %w", err)
+		}
 	}
 	if err := writeSmall(zw, manifestName, manifest, now); err != nil {
 		return nil, err

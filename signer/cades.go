@@ -131,7 +131,28 @@ func verifyCMS(sig, content []byte, opts VerifyOptions, r *Report) error {
 	if p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeSigningTime, &claimed) == nil {
 		r.SigningTime = &claimed
 	}
-	r.Certificate, r.Chain = checkCertificate(signer, p7.Certificates, opts)
+	certOpts := opts
+	if r.Timestamps = verifySignatureTimestamps(p7, opts); len(r.Timestamps) > 0 {
+		at := opts.At
+		if at.IsZero() {
+			at = time.Now()
+		}
+		if ts := earliestValid(r.Timestamps); ts != nil && ts.Time.Before(at) {
+			proven := ts.Time
+			r.ProvenTime, r.ProvenBy, certOpts.At = &proven, ts.TSA, proven
+		}
+		for _, ts := range r.Timestamps {
+			// A token that holds but whose authority is not trusted here
+			// proves no time, and says nothing against the signature.
+			if !ts.Check.OK && ts.Check.Reason != ReasonTimestampUntrusted {
+				r.Undecided = append(r.Undecided, Remark{Reason: ts.Check.Reason, Detail: "signature-time-stamp: " + ts.Check.Detail})
+			}
+		}
+	}
+	r.Certificate, r.Chain = checkCertificate(signer, p7.Certificates, certOpts)
+	if r.ProvenTime != nil && r.Certificate.OK {
+		r.Certificate.Detail = fmt.Sprintf("signed no later than %s (timestamp by %s)", r.ProvenTime.UTC().Format(time.RFC3339), r.ProvenBy)
+	}
 
 	// digitorus also compares the claimed signing time with the signer's
 	// validity period. Validity is judged by certcheck at opts.At alone,

@@ -67,6 +67,10 @@ type SignatureResult struct {
 	SignatureValue []byte              `json:"-"`
 	Unsigned       []string            `json:"unsignedAttributes,omitempty"`
 	OCSPResponses  int                 `json:"ocspResponses,omitempty"`
+	// Timestamps, ProvenTime and ProvenBy are as in Report.
+	Timestamps []TimestampResult `json:"timestamps,omitempty"`
+	ProvenTime *time.Time        `json:"provenTime,omitempty"`
+	ProvenBy   string            `json:"provenBy,omitempty"`
 	// Covers lists the files its manifest names.
 	Covers []string `json:"covers,omitempty"`
 }
@@ -75,6 +79,7 @@ type SignatureResult struct {
 func (s *SignatureResult) from(r *Report) {
 	s.Format, s.Integrity, s.Certificate, s.Signer, s.Chain = r.Format, r.Integrity, r.Certificate, r.Signer, r.Chain
 	s.SigningTime, s.SignatureValue, s.Unsigned, s.OCSPResponses = r.SigningTime, r.SignatureValue, r.Unsigned, r.OCSPResponses
+	s.Timestamps, s.ProvenTime, s.ProvenBy = r.Timestamps, r.ProvenTime, r.ProvenBy
 }
 
 // verified reports whether s is a CAdES signature whose integrity holds:
@@ -180,6 +185,10 @@ func verifyPackage(ctx context.Context, ra io.ReaderAt, size int64, opts VerifyO
 				one.Integrity = fail(ReasonSigningCertificateV2Missing, parsed.SigRef+": a package signature must be CAdES-BES")
 			}
 			sr.from(one)
+			for _, u := range one.Undecided {
+				u.Detail = parsed.SigRef + ": " + u.Detail
+				r.Undecided = append(r.Undecided, u)
+			}
 		}
 	}
 	// Signatures that no manifest names sign nothing a reader can know.
@@ -244,6 +253,7 @@ func summarizeSignatures(r *Report) {
 			first = false
 			r.Format, r.Certificate, r.Signer, r.Chain = s.Format, s.Certificate, s.Signer, s.Chain
 			r.SigningTime, r.SignatureValue, r.Unsigned, r.OCSPResponses = s.SigningTime, s.SignatureValue, s.Unsigned, s.OCSPResponses
+			r.Timestamps, r.ProvenTime, r.ProvenBy = s.Timestamps, s.ProvenTime, s.ProvenBy
 			continue
 		}
 		if r.Certificate.OK && !s.Certificate.OK {

@@ -4,22 +4,17 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
-	"encoding/asn1"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/digitorus/pkcs7"
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+	"github.com/digitorus/timestamp"
 )
 
 // imprintHashes are the message imprint algorithms a time-stamp token
 // over a manifest may use.
-var imprintHashes = map[string]crypto.Hash{
-	pkcs7.OIDDigestAlgorithmSHA256.String(): crypto.SHA256,
-	pkcs7.OIDDigestAlgorithmSHA384.String(): crypto.SHA384,
-	pkcs7.OIDDigestAlgorithmSHA512.String(): crypto.SHA512,
-}
+var imprintHashes = []crypto.Hash{crypto.SHA256, crypto.SHA384, crypto.SHA512}
 
 // verifyTimestampToken checks tst, an RFC 3161 time-stamp token, over
 // manifest: the token's own signature (by the certificate it carries)
@@ -58,9 +53,17 @@ func verifyTimestampToken(tst, manifest []byte, s *SignatureResult) error {
 			return nil
 		}
 	}
-	h, imprint, genTime, ok := parseTSTInfo(p7.Content)
-	if !ok {
-		s.Integrity = fail(ReasonSignatureInvalid, s.Name+": the token holds no readable TSTInfo")
+	// The TSTInfo is read by the RFC 3161 library; its own check of the
+	// token's signature is bounded by the signing-time attribute alone,
+	// so an authority's certificate that expired since does not count.
+	ts, err := timestamp.Parse(der)
+	if err != nil {
+		s.Integrity = fail(ReasonSignatureInvalid, s.Name+": the token holds no readable TSTInfo: "+err.Error())
+		return nil
+	}
+	h, imprint, genTime := ts.HashAlgorithm, ts.HashedMessage, ts.Time
+	if !slices.Contains(imprintHashes, h) {
+		s.Integrity = fail(ReasonSignatureInvalid, s.Name+": the token's imprint uses a hash not accepted here")
 		return nil
 	}
 	hh := h.New()
@@ -75,28 +78,4 @@ func verifyTimestampToken(tst, manifest []byte, s *SignatureResult) error {
 		s.Integrity.Detail = "the imprint matches the manifest; the token's signature is not checked: the authority's certificate is not in the token"
 	}
 	return nil
-}
-
-// parseTSTInfo reads the message imprint and genTime of a TSTInfo
-// (RFC 3161 §2.4.2).
-func parseTSTInfo(der []byte) (crypto.Hash, []byte, time.Time, bool) {
-	in := cryptobyte.String(der)
-	var info, imprint, alg, gt cryptobyte.String
-	var version int64
-	var policy, algOID asn1.ObjectIdentifier
-	var digest []byte
-	var genTime time.Time
-	if !in.ReadASN1(&info, cbasn1.SEQUENCE) || !info.ReadASN1Integer(&version) ||
-		!info.ReadASN1ObjectIdentifier(&policy) || !info.ReadASN1(&imprint, cbasn1.SEQUENCE) ||
-		!imprint.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&algOID) ||
-		!imprint.ReadASN1Bytes(&digest, cbasn1.OCTET_STRING) ||
-		!info.SkipASN1(cbasn1.INTEGER) || !info.ReadASN1Element(&gt, cbasn1.GeneralizedTime) {
-		return 0, nil, time.Time{}, false
-	}
-	// encoding/asn1 also reads the fractional seconds TSAs write.
-	if rest, err := asn1.Unmarshal(gt, &genTime); err != nil || len(rest) != 0 {
-		return 0, nil, time.Time{}, false
-	}
-	h, ok := imprintHashes[algOID.String()]
-	return h, digest, genTime, ok
 }

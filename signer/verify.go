@@ -79,7 +79,9 @@ type VerifyOptions struct {
 	// signature carries.
 	Intermediates []*x509.Certificate
 	// At is when the certificate must be valid; zero means now. The
-	// signing time the signer claims is never used.
+	// signing time the signer claims is never used; a signature-time-stamp
+	// token that holds and proves an earlier time moves the check to
+	// that time.
 	At time.Time
 }
 
@@ -138,6 +140,14 @@ type Report struct {
 	// OCSPResponses counts the OCSP responses the signature carries as
 	// RevocationInfoChoice other (RFC 5940): reported, not validated.
 	OCSPResponses int `json:"ocspResponses,omitempty"`
+	// Timestamps are the signature-time-stamp tokens over the signature
+	// value (CAdES-T), each checked.
+	Timestamps []TimestampResult `json:"timestamps,omitempty"`
+	// ProvenTime is the genTime of the earliest token that holds, when it
+	// is before VerifyOptions.At (or now): the signer's certificate is
+	// checked at that time, and ProvenBy names the authority.
+	ProvenTime *time.Time `json:"provenTime,omitempty"`
+	ProvenBy   string     `json:"provenBy,omitempty"`
 	// Files lists a package's files in manifest order, then the entries
 	// the manifests do not cover.
 	Files []FileResult `json:"files,omitempty"`

@@ -22,6 +22,16 @@ type Trust struct {
 	Intermediates [][]byte `json:"intermediates,omitempty"`
 	// ValidationAuthority is the service's VA; nil when it has none.
 	ValidationAuthority *ValidationAuthority `json:"validation_authority,omitempty"`
+	// TimestampAuthority is the time-stamp authority the service
+	// recommends for signatures; nil when it names none.
+	TimestampAuthority *TimestampAuthority `json:"timestamp_authority,omitempty"`
+}
+
+// TimestampAuthority is an RFC 3161 time-stamp authority reached over
+// HTTP (POST application/timestamp-query).
+type TimestampAuthority struct {
+	// URL is the authority's absolute http or https URL.
+	URL string `json:"url"`
 }
 
 // ValidationAuthority is the service's validation authority: an OCSP
@@ -44,6 +54,9 @@ type ServiceTrust struct {
 	// on the service's origin); both are empty when it has none.
 	VA     *x509.Certificate
 	VAPath string
+	// TSAURL is the time-stamp authority's URL; empty when the service
+	// names none.
+	TSAURL string
 }
 
 // Trust returns how the service checks signers' certificates (GET
@@ -92,6 +105,13 @@ func (c *Client) Trust(ctx context.Context) (*ServiceTrust, error) {
 			return nil, err
 		}
 		out.VA, out.VAPath = certs[0], va.OCSPPath
+	}
+	if tsa := t.TimestampAuthority; tsa != nil {
+		u, err := url.Parse(tsa.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, badReply("trust: the time-stamp authority's URL %q is not an http(s) URL", tsa.URL)
+		}
+		out.TSAURL = u.String()
 	}
 	return out, nil
 }

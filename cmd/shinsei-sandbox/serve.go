@@ -75,6 +75,7 @@ func runServe(ctx context.Context, args []string) error {
 		fmt.Println("  back office     off (start with --admin 127.0.0.1:PORT to have one, on its own port)")
 	}
 	fmt.Printf("  CRLs, OCSP, VA  %s  (/crl/NAME.crl, /ocsp/NAME/ca, /va)\n", world.Responders.URL)
+	fmt.Printf("  time-stamps     %s  (RFC 3161, announced by the service's catalogue)\n", world.Responders.TSAURL())
 	fmt.Printf("  kit             %s   (roots/*.pem, resident.p12, corporate.p12, official.p12; .p12 password %q)\n", k.Dir, kit.P12Password)
 	fmt.Printf("  resident token  export SOFTHSM2_CONF=%s   (token %q, signature password %s)\n",
 		k.SoftHSMConf, kit.TokenLabel, kit.PIN)

@@ -36,10 +36,11 @@ type stdio struct {
 type command func(ctx context.Context, std *stdio, args []string) error
 
 var commands = map[string]command{
-	"tokens": runTokens,
-	"sign":   runSign,
-	"verify": runVerify,
-	"check":  runCheck,
+	"tokens":    runTokens,
+	"sign":      runSign,
+	"verify":    runVerify,
+	"timestamp": runTimestamp,
+	"check":     runCheck,
 
 	"account":  runAccount,
 	"submit":   runSubmit,
@@ -51,8 +52,9 @@ var commands = map[string]command{
 // usages are the synopses of the commands, in the order help lists them.
 var usages = [][2]string{
 	{"tokens", "tokens [--module PATH] [--json]"},
-	{"sign", "sign --out PKG.asice (--module PATH [--token LABEL] [--key-id HEX] | --p12 FILE) [--pin-stdin] [--allow-final-try] [--force] [--anchor CERT]... [--service URL [--service-anchor CERT]...] [--settings FILE | --no-settings] [--offline] [--accept-indeterminate] [--json] FORM [ATTACHMENT...]"},
+	{"sign", "sign --out PKG.asice (--module PATH [--token LABEL] [--key-id HEX] | --p12 FILE) [--pin-stdin] [--allow-final-try] [--force] [--anchor CERT]... [--service URL [--service-anchor CERT]...] [--settings FILE | --no-settings] [--offline] [--accept-indeterminate] [--tsa URL] [--json] FORM [ATTACHMENT...]"},
 	{"check", "check [--anchor CERT]... [--intermediate CERT]... [--crl FILE]... [--ocsp-responder URL --responder-cert CERT] [--offline] [--require-revocation] [--at RFC3339] [--form FORM.json] [--json] CERT"},
+	{"timestamp", "timestamp [--tsa URL] [--service URL [--service-anchor CERT]...] [--json] PKG.asice"},
 	{"verify", "verify [--anchor CERT]... [--intermediate CERT]... [--at RFC3339] [--offline] [--require-revocation] [--json] (PKG.asice | --detached SIG.p7s CONTENT)"},
 	{"account register", "account register [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] (--p12 FILE | --module PATH [--token LABEL] [--key-id HEX]) [--pin-stdin] [--password-stdin] [--user-type resident|company] [--email ADDRESS] [--reset-password [--yes]] [--show-password] [--json]"},
 	{"account login", "account login [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--account ID] [--password-stdin | --p12 FILE | --module PATH ...] [--json]"},

@@ -28,6 +28,12 @@ type verifyView struct {
 	// beyond CAdES-BES: reported, not validated.
 	Unsigned      []string `json:"unsigned_attributes,omitempty"`
 	OCSPResponses int      `json:"ocsp_responses,omitempty"`
+	// Timestamps are the signature-time-stamp tokens, each checked;
+	// ProvenTime is the earliest good one's time, at which the signer's
+	// certificate was checked, and ProvenBy its authority.
+	Timestamps []signer.TimestampResult `json:"timestamps,omitempty"`
+	ProvenTime *time.Time               `json:"proven_time,omitempty"`
+	ProvenBy   string                   `json:"proven_by,omitempty"`
 	// Signatures lists a package's signatures and time-stamp tokens,
 	// each over its own manifest.
 	Signatures []signatureView `json:"signatures,omitempty"`
@@ -84,7 +90,8 @@ type certSummary struct {
 func newVerifyView(r *signer.Report) verifyView {
 	v := verifyView{Format: r.Format, Integrity: r.Integrity, Certificate: r.Certificate,
 		SigningTime: r.SigningTime, Files: fileViews(r.Files), Revocation: "not-checked", OK: r.OK(),
-		Unsigned: r.Unsigned, OCSPResponses: r.OCSPResponses, Conformance: r.Conformance, Undecided: r.Undecided, Outcome: r.Outcome()}
+		Unsigned: r.Unsigned, OCSPResponses: r.OCSPResponses, Conformance: r.Conformance, Undecided: r.Undecided, Outcome: r.Outcome(),
+		Timestamps: r.Timestamps, ProvenTime: r.ProvenTime, ProvenBy: r.ProvenBy}
 	for _, s := range r.Signatures {
 		sv := signatureView{Name: s.Name, Manifest: s.Manifest, Kind: s.Kind, Format: s.Format, Integrity: s.Integrity,
 			Certificate: s.Certificate, Time: s.SigningTime, Unsigned: s.Unsigned, OCSPResponses: s.OCSPResponses, Covers: s.Covers}

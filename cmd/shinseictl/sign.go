@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/shinsei-app/shinsei/explain"
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/signer"
@@ -19,6 +20,10 @@ type signView struct {
 	Issuer   string              `json:"issuer"`
 	Files    []signer.FileResult `json:"files"`
 	Precheck *flow.Precheck      `json:"precheck,omitempty"`
+	// Timestamped says whether the signature carries a time-stamp
+	// (CAdES-T); TimestampNote, when not, why, in the user's language.
+	Timestamped   bool   `json:"timestamped"`
+	TimestampNote string `json:"timestamp_note,omitempty"`
 }
 
 // runSign signs FORM and ATTACHMENTs as they are into an application
@@ -49,6 +54,7 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	offline := fs.Bool("offline", false, "fetch no CRL and ask no OCSP responder named in the certificate (the service is still asked)")
 	acceptIndeterminate := fs.Bool("accept-indeterminate", false, "sign even when the certificate's revocation status cannot be established (otherwise asked on the terminal, or exit 4)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
+	tsaURL := fs.String("tsa", "", "ask the RFC 3161 time-stamp authority at `URL` for a time-stamp over the signature (default: the one the service announces); when it cannot be reached the package is signed without one, to be added by 'shinseictl timestamp' or at submit")
 	var saved settingsFlags
 	saved.register(fs)
 	operands, err := parse(fs, args, std.err)
@@ -69,6 +75,7 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 		return err
 	}
 	cfg.Offline = *offline
+	cfg.TSAURL = *tsaURL
 	if *service != "" {
 		if _, err := submit.CanonicalURL(*service); err != nil {
 			return usageError("give the service as https://host[:port]", "sign: %w", err)
@@ -121,7 +128,13 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 		}
 		return cf.useError(err)
 	}
-	view := signView{Package: signed.Path, Size: signed.Size, Signer: signed.Certificate.Subject.String(), Issuer: signed.Certificate.Issuer.String(), Files: signed.Files, Precheck: signed.Precheck}
+	view := signView{Package: signed.Path, Size: signed.Size, Signer: signed.Certificate.Subject.String(), Issuer: signed.Certificate.Issuer.String(), Files: signed.Files, Precheck: signed.Precheck,
+		Timestamped: signed.Timestamped}
+	if signed.TimestampNote != nil {
+		e := explain.Of(signed.TimestampNote)
+		view.TimestampNote = e.Message.In(lang) + " " + e.CommandHint().In(lang)
+		fmt.Fprintf(std.err, "note: %s\n", view.TimestampNote)
+	}
 	if signed.Precheck != nil && signed.Precheck.TrustNotChecked {
 		fmt.Fprintf(std.err, "note: %s\n", flow.NotCheckedNote.In(lang))
 	}
@@ -135,6 +148,12 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	}
 	if pc := signed.Precheck; pc != nil {
 		fmt.Fprintf(std.out, "  pre-check: %s\n", pc.Worst())
+	}
+	switch {
+	case signed.Timestamped:
+		fmt.Fprintln(std.out, "  timestamp: added (CAdES-T)")
+	case signed.TimestampNote != nil:
+		fmt.Fprintln(std.out, "  timestamp: not yet (CAdES-BES; see the note)")
 	}
 	return nil
 }

@@ -96,6 +96,13 @@ func printReport(std *stdio, name string, r *signer.Report, noAnchor bool) {
 	if r.SigningTime != nil {
 		fmt.Fprintf(w, "  signed at:   %s (as the signer claims)\n", r.SigningTime.Format(time.RFC3339))
 	}
+	for _, ts := range r.Timestamps {
+		if ts.Check.OK {
+			fmt.Fprintf(w, "  timestamp:   %s by %s (valid)\n", ts.Time.UTC().Format(time.RFC3339), ts.TSA)
+		} else {
+			fmt.Fprintf(w, "  timestamp:   not valid: %s — %s\n", ts.Check.Reason, ts.Check.Detail)
+		}
+	}
 	fmt.Fprintf(w, "  certificate: %s\n", describeCheck(r.Certificate, ""))
 	if r.Certificate.OK {
 		fmt.Fprintln(w, "  revocation:  not checked (verify checks the signature, the path and the validity; 'shinseictl check' checks revocation)")

@@ -122,6 +122,7 @@ type Identity struct {
 //	/ocsp/NAME/ca[/REQ]      OCSP signed by the CA (POST, or GET with REQ)
 //	/ocsp/NAME/delegated[/REQ] OCSP signed by the CA's delegated responder
 //	/va[/REQ]                the validation authority, for every CA
+//	/tsa                     the time-stamp authority (RFC 3161, POST)
 type Server struct {
 	// URL is the server's base URL, "http://127.0.0.1:PORT".
 	URL      string
@@ -130,6 +131,10 @@ type Server struct {
 	// VA is the validation authority: a self-signed ECDSA responder
 	// certificate with id-kp-OCSPSigning, to be trusted directly.
 	VA *Identity
+	// TSA is the time-stamp authority (RFC 3161) at /tsa: a certificate
+	// the private CA issued (ECDSA P-256) with the critical
+	// id-kp-timeStamping.
+	TSA *pki.TSA
 
 	names  map[string]*pki.CA
 	byCA   map[*pki.CA]string
@@ -172,6 +177,9 @@ func Start(ctx context.Context, p *pki.PKI, registry *pki.Registry, addr string)
 	}
 	var err error
 	if r.VA, err = selfSignedResponder("Shinsei Sandbox Validation Authority", time.Now()); err != nil {
+		return nil, err
+	}
+	if r.TSA, err = newTSA(p, time.Now()); err != nil {
 		return nil, err
 	}
 	var lc net.ListenConfig
@@ -413,6 +421,10 @@ func (r *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 		w.Header().Set("Content-Type", "application/pkix-cert")
 		_, _ = w.Write(ca.Cert.Raw)
+	case path == "/tsa":
+		if r.misbehave(w, req, false) {
+			r.serveTSA(w, req)
+		}
 	case path == "/va" || strings.HasPrefix(path, "/va/"):
 		if r.misbehave(w, req, false) {
 			r.serveOCSP(w, req, nil, StyleVA, strings.TrimPrefix(strings.TrimPrefix(path, "/va"), "/"))

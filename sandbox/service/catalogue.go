@@ -150,6 +150,9 @@ func Catalogue() []submit.Procedure {
 func (s *Service) Trust() submit.Trust {
 	t := submit.Trust{ValidationAuthority: &submit.ValidationAuthority{
 		OCSPPath: submit.APIPrefix + "/ocsp", Certificate: s.va.Cert.Raw}}
+	if s.cfg.TSAURL != "" {
+		t.TimestampAuthority = &submit.TimestampAuthority{URL: s.cfg.TSAURL}
+	}
 	for _, c := range s.anchors {
 		t.SignerAnchors = append(t.SignerAnchors, c.Raw)
 	}

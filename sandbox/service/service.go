@@ -82,6 +82,9 @@ type Config struct {
 	// fresh self-signed responder. Pass the responder Server's VA to have
 	// one VA certificate for both.
 	VA *responder.Identity
+	// TSAURL is the time-stamp authority (RFC 3161) the catalogue
+	// announces beside the validation authority; empty announces none.
+	TSAURL string
 	// Limits are the service's limits; zero fields take the defaults.
 	Limits Limits
 	// AdminAddr, when set, serves the sandbox back office (/sandbox/*) on

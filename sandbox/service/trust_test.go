@@ -46,4 +46,25 @@ func TestTheCatalogueAnnouncesTheSignerAnchorsAndTheValidationAuthorityTheServic
 	if len(st.SignerAnchors) != len(want) || !st.VA.Equal(e.svc.VACert()) || st.VAPath != va.OCSPPath || len(st.Intermediates) != 2 {
 		t.Errorf("client's trust %+v", st)
 	}
+	if got.TimestampAuthority != nil || st.TSAURL != "" {
+		t.Errorf("a service configured without a time-stamp authority announces %+v", got.TimestampAuthority)
+	}
+}
+
+func TestTheCatalogueAnnouncesTheTimestampAuthorityBesideTheValidationAuthority(t *testing.T) {
+	const tsa = "http://127.0.0.1:9/tsa"
+	e := newSvcEnv(t, func(c *Config) { c.TSAURL = tsa })
+	var got submit.Trust
+	e.do(testRequest{method: http.MethodGet, path: "/trust"}).decode(t, &got)
+	if got.TimestampAuthority == nil || got.TimestampAuthority.URL != tsa || got.ValidationAuthority == nil {
+		t.Fatalf("announced %+v beside %+v", got.TimestampAuthority, got.ValidationAuthority)
+	}
+	c, err := submit.New(submit.Config{BaseURL: e.svc.URL(), Anchors: []*x509.Certificate{e.svc.CACert()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Trust(context.Background())
+	if err != nil || st.TSAURL != tsa {
+		t.Fatalf("the client reads %q, %v", st.TSAURL, err)
+	}
 }

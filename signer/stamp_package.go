@@ -1,0 +1,98 @@
+package signer
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/digitorus/pkcs7"
+
+	"github.com/shinsei-app/shinsei/internal/fsx"
+)
+
+// TimestampPackage adds a signature-time-stamp token from tsa to every
+// signature of the package at pkgPath that has none yet, and returns how
+// many it added; 0 means every signature already had one, and the file is
+// left as it was. A file with no signature is ErrMalformed. The package is rewritten next to itself and renamed
+// over it; the other entries are copied unchanged, so signatures and
+// manifests stay valid. Errors of the authority wrap ErrTSAUnreachable or
+// ErrTSABadReply, and the package is then unchanged.
+func TimestampPackage(ctx context.Context, pkgPath string, tsa TSA) (int, error) {
+	st, err := os.Stat(pkgPath)
+	if err != nil {
+		return 0, fmt.Errorf("signer: open package: %w", err)
+	}
+	zr, err := zip.OpenReader(pkgPath)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	defer zr.Close()
+	stamped := map[string][]byte{}
+	signatures := 0
+	for _, f := range zr.File {
+		if !isSignatureName(f.Name) {
+			continue
+		}
+		signatures++
+		sig, err := readMeta(ctx, f)
+		if err != nil {
+			return 0, err
+		}
+		p7, err := pkcs7.Parse(sig)
+		if err != nil || len(p7.Signers) != 1 {
+			return 0, fmt.Errorf("%w: %s is not CMS SignedData with one signer", ErrMalformed, f.Name)
+		}
+		if hasUnsigned(p7, oidSignatureTimeStampToken) {
+			continue
+		}
+		out, err := StampSignature(ctx, sig, tsa)
+		if err != nil {
+			return 0, err
+		}
+		stamped[f.Name] = out
+	}
+	if signatures == 0 {
+		return 0, fmt.Errorf("%w: no signature (META-INF/*signature*.p7s) to time-stamp", ErrMalformed)
+	}
+	if len(stamped) == 0 {
+		return 0, nil
+	}
+	out, err := fsx.Create(pkgPath, st.Mode().Perm())
+	if err != nil {
+		return 0, fmt.Errorf("signer: rewrite package: %w", err)
+	}
+	defer out.Abort()
+	zw := zip.NewWriter(out.File)
+	for _, f := range zr.File {
+		if data, ok := stamped[f.Name]; ok {
+			if err := writeSmall(zw, f.Name, data, f.Modified); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if err := zw.Copy(f); err != nil {
+			return 0, fmt.Errorf("signer: rewrite package: %w", err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return 0, fmt.Errorf("signer: rewrite package: %w", err)
+	}
+	if err := out.Commit(); err != nil && !errors.Is(err, fsx.ErrDirNotSynced) {
+		return 0, fmt.Errorf("signer: rewrite package: %w", err)
+	}
+	return len(stamped), nil
+}
+
+// hasUnsigned reports whether the (only) signer of p7 has an unsigned
+// attribute of type oid.
+func hasUnsigned(p7 *pkcs7.PKCS7, oid asn1.ObjectIdentifier) bool {
+	for _, a := range p7.Signers[0].UnauthenticatedAttributes {
+		if a.Type.Equal(oid) {
+			return true
+		}
+	}
+	return false
+}

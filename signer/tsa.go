@@ -1,0 +1,344 @@
+package signer
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/digitorus/pkcs7"
+	"github.com/digitorus/timestamp"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/shinsei-app/shinsei/internal/iox"
+)
+
+// Errors of a time-stamp authority (TSA.Stamp). Neither makes a
+// signature fail: the signature is kept without a time-stamp (CAdES-BES)
+// and time-stamped later.
+var (
+	// ErrTSAUnreachable means the time-stamp authority did not answer: no
+	// connection, a timeout, or an HTTP error status.
+	ErrTSAUnreachable = errors.New("signer: the time-stamp authority cannot be reached")
+	// ErrTSABadReply means the authority answered with something that is
+	// not a time-stamp token over what was asked: not a TimeStampResp, a
+	// refusal, a reply over MaxTSAReply, another imprint or nonce, or a
+	// token whose signature does not verify.
+	ErrTSABadReply = errors.New("signer: the time-stamp authority's reply is not a valid time-stamp")
+)
+
+// MaxTSAReply is the largest time-stamp reply read; a token with its
+// authority's certificate chain is a few kilobytes.
+const MaxTSAReply = 64 << 10
+
+// DefaultTSATimeout bounds one request to a time-stamp authority when
+// TSA.Timeout is zero.
+const DefaultTSATimeout = 15 * time.Second
+
+// oidSignatureTimeStampToken is id-aa-signatureTimeStampToken (RFC 3161
+// Appendix A, ETSI EN 319 122-1 §5.3).
+var oidSignatureTimeStampToken = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
+
+// TSA is an RFC 3161 time-stamp authority reached over HTTP.
+type TSA struct {
+	// URL is where time-stamp requests are posted.
+	URL string
+	// Client sends the requests; nil means http.DefaultClient.
+	Client *http.Client
+	// Timeout bounds one request; zero means DefaultTSATimeout.
+	Timeout time.Duration
+}
+
+// Stamp asks the authority for a time-stamp token over data (SHA-256
+// imprint, a fresh nonce, the authority's certificate requested) and
+// returns the token (DER ContentInfo). The reply is read up to
+// MaxTSAReply and checked: granted, the imprint and nonce asked for, the
+// token's signature by the certificate it carries. Whether that
+// certificate is a trusted time-stamp authority is judged at
+// verification. Errors wrap ErrTSAUnreachable or ErrTSABadReply.
+func (t TSA) Stamp(ctx context.Context, data []byte) ([]byte, error) {
+	sum := crypto.SHA256.New()
+	sum.Write(data)
+	nonce, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 63))
+	if err != nil {
+		return nil, fmt.Errorf("signer: time-stamp nonce: %w", err)
+	}
+	req := &timestamp.Request{HashAlgorithm: crypto.SHA256, HashedMessage: sum.Sum(nil), Nonce: nonce, Certificates: true}
+	tsq, err := req.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("signer: time-stamp request: %w", err)
+	}
+	timeout := t.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTSATimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(tsq))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrTSAUnreachable, err)
+	}
+	hreq.Header.Set("Content-Type", "application/timestamp-query")
+	client := t.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(hreq)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrTSAUnreachable, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%w: HTTP %d", ErrTSAUnreachable, resp.StatusCode)
+	}
+	body, err := iox.ReadAll(iox.WithContext(ctx, resp.Body), MaxTSAReply)
+	switch {
+	case errors.Is(err, iox.ErrTooLarge):
+		return nil, fmt.Errorf("%w: the reply is larger than %d KiB", ErrTSABadReply, MaxTSAReply>>10)
+	case err != nil:
+		return nil, fmt.Errorf("%w: %w", ErrTSAUnreachable, err)
+	}
+	ts, err := timestamp.ParseResponse(body)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrTSABadReply, err)
+	}
+	switch {
+	case ts.HashAlgorithm != crypto.SHA256 || !bytes.Equal(ts.HashedMessage, req.HashedMessage):
+		return nil, fmt.Errorf("%w: the token is over other data than asked", ErrTSABadReply)
+	case ts.Nonce == nil || ts.Nonce.Cmp(nonce) != 0:
+		return nil, fmt.Errorf("%w: the token does not answer this request (nonce)", ErrTSABadReply)
+	case len(ts.Certificates) == 0:
+		return nil, fmt.Errorf("%w: the token does not carry the authority's certificate", ErrTSABadReply)
+	}
+	return ts.RawToken, nil
+}
+
+// StampSignature returns sig, a DER CMS SignedData with one signer, with
+// a signature-time-stamp token from tsa over its signature value added
+// (CAdES-T). Errors of the authority wrap ErrTSAUnreachable or
+// ErrTSABadReply; sig itself is never changed.
+func StampSignature(ctx context.Context, sig []byte, tsa TSA) ([]byte, error) {
+	p7, err := pkcs7.Parse(sig)
+	if err != nil || len(p7.Signers) != 1 {
+		return nil, fmt.Errorf("%w: the signature is not CMS SignedData with one signer", ErrMalformed)
+	}
+	token, err := tsa.Stamp(ctx, p7.Signers[0].EncryptedDigest)
+	if err != nil {
+		return nil, err
+	}
+	return AddSignatureTimestamp(sig, token)
+}
+
+// AddSignatureTimestamp returns sig, a DER CMS SignedData with one
+// SignerInfo, with token added to the signer's unsigned attributes as
+// signature-time-stamp (after any there already). The signed parts are
+// copied byte for byte, so the signature stays valid.
+func AddSignatureTimestamp(sig, token []byte) ([]byte, error) {
+	bad := func(what string) error {
+		return fmt.Errorf("%w: cannot add the time-stamp: %s", ErrMalformed, what)
+	}
+	in := cryptobyte.String(sig)
+	var ci, sd cryptobyte.String
+	var ctype asn1.ObjectIdentifier
+	if !in.ReadASN1(&ci, cbasn1.SEQUENCE) || !in.Empty() || !ci.ReadASN1ObjectIdentifier(&ctype) ||
+		!ci.ReadASN1(&sd, cbasn1.Tag(0).Constructed().ContextSpecific()) || !ci.Empty() {
+		return nil, bad("not a DER ContentInfo")
+	}
+	var body cryptobyte.String
+	if !sd.ReadASN1(&body, cbasn1.SEQUENCE) || !sd.Empty() {
+		return nil, bad("not a DER SignedData")
+	}
+	// SignedData's fields up to signerInfos, the last, are kept as they are.
+	var head [][]byte
+	var infos cryptobyte.String
+	for !body.Empty() {
+		var el cryptobyte.String
+		var tag cbasn1.Tag
+		if !body.ReadAnyASN1Element(&el, &tag) {
+			return nil, bad("SignedData does not parse")
+		}
+		if body.Empty() {
+			if tag != cbasn1.SET || !el.ReadASN1(&infos, cbasn1.SET) {
+				return nil, bad("no signerInfos")
+			}
+			break
+		}
+		head = append(head, el)
+	}
+	var si cryptobyte.String
+	if !infos.ReadASN1(&si, cbasn1.SEQUENCE) || !infos.Empty() {
+		return nil, bad("not exactly one SignerInfo")
+	}
+	unsignedTag := cbasn1.Tag(1).Constructed().ContextSpecific()
+	var fields [][]byte
+	var unsigned []byte
+	for !si.Empty() {
+		var el cryptobyte.String
+		var tag cbasn1.Tag
+		if !si.ReadAnyASN1Element(&el, &tag) {
+			return nil, bad("SignerInfo does not parse")
+		}
+		if tag == unsignedTag {
+			var attrs cryptobyte.String
+			if !el.ReadASN1(&attrs, unsignedTag) || !si.Empty() {
+				return nil, bad("unsigned attributes do not parse")
+			}
+			unsigned = attrs
+			continue
+		}
+		fields = append(fields, el)
+	}
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1ObjectIdentifier(ctype)
+		b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				for _, h := range head {
+					b.AddBytes(h)
+				}
+				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+						for _, f := range fields {
+							b.AddBytes(f)
+						}
+						b.AddASN1(unsignedTag, func(b *cryptobyte.Builder) {
+							b.AddBytes(unsigned)
+							b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+								b.AddASN1ObjectIdentifier(oidSignatureTimeStampToken)
+								b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { b.AddBytes(token) })
+							})
+						})
+					})
+				})
+			})
+		})
+	})
+	out, err := b.Bytes()
+	if err != nil {
+		return nil, bad(err.Error())
+	}
+	return out, nil
+}
+
+// Reasons of a signature-time-stamp token that does not hold.
+const (
+	// ReasonTimestampInvalid: the token does not parse or its signature
+	// does not verify (a tampered token).
+	ReasonTimestampInvalid = "timestamp-invalid"
+	// ReasonTimestampImprintMismatch: the token is over other data than
+	// the signature value.
+	ReasonTimestampImprintMismatch = "timestamp-imprint-mismatch"
+	// ReasonTimestampNotTSA: the token's signer certificate has no
+	// id-kp-timeStamping extended key usage.
+	ReasonTimestampNotTSA = "timestamp-not-tsa"
+	// ReasonTimestampUntrusted: the authority's certificate does not chain
+	// to the trust anchors given, or was not valid at the token's time.
+	ReasonTimestampUntrusted = "timestamp-untrusted"
+	// ReasonTimestampCertificateMissing: the token does not carry its
+	// authority's certificate.
+	ReasonTimestampCertificateMissing = "timestamp-certificate-missing"
+)
+
+// TimestampResult is one signature-time-stamp token of a signature.
+type TimestampResult struct {
+	// Time is the token's genTime: the signature existed then.
+	Time time.Time `json:"time"`
+	// TSA is the authority's certificate subject, when the token has one.
+	TSA string `json:"tsa,omitempty"`
+	// Check says whether the token holds: its signature, its imprint (the
+	// hash of the signature value), the authority's id-kp-timeStamping
+	// and its path to the trust anchors at Time.
+	Check Check `json:"check"`
+}
+
+// verifySignatureTimestamps checks the signature-time-stamp tokens of
+// the (only) signer of p7 against its signature value.
+func verifySignatureTimestamps(p7 *pkcs7.PKCS7, opts VerifyOptions) []TimestampResult {
+	var out []TimestampResult
+	si := p7.Signers[0]
+	for _, a := range si.UnauthenticatedAttributes {
+		if !a.Type.Equal(oidSignatureTimeStampToken) {
+			continue
+		}
+		set := cryptobyte.String(a.Value.Bytes)
+		for !set.Empty() {
+			var tok cryptobyte.String
+			if !set.ReadASN1Element(&tok, cbasn1.SEQUENCE) {
+				out = append(out, TimestampResult{Check: fail(ReasonTimestampInvalid, "a signature-time-stamp attribute does not hold a token")})
+				break
+			}
+			out = append(out, verifyTimestampOver(tok, si.EncryptedDigest, opts))
+		}
+	}
+	return out
+}
+
+// verifyTimestampOver checks token, an RFC 3161 time-stamp token, over
+// data.
+func verifyTimestampOver(token, data []byte, opts VerifyOptions) TimestampResult {
+	ts, err := timestamp.Parse(token)
+	if err != nil {
+		return TimestampResult{Check: fail(ReasonTimestampInvalid, "the time-stamp token is not intact: "+err.Error())}
+	}
+	res := TimestampResult{Time: ts.Time}
+	p7, err := pkcs7.Parse(token)
+	if err != nil {
+		res.Check = fail(ReasonTimestampInvalid, "the time-stamp token is not intact: "+err.Error())
+		return res
+	}
+	tsa := p7.GetOnlySigner()
+	if tsa == nil {
+		res.Check = fail(ReasonTimestampCertificateMissing, "the time-stamp token does not carry its authority's certificate")
+		return res
+	}
+	res.TSA = tsa.Subject.String()
+	if !ts.HashAlgorithm.Available() {
+		res.Check = fail(ReasonTimestampInvalid, "the time-stamp token uses an unknown hash")
+		return res
+	}
+	h := ts.HashAlgorithm.New()
+	h.Write(data)
+	if !bytes.Equal(h.Sum(nil), ts.HashedMessage) {
+		res.Check = fail(ReasonTimestampImprintMismatch, "the time-stamp token is over other data than this signature")
+		return res
+	}
+	if !slices.Contains(tsa.ExtKeyUsage, x509.ExtKeyUsageTimeStamping) {
+		res.Check = fail(ReasonTimestampNotTSA, "the token's signer is not a time-stamp authority (no id-kp-timeStamping in its certificate)")
+		return res
+	}
+	roots := x509.NewCertPool()
+	for _, c := range opts.Roots {
+		roots.AddCert(c)
+	}
+	inter := x509.NewCertPool()
+	for _, c := range append(append([]*x509.Certificate{}, opts.Intermediates...), p7.Certificates...) {
+		inter.AddCert(c)
+	}
+	if _, err := tsa.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: ts.Time,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}}); err != nil {
+		res.Check = fail(ReasonTimestampUntrusted, "the time-stamp authority is not trusted: "+err.Error())
+		return res
+	}
+	res.Check = Check{OK: true}
+	return res
+}
+
+// earliestValid returns the earliest of the tokens that hold, or nil.
+func earliestValid(ts []TimestampResult) *TimestampResult {
+	var best *TimestampResult
+	for i := range ts {
+		if ts[i].Check.OK && (best == nil || ts[i].Time.Before(best.Time)) {
+			best = &ts[i]
+		}
+	}
+	return best
+}
