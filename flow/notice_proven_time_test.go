@@ -16,6 +16,7 @@ import (
 	"github.com/digitorus/timestamp"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/responder"
 	"github.com/shinsei-app/shinsei/signer"
@@ -53,7 +54,7 @@ func TestANoticeTimestampedBeforeItsSignerWasRevokedStaysValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	unstamped, stamped := filepath.Join(dir, "notice.asice"), filepath.Join(dir, "stamped.asice")
 	for _, p := range []string{unstamped, stamped} {
 		if err := os.WriteFile(p, data, 0o600); err != nil {

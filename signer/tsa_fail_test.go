@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 )
 
 func TestATSAThatFailsNeverFailsTheSignature(t *testing.T) {
@@ -106,7 +108,7 @@ func TestTimestampPackageAddsTheTokenLater(t *testing.T) {
 		t.Fatal("a package with its time-stamp must be left as it was")
 	}
 	t.Run("a file without a signature is refused, not rewritten", func(t *testing.T) {
-		notPkg := writeFile(t, t.TempDir(), "plain.zip", zipBytes(t, []entry{{Name: "form.json", Data: []byte("{}")}}))
+		notPkg := writeFile(t, fsxtest.TempDir(t), "plain.zip", zipBytes(t, []entry{{Name: "form.json", Data: []byte("{}")}}))
 		if _, err := TimestampPackage(context.Background(), notPkg, TSA{URL: "http://127.0.0.1:1/tsa"}); !errors.Is(err, ErrMalformed) {
 			t.Fatalf("want ErrMalformed, got %v", err)
 		}
@@ -121,7 +123,7 @@ func opensslTSA(t *testing.T) string {
 	t.Helper()
 	requireOpenSSL(t)
 	good, _ := testTSAs(t)
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	key, err := x509.MarshalPKCS8PrivateKey(good.Key)
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 	"github.com/digitorus/pkcs7"
 	"github.com/digitorus/timestamp"
 
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 )
 
@@ -88,7 +89,7 @@ func tsaServer(t testing.TB, cred *pki.TSA, clock func() time.Time) *httptest.Se
 // buildWith builds the sample package signed by c, asking tsa.
 func buildWith(t testing.TB, c *pki.Credential, tsa *TSA) (string, *BuildResult) {
 	t.Helper()
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	out := filepath.Join(dir, "application.asice")
 	res, err := Build(context.Background(), out, sampleFiles(t, dir), credential(c), BuildOptions{TSA: tsa})
 	if err != nil {
@@ -130,7 +131,7 @@ func opensslAccepts(t *testing.T, pkg string, signerRoot, tsaCert *x509.Certific
 	t.Helper()
 	requireOpenSSL(t)
 	f := testFixtures(t)
-	dir := t.TempDir()
+	dir := fsxtest.TempDir(t)
 	sigValue, token := tokenOf(t, pkg)
 	sum := sha256.Sum256(sigValue)
 	tok := writeFile(t, dir, "token.der", token)
