@@ -38,6 +38,10 @@ type account struct {
 	shownPassword *bigNumber
 	passwordNote  *textLabel
 	box           fyne.CanvasObject
+
+	// anotherRow is another as the window shows it, shown once an
+	// account is kept.
+	anotherRow *labelled
 }
 
 func newAccount(s *shell) *account {
@@ -45,7 +49,8 @@ func newAccount(s *shell) *account {
 	a.current.TextStyle.Bold = true
 	a.choose = widget.NewCheck(tr("account.choose_password"), nil)
 	a.another = widget.NewCheck(tr("account.register_another"), func(bool) { a.updateButtons() })
-	a.another.Hide()
+	a.anotherRow = checkNamed(a.another)
+	a.anotherRow.Hide()
 	a.register = newButtonWithIcon(tr("account.register_card"), theme.AccountIcon(), a.onRegisterCard)
 	a.p12 = newButtonWithIcon(tr("account.register_p12"), theme.FileIcon(), a.onRegisterP12)
 	a.idEntry = widget.NewEntry()
@@ -55,13 +60,13 @@ func newAccount(s *shell) *account {
 	a.login = newButtonWithIcon(tr("account.login"), theme.LoginIcon(), a.onLogin)
 	a.enter = newButtonWithIcon(tr("account.login_enter"), theme.AccountIcon(), a.onLoginEntering)
 	a.logout = newButtonWithIcon(tr("account.logout"), theme.LogoutIcon(), a.onLogout)
-	idForm := widget.NewForm(widget.NewFormItem(tr("account.id_label"), a.idEntry))
+	idForm := widget.NewForm(widget.NewFormItem(tr("account.id_label"), withName(tr("account.id_label"), a.idEntry)))
 	a.box = container.NewVScroll(container.NewVBox(heading(tr("account.title")), wrapped(tr("account.intro")),
 		a.current, a.status,
 		// The introductions wrap in the cards' content: a card's subtitle
 		// does not, and would widen the window beyond the screen.
 		widget.NewCard(tr("account.register_title"), "",
-			container.NewVBox(wrapped(tr("account.register_intro")), a.another, a.choose, container.NewHBox(a.register, a.p12))),
+			container.NewVBox(wrapped(tr("account.register_intro")), a.anotherRow, checkNamed(a.choose), container.NewHBox(a.register, a.p12))),
 		widget.NewCard(tr("account.login_title"), "",
 			container.NewVBox(wrapped(tr("account.login_intro")), idForm, container.NewHBox(a.login, a.enter, a.logout)))))
 	a.updateButtons()
@@ -84,9 +89,9 @@ func (a *account) setID(id string) {
 func (a *account) updateButtons() {
 	registered := a.id != ""
 	if registered {
-		a.another.Show()
+		a.anotherRow.Show()
 	} else {
-		a.another.Hide()
+		a.anotherRow.Hide()
 	}
 	canRegister := !a.busy && (!registered || a.another.Checked)
 	for _, b := range []*focusButton{a.register, a.p12} {
