@@ -42,6 +42,7 @@ type account struct {
 	// anotherRow is another as the window shows it, shown once an
 	// account is kept.
 	anotherRow *labelled
+	page       *fyne.Container // what box scrolls
 }
 
 func newAccount(s *shell) *account {
@@ -61,14 +62,15 @@ func newAccount(s *shell) *account {
 	a.enter = newButtonWithIcon(tr("account.login_enter"), theme.AccountIcon(), a.onLoginEntering)
 	a.logout = newButtonWithIcon(tr("account.logout"), theme.LogoutIcon(), a.onLogout)
 	idForm := widget.NewForm(widget.NewFormItem(tr("account.id_label"), withName(tr("account.id_label"), a.idEntry)))
-	a.box = container.NewVScroll(container.NewVBox(heading(tr("account.title")), wrapped(tr("account.intro")),
+	a.page = container.NewVBox(heading(tr("account.title")), wrapped(tr("account.intro")),
 		a.current, a.status,
 		// The introductions wrap in the cards' content: a card's subtitle
 		// does not, and would widen the window beyond the screen.
 		widget.NewCard(tr("account.register_title"), "",
 			container.NewVBox(wrapped(tr("account.register_intro")), a.anotherRow, checkNamed(a.choose), container.NewHBox(a.register, a.p12))),
 		widget.NewCard(tr("account.login_title"), "",
-			container.NewVBox(wrapped(tr("account.login_intro")), idForm, container.NewHBox(a.login, a.enter, a.logout)))))
+			container.NewVBox(wrapped(tr("account.login_intro")), idForm, container.NewHBox(a.login, a.enter, a.logout))))
+	a.box = container.NewVScroll(a.page)
 	a.updateButtons()
 	return a
 }
@@ -88,10 +90,17 @@ func (a *account) setID(id string) {
 // ID.
 func (a *account) updateButtons() {
 	registered := a.id != ""
-	if registered {
-		a.anotherRow.Show()
-	} else {
-		a.anotherRow.Hide()
+	if registered != a.anotherRow.Visible() {
+		if registered {
+			a.anotherRow.Show()
+		} else {
+			a.anotherRow.Hide()
+		}
+		// The page is laid out again, so the card grows (or shrinks)
+		// with the line: Fyne does not lay out a container again when
+		// one of its objects is shown, and the register buttons were
+		// left under the next card.
+		a.page.Refresh()
 	}
 	canRegister := !a.busy && (!registered || a.another.Checked)
 	for _, b := range []*focusButton{a.register, a.p12} {
