@@ -38,6 +38,11 @@ type account struct {
 	shownPassword *bigNumber
 	passwordNote  *textLabel
 	box           fyne.CanvasObject
+
+	// anotherRow is another as the window shows it, shown once an
+	// account is kept.
+	anotherRow *labelled
+	page       *fyne.Container // what box scrolls
 }
 
 func newAccount(s *shell) *account {
@@ -45,7 +50,8 @@ func newAccount(s *shell) *account {
 	a.current.TextStyle.Bold = true
 	a.choose = widget.NewCheck(tr("account.choose_password"), nil)
 	a.another = widget.NewCheck(tr("account.register_another"), func(bool) { a.updateButtons() })
-	a.another.Hide()
+	a.anotherRow = checkNamed(a.another)
+	a.anotherRow.Hide()
 	a.register = newButtonWithIcon(tr("account.register_card"), theme.AccountIcon(), a.onRegisterCard)
 	a.p12 = newButtonWithIcon(tr("account.register_p12"), theme.FileIcon(), a.onRegisterP12)
 	a.idEntry = widget.NewEntry()
@@ -55,15 +61,16 @@ func newAccount(s *shell) *account {
 	a.login = newButtonWithIcon(tr("account.login"), theme.LoginIcon(), a.onLogin)
 	a.enter = newButtonWithIcon(tr("account.login_enter"), theme.AccountIcon(), a.onLoginEntering)
 	a.logout = newButtonWithIcon(tr("account.logout"), theme.LogoutIcon(), a.onLogout)
-	idForm := widget.NewForm(widget.NewFormItem(tr("account.id_label"), a.idEntry))
-	a.box = container.NewVScroll(container.NewVBox(heading(tr("account.title")), wrapped(tr("account.intro")),
+	idForm := widget.NewForm(widget.NewFormItem(tr("account.id_label"), withName(tr("account.id_label"), a.idEntry)))
+	a.page = container.NewVBox(heading(tr("account.title")), wrapped(tr("account.intro")),
 		a.current, a.status,
 		// The introductions wrap in the cards' content: a card's subtitle
 		// does not, and would widen the window beyond the screen.
 		widget.NewCard(tr("account.register_title"), "",
-			container.NewVBox(wrapped(tr("account.register_intro")), a.another, a.choose, container.NewHBox(a.register, a.p12))),
+			container.NewVBox(wrapped(tr("account.register_intro")), a.anotherRow, checkNamed(a.choose), container.NewHBox(a.register, a.p12))),
 		widget.NewCard(tr("account.login_title"), "",
-			container.NewVBox(wrapped(tr("account.login_intro")), idForm, container.NewHBox(a.login, a.enter, a.logout)))))
+			container.NewVBox(wrapped(tr("account.login_intro")), idForm, container.NewHBox(a.login, a.enter, a.logout))))
+	a.box = container.NewVScroll(a.page)
 	a.updateButtons()
 	return a
 }
@@ -83,10 +90,17 @@ func (a *account) setID(id string) {
 // ID.
 func (a *account) updateButtons() {
 	registered := a.id != ""
-	if registered {
-		a.another.Show()
-	} else {
-		a.another.Hide()
+	if registered != a.anotherRow.Visible() {
+		if registered {
+			a.anotherRow.Show()
+		} else {
+			a.anotherRow.Hide()
+		}
+		// The page is laid out again, so the card grows (or shrinks)
+		// with the line: Fyne does not lay out a container again when
+		// one of its objects is shown, and the register buttons were
+		// left under the next card.
+		a.page.Refresh()
 	}
 	canRegister := !a.busy && (!registered || a.another.Checked)
 	for _, b := range []*focusButton{a.register, a.p12} {

@@ -87,7 +87,7 @@ func TestOnceRegisteredTheRegisterButtonsAreDisabledUntilAnotherAccountIsAskedFo
 	if !a.register.Disabled() || !a.p12.Disabled() {
 		t.Fatal("after registering the register buttons are still enabled")
 	}
-	if a.another.Hidden {
+	if !a.anotherRow.Visible() {
 		t.Fatal("after registering there is no way to register another account")
 	}
 	a.another.SetChecked(true)

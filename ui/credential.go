@@ -150,7 +150,7 @@ func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
 		}
 		return widget.NewCard(name, "", lines)
 	}
-	choose := newButtonWithIcon(tr("cred.use"), theme.ConfirmIcon(), func() { c.onChoose(t) })
+	choose := newButtonWithIcon(tr("cred.use"), theme.ConfirmIcon(), func() { c.onChoose(t) }).named(nameFor(tr("cred.use"), name))
 	choose.Importance = widget.HighImportance
 	c.choices = append(c.choices, choose)
 	return widget.NewCard(name, "", container.NewBorder(nil, nil, nil, container.NewCenter(choose), lines))
@@ -166,7 +166,8 @@ func (c *credentialScreen) fileCard(f flow.CredentialFile) fyne.CanvasObject {
 	if !f.Note.IsZero() {
 		lines.Add(wrapped(text(f.Note)))
 	}
-	use := newButtonWithIcon(tr("cred.use_file"), theme.ConfirmIcon(), func() { c.onChooseFile(f) })
+	use := newButtonWithIcon(tr("cred.use_file"), theme.ConfirmIcon(), func() { c.onChooseFile(f) }).
+		named(nameFor(tr("cred.use_file"), text(f.Label)))
 	use.Importance = widget.HighImportance
 	c.files = append(c.files, use)
 	return widget.NewCard(text(f.Label), "", container.NewBorder(nil, nil, nil, container.NewCenter(use), lines))

@@ -53,7 +53,7 @@ func newFileSave(cb func(fyne.URIWriteCloser, error), win fyne.Window) *fileDial
 // Show shows the dialog and translates the names of its places.
 func (d *fileDialog) Show() {
 	d.FileDialog.Show()
-	if top, ok := d.win.Canvas().Overlays().Top().(*widget.PopUp); ok {
+	if top := overlayPopUp(d.win.Canvas().Overlays().Top()); top != nil {
 		translatePlaces(top.Content)
 		d.popUp, d.items = top, map[fyne.CanvasObject]int{}
 		d.recordItems(top.Content)

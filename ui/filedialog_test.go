@@ -26,8 +26,8 @@ func TestTheFileDialogsSayWhatTheyDoAndNameTheirPlacesInJapanese(t *testing.T) {
 			w := test.NewTempWindow(t, widget.NewLabel(""))
 			w.Resize(fyne.NewSize(900, 700))
 			c.show(w)
-			top, ok := w.Canvas().Overlays().Top().(*widget.PopUp)
-			if !ok {
+			top := overlayPopUp(w.Canvas().Overlays().Top())
+			if top == nil {
 				t.Fatal("no dialog is shown")
 			}
 			if !showsLabel(t, top.Content, c.title) {

@@ -26,6 +26,7 @@ const focusRingWidth = 3
 type focusButton struct {
 	widget.Button
 	ring *canvas.Rectangle // once rendered
+	name string            // the accessible name, when not the text (named)
 }
 
 // newButton is widget.NewButton with the focus ring.

@@ -66,14 +66,14 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 			f.sex = widget.NewSelect(sexChoices(), nil)
 			f.sex.PlaceHolder = tr("form.choose")
 			f.sex.SetSelected(sexChoice(valueText(d.form.Applicant[name])))
-			form.Append(applicantLabel(name), f.row("applicant."+name, f.sex))
+			form.Append(applicantLabel(name), f.row("applicant."+name, f.sex, applicantLabel(name)))
 			f.sex.OnChanged = func(string) { f.recheck() }
 			continue
 		}
 		e := widget.NewEntry()
 		e.SetText(valueText(d.form.Applicant[name]))
 		f.applicant[name] = e
-		form.Append(applicantLabel(name), f.row("applicant."+name, e))
+		form.Append(applicantLabel(name), f.row("applicant."+name, e, applicantLabel(name)))
 		e.OnChanged = func(string) { f.recheck() }
 	}
 	if len(d.proc.Form.Applicant) > 0 {
@@ -90,7 +90,7 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 		}
 		item, shown := f.fieldWidget(fl)
 		f.fields[fl.Name] = item
-		fields.Append(label, f.row("fields."+fl.Name, shown))
+		fields.Append(label, f.row("fields."+fl.Name, shown, label))
 		switch w := item.(type) {
 		case *widget.Select:
 			w.OnChanged = func(string) { f.recheck() }
@@ -103,7 +103,7 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 		widget.NewLabelWithStyle(tr("form.applicant"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		f.note, form, widget.NewSeparator(),
 		widget.NewLabelWithStyle(tr("form.fields"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		fields, widget.NewSeparator(), f.row("attachments", container.NewVBox(f.attached, f.attachRow)))
+		fields, widget.NewSeparator(), f.row("attachments", container.NewVBox(f.attached, f.attachRow), ""))
 	f.body = body
 	f.scroll = container.NewVScroll(body)
 	f.box = container.NewBorder(
@@ -304,13 +304,18 @@ func (f *formScreen) onAttach() {
 	}, f.s.win).Show()
 }
 
-// row is a form widget with the place for its error under it.
-func (f *formScreen) row(key string, w fyne.CanvasObject) fyne.CanvasObject {
+// row is a form widget with the place for its error under it; name,
+// when given, is the widget's accessible name (its label in the form).
+func (f *formScreen) row(key string, w fyne.CanvasObject, name string) fyne.CanvasObject {
 	l := wrapped("")
 	l.Importance = widget.DangerImportance
 	l.Hide()
 	f.errs[key], f.targets[key] = l, w
-	return container.NewVBox(w, l)
+	shown := w
+	if name != "" {
+		shown = withName(name, w)
+	}
+	return container.NewVBox(shown, l)
 }
 
 // showProblems lists the problems at the top of the form and under each

@@ -61,7 +61,7 @@ func newHelpDesk(s *shell) *helpDesk {
 	h.personal = widget.NewCheck(tr("help.personal"), nil)
 	h.licence = newButtonWithIcon(tr("help.licences"), theme.InfoIcon(), h.onLicences)
 	h.box = container.NewBorder(
-		container.NewVBox(heading(tr("help.title")), h.verdict, h.status, h.personal, wrapped(tr("help.personal_note")),
+		container.NewVBox(heading(tr("help.title")), h.verdict, h.status, checkNamed(h.personal), wrapped(tr("help.personal_note")),
 			container.NewHBox(h.run, h.copy, h.export), h.progress),
 		container.NewHBox(layoutSpacer(), h.licence), nil, nil, container.NewVScroll(container.NewVBox(h.lines, h.past)))
 	return h

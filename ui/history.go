@@ -127,7 +127,8 @@ func (h *history) heldRow(it submit.Item) fyne.CanvasObject {
 	state := wrapped(tr("history.held_when", map[string]any{"At": it.CreatedAt.Local().Format("2006-01-02 15:04"), "File": it.File}))
 	h.heldStates[it.ID] = state
 	id := it.ID
-	btn := newButtonWithIcon(tr("history.send_now"), theme.MailSendIcon(), func() { h.onSendNow(id) })
+	btn := newButtonWithIcon(tr("history.send_now"), theme.MailSendIcon(), func() { h.onSendNow(id) }).
+		named(nameFor(tr("history.send_now"), h.procedureName(it.Procedure)))
 	btn.Importance = widget.HighImportance
 	h.sendNow[id] = btn
 	return widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(btn), container.NewVBox(head, state)))
@@ -205,9 +206,11 @@ func (h *history) row(r submit.Record) fyne.CanvasObject {
 	state := wrapped(when)
 	h.states[r.ArrivalNumber], h.whens[r.ArrivalNumber] = state, when
 	arrival := r.ArrivalNumber
-	btn := newButtonWithIcon(tr("history.refresh"), theme.ViewRefreshIcon(), func() { h.onRefresh(arrival) })
+	btn := newButtonWithIcon(tr("history.refresh"), theme.ViewRefreshIcon(), func() { h.onRefresh(arrival) }).
+		named(nameFor(tr("history.refresh"), tr("receipt.arrival")+" "+arrival))
 	h.refresh[arrival] = btn
-	copyBtn := newButtonWithIcon("", theme.ContentCopyIcon(), func() { h.s.fa.Clipboard().SetContent(arrival) })
+	copyBtn := newButtonWithIcon("", theme.ContentCopyIcon(), func() { h.s.fa.Clipboard().SetContent(arrival) }).
+		named(nameFor(tr("common.copy"), tr("receipt.arrival")+" "+arrival))
 	notices := container.NewVBox()
 	h.notices[arrival] = notices
 	lines := container.NewVBox(container.NewHBox(widget.NewLabel(tr("receipt.arrival")), num, copyBtn), state)
@@ -278,7 +281,8 @@ func (h *history) showNotices(arrival string, notices []submit.Notice) {
 		num.Selectable = true
 		line := wrapped(tr("history.notice", map[string]any{"Title": title, "At": n.IssuedAt.Local().Format("2006-01-02")}))
 		id := n.ID
-		open := newButtonWithIcon(tr("history.open_notice"), theme.MailComposeIcon(), func() { h.onOpenNotice(arrival, id) })
+		open := newButtonWithIcon(tr("history.open_notice"), theme.MailComposeIcon(), func() { h.onOpenNotice(arrival, id) }).
+			named(nameFor(tr("history.open_notice"), title))
 		h.opens[id] = open
 		box.Add(container.NewBorder(nil, nil, nil, container.NewCenter(open),
 			container.NewVBox(container.NewHBox(widget.NewLabel(tr("verify.notice_id")), num), line)))

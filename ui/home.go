@@ -74,7 +74,8 @@ func (h *home) show(procs []flow.ProcedureInfo) {
 	h.list.RemoveAll()
 	for i := range procs {
 		p := procs[i]
-		start := newButtonWithIcon(tr("home.start"), theme.NavigateNextIcon(), func() { h.onStart(p) })
+		start := newButtonWithIcon(tr("home.start"), theme.NavigateNextIcon(), func() { h.onStart(p) }).
+			named(nameFor(tr("home.start"), procTitle(p)))
 		start.Importance = widget.HighImportance
 		h.starts = append(h.starts, start)
 		title := widget.NewLabelWithStyle(procTitle(p), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

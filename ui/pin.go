@@ -98,7 +98,7 @@ func (d *pinDialog) build() {
 	d.ok = newButtonWithIcon(tr("pin.ok"), theme.ConfirmIcon(), d.onOK)
 	d.ok.Importance = widget.HighImportance
 	d.ok.Disable()
-	content.Add(d.entry)
+	content.Add(withName(title, d.entry))
 	content.Add(d.format)
 	if d.req.Status.FinalTry {
 		d.warning = wrapped(tr("pin.final_warning"))
@@ -106,7 +106,7 @@ func (d *pinDialog) build() {
 		d.warning.TextStyle.Bold = true
 		d.final = widget.NewCheck(tr("pin.final_check"), func(bool) { d.updateOK() })
 		content.Add(d.warning)
-		content.Add(d.final)
+		content.Add(checkNamed(d.final))
 	} else {
 		content.Add(wrapped(tr("pin.once")))
 	}

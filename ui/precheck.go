@@ -60,7 +60,7 @@ func newPrecheckPanel(s *shell, pc *flow.Precheck, answer chan bool) *precheckPa
 		p.summary.SetText(tr("precheck.amber"))
 		p.summary.Importance = widget.WarningImportance
 		p.ack = widget.NewCheck(tr("precheck.ack"), func(bool) { p.update() })
-		buttons.Add(p.ack)
+		buttons.Add(checkNamed(p.ack))
 		buttons.Add(p.sign)
 	default:
 		p.summary.SetText(tr("precheck.green"))

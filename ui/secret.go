@@ -64,12 +64,12 @@ func (d *secretDialog) build(win fyne.Window) {
 		box.Add(wrapped(d.req.Subject))
 	}
 	box.Add(wrapped(text(d.req.Prompt)))
-	box.Add(d.entry)
+	box.Add(withName(title, d.entry))
 	if d.req.Kind == flow.SecretNewPassword {
 		d.again = widget.NewPasswordEntry()
 		d.again.SetPlaceHolder(tr("secret.again"))
 		d.again.OnChanged = func(string) { d.update() }
-		box.Add(d.again)
+		box.Add(withName(tr("secret.again"), d.again))
 	}
 	box.Add(d.hint)
 	box.Add(container.NewHBox(layoutSpacer(), d.cancel, d.ok))

@@ -55,13 +55,13 @@ func newSettings(s *shell) *settings {
 	st.save = newButtonWithIcon(tr("settings.save"), theme.DocumentSaveIcon(), st.onSave)
 	st.save.Importance = widget.HighImportance
 	form := widget.NewForm(
-		widget.NewFormItem(tr("settings.service"), st.serviceURL),
-		widget.NewFormItem(tr("settings.service_anchors"), st.anchors),
-		widget.NewFormItem("", st.system),
-		widget.NewFormItem(tr("settings.module"), st.module),
-		widget.NewFormItem(tr("settings.trust"), st.trust),
-		widget.NewFormItem(tr("settings.proxy"), st.proxy),
-		widget.NewFormItem(tr("settings.lang"), st.lang),
+		widget.NewFormItem(tr("settings.service"), withName(tr("settings.service"), st.serviceURL)),
+		widget.NewFormItem(tr("settings.service_anchors"), withName(tr("settings.service_anchors"), st.anchors)),
+		widget.NewFormItem("", checkNamed(st.system)),
+		widget.NewFormItem(tr("settings.module"), withName(tr("settings.module"), st.module)),
+		widget.NewFormItem(tr("settings.trust"), withName(tr("settings.trust"), st.trust)),
+		widget.NewFormItem(tr("settings.proxy"), withName(tr("settings.proxy"), st.proxy)),
+		widget.NewFormItem(tr("settings.lang"), withName(tr("settings.lang"), st.lang)),
 	)
 	top := container.NewVBox(heading(tr("settings.title")), wrapped(tr("settings.intro")))
 	if s.opts.Sandbox {

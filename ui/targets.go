@@ -65,6 +65,9 @@ func (s *shell) targets() []Target {
 	walk(s.win.Canvas().Content(), "")
 	out = append(out, s.tabTargets()...)
 	for _, o := range s.win.Canvas().Overlays().List() {
+		if p := overlayPopUp(o); p != nil {
+			o = p
+		}
 		walk(o, "")
 	}
 	if d := shownFileDialog; d != nil {
@@ -97,7 +100,10 @@ func (s *shell) tabTargets() []Target {
 	y := at.Y
 	var out []Target
 	for _, it := range s.tabs.Items {
-		h := 2*icon + pad + fyne.MeasureText(it.Text, textSize, fyne.TextStyle{Bold: true}).Height + 2*inner
+		// Fyne 2.8: an icon 1.5× the inline size, drawn over the
+		// padding it would leave above the text, then the text, inner
+		// padding around both.
+		h := 1.5*icon - pad + fyne.MeasureText(it.Text, textSize, fyne.TextStyle{Bold: true}).Height + inner
 		out = append(out, Target{Label: it.Text, Context: tabContext, X: x, Y: y + h/2})
 		y += h + pad
 	}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"image/color"
-	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
@@ -73,19 +72,21 @@ func (Theme) Size(n fyne.ThemeSizeName) float32 {
 }
 
 // loadFonts loads the faces of regular and bold text (the embedded font
-// with Fyne's fallbacks) on other cores while the window is being
+// with Fyne's fallbacks) on another core while the window is being
 // created, and returns a function that waits until both are loaded.
 // Fyne keeps the faces it loaded but does not share a load in progress:
 // a text measured before then would load the same faces a second time,
-// on the thread that builds the window.
+// on the thread that builds the window. The two are loaded one after
+// the other, on one goroutine: Fyne (since 2.8) shapes every text with
+// one shaper, which two texts measured at once corrupt (the app then
+// panicked at start, now and then, inside the shaper).
 func loadFonts() (wait func()) {
-	var wg sync.WaitGroup
-	for _, style := range []fyne.TextStyle{{}, {Bold: true}} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, style := range []fyne.TextStyle{{}, {Bold: true}} {
 			fyne.MeasureText("申請", theme.TextSize(), style)
-		}()
-	}
-	return wg.Wait
+		}
+	}()
+	return func() { <-done }
 }

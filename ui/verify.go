@@ -44,7 +44,7 @@ func newVerifyNotice(s *shell) *verifyNotice {
 	v.open = newButtonWithIcon(tr("verify.open"), theme.FolderOpenIcon(), v.onOpen)
 	v.box = container.NewBorder(container.NewVBox(heading(tr("verify.title")), wrapped(tr("verify.intro")),
 		container.NewHBox(v.open),
-		container.NewGridWithColumns(3, v.arrival, v.noticeID, v.fetch), v.status),
+		container.NewGridWithColumns(3, withName(tr("verify.arrival"), v.arrival), withName(tr("verify.notice_id"), v.noticeID), v.fetch), v.status),
 		nil, nil, nil, container.NewVScroll(container.NewVBox(v.title, v.body, v.lines)))
 	return v
 }

@@ -122,7 +122,7 @@ func newBigNumber(win fyne.Window, caption, value string) *bigNumber {
 	b.number.SizeName = sizeNameNumber
 	b.number.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
 	b.number.Selectable = true
-	b.copy = newButtonWithIcon(tr("common.copy"), theme.ContentCopyIcon(), b.onCopy(win))
+	b.copy = newButtonWithIcon(tr("common.copy"), theme.ContentCopyIcon(), b.onCopy(win)).named(nameFor(tr("common.copy"), caption+" "+value))
 	return b
 }
 
