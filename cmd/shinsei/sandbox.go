@@ -59,12 +59,13 @@ func (w *sandboxWorld) note() string {
 	case k == nil:
 		t = i18n.Text{Ja: "練習用の証明書を準備しています…", En: "Preparing the practice certificates…"}
 	case k.HasToken():
-		t = i18n.Text{Ja: "練習用のマイナンバーカード（SoftHSM）で署名します。署名用電子証明書のパスワード：" + kit.PIN,
-			En: "The practice signs with a stand-in My Number card (SoftHSM). Signature password: " + kit.PIN}
+		// Residents read this: the card's software (SoftHSM) is not named.
+		t = i18n.Text{Ja: "このパソコンの中にある練習用のマイナンバーカードで署名します。署名用電子証明書のパスワード：" + kit.PIN,
+			En: "The practice signs with a stand-in My Number card kept on this computer. Signature password: " + kit.PIN}
 	default:
 		name := filepath.Base(k.ResidentP12)
-		t = i18n.Text{Ja: fmt.Sprintf("このパソコンにはSoftHSMがないため、練習用の証明書ファイル（%s、パスワード：%s）で署名します。", name, kit.P12Password),
-			En: fmt.Sprintf("SoftHSM is not on this computer, so the practice signs with a certificate file (%s, password: %s).", name, kit.P12Password)}
+		t = i18n.Text{Ja: fmt.Sprintf("練習用の証明書ファイル（%s、パスワード：%s）で署名します。", name, kit.P12Password),
+			En: fmt.Sprintf("The practice signs with a certificate file (%s, password: %s).", name, kit.P12Password)}
 	}
 	if w.lang == i18n.English {
 		return t.En

@@ -103,8 +103,8 @@ func TestWithNothingConfiguredTheSandboxOffersItsCatalogueAndACard(t *testing.T)
 	if len(found.Files) != 0 {
 		t.Errorf("with SoftHSM the sandbox also suggests %d files", len(found.Files))
 	}
-	if note := sb.note(); !strings.Contains(note, "SoftHSM") || !strings.Contains(note, kit.PIN) || strings.Contains(note, "resident.p12") {
-		t.Errorf("with the SoftHSM card the banner's note reads %q, want the card and its signature password", note)
+	if note := sb.note(); !strings.Contains(note, "練習用のマイナンバーカード") || strings.Contains(note, "SoftHSM") || !strings.Contains(note, kit.PIN) || strings.Contains(note, "resident.p12") {
+		t.Errorf("with the SoftHSM card the banner's note reads %q, want the practice card (not the software's name) and its signature password", note)
 	}
 	if _, err := os.Stat(sb.caFile()); err != nil {
 		t.Errorf("the service's CA is not written for the help desk: %v", err)
