@@ -127,14 +127,3 @@ func rawSigner(b *testing.B, m pkcs11.Module, label, pin string) (sign func(), d
 	b.Fatalf("token %q not found", label)
 	return nil, nil
 }
-
-func bestOf(b *testing.B, n int, f func()) time.Duration {
-	b.Helper()
-	best := time.Duration(1<<63 - 1)
-	for range n {
-		start := time.Now()
-		f()
-		best = min(best, time.Since(start))
-	}
-	return best
-}
