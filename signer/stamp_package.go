@@ -16,10 +16,11 @@ import (
 // TimestampPackage adds a signature-time-stamp token from tsa to every
 // signature of the package at pkgPath that has none yet, and returns how
 // many it added; 0 means every signature already had one, and the file is
-// left as it was. A file with no signature is ErrMalformed. The package is rewritten next to itself and renamed
-// over it; the other entries are copied unchanged, so signatures and
-// manifests stay valid. Errors of the authority wrap ErrTSAUnreachable or
-// ErrTSABadReply, and the package is then unchanged.
+// left as it was. A file with no signature is ErrMalformed. The package is
+// rewritten next to itself and renamed over it; the other entries are
+// copied unchanged, so signatures and manifests stay valid. Errors of the
+// authority wrap ErrTSAUnreachable or ErrTSABadReply, and the package is
+// then unchanged.
 func TimestampPackage(ctx context.Context, pkgPath string, tsa TSA) (int, error) {
 	st, err := os.Stat(pkgPath)
 	if err != nil {
@@ -80,6 +81,9 @@ func TimestampPackage(ctx context.Context, pkgPath string, tsa TSA) (int, error)
 	if err := zw.Close(); err != nil {
 		return 0, fmt.Errorf("signer: rewrite package: %w", err)
 	}
+	// Closed before the rename: Windows refuses to replace a file that
+	// is open.
+	zr.Close()
 	if err := out.Commit(); err != nil && !errors.Is(err, fsx.ErrDirNotSynced) {
 		return 0, fmt.Errorf("signer: rewrite package: %w", err)
 	}
