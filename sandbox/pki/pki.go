@@ -154,6 +154,12 @@ func (ca *CA) IssueForKey(tmpl *x509.Certificate, key *rsa.PrivateKey) (*Credent
 	if err != nil {
 		return nil, err
 	}
+	return ca.credential(cert, key), nil
+}
+
+// credential is cert (issued by ca) and its key, with ca's chain up to
+// the root.
+func (ca *CA) credential(cert *x509.Certificate, key *rsa.PrivateKey) *Credential {
 	cred := &Credential{Cert: cert, Key: key}
 	for c := ca; c != nil; c = c.Parent {
 		if c.Parent == nil {
@@ -162,7 +168,7 @@ func (ca *CA) IssueForKey(tmpl *x509.Certificate, key *rsa.PrivateKey) (*Credent
 			cred.Intermediates = append(cred.Intermediates, c.Cert)
 		}
 	}
-	return cred, nil
+	return cred
 }
 
 // CreateCertificate signs tmpl with signer as parent (SHA-256 with RSA),

@@ -154,15 +154,7 @@ func (p *PKI) CredentialFromPKCS12(data []byte, password string) (*Credential, e
 	}
 	for _, ca := range p.CAs() {
 		if bytes.Equal(ca.Cert.RawSubject, cert.RawIssuer) && cert.CheckSignatureFrom(ca.Cert) == nil {
-			cred := &Credential{Cert: cert, Key: key}
-			for c := ca; c != nil; c = c.Parent {
-				if c.Parent == nil {
-					cred.Root = c.Cert
-				} else {
-					cred.Intermediates = append(cred.Intermediates, c.Cert)
-				}
-			}
-			return cred, nil
+			return ca.credential(cert, key), nil
 		}
 	}
 	return nil, fmt.Errorf("pki: read PKCS#12: %s is not issued by this PKI", cert.Subject)
