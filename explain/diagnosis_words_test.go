@@ -1,11 +1,6 @@
 package explain
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -21,44 +16,7 @@ const diagnosisDir = "../diagnosis"
 // the report's own labels (pick) are not among them.
 func diagnosisTexts(t *testing.T) []text {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(diagnosisDir, "*.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []text
-	fset := token.NewFileSet()
-	for _, file := range files {
-		if strings.HasSuffix(file, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, file, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		add := func(e ast.Expr) {
-			ast.Inspect(e, func(n ast.Node) bool {
-				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-					if s, err := strconv.Unquote(lit.Value); err == nil && s != "" {
-						out = append(out, text{"diagnosis " + fset.Position(lit.Pos()).String(), s})
-					}
-				}
-				return true
-			})
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.CallExpr:
-				if id, ok := n.Fun.(*ast.Ident); ok && (id.Name == "msg" || id.Name == "msgf") && len(n.Args) > 0 {
-					add(n.Args[0])
-				}
-			case *ast.KeyValueExpr:
-				if id, ok := n.Key.(*ast.Ident); ok && id.Name == "Ja" {
-					add(n.Value)
-				}
-			}
-			return true
-		})
-	}
+	out := goJaLiterals(t, diagnosisDir, "msg", "msgf")
 	if len(out) < 40 {
 		t.Fatalf("only %d resident texts found in %s", len(out), diagnosisDir)
 	}

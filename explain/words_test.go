@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -129,8 +130,8 @@ func jaJSON(t *testing.T) map[string]string {
 
 // goJaLiterals is every string literal in the Ja of an i18n.Text (the
 // text itself, or the parts and formats it is made of) in the non-test Go
-// files of dir.
-func goJaLiterals(t *testing.T, dir string) []text {
+// files of dir, and in the first argument of a call of one of calls.
+func goJaLiterals(t *testing.T, dir string, calls ...string) []text {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
@@ -157,9 +158,14 @@ func goJaLiterals(t *testing.T, dir string) []text {
 			})
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			if kv, ok := n.(*ast.KeyValueExpr); ok {
-				if id, ok := kv.Key.(*ast.Ident); ok && id.Name == "Ja" {
-					add(kv.Value)
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				if id, ok := n.Fun.(*ast.Ident); ok && slices.Contains(calls, id.Name) && len(n.Args) > 0 {
+					add(n.Args[0])
+				}
+			case *ast.KeyValueExpr:
+				if id, ok := n.Key.(*ast.Ident); ok && id.Name == "Ja" {
+					add(n.Value)
 				}
 			}
 			return true
