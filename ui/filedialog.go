@@ -83,32 +83,29 @@ func (d *fileDialog) recordItems(o fyne.CanvasObject) {
 		d.recordItems(v.Trailing)
 	case *container.Scroll:
 		d.recordItems(v.Content)
-	case *widget.GridWrap:
-		update, chosen := v.UpdateItem, v.OnSelected
-		v.UpdateItem = func(id widget.GridWrapItemID, item fyne.CanvasObject) {
-			update(id, item)
-			d.items[item] = id
-		}
-		v.OnSelected = func(id widget.GridWrapItemID) {
-			if chosen != nil {
-				chosen(id)
-			}
-			d.event("file-chosen")
-		}
+	case *widget.GridWrap: // Fyne's grid view
+		d.watch(&v.UpdateItem, &v.OnSelected)
 		v.Refresh()
-	case *widget.List:
-		update, chosen := v.UpdateItem, v.OnSelected
-		v.UpdateItem = func(id widget.ListItemID, item fyne.CanvasObject) {
-			update(id, item)
-			d.items[item] = id
-		}
-		v.OnSelected = func(id widget.ListItemID) {
-			if chosen != nil {
-				chosen(id)
-			}
-			d.event("file-chosen")
-		}
+	case *widget.List: // its list view
+		d.watch(&v.UpdateItem, &v.OnSelected)
 		v.Refresh()
+	}
+}
+
+// watch wraps a file view's callbacks (a GridWrap's or a List's: their
+// item IDs are both int) so that each drawn row is noted by its place and
+// a choice reports the step file-chosen.
+func (d *fileDialog) watch(update *func(int, fyne.CanvasObject), chosen *func(int)) {
+	drawn, picked := *update, *chosen
+	*update = func(id int, item fyne.CanvasObject) {
+		drawn(id, item)
+		d.items[item] = id
+	}
+	*chosen = func(id int) {
+		if picked != nil {
+			picked(id)
+		}
+		d.event("file-chosen")
 	}
 }
 
