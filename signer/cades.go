@@ -2,6 +2,7 @@ package signer
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/sha256"
 	_ "crypto/sha512" // SHA-384 and SHA-512 in signing-certificate-v2
@@ -95,7 +96,7 @@ var farFuture = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 // verifyCMS checks sig, a detached CMS signature over content, and fills
 // in r. It returns an error wrapping ErrMalformed only when sig cannot be
 // parsed; any definite negative goes into r.Integrity and r.Certificate.
-func verifyCMS(sig, content []byte, opts VerifyOptions, r *Report) error {
+func verifyCMS(ctx context.Context, sig, content []byte, opts VerifyOptions, r *Report) error {
 	der, side, err := normalizeCMS(sig)
 	if err != nil {
 		return fmt.Errorf("%w: signature is not CMS SignedData: %w", ErrMalformed, err)
@@ -150,6 +151,14 @@ func verifyCMS(sig, content []byte, opts VerifyOptions, r *Report) error {
 		}
 	}
 	r.Certificate, r.Chain = checkCertificate(signer, p7.Certificates, certOpts)
+	if r.Certificate.OK && (len(side.OCSPResponses) > 0 || len(side.CRLs) > 0) {
+		// Long-term validation data: revocation judged from what the
+		// signature carries, at the time the certificate is checked.
+		r.Revocation = checkEmbeddedRevocation(ctx, signer, p7.Certificates, side.OCSPResponses, side.CRLs, certOpts)
+		if c := r.Revocation.Check; !c.OK && c.Reason != ReasonRevocationNotEstablished {
+			r.Certificate = fail(c.Reason, c.Detail)
+		}
+	}
 	if r.ProvenTime != nil && r.Certificate.OK {
 		r.Certificate.Detail = fmt.Sprintf("signed no later than %s (timestamp by %s)", r.ProvenTime.UTC().Format(time.RFC3339), r.ProvenBy)
 	}

@@ -30,6 +30,9 @@ type cmsSide struct {
 	// OCSPResponses are the DER OCSPResponses carried as
 	// RevocationInfoChoice other with id-ri-ocsp-response.
 	OCSPResponses [][]byte
+	// CRLs are the DER CertificateLists among the crls (they stay in the
+	// envelope too).
+	CRLs [][]byte
 	// OtherRevocation counts other RevocationInfoChoice other formats.
 	OtherRevocation int
 	// OtherCertificates counts CertificateChoices that are not a plain
@@ -101,6 +104,7 @@ func normalizeCMS(sig []byte) ([]byte, cmsSide, error) {
 		switch tag {
 		case cbasn1.SEQUENCE:
 			plainCRLs = append(plainCRLs, el)
+			side.CRLs = append(side.CRLs, append([]byte(nil), el...))
 		case cbasn1.Tag(1).Constructed().ContextSpecific():
 			var other cryptobyte.String
 			var format asn1.ObjectIdentifier

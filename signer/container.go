@@ -67,7 +67,8 @@ type SignatureResult struct {
 	SignatureValue []byte              `json:"-"`
 	Unsigned       []string            `json:"unsignedAttributes,omitempty"`
 	OCSPResponses  int                 `json:"ocspResponses,omitempty"`
-	// Timestamps, ProvenTime and ProvenBy are as in Report.
+	// Revocation, Timestamps, ProvenTime and ProvenBy are as in Report.
+	Revocation *EmbeddedRevocation `json:"revocation,omitempty"`
 	Timestamps []TimestampResult `json:"timestamps,omitempty"`
 	ProvenTime *time.Time        `json:"provenTime,omitempty"`
 	ProvenBy   string            `json:"provenBy,omitempty"`
@@ -80,6 +81,7 @@ func (s *SignatureResult) from(r *Report) {
 	s.Format, s.Integrity, s.Certificate, s.Signer, s.Chain = r.Format, r.Integrity, r.Certificate, r.Signer, r.Chain
 	s.SigningTime, s.SignatureValue, s.Unsigned, s.OCSPResponses = r.SigningTime, r.SignatureValue, r.Unsigned, r.OCSPResponses
 	s.Timestamps, s.ProvenTime, s.ProvenBy = r.Timestamps, r.ProvenTime, r.ProvenBy
+	s.Revocation = r.Revocation
 }
 
 // verified reports whether s is a CAdES signature whose integrity holds:
@@ -175,7 +177,7 @@ func verifyPackage(ctx context.Context, ra io.ReaderAt, size int64, opts VerifyO
 			}
 		default:
 			one := &Report{}
-			if err := verifyCMS(sigData, data, opts, one); err != nil {
+			if err := verifyCMS(ctx, sigData, data, opts, one); err != nil {
 				return nil, fmt.Errorf("%w (%s)", err, parsed.SigRef)
 			}
 			switch {
@@ -254,6 +256,7 @@ func summarizeSignatures(r *Report) {
 			r.Format, r.Certificate, r.Signer, r.Chain = s.Format, s.Certificate, s.Signer, s.Chain
 			r.SigningTime, r.SignatureValue, r.Unsigned, r.OCSPResponses = s.SigningTime, s.SignatureValue, s.Unsigned, s.OCSPResponses
 			r.Timestamps, r.ProvenTime, r.ProvenBy = s.Timestamps, s.ProvenTime, s.ProvenBy
+			r.Revocation = s.Revocation
 			continue
 		}
 		if r.Certificate.OK && !s.Certificate.OK {

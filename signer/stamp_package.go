@@ -42,9 +42,9 @@ func TimestampPackage(ctx context.Context, pkgPath string, tsa TSA) (int, error)
 		if err != nil {
 			return 0, err
 		}
-		p7, err := pkcs7.Parse(sig)
-		if err != nil || len(p7.Signers) != 1 {
-			return 0, fmt.Errorf("%w: %s is not CMS SignedData with one signer", ErrMalformed, f.Name)
+		p7, err := parseSignature(sig)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", f.Name, err)
 		}
 		if hasUnsigned(p7, oidSignatureTimeStampToken) {
 			continue

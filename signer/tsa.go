@@ -127,9 +127,9 @@ func (t TSA) Stamp(ctx context.Context, data []byte) ([]byte, error) {
 // (CAdES-T). Errors of the authority wrap ErrTSAUnreachable or
 // ErrTSABadReply; sig itself is never changed.
 func StampSignature(ctx context.Context, sig []byte, tsa TSA) ([]byte, error) {
-	p7, err := pkcs7.Parse(sig)
-	if err != nil || len(p7.Signers) != 1 {
-		return nil, fmt.Errorf("%w: the signature is not CMS SignedData with one signer", ErrMalformed)
+	p7, err := parseSignature(sig)
+	if err != nil {
+		return nil, err
 	}
 	token, err := tsa.Stamp(ctx, p7.Signers[0].EncryptedDigest)
 	if err != nil {

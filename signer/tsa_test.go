@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/digitorus/pkcs7"
 	"github.com/digitorus/timestamp"
 
 	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
@@ -102,7 +101,7 @@ func buildWith(t testing.TB, c *pki.Credential, tsa *TSA) (string, *BuildResult)
 // signature-time-stamp token of the package's signature.
 func tokenOf(t testing.TB, pkg string) (sigValue, token []byte) {
 	t.Helper()
-	p7, err := pkcs7.Parse(entryData(t, readEntries(t, pkg), signatureName))
+	p7, err := parseSignature(entryData(t, readEntries(t, pkg), signatureName))
 	if err != nil {
 		t.Fatal(err)
 	}

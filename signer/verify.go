@@ -138,8 +138,15 @@ type Report struct {
 	// reported, not validated.
 	Unsigned []string `json:"unsignedAttributes,omitempty"`
 	// OCSPResponses counts the OCSP responses the signature carries as
-	// RevocationInfoChoice other (RFC 5940): reported, not validated.
+	// RevocationInfoChoice other (RFC 5940); Revocation says what they
+	// and the CRLs carried establish.
 	OCSPResponses int `json:"ocspResponses,omitempty"`
+	// Revocation is the revocation check of the signer's path from the
+	// OCSP responses and CRLs the signature carries (CAdES-B-LT), at the
+	// time the certificate was checked; nil when it carries none or the
+	// path did not validate. Nothing else of verification checks
+	// revocation.
+	Revocation *EmbeddedRevocation `json:"revocation,omitempty"`
 	// Timestamps are the signature-time-stamp tokens over the signature
 	// value (CAdES-T), each checked.
 	Timestamps []TimestampResult `json:"timestamps,omitempty"`
@@ -248,7 +255,7 @@ func VerifyDetached(ctx context.Context, sig []byte, content io.Reader, opts Ver
 		return nil, fmt.Errorf("signer: read content: %w", err)
 	}
 	r := &Report{}
-	if err := verifyCMS(sig, data, opts, r); err != nil {
+	if err := verifyCMS(ctx, sig, data, opts, r); err != nil {
 		return nil, err
 	}
 	return r, nil
