@@ -69,9 +69,9 @@ type SignatureResult struct {
 	OCSPResponses  int                 `json:"ocspResponses,omitempty"`
 	// Revocation, Timestamps, ProvenTime and ProvenBy are as in Report.
 	Revocation *EmbeddedRevocation `json:"revocation,omitempty"`
-	Timestamps []TimestampResult `json:"timestamps,omitempty"`
-	ProvenTime *time.Time        `json:"provenTime,omitempty"`
-	ProvenBy   string            `json:"provenBy,omitempty"`
+	Timestamps []TimestampResult   `json:"timestamps,omitempty"`
+	ProvenTime *time.Time          `json:"provenTime,omitempty"`
+	ProvenBy   string              `json:"provenBy,omitempty"`
 	// Covers lists the files its manifest names.
 	Covers []string `json:"covers,omitempty"`
 }
