@@ -47,6 +47,12 @@ type Revocation struct {
 	// Detail says, in English, why the status is unknown or what was
 	// rejected (a forged signature, a stale answer, …).
 	Detail string `json:"detail,omitempty"`
+	// OCSPResponse (an "ocsp" or "va" answer) and CRLs (a good "crl"
+	// answer: the complete CRLs and deltas used) are the signed DER the
+	// answer rests on, for a signature to carry as long-term validation
+	// data (signer.ValidationData). The service's own answers have none.
+	OCSPResponse []byte   `json:"-"`
+	CRLs         [][]byte `json:"-"`
 }
 
 // Query is what a revocation source is asked about one certificate.

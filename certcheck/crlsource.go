@@ -603,6 +603,7 @@ func (ev *crlEvaluation) good() Revocation {
 		if !crlContains(locs, u.location) {
 			locs = append(locs, u.location)
 		}
+		r.CRLs = append(r.CRLs, u.crl.Raw)
 	}
 	r.Location = strings.Join(locs, ", ")
 	if len(ev.used) > 0 {

@@ -251,7 +251,7 @@ func (s *OCSPSource) status(ctx context.Context, q Query, u string) (Revocation,
 	if err != nil {
 		return Revocation{}, err
 	}
-	rev.Source, rev.Location = s.name, u
+	rev.Source, rev.Location, rev.OCSPResponse = s.name, u, der
 	s.store(key, der, rev)
 	return rev, nil
 }

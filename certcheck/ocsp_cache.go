@@ -73,6 +73,7 @@ func (s *OCSPSource) fromCache(key string, q Query, now time.Time) (Revocation, 
 	if err != nil || !ocspCacheable(rev) || !now.Before(s.cacheUntil(rev)) {
 		return Revocation{}, false
 	}
+	rev.OCSPResponse = der
 	s.mu.Lock()
 	s.cache[key] = ocspCacheEntry{rev: rev, until: s.cacheUntil(rev)}
 	s.mu.Unlock()
