@@ -67,6 +67,11 @@ type Signed struct {
 	// or with Timestamp. It is a note, never a failure of the signature.
 	Timestamped   bool  `json:"timestamped"`
 	TimestampNote error `json:"-"`
+	// ValidationData is true when the signature carries the chain and the
+	// OCSP responses or CRLs the pre-check obtained (with the time-stamp,
+	// CAdES-B-LT): never for a My Number card, whose revocation data the
+	// service adds on receipt (see validationData).
+	ValidationData bool `json:"validation_data"`
 }
 
 // SignFilesRequest is what SignFiles signs: files as they are.
@@ -269,14 +274,14 @@ func (a *App) SignFiles(ctx context.Context, req SignFilesRequest, cb Callbacks)
 // build signs files with cred into the package at s.Path, reporting the
 // hashing through cb, and records what was signed and its pre-check p.
 func (s *Signed) build(ctx context.Context, files []signer.File, cred signer.Credential, p *Precheck, tsa *signer.TSA, cb Callbacks) error {
-	res, err := signer.Build(ctx, s.Path, files, cred, signer.BuildOptions{TSA: tsa, Progress: func(done, total int64) {
+	res, err := signer.Build(ctx, s.Path, files, cred, signer.BuildOptions{TSA: tsa, ValidationData: validationData(p), Progress: func(done, total int64) {
 		cb.progress(StageHashing, done, total)
 	}})
 	if err != nil {
 		return &Error{Op: "sign", Err: err}
 	}
 	s.Certificate, s.Precheck, s.Files, s.Size = cred.Cert, p, res.Files, res.Size
-	s.Timestamped = res.Timestamped
+	s.Timestamped, s.ValidationData = res.Timestamped, res.ValidationData
 	if res.TimestampErr != nil {
 		s.TimestampNote = &Error{Op: "sign: time-stamp", Err: res.TimestampErr}
 	}

@@ -44,6 +44,10 @@ type BuildOptions struct {
 	// answers wrongly never fails Build: the package is written without
 	// the token (CAdES-BES) and BuildResult.TimestampErr says why.
 	TSA *TSA
+	// ValidationData, when set, goes into the signature after the
+	// time-stamp (AddValidationData): with a time-stamp the package is
+	// CAdES-B-LT from the start, without rewriting it afterwards.
+	ValidationData *ValidationData
 }
 
 // BuildResult describes the package Build wrote.
@@ -57,6 +61,9 @@ type BuildResult struct {
 	// ErrTSABadReply, says why not when one was asked for.
 	Timestamped  bool
 	TimestampErr error
+	// ValidationData is true when the signature carries
+	// BuildOptions.ValidationData.
+	ValidationData bool
 }
 
 // input is a file opened for packaging.
@@ -102,7 +109,7 @@ func Build(ctx context.Context, outPath string, files []File, cred Credential, o
 		var done int64
 		progress = func(n int64) { done += n; opts.Progress(done, total) }
 	}
-	res, err := writePackage(ctx, out.File, ins, cred, opts.TSA, progress)
+	res, err := writePackage(ctx, out.File, ins, cred, opts.TSA, opts.ValidationData, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +173,7 @@ func openInputs(files []File, outPath string) (ins []input, total int64, err err
 }
 
 // writePackage writes the whole ZIP to out.
-func writePackage(ctx context.Context, out *os.File, ins []input, cred Credential, tsa *TSA, progress func(int64)) (*BuildResult, error) {
+func writePackage(ctx context.Context, out *os.File, ins []input, cred Credential, tsa *TSA, vd *ValidationData, progress func(int64)) (*BuildResult, error) {
 	now := time.Now()
 	zw := zip.NewWriter(&writeback{f: out})
 	if err := writeSmall(zw, mimetypeName, []byte(mimetypeASiCE), now); err != nil {
@@ -228,6 +235,12 @@ func writePackage(ctx context.Context, out *os.File, ins []input, cred Credentia
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("signer: stopped: %w", err)
 		}
+	}
+	if vd != nil && !vd.Empty() {
+		if sig, err = AddValidationData(sig, *vd); err != nil {
+			return nil, err
+		}
+		res.ValidationData = true
 	}
 	if err := writeSmall(zw, manifestName, manifest, now); err != nil {
 		return nil, err

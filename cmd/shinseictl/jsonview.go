@@ -41,12 +41,36 @@ type verifyView struct {
 	// what could not be decided.
 	Conformance []signer.Remark `json:"conformance,omitempty"`
 	Undecided   []signer.Remark `json:"undecided,omitempty"`
-	// Revocation says how revocation was judged: verify checks the
-	// signature, the path and the validity, never revocation.
-	Revocation string `json:"revocation"`
+	// Revocation says how revocation was judged: "embedded" when the
+	// OCSP responses and CRLs the signature carries establish that every
+	// certificate of the path was good at the time checked (RevocationCheck
+	// says how), "embedded-incomplete" when they do not establish it, and
+	// "not-checked" when the signature carries none: verify never asks a
+	// responder.
+	Revocation      string          `json:"revocation"`
+	RevocationCheck *revocationView `json:"revocation_check,omitempty"`
 	// Outcome is valid, invalid or undecided (exit 0, 1 or 4).
 	Outcome string `json:"outcome"`
 	OK      bool   `json:"ok"`
+}
+
+// revocationView is the revocation check made from the validation data
+// a signature carries (signer.EmbeddedRevocation).
+type revocationView struct {
+	Source string         `json:"source"`
+	At     time.Time      `json:"at"`
+	Check  signer.Check   `json:"check"`
+	Path   []embeddedView `json:"path,omitempty"`
+}
+
+// embeddedView is what the embedded data said of one certificate.
+type embeddedView struct {
+	Certificate string    `json:"certificate"`
+	Status      string    `json:"status"`
+	Kind        string    `json:"kind,omitempty"`
+	ThisUpdate  time.Time `json:"this_update,omitzero"`
+	NextUpdate  time.Time `json:"next_update,omitzero"`
+	Detail      string    `json:"detail,omitempty"`
 }
 
 // signatureView is one signature of a package.
@@ -92,6 +116,17 @@ func newVerifyView(r *signer.Report) verifyView {
 		SigningTime: r.SigningTime, Files: fileViews(r.Files), Revocation: "not-checked", OK: r.OK(),
 		Unsigned: r.Unsigned, OCSPResponses: r.OCSPResponses, Conformance: r.Conformance, Undecided: r.Undecided, Outcome: r.Outcome(),
 		Timestamps: r.Timestamps, ProvenTime: r.ProvenTime, ProvenBy: r.ProvenBy}
+	if rv := r.Revocation; rv != nil {
+		v.Revocation = "embedded-incomplete"
+		if rv.Check.OK {
+			v.Revocation = "embedded"
+		}
+		v.RevocationCheck = &revocationView{Source: rv.Source, At: rv.At, Check: rv.Check}
+		for _, p := range rv.Path {
+			v.RevocationCheck.Path = append(v.RevocationCheck.Path, embeddedView{Certificate: p.Certificate, Status: p.Status, Kind: p.Kind,
+				ThisUpdate: p.ThisUpdate, NextUpdate: p.NextUpdate, Detail: p.Detail})
+		}
+	}
 	for _, s := range r.Signatures {
 		sv := signatureView{Name: s.Name, Manifest: s.Manifest, Kind: s.Kind, Format: s.Format, Integrity: s.Integrity,
 			Certificate: s.Certificate, Time: s.SigningTime, Unsigned: s.Unsigned, OCSPResponses: s.OCSPResponses, Covers: s.Covers}

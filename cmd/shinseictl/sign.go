@@ -24,6 +24,9 @@ type signView struct {
 	// (CAdES-T); TimestampNote, when not, why, in the user's language.
 	Timestamped   bool   `json:"timestamped"`
 	TimestampNote string `json:"timestamp_note,omitempty"`
+	// ValidationData says whether the signature carries the chain and
+	// the revocation data of the pre-check (long-term validation).
+	ValidationData bool `json:"validation_data"`
 }
 
 // runSign signs FORM and ATTACHMENTs as they are into an application
@@ -129,7 +132,7 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 		return cf.useError(err)
 	}
 	view := signView{Package: signed.Path, Size: signed.Size, Signer: signed.Certificate.Subject.String(), Issuer: signed.Certificate.Issuer.String(), Files: signed.Files, Precheck: signed.Precheck,
-		Timestamped: signed.Timestamped}
+		Timestamped: signed.Timestamped, ValidationData: signed.ValidationData}
 	if signed.TimestampNote != nil {
 		e := explain.Of(signed.TimestampNote)
 		view.TimestampNote = e.Message.In(lang) + " " + e.CommandHint().In(lang)
@@ -154,6 +157,9 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 		fmt.Fprintln(std.out, "  timestamp: added (CAdES-T)")
 	case signed.TimestampNote != nil:
 		fmt.Fprintln(std.out, "  timestamp: not yet (CAdES-BES; see the note)")
+	}
+	if signed.ValidationData {
+		fmt.Fprintln(std.out, "  validation data: the chain and the revocation answers of the pre-check are in the signature")
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ func runVerify(ctx context.Context, std *stdio, args []string) error {
 	trust := addTrustFlags(fs)
 	detached := fs.String("detached", "", "verify this detached CMS/CAdES `SIG.p7s` over the CONTENT file given as argument")
 	fs.Bool("offline", false, "use no network (verification currently never does)")
-	requireRevocation := fs.Bool("require-revocation", false, "exit 4 unless the signer's revocation status is established (verify does not check revocation: use 'shinseictl check' on the signer's certificate)")
+	requireRevocation := fs.Bool("require-revocation", false, "exit 4 unless the signer's revocation status is established (verify checks it only from the OCSP responses and CRLs a signature carries; otherwise use 'shinseictl check' on the signer's certificate)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
@@ -65,8 +65,8 @@ func runVerify(ctx context.Context, std *stdio, args []string) error {
 	case signer.OutcomeUndecided:
 		return errSilent(exitIndeterminate)
 	}
-	if *requireRevocation {
-		return &failure{code: exitIndeterminate, err: errors.New("verify: the signer's revocation status was not established (verify does not check revocation)"),
+	if *requireRevocation && (rep.Revocation == nil || !rep.Revocation.Check.OK) {
+		return &failure{code: exitIndeterminate, err: errors.New("verify: the signer's revocation status was not established (the signature carries no validation data that establishes it)"),
 			hint: "check the signer's certificate with 'shinseictl check --require-revocation', or leave out --require-revocation"}
 	}
 	return nil
@@ -104,8 +104,17 @@ func printReport(std *stdio, name string, r *signer.Report, noAnchor bool) {
 		}
 	}
 	fmt.Fprintf(w, "  certificate: %s\n", describeCheck(r.Certificate, ""))
-	if r.Certificate.OK {
-		fmt.Fprintln(w, "  revocation:  not checked (verify checks the signature, the path and the validity; 'shinseictl check' checks revocation)")
+	switch rv := r.Revocation; {
+	case rv != nil && rv.Check.OK:
+		fmt.Fprintf(w, "  revocation:  good at %s, checked from the validation data embedded in the signature (no network)\n", rv.At.UTC().Format(time.RFC3339))
+		for _, p := range rv.Path {
+			fmt.Fprintf(w, "               %s: %s by the embedded %s (%s to %s)\n", p.Certificate, p.Status, strings.ToUpper(p.Kind),
+				p.ThisUpdate.UTC().Format(time.RFC3339), p.NextUpdate.UTC().Format(time.RFC3339))
+		}
+	case rv != nil && r.Certificate.OK:
+		fmt.Fprintf(w, "  revocation:  not established — %s\n", rv.Check.Detail)
+	case r.Certificate.OK:
+		fmt.Fprintln(w, "  revocation:  not checked (verify checks the signature, the path and the validity, and revocation only from validation data a signature carries; 'shinseictl check' checks revocation)")
 	}
 	if noAnchor && !r.Certificate.OK {
 		fmt.Fprintln(w, "               (no --anchor was given, so no certificate can be trusted)")
@@ -182,7 +191,7 @@ func printExtras(w io.Writer, indent string, unsigned []string, ocsp int) {
 		fmt.Fprintf(w, "%sunsigned:    %s (present, not validated)\n", indent, strings.Join(unsigned, ", "))
 	}
 	if ocsp > 0 {
-		fmt.Fprintf(w, "%sOCSP:        %d response(s) carried in the signature (present, not validated)\n", indent, ocsp)
+		fmt.Fprintf(w, "%sOCSP:        %d response(s) carried in the signature (used for revocation, see above)\n", indent, ocsp)
 	}
 }
 
