@@ -95,7 +95,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("SOFTHSM_MODULE", softhsm)
 			return nil
 		},
-		Cmds: map[string]func(*testscript.TestScript, bool, []string){"exits": exits, "openssl-tsa": opensslTSA},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){"exits": exits, "openssl-tsa": opensslTSA, "lt-pki": ltPKI},
 	})
 }
 
