@@ -144,7 +144,7 @@ func TestTheReceiptSaysHowLongThisComputerKeepsTheHistory(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, config(t))
 			h.s.opts.Sandbox = tc.sandbox
-			r := newReceiptScreen(h.s, submit.Record{ArrivalNumber: "2025-000123"})
+			r := newReceiptScreen(h.s, submit.Record{ArrivalNumber: "2025-000123"}, nil)
 			if !showsLabel(t, r.box, tr(tc.want)) {
 				t.Errorf("the receipt does not say %q", tr(tc.want))
 			}

@@ -29,24 +29,31 @@ func (s *shell) runApplication() {
 	go func() {
 		defer cancel()
 		var rec *submit.Record
+		var signed *flow.Signed
 		var err error
 		if d.proc.Level.NeedsSignature() {
-			_, rec, err = a.SignAndSubmit(ctx, flow.SignRequest{Procedure: d.proc.Procedure, Form: d.form,
+			signed, rec, err = a.SignAndSubmit(ctx, flow.SignRequest{Procedure: d.proc.Procedure, Form: d.form,
 				Attachments: d.attachments, Credential: d.credential, FillApplicant: d.fillsAfterPIN()}, "", cb)
 		} else {
 			proc := d.proc.Procedure
 			rec, err = a.Submit(ctx, flow.SubmitRequest{Procedure: &proc, Form: d.form}, cb)
 		}
-		onMain(func() { s.finishApplication(rec, err) })
+		var note error
+		if signed != nil {
+			note = signed.TimestampNote
+		}
+		onMain(func() { s.finishApplication(rec, err, note) })
 	}()
 }
 
-// finishApplication shows the receipt, or what went wrong and what to do.
-func (s *shell) finishApplication(rec *submit.Record, err error) {
+// finishApplication shows the receipt, or what went wrong and what to do;
+// note is why the signature has no time-stamp (Signed.TimestampNote), shown
+// on the receipt.
+func (s *shell) finishApplication(rec *submit.Record, err error, note error) {
 	var pe *flow.PrecheckError
 	switch {
 	case err == nil && rec != nil:
-		s.receipt = newReceiptScreen(s, *rec)
+		s.receipt = newReceiptScreen(s, *rec, note)
 		s.showApply(s.receipt.view())
 		s.event("receipt")
 	case errors.As(err, &pe) && pe.Precheck != nil:

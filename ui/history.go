@@ -163,7 +163,7 @@ func (h *history) onSendNow(id string) {
 				return
 			}
 			h.onReload()
-			h.s.receipt = newReceiptScreen(h.s, *rec)
+			h.s.receipt = newReceiptScreen(h.s, *rec, nil)
 			h.s.showApply(h.s.receipt.view())
 			h.s.tabs.Select(h.s.applyTab)
 			h.s.event("receipt")

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/shinsei-app/shinsei/explain"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -19,7 +20,10 @@ type receiptScreen struct {
 	inquiry *bigNumber // nil when there is none
 	done    *focusButton
 	history *focusButton
-	box     fyne.CanvasObject
+	// timestampNote says why the signature went without a time-stamp
+	// (flow.Signed.TimestampNote, in explain's words); nil when it has one.
+	timestampNote *textLabel
+	box           fyne.CanvasObject
 }
 
 // keptKey is what the receipt says of the history on this computer: the
@@ -32,7 +36,7 @@ func keptKey(sandbox bool) string {
 	return "receipt.kept"
 }
 
-func newReceiptScreen(s *shell, rec submit.Record) *receiptScreen {
+func newReceiptScreen(s *shell, rec submit.Record, timestampNote error) *receiptScreen {
 	r := &receiptScreen{s: s, rec: rec}
 	r.arrival = newBigNumber(s.win, tr("receipt.arrival"), rec.ArrivalNumber)
 	body := container.NewVBox(heading(tr("receipt.title")), wrapped(tr("receipt.intro")), r.arrival.view())
@@ -43,6 +47,15 @@ func newReceiptScreen(s *shell, rec submit.Record) *receiptScreen {
 	}
 	body.Add(wrapped(tr("receipt.received", map[string]any{"At": rec.ReceivedAt.Local().Format("2006-01-02 15:04")})))
 	body.Add(wrapped(tr(keptKey(s.opts.Sandbox))))
+	if timestampNote != nil {
+		// The same note shinseictl prints, from explain's one table: the
+		// signature is valid and was sent without a time-stamp. Its hint
+		// speaks of a submission still to come, so only the message is
+		// shown once the application was sent.
+		r.timestampNote = wrapped(explain.Of(timestampNote).Message.In(currentLanguage()))
+		r.timestampNote.Importance = widget.WarningImportance
+		body.Add(r.timestampNote)
+	}
 	r.done = newButtonWithIcon(tr("receipt.done"), theme.HomeIcon(), s.goHome)
 	r.done.Importance = widget.HighImportance
 	r.history = newButtonWithIcon(tr("receipt.history"), theme.HistoryIcon(), r.onHistory)
