@@ -7,6 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
 	"math/big"
@@ -229,8 +230,12 @@ func TestEmbeddedRevocationDataIsJudgedAtTheProvenTime(t *testing.T) {
 			forgedOCSP(t, org.Cert, f.official.Cert), later, OutcomeValid, "", ReasonRevocationNotEstablished},
 		{"an answer whose validity ended before the time-stamp establishes nothing",
 			ocspAnswer(t, org, f.official.Cert, ocsp.Good, time.Time{}, now.Add(-3*time.Hour), time.Hour), later, OutcomeValid, "", ReasonRevocationNotEstablished},
-		{"an answer issued after the time-stamp establishes nothing for it",
-			ocspAnswer(t, org, f.official.Cert, ocsp.Good, time.Time{}, now.Add(2*time.Hour), time.Hour), later, OutcomeValid, "", ReasonRevocationNotEstablished},
+		{"a good answer issued after the time-stamp, as a service adds on receipt, establishes it",
+			ocspAnswer(t, org, f.official.Cert, ocsp.Good, time.Time{}, now.Add(2*time.Hour), time.Hour), later, OutcomeValid, "", ""},
+		{"a later answer that the certificate was revoked after the time-stamp keeps it valid",
+			ocspAnswer(t, org, f.official.Cert, ocsp.Revoked, now.Add(time.Hour), now.Add(2*time.Hour), time.Hour), later, OutcomeValid, "", ""},
+		{"a later answer that the certificate was revoked before the time-stamp makes it invalid",
+			ocspAnswer(t, org, f.official.Cert, ocsp.Revoked, now.Add(-time.Hour), now.Add(2*time.Hour), time.Hour), later, OutcomeInvalid, string(certcheck.ReasonRevoked), string(certcheck.ReasonRevoked)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -255,6 +260,63 @@ func TestEmbeddedRevocationDataIsJudgedAtTheProvenTime(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestAValidationAuthoritysAnswerCountsOnlyWhenTheVerifierTrustsIt(t *testing.T) {
+	f := testFixtures(t)
+	good, _ := testTSAs(t)
+	va, vaKey := validationAuthority(t)
+	now := time.Now()
+	answer, err := ocsp.CreateResponse(f.pki.LGPKIOrg.Cert, va, ocsp.Response{Status: ocsp.Good, SerialNumber: f.official.Cert.SerialNumber,
+		ThisUpdate: now.Add(time.Minute), NextUpdate: now.Add(time.Hour)}, vaKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, _ := buildWith(t, f.official, &TSA{URL: tsaServer(t, good, nil).URL})
+	if _, err := AddPackageValidationData(context.Background(), pkg, officialLT(t, answer)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name    string
+		trusted []*x509.Certificate
+		reason  string
+	}{
+		{"without the authority among the trusted responders its answer establishes nothing", nil, ReasonRevocationNotEstablished},
+		{"with it, its answer establishes the status", []*x509.Certificate{va}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := f.opts()
+			opts.TrustedResponders = tt.trusted
+			rep, err := Verify(context.Background(), pkg, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Outcome() != OutcomeValid || rep.Revocation == nil || rep.Revocation.Check.Reason != tt.reason {
+				t.Fatalf("got %s, revocation %+v", rep.Outcome(), rep.Revocation)
+			}
+		})
+	}
+}
+
+// validationAuthority is a self-signed OCSP responder certificate, as a
+// VA trusted directly.
+func validationAuthority(t testing.TB) (*x509.Certificate, *ecdsa.PrivateKey) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(9), Subject: pkix.Name{CommonName: "Test Validation Authority"}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(24 * time.Hour), ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}, KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, key
 }
 
 func TestASignatureWithoutValidationDataReportsNoRevocation(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/crypto/ocsp"
+
 	"github.com/shinsei-app/shinsei/certcheck"
 )
 
@@ -21,9 +23,11 @@ const RevocationSourceEmbedded = "embedded"
 // from the OCSP responses and CRLs the signature carries, at the time
 // the certificate was checked (the proven time when a time-stamp proves
 // one). Each answer counts only when it is signed by the certificate's
-// issuer (or a responder the issuer certified, or a CRL signer it
-// authorised) and covers that time (thisUpdate before it, nextUpdate
-// after it, within the clock skew).
+// issuer (or a responder the issuer certified, a CRL signer it
+// authorised, or a validation authority in
+// VerifyOptions.TrustedResponders) and covers that time: current at it
+// (thisUpdate before it, nextUpdate after it, within the clock skew), or,
+// for an OCSP response, issued after it and valid then.
 type EmbeddedRevocation struct {
 	// Source is RevocationSourceEmbedded.
 	Source string `json:"source"`
@@ -65,7 +69,7 @@ func checkEmbeddedRevocation(ctx context.Context, leaf *x509.Certificate, carrie
 		at = time.Now()
 	}
 	er := &EmbeddedRevocation{Source: RevocationSourceEmbedded, At: at}
-	sources := []certcheck.Source{embeddedOCSP{responses: ocsps, at: at}}
+	sources := []certcheck.Source{embeddedOCSP{responses: ocsps, at: at, trusted: opts.TrustedResponders}}
 	var unreadable []string
 	if len(crls) > 0 {
 		// Offline: only the CRLs given are used, never a distribution point.
@@ -135,12 +139,17 @@ func firstRevoked(path []EmbeddedStatus) string {
 
 // embeddedOCSP answers from the OCSP responses a signature carries,
 // judged at a fixed time: each response is checked with every rule of
-// certcheck (signed by the CA or a responder it certified with
-// id-kp-OCSPSigning and valid at the time, CertID, thisUpdate and
-// nextUpdate around the time, no unknown critical extension).
+// certcheck (signed by the CA, a responder it certified with
+// id-kp-OCSPSigning, or one of trusted; the responder valid at the time;
+// CertID; thisUpdate and nextUpdate around the time; no unknown critical
+// extension). A response dated after the time (added later, as a
+// service does on receipt) is judged at its own thisUpdate instead: "good"
+// then means not revoked by that later time, so not at the time either,
+// and a revocation dated after the time is good at it (certcheck.Check).
 type embeddedOCSP struct {
 	responses [][]byte
 	at        time.Time
+	trusted   []*x509.Certificate
 }
 
 // Check implements certcheck.Source: ok=false when no response is about
@@ -152,7 +161,18 @@ func (e embeddedOCSP) Check(_ context.Context, q certcheck.Query) (certcheck.Rev
 	var rejected error
 	for _, der := range e.responses {
 		for _, h := range []crypto.Hash{crypto.SHA1, crypto.SHA256} {
-			rev, err := certcheck.VerifyOCSPResponse(der, q.Cert, q.Issuer, nil, certcheck.OCSPOptions{Hash: h, Now: func() time.Time { return e.at }})
+			opts := certcheck.OCSPOptions{Hash: h, TrustedResponders: e.trusted, Now: func() time.Time { return e.at }}
+			rev, err := certcheck.VerifyOCSPResponse(der, q.Cert, q.Issuer, nil, opts)
+			if errors.Is(err, certcheck.ErrOCSPNotYetValid) {
+				if r, perr := ocsp.ParseResponse(der, nil); perr == nil && r.ThisUpdate.After(e.at) {
+					later := r.ThisUpdate
+					if r.ProducedAt.After(later) {
+						later = r.ProducedAt
+					}
+					opts.Now = func() time.Time { return later }
+					rev, err = certcheck.VerifyOCSPResponse(der, q.Cert, q.Issuer, nil, opts)
+				}
+			}
 			if errors.Is(err, certcheck.ErrOCSPCertIDMismatch) {
 				continue
 			}

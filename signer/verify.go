@@ -83,6 +83,11 @@ type VerifyOptions struct {
 	// token that holds and proves an earlier time moves the check to
 	// that time.
 	At time.Time
+	// TrustedResponders are validation authorities (OCSP responders
+	// trusted directly, RFC 6960 §2.2) whose answers a signature may carry
+	// as validation data, beside those of the certificates' issuers: the
+	// service's VA for the JPKI answers it adds on receipt.
+	TrustedResponders []*x509.Certificate
 }
 
 // Check is the outcome of one part of verification.
