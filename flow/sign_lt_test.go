@@ -9,11 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
 	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/responder"
+	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/signer"
 )
 
@@ -32,7 +34,7 @@ func TestASignatureCarriesThePrecheckValidationDataWhereTheIssuerAllowsIt(t *tes
 	if err := os.WriteFile(formPath, []byte("A form in any format."), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	sign := func(t *testing.T, ca *pki.CA, style responder.Style) *flow.Signed {
+	issue := func(t *testing.T, ca *pki.CA, style responder.Style) flow.CredentialChoice {
 		t.Helper()
 		cred, err := rs.IssueEndEntity(ca, responder.EndEntity{CommonName: "LT flow", Style: style})
 		if err != nil {
@@ -43,9 +45,14 @@ func TestASignatureCarriesThePrecheckValidationDataWhereTheIssuerAllowsIt(t *tes
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := &recorder{secrets: map[flow.SecretKind]string{flow.SecretP12Password: kit.P12Password}}
-		signed, err := a.SignFiles(ctx, flow.SignFilesRequest{Files: []string{formPath}, Credential: flow.P12File(p12File(t, p12)),
-			Out: filepath.Join(fsxtest.TempDir(t), "app.asice")}, r.callbacks())
+		return flow.P12File(p12File(t, p12))
+	}
+	secrets := map[flow.SecretKind]string{flow.SecretP12Password: kit.P12Password}
+	// sign is shinseictl's use case (SignFiles).
+	sign := func(t *testing.T, ca *pki.CA, style responder.Style) *flow.Signed {
+		t.Helper()
+		signed, err := a.SignFiles(ctx, flow.SignFilesRequest{Files: []string{formPath}, Credential: issue(t, ca, style),
+			Out: filepath.Join(fsxtest.TempDir(t), "app.asice")}, (&recorder{secrets: secrets}).callbacks())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,6 +80,20 @@ func TestASignatureCarriesThePrecheckValidationDataWhereTheIssuerAllowsIt(t *tes
 		}
 		if rep := verifyLater(t, signed.Path); rep.Revocation != nil || rep.OCSPResponses != 0 {
 			t.Fatalf("the JPKI signature carries revocation data: %+v", rep.Revocation)
+		}
+	})
+	t.Run("the window's use case (Sign) carries a registry CA's OCSP answer too", func(t *testing.T) {
+		proc, doc := form(t, a, service.ProcBidQualification, w.corp.Cert) // the applicant block of the sample company
+		r := &recorder{secrets: secrets}
+		signed, err := a.Sign(ctx, flow.SignRequest{Procedure: proc.Procedure, Form: doc, Credential: issue(t, w.pki.Registrar, responder.StyleCA)}, r.callbacks())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !signed.ValidationData || !signed.Timestamped || signed.Precheck.Cert.Domain != certcheck.DomainRegistry {
+			t.Fatalf("validation data %v, time-stamped %v, domain %s", signed.ValidationData, signed.Timestamped, signed.Precheck.Cert.Domain)
+		}
+		if rep := verifyLater(t, signed.Path); rep.Outcome() != signer.OutcomeValid || rep.Revocation == nil || !rep.Revocation.Check.OK {
+			t.Fatalf("%s %+v", rep.Outcome(), rep.Revocation)
 		}
 	})
 	t.Run("a private CA's OCSP answer and the chain go into the signature, and prove it good with every responder stopped", func(t *testing.T) {
