@@ -132,15 +132,25 @@ func verifyCMS(sig, content []byte, opts VerifyOptions, r *Report) error {
 		r.SigningTime = &claimed
 	}
 	certOpts := opts
-	if r.Timestamps = verifySignatureTimestamps(p7, opts); len(r.Timestamps) > 0 {
-		at := opts.At
-		if at.IsZero() {
-			at = time.Now()
-		}
-		if ts := earliestValid(r.Timestamps); ts != nil && ts.Time.Before(at) {
-			proven := ts.Time
-			r.ProvenTime, r.ProvenBy, certOpts.At = &proven, ts.TSA, proven
-		}
+	at := opts.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	// An archive time-stamp that proves the signature existed earlier
+	// moves the checks of its time-stamps' authorities back to then.
+	checkAt := at
+	if !opts.existedAt.IsZero() && opts.existedAt.Before(at) {
+		checkAt = opts.existedAt
+	}
+	r.Timestamps = verifySignatureTimestamps(p7, opts, checkAt)
+	if ts := earliestValid(r.Timestamps); ts != nil && ts.Time.Before(at) {
+		proven := ts.Time
+		r.ProvenTime, r.ProvenBy, certOpts.At = &proven, ts.TSA, proven
+	} else if checkAt.Before(at) {
+		proven := checkAt
+		r.ProvenTime, r.ProvenBy, certOpts.At = &proven, opts.existedBy, proven
+	}
+	if len(r.Timestamps) > 0 {
 		for _, ts := range r.Timestamps {
 			// A token that holds but whose authority is not trusted here
 			// proves no time, and says nothing against the signature.
@@ -151,7 +161,11 @@ func verifyCMS(sig, content []byte, opts VerifyOptions, r *Report) error {
 	}
 	r.Certificate, r.Chain = checkCertificate(signer, p7.Certificates, certOpts)
 	if r.ProvenTime != nil && r.Certificate.OK {
-		r.Certificate.Detail = fmt.Sprintf("signed no later than %s (timestamp by %s)", r.ProvenTime.UTC().Format(time.RFC3339), r.ProvenBy)
+		kind := "timestamp"
+		if r.ProvenBy == opts.existedBy && r.ProvenTime.Equal(opts.existedAt) {
+			kind = "archive timestamp"
+		}
+		r.Certificate.Detail = fmt.Sprintf("signed no later than %s (%s by %s)", r.ProvenTime.UTC().Format(time.RFC3339), kind, r.ProvenBy)
 	}
 
 	// digitorus also compares the claimed signing time with the signer's
