@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/digitorus/pkcs7"
 	"github.com/digitorus/timestamp"
 
 	"github.com/shinsei-app/shinsei/internal/fsx"
@@ -113,12 +114,7 @@ func ArchivePackage(ctx context.Context, pkgPath string, tsa TSA) (*ArchiveResul
 	if err != nil {
 		return nil, err
 	}
-	if ts, err := timestamp.Parse(token); err == nil {
-		res.Time = ts.Time
-		if len(ts.Certificates) > 0 {
-			res.TSA, res.TSANotAfter = ts.Certificates[0].Subject.String(), ts.Certificates[0].NotAfter
-		}
-	}
+	res.Time, res.TSA, res.TSANotAfter = tokenInfo(token)
 	res.Covered = len(refs)
 
 	out, err := fsx.Create(pkgPath, st.Mode().Perm())
@@ -226,4 +222,65 @@ func xmlEscape(b *bytes.Buffer, s string) error {
 	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;", "\t", "&#x9;", "\n", "&#xA;", "\r", "&#xD;")
 	_, err := r.WriteString(b, s)
 	return err
+}
+
+// tokenInfo reads a time-stamp token's genTime, its authority's subject
+// and when the authority's certificate expires (zero values for what it
+// does not tell).
+func tokenInfo(token []byte) (genTime time.Time, tsa string, notAfter time.Time) {
+	ts, err := timestamp.Parse(token)
+	if err != nil {
+		return
+	}
+	genTime = ts.Time
+	if p7, err := pkcs7.Parse(token); err == nil {
+		if c := p7.GetOnlySigner(); c != nil {
+			tsa, notAfter = c.Subject.String(), c.NotAfter
+		}
+	}
+	return
+}
+
+// CurrentArchive describes the package's current archive time-stamp
+// (META-INF/ASiCArchiveManifest.xml and the token it names): its token's
+// entry, genTime, authority and when the authority's certificate
+// expires. It is nil when the package has none. Nothing is verified
+// here: Verify does that.
+func CurrentArchive(ctx context.Context, pkgPath string) (*ArchiveResult, error) {
+	f, err := os.Open(pkgPath)
+	if err != nil {
+		return nil, fmt.Errorf("signer: open package: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("signer: open package: %w", err)
+	}
+	zr, err := openPackage(f, st.Size())
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]*zip.File{}
+	for _, e := range zr.File {
+		byName[e.Name] = e
+	}
+	m := byName[ArchiveManifestName]
+	if m == nil {
+		return nil, nil
+	}
+	data, err := readMeta(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	p, err := parseManifest(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrMalformed, ArchiveManifestName, err)
+	}
+	res := &ArchiveResult{Manifest: ArchiveManifestName, Token: p.SigRef, Covered: len(p.Entries)}
+	tok, err := readMeta(ctx, byName[p.SigRef])
+	if err != nil {
+		return nil, err
+	}
+	res.Time, res.TSA, res.TSANotAfter = tokenInfo(tok)
+	return res, nil
 }

@@ -173,6 +173,7 @@ type Service struct {
 	procs     map[string]*submit.Procedure
 	anchors   []*x509.Certificate
 	inter     []*x509.Certificate
+	tsaRoots  []*x509.Certificate // anchors of time-stamp authorities alone
 	source    certcheck.Source
 	va        *responder.Identity
 	official  *pki.Credential
@@ -302,6 +303,9 @@ func (s *Service) setupPKI() error {
 	p := s.cfg.PKI
 	s.anchors = []*x509.Certificate{p.JPKISign.Cert, p.JPKISignOld.Cert, p.Registrar.Cert, p.LGPKIRoot.Cert}
 	s.inter = []*x509.Certificate{p.LGPKIOrg.Cert, p.LGPKIApp.Cert}
+	// The sandbox time-stamp authority is issued by the private CA, which
+	// the service trusts for time-stamps only, never for signers.
+	s.tsaRoots = []*x509.Certificate{p.Private.Cert}
 	s.source = &registrySource{cas: anchorCAs(p), reg: s.cfg.Registry}
 	s.va = s.cfg.VA
 	if s.va == nil {
