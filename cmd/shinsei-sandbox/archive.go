@@ -87,6 +87,10 @@ func runArchive(ctx context.Context, args []string) error {
 				renewed++
 				fmt.Printf("  %s  renewed: %s at %s, its authority valid to %s (%s)\n", r.Arrival, r.Token,
 					r.Time.UTC().Format(time.RFC3339), r.NewExpires.UTC().Format(time.DateOnly), r.Path)
+				if r.Late {
+					fmt.Printf("  %s  warning: renewed too late: the previous authority expired %s, so the archive proves nothing from before now\n",
+						r.Arrival, r.Expires.UTC().Format(time.DateOnly))
+				}
 			default:
 				fmt.Printf("  %s  not due: its authority is valid to %s\n", r.Arrival, r.Expires.UTC().Format(time.DateOnly))
 			}

@@ -301,6 +301,10 @@ type Renewal struct {
 	Token      string    `json:"token,omitempty"`
 	Time       time.Time `json:"time,omitzero"`
 	NewExpires time.Time `json:"new_expires,omitzero"`
+	// Late is true when the previous authority had already expired at
+	// the renewal: the new time-stamp cannot vouch for the old one, so
+	// the chain proves nothing from before the renewal.
+	Late bool `json:"late,omitempty"`
 	// Err says why it could not be renewed.
 	Err string `json:"error,omitempty"`
 }
@@ -340,6 +344,7 @@ func RenewArchives(ctx context.Context, dir string, tsa signer.TSA, now time.Tim
 			var res *signer.ArchiveResult
 			if res, err = signer.ArchivePackage(ctx, r.Path, tsa); err == nil {
 				r.Renewed, r.Token, r.Time, r.NewExpires = true, res.Token, res.Time, res.TSANotAfter
+				r.Late = cur != nil && !cur.TSANotAfter.IsZero() && !res.Time.Before(cur.TSANotAfter)
 			}
 		}
 		if err != nil {

@@ -244,7 +244,7 @@ func TestArchiveTimestampsAreRenewedBeforeTheirAuthorityExpires(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			clock.Store(tt.now.UnixNano())
 			done, err := RenewArchives(context.Background(), dir, signer.TSA{URL: second.url}, tt.now, before)
-			if err != nil || len(done) != 1 || done[0].Renewed != tt.renewed {
+			if err != nil || len(done) != 1 || done[0].Renewed != tt.renewed || done[0].Late {
 				t.Fatalf("renewal %+v %v", done, err)
 			}
 		})
@@ -297,4 +297,31 @@ func TestTheServiceTrustsTheSandboxTimestampAuthorityForSignatureTimestamps(t *t
 
 func zipReader(data []byte) (*zip.Reader, error) {
 	return zip.NewReader(bytes.NewReader(data), int64(len(data)))
+}
+
+func TestARenewalAfterTheAuthorityExpiredIsSaidToBeLate(t *testing.T) {
+	now := time.Now()
+	expires := now.Add(30 * 24 * time.Hour)
+	first := newTestTSA(t, "First TSA", now.Add(-time.Hour), expires, time.Now)
+	e := newSvcEnv(t, func(c *Config) { c.TSAURL = first.url })
+	rec := e.moveOut(t)
+	late := expires.Add(24 * time.Hour)
+	second := newTestTSA(t, "Second TSA", now.Add(-time.Hour), now.Add(10*365*24*time.Hour), func() time.Time { return late })
+	done, err := RenewArchives(context.Background(), ArchiveDir(e.dbPath), signer.TSA{URL: second.url}, late, 90*24*time.Hour)
+	if err != nil || len(done) != 1 || !done[0].Renewed || !done[0].Late {
+		t.Fatalf("renewal %+v %v", done, err)
+	}
+	// The first archive time-stamp is checked when the second proves it
+	// existed, after its authority expired: it proves nothing, and the
+	// signature is checked at the second's time.
+	rep := verifyArchived(t, e.archived(rec), late.Add(time.Hour))
+	var untrusted int
+	for _, s := range rep.Signatures {
+		if s.Kind == signer.KindArchiveTimestamp && s.Certificate.Reason == signer.ReasonArchiveUntrusted {
+			untrusted++
+		}
+	}
+	if untrusted != 1 || rep.ProvenTime == nil || rep.ProvenTime.Sub(late).Abs() > time.Second {
+		t.Fatalf("want the late chain to prove only the renewal's time: %d untrusted, proven %v", untrusted, rep.ProvenTime)
+	}
 }
