@@ -251,3 +251,37 @@ func TestAnArchiveTimestampKeepsAPackageValidAfterItsTimestampAuthorityExpired(t
 		})
 	}
 }
+
+func TestAnArchiveTimestampAloneProvesWhenAPlainSignatureExisted(t *testing.T) {
+	f := testFixtures(t)
+	now := time.Now()
+	later := f.official.Cert.NotAfter.Add(365 * 24 * time.Hour)
+	_, arc := archiveTSA(t, "Archive TSA", now.Add(-time.Hour), later.Add(365*24*time.Hour), nil)
+	plain, _ := buildWith(t, f.official, nil)
+	pkg, res := archived(t, f.official, nil, arc)
+	tests := []struct {
+		name    string
+		pkg     string
+		outcome string
+		detail  string
+	}{
+		{"a plain signature archived before its certificate expired is valid after, checked at the archive's time", pkg, OutcomeValid, "(archive timestamp by CN=Archive TSA"},
+		{"the same signature not archived is invalid after expiry", plain, OutcomeInvalid, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := f.opts()
+			opts.At = later
+			rep, err := Verify(context.Background(), tt.pkg, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Outcome() != tt.outcome || !strings.Contains(rep.Certificate.Detail, tt.detail) {
+				t.Fatalf("got %s %+v", rep.Outcome(), rep.Certificate)
+			}
+			if tt.outcome == OutcomeValid && (rep.ProvenTime == nil || rep.ProvenTime.Sub(res.Time).Abs() > time.Second) {
+				t.Fatalf("proven %v, want the archive's time %v", rep.ProvenTime, res.Time)
+			}
+		})
+	}
+}

@@ -143,26 +143,28 @@ func verifyCMS(sig, content []byte, opts VerifyOptions, r *Report) error {
 		checkAt = opts.existedAt
 	}
 	r.Timestamps = verifySignatureTimestamps(p7, opts, checkAt)
+	// The earliest proof: a signature-time-stamp that holds, or the
+	// archive time-stamp's.
+	archived := false
 	if ts := earliestValid(r.Timestamps); ts != nil && ts.Time.Before(at) {
 		proven := ts.Time
 		r.ProvenTime, r.ProvenBy, certOpts.At = &proven, ts.TSA, proven
-	} else if checkAt.Before(at) {
-		proven := checkAt
-		r.ProvenTime, r.ProvenBy, certOpts.At = &proven, opts.existedBy, proven
 	}
-	if len(r.Timestamps) > 0 {
-		for _, ts := range r.Timestamps {
-			// A token that holds but whose authority is not trusted here
-			// proves no time, and says nothing against the signature.
-			if !ts.Check.OK && ts.Check.Reason != ReasonTimestampUntrusted {
-				r.Undecided = append(r.Undecided, Remark{Reason: ts.Check.Reason, Detail: "signature-time-stamp: " + ts.Check.Detail})
-			}
+	if checkAt.Before(at) && (r.ProvenTime == nil || checkAt.Before(*r.ProvenTime)) {
+		proven := checkAt
+		r.ProvenTime, r.ProvenBy, certOpts.At, archived = &proven, opts.existedBy, proven, true
+	}
+	for _, ts := range r.Timestamps {
+		// A token that holds but whose authority is not trusted here
+		// proves no time, and says nothing against the signature.
+		if !ts.Check.OK && ts.Check.Reason != ReasonTimestampUntrusted {
+			r.Undecided = append(r.Undecided, Remark{Reason: ts.Check.Reason, Detail: "signature-time-stamp: " + ts.Check.Detail})
 		}
 	}
 	r.Certificate, r.Chain = checkCertificate(signer, p7.Certificates, certOpts)
 	if r.ProvenTime != nil && r.Certificate.OK {
 		kind := "timestamp"
-		if r.ProvenBy == opts.existedBy && r.ProvenTime.Equal(opts.existedAt) {
+		if archived {
 			kind = "archive timestamp"
 		}
 		r.Certificate.Detail = fmt.Sprintf("signed no later than %s (%s by %s)", r.ProvenTime.UTC().Format(time.RFC3339), kind, r.ProvenBy)
