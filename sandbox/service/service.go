@@ -62,7 +62,8 @@ type Config struct {
 	// the registered verifier it is (JPKI included). Required.
 	Registry *pki.Registry
 	// DBPath is the SQLite database file; package files are kept in the
-	// directory DBPath+"-packages", and the keys of the database's sealed
+	// directory DBPath+"-packages", the archived packages (archive.go) in
+	// ArchiveDir(DBPath), and the keys of the database's sealed
 	// personal data and of the inquiry numbers in DBPath+".keys" (0600,
 	// made at the first start; the data cannot be read without it). Empty
 	// means a fresh database in a temporary directory that Close removes.
