@@ -133,21 +133,33 @@ func verifyCMS(ctx context.Context, sig, content []byte, opts VerifyOptions, r *
 		r.SigningTime = &claimed
 	}
 	certOpts := opts
-	if r.Timestamps = verifySignatureTimestamps(p7, opts); len(r.Timestamps) > 0 {
-		at := opts.At
-		if at.IsZero() {
-			at = time.Now()
-		}
-		if ts := earliestValid(r.Timestamps); ts != nil && ts.Time.Before(at) {
-			proven := ts.Time
-			r.ProvenTime, r.ProvenBy, certOpts.At = &proven, ts.TSA, proven
-		}
-		for _, ts := range r.Timestamps {
-			// A token that holds but whose authority is not trusted here
-			// proves no time, and says nothing against the signature.
-			if !ts.Check.OK && ts.Check.Reason != ReasonTimestampUntrusted {
-				r.Undecided = append(r.Undecided, Remark{Reason: ts.Check.Reason, Detail: "signature-time-stamp: " + ts.Check.Detail})
-			}
+	at := opts.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	// An archive time-stamp that proves the signature existed earlier
+	// moves the checks of its time-stamps' authorities back to then.
+	checkAt := at
+	if !opts.existedAt.IsZero() && opts.existedAt.Before(at) {
+		checkAt = opts.existedAt
+	}
+	r.Timestamps = verifySignatureTimestamps(p7, opts, checkAt)
+	// The earliest proof: a signature-time-stamp that holds, or the
+	// archive time-stamp's.
+	archived := false
+	if ts := earliestValid(r.Timestamps); ts != nil && ts.Time.Before(at) {
+		proven := ts.Time
+		r.ProvenTime, r.ProvenBy, certOpts.At = &proven, ts.TSA, proven
+	}
+	if checkAt.Before(at) && (r.ProvenTime == nil || checkAt.Before(*r.ProvenTime)) {
+		proven := checkAt
+		r.ProvenTime, r.ProvenBy, certOpts.At, archived = &proven, opts.existedBy, proven, true
+	}
+	for _, ts := range r.Timestamps {
+		// A token that holds but whose authority is not trusted here
+		// proves no time, and says nothing against the signature.
+		if !ts.Check.OK && ts.Check.Reason != ReasonTimestampUntrusted {
+			r.Undecided = append(r.Undecided, Remark{Reason: ts.Check.Reason, Detail: "signature-time-stamp: " + ts.Check.Detail})
 		}
 	}
 	r.Certificate, r.Chain = checkCertificate(signer, p7.Certificates, certOpts)
@@ -160,7 +172,11 @@ func verifyCMS(ctx context.Context, sig, content []byte, opts VerifyOptions, r *
 		}
 	}
 	if r.ProvenTime != nil && r.Certificate.OK {
-		r.Certificate.Detail = fmt.Sprintf("signed no later than %s (timestamp by %s)", r.ProvenTime.UTC().Format(time.RFC3339), r.ProvenBy)
+		kind := "timestamp"
+		if archived {
+			kind = "archive timestamp"
+		}
+		r.Certificate.Detail = fmt.Sprintf("signed no later than %s (%s by %s)", r.ProvenTime.UTC().Format(time.RFC3339), kind, r.ProvenBy)
 	}
 
 	// digitorus also compares the claimed signing time with the signer's

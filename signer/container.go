@@ -22,8 +22,9 @@ const (
 	KindTimestamp = "timestamp" // a time-stamp token over its manifest
 	// KindArchiveTimestamp is a time-stamp token over a manifest that
 	// seals the container's own entries (signatures, manifests): long-term
-	// preservation, reported and not validated yet; it leaves nothing
-	// undecided, as an archive-time-stamp attribute inside a CMS does not.
+	// preservation (archive_verify.go). Entries changed, missing or not
+	// sealed since fail the package; a token that does not hold leaves it
+	// undecided; one that holds proves when the entries existed.
 	KindArchiveTimestamp = "archive-timestamp"
 )
 
@@ -128,6 +129,10 @@ func verifyPackage(ctx context.Context, ra io.ReaderAt, size int64, opts VerifyO
 		return nil, fmt.Errorf("%w: %d manifests, more than %d", ErrTooLarge, len(manifests), maxManifests)
 	}
 	slices.SortFunc(manifests, func(a, b *manifestState) int { return strings.Compare(a.name, b.name) })
+	archives, err := verifyArchives(ctx, zr, byName, opts)
+	if err != nil {
+		return nil, err
+	}
 
 	referenced := map[string]string{}
 	for _, m := range manifests {
@@ -165,6 +170,8 @@ func verifyPackage(ctx context.Context, ra io.ReaderAt, size int64, opts VerifyO
 			return nil, err
 		}
 		switch {
+		case sr.Kind == KindArchiveTimestamp && archives.results[m.name] != nil:
+			m.sig = archives.results[m.name]
 		case sigData == nil:
 			sr.Integrity = fail(ReasonSignatureMissing, fmt.Sprintf("%s names %s, which is not in the package", m.name, parsed.SigRef))
 		case sr.Kind != KindCAdES:
@@ -177,7 +184,7 @@ func verifyPackage(ctx context.Context, ra io.ReaderAt, size int64, opts VerifyO
 			}
 		default:
 			one := &Report{}
-			if err := verifyCMS(ctx, sigData, data, opts, one); err != nil {
+			if err := verifyCMS(ctx, sigData, data, archives.optsFor(parsed.SigRef, opts), one); err != nil {
 				return nil, fmt.Errorf("%w (%s)", err, parsed.SigRef)
 			}
 			switch {
@@ -219,16 +226,13 @@ func verifyPackage(ctx context.Context, ra io.ReaderAt, size int64, opts VerifyO
 		switch {
 		case m.sig.Integrity.OK:
 		case m.sig.Kind == KindArchiveTimestamp:
-			// Long-term evidence that does not hold is judged with
-			// long-term validation; until then it is undecided, and the
-			// signatures and files stand on their own.
-			r.Undecided = append(r.Undecided, Remark{Reason: ReasonNotValidated,
-				Detail: m.sig.Name + ": the archive time-stamp does not hold (" + m.sig.Integrity.Reason + "); archive time-stamps are judged with long-term validation, not yet"})
+			// Judged by verifyArchives: failures and undecided below.
 		default:
 			sigFailures = append(sigFailures, m.sig.Integrity)
 		}
 	}
-	failures = append(append(sigFailures, failures...), files)
+	failures = append(append(append(sigFailures, archives.failures...), failures...), files)
+	r.Undecided = append(r.Undecided, archives.undecided...)
 	summarizeSignatures(r)
 	r.Integrity = firstFailure(failures...)
 	return r, nil
@@ -291,8 +295,8 @@ func checkCoverage(ctx context.Context, zr *zip.Reader, byName map[string]*zip.F
 	form := ""
 	result := Check{OK: true}
 	for _, m := range manifests {
-		if m.parsed == nil {
-			continue
+		if m.parsed == nil || m.sig != nil && m.sig.Kind == KindArchiveTimestamp {
+			continue // sealed entries are weighed by verifyArchives
 		}
 		for _, e := range m.parsed.Entries {
 			if claims[e.Name] == nil {
@@ -319,14 +323,6 @@ func checkCoverage(ctx context.Context, zr *zip.Reader, byName map[string]*zip.F
 	}
 	for _, name := range order {
 		cs := claims[name]
-		if reserved(name) {
-			// An archive manifest's seal over the container's own
-			// entries: checked for that time-stamp, not a data file.
-			if err := checkSealed(ctx, byName[name], cs); err != nil {
-				return nil, Check{}, err
-			}
-			continue
-		}
 		fr := FileResult{Name: name, MimeType: cs[0].entry.MimeType, Form: name == form}
 		verified, undecided := false, false
 		for _, c := range cs {
@@ -387,28 +383,4 @@ func checkCoverage(ctx context.Context, zr *zip.Reader, byName map[string]*zip.F
 		note(ReasonFileUnsigned, StatusUnsigned, FileResult{Name: f.Name, Size: int64(f.UncompressedSize64)})
 	}
 	return results, result, nil
-}
-
-// checkSealed compares the container entry f with what archive manifests
-// claim about it; a difference fails that time-stamp's integrity.
-func checkSealed(ctx context.Context, f *zip.File, cs []claim) error {
-	for _, c := range cs {
-		if !c.manifest.sig.Integrity.OK {
-			continue
-		}
-		if f == nil {
-			c.manifest.sig.Integrity = fail(ReasonFileMissing, fmt.Sprintf("%s seals %q, which is not in the package", c.manifest.name, c.entry.Name))
-			continue
-		}
-		h := c.entry.Hash.New()
-		if _, err := readEntry(ctx, f, h, maxMetaSize); err != nil {
-			if refused(err) {
-				return err
-			}
-		}
-		if !bytes.Equal(h.Sum(nil), c.entry.Digest) {
-			c.manifest.sig.Integrity = fail(ReasonFileDigestMismatch, fmt.Sprintf("%s seals %q, which has changed since", c.manifest.name, c.entry.Name))
-		}
-	}
-	return nil
 }

@@ -245,7 +245,7 @@ func TestContainersOfOtherProducersAreVerifiedSignatureBySignature(t *testing.T)
 			return []entry{mime, form, att, {"META-INF/ASiCManifest001.xml", m1}, {"META-INF/signature001.p7s", opensslCAdES(t, resident, "sha256", m1)},
 				{"META-INF/ASiCManifest002.xml", m2}, {"META-INF/timestamp001.tst", opensslTimestamp(t, m2)}}
 		}, want{outcome: OutcomeUndecided, signatures: []string{"", ""}, covered: map[string]int{form.Name: 1, att.Name: 1}, undecided: true}},
-		{"an archive time-stamp over the signature and its manifest is reported and decides nothing", func(t *testing.T) []entry {
+		{"an archive time-stamp by an authority not trusted here over the signature and its manifest proves nothing and fails nothing", func(t *testing.T) []entry {
 			m1 := foreignManifest(prefixed, "META-INF/signature001.p7s", crypto.SHA256, true, form)
 			s1 := opensslCAdES(t, resident, "sha256", m1)
 			am := foreignManifest(prefixed, "META-INF/timestamp001.tst", crypto.SHA512, false,
@@ -253,14 +253,14 @@ func TestContainersOfOtherProducersAreVerifiedSignatureBySignature(t *testing.T)
 			return []entry{mime, form, {"META-INF/ASiCManifest.xml", m1}, {"META-INF/signature001.p7s", s1},
 				{"META-INF/ASiCArchiveManifest.xml", am}, {"META-INF/timestamp001.tst", opensslTimestamp(t, am)}}
 		}, want{outcome: OutcomeValid, signatures: []string{"", ""}, covered: map[string]int{form.Name: 1}}},
-		{"an archive time-stamp over a signature changed since is undecided, the signature still intact", func(t *testing.T) []entry {
+		{"an archive time-stamp over a signature changed since fails the package, the signature itself intact", func(t *testing.T) []entry {
 			m1 := foreignManifest(prefixed, "META-INF/signature001.p7s", crypto.SHA256, true, form)
 			s1 := opensslCAdES(t, resident, "sha256", m1)
 			am := foreignManifest(prefixed, "META-INF/timestamp001.tst", crypto.SHA256, false,
 				entry{"META-INF/signature001.p7s", append(s1[:len(s1):len(s1)], 0)}, form)
 			return []entry{mime, form, {"META-INF/ASiCManifest.xml", m1}, {"META-INF/signature001.p7s", s1},
 				{"META-INF/ASiCArchiveManifest.xml", am}, {"META-INF/timestamp001.tst", opensslTimestamp(t, am)}}
-		}, want{outcome: OutcomeUndecided, signatures: []string{ReasonFileDigestMismatch, ""}, covered: map[string]int{form.Name: 1}, undecided: true}},
+		}, want{outcome: OutcomeInvalid, reason: ReasonArchiveFileChanged, signatures: []string{ReasonArchiveFileChanged, ""}, covered: map[string]int{form.Name: 1}}},
 		{"a time-stamp token over other bytes than its manifest fails", func(t *testing.T) []entry {
 			m1 := foreignManifest(prefixed, "META-INF/signature001.p7s", crypto.SHA256, true, form)
 			m2 := foreignManifest(prefixed, "META-INF/timestamp001.tst", crypto.SHA256, true, form)

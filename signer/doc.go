@@ -49,12 +49,23 @@
 // tokens are checked against their manifest (imprint, and the token's own
 // signature when it carries the authority's certificate); the authority is
 // not validated yet, so a token over data leaves the report undecided
-// (Report.Outcome). CMS envelopes that github.com/digitorus/pkcs7 cannot
+// (Report.Outcome). Archive time-stamps (archive.go, archive_verify.go)
+// are validated: ArchivePackage adds META-INF/ASiCArchiveManifest.xml
+// over every entry with its token, renaming the previous one
+// ASiCArchiveManifestNNN.xml and sealing it, so that renewals form a
+// chain; Verify fails a package whose entries changed, went missing or
+// were added since its archive time-stamp, leaves it undecided when a
+// token does not hold, and otherwise takes each token's genTime as proof
+// that the entries it seals existed then. A time-stamp authority's
+// certificate is checked at the time of validation, or at the earlier
+// time a later archive time-stamp proves its token existed: an authority
+// that expired since proves nothing unless an archive time-stamp from
+// before its expiry, itself valid, covers its token. CMS envelopes that github.com/digitorus/pkcs7 cannot
 // parse (BER, SignedData versions 3–5, OCSP responses as
 // RevocationInfoChoice other, attribute certificates, key-identifier
-// signers) are normalised first (cmsnorm.go); unsigned attributes
-// (signature and archive time-stamps) and carried OCSP responses are
-// reported, not validated.
+// signers) are normalised first (cmsnorm.go); unsigned attributes other
+// than signature-time-stamps, and carried OCSP responses, are reported,
+// not validated.
 //
 // # Error contract
 //

@@ -53,6 +53,19 @@ func FuzzReadPackage(f *testing.F) {
 	f.Add(zipBytes(f, append(several, entry{"META-INF/ASiCManifest003.xml", m1})))
 	archive := foreignManifest(prefixed, "META-INF/timestamp001.tst", crypto.SHA256, false, entry{"META-INF/signature001.p7s", s1}, form)
 	f.Add(zipBytes(f, append(several, entry{"META-INF/ASiCArchiveManifest.xml", archive}, entry{"META-INF/timestamp001.tst", s2})))
+	// A package archived twice: a chain of archive time-stamps.
+	tsaCert, _ := testTSAs(f)
+	tsa := TSA{URL: tsaServer(f, tsaCert, nil).URL}
+	for range 2 {
+		if _, err := ArchivePackage(context.Background(), pkg, tsa); err != nil {
+			f.Fatal(err)
+		}
+	}
+	archived, err := os.ReadFile(pkg)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(archived)
 	opts := fx.opts()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := verifyPackage(context.Background(), bytes.NewReader(data), int64(len(data)), opts)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/digitorus/pkcs7"
 
@@ -217,15 +218,16 @@ func setOf(tag int, els [][]byte) asn1.RawValue {
 	return asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: tag, IsCompound: true, Bytes: bytes.Join(els, nil)}
 }
 
-// AddPackageValidationData adds v (AddValidationData) to every signature
-// (META-INF/*signature*.p7s) of the ASiC-E package at pkgPath and returns
+// AddPackageValidationData adds v (AddValidationData) to the signatures
+// named (every META-INF/*signature*.p7s when none is) of the ASiC-E
+// package at pkgPath and returns
 // how many it changed; 0 means each already carried all of v, and the
 // file is left as it was. A package without a signature is ErrMalformed.
 // The package is rewritten next to itself and renamed over it only when
 // complete (closed first, for Windows); the other entries are copied
 // unchanged, so manifests, signatures and time-stamps stay valid, and on
 // any error the package is unchanged.
-func AddPackageValidationData(ctx context.Context, pkgPath string, v ValidationData) (int, error) {
+func AddPackageValidationData(ctx context.Context, pkgPath string, v ValidationData, names ...string) (int, error) {
 	st, err := os.Stat(pkgPath)
 	if err != nil {
 		return 0, fmt.Errorf("signer: open package: %w", err)
@@ -242,6 +244,9 @@ func AddPackageValidationData(ctx context.Context, pkgPath string, v ValidationD
 			continue
 		}
 		signatures++
+		if len(names) > 0 && !slices.Contains(names, f.Name) {
+			continue
+		}
 		sig, err := readMeta(ctx, f)
 		if err != nil {
 			return 0, err

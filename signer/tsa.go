@@ -262,7 +262,7 @@ type TimestampResult struct {
 
 // verifySignatureTimestamps checks the signature-time-stamp tokens of
 // the (only) signer of p7 against its signature value.
-func verifySignatureTimestamps(p7 *pkcs7.PKCS7, opts VerifyOptions) []TimestampResult {
+func verifySignatureTimestamps(p7 *pkcs7.PKCS7, opts VerifyOptions, at time.Time) []TimestampResult {
 	var out []TimestampResult
 	si := p7.Signers[0]
 	for _, a := range si.UnauthenticatedAttributes {
@@ -276,15 +276,19 @@ func verifySignatureTimestamps(p7 *pkcs7.PKCS7, opts VerifyOptions) []TimestampR
 				out = append(out, TimestampResult{Check: fail(ReasonTimestampInvalid, "a signature-time-stamp attribute does not hold a token")})
 				break
 			}
-			out = append(out, verifyTimestampOver(tok, si.EncryptedDigest, opts))
+			out = append(out, checkTimestamp(tok, si.EncryptedDigest, opts, at))
 		}
 	}
 	return out
 }
 
-// verifyTimestampOver checks token, an RFC 3161 time-stamp token, over
-// data.
-func verifyTimestampOver(token, data []byte, opts VerifyOptions) TimestampResult {
+// checkTimestamp checks token, an RFC 3161 time-stamp token, over data:
+// intact, its imprint, the authority's id-kp-timeStamping, and the
+// authority's path to the anchors (Roots and TSARoots) at the time at —
+// the time of validation, or an earlier time a later archive time-stamp
+// proves the token existed. An authority whose certificate has expired
+// since proves nothing unless such a later time-stamp covers its token.
+func checkTimestamp(token, data []byte, opts VerifyOptions, at time.Time) TimestampResult {
 	ts, err := timestamp.Parse(token)
 	if err != nil {
 		return TimestampResult{Check: fail(ReasonTimestampInvalid, "the time-stamp token is not intact: "+err.Error())}
@@ -316,16 +320,16 @@ func verifyTimestampOver(token, data []byte, opts VerifyOptions) TimestampResult
 		return res
 	}
 	roots := x509.NewCertPool()
-	for _, c := range opts.Roots {
+	for _, c := range append(append([]*x509.Certificate{}, opts.Roots...), opts.TSARoots...) {
 		roots.AddCert(c)
 	}
 	inter := x509.NewCertPool()
 	for _, c := range append(append([]*x509.Certificate{}, opts.Intermediates...), p7.Certificates...) {
 		inter.AddCert(c)
 	}
-	if _, err := tsa.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: ts.Time,
+	if _, err := tsa.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: at,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}}); err != nil {
-		res.Check = fail(ReasonTimestampUntrusted, "the time-stamp authority is not trusted: "+err.Error())
+		res.Check = fail(ReasonTimestampUntrusted, "the time-stamp authority is not trusted at "+at.UTC().Format(time.RFC3339)+": "+err.Error())
 		return res
 	}
 	res.Check = Check{OK: true}

@@ -88,6 +88,17 @@ type VerifyOptions struct {
 	// as validation data, beside those of the certificates' issuers: the
 	// service's VA for the JPKI answers it adds on receipt.
 	TrustedResponders []*x509.Certificate
+
+	// TSARoots are further anchors for time-stamp authorities alone,
+	// besides Roots: an authority may chain to a root no signer may.
+	TSARoots []*x509.Certificate
+
+	// existedAt is when an archive time-stamp proves the signature
+	// existed, and existedBy its authority: a signature-time-stamp's
+	// authority is checked then rather than at At, and a signature with
+	// no earlier proof is checked at that time.
+	existedAt time.Time
+	existedBy string
 }
 
 // Check is the outcome of one part of verification.

@@ -209,6 +209,12 @@ type Receipt struct {
 	Status        Status    `json:"status"`
 	// PackageSHA256 is the hex SHA-256 of the body the service stored.
 	PackageSHA256 string `json:"package_sha256"`
+	// ArchivedSHA256 is the hex SHA-256 of the package as the service
+	// archived it on receipt: the body with the service's validation data
+	// and archive time-stamp (ETSI EN 319 162-1 ASiCArchiveManifest.xml).
+	// Empty for a JSON form, and when the service could not time-stamp
+	// it yet.
+	ArchivedSHA256 string `json:"archived_package_sha256,omitempty"`
 }
 
 // Status is where an application is.

@@ -30,7 +30,10 @@ type Record struct {
 	RecordedAt    time.Time `json:"recorded_at"`
 	// PackageSHA256 is the hex SHA-256 of the body sent (and, by the
 	// receipt, stored).
-	PackageSHA256  string `json:"package_sha256"`
+	PackageSHA256 string `json:"package_sha256"`
+	// ArchivedSHA256 is the hex SHA-256 of the package as the service
+	// archived it (Receipt.ArchivedSHA256), when it says.
+	ArchivedSHA256 string `json:"archived_package_sha256,omitempty"`
 	IdempotencyKey string `json:"idempotency_key,omitempty"`
 	// File is the base name of the file the user submitted.
 	File string `json:"file,omitempty"`

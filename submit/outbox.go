@@ -588,7 +588,7 @@ func (o *Outbox) deliver(dir string, it *Item, rc *Receipt, j *Journal, release 
 	}
 	rec := &Record{Service: it.Service, Account: it.Account, Procedure: it.Procedure, ArrivalNumber: rc.ArrivalNumber,
 		InquiryNumber: rc.InquiryNumber, ReceivedAt: rc.ReceivedAt, RecordedAt: o.now().UTC(), PackageSHA256: it.SHA256,
-		IdempotencyKey: it.IdempotencyKey, File: it.File, OutboxID: it.ID}
+		ArchivedSHA256: rc.ArchivedSHA256, IdempotencyKey: it.IdempotencyKey, File: it.File, OutboxID: it.ID}
 	if err := j.Append(*rec); err != nil {
 		return rec, o.keep(dir, it, fmt.Errorf("submit: the receipt %s arrived but could not be recorded: %w", rc.ArrivalNumber, err), true)
 	}

@@ -9,10 +9,14 @@
 //	                                   (--admin: the back office, on its own port, behind a token)
 //	shinsei-sandbox card --scenario NAME [--dir DIR] | card --list
 //	                                   the virtual My Number card in a scenario, behind pcscd and OpenSC
+//	shinsei-sandbox archive renew --dir DIR [--before 90d] [--tsa URL]
+//	                                   renew the archive time-stamps of the service's archived
+//	                                   packages before their authority's certificate expires
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -35,6 +39,19 @@ func main() {
 		err = runServe(ctx, os.Args[2:])
 	case "card":
 		err = runCard(ctx, os.Args[2:])
+	case "archive":
+		err = runArchive(ctx, os.Args[2:])
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintln(os.Stderr, "usage: shinsei-sandbox", ue)
+			os.Exit(2)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "error:", err)
+			fmt.Fprintln(os.Stderr, "hint: start it again when the time-stamp authority can be reached (or name one with --tsa URL); packages already renewed stay renewed")
+			os.Exit(3)
+		}
+		return
 	default:
 		usage()
 		os.Exit(2)
@@ -49,4 +66,5 @@ func main() {
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: shinsei-sandbox demo [--dir DIR] | kit --dir DIR | serve [--addr HOST:PORT] [--dir DIR] [--admin 127.0.0.1:PORT] [-v]")
 	fmt.Fprintln(os.Stderr, "       shinsei-sandbox card --scenario NAME [--dir DIR] | card --list")
+	fmt.Fprintln(os.Stderr, "       shinsei-sandbox archive renew --dir DIR [--before 90d] [--tsa URL] [--at RFC3339] [--json]")
 }

@@ -80,6 +80,8 @@ func runServe(ctx context.Context, args []string) error {
 	fmt.Printf("  resident token  export SOFTHSM2_CONF=%s   (token %q, signature password %s)\n",
 		k.SoftHSMConf, kit.TokenLabel, kit.PIN)
 	fmt.Printf("  service data    %s\n", filepath.Join(*dir, "service"))
+	fmt.Printf("  archive         %s   (ARRIVAL.asice, with the service's archive time-stamp;\n", service.ArchiveDir(filepath.Join(*dir, "service", "service.db")))
+	fmt.Printf("                  'shinsei-sandbox archive renew --dir %s' renews them before their authority expires)\n", *dir)
 	fmt.Println("Ctrl-C stops everything.")
 	<-ctx.Done()
 	fmt.Println("stopping")

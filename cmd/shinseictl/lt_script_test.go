@@ -21,7 +21,9 @@ var ltServers sync.Map // *testscript.TestScript → *responder.Server
 
 // ltPKI is the script command "lt-pki start|stop". start makes a fresh
 // sandbox PKI, starts its CRL/OCSP responders and time-stamp authority on
-// loopback ($RESPONDERS; the authority at $RESPONDERS/tsa) and writes to
+// loopback ($RESPONDERS; the authority at $RESPONDERS/tsa), sets
+// $IN_30_MONTHS (after the 2-year certificates expired, before the 3-year
+// authority did) and writes to
 // $LT: private.p12 (password "sandbox"), a certificate of the private CA
 // whose AIA names the CA's own OCSP responder there and whose CRL
 // distribution point is there too; jpki.p12, the same from the JPKI-like
@@ -67,6 +69,9 @@ func ltPKI(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Setenv("RESPONDERS", rs.URL)
 	ts.Setenv("LT", dir)
+	// After the 2-year signer certificates expired, before the 3-year
+	// time-stamp authority did.
+	ts.Setenv("IN_30_MONTHS", time.Now().AddDate(2, 6, 0).UTC().Format(time.RFC3339))
 }
 
 func writeCertPEMFile(path string, c *x509.Certificate) error {

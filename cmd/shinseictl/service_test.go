@@ -28,6 +28,8 @@ type serverKey struct{}
 //
 //	$SERVICE   the service's URL        $ANCHOR  its CA certificate (PEM)
 //	$PORT      its port                 $SHINSEI_DATA_DIR  $WORK/data
+//	$IN_30_MONTHS  now + 30 months (RFC 3339): after the sandbox's 2-year
+//	           certificates expired, before its 3-year time-stamp authority
 //
 // and the commands "fault none|500|garbage|refuse|too-large|drop|not-api", "service down|up"
 // (connections refused, and accepted again), "expire-sessions",
@@ -64,6 +66,7 @@ func TestServiceScripts(t *testing.T) {
 			env.Setenv("SERVICE", srv.URL)
 			env.Setenv("ANCHOR", srv.CAFile)
 			env.Setenv("PORT", srv.Port())
+			env.Setenv("IN_30_MONTHS", time.Now().AddDate(2, 6, 0).UTC().Format(time.RFC3339))
 			env.Setenv("SHINSEI_DATA_DIR", filepath.Join(env.WorkDir, "data"))
 			env.Setenv("DBUS_SESSION_BUS_ADDRESS", os.Getenv("DBUS_SESSION_BUS_ADDRESS"))
 			env.Setenv("SOFTHSM_MODULE", "/usr/lib/softhsm/libsofthsm2.so")

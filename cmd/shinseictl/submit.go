@@ -159,6 +159,9 @@ func printReceipt(w io.Writer, rec *submit.Record, proc *submit.Procedure, journ
 	}
 	fmt.Fprintf(w, "  received:  %s\n", rec.ReceivedAt.Local().Format("2006-01-02 15:04:05 MST"))
 	fmt.Fprintf(w, "  file:      %s (SHA-256 %s)\n", rec.File, rec.PackageSHA256)
+	if rec.ArchivedSHA256 != "" {
+		fmt.Fprintf(w, "  archived:  SHA-256 %s (with the service's archive timestamp)\n", rec.ArchivedSHA256)
+	}
 	if rec.InquiryNumber != "" {
 		fmt.Fprintln(w, "  Keep both numbers: you need them to ask about this application.")
 	} else {

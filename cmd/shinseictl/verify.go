@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shinsei-app/shinsei/explain"
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/signer"
 )
@@ -169,6 +170,9 @@ func printSignatures(std *stdio, sigs []signer.SignatureResult) {
 		}
 		fmt.Fprintf(w, "    %s over %s (%s)\n", s.Name, s.Manifest, kind)
 		fmt.Fprintf(w, "      integrity:   %s\n", describeCheck(s.Integrity, ""))
+		if s.Kind == signer.KindArchiveTimestamp {
+			printArchiveMeaning(std, s)
+		}
 		if s.Signer != nil {
 			fmt.Fprintf(w, "      signer:      %s\n", s.Signer.Subject)
 		}
@@ -181,6 +185,19 @@ func printSignatures(std *stdio, sigs []signer.SignatureResult) {
 			fmt.Fprintf(w, "      certificate: %s\n", describeCheck(s.Certificate, ""))
 		}
 		printExtras(w, "      ", s.Unsigned, s.OCSPResponses)
+	}
+}
+
+// printArchiveMeaning says, in the user's language, what an archive
+// time-stamp that does not hold means and what to do (explain's row).
+func printArchiveMeaning(std *stdio, s signer.SignatureResult) {
+	reason := s.Integrity.Reason
+	if s.Integrity.OK {
+		reason = s.Certificate.Reason
+	}
+	if e, ok := explain.ArchiveReason(reason); ok {
+		lang := std.language()
+		fmt.Fprintf(std.out, "      meaning:     %s\n      hint:        %s\n", e.Message.In(lang), e.Hint.In(lang))
 	}
 }
 

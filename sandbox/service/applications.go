@@ -105,6 +105,14 @@ func (s *Service) submit(w http.ResponseWriter, r *http.Request) (*submit.Receip
 			return nil, 0, fail(submit.ReasonInternal, "")
 		}
 	}
+	var archived *archivedFile
+	if mt == submit.MediaASiCE {
+		if archived, err = s.archiveCopy(ctx, body, app.verified); err != nil {
+			return nil, 0, fail(submit.ReasonInternal, "")
+		}
+		defer archived.discard()
+		app.ArchivedSHA256 = archived.sum
+	}
 	now := s.now().Truncate(time.Millisecond)
 	app.Procedure, app.Owner, app.IdemKey = proc.ID, owner, key
 	app.PackageSHA256, app.MediaType, app.Size = body.sum, mt, body.size
@@ -126,6 +134,10 @@ func (s *Service) submit(w http.ResponseWriter, r *http.Request) (*submit.Receip
 	}
 	if !created { // a concurrent request with the same key won
 		return s.replay(stored, proc, body)
+	}
+	if err := s.keepArchive(archived, stored.Arrival); err != nil {
+		// The application is stored; its archived copy is not.
+		return nil, 0, fail(submit.ReasonInternal, "")
 	}
 	rec := s.receipt(stored)
 	return &rec, http.StatusCreated, nil
@@ -174,7 +186,7 @@ func (s *Service) checkApplication(ctx context.Context, proc *submit.Procedure, 
 		if p := checkAttachments(proc, v); p != nil {
 			return nil, p
 		}
-		return &applicationRow{SignatureSHA256: signatureKey(rep)}, nil
+		return &applicationRow{SignatureSHA256: signatureKey(rep), verified: v}, nil
 	}
 	v, p := s.verifySigned(ctx, body.path, proc.For)
 	if p != nil {
@@ -193,7 +205,7 @@ func (s *Service) checkApplication(ctx context.Context, proc *submit.Procedure, 
 	if proc.Level == submit.LevelIDPWSignature && !proc.ProxyAllowed && !v.sameHolder(acct) {
 		return nil, fail(submit.ReasonSignerNotHolder, "signer")
 	}
-	return &applicationRow{SignerCertSHA256: v.certSHA256(), SignatureSHA256: signatureKey(v.report)}, nil
+	return &applicationRow{SignerCertSHA256: v.certSHA256(), SignatureSHA256: signatureKey(v.report), verified: v}, nil
 }
 
 func checkAttachments(proc *submit.Procedure, v *verifiedPackage) *apiProblem {
@@ -209,7 +221,7 @@ func checkAttachments(proc *submit.Procedure, v *verifiedPackage) *apiProblem {
 // without a session carry their inquiry number.
 func (s *Service) receipt(a *applicationRow) submit.Receipt {
 	r := submit.Receipt{ArrivalNumber: a.Arrival, Procedure: a.Procedure, ReceivedAt: a.ReceivedAt.In(jst),
-		Status: a.Status, PackageSHA256: a.PackageSHA256}
+		Status: a.Status, PackageSHA256: a.PackageSHA256, ArchivedSHA256: a.ArchivedSHA256}
 	if a.Owner == "" {
 		r.InquiryNumber = s.inquiryNumber(a.Arrival)
 	}

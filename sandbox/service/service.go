@@ -62,7 +62,8 @@ type Config struct {
 	// the registered verifier it is (JPKI included). Required.
 	Registry *pki.Registry
 	// DBPath is the SQLite database file; package files are kept in the
-	// directory DBPath+"-packages", and the keys of the database's sealed
+	// directory DBPath+"-packages", the archived packages (archive.go) in
+	// ArchiveDir(DBPath), and the keys of the database's sealed
 	// personal data and of the inquiry numbers in DBPath+".keys" (0600,
 	// made at the first start; the data cannot be read without it). Empty
 	// means a fresh database in a temporary directory that Close removes.
@@ -173,6 +174,7 @@ type Service struct {
 	procs     map[string]*submit.Procedure
 	anchors   []*x509.Certificate
 	inter     []*x509.Certificate
+	tsaRoots  []*x509.Certificate // anchors of time-stamp authorities alone
 	source    certcheck.Source
 	va        *responder.Identity
 	official  *pki.Credential
@@ -302,6 +304,9 @@ func (s *Service) setupPKI() error {
 	p := s.cfg.PKI
 	s.anchors = []*x509.Certificate{p.JPKISign.Cert, p.JPKISignOld.Cert, p.Registrar.Cert, p.LGPKIRoot.Cert}
 	s.inter = []*x509.Certificate{p.LGPKIOrg.Cert, p.LGPKIApp.Cert}
+	// The sandbox time-stamp authority is issued by the private CA, which
+	// the service trusts for time-stamps only, never for signers.
+	s.tsaRoots = []*x509.Certificate{p.Private.Cert}
 	s.source = &registrySource{cas: anchorCAs(p), reg: s.cfg.Registry}
 	s.va = s.cfg.VA
 	if s.va == nil {

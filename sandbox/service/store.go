@@ -38,6 +38,7 @@ type sqlStore struct {
 	db       *sql.DB
 	packages string  // <packages>/<sha256[:2]>/<sha256>
 	incoming string  // request bodies being received and checked
+	archive  string  // <archive>/<arrival>.asice, the archived packages (archive.go)
 	keys     *atRest // the keys of the sealed columns and digests
 }
 
@@ -50,7 +51,7 @@ func openStore(ctx context.Context, dbPath string) (*sqlStore, error) {
 	if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
 		return nil, fmt.Errorf("service: service database: %w", err)
 	}
-	s := &sqlStore{packages: dbPath + "-packages", incoming: filepath.Join(dbPath+"-packages", "incoming")}
+	s := &sqlStore{packages: dbPath + "-packages", incoming: filepath.Join(dbPath+"-packages", "incoming"), archive: ArchiveDir(dbPath)}
 	if err := os.MkdirAll(s.incoming, 0o700); err != nil {
 		return nil, fmt.Errorf("service: service packages: %w", err)
 	}
@@ -419,17 +420,23 @@ type applicationRow struct {
 	// SignatureSHA256 is signatureKey of a signed package, "" for a
 	// JSON form; it is written, and looked up by applicationBySignature.
 	SignatureSHA256 string
+	// ArchivedSHA256 is the SHA-256 of the package as archived on
+	// receipt, "" without an archive time-stamp (archive.go).
+	ArchivedSHA256 string
+	// verified is what checkApplication found about a package, for the
+	// archive; not stored.
+	verified *verifiedPackage
 }
 
 const applicationColumns = `arrival_number, procedure_id, owner, idempotency_key, package_sha256, media_type, size,
-	coalesce(signer_cert_sha256, ''), status, received_at, updated_at`
+	coalesce(signer_cert_sha256, ''), status, received_at, updated_at, coalesce(archived_sha256, '')`
 
 func scanApplication(row interface{ Scan(...any) error }) (*applicationRow, error) {
 	var a applicationRow
 	var status string
 	var received, updated int64
 	err := row.Scan(&a.Arrival, &a.Procedure, &a.Owner, &a.IdemKey, &a.PackageSHA256, &a.MediaType, &a.Size,
-		&a.SignerCertSHA256, &status, &received, &updated)
+		&a.SignerCertSHA256, &status, &received, &updated, &a.ArchivedSHA256)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNoRow
 	}
@@ -534,10 +541,10 @@ func (s *sqlStore) insertApplication(ctx context.Context, a applicationRow) (*ap
 	}
 	a.Arrival = fmt.Sprintf("%d-%06d", year, last)
 	_, err = tx.ExecContext(ctx, `INSERT INTO applications (arrival_number, procedure_id, owner, idempotency_key,
-		package_sha256, media_type, size, signer_cert_sha256, signature_sha256, status, received_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		package_sha256, media_type, size, signer_cert_sha256, signature_sha256, status, received_at, updated_at, archived_sha256)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.Arrival, a.Procedure, a.Owner, a.IdemKey, a.PackageSHA256, a.MediaType, a.Size, nullable(a.SignerCertSHA256),
-		nullable(a.SignatureSHA256), string(a.Status), a.ReceivedAt.UnixNano(), a.UpdatedAt.UnixNano())
+		nullable(a.SignatureSHA256), string(a.Status), a.ReceivedAt.UnixNano(), a.UpdatedAt.UnixNano(), nullable(a.ArchivedSHA256))
 	if err != nil {
 		return nil, false, fmt.Errorf("service: store application: %w", err)
 	}

@@ -155,7 +155,7 @@ func (v *verifiedPackage) certSHA256() string {
 // signature is signature-required; any other integrity failure is
 // signature-invalid with the signer's reason as the detail.
 func (s *Service) verifyIntegrity(ctx context.Context, path string) (*signer.Report, *apiProblem) {
-	rep, err := signer.Verify(ctx, path, signer.VerifyOptions{Roots: s.anchors, Intermediates: s.inter, At: s.now()})
+	rep, err := signer.Verify(ctx, path, signer.VerifyOptions{Roots: s.anchors, Intermediates: s.inter, TSARoots: s.tsaRoots, At: s.now()})
 	switch {
 	case errors.Is(err, signer.ErrTooLarge):
 		return nil, fail(submit.ReasonBadRequest, "package: beyond the limits of the package reader (entries, sizes or compression ratio)")
