@@ -44,6 +44,18 @@ type BuildOptions struct {
 	// answers wrongly never fails Build: the package is written without
 	// the token (CAdES-BES) and BuildResult.TimestampErr says why.
 	TSA *TSA
+	// Carry names signed packages (a power of attorney) whose files,
+	// manifests and signatures are copied unchanged into the package,
+	// beside a new signature over its own manifest
+	// (META-INF/signatureNNN.p7s over META-INF/ASiCManifestNNN.xml, the
+	// next free number), which names the new files and the carried ones.
+	// Each must be intact and hold only CAdES signatures; its files must
+	// not take the new files' names (ErrInvalidFile).
+	Carry []string
+	// Supporting marks no file as the form (no Rootfile): the package is
+	// a supporting document, such as a power of attorney, to be carried
+	// into another package beside that package's form.
+	Supporting bool
 }
 
 // BuildResult describes the package Build wrote.
@@ -92,6 +104,20 @@ func Build(ctx context.Context, outPath string, files []File, cred Credential, o
 	if err != nil {
 		return nil, err
 	}
+	var cr *carried
+	if len(opts.Carry) > 0 {
+		if err := statCarry(opts.Carry); err != nil {
+			return nil, err
+		}
+		names := make([]string, len(ins))
+		for i, in := range ins {
+			names[i] = in.name
+		}
+		if cr, err = openCarried(ctx, opts.Carry, names); err != nil {
+			return nil, err
+		}
+		defer cr.close()
+	}
 	out, err := fsx.Create(outPath, 0)
 	if err != nil {
 		return nil, fmt.Errorf("signer: create package: %w", err)
@@ -102,7 +128,7 @@ func Build(ctx context.Context, outPath string, files []File, cred Credential, o
 		var done int64
 		progress = func(n int64) { done += n; opts.Progress(done, total) }
 	}
-	res, err := writePackage(ctx, out.File, ins, cred, opts.TSA, progress)
+	res, err := writePackage(ctx, out.File, ins, cred, opts, cr, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -165,9 +191,15 @@ func openInputs(files []File, outPath string) (ins []input, total int64, err err
 	return ins, total, nil
 }
 
-// writePackage writes the whole ZIP to out.
-func writePackage(ctx context.Context, out *os.File, ins []input, cred Credential, tsa *TSA, progress func(int64)) (*BuildResult, error) {
+// writePackage writes the whole ZIP to out, with what cr carries when
+// it is not nil.
+func writePackage(ctx context.Context, out *os.File, ins []input, cred Credential, opts BuildOptions, cr *carried, progress func(int64)) (*BuildResult, error) {
 	now := time.Now()
+	tsa := opts.TSA
+	sigName, manName := signatureName, manifestName
+	if cr != nil {
+		sigName, manName = cr.sigName, cr.manifestName
+	}
 	zw := zip.NewWriter(&writeback{f: out})
 	if err := writeSmall(zw, mimetypeName, []byte(mimetypeASiCE), now); err != nil {
 		return nil, err
@@ -206,15 +238,22 @@ func writePackage(ctx context.Context, out *os.File, ins []input, cred Credentia
 		}
 		fh.CRC32 = crc // CreateRaw keeps fh for the central directory
 		patches = append(patches, patch{off + 14, crc})
-		e := manifestEntry{Name: in.name, MimeType: mimeType(in.name), SHA256: sum[:], Root: i == 0}
+		e := manifestEntry{Name: in.name, MimeType: mimeType(in.name), SHA256: sum[:], Root: i == 0 && !opts.Supporting}
 		entries = append(entries, e)
 		res.Files = append(res.Files, FileResult{Name: e.Name, MimeType: e.MimeType, Form: e.Root,
-			Size: in.size, SHA256: fmt.Sprintf("%x", sum), Status: StatusOK, Manifests: []string{manifestName}})
+			Size: in.size, SHA256: fmt.Sprintf("%x", sum), Status: StatusOK, Manifests: []string{manName}})
+	}
+	if cr != nil {
+		more, err := cr.writeFiles(ctx, zw, now)
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, more...)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("signer: stopped: %w", err)
 	}
-	manifest := marshalManifest(entries)
+	manifest := marshalManifest(sigName, entries)
 	sig, err := signDetached(manifest, cred, essAttribute(cred.Cert))
 	if err != nil {
 		return nil, err
@@ -229,10 +268,15 @@ func writePackage(ctx context.Context, out *os.File, ins []input, cred Credentia
 			return nil, fmt.Errorf("signer: stopped: %w", err)
 		}
 	}
-	if err := writeSmall(zw, manifestName, manifest, now); err != nil {
+	if cr != nil {
+		if err := cr.writeMeta(zw, now); err != nil {
+			return nil, err
+		}
+	}
+	if err := writeSmall(zw, manName, manifest, now); err != nil {
 		return nil, err
 	}
-	if err := writeSmall(zw, signatureName, sig, now); err != nil {
+	if err := writeSmall(zw, sigName, sig, now); err != nil {
 		return nil, err
 	}
 	if err := zw.Close(); err != nil {
