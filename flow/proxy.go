@@ -274,11 +274,19 @@ func (poa *PowerOfAttorney) principalMatch(form *submit.FormDocument) identity.R
 // whether the signer is the proxy the power of attorney names (red when
 // named by a name the certificate does not hold).
 func (poa *PowerOfAttorney) adjust(p *Precheck, cert *x509.Certificate) {
+	kind := kindOf(cert, "")
 	lines := p.Lines[:0]
 	for _, l := range p.Lines {
-		if l.ID != LineIdentity {
-			lines = append(lines, l)
+		switch {
+		case l.ID == LineIdentity:
+			continue
+		case l.ID == LineCertificateType && (kind == kindResident || kind == kindCompany):
+			// A proxy signs as a person or a company, whoever the
+			// procedure's applicants are.
+			k := kind.text()
+			l.Finding = Finding{Level: Green, Message: i18n.Text{Ja: k.Ja + "です。代理人の署名に使えます。", En: "It is " + k.En + ", accepted for a proxy's signature."}}
 		}
+		lines = append(lines, l)
 	}
 	p.Lines, p.Identity = lines, nil
 	add := func(id LineID, level Level, msg, todo i18n.Text) {
