@@ -231,6 +231,20 @@ func readPackaged(path, name string, limit int64) ([]byte, error) {
 	return nil, fmt.Errorf("no %s", name)
 }
 
+// CheckFor reports whether the power of attorney can be used for proc:
+// it is for that procedure (ErrPowerOfAttorneyInvalid), and the
+// procedure allows a proxy (ErrProxyNotAllowed). Whether its signer is
+// the form's applicant is checked when signing.
+func (poa *PowerOfAttorney) CheckFor(proc submit.Procedure) error {
+	if poa.Document.Procedure != proc.ID {
+		return &Error{Op: fmt.Sprintf("power of attorney: for %s, not %s", poa.Document.Procedure, proc.ID), Err: ErrPowerOfAttorneyInvalid}
+	}
+	if !proc.AllowsProxy() {
+		return &Error{Op: "power of attorney: " + proc.ID, Err: ErrProxyNotAllowed}
+	}
+	return nil
+}
+
 // checkFor checks, before any PIN, that the power of attorney serves the
 // form: the same procedure, one that allows a proxy when the catalogue
 // knows it (proc), and its signer is the form's applicant.
