@@ -83,6 +83,11 @@ type PowerOfAttorney struct {
 	Document submit.PowerOfAttorney `json:"power_of_attorney"`
 	// Principal is its signer's certificate.
 	Principal *x509.Certificate `json:"-"`
+	// certificate is the check of the principal's certificate path at
+	// reading, against the anchors the pre-check uses; trusted says
+	// whether there were any.
+	certificate signer.Check
+	trusted     bool
 }
 
 // SignPowerOfAttorney signs, with the principal's credential, a power of
@@ -180,7 +185,8 @@ func (a *App) ReadPowerOfAttorney(ctx context.Context, path string) (*PowerOfAtt
 	invalid := func(why string) error {
 		return &Error{Op: "power of attorney " + path + ": " + why, Err: ErrPowerOfAttorneyInvalid}
 	}
-	rep, err := signer.Verify(ctx, path, signer.VerifyOptions{At: a.now()})
+	trust := a.signerTrust(ctx)
+	rep, err := signer.Verify(ctx, path, signer.VerifyOptions{Roots: trust.anchors, Intermediates: trust.intermediates, At: a.now()})
 	switch {
 	case errors.Is(err, signer.ErrMalformed) || errors.Is(err, signer.ErrTooLarge):
 		return nil, invalid(err.Error())
@@ -208,7 +214,8 @@ func (a *App) ReadPowerOfAttorney(ctx context.Context, path string) (*PowerOfAtt
 	case (doc.Proxy.Name == "") == (doc.Proxy.Account == ""):
 		return nil, invalid("names no proxy")
 	}
-	return &PowerOfAttorney{Path: path, Document: doc, Principal: rep.Signatures[0].Signer}, nil
+	return &PowerOfAttorney{Path: path, Document: doc, Principal: rep.Signatures[0].Signer,
+		certificate: rep.Signatures[0].Certificate, trusted: len(trust.anchors) > 0}, nil
 }
 
 // readPackaged reads one entry of a package, at most limit bytes.
@@ -306,7 +313,13 @@ func (poa *PowerOfAttorney) adjust(p *Precheck, cert *x509.Certificate) {
 	add := func(id LineID, level Level, msg, todo i18n.Text) {
 		p.Lines = append(p.Lines, PrecheckLine{ID: id, Finding: Finding{Level: level, Message: msg, Todo: todo}})
 	}
-	add(LinePrincipal, Green, i18n.Text{Ja: "申請者欄は、委任状に署名した委任者の電子証明書の記録と一致しています。", En: "The applicant block matches the certificate of the principal who signed the power of attorney."}, i18n.Text{})
+	switch {
+	case poa.trusted && !poa.certificate.OK:
+		add(LinePrincipal, Red, i18n.Text{Ja: "委任状に署名した電子証明書を確認できませんでした（有効期間外、または信頼できない発行元のものです）。", En: "The certificate that signed the power of attorney could not be accepted (outside its validity, or from an untrusted issuer)."},
+			i18n.Text{Ja: "委任者に、有効な電子証明書で委任状を作り直していただいてください。", En: "Please ask the principal for a new power of attorney signed with a valid certificate."})
+	default:
+		add(LinePrincipal, Green, i18n.Text{Ja: "申請者欄は、委任状に署名した委任者の電子証明書の記録と一致しています。", En: "The applicant block matches the certificate of the principal who signed the power of attorney."}, i18n.Text{})
+	}
 	named := poa.Document.Proxy
 	if named.Account != "" {
 		add(LineProxy, Green, i18n.Text{Ja: "委任状は利用者ID「" + named.Account + "」の方を代理人としています。その利用者IDでログインして送信してください。", En: "The power of attorney names the account " + named.Account + " as the proxy: send the application logged in with that user ID."}, i18n.Text{})

@@ -4,11 +4,14 @@ package flow_test
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
@@ -222,6 +225,42 @@ func TestAProxyFilesWithThePrincipalsPowerOfAttorney(t *testing.T) {
 		}
 		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
 			t.Fatal("a package was written")
+		}
+	})
+
+	t.Run("a power of attorney signed with a certificate of an untrusted issuer is a red pre-check line", func(t *testing.T) {
+		elsewhere, err := pki.New(time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		stranger, err := elsewhere.IssueResident(pki.SampleResident(), pki.ResidentOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := json.Marshal(submit.PowerOfAttorney{Type: submit.PowerOfAttorneyType, Procedure: service.ProcMoveOut,
+			Proxy: submit.ProxyRef{Name: proxyName}, IssuedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		letter := filepath.Join(dir, submit.PowerOfAttorneyName)
+		if err := os.WriteFile(letter, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		poa := filepath.Join(dir, "POA-stranger.asice")
+		cred := signer.Credential{Signer: stranger.Key, Cert: stranger.Cert, Chain: []*x509.Certificate{stranger.Root}}
+		if _, err := signer.Build(ctx, poa, []signer.File{{Path: letter}}, cred, signer.BuildOptions{Supporting: true}); err != nil {
+			t.Fatal(err)
+		}
+		r := &recorder{secrets: p12Secrets}
+		proc, doc := form(t, a, service.ProcMoveOut, nil)
+		_, err = a.Sign(ctx, flow.SignRequest{Procedure: proc.Procedure, Form: doc, FillApplicant: true, PowerOfAttorney: poa,
+			Credential: flow.P12File(proxy), Out: filepath.Join(dir, "stranger.asice")}, r.callbacks())
+		var pe *flow.PrecheckError
+		if !errors.As(err, &pe) {
+			t.Fatalf("err %v, want a red pre-check", err)
+		}
+		if l, ok := pe.Precheck.Line(flow.LinePrincipal, ""); !ok || l.Level != flow.Red || l.Todo.IsZero() {
+			t.Fatalf("principal line %+v", l)
 		}
 	})
 

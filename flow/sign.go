@@ -75,7 +75,7 @@ type Signed struct {
 	TimestampNote error `json:"-"`
 	// PowerOfAttorney is the power of attorney the package carries, for a
 	// proxy's application.
-	PowerOfAttorney *PowerOfAttorney `json:"power_of_attorney,omitempty"`
+	PowerOfAttorney *PowerOfAttorney `json:"-"`
 	// supporting marks a package without a form (a power of attorney).
 	supporting bool
 }
