@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/identity"
@@ -139,7 +140,7 @@ func (a *App) SignPowerOfAttorney(ctx context.Context, req PowerOfAttorneyReques
 		},
 		use: func(cred signer.Credential, p *Precheck) error {
 			doc := submit.PowerOfAttorney{Type: submit.PowerOfAttorneyType, Procedure: req.Procedure,
-				Principal: principalBlock(cred.Cert, proc), Proxy: req.Proxy, IssuedAt: a.now().Truncate(1e9)}
+				Principal: principalBlock(cred.Cert, proc), Proxy: req.Proxy, IssuedAt: a.now().Truncate(time.Second)}
 			data, err := json.MarshalIndent(doc, "", "  ")
 			if err != nil {
 				return &Error{Op: "power of attorney", Err: err}
