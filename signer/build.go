@@ -60,7 +60,8 @@ type BuildOptions struct {
 
 // BuildResult describes the package Build wrote.
 type BuildResult struct {
-	// Files are the packaged files in order, the form first.
+	// Files are the packaged files in order, the form first, then the
+	// files BuildOptions.Carry carried.
 	Files []FileResult
 	// Size is the package's size in bytes.
 	Size int64
@@ -244,11 +245,12 @@ func writePackage(ctx context.Context, out *os.File, ins []input, cred Credentia
 			Size: in.size, SHA256: fmt.Sprintf("%x", sum), Status: StatusOK, Manifests: []string{manName}})
 	}
 	if cr != nil {
-		more, err := cr.writeFiles(ctx, zw, now)
+		more, files, err := cr.writeFiles(ctx, zw, now, manName)
 		if err != nil {
 			return nil, err
 		}
 		entries = append(entries, more...)
+		res.Files = append(res.Files, files...)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("signer: stopped: %w", err)

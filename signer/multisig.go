@@ -26,6 +26,9 @@ import (
 type carried struct {
 	readers []*zip.ReadCloser
 	files   []*zip.File // data files, in the carried packages' order
+	// results describe files for BuildResult: their manifests by their
+	// names in the new package.
+	results []FileResult
 	meta    []metaEntry // manifests (renamed) and signatures
 	// sigName and manifestName are the new signature's entries.
 	sigName, manifestName string
@@ -89,12 +92,25 @@ func openCarried(ctx context.Context, paths []string, names []string) (_ *carrie
 		for _, f := range zr.File {
 			byName[f.Name] = f
 		}
+		renamed := map[string]string{}
+		for _, s := range rep.Signatures {
+			renamed[s.Manifest] = s.Manifest
+			if m := numberedSignature.FindStringSubmatch(s.Name); m != nil {
+				renamed[s.Manifest] = metaInf + "ASiCManifest" + m[1] + ".xml"
+			}
+		}
 		for _, fr := range rep.Files {
 			if seen[nameKey(fr.Name)] {
 				return nil, fmt.Errorf("%w: %q of the package to carry %s has the name of another file", ErrInvalidFile, fr.Name, p)
 			}
 			seen[nameKey(fr.Name)] = true
 			c.files = append(c.files, byName[fr.Name])
+			fr.Form = false
+			fr.Manifests = slices.Clone(fr.Manifests)
+			for i, m := range fr.Manifests {
+				fr.Manifests[i] = renamed[m]
+			}
+			c.results = append(c.results, fr)
 		}
 		for _, s := range rep.Signatures {
 			if sigs[s.Name] {
@@ -110,10 +126,7 @@ func openCarried(ctx context.Context, paths []string, names []string) (_ *carrie
 				return nil, err
 			}
 			// The manifest takes its signature's number where it has one.
-			name := s.Manifest
-			if m := numberedSignature.FindStringSubmatch(s.Name); m != nil {
-				name = metaInf + "ASiCManifest" + m[1] + ".xml"
-			}
+			name := renamed[s.Manifest]
 			if manifests[name] {
 				return nil, fmt.Errorf("%w: two carried manifests would be named %s", ErrInvalidFile, name)
 			}
@@ -137,28 +150,33 @@ func openCarried(ctx context.Context, paths []string, names []string) (_ *carrie
 }
 
 // writeFiles copies the carried data files into zw as stored entries,
-// hashing them for the new manifest; the carried package's own CRC is
-// checked by the reader as the entry is read to its end.
-func (c *carried) writeFiles(ctx context.Context, zw *zip.Writer, now time.Time) ([]manifestEntry, error) {
+// hashing them for the new manifest (manName); the carried package's own
+// CRC is checked by the reader as the entry is read to its end. It
+// returns the new manifest's entries and the files' results.
+func (c *carried) writeFiles(ctx context.Context, zw *zip.Writer, now time.Time, manName string) ([]manifestEntry, []FileResult, error) {
 	var entries []manifestEntry
-	for _, f := range c.files {
+	var results []FileResult
+	for i, f := range c.files {
 		h := sha256.New()
 		w, err := zw.CreateRaw(storedHeader(f.Name, int64(f.UncompressedSize64), f.CRC32, now))
 		if err != nil {
-			return nil, fmt.Errorf("signer: write package: %w", err)
+			return nil, nil, fmt.Errorf("signer: write package: %w", err)
 		}
 		n, err := readEntry(ctx, f, io.MultiWriter(w, h), maxEntrySize)
 		switch {
 		case refused(err):
-			return nil, err
+			return nil, nil, err
 		case err != nil:
-			return nil, fmt.Errorf("%w: carried file %q: %w", ErrInvalidFile, f.Name, err)
+			return nil, nil, fmt.Errorf("%w: carried file %q: %w", ErrInvalidFile, f.Name, err)
 		case uint64(n) != f.UncompressedSize64:
-			return nil, fmt.Errorf("%w: carried file %q is not the size its header says", ErrInvalidFile, f.Name)
+			return nil, nil, fmt.Errorf("%w: carried file %q is not the size its header says", ErrInvalidFile, f.Name)
 		}
 		entries = append(entries, manifestEntry{Name: f.Name, MimeType: mimeType(f.Name), SHA256: h.Sum(nil)})
+		fr := c.results[i]
+		fr.Manifests = append(fr.Manifests, manName)
+		results = append(results, fr)
 	}
-	return entries, nil
+	return entries, results, nil
 }
 
 // writeMeta copies the carried manifests and signatures.

@@ -35,8 +35,10 @@ func twoSignatures(t *testing.T, principal, proxy *pki.Credential) (poa, app str
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Files) != len(files) || res.Files[0].Manifests[0] != "META-INF/ASiCManifest002.xml" {
-		t.Fatalf("build result %+v: want the new files under the second manifest", res.Files)
+	last := res.Files[len(res.Files)-1]
+	if len(res.Files) != len(files)+1 || res.Files[0].Manifests[0] != "META-INF/ASiCManifest002.xml" ||
+		last.Name != "power-of-attorney.json" || last.Form || !slices.Equal(last.Manifests, []string{"META-INF/ASiCManifest001.xml", "META-INF/ASiCManifest002.xml"}) {
+		t.Fatalf("build result %+v: want the new files under the second manifest, then the carried file under both", res.Files)
 	}
 	return poa, app
 }
