@@ -121,6 +121,13 @@ func TestAProxyAddsThePrincipalsPowerOfAttorneyAndFilesForHer(t *testing.T) {
 func TestTheWindowOffersProxyFilingOnlyWhereTheProcedureAllowsIt(t *testing.T) {
 	cfg := config(t)
 	h := newHarness(t, cfg)
+	h.wait("catalogue")
+	for i, p := range h.s.home.procs {
+		card := h.s.home.list.Objects[i]
+		if shows, want := showsLabel(t, card, tr("home.proxy")), p.ID == service.ProcMoveOut; shows != want {
+			t.Errorf("%s: the catalogue says a proxy may file it: %v, want %v", p.ID, shows, want)
+		}
+	}
 	h.startProcedure(service.ProcChildAllowance)
 	h.wait("credentials")
 	test.Tap(h.s.cred.choices[0])
