@@ -173,6 +173,19 @@ func principalBlock(cert *x509.Certificate, proc *submit.Procedure) map[string]a
 	return block
 }
 
+// PrincipalName is the principal's name as the signing certificate holds
+// it: a person's name, or a company's name.
+func (poa *PowerOfAttorney) PrincipalName() string {
+	h, err := identity.HolderOf(poa.Principal)
+	switch {
+	case err != nil:
+		return ""
+	case h.Corporation != nil:
+		return h.Corporation.Name
+	}
+	return h.Applicant().Name
+}
+
 // ReadPowerOfAttorney reads the power of attorney package at path: intact,
 // signed once, over submit.PowerOfAttorneyName alone, which is a power
 // of attorney naming a procedure and one proxy. Anything else is

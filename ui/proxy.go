@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/shinsei-app/shinsei/flow"
-	"github.com/shinsei-app/shinsei/identity"
 )
 
 // Proxy filing (代理申請) on the form: where the procedure allows a proxy,
@@ -81,13 +80,7 @@ func (f *formScreen) useProxy(path string) {
 	if f.sex != nil {
 		f.sex.SetSelected(sexChoice(valueText(f.d.form.Applicant["sex"])))
 	}
-	principal, _ := poa.Document.Principal["name"].(string)
-	if h, err := identity.HolderOf(poa.Principal); err == nil {
-		principal = h.Applicant().Name
-		if h.Corporation != nil {
-			principal = h.Corporation.Name
-		}
-	}
+	principal := poa.PrincipalName()
 	if named := poa.Document.Proxy; named.Name != "" {
 		f.proxy.note.SetText(tr("form.proxy_added", map[string]any{"Principal": principal, "Proxy": named.Name}))
 	} else {
