@@ -39,6 +39,7 @@ var coreSentinels = map[string]error{
 	"flow.ErrNoSignatureCertificate": flow.ErrNoSignatureCertificate, "flow.ErrIndeterminate": flow.ErrIndeterminate,
 	"flow.ErrAlreadyReceived": flow.ErrAlreadyReceived, "flow.ErrAlreadyFiled": flow.ErrAlreadyFiled, "submit.ErrNotAPI": submit.ErrNotAPI,
 	"flow.ErrNotQueued": flow.ErrNotQueued, "flow.ErrNoticeNotFound": flow.ErrNoticeNotFound, "flow.ErrSecondPrompt": flow.ErrSecondPrompt,
+	"flow.ErrProxyNotAllowed": flow.ErrProxyNotAllowed, "flow.ErrPowerOfAttorneyInvalid": flow.ErrPowerOfAttorneyInvalid, "flow.ErrPrincipalNotApplicant": flow.ErrPrincipalNotApplicant,
 
 	"pkcs11.ErrModuleNotLoadable": pkcs11.ErrModuleNotLoadable, "pkcs11.ErrNoToken": pkcs11.ErrNoToken, "pkcs11.ErrAmbiguousToken": pkcs11.ErrAmbiguousToken,
 	"pkcs11.ErrNotLoggedIn": pkcs11.ErrNotLoggedIn, "pkcs11.ErrPINIncorrect": pkcs11.ErrPINIncorrect, "pkcs11.ErrPINLocked": pkcs11.ErrPINLocked,

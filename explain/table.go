@@ -136,6 +136,19 @@ var sentinels = []row{
 		i18n.Text{Ja: "タイムスタンプ局が設定されておらず、申請サービスからも案内がありません。", En: "No timestamp authority is set, and the service announces none."},
 		i18n.Text{Ja: "設定でタイムスタンプ局を指定してください。署名自体は有効です。", En: "Please set a timestamp authority in the settings. The signature itself is valid."}}},
 
+	// Proxy filing (代理申請): refused before any PIN or password.
+	{err: flow.ErrProxyNotAllowed, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "この手続きは代理申請ができません。署名していません（署名用電子証明書のパスワードは使っていません）。", En: "This procedure cannot be filed by a proxy. Nothing was signed, and no PIN or password was used."},
+		i18n.Text{Ja: "申請者ご本人が、ご自身の電子証明書で署名して申請してください。", En: "The applicant must sign and file it with their own certificate."}},
+		cmd: i18n.Text{Ja: "申請者ご本人が、ご自身の証明書で署名してください（代理申請できる手続きは、サービスの手続き一覧で proxy_allowed が true のものです）。", En: "the applicant must sign it in person (procedures open to proxies have proxy_allowed true in the service's catalogue)"}},
+	{err: flow.ErrPowerOfAttorneyInvalid, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "委任状を使うことができません。署名していません（署名用電子証明書のパスワードは使っていません）。", En: "The power of attorney cannot be used. Nothing was signed, and no PIN or password was used."},
+		i18n.Text{Ja: "この手続きのための委任状（POA.asice）を、申請者ご本人に作り直していただいてください。", En: "Please ask the applicant for a new power of attorney (POA.asice) for this procedure."}},
+		cmd: i18n.Text{Ja: "申請者ご本人に shinseictl sign --power-of-attorney --proxy 名前 --procedure 手続きID --out POA.asice で委任状を作り直していただいてください。", En: "ask the applicant for a new one: 'shinseictl sign --power-of-attorney --proxy NAME --procedure ID --out POA.asice'"}},
+	{err: flow.ErrPrincipalNotApplicant, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "委任状に署名した方と、申請書の申請者が一致しません。署名していません（署名用電子証明書のパスワードは使っていません）。", En: "The person who signed the power of attorney is not the form's applicant. Nothing was signed, and no PIN or password was used."},
+		i18n.Text{Ja: "申請者欄を委任者の電子証明書の記録どおりに直すか、申請者ご本人の委任状をご用意ください。", En: "Please correct the applicant block to the principal's certificate, or get the applicant's own power of attorney."}}},
+
 	{err: flow.ErrWrongLevel, class: Usage, explanation: explanation{
 		i18n.Text{Ja: "この手続きの申請方法（ログイン・署名の要否）と合っていません。", En: "This does not fit how the procedure is filed (login and signature)."},
 		i18n.Text{Ja: "署名が必要な手続きは署名してから、署名が不要な手続きは署名せずに送信してください。", En: "Sign the form for procedures that need a signature, and send the form itself for the others."}}},
@@ -335,6 +348,14 @@ var reasonHints = map[submit.Reason]reasonHint{
 		i18n.Text{Ja: "申請者欄（氏名・生年月日・性別・住所）を証明書の記載どおりに直して、署名し直してください。", En: "the applicant data in the form must match the certificate's name, date of birth, sex and address"}},
 	submit.ReasonSignerNotHolder: {i18n.Text{Ja: "ログインしている ID の本人の証明書で署名してください。", En: "Please sign with the certificate of the person whose ID is logged in."},
 		i18n.Text{Ja: "ログインしている ID の本人の証明書で署名してください。", En: "sign with the account holder's own certificate, or log in with the signer's account"}},
+	submit.ReasonProxyNotAllowed: {i18n.Text{Ja: "申請者ご本人が、ご自身の電子証明書で署名して申請してください。", En: "The applicant must sign and file it with their own certificate."},
+		i18n.Text{Ja: "この手続きは代理申請できません。申請者ご本人が署名してください。", En: "this procedure takes no proxy: the applicant must sign it"}},
+	submit.ReasonPowerOfAttorneyInvalid: {i18n.Text{Ja: "この手続きのための委任状を申請者ご本人に作り直していただき、署名し直してください。", En: "Please ask the applicant for a new power of attorney for this procedure, and sign again."},
+		i18n.Text{Ja: "申請者ご本人に委任状を作り直していただき（shinseictl sign --power-of-attorney）、--proxy-for で署名し直してください。", En: "ask the applicant for a new power of attorney ('shinseictl sign --power-of-attorney') and sign again with --proxy-for"}},
+	submit.ReasonPrincipalNotApplicant: {i18n.Text{Ja: "申請者欄を委任者の電子証明書の記録どおりに直すか、申請者ご本人の委任状で署名し直してください。", En: "Please correct the applicant block to the principal's certificate, or sign again with the applicant's own power of attorney."},
+		i18n.Text{Ja: "申請者欄と委任状の署名者を一致させて、署名し直してください。", En: "the form's applicant must be the power of attorney's signer: correct one and sign again"}},
+	submit.ReasonProxyNotSubmitter: {i18n.Text{Ja: "委任状で指定された代理人ご本人の電子証明書で署名し、指定された利用者IDでログインして送信してください。", En: "Please sign with the named proxy's own certificate, and send it logged in with the named user ID."},
+		i18n.Text{Ja: "委任状で指定された代理人の証明書で署名し、指定された利用者IDで送信してください（--account）。", En: "sign with the named proxy's certificate and send from the named account (--account)"}},
 	submit.ReasonFormInvalid: {i18n.Text{Ja: "申請書を直して、もう一度お試しください。", En: "Please correct the form and try again."},
 		i18n.Text{Ja: "申請書を直して、もう一度お試しください。", En: "correct the form and submit again"}},
 	submit.ReasonBadRequest: {i18n.Text{Ja: "申請書を直して、もう一度お試しください。", En: "Please correct the form and try again."},

@@ -5,7 +5,12 @@
 // (cmd/shinseictl) both call them, so every promise — no PIN presented in
 // vain, no signature the service will refuse, no signature failed because
 // a time-stamp authority is down, nothing filed twice, nothing left behind
-// on Cancel — is kept here once, for both.
+// on Cancel — is kept here once, for both. Proxy filing (proxy.go) keeps
+// them for two holders: the principal signs a power of attorney with one
+// entry of her secret, the proxy signs her form with one entry of his, and
+// what the service would refuse (a procedure without proxies, a power of
+// attorney for another procedure or signed by someone other than the
+// applicant) is refused before either is asked.
 //
 // A use case never talks to the user itself: it asks for PINs,
 // confirmations and progress through callbacks its caller provides

@@ -33,7 +33,8 @@ func (s *shell) runApplication() {
 		var err error
 		if d.proc.Level.NeedsSignature() {
 			signed, rec, err = a.SignAndSubmit(ctx, flow.SignRequest{Procedure: d.proc.Procedure, Form: d.form,
-				Attachments: d.attachments, Credential: d.credential, FillApplicant: d.fillsAfterPIN()}, "", cb)
+				Attachments: d.attachments, Credential: d.credential, FillApplicant: d.fillsAfterPIN(),
+				PowerOfAttorney: d.poaPath()}, "", cb)
 		} else {
 			proc := d.proc.Procedure
 			rec, err = a.Submit(ctx, flow.SubmitRequest{Procedure: &proc, Form: d.form}, cb)

@@ -47,6 +47,9 @@ type formScreen struct {
 	next    *focusButton
 	back    *focusButton
 	box     fyne.CanvasObject
+	// proxy is 「代理で申請する」 and what it added, nil where the
+	// procedure allows no proxy (proxy.go).
+	proxy *proxyRow
 }
 
 func newFormScreen(s *shell, d *draft) *formScreen {
@@ -106,8 +109,11 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 		fields, widget.NewSeparator(), f.row("attachments", container.NewVBox(f.attached, f.attachRow), ""))
 	f.body = body
 	f.scroll = container.NewVScroll(body)
-	f.box = container.NewBorder(
-		container.NewVBox(heading(procTitle(d.proc)), wrapped(tr("form.intro")), container.NewHBox(f.open, f.paste)),
+	top := container.NewVBox(heading(procTitle(d.proc)), wrapped(tr("form.intro")), container.NewHBox(f.open, f.paste))
+	if f.proxy = newProxyRow(f); f.proxy != nil {
+		top.Add(f.proxy.box)
+	}
+	f.box = container.NewBorder(top,
 		container.NewHBox(f.back, layoutSpacer(), f.attach, f.next), nil, nil,
 		f.scroll)
 	return f

@@ -80,8 +80,11 @@ func (h *home) show(procs []flow.ProcedureInfo) {
 		h.starts = append(h.starts, start)
 		title := widget.NewLabelWithStyle(procTitle(p), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		needs := wrapped(tr("home.needs") + needsText(p.Procedure))
-		h.list.Add(widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(start),
-			container.NewVBox(container.NewHBox(title, levelBadge(p.Level)), needs))))
+		info := container.NewVBox(container.NewHBox(title, levelBadge(p.Level)), needs)
+		if p.AllowsProxy() && p.Level.NeedsSignature() {
+			info.Add(wrapped(tr("home.proxy"))) // 「代理で申請する」 on the form (proxy.go)
+		}
+		h.list.Add(widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(start), info)))
 	}
 }
 

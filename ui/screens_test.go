@@ -506,7 +506,7 @@ func TestJapaneseAndEnglishHaveTheSameKeysAndEveryKeyUsedExists(t *testing.T) {
 		}
 	}
 	for _, id := range []flow.LineID{flow.LineCertificate, flow.LineRevocation, flow.LineKeyUsage, flow.LineCertificateType, flow.LineAccount,
-		flow.LineIdentity, flow.LineForm, flow.LineService, flow.LineClock} {
+		flow.LineIdentity, flow.LineForm, flow.LineService, flow.LineClock, flow.LinePrincipal, flow.LineProxy} {
 		if _, ok := ja["precheck.line."+string(id)]; !ok {
 			t.Errorf("the pre-check line %q has no title", id)
 		}

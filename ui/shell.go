@@ -98,6 +98,9 @@ type draft struct {
 	token       *flow.FoundToken  // the token chosen, nil for a file
 	fileCert    *x509.Certificate // a suggested file's certificate, known before its password
 	filled      []string          // applicant fields written from the certificate
+	// poa is the principal's power of attorney when the user files as
+	// proxy (proxy.go).
+	poa *flow.PowerOfAttorney
 }
 
 // fillsAfterPIN reports whether the applicant block is filled from the

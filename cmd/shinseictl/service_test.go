@@ -15,6 +15,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/shinsei-app/shinsei/internal/testenv"
+	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 	"github.com/shinsei-app/shinsei/submit"
 	"github.com/shinsei-app/shinsei/submit/submittest"
 )
@@ -50,6 +51,9 @@ func TestServiceScripts(t *testing.T) {
 	}
 	if _, err := exec.LookPath("secret-tool"); err != nil {
 		t.Fatal("secret-tool is needed by the scripts: apt-get install libsecret-tools")
+	}
+	for _, name := range []string{"curl", "unzip", "openssl"} { // proxy.txt
+		tool.Need(t, name, "needed by the scripts: apt-get install "+name)
 	}
 	bin := buildSandbox(t)
 	sandboxBinForScripts = bin

@@ -27,6 +27,9 @@ type signView struct {
 	// ValidationData says whether the signature carries the chain and
 	// the revocation data of the pre-check (long-term validation).
 	ValidationData bool `json:"validation_data"`
+	// PowerOfAttorney is the power of attorney written
+	// (--power-of-attorney) or carried (--proxy-for).
+	PowerOfAttorney *proxyView `json:"power_of_attorney,omitempty"`
 }
 
 // runSign signs FORM and ATTACHMENTs as they are into an application
@@ -60,6 +63,7 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	tsaURL := fs.String("tsa", "", "ask the RFC 3161 time-stamp authority at `URL` for a time-stamp over the signature (default: the one the service announces); when it cannot be reached the package is signed without one, to be added by 'shinseictl timestamp' or at submit")
 	var saved settingsFlags
 	saved.register(fs)
+	pf := registerProxyFlags(fs)
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
 		return err
@@ -67,8 +71,11 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	switch {
 	case *out == "":
 		return usageError("give the package to write with --out PKG.asice", "sign: no --out")
-	case len(operands) == 0:
+	case len(operands) == 0 && !*pf.poa:
 		return usageError("name the form to sign, then any attachments", "sign: no form given")
+	}
+	if err := pf.check(operands); err != nil {
+		return err
 	}
 	cfg := cliConfig()
 	if cfg.TrustAnchors, err = loadCertFiles(anchors); err != nil {
@@ -122,8 +129,13 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 		fmt.Fprint(std.err, std.tr("note: 保存された設定（"+fromSettings+"）のサービスと信頼する証明書で確認します（使わない場合は --no-settings）。\n",
 			"note: checking with the service and trust anchors of the saved settings ("+fromSettings+"); --no-settings ignores them.\n"))
 	}
-	signed, err := app.SignFiles(ctx, flow.SignFilesRequest{Files: operands, Credential: choice, Out: *out,
-		Overwrite: *force, AcceptIndeterminate: *acceptIndeterminate}, cb)
+	var signed *flow.Signed
+	if *pf.poa {
+		signed, err = pf.sign(ctx, app, choice, *out, *force, *acceptIndeterminate, cb)
+	} else {
+		signed, err = app.SignFiles(ctx, flow.SignFilesRequest{Files: operands, Credential: choice, Out: *out,
+			Overwrite: *force, AcceptIndeterminate: *acceptIndeterminate, PowerOfAttorney: *pf.proxyFor}, cb)
+	}
 	if err != nil {
 		var pe *flow.PrecheckError
 		if errors.As(err, &pe) {
@@ -133,6 +145,11 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	}
 	view := signView{Package: signed.Path, Size: signed.Size, Signer: signed.Certificate.Subject.String(), Issuer: signed.Certificate.Issuer.String(), Files: signed.Files, Precheck: signed.Precheck,
 		Timestamped: signed.Timestamped, ValidationData: signed.ValidationData}
+	var written *submit.ProxyRef
+	if *pf.poa {
+		written = &submit.ProxyRef{Name: *pf.proxy, Account: *pf.proxyAccount}
+	}
+	view.PowerOfAttorney = proxyViewOf(signed, written, *pf.procedure)
 	if signed.TimestampNote != nil {
 		e := explain.Of(signed.TimestampNote)
 		view.TimestampNote = e.Message.In(lang) + " " + e.CommandHint().In(lang)
@@ -149,6 +166,7 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	for _, f := range view.Files {
 		fmt.Fprintf(std.out, "  %s  %s (%d bytes)\n", f.SHA256, f.Name, f.Size)
 	}
+	printProxy(std, view.PowerOfAttorney, *pf.poa)
 	if pc := signed.Precheck; pc != nil {
 		fmt.Fprintf(std.out, "  pre-check: %s\n", pc.Worst())
 	}

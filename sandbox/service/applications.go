@@ -166,6 +166,9 @@ func (s *Service) checkApplication(ctx context.Context, proc *submit.Procedure, 
 		}
 		return &applicationRow{}, nil
 	}
+	if carriesPowerOfAttorney(body.path) {
+		return s.checkProxyApplication(ctx, proc, acct, body)
+	}
 	if !proc.Level.NeedsSignature() {
 		// An intact package is accepted; its signer is not checked, since
 		// the level does not ask for a signature.
