@@ -53,6 +53,7 @@ var commands = map[string]command{
 var usages = [][2]string{
 	{"tokens", "tokens [--module PATH] [--json]"},
 	{"sign", "sign --out PKG.asice (--module PATH [--token LABEL] [--key-id HEX] | --p12 FILE) [--pin-stdin] [--allow-final-try] [--force] [--anchor CERT]... [--service URL [--service-anchor CERT]...] [--settings FILE | --no-settings] [--offline] [--accept-indeterminate] [--tsa URL] [--json] FORM [ATTACHMENT...]"},
+	{"sign --batch", "sign --batch --out-dir DIR (--module PATH [--token LABEL] [--key-id HEX] | --p12 FILE) [--pin-stdin] [--allow-final-try] [--force] [--anchor CERT]... [--service URL] [--json] FORM..."},
 	{"check", "check [--anchor CERT]... [--intermediate CERT]... [--crl FILE]... [--ocsp-responder URL --responder-cert CERT] [--offline] [--require-revocation] [--at RFC3339] [--form FORM.json] [--json] CERT"},
 	{"timestamp", "timestamp [--tsa URL] [--service URL [--service-anchor CERT]...] [--json] PKG.asice"},
 	{"verify", "verify [--anchor CERT]... [--intermediate CERT]... [--at RFC3339] [--offline] [--require-revocation] [--json] (PKG.asice | --detached SIG.p7s CONTENT)"},
