@@ -61,8 +61,10 @@ var usages = [][2]string{
 	{"account login", "account login [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--account ID] [--password-stdin | --p12 FILE | --module PATH ...] [--json]"},
 	{"account logout", "account logout [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--account ID] [--keep-password] [--json]"},
 	{"submit", "submit [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--account ID] [--password-stdin] [--data-dir DIR] [--json] (PKG.asice | FORM.json | --pending) [--again [--yes]]"},
+	{"submit PKG...", "submit [--service URL] [--anchor CERT]... [--account ID] [--password-stdin] [--data-dir DIR] [--json] PKG.asice|FORM.json... (4 at a time; packages already received are skipped)"},
 	{"status", "status [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--inquiry NUMBER | --account ID] [--password-stdin] [--wait DURATION] [--json] ARRIVAL"},
-	{"receipts", "receipts [--data-dir DIR] [--service URL] [--json]"},
+	{"status --all", "status --all [--service URL] [--anchor CERT]... [--password-stdin] [--json] (every application of the receipts journal)"},
+	{"receipts", "receipts [--data-dir DIR] [--service URL] [--json | --csv]"},
 	{"diag", "diag [--out BUNDLE.zip] [--service URL [--anchor CERT]...] [--module PATH]... [--include-personal] [--lang ja|en] [--json]"},
 }
 
