@@ -132,8 +132,9 @@ func BatchName(form string) string {
 // any PIN is presented, as for one signature.
 //
 // After the unlock each form is pre-checked against the certificate on
-// its own (a red line refuses that form and the batch goes on), then
-// signed; onItem, when set, is told each item as its outcome is known.
+// its own (a red line refuses that form and the batch goes on; what does
+// not depend on the form — the certificate's path and revocation, the
+// service's answer — is established once for the batch), then signed; onItem, when set, is told each item as its outcome is known.
 // The batch stops at the first error of the credential — a PIN the card
 // refuses, a locked PIN, the card removed — or when ctx ends: the forms
 // left are BatchNotTried and the PIN is never presented again. Such an
@@ -200,6 +201,9 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 		}
 		return accepted, nil
 	}
+	// The certificate's and the service's part of the pre-check is
+	// established once for the batch (batch_memo.go).
+	mctx := withBatchMemo(ctx)
 	_, err := a.useCredential(ctx, req.Credential, cb, signing{
 		// Each form is pre-checked on its own in use: the credential is
 		// unlocked once for them all.
@@ -211,7 +215,7 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 					stopped = err
 					break
 				}
-				stop := a.signBatchItem(ctx, it, cred, tsa, cb, confirmIndeterminate)
+				stop := a.signBatchItem(mctx, it, cred, tsa, cb, confirmIndeterminate)
 				report(i)
 				if stop != nil {
 					stopped = stop
