@@ -4,6 +4,7 @@ package flow_test
 
 import (
 	"context"
+	"errors"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
@@ -158,8 +159,11 @@ func BenchmarkBatchP12SignAndFileVsOpenSSLCurl(b *testing.B) {
 // each form pre-checked, packaged and written, a context-specific login
 // and C_Sign per signature) and, in the same run and on the same card, 20
 // bare context-specific logins and C_Signs in a session logged in before
-// the timing starts. It reports both and their ratio "x-bare-C_Sign"
-// (goal ≤ 1.2).
+// the timing starts. Both run alternately five times; it reports the
+// best of each and their ratio "x-bare-C_Sign" (goal ≤ 1.2; the packages
+// on tmpfs, and "-disk" with each package fsynced to disk), and, from a
+// batch of one form timed the same way, what each added form costs
+// against one bare signature ("x-bare-C_Sign-per-added-form").
 func BenchmarkBatchCardSignaturesVsBareLogins(b *testing.B) {
 	const n = 20
 	cs := testenv.Cards(b)
@@ -177,38 +181,66 @@ func BenchmarkBatchCardSignaturesVsBareLogins(b *testing.B) {
 		paths = append(paths, p)
 	}
 	bare := bareCardSigner(b, cs.Lib.Module(), strings.ToUpper(vcard.SignaturePIN))
-	var ours, raw time.Duration
-	for range b.N {
+	// Both sides alternately, several times, the best of each: other work
+	// on the machine falls on both, and the best is the least disturbed.
+	const reps = 5
+	ours, raw, one, onDisk := time.Duration(1<<62), time.Duration(1<<62), time.Duration(1<<62), time.Duration(1<<62)
+	// The packages go to tmpfs when /dev/shm exists (the card's share of
+	// the time, as signer's BenchmarkSignFormVsRawCSign measures it), and
+	// to the test's temporary directory for "-disk", where the fsync of
+	// each package counts.
+	fast, disk := fsxtest.TempDir(b), fsxtest.TempDir(b)
+	if shm, err := os.MkdirTemp("/dev/shm", "shinsei-bench-"); err == nil {
+		defer os.RemoveAll(shm)
+		fast = shm
+	}
+	batch := func(paths []string, parent string) time.Duration {
+		out, err := os.MkdirTemp(parent, "batch-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		res, err := a.SignBatch(ctx, flow.BatchSignRequest{Forms: paths, OutDir: out,
+			Credential: flow.CredentialChoice{Token: pkcs11.Selector{Label: pkcs11.JPKISignatureLabel}}}, (&recorder{pin: vcard.SignaturePIN}).callbacks(), nil)
+		d := time.Since(start)
+		if err != nil || res.Signed != len(paths) {
+			b.Fatalf("batch: %v (%d signed)", err, res.Signed)
+		}
+		return d
+	}
+	for range b.N * reps {
+		bare.login() // untimed: the batch's logout ended the card's login
 		start := time.Now()
 		for range n {
 			bare.sign()
 		}
-		raw += time.Since(start)
+		raw = min(raw, time.Since(start))
 
-		out := fsxtest.TempDir(b)
-		start = time.Now()
-		res, err := a.SignBatch(ctx, flow.BatchSignRequest{Forms: paths, OutDir: out,
-			Credential: flow.CredentialChoice{Token: pkcs11.Selector{Label: pkcs11.JPKISignatureLabel}}}, (&recorder{pin: vcard.SignaturePIN}).callbacks(), nil)
-		ours += time.Since(start)
-		if err != nil || res.Signed != n {
-			b.Fatalf("batch: %v (%d signed)", err, res.Signed)
-		}
+		ours = min(ours, batch(paths, fast))
+		one = min(one, batch(paths[:1], fast))
+		onDisk = min(onDisk, batch(paths, disk))
 	}
 	bare.close()
 	if left, _ := card.TriesLeft(); left != vcard.SignaturePINTries {
 		b.Fatalf("the card has %d tries left", left)
 	}
-	per := func(d time.Duration) float64 { return d.Seconds() * 1000 / float64(b.N) }
-	b.ReportMetric(per(ours), "batch-ms")
-	b.ReportMetric(per(raw), "bare-C_Sign-ms")
+	ms := func(d time.Duration) float64 { return d.Seconds() * 1000 }
+	b.ReportMetric(ms(ours), "batch-ms")
+	b.ReportMetric(ms(raw), "bare-C_Sign-ms")
 	b.ReportMetric(ours.Seconds()/raw.Seconds(), "x-bare-C_Sign")
-	b.Logf("%d card signatures: one batch %v, bare context-specific logins + C_Sign %v; ratio %.2f",
-		n, ours/time.Duration(b.N), raw/time.Duration(b.N), ours.Seconds()/raw.Seconds())
+	b.ReportMetric(onDisk.Seconds()/raw.Seconds(), "x-bare-C_Sign-disk")
+	// What each signature after the first adds to a batch, against one
+	// bare signature: the session's fixed cost (finding the token, the
+	// tries, the login, the certificates) left out.
+	marginal := (ours - one).Seconds() / (n - 1)
+	b.ReportMetric(marginal/(raw.Seconds()/n), "x-bare-C_Sign-per-added-form")
+	b.Logf("%d card signatures, best of %d: one batch %v (on disk %v; a batch of one form %v), bare context-specific logins + C_Sign %v; ratio %.2f (on disk %.2f); each added form %.2f ms vs %.2f ms bare (%.2f)",
+		n, b.N*reps, ours, onDisk, one, raw, ours.Seconds()/raw.Seconds(), onDisk.Seconds()/raw.Seconds(), marginal*1000, raw.Seconds()*1000/n, marginal/(raw.Seconds()/n))
 }
 
 // bareCard is a session of its own on the card's signature token, logged
 // in, with the signature key found.
-type bareCard struct{ sign, close func() }
+type bareCard struct{ login, sign, close func() }
 
 func bareCardSigner(b *testing.B, m pkcs11.Module, pin string) bareCard {
 	b.Helper()
@@ -224,9 +256,12 @@ func bareCardSigner(b *testing.B, m pkcs11.Module, pin string) bareCard {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := m.Login(sh, p11.CKU_USER, pin); err != nil {
-			b.Fatal(err)
+		login := func() {
+			if err := m.Login(sh, p11.CKU_USER, pin); err != nil && !errors.Is(err, p11.Error(p11.CKR_USER_ALREADY_LOGGED_IN)) {
+				b.Fatal(err)
+			}
 		}
+		login()
 		if err := m.FindObjectsInit(sh, []*p11.Attribute{p11.NewAttribute(p11.CKA_CLASS, p11.CKO_PRIVATE_KEY),
 			p11.NewAttribute(p11.CKA_ID, []byte{2})}); err != nil {
 			b.Fatal(err)
@@ -239,7 +274,7 @@ func bareCardSigner(b *testing.B, m pkcs11.Module, pin string) bareCard {
 		digest := sha256.Sum256([]byte("form"))
 		di := append([]byte{0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
 			0x05, 0x00, 0x04, 0x20}, digest[:]...)
-		return bareCard{sign: func() {
+		return bareCard{login: login, sign: func() {
 			if err := m.SignInit(sh, []*p11.Mechanism{p11.NewMechanism(p11.CKM_RSA_PKCS, nil)}, keys[0]); err != nil {
 				b.Fatal(err)
 			}

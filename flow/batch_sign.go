@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/signer"
@@ -208,20 +210,7 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 		// Each form is pre-checked on its own in use: the credential is
 		// unlocked once for them all.
 		use: func(cred signer.Credential, _ *Precheck) error {
-			tsa := a.tsa(ctx)
-			for i := range res.Items {
-				it := &res.Items[i]
-				if err := ctx.Err(); err != nil {
-					stopped = err
-					break
-				}
-				stop := a.signBatchItem(mctx, it, cred, tsa, cb, confirmIndeterminate)
-				report(i)
-				if stop != nil {
-					stopped = stop
-					break
-				}
-			}
+			stopped = a.signBatchItems(mctx, res, cred, cb, confirmIndeterminate, report)
 			return nil
 		},
 	})
@@ -231,7 +220,8 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 	if err != nil {
 		res.Stopped = err
 		for i := range res.Items {
-			if it := &res.Items[i]; it.Status == BatchNotTried {
+			// Those not reported yet: never tried.
+			if it := &res.Items[i]; it.Status == BatchNotTried && it.Err == nil {
 				it.Err = err
 				report(i)
 			}
@@ -307,28 +297,118 @@ func batchAttachments(form string) ([]string, error) {
 	return files, nil
 }
 
-// signBatchItem pre-checks and signs one form of a batch with the
-// unlocked credential. It returns the error that must stop the batch —
-// one of the credential (a refused or locked PIN, the card gone) or of
-// ctx — and nil when the batch goes on, the item saying what happened.
-func (a *App) signBatchItem(ctx context.Context, it *BatchItem, cred signer.Credential, tsa *signer.TSA, cb Callbacks, confirm func(context.Context, *Precheck) (bool, error)) error {
+// BatchSignAhead is how many packages of a batch are built at a time: the
+// card makes one signature at a time, and meanwhile the next form is
+// hashed and the last package written.
+const BatchSignAhead = 3
+
+// signBatchItems pre-checks each form of the batch in order and builds
+// its package with the unlocked credential, up to BatchSignAhead at a
+// time (the token makes one signature at a time). Each item is reported
+// in the order of the forms. It returns the error that stopped the batch
+// — one of the credential (a refused or locked PIN, the card gone) or of
+// ctx — and nil when every form was tried; the forms left are
+// BatchNotTried, and one already under way when the batch stopped is
+// BatchNotTried too unless it was signed (the token never presents a PIN
+// it saw refused: pkcs11.Key.SignContext).
+func (a *App) signBatchItems(ctx context.Context, res *BatchResult, cred signer.Credential, cb Callbacks, confirm func(context.Context, *Precheck) (bool, error), report func(int)) error {
+	tsa := a.tsa(ctx)
+	var (
+		mu      sync.Mutex // guards the items' outcomes, done, next, stopped and the callbacks
+		stopped error
+		next    int
+		wg      sync.WaitGroup
+	)
+	done := make([]bool, len(res.Items))
+	// finish records item i's outcome and reports every item finished in
+	// order up to the first still under way. Called with mu held.
+	finish := func(i int) {
+		done[i] = true
+		for next < len(res.Items) && done[next] {
+			report(next)
+			next++
+		}
+	}
+	scb := serialCallbacks(cb, &mu)
+	sem := make(chan struct{}, BatchSignAhead)
+	for i := range res.Items {
+		it := &res.Items[i]
+		mu.Lock()
+		stop := stopped
+		mu.Unlock()
+		if stop == nil {
+			stop = ctx.Err()
+		}
+		if stop != nil {
+			mu.Lock()
+			stopped = cmp.Or(stopped, stop)
+			mu.Unlock()
+			break
+		}
+		mu.Lock()
+		files, signed, stop := a.precheckBatchItem(ctx, it, cred, confirm)
+		if files == nil || stop != nil {
+			stopped = cmp.Or(stopped, stop)
+			if stop == nil {
+				finish(i)
+			}
+			mu.Unlock()
+			if stop != nil {
+				break
+			}
+			continue
+		}
+		mu.Unlock()
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			err := signed.build(ctx, files, cred, it.Precheck, tsa, scb)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				it.Status, it.Signed = BatchSigned, signed
+			case stopsBatch(ctx, err) && stopped != nil:
+				// Under way when another form stopped the batch.
+				it.Status, it.Err = BatchNotTried, stopped
+			default:
+				it.Status, it.Err = BatchFailed, &Error{Op: "sign " + it.Form, Err: Cause(err)}
+				if stopsBatch(ctx, err) {
+					stopped = it.Err
+				}
+			}
+			finish(i)
+		}()
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	return stopped
+}
+
+// precheckBatchItem pre-checks one form of a batch against the unlocked
+// credential and, when it may be signed, returns the files and the
+// package to build. A refused form gets its outcome and nil files. The
+// error is ctx's, which stops the batch.
+func (a *App) precheckBatchItem(ctx context.Context, it *BatchItem, cred signer.Credential, confirm func(context.Context, *Precheck) (bool, error)) ([]signer.File, *Signed, error) {
 	p := a.precheckSigner(ctx, cred, it.form, it.proc, it.attachments)
 	it.Precheck = p
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, nil, err
 	}
 	if !p.OK() {
 		it.Status, it.Err = BatchRefused, &Error{Op: "sign " + it.Form, Err: &PrecheckError{Precheck: p}}
-		return nil
+		return nil, nil, nil
 	}
 	ok, err := confirm(ctx, p)
 	switch {
 	case err != nil:
 		it.Status, it.Err = BatchRefused, err
-		return nil
+		return nil, nil, nil
 	case !ok:
 		it.Status, it.Err = BatchRefused, &Error{Op: "sign " + it.Form, Err: ErrIndeterminate}
-		return nil
+		return nil, nil, nil
 	}
 	files := make([]signer.File, 0, 1+len(it.Attachments))
 	files = append(files, signer.File{Path: it.Form})
@@ -339,15 +419,7 @@ func (a *App) signBatchItem(ctx context.Context, it *BatchItem, cred signer.Cred
 	if it.proc != nil {
 		signed.Procedure = *it.proc
 	}
-	if err := signed.build(ctx, files, cred, p, tsa, cb); err != nil {
-		it.Status, it.Err = BatchFailed, &Error{Op: "sign " + it.Form, Err: Cause(err)}
-		if stopsBatch(ctx, err) {
-			return it.Err
-		}
-		return nil
-	}
-	it.Status, it.Signed = BatchSigned, signed
-	return nil
+	return files, signed, nil
 }
 
 // stopsBatch reports whether a signature's error must stop a batch: the
