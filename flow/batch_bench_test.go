@@ -4,11 +4,11 @@ package flow_test
 
 import (
 	"context"
-	"errors"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
