@@ -32,6 +32,7 @@ func TestSignBatchOnTheVirtualCardPresentsOnePINEntryForEverySignature(t *testin
 		{"three forms: one PIN entry, the login and three context-specific VERIFYs, three signatures", vcard.ScenarioHealthy, vcard.SignaturePIN, nil, 1 + 3, 3, vcard.SignaturePINTries},
 		{"a wrong PIN: exactly one VERIFY and the batch stops with nothing signed", vcard.ScenarioHealthy, "WRONG2026", pkcs11.ErrPINIncorrect, 1, 0, vcard.SignaturePINTries - 1},
 		{"the final try not confirmed: refused before any VERIFY", vcard.ScenarioFinalTry, vcard.SignaturePIN, pkcs11.ErrFinalTryNotConfirmed, 0, 0, 1},
+		{"the card pulled out at the first signature: the batch stops, nothing signed, no further VERIFY", vcard.ScenarioRemovedDuringSigning, vcard.SignaturePIN, pkcs11.ErrCardRemoved, 1 + 1, 0, vcard.SignaturePINTries},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -56,6 +57,9 @@ func TestSignBatchOnTheVirtualCardPresentsOnePINEntryForEverySignature(t *testin
 			}
 			if res.Signed != c.signatures || len(filesIn(t, out)) != c.signatures {
 				t.Errorf("signed %d, files %v; want %d", res.Signed, filesIn(t, out), c.signatures)
+			}
+			if c.want != nil && (res.Signed+res.Failed+res.NotTried != 3 || !errors.Is(res.Stopped, c.want)) {
+				t.Errorf("signed %d, failed %d, not tried %d, stopped by %v", res.Signed, res.Failed, res.NotTried, res.Stopped)
 			}
 		})
 	}
