@@ -21,7 +21,7 @@ type home struct {
 	list   *fyne.Container
 	reload *focusButton
 	// batch opens the batch-signing screen (batch.go).
-	batch *focusButton
+	batch  *focusButton
 	procs  []flow.ProcedureInfo
 	starts []*focusButton // one per procedure, in order
 	box    fyne.CanvasObject
