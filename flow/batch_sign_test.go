@@ -193,4 +193,26 @@ func TestSignBatchStopsAtAWrongPINAndPrechecksEachForm(t *testing.T) {
 			t.Errorf("refused %d, password asked %d times, files %v", res.Refused, r.secretCalls, filesIn(t, out))
 		}
 	})
+	t.Run("cancelled after the first form, the batch stops and leaves no half-made package", func(t *testing.T) {
+		forms := batchForms(t, []string{"a.txt", "b.txt", "c.txt", "d.txt", "e.txt", "f.txt", "g.txt", "h.txt"}, nil)
+		out := fsxtest.TempDir(t)
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		r := &recorder{pin: flowPIN}
+		res, err := a.SignBatch(cctx, flow.BatchSignRequest{Forms: forms, OutDir: out, Credential: residentToken()}, r.callbacks(),
+			func(it flow.BatchItem) {
+				if it.Status == flow.BatchSigned {
+					cancel()
+				}
+			})
+		if !errors.Is(err, context.Canceled) || !errors.Is(res.Stopped, context.Canceled) {
+			t.Fatalf("err %v, stopped %v; want context.Canceled", err, res.Stopped)
+		}
+		if res.Signed == 0 || res.Signed == len(forms) || res.Signed+res.Failed+res.NotTried != len(forms) {
+			t.Errorf("signed %d, failed %d, not tried %d of %d", res.Signed, res.Failed, res.NotTried, len(forms))
+		}
+		if files := filesIn(t, out); len(files) != res.Signed {
+			t.Errorf("%d files for %d signed packages: %v", len(files), res.Signed, files)
+		}
+	})
 }
