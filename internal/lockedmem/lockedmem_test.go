@@ -25,8 +25,8 @@ func TestBuffer(t *testing.T) {
 			if !bytes.Equal(buf.Bytes(), []byte(c.secret)) {
 				t.Fatal("the buffer does not hold the secret")
 			}
-			if runtime.GOOS == "linux" && !buf.Locked() {
-				t.Error("the memory is not locked (mlock refused; RLIMIT_MEMLOCK too small?)")
+			if (runtime.GOOS == "linux" || runtime.GOOS == "windows") && !buf.Locked() {
+				t.Error("the memory is not locked (mlock or VirtualLock refused; RLIMIT_MEMLOCK or the working set too small?)")
 			}
 			var seen []byte
 			wipeHook = func(b []byte) { seen = bytes.Clone(b) }
