@@ -105,6 +105,10 @@ func (a *App) SubmitBatch(ctx context.Context, req BatchSubmitRequest, cb Callba
 		todo = append(todo, i)
 	}
 	send := func(i int) {
+		if sendingHook != nil {
+			sendingHook(+1)
+			defer sendingHook(-1)
+		}
 		f := &out[i]
 		rec, err := a.Submit(ctx, SubmitRequest{Path: f.Path, Account: req.Account, EnterPassword: req.EnterPassword}, cb)
 		var ar *AlreadyReceivedError
@@ -155,6 +159,10 @@ func (a *App) SubmitBatch(ctx context.Context, req BatchSubmitRequest, cb Callba
 	}
 	return out, nil
 }
+
+// sendingHook, set by tests, is told when SubmitBatch starts (+1) and
+// ends (-1) sending one package.
+var sendingHook func(delta int)
 
 // serialCallbacks wraps cb so that its callbacks are called from one
 // goroutine at a time.

@@ -52,15 +52,24 @@ func TestSubmitBatchFilesEveryPackageOnceAndSkipsWhatWasReceived(t *testing.T) {
 		pkgs = append(pkgs, it.Package)
 	}
 
-	t.Run("every package is delivered once; the same package given twice is sent once", func(t *testing.T) {
+	t.Run("every package is delivered once, at most four at a time; the same package given twice is sent once", func(t *testing.T) {
 		var mu sync.Mutex
-		told := 0
+		told, sending, most := 0, 0, 0
+		defer flow.SetSendingHook(func(d int) {
+			mu.Lock()
+			defer mu.Unlock()
+			sending += d
+			most = max(most, sending)
+		})()
 		filed, err := a.SubmitBatch(ctx, flow.BatchSubmitRequest{Paths: append(pkgs, pkgs[0])}, flow.Callbacks{}, func(flow.Filed) { mu.Lock(); told++; mu.Unlock() })
 		if err != nil {
 			t.Fatal(err)
 		}
 		if told != 7 {
 			t.Errorf("told %d outcomes, want 7", told)
+		}
+		if most > flow.BatchConcurrency || most < 2 {
+			t.Errorf("at most %d packages were sent at a time, want 2 to %d", most, flow.BatchConcurrency)
 		}
 		arrivals := map[string]bool{}
 		for _, f := range filed[:6] {
