@@ -325,6 +325,11 @@ func (a *App) signBatchItems(ctx context.Context, res *BatchResult, cred signer.
 	finish := func(i int) {
 		done[i] = true
 		for next < len(res.Items) && done[next] {
+			if it := &res.Items[next]; it.Status == BatchNotTried && it.Err == nil {
+				// Under way when the batch stopped: the forms before it
+				// are reported, so the error that stopped it is known.
+				it.Err = stopped
+			}
 			report(next)
 			next++
 		}
@@ -369,9 +374,15 @@ func (a *App) signBatchItems(ctx context.Context, res *BatchResult, cred signer.
 			switch {
 			case err == nil:
 				it.Status, it.Signed = BatchSigned, signed
-			case stopsBatch(ctx, err) && stopped != nil:
+			case errors.Is(err, pkcs11.ErrNotLoggedIn) && !errors.Is(err, pkcs11.ErrPINIncorrect):
+				// The token dropped the PIN another form's signature saw
+				// refused: this form was not tried. That form's error
+				// stops the batch, when it comes.
+				it.Status = BatchNotTried
+				stopped = cmp.Or(stopped, error(&Error{Op: "sign " + it.Form, Err: Cause(err)}))
+			case stopsBatch(ctx, err) && stopped != nil && !errors.Is(stopped, pkcs11.ErrNotLoggedIn):
 				// Under way when another form stopped the batch.
-				it.Status, it.Err = BatchNotTried, stopped
+				it.Status = BatchNotTried
 			default:
 				it.Status, it.Err = BatchFailed, &Error{Op: "sign " + it.Form, Err: Cause(err)}
 				if stopsBatch(ctx, err) {

@@ -215,4 +215,34 @@ func TestSignBatchStopsAtAWrongPINAndPrechecksEachForm(t *testing.T) {
 			t.Errorf("%d files for %d signed packages: %v", len(files), res.Signed, files)
 		}
 	})
+	t.Run("a PIN the card refuses mid-batch is presented once and stops the batch", func(t *testing.T) {
+		m, lib := fakeCard(t, w, 0)
+		fa, _ := openApp(t, svc, w.pki, []*pkcs11.Library{lib}, func(c *flow.Config) { c.DoNotKeepCertificates = true })
+		forms := batchForms(t, []string{"a.txt", "b.txt", "c.txt", "d.txt", "e.txt", "f.txt", "g.txt", "h.txt"}, nil)
+		out := fsxtest.TempDir(t)
+		r := &recorder{pin: "RIGHT1"}
+		changed := false
+		res, err := fa.SignBatch(ctx, flow.BatchSignRequest{Forms: forms, OutDir: out,
+			Credential: flow.CredentialChoice{Token: pkcs11.Selector{Label: pkcs11.JPKISignatureLabel}}}, r.callbacks(),
+			func(it flow.BatchItem) {
+				if !changed && it.Status == flow.BatchSigned {
+					changed = true
+					m.ChangePIN("OTHER1") // changed elsewhere: the kept PIN is now wrong
+				}
+			})
+		if !errors.Is(err, pkcs11.ErrPINIncorrect) || !errors.Is(res.Stopped, pkcs11.ErrPINIncorrect) {
+			t.Fatalf("err %v, stopped %v; want the PIN error (signed %d, logins %d, changed %v)", err, res.Stopped, res.Signed, m.LoginCalls(), changed)
+		}
+		// One login, one context-specific login per signature made, and
+		// exactly one with the PIN the card refused.
+		if got, want := m.LoginCalls(), 1+res.Signed+1; got != want || r.pinCalls != 1 {
+			t.Errorf("%d logins for %d signatures (PIN asked %d times), want %d: the refused PIN was presented more than once", got, res.Signed, r.pinCalls, want)
+		}
+		if res.Signed == 0 || res.Signed+res.Failed+res.NotTried != len(forms) || res.Failed != 1 {
+			t.Errorf("signed %d, failed %d, not tried %d", res.Signed, res.Failed, res.NotTried)
+		}
+		if files := filesIn(t, out); len(files) != res.Signed {
+			t.Errorf("%d files for %d signed packages", len(files), res.Signed)
+		}
+	})
 }
