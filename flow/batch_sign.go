@@ -69,7 +69,7 @@ type BatchItem struct {
 	Form        string   `json:"form"`
 	Package     string   `json:"package"`
 	Attachments []string `json:"attachments,omitempty"`
-	Status      BatchStatus
+	Status      BatchStatus `json:"status"`
 	// Signed is the signed package (BatchSigned).
 	Signed *Signed `json:"-"`
 	// Precheck is the form's pre-check, when it ran.
