@@ -66,9 +66,9 @@ const (
 type BatchItem struct {
 	// Form is the form file as given; Package the package it is (or
 	// would have been) signed into; Attachments the files of its folder.
-	Form        string   `json:"form"`
-	Package     string   `json:"package"`
-	Attachments []string `json:"attachments,omitempty"`
+	Form        string      `json:"form"`
+	Package     string      `json:"package"`
+	Attachments []string    `json:"attachments,omitempty"`
 	Status      BatchStatus `json:"status"`
 	// Signed is the signed package (BatchSigned).
 	Signed *Signed `json:"-"`
