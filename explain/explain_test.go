@@ -35,7 +35,7 @@ var coreSentinels = map[string]error{
 	"flow.ErrPasswordUnusable": flow.ErrPasswordUnusable, "flow.ErrPasswordGuessable": flow.ErrPasswordGuessable, "flow.ErrUserType": flow.ErrUserType,
 	"flow.ErrInputMissing": flow.ErrInputMissing, "flow.ErrInputNotRegular": flow.ErrInputNotRegular, "flow.ErrInputUnreadable": flow.ErrInputUnreadable,
 	"flow.ErrFormEmpty": flow.ErrFormEmpty, "flow.ErrFormNotJSON": flow.ErrFormNotJSON, "flow.ErrOutDirMissing": flow.ErrOutDirMissing,
-	"flow.ErrOutDirNotWritable": flow.ErrOutDirNotWritable, "flow.ErrOutExists": flow.ErrOutExists,
+	"flow.ErrOutDirNotWritable": flow.ErrOutDirNotWritable, "flow.ErrOutExists": flow.ErrOutExists, "flow.ErrBatchNameTwice": flow.ErrBatchNameTwice,
 	"flow.ErrNoSignatureCertificate": flow.ErrNoSignatureCertificate, "flow.ErrIndeterminate": flow.ErrIndeterminate,
 	"flow.ErrAlreadyReceived": flow.ErrAlreadyReceived, "flow.ErrAlreadyFiled": flow.ErrAlreadyFiled, "submit.ErrNotAPI": submit.ErrNotAPI,
 	"flow.ErrNotQueued": flow.ErrNotQueued, "flow.ErrNoticeNotFound": flow.ErrNoticeNotFound, "flow.ErrSecondPrompt": flow.ErrSecondPrompt,

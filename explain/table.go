@@ -68,6 +68,9 @@ var sentinels = []row{
 	{err: flow.ErrOutExists, class: Usage, cmd: i18n.Text{Ja: "--out のファイルが既にあります。別の名前を指定するか、上書きする場合は --force を付けてください（カードやパスワードは使っておらず、入力回数も減っていません）。", En: "the --out file already exists: give another name, or add --force to replace it (no PIN was tried and no try was spent)"}, explanation: explanation{
 		i18n.Text{Ja: "同じ名前のファイルが既にあります。カードやパスワードは使っておらず、入力回数も減っていません。", En: "A file of that name already exists. No PIN was tried and no try was spent."},
 		i18n.Text{Ja: "別の名前で保存してください。", En: "Please save under another name."}}},
+	{err: flow.ErrBatchNameTwice, class: Usage, cmd: i18n.Text{Ja: "同じ名前の申請書が2つあり、署名したファイルが同じ名前になってしまいます。どちらかの名前を変えてから、もう一度お試しください（カードやパスワードは使っておらず、入力回数も減っていません）。", En: "two forms have the same name, so their packages would be the same file: rename one and try again (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "同じ名前の申請書が2つあります。カードやパスワードは使っておらず、入力回数も減っていません。", En: "Two forms have the same name. No PIN was tried and no try was spent."},
+		i18n.Text{Ja: "どちらかの申請書の名前を変えてから、もう一度お選びください。", En: "Please rename one of the forms and choose them again."}}},
 	{err: flow.ErrIndeterminate, class: Indeterminate, cmd: i18n.Text{Ja: "失効の確認ができなかったため、署名していません。ネットワークと --service を確かめるか、このまま署名する場合は --accept-indeterminate を付けてください。", En: "nothing was signed: check the network and --service, or add --accept-indeterminate to sign anyway"}, explanation: explanation{
 		i18n.Text{Ja: "電子証明書が失効していないかを確認できなかったため、署名していません。", En: "Whether the certificate is revoked could not be established, so nothing was signed."},
 		i18n.Text{Ja: "インターネットへの接続を確認して、もう一度お試しください。", En: "Please check the network connection and try again."}}},

@@ -64,6 +64,8 @@ type shell struct {
 	receipt  *receiptScreen
 	pin      *pinDialog
 	secret   *secretDialog
+	// batch is the batch-signing screen (batch.go), once opened.
+	batch *batchScreen
 
 	// lastError is the explanation last shown in an error dialog, and
 	// errorDialog that dialog.

@@ -43,7 +43,9 @@ type signView struct {
 func runSign(ctx context.Context, std *stdio, args []string) error {
 	fs := newFlags("sign")
 	out := fs.String("out", "", "write the signed package to `PKG.asice`")
-	force := fs.Bool("force", false, "replace the --out file if it exists")
+	force := fs.Bool("force", false, "replace the --out file (with --batch, the packages in --out-dir) if it exists")
+	batch := fs.Bool("batch", false, "sign each FORM into its own package DIR/<form name>.asice with one PIN entry (a form's attachments: the files of the folder of its name beside it)")
+	outDir := fs.String("out-dir", "", "with --batch, write the packages to the folder `DIR`")
 	cf := credentialFlags{
 		module:   fs.String("module", "", "PKCS#11 module `PATH` (default: the known modules found on this computer)"),
 		token:    fs.String("token", "", "token `LABEL` (default: the My Number card's signature token, or the only token)"),
@@ -69,6 +71,12 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 		return err
 	}
 	switch {
+	case *batch && (*pf.poa || *pf.proxyFor != ""):
+		return usageError("sign a power of attorney or a proxy's application one at a time, without --batch", "sign: --batch with --power-of-attorney or --proxy-for")
+	case *batch || *outDir != "":
+		if err := checkBatchFlags(*batch, *out, *outDir, operands); err != nil {
+			return err
+		}
 	case *out == "":
 		return usageError("give the package to write with --out PKG.asice", "sign: no --out")
 	case len(operands) == 0 && !*pf.poa:
@@ -128,6 +136,10 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	if fromSettings != "" {
 		fmt.Fprint(std.err, std.tr("note: 保存された設定（"+fromSettings+"）のサービスと信頼する証明書で確認します（使わない場合は --no-settings）。\n",
 			"note: checking with the service and trust anchors of the saved settings ("+fromSettings+"); --no-settings ignores them.\n"))
+	}
+	if *batch {
+		return signBatch(ctx, std, app, cb, cf, choice, batchRequest{forms: operands, outDir: *outDir, force: *force,
+			acceptIndeterminate: *acceptIndeterminate, asJSON: *asJSON})
 	}
 	var signed *flow.Signed
 	if *pf.poa {

@@ -30,9 +30,16 @@ func runStatus(ctx context.Context, std *stdio, args []string) error {
 	wait := fs.Duration("wait", 0, "poll until the application is completed or returned, for at most this `DURATION`")
 	interval := fs.Duration("interval", time.Minute, "time between inquiries with --wait")
 	passwordStdin := fs.Bool("password-stdin", false, "log in as the owner with the password read from standard input instead of the one kept in the keyring (no keyring needed)")
+	all := fs.Bool("all", false, "ask about every application of the receipts journal for the service (4 at a time)")
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
 		return err
+	}
+	if *all {
+		if len(operands) > 0 || *inquiry != "" || *account != "" || *wait > 0 {
+			return usageError("--all asks about every receipt: give no arrival number, --inquiry, --account or --wait with it", "status: --all with an arrival number or a flag for one")
+		}
+		return statusAll(ctx, std, &o, *passwordStdin)
 	}
 	if len(operands) != 1 {
 		return usageError("give the arrival number (到達番号) of the application", "status: want 1 arrival number, got %d", len(operands))
