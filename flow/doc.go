@@ -1,6 +1,7 @@
 // Package flow holds Shinsei's use cases — find credentials, pre-check,
 // sign, time-stamp, register, log in and out, submit, send what waits in
-// the outbox, ask for status, verify a notice — independent of any user interface,
+// the outbox, ask for status, verify a notice, withdraw an application,
+// answer a request for correction with an amendment — independent of any user interface,
 // one file per use case. The desktop app (package ui) and the command line
 // (cmd/shinseictl) both call them, so every promise — no PIN presented in
 // vain, no signature the service will refuse, no signature failed because

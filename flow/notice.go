@@ -76,7 +76,7 @@ func (a *App) VerifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 	path := ref.Path
 	if path == "" {
 		var err error
-		if path, err = a.fetchNotice(ctx, ref.Arrival, ref.ID); err != nil {
+		if path, err = a.fetchNotice(ctx, StatusQuery{Arrival: ref.Arrival}, ref.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -154,9 +154,11 @@ func chainOf(rep *signer.Report) []*x509.Certificate {
 	return rep.Chain[1:]
 }
 
-// fetchNotice downloads a notice of an application into the data
-// directory's notices/ folder and returns the file.
-func (a *App) fetchNotice(ctx context.Context, arrival, id string) (string, error) {
+// fetchNotice downloads a notice of the application q asks about into
+// the data directory's notices/ folder, proving the right as q says, and
+// returns the file.
+func (a *App) fetchNotice(ctx context.Context, q StatusQuery, id string) (string, error) {
+	arrival := q.Arrival
 	if err := a.needService(); err != nil {
 		return "", err
 	}
@@ -166,7 +168,7 @@ func (a *App) fetchNotice(ctx context.Context, arrival, id string) (string, erro
 	if !safeID.MatchString(id) || !safeID.MatchString(arrival) {
 		return "", &Error{Op: fmt.Sprintf("notice %q of %q", id, arrival), Err: ErrNoticeNotFound}
 	}
-	auth, _, err := a.auth(ctx, StatusQuery{Arrival: arrival}, Callbacks{})
+	auth, _, err := a.auth(ctx, q, Callbacks{})
 	if err != nil {
 		return "", err
 	}
