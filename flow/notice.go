@@ -81,7 +81,14 @@ func (a *App) VerifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 		}
 	}
 	now := a.now()
-	rep, err := signer.Verify(ctx, path, signer.VerifyOptions{Roots: a.cfg.TrustAnchors, Intermediates: a.cfg.Intermediates, At: now})
+	// Without anchors of its own, the App trusts what the service it is
+	// configured with announces (as a pre-check does): the command line.
+	roots, inter := a.cfg.TrustAnchors, a.cfg.Intermediates
+	if len(roots) == 0 && a.client != nil {
+		t := a.signerTrust(ctx)
+		roots, inter = t.anchors, t.intermediates
+	}
+	rep, err := signer.Verify(ctx, path, signer.VerifyOptions{Roots: roots, Intermediates: inter, At: now})
 	if err != nil {
 		return nil, &Error{Op: "notice", Err: err}
 	}
@@ -110,14 +117,14 @@ func (a *App) VerifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 	if err != nil {
 		sources = nil
 	}
-	intermediates := append(append([]*x509.Certificate{}, a.cfg.Intermediates...), chainOf(rep)...)
+	intermediates := append(append([]*x509.Certificate{}, inter...), chainOf(rep)...)
 	// A signature time-stamp that holds proves when the notice was signed:
 	// the certificate is checked then, not now (signer.Report.ProvenTime).
 	at := now
 	if rep.ProvenTime != nil {
 		at = *rep.ProvenTime
 	}
-	res := certcheck.Check(ctx, rep.Signer, certcheck.Options{Roots: a.cfg.TrustAnchors, Intermediates: intermediates, At: at, Sources: sources})
+	res := certcheck.Check(ctx, rep.Signer, certcheck.Options{Roots: roots, Intermediates: intermediates, At: at, Sources: sources})
 	out.Check, out.Domain = res, res.Domain
 	renew := i18n.Text{Ja: "発行元の市区町村にお問い合わせください。", En: "Please contact the municipality that issued it."}
 	switch {

@@ -16,6 +16,9 @@ var statusLabels = map[submit.Status]string{
 	submit.StatusReviewing: "審査中 under review",
 	submit.StatusCompleted: "完了 completed",
 	submit.StatusReturned:  "差戻し returned for correction",
+
+	submit.StatusWithdrawn:           "取下げ withdrawn",
+	submit.StatusCorrectionRequested: "補正依頼 correction requested (see 'shinseictl amend ARRIVAL')",
 }
 
 // runStatus asks the service where an application is (diagnosis.Status): with
@@ -96,6 +99,7 @@ func runStatus(ctx context.Context, std *stdio, args []string) error {
 	for _, n := range st.Notices {
 		fmt.Fprintf(std.out, "  notice %s: %s / %s (%s)\n", n.ID, n.TitleJA, n.TitleEN, n.IssuedAt.Local().Format("2006-01-02"))
 	}
+	printSteps(std.out, st)
 	if underway {
 		return errSilent(exitIndeterminate)
 	}
