@@ -250,3 +250,49 @@ func sha256Hex(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
 }
+
+// OriginalForm returns the form filed as application arrival, read from
+// the signed package the data directory keeps (signed/, found by the
+// receipt's SHA-256), for an amendment to start from. It returns nil
+// when this computer keeps no such package (an unsigned form, a package
+// signed elsewhere, a receipt from another computer).
+func (a *App) OriginalForm(ctx context.Context, arrival string) (*submit.FormDocument, error) {
+	if err := a.needService(); err != nil {
+		return nil, err
+	}
+	rec, ok := a.record(arrival)
+	if !ok || rec.PackageSHA256 == "" {
+		return nil, nil
+	}
+	paths, _ := filepath.Glob(filepath.Join(a.cfg.DataDir, "signed", "*.asice"))
+	for _, p := range paths {
+		if sum, err := fileSHA256(ctx, p); err != nil || sum != rec.PackageSHA256 {
+			continue
+		}
+		zr, err := zip.OpenReader(p)
+		if err != nil {
+			return nil, nil
+		}
+		defer zr.Close()
+		for _, f := range zr.File {
+			if f.Name != FormFileName {
+				continue
+			}
+			rc, err := f.Open()
+			if err != nil {
+				return nil, nil
+			}
+			data, err := iox.ReadAll(rc, submit.MaxForm)
+			rc.Close()
+			if err != nil {
+				return nil, nil
+			}
+			doc, err := ParseForm(data)
+			if err != nil {
+				return nil, nil
+			}
+			return doc, nil
+		}
+	}
+	return nil, nil
+}

@@ -154,6 +154,10 @@ func TestACorrectionRequestIsReadFromItsVerifiedNoticeAndAnsweredByASignedAmendm
 		t.Fatalf("a form of another procedure: %v after %d PIN prompts", err, r.pinCalls)
 	}
 
+	orig, err := a.OriginalForm(ctx, rec.ArrivalNumber)
+	if err != nil || orig == nil || orig.Procedure != service.ProcMoveOut || orig.Fields["new_address"] == doc.Fields["new_address"] {
+		t.Fatalf("the original form kept on this computer: %+v, %v", orig, err)
+	}
 	out, err := a.Amend(ctx, amend, r.callbacks())
 	if err != nil {
 		t.Fatal(err)
