@@ -47,6 +47,8 @@ type formScreen struct {
 	next    *focusButton
 	back    *focusButton
 	box     fyne.CanvasObject
+	// marked are the rows an amendment's correction request marks.
+	marked []string
 }
 
 func newFormScreen(s *shell, d *draft) *formScreen {
@@ -66,14 +68,14 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 			f.sex = widget.NewSelect(sexChoices(), nil)
 			f.sex.PlaceHolder = tr("form.choose")
 			f.sex.SetSelected(sexChoice(valueText(d.form.Applicant[name])))
-			form.Append(applicantLabel(name), f.row("applicant."+name, f.sex, applicantLabel(name)))
+			form.Append(f.mark("applicant."+name, applicantLabel(name)), f.row("applicant."+name, f.sex, applicantLabel(name)))
 			f.sex.OnChanged = func(string) { f.recheck() }
 			continue
 		}
 		e := widget.NewEntry()
 		e.SetText(valueText(d.form.Applicant[name]))
 		f.applicant[name] = e
-		form.Append(applicantLabel(name), f.row("applicant."+name, e, applicantLabel(name)))
+		form.Append(f.mark("applicant."+name, applicantLabel(name)), f.row("applicant."+name, e, applicantLabel(name)))
 		e.OnChanged = func(string) { f.recheck() }
 	}
 	if len(d.proc.Form.Applicant) > 0 {
@@ -90,7 +92,7 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 		}
 		item, shown := f.fieldWidget(fl)
 		f.fields[fl.Name] = item
-		fields.Append(label, f.row("fields."+fl.Name, shown, label))
+		fields.Append(f.mark("fields."+fl.Name, label), f.row("fields."+fl.Name, shown, label))
 		switch w := item.(type) {
 		case *widget.Select:
 			w.OnChanged = func(string) { f.recheck() }
@@ -107,7 +109,7 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 	f.body = body
 	f.scroll = container.NewVScroll(body)
 	f.box = container.NewBorder(
-		container.NewVBox(heading(procTitle(d.proc)), wrapped(tr("form.intro")), container.NewHBox(f.open, f.paste)),
+		container.NewVBox(heading(procTitle(d.proc)), f.correctionBanner(), wrapped(tr("form.intro")), container.NewHBox(f.open, f.paste)),
 		container.NewHBox(f.back, layoutSpacer(), f.attach, f.next), nil, nil,
 		f.scroll)
 	return f

@@ -98,6 +98,11 @@ type draft struct {
 	token       *flow.FoundToken  // the token chosen, nil for a file
 	fileCert    *x509.Certificate // a suggested file's certificate, known before its password
 	filled      []string          // applicant fields written from the certificate
+	// amend, when set, makes the draft an amendment answering this
+	// correction request (lifecycle.go); originalMissing says its form
+	// starts empty, the original not being kept on this computer.
+	amend           *flow.Correction
+	originalMissing bool
 }
 
 // fillsAfterPIN reports whether the applicant block is filled from the
