@@ -152,7 +152,7 @@ func (h *history) confirmWithdraw(arrival string, found *flow.FoundCredentials) 
 		content.Add(wrapped(tr("history.withdraw_sign")))
 		content.Add(radio)
 	}
-	d := dialog.NewCustomConfirm(tr("history.withdraw_title"), tr("history.withdraw"), tr("history.withdraw_cancel"), content, func(ok bool) {
+	d := dialog.NewCustomConfirm(tr("history.withdraw_title"), tr("history.withdraw_yes"), tr("history.withdraw_cancel"), content, func(ok bool) {
 		if !ok {
 			return
 		}
