@@ -126,6 +126,8 @@ func (f *formScreen) nextText() string {
 
 func (f *formScreen) applicantNote() string {
 	switch {
+	case f.d.amend != nil && !f.d.originalMissing:
+		return tr("form.applicant_original")
 	case !f.d.proc.Level.NeedsSignature():
 		return tr("form.applicant_type")
 	case f.d.fillsAfterPIN():

@@ -264,6 +264,7 @@ func (h *history) onRefresh(arrival string) {
 			if len(st.Notices) > 0 {
 				msg += "\n" + tr("history.notices", map[string]any{"N": len(st.Notices)})
 			}
+			msg += historySteps(st)
 			state.SetText(msg)
 			h.showNotices(arrival, st.Notices)
 			h.showActions(arrival, st)

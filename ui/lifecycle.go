@@ -197,7 +197,7 @@ func (h *history) runWithdraw(arrival string, choice flow.CredentialChoice) {
 				return
 			}
 			state.SetText(when + "\n" + tr("history.withdrawn") + "\n" + tr("history.status", map[string]any{"Status": statusWord(st.Status),
-				"At": st.UpdatedAt.Local().Format("2006-01-02 15:04")}))
+				"At": st.UpdatedAt.Local().Format("2006-01-02 15:04")}) + historySteps(st))
 			h.showActions(arrival, st)
 			h.s.event("withdrawn")
 		})
@@ -325,6 +325,26 @@ func (s *shell) finishAmendment(out *flow.Amended, err error) {
 	s.tabs.SelectIndex(tabHistory)
 	h := s.history.get()
 	h.onReload()
-	h.status.SetText(tr("history.amended") + " " + tr("receipt.arrival") + " " + out.Status.ArrivalNumber)
+	st := out.Status
+	h.status.SetText(tr("history.amended") + " " + tr("receipt.arrival") + " " + st.ArrivalNumber)
+	if state := h.states[st.ArrivalNumber]; state != nil {
+		state.SetText(h.whens[st.ArrivalNumber] + "\n" + tr("history.status", map[string]any{"Status": statusWord(st.Status),
+			"At": st.UpdatedAt.Local().Format("2006-01-02 15:04")}) + historySteps(st))
+		h.showActions(st.ArrivalNumber, st)
+	}
 	s.event("amended")
+}
+
+// historySteps is a line of the application's steps after its arrival
+// (withdrawn, correction requested, amended, …), each with its time, or
+// "" while it has none.
+func historySteps(st *submit.ApplicationStatus) string {
+	if len(st.History) < 2 {
+		return ""
+	}
+	var steps []string
+	for _, e := range st.History {
+		steps = append(steps, tr("event."+string(e.Kind))+" "+e.At.Local().Format("01-02 15:04"))
+	}
+	return "\n" + tr("history.steps", map[string]any{"Steps": strings.Join(steps, " → ")})
 }

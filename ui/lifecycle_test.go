@@ -126,7 +126,7 @@ func TestAnApplicationIsWithdrawnFromItsHistoryEntryAfterAConfirmation(t *testin
 	h.wait("withdraw-confirm")
 	hist.life.confirm.Confirm()
 	h.wait("withdrawn")
-	if state := hist.states[rec.ArrivalNumber].Text; !strings.Contains(state, tr("history.withdrawn")) || !strings.Contains(state, "取下げ") {
+	if state := hist.states[rec.ArrivalNumber].Text; !strings.Contains(state, tr("history.withdrawn")) || !strings.Contains(state, "経過：到達 ") || !strings.Contains(state, "→ 取下げ ") {
 		t.Errorf("the entry reads %q after the withdrawal", state)
 	}
 	if _, ok := hist.life.withdraws[rec.ArrivalNumber]; ok {
@@ -185,6 +185,9 @@ func TestACorrectionRequestOpensTheOriginalFormWithItsFieldsMarkedAndTheAmendmen
 	}
 	h.chooseToken()
 	f := h.s.form
+	if f.note.Text != tr("form.applicant_original") {
+		t.Errorf("the applicant note reads %q", f.note.Text)
+	}
 	if len(f.marked) != 1 || f.marked[0] != "fields.new_address" {
 		t.Fatalf("the form marks %v, want the new address only", f.marked)
 	}
@@ -202,7 +205,12 @@ func TestACorrectionRequestOpensTheOriginalFormWithItsFieldsMarkedAndTheAmendmen
 	if got := serviceStatus(t, cfg, rec.ArrivalNumber); got != submit.StatusReviewing {
 		t.Errorf("after the amendment the service says %s", got)
 	}
-	if !strings.Contains(h.s.history.get().status.Text, tr("history.amended")) {
-		t.Errorf("the history says %q", h.s.history.get().status.Text)
+	hist = h.s.history.get()
+	if !strings.Contains(hist.status.Text, tr("history.amended")) {
+		t.Errorf("the history says %q", hist.status.Text)
+	}
+	// The entry shows each step: received, correction requested, amended.
+	if state := hist.states[rec.ArrivalNumber].Text; !strings.Contains(state, "到達 ") || !strings.Contains(state, "補正依頼 ") || !strings.Contains(state, "→ 補正 ") {
+		t.Errorf("the entry reads %q, want each step of its history", state)
 	}
 }
