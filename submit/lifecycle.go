@@ -22,6 +22,17 @@ const (
 	StatusCorrectionRequested Status = "correction-requested"
 )
 
+// Settled reports whether waiting for the municipality is over for now:
+// the application is completed, returned or withdrawn, or waits for the
+// applicant's correction. Poll stops there by default.
+func (s Status) Settled() bool {
+	switch s {
+	case StatusCompleted, StatusReturned, StatusWithdrawn, StatusCorrectionRequested:
+		return true
+	}
+	return false
+}
+
 // Refusals of withdrawals and amendments.
 const (
 	// ReasonAlreadyProcessed: the municipality processed the application

@@ -23,14 +23,15 @@ var statusLabels = map[submit.Status]string{
 
 // runStatus asks the service where an application is (diagnosis.Status): with
 // the inquiry number (given, or found in the receipts journal), else as
-// the logged-in owner. --wait polls until it is completed or returned.
+// the logged-in owner. --wait polls until its status is settled
+// (submit.Status.Settled).
 func runStatus(ctx context.Context, std *stdio, args []string) error {
 	fs := newFlags("status")
 	var o netOptions
 	o.register(fs)
 	inquiry := fs.String("inquiry", "", "the inquiry `NUMBER` of an anonymous application (default: the one in the receipts journal)")
 	account := fs.String("account", "", "ask as the owner, account `ID` (default: the account stored for the service)")
-	wait := fs.Duration("wait", 0, "poll until the application is completed or returned, for at most this `DURATION`")
+	wait := fs.Duration("wait", 0, "poll until the application is completed, returned or withdrawn, or a correction is requested, for at most this `DURATION`")
 	interval := fs.Duration("interval", time.Minute, "time between inquiries with --wait")
 	passwordStdin := fs.Bool("password-stdin", false, "log in as the owner with the password read from standard input instead of the one kept in the keyring (no keyring needed)")
 	operands, err := parse(fs, args, std.err)
@@ -77,7 +78,7 @@ func runStatus(ctx context.Context, std *stdio, args []string) error {
 		return sessionError(app, err)
 	}
 	// Still under way after --wait is indeterminate, in JSON as in text.
-	underway := *wait > 0 && st.Status != submit.StatusCompleted && st.Status != submit.StatusReturned
+	underway := *wait > 0 && !st.Status.Settled()
 	if o.asJSON {
 		writeJSON(std.out, st)
 		if underway {
