@@ -214,3 +214,23 @@ func TestACorrectionRequestOpensTheOriginalFormWithItsFieldsMarkedAndTheAmendmen
 		t.Errorf("the entry reads %q, want each step of its history", state)
 	}
 }
+
+func TestAProcessedApplicationOffersNeitherWithdrawalNorCorrection(t *testing.T) {
+	cfg := config(t)
+	rec := fileForTest(t, cfg, false)
+	if _, err := world.svc.Advance(context.Background(), rec.ArrivalNumber, service.SandboxAdvance{Status: submit.StatusCompleted}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, cfg)
+	hist := h.openHistory()
+	h.refreshEntry(hist, rec.ArrivalNumber)
+	if _, ok := hist.life.withdraws[rec.ArrivalNumber]; ok {
+		t.Error("a completed application offers 「取り下げる」")
+	}
+	if _, ok := hist.life.amends[rec.ArrivalNumber]; ok {
+		t.Error("a completed application offers 「補正する」")
+	}
+	if state := hist.states[rec.ArrivalNumber].Text; !strings.Contains(state, "完了") || !strings.Contains(state, "→ 処理 ") {
+		t.Errorf("the entry reads %q", state)
+	}
+}

@@ -268,9 +268,14 @@ func TestACorrectionIsRequestedByASignedNoticeAndAnsweredByAnAmendment(t *testin
 	if st.Status != submit.StatusReviewing || !slices.Equal(kinds(st), want) || st.LastEvent(submit.EventAmended).PackageSHA256 == "" {
 		t.Fatalf("after the amendment: %s %v", st.Status, kinds(st))
 	}
-	// The same amendment again is the same answer; another is not asked for.
+	// The same amendment again is the same answer; its key with another
+	// body is refused; another is not asked for.
 	if r := e.amendment(rec, key, submit.MediaASiCE, pkg, ""); r.status != http.StatusOK {
 		t.Errorf("the amendment again: %d %s", r.status, r.body)
+	}
+	fixed.Fields["members"] = json.Number("3")
+	if r := e.amendment(rec, key, submit.MediaASiCE, makePackage(t, c.resident, fixed), ""); r.status != http.StatusConflict || r.problem(t).Reason != submit.ReasonIdempotencyConflict {
+		t.Errorf("the amendment's key with another body: %d %s", r.status, r.body)
 	}
 	if r := e.amendment(rec, newKey(), submit.MediaASiCE, pkg, ""); r.status != http.StatusConflict || r.problem(t).Reason != submit.ReasonAmendmentNotRequested {
 		t.Errorf("a second amendment: %d %s", r.status, r.body)
