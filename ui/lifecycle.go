@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -317,8 +318,24 @@ func (f *formScreen) correctionBanner() fyne.CanvasObject {
 // finishAmendment shows the history with the amendment's answer, or what
 // went wrong, as a new application's end does.
 func (s *shell) finishAmendment(out *flow.Amended, err error) {
-	if err != nil {
-		s.finishApplication(nil, err)
+	var pe *flow.PrecheckError
+	switch {
+	case err == nil:
+	case errors.As(err, &pe) && pe.Precheck != nil:
+		s.showFailedPrecheck(pe.Precheck)
+		return
+	case errors.Is(err, context.Canceled):
+		s.backToForm(tr("progress.cancelled"))
+		return
+	case errors.Is(err, flow.ErrDeclined):
+		s.backToForm(tr("precheck.declined"))
+		return
+	case errors.Is(err, errPINCancelled):
+		s.backToForm("")
+		return
+	default:
+		s.backToForm("")
+		s.showError(err)
 		return
 	}
 	s.goHome()
