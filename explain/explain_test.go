@@ -38,6 +38,8 @@ var coreSentinels = map[string]error{
 	"flow.ErrOutDirNotWritable": flow.ErrOutDirNotWritable, "flow.ErrOutExists": flow.ErrOutExists, "flow.ErrBatchNameTwice": flow.ErrBatchNameTwice,
 	"flow.ErrNoSignatureCertificate": flow.ErrNoSignatureCertificate, "flow.ErrIndeterminate": flow.ErrIndeterminate,
 	"flow.ErrAlreadyReceived": flow.ErrAlreadyReceived, "flow.ErrAlreadyFiled": flow.ErrAlreadyFiled, "submit.ErrNotAPI": submit.ErrNotAPI,
+	"flow.ErrAlreadyProcessed": flow.ErrAlreadyProcessed, "flow.ErrNotApplicant": flow.ErrNotApplicant,
+	"flow.ErrAmendmentNotRequested": flow.ErrAmendmentNotRequested, "flow.ErrCorrectionUnverified": flow.ErrCorrectionUnverified,
 	"flow.ErrNotQueued": flow.ErrNotQueued, "flow.ErrNoticeNotFound": flow.ErrNoticeNotFound, "flow.ErrSecondPrompt": flow.ErrSecondPrompt,
 	"flow.ErrProxyNotAllowed": flow.ErrProxyNotAllowed, "flow.ErrPowerOfAttorneyInvalid": flow.ErrPowerOfAttorneyInvalid, "flow.ErrPrincipalNotApplicant": flow.ErrPrincipalNotApplicant,
 

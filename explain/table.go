@@ -181,6 +181,22 @@ var sentinels = []row{
 		i18n.Text{Ja: "その到達番号の申請に、その通知番号の通知はありません。", En: "The application of that arrival number has no notice of that notice number."},
 		i18n.Text{Ja: "到達番号と通知番号をご確認ください。「申請履歴」で「状況を確認」を押すと、届いた通知の通知番号が表示され、「通知を開く」でそのまま確かめられます。", En: "Please check the arrival number and the notice number. In History, “Check status” lists the notices that arrived with their numbers, and “Open the notice” verifies one."}},
 		cmd: i18n.Text{Ja: "到達番号と通知番号をご確認ください。shinseictl status で、届いた通知の通知番号が表示されます。", En: "check the arrival number and the notice number; 'shinseictl status' lists the notices that arrived"}},
+	{err: flow.ErrAlreadyProcessed, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "この申請は、すでに市区町村で処理が済んでいるため、取り下げや補正はできません。何も送信していません。", En: "This application has already been processed by the municipality, so it can no longer be withdrawn or corrected. Nothing was sent."},
+		i18n.Text{Ja: "内容についてはお手続きの窓口にお問い合わせください。", En: "Please contact the office of the procedure about it."}},
+		cmd: i18n.Text{Ja: "処理済みの申請は取り下げ・補正できません。shinseictl status で状況を確認し、窓口にお問い合わせください。", En: "a processed application cannot be withdrawn or amended: see 'shinseictl status' and contact the office of the procedure"}},
+	{err: flow.ErrNotApplicant, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "申請したご本人の電子証明書による署名ではないため、受け付けられませんでした。", En: "It was not signed with the certificate of the person who filed the application, so it was not accepted."},
+		i18n.Text{Ja: "申請のときと同じ方のマイナンバーカードまたは電子証明書で署名してください。", En: "Please sign with the My Number card or certificate of the same person as the application."}},
+		cmd: i18n.Text{Ja: "申請のときと同じ方のカード（--module）または証明書ファイル（--p12）で署名してください。", En: "sign with the card (--module) or certificate file (--p12) of the person who filed the application"}},
+	{err: flow.ErrAmendmentNotRequested, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "この申請には、現在補正のご依頼はありません。何も送信していません。", En: "No correction is requested for this application now. Nothing was sent."},
+		i18n.Text{Ja: "「申請履歴」で「状況を確認」を押すと、補正依頼が届いているかが分かります。", En: "In History, “Check status” shows whether a request for correction has arrived."}},
+		cmd: i18n.Text{Ja: "補正依頼が届いているかは shinseictl status で確認できます。", En: "'shinseictl status' shows whether a correction is requested"}},
+	{err: flow.ErrCorrectionUnverified, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "補正依頼の通知書を、市区町村が発行したものと確認できませんでした。通知の内容は使っていません。", En: "The request for correction could not be verified as the municipality's, so its content was not used."},
+		i18n.Text{Ja: "発行元の市区町村にお問い合わせください。", En: "Please contact the municipality that issued it."}},
+		cmd: i18n.Text{Ja: "通知書を shinseictl verify で確かめ、発行元の市区町村にお問い合わせください。", En: "check the notice with 'shinseictl verify' and contact the municipality that issued it"}},
 	{err: flow.ErrNoService, class: Usage, explanation: explanation{
 		i18n.Text{Ja: "申請サービスが設定されていません。", En: "No service is configured."},
 		i18n.Text{Ja: "設定画面で申請サービスのアドレスを入力してください。", En: "Please enter the service's address in the settings."}}},
@@ -375,6 +391,12 @@ var reasonHints = map[submit.Reason]reasonHint{
 		i18n.Text{Ja: "到達番号（と問合せ番号）をご確認ください。", En: "check the arrival number (and the inquiry number for an anonymous application)"}},
 	submit.ReasonAlreadyReceived: {i18n.Text{Ja: "受付の状況は「申請履歴」でご確認ください。もう一度送る必要はありません。", En: "Please see History for where it stands; there is no need to send it again."},
 		i18n.Text{Ja: "同じ署名の申請データがすでに届いています。shinseictl receipts で状況を確認してください。", En: "the service already holds this signed package: see 'shinseictl receipts'; there is no need to send it again"}},
+	submit.ReasonAlreadyProcessed: {i18n.Text{Ja: "内容についてはお手続きの窓口にお問い合わせください。", En: "Please contact the office of the procedure about it."},
+		i18n.Text{Ja: "処理済みの申請は取り下げ・補正できません。", En: "a processed application cannot be withdrawn or amended"}},
+	submit.ReasonNotApplicant: {i18n.Text{Ja: "申請のときと同じ方の電子証明書で署名してください。", En: "Please sign with the same person's certificate as the application."},
+		i18n.Text{Ja: "申請のときと同じ方の電子証明書で署名してください。", En: "sign with the certificate of the person who filed the application"}},
+	submit.ReasonAmendmentNotRequested: {i18n.Text{Ja: "補正は、補正依頼の通知が届いたときにだけ送信できます。", En: "An amendment can be sent only when a request for correction has arrived."},
+		i18n.Text{Ja: "補正依頼が届いているかは shinseictl status で確認できます。", En: "'shinseictl status' shows whether a correction is requested"}},
 	submit.ReasonIdempotencyConflict: {i18n.Text{Ja: "この申請と同じ送信番号で、内容の違う申請がすでに送られています。まず「申請履歴」で、申請が届いていないかをご確認ください。届いていない場合だけ、新しい申請としてもう一度署名・送信してください。", En: "An application with other content was already sent under the same sending key. Please first look in History whether your application arrived; only if it did not, sign and send it again as a new application."},
 		i18n.Text{Ja: "この申請と同じ冪等キーで、内容の違う申請がすでに送られています。まず shinseictl receipts で届いていないかをご確認ください。届いていない場合だけ、新しい申請として送信してください。", En: "this application's key was used for other content: submit the file again as a new application"}},
 }

@@ -2,7 +2,8 @@
 // sign, sign many forms with one unlock (SignBatch), time-stamp, register,
 // log in and out, submit (one, or many four at a time: SubmitBatch), send
 // what waits in the outbox, ask for status (of one, or of every receipt:
-// StatusAll), verify a notice — independent of any user interface,
+// StatusAll), verify a notice, withdraw an application, answer a request
+// for correction with an amendment — independent of any user interface,
 // one file per use case. The desktop app (package ui) and the command line
 // (cmd/shinseictl) both call them, so every promise — no PIN presented in
 // vain, no signature the service will refuse, no signature failed because

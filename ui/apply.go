@@ -28,6 +28,12 @@ func (s *shell) runApplication() {
 	}
 	go func() {
 		defer cancel()
+		if d.amend != nil {
+			out, err := a.Amend(ctx, flow.AmendRequest{Arrival: d.amend.Arrival, Form: d.form, Attachments: d.attachments,
+				Credential: d.credential}, cb)
+			onMain(func() { s.finishAmendment(out, err) })
+			return
+		}
 		var rec *submit.Record
 		var signed *flow.Signed
 		var err error

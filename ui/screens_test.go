@@ -511,7 +511,7 @@ func TestJapaneseAndEnglishHaveTheSameKeysAndEveryKeyUsedExists(t *testing.T) {
 			t.Errorf("the pre-check line %q has no title", id)
 		}
 	}
-	for _, st := range []submit.Status{submit.StatusReceived, submit.StatusReviewing, submit.StatusCompleted, submit.StatusReturned} {
+	for _, st := range []submit.Status{submit.StatusReceived, submit.StatusReviewing, submit.StatusCompleted, submit.StatusReturned, submit.StatusWithdrawn, submit.StatusCorrectionRequested} {
 		if _, ok := ja["status."+string(st)]; !ok {
 			t.Errorf("the status %q has no word", st)
 		}

@@ -103,6 +103,11 @@ type draft struct {
 	// poa is the principal's power of attorney when the user files as
 	// proxy (proxy.go).
 	poa *flow.PowerOfAttorney
+	// amend, when set, makes the draft an amendment answering this
+	// correction request (lifecycle.go); originalMissing says its form
+	// starts empty, the original not being kept on this computer.
+	amend           *flow.Correction
+	originalMissing bool
 }
 
 // fillsAfterPIN reports whether the applicant block is filled from the

@@ -45,6 +45,8 @@ var commands = map[string]command{
 	"account":  runAccount,
 	"submit":   runSubmit,
 	"status":   runStatus,
+	"withdraw": runWithdraw,
+	"amend":    runAmend,
 	"receipts": runReceipts,
 	"diag":     runDiag,
 }
@@ -66,6 +68,8 @@ var usages = [][2]string{
 	{"submit PKG...", "submit [--service URL] [--anchor CERT]... [--account ID] [--password-stdin] [--data-dir DIR] [--json] PKG.asice|FORM.json... (4 at a time; packages already received are skipped)"},
 	{"status", "status [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--inquiry NUMBER | --account ID] [--password-stdin] [--wait DURATION] [--json] ARRIVAL"},
 	{"status --all", "status --all [--service URL] [--anchor CERT]... [--password-stdin] [--json] (every application of the receipts journal)"},
+	{"withdraw", "withdraw [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--inquiry NUMBER | --account ID] [--password-stdin] [--p12 FILE | --module PATH [--token LABEL] [--key-id HEX]] [--pin-stdin] [--reason TEXT] [--yes] [--data-dir DIR] [--json] ARRIVAL"},
+	{"amend", "amend [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--inquiry NUMBER | --account ID] [--password-stdin] [--p12 FILE | --module PATH [--token LABEL] [--key-id HEX]] [--pin-stdin] [--accept-indeterminate] [--data-dir DIR] [--json] ARRIVAL [FORM [ATTACHMENT...]]"},
 	{"receipts", "receipts [--data-dir DIR] [--service URL] [--json | --csv]"},
 	{"diag", "diag [--out BUNDLE.zip] [--service URL [--anchor CERT]...] [--module PATH]... [--include-personal] [--lang ja|en] [--json]"},
 }
