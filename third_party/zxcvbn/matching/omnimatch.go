@@ -5,10 +5,11 @@ import (
 	"github.com/trustelem/zxcvbn/frequency"
 	"github.com/trustelem/zxcvbn/match"
 	"regexp"
+	"sync"
 )
 
 func Omnimatch(password string, userInputs []string) (matches []*match.Match) {
-	dictMatcher := defaultRankedDictionnaries.withDict("user_inputs", buildRankedDict(userInputs))
+	dictMatcher := defaultDictionnaries().withDict("user_inputs", buildRankedDict(userInputs))
 
 	matchers := []match.Matcher{
 		dictMatcher,
@@ -28,10 +29,27 @@ func Omnimatch(password string, userInputs []string) (matches []*match.Match) {
 	return matches
 }
 
+// The ranked dictionaries are built on first use, not at package
+// initialisation: building them takes tens of milliseconds and ~10 MB,
+// which every program importing this package paid at start even when it
+// never estimated a password (patched; see ../PATCHED.md).
 var (
-	defaultRankedDictionnaries = loadDefaultDictionnaries()
-	defaultGraphs              = loadDefaultAdjacencyGraphs()
-	defaultRegexpMatch         = []struct {
+	defaultRankedDictionnariesOnce sync.Once
+	defaultRankedDictionnaries     dictionaryMatch
+)
+
+// defaultDictionnaries returns the ranked dictionaries, building them
+// once.
+func defaultDictionnaries() dictionaryMatch {
+	defaultRankedDictionnariesOnce.Do(func() {
+		defaultRankedDictionnaries = loadDefaultDictionnaries()
+	})
+	return defaultRankedDictionnaries
+}
+
+var (
+	defaultGraphs      = loadDefaultAdjacencyGraphs()
+	defaultRegexpMatch = []struct {
 		Name   string
 		Regexp *regexp.Regexp
 	}{
@@ -58,7 +76,7 @@ var (
 
 func loadDefaultDictionnaries() dictionaryMatch {
 	rd := make(map[string]rankedDictionnary)
-	for n, list := range frequency.FrequencyLists {
+	for n, list := range frequency.FrequencyLists() {
 		rd[n] = buildRankedDict(list)
 	}
 	return dictionaryMatch{
