@@ -43,6 +43,7 @@ func (s *shell) runApplication() {
 
 // finishApplication shows the receipt, or what went wrong and what to do.
 func (s *shell) finishApplication(rec *submit.Record, err error) {
+	defer s.returnMemoryAfterNextFrame() // the signing and sending are over, whatever the outcome
 	var pe *flow.PrecheckError
 	switch {
 	case err == nil && rec != nil:

@@ -46,6 +46,9 @@ type shell struct {
 	banner   fyne.CanvasObject
 	note     *fyne.Container // the banner's note lines (Options.SandboxNote)
 	footer   *fyne.Container // holds the invisible first-frame triggers
+	// memoryReturnPending: a trigger of returnMemoryAfterNextFrame waits
+	// for its frame.
+	memoryReturnPending bool
 
 	home *home
 	// The tabs after the first, built when first shown.
@@ -262,6 +265,7 @@ func (s *shell) reopen(set Settings) {
 			}
 			s.event("ready")
 			s.verifyOpenedNotice()
+			s.returnMemoryAfterNextFrame()
 		})
 	}()
 }
