@@ -49,6 +49,9 @@ type shell struct {
 	// memoryReturnPending: a trigger of returnMemoryAfterNextFrame waits
 	// for its frame.
 	memoryReturnPending bool
+	// returnMemory, when set (tests), is called instead of
+	// debug.FreeOSMemory.
+	returnMemory func()
 
 	home *home
 	// The tabs after the first, built when first shown.
