@@ -57,6 +57,7 @@ func (s *shell) runApplication() {
 // note is why the signature has no time-stamp (Signed.TimestampNote), shown
 // on the receipt.
 func (s *shell) finishApplication(rec *submit.Record, err error, note error) {
+	defer s.returnMemoryAfterNextFrame() // the signing and sending are over, whatever the outcome
 	var pe *flow.PrecheckError
 	switch {
 	case err == nil && rec != nil:

@@ -203,7 +203,7 @@ func (h *history) refusedRow(it submit.Item) fyne.CanvasObject {
 }
 
 func (h *history) row(r submit.Record) fyne.CanvasObject {
-	num := widget.NewLabelWithStyle(r.ArrivalNumber, fyne.TextAlignLeading, fyne.TextStyle{Bold: true, Monospace: true})
+	num := widget.NewLabelWithStyle(r.ArrivalNumber, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}) // not Monospace: see startStyles
 	num.Selectable = true
 	when := tr("history.when", map[string]any{"At": r.ReceivedAt.Local().Format("2006-01-02 15:04"), "Proc": h.procedureName(r.Procedure)})
 	state := wrapped(when)
@@ -283,7 +283,7 @@ func (h *history) showNotices(arrival string, notices []submit.Notice) {
 		if currentLanguage() == i18n.English && n.TitleEN != "" || title == "" {
 			title = n.TitleEN
 		}
-		num := widget.NewLabelWithStyle(n.ID, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		num := widget.NewLabelWithStyle(n.ID, fyne.TextAlignLeading, fyne.TextStyle{}) // not Monospace: see startStyles
 		num.Selectable = true
 		line := wrapped(tr("history.notice", map[string]any{"Title": title, "At": n.IssuedAt.Local().Format("2006-01-02")}))
 		id := n.ID

@@ -46,6 +46,12 @@ type shell struct {
 	banner   fyne.CanvasObject
 	note     *fyne.Container // the banner's note lines (Options.SandboxNote)
 	footer   *fyne.Container // holds the invisible first-frame triggers
+	// memoryReturnPending: a trigger of returnMemoryAfterNextFrame waits
+	// for its frame.
+	memoryReturnPending bool
+	// returnMemory, when set (tests), is called instead of
+	// debug.FreeOSMemory.
+	returnMemory func()
 
 	home *home
 	// The tabs after the first, built when first shown.
@@ -272,6 +278,7 @@ func (s *shell) reopen(set Settings) {
 			}
 			s.event("ready")
 			s.verifyOpenedNotice()
+			s.returnMemoryAfterNextFrame()
 		})
 	}()
 }
