@@ -112,14 +112,14 @@ type Change struct {
 // Signature is what Verify found about one signature field.
 type Signature struct {
 	Field     string  `json:"field"`
-	SubFilter string  `json:"subFilter"`
-	ByteRange []int64 `json:"byteRange"`
+	SubFilter string  `json:"sub_filter"`
+	ByteRange []int64 `json:"byte_range"`
 	// Covered is how many bytes from the start of the file the signature
 	// covers (its revision); WholeFile says that is the whole file.
 	Covered   int64 `json:"covered"`
-	WholeFile bool  `json:"wholeFile"`
+	WholeFile bool  `json:"whole_file"`
 	// Changes are the objects later revisions added or replaced.
-	Changes []Change `json:"changesAfter,omitempty"`
+	Changes []Change `json:"changes_after,omitempty"`
 	// Integrity and Certificate are as signer reports them; Revocation
 	// is certcheck's verdict at the time checked.
 	Integrity   signer.Check `json:"integrity"`
@@ -133,9 +133,9 @@ type Signature struct {
 	Domain       certcheck.Domain  `json:"domain,omitempty"`
 	// SigningTime is what the signer claims; ProvenTime what a valid
 	// time-stamp proves.
-	SigningTime *time.Time `json:"signingTime,omitempty"`
-	ProvenTime  *time.Time `json:"provenTime,omitempty"`
-	ProvenBy    string     `json:"provenBy,omitempty"`
+	SigningTime *time.Time `json:"signing_time,omitempty"`
+	ProvenTime  *time.Time `json:"proven_time,omitempty"`
+	ProvenBy    string     `json:"proven_by,omitempty"`
 	// Reason and Location are the signature dictionary's, for display.
 	Reason   string `json:"reason,omitempty"`
 	Location string `json:"location,omitempty"`
