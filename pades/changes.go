@@ -28,6 +28,10 @@ const (
 // changesAfter lists the objects the revisions after the first covered
 // bytes added or replaced, each named and judged.
 func (d *document) changesAfter(ctx context.Context, covered int64) ([]Change, error) {
+	notRevision := &ByteRangeError{Why: "the signed bytes do not end with a complete revision"}
+	if !endsWithEOF(d.f.f, covered) {
+		return nil, notRevision
+	}
 	var old *pdf.Reader
 	err := d.guard(func() {
 		var err error

@@ -85,15 +85,20 @@ func writePDF(t testing.TB, dir, name string, padding int) string {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, name)
-	cmd := exec.Command(tool.Need(t, "qpdf", popplerHint), "--object-streams=disable", "--compress-streams=n", raw, out)
+	writeWithQPDF(t, []string{"--object-streams=disable", "--compress-streams=n", raw, out})
+	return out
+}
+
+// writeWithQPDF runs qpdf with args; its exit 3 (warnings: it rebuilt a
+// missing or wrong cross-reference table) is success here.
+func writeWithQPDF(t testing.TB, args []string) {
+	t.Helper()
+	cmd := exec.Command(tool.Need(t, "qpdf", popplerHint), args...)
 	if msg, err := cmd.CombinedOutput(); err != nil {
-		// qpdf exits 3 when it repaired the file with warnings: the
-		// missing cross-reference table here.
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
 			t.Fatalf("qpdf: %v\n%s", err, msg)
 		}
 	}
-	return out
 }
 
 // nssDB makes an NSS database in dir holding cred (as a PKCS#12 file,

@@ -230,6 +230,9 @@ func open(ctx context.Context, f io.ReaderAt, size int64) (*document, error) {
 	if s.f.active != "" {
 		return nil, fmt.Errorf("%w: /%s", ErrActiveContent, s.f.active)
 	}
+	if !endsWithEOF(f, size) {
+		return nil, fmt.Errorf("%w: no %%%%EOF at its end (cut short?)", ErrMalformed)
+	}
 	doc := &document{f: &budgetReader{ctx: ctx, f: f, left: 4*size + 64<<20}, size: size}
 	err := doc.guard(func() {
 		var err error
@@ -407,6 +410,10 @@ func (d *document) verifyOne(ctx context.Context, sf sigField, opts Options) (Si
 	s.WholeFile = s.Covered == d.size
 	if !s.WholeFile {
 		changes, err := d.changesAfter(ctx, s.Covered)
+		var bre *ByteRangeError
+		if errors.As(err, &bre) {
+			bre.Field, bre.ByteRange = sf.name, br
+		}
 		if err != nil {
 			return s, err
 		}
@@ -538,4 +545,15 @@ func describeChanges(cs []Change) string {
 		names = append(names[:8], fmt.Sprintf("and %d more", len(names)-8))
 	}
 	return strings.Join(names, ", ")
+}
+
+// endsWithEOF reports whether "%%EOF" is in the last KiB of the first
+// size bytes of f. The PDF library looks for it by reading ever longer
+// tails, which takes time growing with the square of the size when it
+// is missing.
+func endsWithEOF(f io.ReaderAt, size int64) bool {
+	from := max(0, size-1024)
+	tail := make([]byte, size-from)
+	n, _ := f.ReadAt(tail, from)
+	return bytes.Contains(tail[:n], []byte("%%EOF"))
 }
