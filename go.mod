@@ -75,3 +75,8 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+// The PDF reader with a fix for input it read for ever (an array cut by
+// endobj, a string cut by the end of an object stream): see
+// third_party/digitorus-pdf/PATCHED.md.
+replace github.com/digitorus/pdf => ./third_party/digitorus-pdf

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/shinsei-app/shinsei/internal/iox"
@@ -51,11 +52,33 @@ type scanner struct {
 	f     findings
 	depth int
 	base  int64 // offset of buf[0] in the input
+	// arr is the nesting of arrays since the last endobj: the PDF
+	// library loops for ever on an endobj (or the end of an object
+	// stream) inside an array.
+	arr int
+	// objstm marks the decoded data of an object stream, which has no
+	// streams of its own.
+	objstm bool
+	// inStream is set between a stream keyword and the next endstream,
+	// whose data is skipped; streams are those regions of the input.
+	inStream    bool
+	streamStart int64
+	streams     [][2]int64
+	// The library's own reading of strings and comments, so that a
+	// bracket or endobj inside them is not counted: str is the nesting
+	// of parentheses in a literal string (escaped after a backslash),
+	// comment is set from % to the end of the line.
+	str     int
+	escaped bool
+	comment bool
 }
+
+// maxStreams bounds the stream regions remembered.
+const maxStreams = 1 << 20
 
 // interesting marks the bytes the scan stops at.
 var interesting = func() (t [256]bool) {
-	for _, c := range []byte("[]<>/x") {
+	for _, c := range []byte("[]<>/xes()%\\\r\n") {
 		t[c] = true
 	}
 	return
@@ -97,7 +120,28 @@ func (s *scanner) scan(ctx context.Context, r io.Reader, max int64) error {
 		keep = copy(buf, buf[i:end])
 		s.base += int64(i)
 	}
+	if s.objstm && (s.arr > 0 || s.str > 0) {
+		return fmt.Errorf("%w: an array or a string not closed at the end of an object stream", ErrMalformed)
+	}
+	if s.inStream && len(s.streams) < maxStreams {
+		s.streams = append(s.streams, [2]int64{s.streamStart, s.base})
+	}
 	return nil
+}
+
+// inStreamData reports whether off falls inside the data of a stream the
+// scan skipped: an object there is one the scan did not look at.
+func (s *scanner) inStreamData(off int64) bool {
+	i, _ := slices.BinarySearchFunc(s.streams, off, func(r [2]int64, off int64) int {
+		switch {
+		case r[1] <= off:
+			return -1
+		case r[0] > off:
+			return 1
+		}
+		return 0
+	})
+	return i < len(s.streams) && s.streams[i][0] <= off && off < s.streams[i][1]
 }
 
 // chunk scans b up to stop (a token starting before stop may be read to
@@ -105,20 +149,82 @@ func (s *scanner) scan(ctx context.Context, r io.Reader, max int64) error {
 func (s *scanner) chunk(b []byte, stop int) (int, error) {
 	i := 0
 	for i < stop {
+		if s.inStream {
+			j := bytes.Index(b[i:], []byte("endstream"))
+			if j < 0 {
+				i = stop
+				break
+			}
+			if len(s.streams) >= maxStreams {
+				return 0, fmt.Errorf("%w: over %d streams", ErrTooLarge, maxStreams)
+			}
+			s.streams = append(s.streams, [2]int64{s.streamStart, s.base + int64(i+j)})
+			s.inStream = false
+			i += j + len("endstream")
+			continue
+		}
 		c := b[i]
 		if !interesting[c] {
+			s.escaped = false
+			i++
+			continue
+		}
+		if s.comment {
+			s.comment = c != '\r' && c != '\n'
+			i++
+			continue
+		}
+		if s.str > 0 {
+			switch {
+			case s.escaped:
+				s.escaped = false
+			case c == '\\':
+				s.escaped = true
+			case c == '(':
+				s.str++
+			case c == ')':
+				s.str--
+			}
 			i++
 			continue
 		}
 		switch c {
+		case '%':
+			s.comment = true
+		case '(':
+			s.str = 1
 		case '[', '<':
 			s.depth++
+			if c == '[' {
+				s.arr++
+			}
 			if s.depth > MaxNesting {
 				return 0, fmt.Errorf("%w: arrays or dictionaries nested over %d deep", ErrTooLarge, MaxNesting)
 			}
 		case ']', '>':
 			if s.depth > 0 {
 				s.depth--
+			}
+			if c == ']' && s.arr > 0 {
+				s.arr--
+			}
+		case 'e':
+			if bytes.HasPrefix(b[i:], []byte("endobj")) && (i == 0 || !isRegular(b[i-1])) {
+				if s.arr > 0 {
+					return 0, fmt.Errorf("%w: an array not closed before endobj (at %d)", ErrMalformed, s.base+int64(i))
+				}
+				i += len("endobj")
+				continue
+			}
+		case 's':
+			if !s.objstm && bytes.HasPrefix(b[i:], []byte("stream")) && (i == 0 || isSpace(b[i-1]) || b[i-1] == '>') &&
+				i+6 < len(b) && (b[i+6] == '\r' || b[i+6] == '\n') {
+				if s.arr > 0 {
+					return 0, fmt.Errorf("%w: a stream inside an array (at %d)", ErrMalformed, s.base+int64(i))
+				}
+				s.inStream, s.streamStart = true, s.base+int64(i+6)
+				i += 6
+				continue
 			}
 		case 'x':
 			if bytes.HasPrefix(b[i:], []byte("xref")) && (i == 0 || isSpace(b[i-1])) && i+4 < len(b) && isSpace(b[i+4]) {

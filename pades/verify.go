@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"time"
 
@@ -247,6 +248,13 @@ func open(ctx context.Context, f io.ReaderAt, size int64) (*document, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i, x := range doc.r.Xref() {
+		// The library does not export where an object is; reflect reads it.
+		v := reflect.ValueOf(x)
+		if in, off := v.FieldByName("inStream"), v.FieldByName("offset"); in.IsValid() && off.IsValid() && !in.Bool() && s.inStreamData(off.Int()) {
+			return nil, fmt.Errorf("%w: object %d lies inside stream data", ErrMalformed, i)
+		}
+	}
 	if err := doc.guard(func() { doc.checkObjectStreams(ctx) }); err != nil {
 		return nil, err
 	}
@@ -312,7 +320,7 @@ func (d *document) checkObjectStreams(ctx context.Context) {
 			if n := v.Key("N").Int64(); n < 0 || n > MaxObjects {
 				panic(guardError{fmt.Errorf("%w: object stream of %d objects", ErrTooLarge, n)})
 			}
-			s := &scanner{}
+			s := &scanner{objstm: true}
 			if err := s.scan(ctx, v.Reader(), MaxObjectStream); err != nil {
 				panic(guardError{err})
 			}
