@@ -63,9 +63,6 @@ func signedPDFs(t *testing.T) *signedSet {
 }
 
 func TestMain(m *testing.M) {
-	if os.Getenv(envBenchPDF) != "" {
-		benchChild()
-	}
 	code := m.Run()
 	if set.dir != "" {
 		os.RemoveAll(set.dir)
