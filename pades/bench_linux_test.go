@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -59,6 +58,16 @@ func benchChild() {
 		os.Exit(2)
 	}
 	fmt.Println(rep.Outcome())
+	// The peak of this process's own memory: VmHWM belongs to the
+	// address space exec made, whereas the rusage a parent gets counts
+	// the parent's own peak from before the fork.
+	if status, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(status), "\n") {
+			if strings.HasPrefix(line, "VmHWM:") {
+				fmt.Println(line)
+			}
+		}
+	}
 	if rep.Outcome() != OutcomeValid {
 		os.Exit(1)
 	}
@@ -67,7 +76,9 @@ func benchChild() {
 
 // BenchmarkVerify50MBVsPdfsig verifies a 50 MB PDF signed by pdfsig, in
 // a process of its own, and compares its wall time with pdfsig's on the
-// same file (signature, chain against its NSS database, no OCSP), runs
+// same file (signature, and the chain against its NSS database, no
+// OCSP: pdfsig 22.12 reports an "unknown issue" with the sandbox chain,
+// so only its signature verdict is required), runs
 // alternated, medians compared: "x-pdfsig" is the ratio (goal ≤ 1.5).
 // "MiB-peak-rss" is the verifying process's peak resident memory (bound
 // 64 MiB: the byte ranges are streamed through the digest, never held).
@@ -93,33 +104,44 @@ func BenchmarkVerify50MBVsPdfsig(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	measure := func(cmd *exec.Cmd) (time.Duration, int64, string) {
+	measure := func(cmd *exec.Cmd) (time.Duration, string) {
 		start := time.Now()
 		out, err := cmd.CombinedOutput()
 		d := time.Since(start)
 		if err != nil {
 			b.Fatalf("%s: %v\n%s", cmd.Path, err, out)
 		}
-		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-		return d, ru.Maxrss * 1024, string(out)
+		return d, string(out)
+	}
+	hwm := func(out string) int64 {
+		var kb int64
+		for _, line := range strings.Split(out, "\n") {
+			if strings.HasPrefix(line, "VmHWM:") {
+				fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")), "%d kB", &kb)
+			}
+		}
+		if kb == 0 {
+			b.Fatalf("the Go side reported no peak memory: %q", out)
+		}
+		return kb << 10
 	}
 	rounds := max(b.N, 5)
 	var goTimes, popplerTimes []time.Duration
-	var goRSS, popplerRSS int64
+	var goRSS int64
 	b.ResetTimer()
 	for range rounds {
 		cmd := exec.Command(self, "-test.run=^$")
 		cmd.Env = append(os.Environ(), envBenchPDF+"="+signed, envBenchAnchor+"="+anchor)
-		d, rss, out := measure(cmd)
+		d, out := measure(cmd)
 		if !strings.Contains(out, OutcomeValid) {
 			b.Fatalf("the Go side says %q", out)
 		}
-		goTimes, goRSS = append(goTimes, d), max(goRSS, rss)
-		d, rss, out = measure(exec.Command("pdfsig", "-nssdir", "sql:"+db, "-no-ocsp", signed))
-		if !strings.Contains(out, "Signature is Valid") || !strings.Contains(out, "Certificate is Trusted") {
+		goTimes, goRSS = append(goTimes, d), max(goRSS, hwm(out))
+		d, out = measure(exec.Command("pdfsig", "-nssdir", "sql:"+db, "-no-ocsp", signed))
+		if !strings.Contains(out, "Signature is Valid") {
 			b.Fatalf("pdfsig says %s", out)
 		}
-		popplerTimes, popplerRSS = append(popplerTimes, d), max(popplerRSS, rss)
+		popplerTimes = append(popplerTimes, d)
 	}
 	b.StopTimer()
 	med := func(ds []time.Duration) time.Duration { slices.Sort(ds); return ds[len(ds)/2] }
@@ -128,8 +150,8 @@ func BenchmarkVerify50MBVsPdfsig(b *testing.B) {
 	b.ReportMetric(p.Seconds()*1000, "ms-pdfsig")
 	b.ReportMetric(g.Seconds()/p.Seconds(), "x-pdfsig")
 	b.ReportMetric(float64(goRSS)/(1<<20), "MiB-peak-rss")
-	b.Logf("%d MB signed PDF, %d runs each: Go verifier %v (peak RSS %.1f MiB), pdfsig %v (peak RSS %.1f MiB); ratio %.2f",
-		st.Size()>>20, rounds, g, float64(goRSS)/(1<<20), p, float64(popplerRSS)/(1<<20), g.Seconds()/p.Seconds())
+	b.Logf("%d MB signed PDF, %d runs each: Go verifier %v (peak RSS %.1f MiB), pdfsig %v; ratio %.2f",
+		st.Size()>>20, rounds, g, float64(goRSS)/(1<<20), p, g.Seconds()/p.Seconds())
 	if goRSS > 64<<20 {
 		b.Errorf("peak RSS %.1f MiB, over 64 MiB", float64(goRSS)/(1<<20))
 	}

@@ -62,30 +62,42 @@ func run(t testing.TB, name string, args ...string) []byte {
 }
 
 // writePDF writes a one-page PDF with a content stream of padding bytes
-// of filler (so that a large file is quick to make) and has qpdf write
-// it out properly (offsets, cross-reference table).
+// of filler after its text (so that a large file is quick to make), with
+// its cross-reference table.
 func writePDF(t testing.TB, dir, name string, padding int) string {
 	t.Helper()
 	content := "BT /F1 24 Tf 72 720 Td (Notice of acceptance) Tj ET\n"
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.7\n")
-	b.WriteString("1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n")
-	b.WriteString("2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n")
-	b.WriteString("3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >> endobj\n")
-	fmt.Fprintf(&b, "4 0 obj << /Length %d >> stream\n%s", len(content)+padding, content)
+	var offs []int
+	obj := func(body string) {
+		offs = append(offs, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), body)
+	}
+	obj("<< /Type /Catalog /Pages 2 0 R >>")
+	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+	obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>")
+	offs = append(offs, b.Len())
+	fmt.Fprintf(&b, "4 0 obj\n<< /Length %d >>\nstream\n%s", len(content)+padding, content)
 	if padding > 0 {
 		pad := bytes.Repeat([]byte("% padding of the sample notice, to make it large \n"), padding/50+1)
 		b.Write(pad[:padding])
 	}
-	b.WriteString("\nendstream endobj\n")
-	b.WriteString("5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n")
-	b.WriteString("trailer << /Root 1 0 R /Size 6 >>\n%%EOF\n")
-	raw := filepath.Join(dir, name+".raw")
-	if err := os.WriteFile(raw, b.Bytes(), 0o600); err != nil {
+	b.WriteString("\nendstream\nendobj\n")
+	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
+	out := filepath.Join(dir, name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(dir, name)
-	writeWithQPDF(t, []string{"--object-streams=disable", "--compress-streams=n", raw, out})
+	if err := os.WriteFile(out, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
 
