@@ -4,6 +4,13 @@ go 1.26.8
 
 require (
 	fyne.io/fyne/v2 v2.8.1
+	// PDF structure (cross-reference tables and streams, objects), read by
+	// package pades: the reader github.com/digitorus/pdfsign is built on,
+	// at its tag v0.1.2. pdfsign itself has no tags (the module proxy
+	// serves pseudo-versions only); it comes with PDF signing, pinned at
+	// v0.0.0-20250819064552-5f74f69dda1d (2025-08-19), which builds with
+	// the Go of go.mod.
+	github.com/digitorus/pdf v0.1.2
 	github.com/digitorus/pkcs7 v0.0.0-20250730155240-ffadbf3f398c
 	// RFC 3161 requests, responses and tokens. Pinned to this commit
 	// (2023-12-17): it builds with the Go of go.mod; later commits need Go
@@ -73,3 +80,8 @@ require (
 // first use instead of at package initialisation (≈ 20 ms and ≈ 10 MB at
 // every start of the desktop app otherwise): third_party/zxcvbn/PATCHED.md.
 replace github.com/trustelem/zxcvbn v1.0.1 => ./third_party/zxcvbn
+
+// The PDF reader with a fix for input it read for ever (an array cut by
+// endobj, a string cut by the end of an object stream): see
+// third_party/digitorus-pdf/PATCHED.md.
+replace github.com/digitorus/pdf => ./third_party/digitorus-pdf

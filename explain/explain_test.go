@@ -18,6 +18,7 @@ import (
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/identity"
+	"github.com/shinsei-app/shinsei/pades"
 	"github.com/shinsei-app/shinsei/pcsc"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/signer"
@@ -75,10 +76,13 @@ var coreSentinels = map[string]error{
 	"submit.ErrUnreachable": submit.ErrUnreachable, "submit.ErrBadReply": submit.ErrBadReply, "submit.ErrRefused": submit.ErrRefused,
 	"submit.ErrNoKeyring": submit.ErrNoKeyring, "submit.ErrNotStored": submit.ErrNotStored, "submit.ErrSecretTooLarge": submit.ErrSecretTooLarge,
 	"submit.ErrKept": submit.ErrKept, "submit.ErrNotForm": submit.ErrNotForm,
+
+	"pades.ErrMalformed": pades.ErrMalformed, "pades.ErrTooLarge": pades.ErrTooLarge, "pades.ErrEncrypted": pades.ErrEncrypted,
+	"pades.ErrActiveContent": pades.ErrActiveContent, "pades.ErrNoSignature": pades.ErrNoSignature, "pades.ErrByteRange": pades.ErrByteRange,
 }
 
 // corePackages are the folders whose sentinels the table must explain.
-var corePackages = []string{"flow", "pkcs11", "pcsc", "signer", "certcheck", "identity", "submit"}
+var corePackages = []string{"flow", "pkcs11", "pcsc", "signer", "certcheck", "identity", "submit", "pades"}
 
 // declaredSentinels reads the exported Err… variables the packages'
 // non-test sources declare, as "package.Name".

@@ -9,6 +9,7 @@ import (
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/identity"
+	"github.com/shinsei-app/shinsei/pades"
 	"github.com/shinsei-app/shinsei/pcsc"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/signer"
@@ -129,6 +130,24 @@ var sentinels = []row{
 	{err: signer.ErrTooLarge, class: Usage, cmd: i18n.Text{Ja: "署名付きの申請データまたは署名として読み取れません。送り主にもう一度送ってもらってください。", En: "the file is not a readable signed package or signature; ask the sender for it again"}, explanation: explanation{
 		i18n.Text{Ja: "ファイルが大きすぎるため、読み取りを中止しました。", En: "The file is too large; reading it was stopped."},
 		i18n.Text{Ja: "送り主に確認してください。", En: "Please check with the sender."}}},
+	{err: pades.ErrMalformed, class: Usage, cmd: i18n.Text{Ja: "PDF として読み取れません。発行元にもう一度送ってもらってください。", En: "the file cannot be read as a PDF; ask the issuer for it again"}, explanation: explanation{
+		i18n.Text{Ja: "ファイルを PDF として読み取れません（壊れている、途中で切れているなど）。", En: "The file cannot be read as a PDF (damaged or cut short)."},
+		i18n.Text{Ja: "発行元に、ファイルをもう一度送ってもらってください。", En: "Please ask the issuer for the file again."}}},
+	{err: pades.ErrTooLarge, class: Usage, cmd: i18n.Text{Ja: "この PDF は検証できる大きさ・構造を超えています。発行元に確認してください。", En: "the PDF exceeds what the verifier reads (size or structure); check with the issuer"}, explanation: explanation{
+		i18n.Text{Ja: "PDF の構造が大きすぎる、または複雑すぎるため、検証を中止しました。", En: "The PDF's structure is too large or too complex; verification was stopped."},
+		i18n.Text{Ja: "発行元に確認してください。", En: "Please check with the issuer."}}},
+	{err: pades.ErrEncrypted, class: Usage, cmd: i18n.Text{Ja: "暗号化された PDF は検証できません。暗号化されていない PDF を発行元に求めてください。", En: "an encrypted PDF cannot be verified; ask the issuer for an unencrypted one"}, explanation: explanation{
+		i18n.Text{Ja: "この PDF は暗号化されているため、署名された内容を確認できません。", En: "This PDF is encrypted, so what was signed cannot be checked."},
+		i18n.Text{Ja: "暗号化されていない PDF を、発行元に送ってもらってください。", En: "Please ask the issuer for an unencrypted PDF."}}},
+	{err: pades.ErrActiveContent, class: Negative, cmd: i18n.Text{Ja: "スクリプトや外部プログラムの起動を含む PDF は検証しません。発行元に確認してください。", En: "a PDF with JavaScript or launch actions is not verified; check with the issuer"}, explanation: explanation{
+		i18n.Text{Ja: "この PDF にはスクリプトまたは外部プログラムを起動する指示が含まれています。自治体の通知書には通常含まれないため、検証しませんでした。", En: "This PDF contains JavaScript or an action that launches a program. Municipal notices do not contain them, so it was not verified."},
+		i18n.Text{Ja: "このファイルは開かずに、発行元の市区町村にお問い合わせください。", En: "Please do not open the file; contact the municipality that issued it."}}},
+	{err: pades.ErrNoSignature, class: Negative, cmd: i18n.Text{Ja: "この PDF には電子署名がありません。", En: "the PDF carries no signature"}, explanation: explanation{
+		i18n.Text{Ja: "この PDF には電子署名がありません。", En: "This PDF has no electronic signature."},
+		i18n.Text{Ja: "署名付きの PDF かどうか、発行元に確認してください。", En: "Please check with the issuer whether the PDF should be signed."}}},
+	{err: pades.ErrByteRange, class: Negative, cmd: i18n.Text{Ja: "署名がファイルの一部しか対象にしていません。この PDF は信用しないでください。", En: "a signature leaves part of the file unsigned; do not rely on this PDF"}, explanation: explanation{
+		i18n.Text{Ja: "署名の対象範囲がファイル全体になっていません。署名されていない部分が表示されるおそれがあります。", En: "A signature does not cover the whole file: unsigned parts may be shown."},
+		i18n.Text{Ja: "この PDF の内容は信用しないでください。発行元の市区町村にお問い合わせください。", En: "Please do not rely on this PDF; contact the municipality that issued it."}}},
 	{err: signer.ErrTSAUnreachable, class: Environment, cmd: i18n.Text{Ja: "タイムスタンプは、あとで shinseictl timestamp PKG で付けられます（送信時にも自動で付けます）。--tsa URL で別のタイムスタンプ局も指定できます。", En: "add the timestamp later with 'shinseictl timestamp PKG' (submitting also adds it), or name another authority with --tsa URL"}, explanation: explanation{
 		i18n.Text{Ja: "タイムスタンプ局に接続できませんでした。署名は有効ですが、タイムスタンプはまだ付いていません。", En: "The timestamp authority could not be reached. The signature is valid, but has no timestamp yet."},
 		i18n.Text{Ja: "このまま送信できます。タイムスタンプは送信時に自動で付けます。", En: "You can submit as it is; the timestamp is added when you submit."}}},

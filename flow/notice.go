@@ -12,6 +12,7 @@ import (
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/internal/fsx"
+	"github.com/shinsei-app/shinsei/pades"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -55,6 +56,9 @@ type NoticeReport struct {
 	// text), read only when the notice is intact.
 	Title i18n.Text `json:"title,omitzero"`
 	Text  i18n.Text `json:"text,omitzero"`
+	// PDF is the verification of a notice issued as a signed PDF: each
+	// signature, what it covers and what changed after it.
+	PDF *pades.Report `json:"pdf,omitempty"`
 	// Report and Check are the underlying results.
 	Report *signer.Report    `json:"-"`
 	Check  *certcheck.Result `json:"-"`
@@ -81,6 +85,9 @@ func (a *App) VerifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 		}
 	}
 	now := a.now()
+	if IsPDF(path) {
+		return a.verifyPDFNotice(ctx, path, now)
+	}
 	// Without anchors of its own, the App trusts what the service it is
 	// configured with announces (as a pre-check does): the command line.
 	roots, inter := a.cfg.TrustAnchors, a.cfg.Intermediates

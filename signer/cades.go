@@ -97,6 +97,28 @@ var farFuture = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 // in r. It returns an error wrapping ErrMalformed only when sig cannot be
 // parsed; any definite negative goes into r.Integrity and r.Certificate.
 func verifyCMS(ctx context.Context, sig, content []byte, opts VerifyOptions, r *Report) error {
+	return verifyCMSWith(ctx, sig, func(_ []byte, p7 *pkcs7.PKCS7, signer *x509.Certificate) error {
+		// digitorus also compares the claimed signing time with the
+		// signer's validity period. Validity is judged by certcheck at
+		// opts.At alone, so the signature is checked against a copy
+		// without validity bounds.
+		unbounded := *signer
+		unbounded.NotBefore, unbounded.NotAfter = time.Time{}, farFuture
+		view := *p7
+		view.Content = content
+		view.Certificates = []*x509.Certificate{&unbounded}
+		return view.Verify()
+	}, opts, r)
+}
+
+// integrityCheck verifies the signature of p7 (parsed from der) by
+// signer over the signed content; a *pkcs7.MessageDigestMismatchError
+// says the content is not what was signed.
+type integrityCheck func(der []byte, p7 *pkcs7.PKCS7, signer *x509.Certificate) error
+
+// verifyCMSWith is verifyCMS with the check of the signed content given
+// as integrity.
+func verifyCMSWith(ctx context.Context, sig []byte, integrity integrityCheck, opts VerifyOptions, r *Report) error {
 	der, side, err := normalizeCMS(sig)
 	if err != nil {
 		return fmt.Errorf("%w: signature is not CMS SignedData: %w", ErrMalformed, err)
@@ -179,16 +201,8 @@ func verifyCMS(ctx context.Context, sig, content []byte, opts VerifyOptions, r *
 		r.Certificate.Detail = fmt.Sprintf("signed no later than %s (%s by %s)", r.ProvenTime.UTC().Format(time.RFC3339), kind, r.ProvenBy)
 	}
 
-	// digitorus also compares the claimed signing time with the signer's
-	// validity period. Validity is judged by certcheck at opts.At alone,
-	// so the signature is checked against a copy without validity bounds.
-	unbounded := *signer
-	unbounded.NotBefore, unbounded.NotAfter = time.Time{}, farFuture
-	view := *p7
-	view.Content = content
-	view.Certificates = []*x509.Certificate{&unbounded}
 	var mismatch *pkcs7.MessageDigestMismatchError
-	switch err := view.Verify(); {
+	switch err := integrity(der, p7, signer); {
 	case errors.As(err, &mismatch):
 		r.Integrity = fail(ReasonContentDigestMismatch, "the message digest does not match the signed content")
 		return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/explain"
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/pades"
 	"github.com/shinsei-app/shinsei/signer"
 )
 
@@ -23,9 +24,11 @@ func runVerify(ctx context.Context, std *stdio, args []string) error {
 	fs := newFlags("verify")
 	trust := addTrustFlags(fs)
 	detached := fs.String("detached", "", "verify this detached CMS/CAdES `SIG.p7s` over the CONTENT file given as argument")
-	fs.Bool("offline", false, "use no network (verification currently never does)")
-	requireRevocation := fs.Bool("require-revocation", false, "exit 4 unless the signer's revocation status is established (verify checks it only from the OCSP responses and CRLs a signature carries; otherwise use 'shinseictl check' on the signer's certificate)")
+	fs.Bool("offline", false, "use no network (a package's verification never does; a PDF's signers are then checked with --crl files and cached answers only)")
+	requireRevocation := fs.Bool("require-revocation", false, "exit 4 unless the signer's revocation status is established (a package's signatures are checked only from the OCSP responses and CRLs they carry; a PDF's signers also by --crl files and their CRL and OCSP addresses; otherwise use 'shinseictl check' on the signer's certificate)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
+	var crls multiFlag
+	fs.Var(&crls, "crl", "PDF only: CRL `FILE` for the signers' revocation (PEM or DER; repeatable); a PDF's signers are also checked by their CRL and OCSP addresses unless --offline")
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
 		return err
@@ -45,6 +48,13 @@ func runVerify(ctx context.Context, std *stdio, args []string) error {
 	opts := signer.VerifyOptions{}
 	if opts.Roots, opts.Intermediates, opts.At, err = trust.load("verify"); err != nil {
 		return err
+	}
+	if *detached == "" && isPDF(operands[0]) {
+		popts := pades.Options{Roots: opts.Roots, Intermediates: opts.Intermediates, At: opts.At, RequireRevocation: *requireRevocation}
+		if popts.Sources, err = revocationSources(ctx, crls, "", "", offlineFlag(fs), defaultCacheDir()); err != nil {
+			return err
+		}
+		return verifyPDF(ctx, std, operands[0], popts, *asJSON, len(trust.anchors) == 0)
 	}
 	var rep *signer.Report
 	if *detached != "" {

@@ -29,7 +29,7 @@ const module = "github.com/shinsei-app/shinsei"
 var rules = []struct {
 	packages, forbidden []string
 }{
-	{[]string{"pkcs11", "pcsc", "signer", "certcheck", "identity", "submit"},
+	{[]string{"pkcs11", "pcsc", "signer", "certcheck", "identity", "submit", "pades"},
 		[]string{"fyne.io/", module + "/ui", module + "/flow", module + "/cmd/", module + "/sandbox", module + "/diagnosis", module + "/explain"}},
 	{[]string{"sandbox"}, []string{"fyne.io/", module + "/ui", module + "/flow", module + "/cmd/", module + "/diagnosis", module + "/explain"}},
 	{[]string{"sandbox/pki"}, sandboxExcept()},
