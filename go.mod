@@ -11,6 +11,7 @@ require (
 	// v0.0.0-20250819064552-5f74f69dda1d (2025-08-19), which builds with
 	// the Go of go.mod.
 	github.com/digitorus/pdf v0.1.2
+	github.com/digitorus/pdfsign v0.0.0-20250819064552-5f74f69dda1d
 	github.com/digitorus/pkcs7 v0.0.0-20250730155240-ffadbf3f398c
 	// RFC 3161 requests, responses and tokens. Pinned to this commit
 	// (2023-12-17): it builds with the Go of go.mod; later commits need Go
@@ -76,7 +77,4 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 )
 
-require (
-	github.com/digitorus/pdfsign v0.0.0-20250819064552-5f74f69dda1d // indirect
-	github.com/mattetti/filebuffer v1.0.1 // indirect
-)
+require github.com/mattetti/filebuffer v1.0.1 // indirect
