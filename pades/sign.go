@@ -34,15 +34,15 @@ const MaxSignInput = 256 << 20
 // time-stamp (and the difference between the library's CMS and ours):
 // the CMS is made after the file's layout is fixed, so its room is fixed
 // before. It is counted in bytes of DER; the file holds it in hex.
-const tokenReserve = 24 << 10
+const tokenReserve = 16 << 10
 
 // ErrBox means the visible signature box is not on a page of the PDF
 // or is empty.
 var ErrBox = errors.New("pades: the signature box is not on the PDF's pages")
 
-// ErrSignatureTooLarge means the signature with its time-stamp did not
+// errSignatureTooLarge means the signature with its time-stamp did not
 // fit the room kept for it in the file.
-var ErrSignatureTooLarge = errors.New("pades: the signature does not fit the room kept for it")
+var errSignatureTooLarge = errors.New("pades: the signature does not fit the room kept for it")
 
 // Box is a visible signature: a rectangle on a page, in PDF points from
 // the page's lower-left corner, showing Image (PNG or JPEG) or, without
@@ -138,21 +138,25 @@ func Sign(ctx context.Context, in, out string, cred signer.Credential, opts Sign
 		return nil, err
 	}
 	res := &SignResult{Level: LevelBB}
+	room := int(br[2]-br[1]) - 2
 	if opts.TSA != nil {
 		stamped, err := signer.StampSignature(ctx, cms, *opts.TSA)
-		if err != nil {
+		switch {
+		case err != nil:
 			res.TimestampErr = err
-		} else {
+		case 2*len(stamped) > room:
+			// A token larger than the room kept: signed without it.
+			res.TimestampErr = fmt.Errorf("%w: the token (%d bytes) is larger than the room kept in the PDF", signer.ErrTSABadReply, len(stamped)-len(cms))
+		default:
 			cms, res.Timestamped, res.Level = stamped, true, LevelBT
 		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	room := int(br[2]-br[1]) - 2
 	h := hex.EncodeToString(cms)
 	if len(h) > room {
-		return nil, fmt.Errorf("%w: %d bytes, room for %d", ErrSignatureTooLarge, len(cms), room/2)
+		return nil, fmt.Errorf("%w: %d bytes, room for %d", errSignatureTooLarge, len(cms), room/2)
 	}
 	copy(laid[br[1]+1:br[2]-1], h)
 	for j := br[1] + 1 + int64(len(h)); j < br[2]-1; j++ {
@@ -164,6 +168,15 @@ func Sign(ctx context.Context, in, out string, cred signer.Credential, opts Sign
 	res.Size = int64(len(laid))
 	res.Signatures = before + 1
 	return res, nil
+}
+
+// CheckSignable checks that Sign can sign the PDF at path: a regular
+// file under MaxSignInput that Verify would read (its errors are
+// Verify's: ErrMalformed, ErrTooLarge, ErrEncrypted, ErrActiveContent).
+// It is what a caller checks before it asks for a PIN.
+func CheckSignable(ctx context.Context, path string) error {
+	_, err := readInput(ctx, path)
+	return err
 }
 
 // readInput reads the PDF at path, checked as Verify checks a file.

@@ -55,11 +55,17 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	acceptIndeterminate := fs.Bool("accept-indeterminate", false, "sign even when the certificate's revocation status cannot be established (otherwise asked on the terminal, or exit 4)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	tsaURL := fs.String("tsa", "", "ask the RFC 3161 time-stamp authority at `URL` for a time-stamp over the signature (default: the one the service announces); when it cannot be reached the package is signed without one, to be added by 'shinseictl timestamp' or at submit")
+	pf := registerPADESFlags(fs)
 	var saved settingsFlags
 	saved.register(fs)
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
 		return err
+	}
+	if *pf.pades {
+		if err := pf.check(*out, operands); err != nil {
+			return err
+		}
 	}
 	switch {
 	case *out == "":
@@ -118,6 +124,10 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	if fromSettings != "" {
 		fmt.Fprint(std.err, std.tr("note: 保存された設定（"+fromSettings+"）のサービスと信頼する証明書で確認します（使わない場合は --no-settings）。\n",
 			"note: checking with the service and trust anchors of the saved settings ("+fromSettings+"); --no-settings ignores them.\n"))
+	}
+	if *pf.pades {
+		return signPDF(ctx, std, app, cb, cf, pf, flow.SignPDFRequest{In: operands[0], Out: *out, Overwrite: *force, Credential: choice,
+			AcceptIndeterminate: *acceptIndeterminate}, *asJSON)
 	}
 	signed, err := app.SignFiles(ctx, flow.SignFilesRequest{Files: operands, Credential: choice, Out: *out,
 		Overwrite: *force, AcceptIndeterminate: *acceptIndeterminate}, cb)
