@@ -63,9 +63,12 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 		return err
 	}
 	if *pf.pades {
-		if err := pf.check(*out, operands); err != nil {
-			return err
-		}
+		err = pf.check(*out, operands)
+	} else {
+		err = pf.withoutPADES()
+	}
+	if err != nil {
+		return err
 	}
 	switch {
 	case *out == "":

@@ -48,6 +48,14 @@ func (pf padesFlags) check(out string, operands []string) error {
 	return nil
 }
 
+// withoutPADES refuses the PDF flags given without --pades.
+func (pf padesFlags) withoutPADES() error {
+	if *pf.box != "" || *pf.reason != "" || *pf.location != "" {
+		return usageError("--box, --reason and --location are for a PDF: add --pades", "sign: a PDF flag without --pades")
+	}
+	return nil
+}
+
 // parseBox reads --box and --box-page.
 func (pf padesFlags) parseBox() (*pades.Box, error) {
 	if *pf.box == "" {
