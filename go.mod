@@ -77,4 +77,7 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 )
 
-require github.com/mattetti/filebuffer v1.0.1 // indirect
+require (
+	codeberg.org/go-pdf/fpdf v0.11.1 // indirect
+	github.com/mattetti/filebuffer v1.0.1 // indirect
+)

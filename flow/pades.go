@@ -49,8 +49,9 @@ type SignedPDF struct {
 //
 // It keeps the promises of SignFiles: before any PIN or password is
 // asked, In is checked (a regular readable file that is a PDF the
-// verifier reads: not encrypted, without JavaScript or launch actions)
-// and Out's folder (ErrOutExists unless Overwrite, …); then the
+// verifier reads: not encrypted, without JavaScript or launch actions),
+// the box is on one of its pages and the texts can be written
+// (pades.CheckSignable), and Out's folder (ErrOutExists unless Overwrite, …); then the
 // credential is used as every signature uses it (useCredential: a
 // locked PIN never asked for, one PIN entry, the same pre-check between
 // the PIN and the signature, ErrIndeterminate unless accepted), and the
@@ -64,7 +65,8 @@ func (a *App) SignPDF(ctx context.Context, req SignPDFRequest, cb Callbacks) (*S
 	if err := checkInputFile(req.In); err != nil {
 		return nil, err
 	}
-	if err := pades.CheckSignable(ctx, req.In); err != nil {
+	opts := pades.SignOptions{Box: req.Box, Reason: req.Reason, Location: req.Location, Now: a.now}
+	if err := pades.CheckSignable(ctx, req.In, opts); err != nil {
 		return nil, &Error{Op: "sign " + req.In, Err: err}
 	}
 	if err := checkOutput(req.Out, req.Overwrite); err != nil {
@@ -78,8 +80,8 @@ func (a *App) SignPDF(ctx context.Context, req SignPDFRequest, cb Callbacks) (*S
 		confirm: confirmIndeterminate(req.AcceptIndeterminate, cb),
 		use: func(cred signer.Credential, p *Precheck) error {
 			cb.progress(StageHashing, 0, 1)
-			res, err := pades.Sign(ctx, req.In, req.Out, cred, pades.SignOptions{TSA: a.tsa(ctx), Box: req.Box,
-				Name: cred.Cert.Subject.CommonName, Reason: req.Reason, Location: req.Location, Now: a.now})
+			opts.TSA = a.tsa(ctx)
+			res, err := pades.Sign(ctx, req.In, req.Out, cred, opts)
 			if err != nil {
 				return &Error{Op: "sign", Err: err}
 			}

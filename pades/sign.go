@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"time"
+	"unicode/utf16"
 
 	"github.com/digitorus/pdf"
 	"github.com/digitorus/pdfsign/sign"
@@ -39,6 +40,11 @@ const tokenReserve = 16 << 10
 // ErrBox means the visible signature box is not on a page of the PDF
 // or is empty.
 var ErrBox = errors.New("pades: the signature box is not on the PDF's pages")
+
+// ErrText means a reason or place for the signature dictionary holds a
+// character the PDF library cannot write (its UTF-16 code units would
+// need escaping in a PDF string, as 小 U+5C0F does).
+var ErrText = errors.New("pades: the signature's reason or place holds a character that cannot be written")
 
 // errSignatureTooLarge means the signature with its time-stamp did not
 // fit the room kept for it in the file.
@@ -101,6 +107,9 @@ type SignResult struct {
 func Sign(ctx context.Context, in, out string, cred signer.Credential, opts SignOptions) (*SignResult, error) {
 	if cred.Signer == nil || cred.Cert == nil {
 		return nil, errors.New("pades: the credential needs a key and a certificate")
+	}
+	if err := checkOptions(opts); err != nil {
+		return nil, err
 	}
 	data, err := readInput(ctx, in)
 	if err != nil {
@@ -170,13 +179,70 @@ func Sign(ctx context.Context, in, out string, cred signer.Credential, opts Sign
 	return res, nil
 }
 
-// CheckSignable checks that Sign can sign the PDF at path: a regular
-// file under MaxSignInput that Verify would read (its errors are
-// Verify's: ErrMalformed, ErrTooLarge, ErrEncrypted, ErrActiveContent).
-// It is what a caller checks before it asks for a PIN.
-func CheckSignable(ctx context.Context, path string) error {
-	_, err := readInput(ctx, path)
-	return err
+// CheckSignable checks, before any key is used, what Sign would refuse
+// about in and opts: in must be a regular file under MaxSignInput that
+// Verify would read (ErrMalformed, ErrTooLarge, ErrEncrypted,
+// ErrActiveContent), opts.Box a rectangle on one of its pages (ErrBox),
+// and the texts writable (ErrText). It is what a caller checks before it
+// asks for a PIN.
+func CheckSignable(ctx context.Context, in string, opts SignOptions) error {
+	if err := checkOptions(opts); err != nil {
+		return err
+	}
+	data, err := readInput(ctx, in)
+	if err != nil {
+		return err
+	}
+	if opts.Box == nil {
+		return nil
+	}
+	doc, err := open(ctx, bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return err
+	}
+	var pages int
+	if err := doc.guard(func() { pages = doc.r.NumPage() }); err != nil {
+		return err
+	}
+	if p := max(opts.Box.Page, 1); p > pages {
+		return fmt.Errorf("%w: page %d for the signature box; the PDF has %d", ErrBox, p, pages)
+	}
+	return nil
+}
+
+// checkOptions checks the texts and the box's rectangle.
+func checkOptions(opts SignOptions) error {
+	for _, t := range []string{opts.Name, opts.Reason, opts.Location} {
+		if !writableText(t) {
+			return fmt.Errorf("%w: %q", ErrText, t)
+		}
+	}
+	if b := opts.Box; b != nil && (b.Right <= b.Left || b.Top <= b.Bottom) {
+		return fmt.Errorf("%w: an empty rectangle", ErrBox)
+	}
+	return nil
+}
+
+// writableText reports whether the PDF library writes s as a correct
+// PDF string: it writes ASCII escaped, and other text as UTF-16BE
+// without escapes, which breaks on a code unit holding the byte of
+// '(', ')' or '\\'.
+func writableText(s string) bool {
+	ascii := true
+	for _, r := range s {
+		ascii = ascii && r < 0x80
+	}
+	if ascii {
+		return true
+	}
+	for _, u := range utf16.Encode([]rune(s)) {
+		for _, b := range []byte{byte(u >> 8), byte(u)} {
+			if b == '(' || b == ')' || b == '\\' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // readInput reads the PDF at path, checked as Verify checks a file.
@@ -261,9 +327,6 @@ func layout(data []byte, cred signer.Credential, opts SignOptions, now time.Time
 		}
 		if n := rdr.NumPage(); page > n {
 			return nil, fmt.Errorf("%w: page %d for the signature box; the PDF has %d", ErrBox, page, n)
-		}
-		if b.Right <= b.Left || b.Top <= b.Bottom {
-			return nil, fmt.Errorf("%w: an empty rectangle", ErrBox)
 		}
 		sd.Appearance = sign.Appearance{Visible: true, Page: uint32(page),
 			LowerLeftX: b.Left, LowerLeftY: b.Bottom, UpperRightX: b.Right, UpperRightY: b.Top, Image: b.Image}

@@ -203,3 +203,25 @@ func TestSigningRefusesWhatVerifyRefusesAndWritesNothing(t *testing.T) {
 		}
 	})
 }
+
+func TestTextThePDFLibraryWouldBreakIsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		ok   bool
+	}{
+		{"sandbox (notice)", true},
+		{"受付", true},
+		{"小林", false},       // 小 is U+5C0F: a backslash byte
+		{"通知 (再発行)", false}, // ( in UTF-16 text
+	} {
+		if got := writableText(tc.text); got != tc.ok {
+			t.Errorf("%q writable %v, want %v", tc.text, got, tc.ok)
+		}
+	}
+	f := testFixtures(t)
+	dir := fsxtest.TempDir(t)
+	in := writePDF(t, dir, "form.pdf", 0)
+	if _, err := Sign(context.Background(), in, filepath.Join(dir, "out.pdf"), credentialOf(f.official), SignOptions{Reason: "小林"}); !errors.Is(err, ErrText) {
+		t.Fatalf("error %v, want ErrText", err)
+	}
+}
