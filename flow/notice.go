@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"github.com/shinsei-app/shinsei/certcheck"
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/internal/fsx"
+	"github.com/shinsei-app/shinsei/pades"
 	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -55,9 +57,11 @@ type NoticeReport struct {
 	// text), read only when the notice is intact.
 	Title i18n.Text `json:"title,omitzero"`
 	Text  i18n.Text `json:"text,omitzero"`
-	// Report and Check are the underlying results.
+	// Report and Check are the underlying results; PDF is the result of
+	// a notice verified as a signed PDF (VerifyNoticePDF).
 	Report *signer.Report    `json:"-"`
 	Check  *certcheck.Result `json:"-"`
+	PDF    *pades.Report     `json:"-"`
 }
 
 // OK reports whether nothing is red.
@@ -157,6 +161,12 @@ func chainOf(rep *signer.Report) []*x509.Certificate {
 // fetchNotice downloads a notice of an application into the data
 // directory's notices/ folder and returns the file.
 func (a *App) fetchNotice(ctx context.Context, arrival, id string) (string, error) {
+	return a.fetchNoticeFile(ctx, arrival, id, ".asice", a.client.Notice)
+}
+
+// fetchNoticeFile downloads a notice with get (the package, or its PDF)
+// into the notices/ folder, as ARRIVAL-ID plus ext.
+func (a *App) fetchNoticeFile(ctx context.Context, arrival, id, ext string, get func(context.Context, string, submit.Auth, io.Writer) (int64, error)) (string, error) {
 	if err := a.needService(); err != nil {
 		return "", err
 	}
@@ -174,13 +184,13 @@ func (a *App) fetchNotice(ctx context.Context, arrival, id string) (string, erro
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", &Error{Op: "notice", Err: err}
 	}
-	final := filepath.Join(dir, arrival+"-"+id+".asice")
+	final := filepath.Join(dir, arrival+"-"+id+ext)
 	f, err := fsx.Create(final, 0)
 	if err != nil {
 		return "", &Error{Op: "notice", Err: err}
 	}
 	defer f.Abort()
-	if _, err := a.client.Notice(ctx, id, auth, f); err != nil {
+	if _, err := get(ctx, id, auth, f); err != nil {
 		if submit.IsReason(err, submit.ReasonNotFound) {
 			return "", &Error{Op: "notice " + id, Err: fmt.Errorf("%w: %w", ErrNoticeNotFound, err)}
 		}

@@ -84,8 +84,13 @@ func advance(f *sfnt.Font, buf *sfnt.Buffer, r rune, size float64) (sfnt.GlyphIn
 	return gi, float64(adv) / 64
 }
 
+// noLineStart are the characters a Japanese line must not start with
+// (JIS X 4051 禁則): wrap lets them hang past the width instead.
+const noLineStart = "、。，．）」』】〕〉》！？ー・：；々ぁぃぅぇぉっゃゅょァィゥェォッャュョ"
+
 // wrap breaks text into lines no wider than width points (between any
-// two characters, as Japanese allows), keeping its own line breaks.
+// two characters, as Japanese allows, but never before a character of
+// noLineStart), keeping its own line breaks.
 func wrap(f *sfnt.Font, buf *sfnt.Buffer, text string, size, width float64) []string {
 	var lines []string
 	for _, para := range strings.Split(text, "\n") {
@@ -93,7 +98,7 @@ func wrap(f *sfnt.Font, buf *sfnt.Buffer, text string, size, width float64) []st
 		w := 0.0
 		for _, r := range para {
 			_, a := advance(f, buf, r, size)
-			if w+a > width && len(cur) > 0 {
+			if w+a > width && len(cur) > 0 && !strings.ContainsRune(noLineStart, r) {
 				lines = append(lines, string(cur))
 				cur, w = nil, 0
 			}
@@ -151,6 +156,28 @@ func drawOutlined(pdf *fpdf.Fpdf, f *sfnt.Font, buf *sfnt.Buffer, x, y, size flo
 		x += adv
 	}
 	return nil
+}
+
+// noticeLines is what a notice's page says: the municipality's notice in
+// Japanese (title, body, the application, the date, the issuer), and its
+// English title.
+func noticeLines(n SandboxNotice, a *applicationRow, id string, issued time.Time, issuer string) []noticeLine {
+	date := fmt.Sprintf("%d年%d月%d日", issued.Year(), int(issued.Month()), issued.Day())
+	lines := []noticeLine{
+		{text: n.TitleJA, size: 20},
+		{text: n.TitleEN, size: 12, latin: true},
+	}
+	if n.BodyJA != "" {
+		lines = append(lines, noticeLine{text: n.BodyJA, size: 12})
+	}
+	return append(lines,
+		noticeLine{text: "到達番号：" + a.Arrival, size: 11},
+		noticeLine{text: "通知番号：" + id, size: 11},
+		noticeLine{text: "発行日：" + date, size: 11},
+		noticeLine{text: "発行者：" + issuer, size: 11},
+		noticeLine{text: "この通知書には、発行者の職責証明書による電子署名が付いています。", size: 10},
+		noticeLine{text: "Arrival " + a.Arrival + " / notice " + id + " / issued " + issued.Format("2006-01-02"), size: 9, latin: true},
+	)
 }
 
 // issueNoticePDF writes the notice as a PDF in dir and signs it

@@ -474,6 +474,7 @@ func (s *Service) routes() http.Handler {
 		{v1 + "/sessions/current", map[string]http.HandlerFunc{http.MethodDelete: s.handleLogout}},
 		{v1 + "/applications/{arrival}", map[string]http.HandlerFunc{http.MethodGet: s.handleStatus}},
 		{v1 + "/notices/{id}", map[string]http.HandlerFunc{http.MethodGet: s.handleNotice}},
+		{v1 + "/notices/{id}/pdf", map[string]http.HandlerFunc{http.MethodGet: s.handleNoticePDF}},
 		{v1 + "/validation", map[string]http.HandlerFunc{http.MethodPost: s.handleValidation}},
 		{v1 + "/ocsp", map[string]http.HandlerFunc{http.MethodPost: s.handleOCSP}},
 		{v1 + "/ocsp/{request...}", map[string]http.HandlerFunc{http.MethodGet: s.handleOCSP}},
