@@ -52,11 +52,13 @@ var errSignatureTooLarge = errors.New("pades: the signature does not fit the roo
 
 // Box is a visible signature: a rectangle on a page, in PDF points from
 // the page's lower-left corner, showing Image (PNG or JPEG) or, without
-// one, the signer's name.
+// one, Lines drawn in the embedded Japanese font (without Lines: 電子署名,
+// the signer's common name and organisation, and the signing time).
 type Box struct {
 	Page                     int
 	Left, Bottom, Right, Top float64
 	Image                    []byte
+	Lines                    []string
 }
 
 // SignOptions configure Sign.
@@ -328,8 +330,22 @@ func layout(data []byte, cred signer.Credential, opts SignOptions, now time.Time
 		if n := rdr.NumPage(); page > n {
 			return nil, fmt.Errorf("%w: page %d for the signature box; the PDF has %d", ErrBox, page, n)
 		}
+		img := b.Image
+		if img == nil {
+			lines := b.Lines
+			if lines == nil {
+				lines = []string{"電子署名 Digitally signed", cred.Cert.Subject.CommonName}
+				if o := cred.Cert.Subject.Organization; len(o) > 0 {
+					lines = append(lines, o[0])
+				}
+				lines = append(lines, now.Format("2006-01-02 15:04 MST"))
+			}
+			if img, err = boxImage(lines, b.Right-b.Left, b.Top-b.Bottom); err != nil {
+				return nil, err
+			}
+		}
 		sd.Appearance = sign.Appearance{Visible: true, Page: uint32(page),
-			LowerLeftX: b.Left, LowerLeftY: b.Bottom, UpperRightX: b.Right, UpperRightY: b.Top, Image: b.Image}
+			LowerLeftX: b.Left, LowerLeftY: b.Bottom, UpperRightX: b.Right, UpperRightY: b.Top, Image: img}
 	}
 	var buf bytes.Buffer
 	err = sign.Sign(bytes.NewReader(data), &buf, rdr, int64(len(data)), sd)
