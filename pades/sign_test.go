@@ -83,6 +83,8 @@ func TestSignedPDFsAreValidForShinseiPdfsigAndQpdf(t *testing.T) {
 	s := signedPDFs(t) // the NSS database, and a PDF pdfsig signed
 	dir := fsxtest.TempDir(t)
 	plain := writePDF(t, dir, "form.pdf", 0)
+	xrefStream := filepath.Join(dir, "form-xref-stream.pdf")
+	writeWithQPDF(t, []string{"--object-streams=generate", plain, xrefStream})
 	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "down", http.StatusServiceUnavailable)
 	}))
@@ -103,6 +105,8 @@ func TestSignedPDFsAreValidForShinseiPdfsigAndQpdf(t *testing.T) {
 			in: plain, opts: SignOptions{TSA: &signer.TSA{URL: tsaServer(t).URL}}, level: LevelBT, signatures: 1, subFilters: []string{SubFilterCAdES}},
 		{name: "an authority that is down leaves a PAdES-B-B signature and a note, never a failure",
 			in: plain, opts: SignOptions{TSA: &signer.TSA{URL: down.URL}}, level: LevelBB, tsaNote: signer.ErrTSAUnreachable, signatures: 1, subFilters: []string{SubFilterCAdES}},
+		{name: "a PDF with a cross-reference stream and object streams is signed too",
+			in: xrefStream, level: LevelBB, signatures: 1, subFilters: []string{SubFilterCAdES}},
 		{name: "a signature already in the PDF is kept, and both are valid",
 			in: s.plain, level: LevelBB, signatures: 2, subFilters: []string{SubFilterPKCS7, SubFilterCAdES}},
 		{name: "a visible signature box is drawn on the page",
