@@ -1,6 +1,7 @@
 // Package flow holds Shinsei's use cases — find credentials, pre-check,
-// sign, time-stamp, register, log in and out, submit, send what waits in
-// the outbox, ask for status, verify a notice — independent of any user interface,
+// sign (an application package, or a PDF as PAdES), time-stamp, register,
+// log in and out, submit, send what waits in the outbox, ask for status,
+// verify a notice (a package or a signed PDF) — independent of any user interface,
 // one file per use case. The desktop app (package ui) and the command line
 // (cmd/shinseictl) both call them, so every promise — no PIN presented in
 // vain, no signature the service will refuse, no signature failed because
@@ -14,7 +15,7 @@
 // (the operation and its cause) around a sentinel or typed error of flow
 // or of a core package; package explain words every one of them.
 //
-// flow imports the core packages (pkcs11, pcsc, signer, certcheck,
+// flow imports the core packages (pkcs11, pcsc, signer, pades, certcheck,
 // identity, submit) and i18n; never a GUI toolkit, ui, a command, the
 // help-desk diagnosis or the error table.
 package flow
