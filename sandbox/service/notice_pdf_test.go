@@ -5,8 +5,8 @@ package service
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"crypto/x509"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
