@@ -29,7 +29,7 @@ const (
 
 // MaxSignInput bounds the PDF Sign reads: it holds the file in memory
 // while it appends the signature (the PDF library writes to a buffer).
-const MaxSignInput = 256 << 20
+const MaxSignInput = 128 << 20
 
 // tokenReserve is the room kept in /Contents for the signature
 // time-stamp (and the difference between the library's CMS and ours):
