@@ -3,6 +3,9 @@ module github.com/shinsei-app/shinsei
 go 1.26.8
 
 require (
+	// The sandbox's notices as PDFs (package sandbox/service). v0.11.1:
+	// later versions ask for a newer golang.org/x/image than the window's.
+	codeberg.org/go-pdf/fpdf v0.11.1
 	fyne.io/fyne/v2 v2.8.1
 	// PDF structure (cross-reference tables and streams, objects), read by
 	// package pades: the reader github.com/digitorus/pdfsign is built on,
@@ -11,6 +14,7 @@ require (
 	// v0.0.0-20250819064552-5f74f69dda1d (2025-08-19), which builds with
 	// the Go of go.mod.
 	github.com/digitorus/pdf v0.1.2
+	github.com/digitorus/pdfsign v0.0.0-20250819064552-5f74f69dda1d
 	github.com/digitorus/pkcs7 v0.0.0-20250730155240-ffadbf3f398c
 	// RFC 3161 requests, responses and tokens. Pinned to this commit
 	// (2023-12-17): it builds with the Go of go.mod; later commits need Go
@@ -56,6 +60,7 @@ require (
 	github.com/hack-pad/safejs v0.1.0 // indirect
 	github.com/jeandeaual/go-locale v0.0.0-20250612000132-0ef82f21eade // indirect
 	github.com/jsummers/gobmp v0.0.0-20230614200233-a9de23ed2e25 // indirect
+	github.com/mattetti/filebuffer v1.0.1 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/mattn/go-runewidth v0.0.24 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect

@@ -12,6 +12,8 @@ import (
 	"embed"
 
 	"fyne.io/fyne/v2"
+
+	"github.com/shinsei-app/shinsei/assets/font"
 )
 
 //go:generate go run icon_gen.go
@@ -19,12 +21,8 @@ import (
 var (
 	//go:embed icon.png
 	iconPNG []byte
-	//go:embed font/BIZUDPGothic-Regular.otf
-	fontRegular []byte
-	//go:embed font/BIZUDPGothic-Bold.otf
-	fontBold []byte
-	//go:embed font/OFL.txt
-	fontLicence []byte
+	// The font files are embedded once, by package font.
+	fontRegular, fontBold = font.Regular, font.Bold
 )
 
 // Lang holds the translations, lang/ja.json and lang/en.json, for
@@ -47,4 +45,4 @@ var (
 
 // FontLicence is the SIL Open Font License 1.1 text the font ships under,
 // with its copyright line; the app shows it in its About box.
-var FontLicence = string(fontLicence)
+var FontLicence = font.Licence

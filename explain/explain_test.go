@@ -78,7 +78,7 @@ var coreSentinels = map[string]error{
 	"submit.ErrKept": submit.ErrKept, "submit.ErrNotForm": submit.ErrNotForm,
 
 	"pades.ErrMalformed": pades.ErrMalformed, "pades.ErrTooLarge": pades.ErrTooLarge, "pades.ErrEncrypted": pades.ErrEncrypted,
-	"pades.ErrActiveContent": pades.ErrActiveContent, "pades.ErrNoSignature": pades.ErrNoSignature, "pades.ErrByteRange": pades.ErrByteRange,
+	"pades.ErrActiveContent": pades.ErrActiveContent, "pades.ErrNoSignature": pades.ErrNoSignature, "pades.ErrByteRange": pades.ErrByteRange, "pades.ErrBox": pades.ErrBox, "pades.ErrText": pades.ErrText,
 }
 
 // corePackages are the folders whose sentinels the table must explain.

@@ -148,6 +148,12 @@ var sentinels = []row{
 	{err: pades.ErrByteRange, class: Negative, cmd: i18n.Text{Ja: "署名がファイルの一部しか対象にしていません。この PDF は信用しないでください。", En: "a signature leaves part of the file unsigned; do not rely on this PDF"}, explanation: explanation{
 		i18n.Text{Ja: "署名の対象範囲がファイル全体になっていません。署名されていない部分が表示されるおそれがあります。", En: "A signature does not cover the whole file: unsigned parts may be shown."},
 		i18n.Text{Ja: "この PDF の内容は信用しないでください。発行元の市区町村にお問い合わせください。", En: "Please do not rely on this PDF; contact the municipality that issued it."}}},
+	{err: pades.ErrBox, class: Usage, cmd: i18n.Text{Ja: "署名欄は --box X1,Y1,X2,Y2（ページ左下からのポイント）と --box-page で、PDF にあるページの上に指定してください。", En: "give the box with --box X1,Y1,X2,Y2 (points from the page's lower-left corner) and --box-page, on a page the PDF has"}, explanation: explanation{
+		i18n.Text{Ja: "署名欄の位置が PDF のページの上にありません。", En: "The signature box is not on a page of the PDF."},
+		i18n.Text{Ja: "署名欄のページと位置を選び直してください。", En: "Please choose the page and place of the signature box again."}}},
+	{err: pades.ErrText, class: Usage, cmd: i18n.Text{Ja: "--reason と --location には、この文字を使わずに指定してください（英数字なら確実に記録できます）。", En: "give --reason and --location without that character (ASCII letters and digits are always written)"}, explanation: explanation{
+		i18n.Text{Ja: "署名の理由または場所に、PDF に記録できない文字が含まれています。", En: "The signature's reason or place holds a character that cannot be written in the PDF."},
+		i18n.Text{Ja: "別の言葉で入力し直してください。", En: "Please enter it again in other words."}}},
 	{err: signer.ErrTSAUnreachable, class: Environment, cmd: i18n.Text{Ja: "タイムスタンプは、あとで shinseictl timestamp PKG で付けられます（送信時にも自動で付けます）。--tsa URL で別のタイムスタンプ局も指定できます。", En: "add the timestamp later with 'shinseictl timestamp PKG' (submitting also adds it), or name another authority with --tsa URL"}, explanation: explanation{
 		i18n.Text{Ja: "タイムスタンプ局に接続できませんでした。署名は有効ですが、タイムスタンプはまだ付いていません。", En: "The timestamp authority could not be reached. The signature is valid, but has no timestamp yet."},
 		i18n.Text{Ja: "このまま送信できます。タイムスタンプは送信時に自動で付けます。", En: "You can submit as it is; the timestamp is added when you submit."}}},

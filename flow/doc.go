@@ -1,9 +1,10 @@
 // Package flow holds Shinsei's use cases — find credentials, pre-check,
-// sign, sign many forms with one unlock (SignBatch), time-stamp, register,
-// log in and out, submit (one, or many four at a time: SubmitBatch), send
-// what waits in the outbox, ask for status (of one, or of every receipt:
-// StatusAll), verify a notice, withdraw an application, answer a request
-// for correction with an amendment — independent of any user interface,
+// sign (an application package, or a PDF as PAdES), sign many forms with
+// one unlock (SignBatch), time-stamp, register, log in and out, submit
+// (one, or many four at a time: SubmitBatch), send what waits in the
+// outbox, ask for status (of one, or of every receipt: StatusAll), verify
+// a notice (a package or a signed PDF), withdraw an application, answer a
+// request for correction with an amendment — independent of any user interface,
 // one file per use case. The desktop app (package ui) and the command line
 // (cmd/shinseictl) both call them, so every promise — no PIN presented in
 // vain, no signature the service will refuse, no signature failed because
@@ -22,7 +23,7 @@
 // (the operation and its cause) around a sentinel or typed error of flow
 // or of a core package; package explain words every one of them.
 //
-// flow imports the core packages (pkcs11, pcsc, signer, certcheck,
+// flow imports the core packages (pkcs11, pcsc, signer, pades, certcheck,
 // identity, submit) and i18n; never a GUI toolkit, ui, a command, the
 // help-desk diagnosis or the error table.
 package flow

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -172,6 +173,12 @@ func chainOf(rep *signer.Report) []*x509.Certificate {
 // the data directory's notices/ folder, proving the right as q says, and
 // returns the file.
 func (a *App) fetchNotice(ctx context.Context, q StatusQuery, id string) (string, error) {
+	return a.fetchNoticeFile(ctx, q, id, ".asice", a.client.Notice)
+}
+
+// fetchNoticeFile downloads a notice with get (the package, or its PDF)
+// into the notices/ folder, as ARRIVAL-ID plus ext.
+func (a *App) fetchNoticeFile(ctx context.Context, q StatusQuery, id, ext string, get func(context.Context, string, submit.Auth, io.Writer) (int64, error)) (string, error) {
 	arrival := q.Arrival
 	if err := a.needService(); err != nil {
 		return "", err
@@ -190,13 +197,13 @@ func (a *App) fetchNotice(ctx context.Context, q StatusQuery, id string) (string
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", &Error{Op: "notice", Err: err}
 	}
-	final := filepath.Join(dir, arrival+"-"+id+".asice")
+	final := filepath.Join(dir, arrival+"-"+id+ext)
 	f, err := fsx.Create(final, 0)
 	if err != nil {
 		return "", &Error{Op: "notice", Err: err}
 	}
 	defer f.Abort()
-	if _, err := a.client.Notice(ctx, id, auth, f); err != nil {
+	if _, err := get(ctx, id, auth, f); err != nil {
 		if submit.IsReason(err, submit.ReasonNotFound) {
 			return "", &Error{Op: "notice " + id, Err: fmt.Errorf("%w: %w", ErrNoticeNotFound, err)}
 		}

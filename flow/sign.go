@@ -298,15 +298,7 @@ func (a *App) SignFiles(ctx context.Context, req SignFilesRequest, cb Callbacks)
 			}
 			return p
 		},
-		confirm: func(ctx context.Context, p *Precheck) (bool, error) {
-			if !p.RevocationUnknown() || req.AcceptIndeterminate {
-				return true, nil
-			}
-			if cb.ConfirmSign == nil {
-				return false, &Error{Op: "sign", Err: ErrIndeterminate}
-			}
-			return cb.ConfirmSign(ctx, p)
-		},
+		confirm: confirmIndeterminate(req.AcceptIndeterminate, cb),
 		use: func(cred signer.Credential, p *Precheck) error {
 			return signed.build(ctx, files, cred, p, a.tsa(ctx), cb)
 		},
@@ -315,6 +307,22 @@ func (a *App) SignFiles(ctx context.Context, req SignFilesRequest, cb Callbacks)
 		return nil, err
 	}
 	return signed, nil
+}
+
+// confirmIndeterminate is the confirmation of a signature of files as
+// they are (SignFiles, SignPDF): none when the pre-check established
+// the revocation status or accept is set; otherwise Callbacks.ConfirmSign,
+// and without that callback ErrIndeterminate.
+func confirmIndeterminate(accept bool, cb Callbacks) func(ctx context.Context, p *Precheck) (bool, error) {
+	return func(ctx context.Context, p *Precheck) (bool, error) {
+		if !p.RevocationUnknown() || accept {
+			return true, nil
+		}
+		if cb.ConfirmSign == nil {
+			return false, &Error{Op: "sign", Err: ErrIndeterminate}
+		}
+		return cb.ConfirmSign(ctx, p)
+	}
 }
 
 // build signs files with cred into the package at s.Path, reporting the

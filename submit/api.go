@@ -21,6 +21,7 @@ const APIPrefix = "/api/v1"
 const (
 	MediaJSON      = "application/json"
 	MediaASiCE     = "application/vnd.etsi.asic-e+zip" // a signed application package
+	MediaPDF       = "application/pdf"                 // a notice as a signed PDF
 	MediaOCSPReq   = "application/ocsp-request"
 	MediaOCSPResp  = "application/ocsp-response"
 	HeaderIdemKey  = "Idempotency-Key" // a submission's retry key, 16–64 of [A-Za-z0-9_-]
@@ -246,6 +247,9 @@ type Notice struct {
 	TitleJA  string    `json:"title_ja"`
 	TitleEN  string    `json:"title_en"`
 	IssuedAt time.Time `json:"issued_at"`
+	// PDF says the notice is also a signed PDF (PAdES, the same 職責
+	// certificate), at GET /notices/{id}/pdf (Client.NoticePDF).
+	PDF bool `json:"pdf,omitempty"`
 }
 
 // ValidationRequest asks the service, as registered verifier, about a

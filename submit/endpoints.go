@@ -241,6 +241,24 @@ func (c *Client) Notice(ctx context.Context, id string, auth Auth, w io.Writer) 
 	return n, err
 }
 
+// NoticePDF downloads an official notice as a signed PDF (GET
+// /notices/{id}/pdf, for a notice whose Notice.PDF is set) into w, at
+// most MaxNotice bytes, and returns its size. Verify it with
+// pades.Verify against the LGPKI anchors before showing it.
+func (c *Client) NoticePDF(ctx context.Context, id string, auth Auth, w io.Writer) (int64, error) {
+	var n int64
+	err := c.do(ctx, call{method: http.MethodGet, path: "/notices/" + url.PathEscape(id) + "/pdf", header: auth.header(),
+		token: auth.Token, accept: MediaPDF, ok: []int{http.StatusOK}, timeout: 4 * c.timeout}, func(resp *http.Response) error {
+		var err error
+		n, err = iox.Copy(w, resp.Body, c.maxNotice)
+		if errors.Is(err, iox.ErrTooLarge) {
+			return badReply("notice larger than %d bytes", c.maxNotice)
+		}
+		return err
+	})
+	return n, err
+}
+
 // Validate asks the service, as registered verifier, about a certificate
 // (POST /validation).
 func (c *Client) Validate(ctx context.Context, certDER []byte) (*Validation, error) {

@@ -63,6 +63,7 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	acceptIndeterminate := fs.Bool("accept-indeterminate", false, "sign even when the certificate's revocation status cannot be established (otherwise asked on the terminal, or exit 4)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	tsaURL := fs.String("tsa", "", "ask the RFC 3161 time-stamp authority at `URL` for a time-stamp over the signature (default: the one the service announces); when it cannot be reached the package is signed without one, to be added by 'shinseictl timestamp' or at submit")
+	pd := registerPADESFlags(fs)
 	var saved settingsFlags
 	saved.register(fs)
 	pf := registerProxyFlags(fs)
@@ -70,7 +71,17 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *pd.pades {
+		err = pd.check(*out, operands)
+	} else {
+		err = pd.withoutPADES()
+	}
+	if err != nil {
+		return err
+	}
 	switch {
+	case *pd.pades && (*batch || *pf.poa || *pf.proxyFor != ""):
+		return usageError("sign one PDF at a time, without --batch, --power-of-attorney or --proxy-for", "sign: --pades with --batch, --power-of-attorney or --proxy-for")
 	case *batch && (*pf.poa || *pf.proxyFor != ""):
 		return usageError("sign a power of attorney or a proxy's application one at a time, without --batch", "sign: --batch with --power-of-attorney or --proxy-for")
 	case *batch || *outDir != "":
@@ -140,6 +151,10 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	if *batch {
 		return signBatch(ctx, std, app, cb, cf, choice, batchRequest{forms: operands, outDir: *outDir, force: *force,
 			acceptIndeterminate: *acceptIndeterminate, asJSON: *asJSON})
+	}
+	if *pd.pades {
+		return signPDF(ctx, std, app, cb, cf, pd, flow.SignPDFRequest{In: operands[0], Out: *out, Overwrite: *force, Credential: choice,
+			AcceptIndeterminate: *acceptIndeterminate}, *asJSON)
 	}
 	var signed *flow.Signed
 	if *pf.poa {

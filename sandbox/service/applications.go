@@ -458,8 +458,62 @@ func (s *Service) issueNotice(ctx context.Context, a *applicationRow, n SandboxN
 	if err := s.store.putPackage(out, hexSum); err != nil {
 		return "", err
 	}
-	return id, s.store.insertNotice(ctx, noticeRow{Notice: submit.Notice{ID: id, TitleJA: n.TitleJA, TitleEN: n.TitleEN, IssuedAt: issued},
-		Arrival: a.Arrival, PackageSHA256: hexSum})
+	// The same notice as a signed PDF, for residents who keep or forward
+	// PDFs.
+	pdfPath, err := issueNoticePDF(ctx, dir, cred, noticeLines(n, a, id, issued, s.official.Cert.Subject.CommonName), n.TitleJA, issued)
+	if err != nil {
+		return "", err
+	}
+	pdfData, err := os.ReadFile(pdfPath)
+	if err != nil {
+		return "", fmt.Errorf("service: notice: %w", err)
+	}
+	pdfSum := sha256.Sum256(pdfData)
+	pdfHex := hex.EncodeToString(pdfSum[:])
+	if err := s.store.putPackage(pdfPath, pdfHex); err != nil {
+		return "", err
+	}
+	return id, s.store.insertNotice(ctx, noticeRow{Notice: submit.Notice{ID: id, TitleJA: n.TitleJA, TitleEN: n.TitleEN, IssuedAt: issued, PDF: true},
+		Arrival: a.Arrival, PackageSHA256: hexSum, PDFSHA256: pdfHex})
+}
+
+// handleNoticePDF returns a notice's signed PDF to whoever may see its
+// application; 404 for a notice issued without one.
+func (s *Service) handleNoticePDF(w http.ResponseWriter, r *http.Request) {
+	n, err := s.store.notice(r.Context(), r.PathValue("id"))
+	switch {
+	case errors.Is(err, errNoRow):
+		if _, p := s.authorizedApplication(r, ""); p != nil {
+			writeProblem(w, p)
+			return
+		}
+		writeProblem(w, fail(submit.ReasonNotFound, "notice"))
+		return
+	case err != nil:
+		writeProblem(w, fail(submit.ReasonInternal, ""))
+		return
+	}
+	if _, p := s.authorizedApplication(r, n.Arrival); p != nil {
+		writeProblem(w, p)
+		return
+	}
+	if n.PDFSHA256 == "" {
+		writeProblem(w, fail(submit.ReasonNotFound, "notice PDF"))
+		return
+	}
+	f, err := s.store.openPackage(n.PDFSHA256)
+	if err != nil {
+		writeProblem(w, fail(submit.ReasonInternal, ""))
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", submit.MediaPDF)
+	w.Header().Set("Content-Disposition", `attachment; filename="notice-`+n.ID+`.pdf"`)
+	if fi, err := f.Stat(); err == nil {
+		w.Header().Set("Content-Length", fmt.Sprint(fi.Size()))
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.Copy(w, f)
 }
 
 // handleSandboxAdvance serves Advance over HTTP.

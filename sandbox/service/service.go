@@ -481,6 +481,7 @@ func (s *Service) routes() http.Handler {
 		{v1 + "/applications/{arrival}/withdrawal", map[string]http.HandlerFunc{http.MethodPost: s.handleWithdraw}},
 		{v1 + "/applications/{arrival}/amendments", map[string]http.HandlerFunc{http.MethodPost: s.handleAmend}},
 		{v1 + "/notices/{id}", map[string]http.HandlerFunc{http.MethodGet: s.handleNotice}},
+		{v1 + "/notices/{id}/pdf", map[string]http.HandlerFunc{http.MethodGet: s.handleNoticePDF}},
 		{v1 + "/validation", map[string]http.HandlerFunc{http.MethodPost: s.handleValidation}},
 		{v1 + "/ocsp", map[string]http.HandlerFunc{http.MethodPost: s.handleOCSP}},
 		{v1 + "/ocsp/{request...}", map[string]http.HandlerFunc{http.MethodGet: s.handleOCSP}},

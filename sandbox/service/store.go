@@ -120,7 +120,11 @@ func (s *sqlStore) migrate(ctx context.Context) error {
 		ms = append(ms, migration{v, base})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for _, m := range ms {
+	for i, m := range ms {
+		if i > 0 && ms[i-1].version == m.version {
+			// Two files of one number: the second would never run.
+			return fmt.Errorf("service: migrate: %s and %s have the same version number", ms[i-1].name, m.name)
+		}
 		if err := s.apply(ctx, m.version, m.name); err != nil {
 			return err
 		}
@@ -574,12 +578,19 @@ type noticeRow struct {
 	submit.Notice
 	Arrival       string
 	PackageSHA256 string
+	// PDFSHA256 names the signed PDF of the notice; empty for a notice
+	// issued before notices had one.
+	PDFSHA256 string
 }
 
 // insertNotice stores a notice whose package file is stored.
 func (s *sqlStore) insertNotice(ctx context.Context, n noticeRow) error {
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO notices (id, arrival_number, title_ja, title_en, package_sha256, issued_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, n.ID, n.Arrival, n.TitleJA, n.TitleEN, n.PackageSHA256, n.IssuedAt.UnixNano()); err != nil {
+	var pdf sql.NullString
+	if n.PDFSHA256 != "" {
+		pdf = sql.NullString{String: n.PDFSHA256, Valid: true}
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO notices (id, arrival_number, title_ja, title_en, package_sha256, issued_at, pdf_sha256)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, n.ID, n.Arrival, n.TitleJA, n.TitleEN, n.PackageSHA256, n.IssuedAt.UnixNano(), pdf); err != nil {
 		return fmt.Errorf("service: store notice: %w", err)
 	}
 	return nil
@@ -587,7 +598,7 @@ func (s *sqlStore) insertNotice(ctx context.Context, n noticeRow) error {
 
 // notices returns an application's notices, oldest first.
 func (s *sqlStore) notices(ctx context.Context, arrival string) ([]noticeRow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, arrival_number, title_ja, title_en, package_sha256, issued_at
+	rows, err := s.db.QueryContext(ctx, `SELECT id, arrival_number, title_ja, title_en, package_sha256, issued_at, pdf_sha256
 		FROM notices WHERE arrival_number = ? ORDER BY issued_at, id`, arrival)
 	if err != nil {
 		return nil, fmt.Errorf("service: list notices: %w", err)
@@ -606,14 +617,15 @@ func (s *sqlStore) notices(ctx context.Context, arrival string) ([]noticeRow, er
 
 // notice returns the notice id, or errNoRow.
 func (s *sqlStore) notice(ctx context.Context, id string) (*noticeRow, error) {
-	return scanNotice(s.db.QueryRowContext(ctx, `SELECT id, arrival_number, title_ja, title_en, package_sha256, issued_at
+	return scanNotice(s.db.QueryRowContext(ctx, `SELECT id, arrival_number, title_ja, title_en, package_sha256, issued_at, pdf_sha256
 		FROM notices WHERE id = ?`, id))
 }
 
 func scanNotice(row interface{ Scan(...any) error }) (*noticeRow, error) {
 	var n noticeRow
 	var issued int64
-	err := row.Scan(&n.ID, &n.Arrival, &n.TitleJA, &n.TitleEN, &n.PackageSHA256, &issued)
+	var pdf sql.NullString
+	err := row.Scan(&n.ID, &n.Arrival, &n.TitleJA, &n.TitleEN, &n.PackageSHA256, &issued, &pdf)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNoRow
 	}
@@ -621,5 +633,7 @@ func scanNotice(row interface{ Scan(...any) error }) (*noticeRow, error) {
 		return nil, fmt.Errorf("service: read notice: %w", err)
 	}
 	n.IssuedAt = time.Unix(0, issued).In(jst)
+	n.PDFSHA256 = pdf.String
+	n.PDF = pdf.Valid
 	return &n, nil
 }
