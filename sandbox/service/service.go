@@ -478,6 +478,7 @@ func (s *Service) routes() http.Handler {
 		{v1 + "/sessions/certificate", map[string]http.HandlerFunc{http.MethodPost: s.handleCertificateLogin}},
 		{v1 + "/sessions/current", map[string]http.HandlerFunc{http.MethodDelete: s.handleLogout}},
 		{v1 + "/applications/{arrival}", map[string]http.HandlerFunc{http.MethodGet: s.handleStatus}},
+		{v1 + "/applications/{arrival}/archive", map[string]http.HandlerFunc{http.MethodGet: s.handleArchive}},
 		{v1 + "/notices/{id}", map[string]http.HandlerFunc{http.MethodGet: s.handleNotice}},
 		{v1 + "/validation", map[string]http.HandlerFunc{http.MethodPost: s.handleValidation}},
 		{v1 + "/ocsp", map[string]http.HandlerFunc{http.MethodPost: s.handleOCSP}},
