@@ -68,6 +68,9 @@ var sentinels = []row{
 	{err: flow.ErrOutExists, class: Usage, cmd: i18n.Text{Ja: "--out のファイルが既にあります。別の名前を指定するか、上書きする場合は --force を付けてください（カードやパスワードは使っておらず、入力回数も減っていません）。", En: "the --out file already exists: give another name, or add --force to replace it (no PIN was tried and no try was spent)"}, explanation: explanation{
 		i18n.Text{Ja: "同じ名前のファイルが既にあります。カードやパスワードは使っておらず、入力回数も減っていません。", En: "A file of that name already exists. No PIN was tried and no try was spent."},
 		i18n.Text{Ja: "別の名前で保存してください。", En: "Please save under another name."}}},
+	{err: flow.ErrBatchNameTwice, class: Usage, cmd: i18n.Text{Ja: "同じ名前の申請書が2つあり、署名したファイルが同じ名前になってしまいます。どちらかの名前を変えてから、もう一度お試しください（カードやパスワードは使っておらず、入力回数も減っていません）。", En: "two forms have the same name, so their packages would be the same file: rename one and try again (no PIN was tried and no try was spent)"}, explanation: explanation{
+		i18n.Text{Ja: "同じ名前の申請書が2つあります。カードやパスワードは使っておらず、入力回数も減っていません。", En: "Two forms have the same name. No PIN was tried and no try was spent."},
+		i18n.Text{Ja: "どちらかの申請書の名前を変えてから、もう一度お選びください。", En: "Please rename one of the forms and choose them again."}}},
 	{err: flow.ErrIndeterminate, class: Indeterminate, cmd: i18n.Text{Ja: "失効の確認ができなかったため、署名していません。ネットワークと --service を確かめるか、このまま署名する場合は --accept-indeterminate を付けてください。", En: "nothing was signed: check the network and --service, or add --accept-indeterminate to sign anyway"}, explanation: explanation{
 		i18n.Text{Ja: "電子証明書が失効していないかを確認できなかったため、署名していません。", En: "Whether the certificate is revoked could not be established, so nothing was signed."},
 		i18n.Text{Ja: "インターネットへの接続を確認して、もう一度お試しください。", En: "Please check the network connection and try again."}}},
@@ -139,6 +142,19 @@ var sentinels = []row{
 		i18n.Text{Ja: "タイムスタンプ局が設定されておらず、申請サービスからも案内がありません。", En: "No timestamp authority is set, and the service announces none."},
 		i18n.Text{Ja: "設定でタイムスタンプ局を指定してください。署名自体は有効です。", En: "Please set a timestamp authority in the settings. The signature itself is valid."}}},
 
+	// Proxy filing (代理申請): refused before any PIN or password.
+	{err: flow.ErrProxyNotAllowed, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "この手続きは代理申請ができません。署名していません（署名用電子証明書のパスワードは使っていません）。", En: "This procedure cannot be filed by a proxy. Nothing was signed, and no PIN or password was used."},
+		i18n.Text{Ja: "申請者ご本人が、ご自身の電子証明書で署名して申請してください。", En: "The applicant must sign and file it with their own certificate."}},
+		cmd: i18n.Text{Ja: "申請者ご本人が、ご自身の証明書で署名してください（代理申請できる手続きは、サービスの手続き一覧で proxy_allowed が true のものです）。", En: "the applicant must sign it in person (procedures open to proxies have proxy_allowed true in the service's catalogue)"}},
+	{err: flow.ErrPowerOfAttorneyInvalid, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "委任状を使うことができません。署名していません（署名用電子証明書のパスワードは使っていません）。", En: "The power of attorney cannot be used. Nothing was signed, and no PIN or password was used."},
+		i18n.Text{Ja: "この手続きのための委任状（POA.asice）を、申請者ご本人に作り直していただいてください。", En: "Please ask the applicant for a new power of attorney (POA.asice) for this procedure."}},
+		cmd: i18n.Text{Ja: "申請者ご本人に shinseictl sign --power-of-attorney --proxy 名前 --procedure 手続きID --out POA.asice で委任状を作り直していただいてください。", En: "ask the applicant for a new one: 'shinseictl sign --power-of-attorney --proxy NAME --procedure ID --out POA.asice'"}},
+	{err: flow.ErrPrincipalNotApplicant, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "委任状に署名した方と、申請書の申請者が一致しません。署名していません（署名用電子証明書のパスワードは使っていません）。", En: "The person who signed the power of attorney is not the form's applicant. Nothing was signed, and no PIN or password was used."},
+		i18n.Text{Ja: "申請者欄を委任者の電子証明書の記録どおりに直すか、申請者ご本人の委任状をご用意ください。", En: "Please correct the applicant block to the principal's certificate, or get the applicant's own power of attorney."}}},
+
 	{err: flow.ErrWrongLevel, class: Usage, explanation: explanation{
 		i18n.Text{Ja: "この手続きの申請方法（ログイン・署名の要否）と合っていません。", En: "This does not fit how the procedure is filed (login and signature)."},
 		i18n.Text{Ja: "署名が必要な手続きは署名してから、署名が不要な手続きは署名せずに送信してください。", En: "Sign the form for procedures that need a signature, and send the form itself for the others."}}},
@@ -168,6 +184,22 @@ var sentinels = []row{
 		i18n.Text{Ja: "その到達番号の申請に、その通知番号の通知はありません。", En: "The application of that arrival number has no notice of that notice number."},
 		i18n.Text{Ja: "到達番号と通知番号をご確認ください。「申請履歴」で「状況を確認」を押すと、届いた通知の通知番号が表示され、「通知を開く」でそのまま確かめられます。", En: "Please check the arrival number and the notice number. In History, “Check status” lists the notices that arrived with their numbers, and “Open the notice” verifies one."}},
 		cmd: i18n.Text{Ja: "到達番号と通知番号をご確認ください。shinseictl status で、届いた通知の通知番号が表示されます。", En: "check the arrival number and the notice number; 'shinseictl status' lists the notices that arrived"}},
+	{err: flow.ErrAlreadyProcessed, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "この申請は、すでに市区町村で処理が済んでいるため、取り下げや補正はできません。何も送信していません。", En: "This application has already been processed by the municipality, so it can no longer be withdrawn or corrected. Nothing was sent."},
+		i18n.Text{Ja: "内容についてはお手続きの窓口にお問い合わせください。", En: "Please contact the office of the procedure about it."}},
+		cmd: i18n.Text{Ja: "処理済みの申請は取り下げ・補正できません。shinseictl status で状況を確認し、窓口にお問い合わせください。", En: "a processed application cannot be withdrawn or amended: see 'shinseictl status' and contact the office of the procedure"}},
+	{err: flow.ErrNotApplicant, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "申請したご本人の電子証明書による署名ではないため、受け付けられませんでした。", En: "It was not signed with the certificate of the person who filed the application, so it was not accepted."},
+		i18n.Text{Ja: "申請のときと同じ方のマイナンバーカードまたは電子証明書で署名してください。", En: "Please sign with the My Number card or certificate of the same person as the application."}},
+		cmd: i18n.Text{Ja: "申請のときと同じ方のカード（--module）または証明書ファイル（--p12）で署名してください。", En: "sign with the card (--module) or certificate file (--p12) of the person who filed the application"}},
+	{err: flow.ErrAmendmentNotRequested, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "この申請には、現在補正のご依頼はありません。何も送信していません。", En: "No correction is requested for this application now. Nothing was sent."},
+		i18n.Text{Ja: "「申請履歴」で「状況を確認」を押すと、補正依頼が届いているかが分かります。", En: "In History, “Check status” shows whether a request for correction has arrived."}},
+		cmd: i18n.Text{Ja: "補正依頼が届いているかは shinseictl status で確認できます。", En: "'shinseictl status' shows whether a correction is requested"}},
+	{err: flow.ErrCorrectionUnverified, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "補正依頼の通知書を、市区町村が発行したものと確認できませんでした。通知の内容は使っていません。", En: "The request for correction could not be verified as the municipality's, so its content was not used."},
+		i18n.Text{Ja: "発行元の市区町村にお問い合わせください。", En: "Please contact the municipality that issued it."}},
+		cmd: i18n.Text{Ja: "通知書を shinseictl verify で確かめ、発行元の市区町村にお問い合わせください。", En: "check the notice with 'shinseictl verify' and contact the municipality that issued it"}},
 	{err: flow.ErrNoService, class: Usage, explanation: explanation{
 		i18n.Text{Ja: "申請サービスが設定されていません。", En: "No service is configured."},
 		i18n.Text{Ja: "設定画面で申請サービスのアドレスを入力してください。", En: "Please enter the service's address in the settings."}}},
@@ -338,6 +370,14 @@ var reasonHints = map[submit.Reason]reasonHint{
 		i18n.Text{Ja: "申請者欄（氏名・生年月日・性別・住所）を証明書の記載どおりに直して、署名し直してください。", En: "the applicant data in the form must match the certificate's name, date of birth, sex and address"}},
 	submit.ReasonSignerNotHolder: {i18n.Text{Ja: "ログインしている ID の本人の証明書で署名してください。", En: "Please sign with the certificate of the person whose ID is logged in."},
 		i18n.Text{Ja: "ログインしている ID の本人の証明書で署名してください。", En: "sign with the account holder's own certificate, or log in with the signer's account"}},
+	submit.ReasonProxyNotAllowed: {i18n.Text{Ja: "申請者ご本人が、ご自身の電子証明書で署名して申請してください。", En: "The applicant must sign and file it with their own certificate."},
+		i18n.Text{Ja: "この手続きは代理申請できません。申請者ご本人が署名してください。", En: "this procedure takes no proxy: the applicant must sign it"}},
+	submit.ReasonPowerOfAttorneyInvalid: {i18n.Text{Ja: "この手続きのための委任状を申請者ご本人に作り直していただき、署名し直してください。", En: "Please ask the applicant for a new power of attorney for this procedure, and sign again."},
+		i18n.Text{Ja: "申請者ご本人に委任状を作り直していただき（shinseictl sign --power-of-attorney）、--proxy-for で署名し直してください。", En: "ask the applicant for a new power of attorney ('shinseictl sign --power-of-attorney') and sign again with --proxy-for"}},
+	submit.ReasonPrincipalNotApplicant: {i18n.Text{Ja: "申請者欄を委任者の電子証明書の記録どおりに直すか、申請者ご本人の委任状で署名し直してください。", En: "Please correct the applicant block to the principal's certificate, or sign again with the applicant's own power of attorney."},
+		i18n.Text{Ja: "申請者欄と委任状の署名者を一致させて、署名し直してください。", En: "the form's applicant must be the power of attorney's signer: correct one and sign again"}},
+	submit.ReasonProxyNotSubmitter: {i18n.Text{Ja: "委任状で指定された代理人ご本人の電子証明書で署名し、指定された利用者IDでログインして送信してください。", En: "Please sign with the named proxy's own certificate, and send it logged in with the named user ID."},
+		i18n.Text{Ja: "委任状で指定された代理人の証明書で署名し、指定された利用者IDで送信してください（--account）。", En: "sign with the named proxy's certificate and send from the named account (--account)"}},
 	submit.ReasonFormInvalid: {i18n.Text{Ja: "申請書を直して、もう一度お試しください。", En: "Please correct the form and try again."},
 		i18n.Text{Ja: "申請書を直して、もう一度お試しください。", En: "correct the form and submit again"}},
 	submit.ReasonBadRequest: {i18n.Text{Ja: "申請書を直して、もう一度お試しください。", En: "Please correct the form and try again."},
@@ -354,6 +394,12 @@ var reasonHints = map[submit.Reason]reasonHint{
 		i18n.Text{Ja: "到達番号（と問合せ番号）をご確認ください。", En: "check the arrival number (and the inquiry number for an anonymous application)"}},
 	submit.ReasonAlreadyReceived: {i18n.Text{Ja: "受付の状況は「申請履歴」でご確認ください。もう一度送る必要はありません。", En: "Please see History for where it stands; there is no need to send it again."},
 		i18n.Text{Ja: "同じ署名の申請データがすでに届いています。shinseictl receipts で状況を確認してください。", En: "the service already holds this signed package: see 'shinseictl receipts'; there is no need to send it again"}},
+	submit.ReasonAlreadyProcessed: {i18n.Text{Ja: "内容についてはお手続きの窓口にお問い合わせください。", En: "Please contact the office of the procedure about it."},
+		i18n.Text{Ja: "処理済みの申請は取り下げ・補正できません。", En: "a processed application cannot be withdrawn or amended"}},
+	submit.ReasonNotApplicant: {i18n.Text{Ja: "申請のときと同じ方の電子証明書で署名してください。", En: "Please sign with the same person's certificate as the application."},
+		i18n.Text{Ja: "申請のときと同じ方の電子証明書で署名してください。", En: "sign with the certificate of the person who filed the application"}},
+	submit.ReasonAmendmentNotRequested: {i18n.Text{Ja: "補正は、補正依頼の通知が届いたときにだけ送信できます。", En: "An amendment can be sent only when a request for correction has arrived."},
+		i18n.Text{Ja: "補正依頼が届いているかは shinseictl status で確認できます。", En: "'shinseictl status' shows whether a correction is requested"}},
 	submit.ReasonIdempotencyConflict: {i18n.Text{Ja: "この申請と同じ送信番号で、内容の違う申請がすでに送られています。まず「申請履歴」で、申請が届いていないかをご確認ください。届いていない場合だけ、新しい申請としてもう一度署名・送信してください。", En: "An application with other content was already sent under the same sending key. Please first look in History whether your application arrived; only if it did not, sign and send it again as a new application."},
 		i18n.Text{Ja: "この申請と同じ冪等キーで、内容の違う申請がすでに送られています。まず shinseictl receipts で届いていないかをご確認ください。届いていない場合だけ、新しい申請として送信してください。", En: "this application's key was used for other content: submit the file again as a new application"}},
 }

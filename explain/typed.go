@@ -64,6 +64,13 @@ func typed(err error) (Entry, bool) {
 		return sendEntry(se), true
 	case errors.As(err, &te):
 		return tlsEntry(te), true
+	case errors.Is(err, flow.ErrAlreadyProcessed), errors.Is(err, flow.ErrNotApplicant), errors.Is(err, flow.ErrAmendmentNotRequested):
+		// The steps after the receipt name the refusal in their own words.
+		for _, s := range []error{flow.ErrAlreadyProcessed, flow.ErrNotApplicant, flow.ErrAmendmentNotRequested} {
+			if errors.Is(err, s) {
+				return sentinelEntry(s), true
+			}
+		}
 	case errors.Is(err, flow.ErrNoticeNotFound):
 		// The service's not-found speaks of the numbers of an
 		// application; this one names the notice's, as the screen does.

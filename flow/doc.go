@@ -1,11 +1,19 @@
 // Package flow holds Shinsei's use cases — find credentials, pre-check,
-// sign, time-stamp, register, log in and out, submit, send what waits in
-// the outbox, ask for status, verify a notice — independent of any user interface,
+// sign, sign many forms with one unlock (SignBatch), time-stamp, register,
+// log in and out, submit (one, or many four at a time: SubmitBatch), send
+// what waits in the outbox, ask for status (of one, or of every receipt:
+// StatusAll), verify a notice, withdraw an application, answer a request
+// for correction with an amendment — independent of any user interface,
 // one file per use case. The desktop app (package ui) and the command line
 // (cmd/shinseictl) both call them, so every promise — no PIN presented in
 // vain, no signature the service will refuse, no signature failed because
 // a time-stamp authority is down, nothing filed twice, nothing left behind
-// on Cancel — is kept here once, for both.
+// on Cancel — is kept here once, for both. Proxy filing (proxy.go) keeps
+// them for two holders: the principal signs a power of attorney with one
+// entry of her secret, the proxy signs her form with one entry of his, and
+// what the service would refuse (a procedure without proxies, a power of
+// attorney for another procedure or signed by someone other than the
+// applicant) is refused before either is asked.
 //
 // A use case never talks to the user itself: it asks for PINs,
 // confirmations and progress through callbacks its caller provides

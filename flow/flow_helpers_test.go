@@ -61,7 +61,7 @@ var (
 
 // getWorld makes the PKI, issues the credentials, writes the .p12 files
 // and provisions the SoftHSM token, once per process.
-func getWorld(t *testing.T) *world {
+func getWorld(t testing.TB) *world {
 	t.Helper()
 	worldOnce.Do(func() { theWorld, worldErr = makeWorld(t) })
 	if worldErr != nil {
@@ -70,7 +70,7 @@ func getWorld(t *testing.T) *world {
 	return theWorld
 }
 
-func makeWorld(t *testing.T) (*world, error) {
+func makeWorld(t testing.TB) (*world, error) {
 	p, err := pki.New(time.Now())
 	if err != nil {
 		return nil, err
@@ -154,7 +154,7 @@ func addPrivateCertificate(lib *pkcs11.Library, label, pin string, id []byte, ce
 
 // startService starts the reference service on loopback over p and reg
 // for the test, without the responders.
-func startService(t *testing.T, p *pki.PKI, reg *pki.Registry) *service.Service {
+func startService(t testing.TB, p *pki.PKI, reg *pki.Registry) *service.Service {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	w, err := sandbox.Start(ctx, sandbox.Options{PKI: p, Registry: reg, NoResponders: true,
@@ -169,7 +169,7 @@ func startService(t *testing.T, p *pki.PKI, reg *pki.Registry) *service.Service 
 
 // openApp opens an App on the service with the world's roots as anchors,
 // the given PKCS#11 libraries and a fresh data directory and keyring.
-func openApp(t *testing.T, svc *service.Service, p *pki.PKI, libs []*pkcs11.Library, change ...func(*flow.Config)) (*flow.App, *flow.Config) {
+func openApp(t testing.TB, svc *service.Service, p *pki.PKI, libs []*pkcs11.Library, change ...func(*flow.Config)) (*flow.App, *flow.Config) {
 	t.Helper()
 	cfg := flow.Config{
 		ServiceURL:     svc.URL(),
@@ -255,7 +255,7 @@ func residentToken() flow.CredentialChoice {
 
 // form makes a complete form for the procedure, the applicant block
 // pre-filled from cert (or left as the schema's empty block for nil).
-func form(t *testing.T, a *flow.App, procedure string, cert *x509.Certificate) (*flow.ProcedureInfo, *submit.FormDocument) {
+func form(t testing.TB, a *flow.App, procedure string, cert *x509.Certificate) (*flow.ProcedureInfo, *submit.FormDocument) {
 	t.Helper()
 	proc, err := a.Procedure(context.Background(), procedure)
 	if err != nil {

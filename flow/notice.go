@@ -80,12 +80,16 @@ func (a *App) VerifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 	path := ref.Path
 	if path == "" {
 		var err error
-		if path, err = a.fetchNotice(ctx, ref.Arrival, ref.ID); err != nil {
+		if path, err = a.fetchNotice(ctx, StatusQuery{Arrival: ref.Arrival}, ref.ID); err != nil {
 			return nil, err
 		}
 	}
 	now := a.now()
-	rep, err := signer.Verify(ctx, path, a.PackageVerifyOptions(ctx, now))
+	// Without anchors of its own, the App trusts what the service it is
+	// configured with announces (as a pre-check does): the command line.
+	opts := a.PackageVerifyOptions(ctx, now)
+	roots, inter := opts.Roots, opts.Intermediates
+	rep, err := signer.Verify(ctx, path, opts)
 	if err != nil {
 		return nil, &Error{Op: "notice", Err: err}
 	}
@@ -120,14 +124,14 @@ func (a *App) VerifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 			sources = nil
 		}
 	}
-	intermediates := append(append([]*x509.Certificate{}, a.cfg.Intermediates...), chainOf(rep)...)
+	intermediates := append(append([]*x509.Certificate{}, inter...), chainOf(rep)...)
 	// A signature time-stamp that holds proves when the notice was signed:
 	// the certificate is checked then, not now (signer.Report.ProvenTime).
 	at := now
 	if rep.ProvenTime != nil {
 		at = *rep.ProvenTime
 	}
-	res := certcheck.Check(ctx, rep.Signer, certcheck.Options{Roots: a.cfg.TrustAnchors, Intermediates: intermediates, At: at, Sources: sources})
+	res := certcheck.Check(ctx, rep.Signer, certcheck.Options{Roots: roots, Intermediates: intermediates, At: at, Sources: sources})
 	out.Check, out.Domain = res, res.Domain
 	renew := i18n.Text{Ja: "発行元の市区町村にお問い合わせください。", En: "Please contact the municipality that issued it."}
 	switch {
@@ -166,9 +170,11 @@ func chainOf(rep *signer.Report) []*x509.Certificate {
 	return rep.Chain[1:]
 }
 
-// fetchNotice downloads a notice of an application into the data
-// directory's notices/ folder and returns the file.
-func (a *App) fetchNotice(ctx context.Context, arrival, id string) (string, error) {
+// fetchNotice downloads a notice of the application q asks about into
+// the data directory's notices/ folder, proving the right as q says, and
+// returns the file.
+func (a *App) fetchNotice(ctx context.Context, q StatusQuery, id string) (string, error) {
+	arrival := q.Arrival
 	if err := a.needService(); err != nil {
 		return "", err
 	}
@@ -178,7 +184,7 @@ func (a *App) fetchNotice(ctx context.Context, arrival, id string) (string, erro
 	if !safeID.MatchString(id) || !safeID.MatchString(arrival) {
 		return "", &Error{Op: fmt.Sprintf("notice %q of %q", id, arrival), Err: ErrNoticeNotFound}
 	}
-	auth, _, err := a.auth(ctx, StatusQuery{Arrival: arrival}, Callbacks{})
+	auth, _, err := a.auth(ctx, q, Callbacks{})
 	if err != nil {
 		return "", err
 	}

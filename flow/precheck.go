@@ -134,7 +134,7 @@ func (a *App) precheckCertificate(ctx context.Context, p *Precheck, cert *x509.C
 		sources = []certcheck.Source{certcheck.JPKISource{}}
 	}
 	trust := a.signerTrust(ctx)
-	res := certcheck.Check(ctx, cert, certcheck.Options{Roots: trust.anchors, Intermediates: trust.intermediates, At: now, Sources: sources})
+	res := checkCertificate(ctx, cert, certcheck.Options{Roots: trust.anchors, Intermediates: trust.intermediates, At: now, Sources: sources})
 	p.Cert = res
 	renew := renewHint(kindOf(cert, res.Domain))
 	pathOK := len(res.Path) > 0
@@ -243,7 +243,7 @@ func (a *App) precheckIdentity(p *Precheck, cert *x509.Certificate, form *submit
 }
 
 func (a *App) precheckService(ctx context.Context, p *Precheck, add addLine) {
-	pr := a.probeService(ctx)
+	pr := a.probeServiceOnce(ctx)
 	switch {
 	case pr.untrusted:
 		add(LineService, "", Red, i18n.Text{Ja: "申請サービスの証明書を信頼できません。このサービスには送信しません。", En: "The service's certificate is not trusted; nothing will be sent to it."},

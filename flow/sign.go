@@ -36,6 +36,12 @@ type SignRequest struct {
 	// Out is where the package is written; empty means a new file in the
 	// data directory's signed/ folder.
 	Out string
+	// PowerOfAttorney, when set, is the principal's power of attorney
+	// package (SignPowerOfAttorney): the signer files as the proxy, the
+	// package carries the principal's signature beside the proxy's, and
+	// FillApplicant fills the applicant block from the principal's
+	// certificate (see proxy.go for what is checked when).
+	PowerOfAttorney string
 	// account is the account the package will be sent from
 	// (SignAndSubmit); the pre-check checks that it may send what the
 	// certificate signs.
@@ -72,6 +78,11 @@ type Signed struct {
 	// CAdES-B-LT): never for a My Number card, whose revocation data the
 	// service adds on receipt (see validationData).
 	ValidationData bool `json:"validation_data"`
+	// PowerOfAttorney is the power of attorney the package carries, for a
+	// proxy's application.
+	PowerOfAttorney *PowerOfAttorney `json:"-"`
+	// supporting marks a package without a form (a power of attorney).
+	supporting bool
 }
 
 // SignFilesRequest is what SignFiles signs: files as they are.
@@ -92,6 +103,9 @@ type SignFilesRequest struct {
 	// Callbacks.ConfirmSign is asked, and without that callback the use
 	// case ends with ErrIndeterminate.
 	AcceptIndeterminate bool
+	// PowerOfAttorney, when set, is the principal's power of attorney
+	// package: the signer files as the proxy (see proxy.go).
+	PowerOfAttorney string
 }
 
 // FormFileName is the form's name inside a package Sign makes.
@@ -121,13 +135,34 @@ func (a *App) Sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 		return nil, fmt.Errorf("%w: procedure %s takes the form unsigned (level %s)", ErrWrongLevel, proc.ID, proc.Level)
 	}
 	form := req.Form
-	if req.FillApplicant {
+	var poa *PowerOfAttorney
+	if req.PowerOfAttorney != "" {
+		var err error
+		if poa, err = a.ReadPowerOfAttorney(ctx, req.PowerOfAttorney); err != nil {
+			return nil, err
+		}
+	}
+	var filled []string
+	if poa != nil && req.FillApplicant {
+		// A proxy's form names the principal: filled from the power of
+		// attorney's signer, and checked whole before any PIN.
+		form = cloneForm(req.Form)
+		filled = FillApplicant(form, Prefill(poa.Principal), proc, false)
+		if err := CheckForm(form, proc, len(req.Attachments)); err != nil {
+			return nil, err
+		}
+	} else if req.FillApplicant {
 		form = cloneForm(req.Form)
 		if probs := ValidateFormToFill(form, proc, len(req.Attachments)); len(probs) > 0 {
 			return nil, &FormError{Problems: probs}
 		}
 	} else if err := CheckForm(form, proc, len(req.Attachments)); err != nil {
 		return nil, err
+	}
+	if poa != nil {
+		if err := poa.checkFor(form, &proc); err != nil {
+			return nil, err
+		}
 	}
 	// Every input before any PIN is asked.
 	for _, p := range req.Attachments {
@@ -160,16 +195,19 @@ func (a *App) Sign(ctx context.Context, req SignRequest, cb Callbacks) (*Signed,
 		return nil, err
 	}
 	defer fsx.RemoveAll(work)
-	signed := &Signed{Path: out, Procedure: proc, Form: form}
+	signed := &Signed{Path: out, Procedure: proc, Form: form, Filled: filled, PowerOfAttorney: poa}
 	_, err = a.useCredential(ctx, req.Credential, cb, signing{
 		confirmRequired: true,
 		check: func(cert *x509.Certificate) *Precheck {
-			if req.FillApplicant {
+			if req.FillApplicant && poa == nil {
 				signed.Filled = FillApplicant(form, Prefill(cert), proc, false)
 			}
 			p := a.precheck(ctx, cert, form, &proc, len(req.Attachments))
 			precheckAccount(p, cert, &proc, req.account)
 			precheckAttachments(p, &proc, form, req.Attachments)
+			if poa != nil {
+				poa.adjust(p, cert)
+			}
 			p.markFilled(signed.Filled)
 			return p
 		},
@@ -240,17 +278,25 @@ func (a *App) SignFiles(ctx context.Context, req SignFilesRequest, cb Callbacks)
 			return nil, &Error{Op: "sign", Err: &FormError{Problems: []FieldProblem{*pr}}}
 		}
 	}
+	poa, err := a.proxyFor(ctx, req.PowerOfAttorney, form, proc)
+	if err != nil {
+		return nil, err
+	}
 	files := make([]signer.File, len(req.Files))
 	for i, p := range req.Files {
 		files[i] = signer.File{Path: p}
 	}
-	signed := &Signed{Path: req.Out, Form: form}
+	signed := &Signed{Path: req.Out, Form: form, PowerOfAttorney: poa}
 	if proc != nil {
 		signed.Procedure = *proc
 	}
-	_, err := a.useCredential(ctx, req.Credential, cb, signing{
+	_, err = a.useCredential(ctx, req.Credential, cb, signing{
 		checkCred: func(cred signer.Credential) *Precheck {
-			return a.precheckSigner(ctx, cred, form, proc, attachments)
+			p := a.precheckSigner(ctx, cred, form, proc, attachments)
+			if poa != nil {
+				poa.adjust(p, cred.Cert)
+			}
+			return p
 		},
 		confirm: func(ctx context.Context, p *Precheck) (bool, error) {
 			if !p.RevocationUnknown() || req.AcceptIndeterminate {
@@ -274,9 +320,14 @@ func (a *App) SignFiles(ctx context.Context, req SignFilesRequest, cb Callbacks)
 // build signs files with cred into the package at s.Path, reporting the
 // hashing through cb, and records what was signed and its pre-check p.
 func (s *Signed) build(ctx context.Context, files []signer.File, cred signer.Credential, p *Precheck, tsa *signer.TSA, cb Callbacks) error {
-	res, err := signer.Build(ctx, s.Path, files, cred, signer.BuildOptions{TSA: tsa, ValidationData: validationData(p), Progress: func(done, total int64) {
+	opts := signer.BuildOptions{TSA: tsa, ValidationData: validationData(p), Supporting: s.supporting}
+	if s.PowerOfAttorney != nil {
+		opts.Carry = []string{s.PowerOfAttorney.Path}
+	}
+	opts.Progress = func(done, total int64) {
 		cb.progress(StageHashing, done, total)
-	}})
+	}
+	res, err := signer.Build(ctx, s.Path, files, cred, opts)
 	if err != nil {
 		return &Error{Op: "sign", Err: err}
 	}

@@ -85,7 +85,7 @@ func (a *App) precheckSigner(ctx context.Context, cred signer.Credential, form *
 		add(LineRevocation, "", Amber, NotCheckedNote,
 			i18n.Text{Ja: "確認するには、信頼する証明書または申請サービスを指定してください。", En: "To check them, give the trust anchors or the service."})
 	} else {
-		r, served := (&serviceValidation{client: a.client}).Check(ctx, certcheck.Query{Cert: cert, At: now})
+		r, served := a.serviceRevocation(ctx, cert, now)
 		if !served {
 			add(LineCertificate, "", Red, i18n.Text{Ja: "申請サービスは、この電子証明書の発行元を受け付けていません。", En: "The service does not accept certificates of this issuer."},
 				i18n.Text{Ja: "マイナンバーカードまたは商業登記電子証明書をお使いください。", En: "Please use a My Number card or a commercial-registry certificate."})

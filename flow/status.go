@@ -30,9 +30,10 @@ type StatusQuery struct {
 	// password asked through Callbacks.Secret instead of the one kept in
 	// the keyring, which is then not needed.
 	EnterPassword bool
-	// Poll, when set, asks again until the application is completed or
-	// returned (submit.Client.Poll); when ctx ends first, the last status
-	// seen is returned with ctx's error.
+	// Poll, when set, asks again until the application's status is
+	// settled (submit.Client.Poll: completed, returned, withdrawn, or a
+	// correction requested); when ctx ends first, the last status seen is
+	// returned with ctx's error.
 	Poll *submit.PollOptions
 }
 

@@ -132,9 +132,14 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 		return nil, &LevelError{Procedure: proc.ID, Level: proc.Level, Signed: signed}
 	}
 	account := req.Account
-	if proc.Level.NeedsLogin() {
+	withSession := false
+	if named := proxyAccount(req.Signed, path, media); named != "" {
+		// A proxy named by account files from that account's session.
+		account, withSession = named, true
+	}
+	if proc.Level.NeedsLogin() || withSession {
 		var err error
-		if account, err = a.resolveAccount(ctx, req.Account); err != nil {
+		if account, err = a.resolveAccount(ctx, account); err != nil {
 			return nil, err
 		}
 		// Log in before queuing, so that a login that cannot be made
@@ -146,7 +151,7 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 		}
 	}
 	it, err := a.outbox.Add(ctx, submit.Draft{Service: a.client.BaseURL(), Account: account, Procedure: proc.ID,
-		Level: proc.Level, MediaType: media, Path: path})
+		Level: proc.Level, MediaType: media, Path: path, WithSession: withSession})
 	if err != nil {
 		return nil, &Error{Op: "submit", Err: fmt.Errorf("%w: %w", ErrNotQueued, err)}
 	}

@@ -18,8 +18,17 @@ import (
 // the configured service VA (Config.ServiceVA), or, when none is
 // configured, the one the service's catalogue announces. The JPKI
 // validation data the service adds on receipt is signed by that VA.
+//
+// Without trust anchors of its own, the App trusts the signer anchors
+// and intermediates the service it is configured with announces (as a
+// pre-check does).
 func (a *App) PackageVerifyOptions(ctx context.Context, at time.Time) signer.VerifyOptions {
-	return signer.VerifyOptions{Roots: a.cfg.TrustAnchors, Intermediates: a.cfg.Intermediates, At: at,
+	roots, inter := a.cfg.TrustAnchors, a.cfg.Intermediates
+	if len(roots) == 0 && a.client != nil {
+		t := a.signerTrust(ctx)
+		roots, inter = t.anchors, t.intermediates
+	}
+	return signer.VerifyOptions{Roots: roots, Intermediates: inter, At: at,
 		TrustedResponders: a.validationAuthorities(ctx)}
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/rsa"
+	"errors"
 	"io"
 
 	p11 "github.com/miekg/pkcs11"
@@ -39,7 +40,10 @@ func (k *Key) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, 
 // SHA-1 and SHA-2 are refused with an error wrapping errors.ErrUnsupported.
 // For a key with CKA_ALWAYS_AUTHENTICATE it answers the card's
 // context-specific login with the PIN entered at Login, never prompting
-// again.
+// again. The PIN is kept in locked memory for the token's session (a
+// batch of signatures) and zeroed at Close; when the card refuses it at
+// a context-specific login it is zeroed at once, so the wrong PIN is
+// never presented a second time.
 func (k *Key) SignContext(ctx context.Context, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	di, err := digestInfo(digest, opts)
 	if err != nil {
@@ -58,7 +62,12 @@ func (k *Key) SignContext(ctx context.Context, digest []byte, opts crypto.Signer
 		return nil, t.failed(ctx, "C_SignInit", err)
 	}
 	if k.info.AlwaysAuthenticate {
-		if err := t.mod.Login(t.sh, p11.CKU_CONTEXT_SPECIFIC, pinString(t.pin)); err != nil {
+		if err := t.mod.Login(t.sh, p11.CKU_CONTEXT_SPECIFIC, pinString(t.pin.Bytes())); err != nil {
+			if errors.Is(err, p11.Error(p11.CKR_PIN_INCORRECT)) || errors.Is(err, p11.Error(p11.CKR_PIN_LOCKED)) {
+				// Never presented again: a later signature of this
+				// session fails with ErrNotLoggedIn instead.
+				t.dropPIN()
+			}
 			return nil, t.loginError(ctx, "C_Login(CKU_CONTEXT_SPECIFIC)", err)
 		}
 	}

@@ -15,6 +15,8 @@ import (
 	"unsafe"
 
 	p11 "github.com/miekg/pkcs11"
+
+	"github.com/shinsei-app/shinsei/internal/lockedmem"
 )
 
 // Option changes how OpenToken treats a token.
@@ -50,8 +52,11 @@ type Token struct {
 	loggedIn bool
 	closed   bool
 	// pin is the one copy of the PIN entered at Login, kept only when a key
-	// needs a CKU_CONTEXT_SPECIFIC login. Close zeroes it.
-	pin []byte
+	// needs a CKU_CONTEXT_SPECIFIC login, in locked memory of its own
+	// (lockedmem: out of swap, out of the garbage collector's copies).
+	// Close zeroes and releases it, and so does a context-specific login
+	// the token refused, so a wrong PIN is never presented twice.
+	pin *lockedmem.Buffer
 }
 
 // Info describes the token, with the PIN status last read.
@@ -144,8 +149,14 @@ func (t *Token) Login(ctx context.Context, prompt PINPrompt) error {
 		clear(pin)
 		return err
 	}
-	t.pin = pin
+	t.pin = lockedmem.From(pin) // zeroes pin
 	return nil
+}
+
+// dropPIN zeroes and releases the PIN kept for context-specific logins.
+func (t *Token) dropPIN() {
+	t.pin.Wipe()
+	t.pin = nil
 }
 
 // pinString gives the module the PIN without making a copy the garbage
@@ -172,8 +183,7 @@ func (t *Token) loginError(ctx context.Context, op string, err error) error {
 func (t *Token) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	clear(t.pin)
-	t.pin = nil
+	t.dropPIN()
 	if t.closed {
 		return nil
 	}

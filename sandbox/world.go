@@ -86,6 +86,7 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		w.PKI, w.Registry = w.Kit.PKI, w.Kit.Registry
 		// The kit records the company's certificates; record the others.
 		w.Registry.Record(w.PKI.JPKISign, w.Kit.Resident.Cert)
+		w.Registry.Record(w.PKI.JPKISign, w.Kit.Proxy.Cert)
 		w.Registry.Record(w.PKI.LGPKIOrg, w.Kit.Official.Cert)
 		if cfg.Official == nil {
 			cfg.Official = w.Kit.Official

@@ -48,11 +48,24 @@ type BuildOptions struct {
 	// time-stamp (AddValidationData): with a time-stamp the package is
 	// CAdES-B-LT from the start, without rewriting it afterwards.
 	ValidationData *ValidationData
+	// Carry names signed packages (a power of attorney) whose files,
+	// manifests and signatures are copied unchanged into the package,
+	// beside a new signature over its own manifest
+	// (META-INF/signatureNNN.p7s over META-INF/ASiCManifestNNN.xml, the
+	// next free number), which names the new files and the carried ones.
+	// Each must be intact and hold only CAdES signatures; its files must
+	// not take the new files' names (ErrInvalidFile).
+	Carry []string
+	// Supporting marks no file as the form (no Rootfile): the package is
+	// a supporting document, such as a power of attorney, to be carried
+	// into another package beside that package's form.
+	Supporting bool
 }
 
 // BuildResult describes the package Build wrote.
 type BuildResult struct {
-	// Files are the packaged files in order, the form first.
+	// Files are the packaged files in order, the form first, then the
+	// files BuildOptions.Carry carried.
 	Files []FileResult
 	// Size is the package's size in bytes.
 	Size int64
@@ -99,6 +112,20 @@ func Build(ctx context.Context, outPath string, files []File, cred Credential, o
 	if err != nil {
 		return nil, err
 	}
+	var cr *carried
+	if len(opts.Carry) > 0 {
+		if err := statCarry(opts.Carry); err != nil {
+			return nil, err
+		}
+		names := make([]string, len(ins))
+		for i, in := range ins {
+			names[i] = in.name
+		}
+		if cr, err = openCarried(ctx, opts.Carry, names); err != nil {
+			return nil, err
+		}
+		defer cr.close()
+	}
 	out, err := fsx.Create(outPath, 0)
 	if err != nil {
 		return nil, fmt.Errorf("signer: create package: %w", err)
@@ -109,7 +136,7 @@ func Build(ctx context.Context, outPath string, files []File, cred Credential, o
 		var done int64
 		progress = func(n int64) { done += n; opts.Progress(done, total) }
 	}
-	res, err := writePackage(ctx, out.File, ins, cred, opts.TSA, opts.ValidationData, progress)
+	res, err := writePackage(ctx, out.File, ins, cred, opts, cr, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -172,9 +199,15 @@ func openInputs(files []File, outPath string) (ins []input, total int64, err err
 	return ins, total, nil
 }
 
-// writePackage writes the whole ZIP to out.
-func writePackage(ctx context.Context, out *os.File, ins []input, cred Credential, tsa *TSA, vd *ValidationData, progress func(int64)) (*BuildResult, error) {
+// writePackage writes the whole ZIP to out, with what cr carries when
+// it is not nil.
+func writePackage(ctx context.Context, out *os.File, ins []input, cred Credential, opts BuildOptions, cr *carried, progress func(int64)) (*BuildResult, error) {
 	now := time.Now()
+	tsa := opts.TSA
+	sigName, manName := signatureName, manifestName
+	if cr != nil {
+		sigName, manName = cr.sigName, cr.manifestName
+	}
 	zw := zip.NewWriter(&writeback{f: out})
 	if err := writeSmall(zw, mimetypeName, []byte(mimetypeASiCE), now); err != nil {
 		return nil, err
@@ -213,15 +246,23 @@ func writePackage(ctx context.Context, out *os.File, ins []input, cred Credentia
 		}
 		fh.CRC32 = crc // CreateRaw keeps fh for the central directory
 		patches = append(patches, patch{off + 14, crc})
-		e := manifestEntry{Name: in.name, MimeType: mimeType(in.name), SHA256: sum[:], Root: i == 0}
+		e := manifestEntry{Name: in.name, MimeType: mimeType(in.name), SHA256: sum[:], Root: i == 0 && !opts.Supporting}
 		entries = append(entries, e)
 		res.Files = append(res.Files, FileResult{Name: e.Name, MimeType: e.MimeType, Form: e.Root,
-			Size: in.size, SHA256: fmt.Sprintf("%x", sum), Status: StatusOK, Manifests: []string{manifestName}})
+			Size: in.size, SHA256: fmt.Sprintf("%x", sum), Status: StatusOK, Manifests: []string{manName}})
+	}
+	if cr != nil {
+		more, files, err := cr.writeFiles(ctx, zw, now, manName)
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, more...)
+		res.Files = append(res.Files, files...)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("signer: stopped: %w", err)
 	}
-	manifest := marshalManifest(entries)
+	manifest := marshalManifest(sigName, entries)
 	sig, err := signDetached(manifest, cred, essAttribute(cred.Cert))
 	if err != nil {
 		return nil, err
@@ -236,16 +277,21 @@ func writePackage(ctx context.Context, out *os.File, ins []input, cred Credentia
 			return nil, fmt.Errorf("signer: stopped: %w", err)
 		}
 	}
-	if vd != nil && !vd.Empty() {
-		if sig, err = AddValidationData(sig, *vd); err != nil {
+	if opts.ValidationData != nil && !opts.ValidationData.Empty() {
+		if sig, err = AddValidationData(sig, *opts.ValidationData); err != nil {
 			return nil, err
 		}
 		res.ValidationData = true
 	}
-	if err := writeSmall(zw, manifestName, manifest, now); err != nil {
+	if cr != nil {
+		if err := cr.writeMeta(zw, now); err != nil {
+			return nil, err
+		}
+	}
+	if err := writeSmall(zw, manName, manifest, now); err != nil {
 		return nil, err
 	}
-	if err := writeSmall(zw, signatureName, sig, now); err != nil {
+	if err := writeSmall(zw, sigName, sig, now); err != nil {
 		return nil, err
 	}
 	if err := zw.Close(); err != nil {

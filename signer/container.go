@@ -247,20 +247,42 @@ func hasCAdES(sigs []SignatureResult) bool {
 	return false
 }
 
-// summarizeSignatures fills the report's own signer fields from its first
-// CAdES signature, and its certificate check from the first that fails.
+// summarizeSignatures fills the report's own signer fields from the
+// signer of the form — the first intact CAdES signature whose manifest
+// names the form, or else the first CAdES signature — and its
+// certificate check from the first that fails. In a package filed by a
+// proxy, the form's signer is the proxy; the power of attorney's signer
+// is in Signatures.
 func summarizeSignatures(r *Report) {
-	first := true
-	for _, s := range r.Signatures {
+	form := ""
+	for _, f := range r.Files {
+		if f.Form {
+			form = f.Name
+		}
+	}
+	primary := -1
+	for i, s := range r.Signatures {
 		if s.Kind != KindCAdES || s.Signer == nil {
 			continue
 		}
-		if first {
-			first = false
-			r.Format, r.Certificate, r.Signer, r.Chain = s.Format, s.Certificate, s.Signer, s.Chain
-			r.SigningTime, r.SignatureValue, r.Unsigned, r.OCSPResponses = s.SigningTime, s.SignatureValue, s.Unsigned, s.OCSPResponses
-			r.Timestamps, r.ProvenTime, r.ProvenBy = s.Timestamps, s.ProvenTime, s.ProvenBy
-			r.Revocation = s.Revocation
+		if form != "" && s.verified() && slices.Contains(s.Covers, form) {
+			primary = i
+			break
+		}
+		if primary < 0 {
+			primary = i
+		}
+	}
+	if primary < 0 {
+		return
+	}
+	p := r.Signatures[primary]
+	r.Format, r.Certificate, r.Signer, r.Chain = p.Format, p.Certificate, p.Signer, p.Chain
+	r.SigningTime, r.SignatureValue, r.Unsigned, r.OCSPResponses = p.SigningTime, p.SignatureValue, p.Unsigned, p.OCSPResponses
+	r.Timestamps, r.ProvenTime, r.ProvenBy = p.Timestamps, p.ProvenTime, p.ProvenBy
+	r.Revocation = p.Revocation
+	for i, s := range r.Signatures {
+		if i == primary || s.Kind != KindCAdES || s.Signer == nil {
 			continue
 		}
 		if r.Certificate.OK && !s.Certificate.OK {

@@ -101,8 +101,9 @@ type manifestEntry struct {
 	Digest []byte
 }
 
-// marshalManifest writes the ASiCManifest for entries.
-func marshalManifest(entries []manifestEntry) []byte {
+// marshalManifest writes the ASiCManifest for entries, signed by the
+// signature sigRef.
+func marshalManifest(sigRef string, entries []manifestEntry) []byte {
 	var b bytes.Buffer
 	attr := func(s string) string {
 		var e bytes.Buffer
@@ -111,7 +112,7 @@ func marshalManifest(entries []manifestEntry) []byte {
 	}
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n")
 	fmt.Fprintf(&b, "<asic:ASiCManifest xmlns:asic=%q xmlns:ds=%q>\n", asicNS, dsNS)
-	fmt.Fprintf(&b, "  <asic:SigReference URI=%q MimeType=%q/>\n", signatureName, signatureMime)
+	fmt.Fprintf(&b, "  <asic:SigReference URI=%q MimeType=%q/>\n", sigRef, signatureMime)
 	for _, e := range entries {
 		root := ""
 		if e.Root {

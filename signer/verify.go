@@ -177,8 +177,10 @@ type Report struct {
 	// Signatures lists a package's signatures and time-stamp tokens, one
 	// per manifest, in the manifests' name order. The fields above that
 	// describe one signature (Format, Signer, Chain, SigningTime,
-	// SignatureValue, Unsigned, OCSPResponses) are those of the first
-	// CAdES signature; Certificate is the first failing check of any.
+	// SignatureValue, Unsigned, OCSPResponses) are those of the form's
+	// signer — the first intact CAdES signature whose manifest names the
+	// form, else the first CAdES signature; Certificate is that
+	// signature's check, or the first failing check of the others.
 	Signatures []SignatureResult `json:"signatures,omitempty"`
 	// Conformance lists what EN 319 162-1 asks of producers and the
 	// package does not do, where integrity is not touched (the mimetype

@@ -233,6 +233,10 @@ type ApplicationStatus struct {
 	Receipt
 	UpdatedAt time.Time `json:"updated_at"`
 	Notices   []Notice  `json:"notices,omitempty"`
+	// History is every step of the application, oldest first: its
+	// arrival, the municipality's moves, a withdrawal, correction
+	// requests and amendments.
+	History []StatusEvent `json:"history,omitempty"`
 }
 
 // Notice is an official notice the municipality issued for an application,

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/shinsei-app/shinsei/internal/fsx"
@@ -39,6 +40,35 @@ type Record struct {
 	File string `json:"file,omitempty"`
 	// OutboxID is the outbox item the receipt is for.
 	OutboxID string `json:"outbox_id,omitempty"`
+	// Answer, when set, makes this line not a receipt but the service's
+	// answer to a later step of the application (a withdrawal, an
+	// amendment): Receipts leaves it out, Answers lists it.
+	Answer *Answer `json:"answer,omitempty"`
+}
+
+// Answer is the service's answer to a step the applicant took after the
+// receipt, kept in the journal beside it.
+type Answer struct {
+	// Kind is EventWithdrawn or EventAmended; Status the application's
+	// status the service answered, at At (the service's time of the step).
+	Kind   EventKind `json:"kind"`
+	Status Status    `json:"status"`
+	At     time.Time `json:"at"`
+	// PackageSHA256, IdempotencyKey and File are an amendment's: the hex
+	// SHA-256 of its body, the key it was sent with, the file's base name.
+	PackageSHA256  string `json:"package_sha256,omitempty"`
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	File           string `json:"file,omitempty"`
+}
+
+// sameStep reports whether two lines record the same thing: the receipt
+// of an application, or the same answer (a withdrawal, or an amendment
+// by its key).
+func sameStep(a, b Record) bool {
+	if a.Service != b.Service || a.ArrivalNumber != b.ArrivalNumber || (a.Answer == nil) != (b.Answer == nil) {
+		return false
+	}
+	return a.Answer == nil || (a.Answer.Kind == b.Answer.Kind && a.Answer.IdempotencyKey == b.Answer.IdempotencyKey)
 }
 
 func (r Record) valid() bool { return r.ArrivalNumber != "" && r.Service != "" }
@@ -63,7 +93,8 @@ func OpenJournal(path string) (*Journal, error) {
 func (j *Journal) Path() string { return j.path }
 
 // Append adds rec unless the journal already holds a record of the same
-// service and arrival number (a replayed submission), and syncs the file.
+// service and arrival number (a replayed submission) — or, for an answer,
+// the same answer — and syncs the file.
 // It holds an exclusive lock on the file meanwhile, so processes may
 // append concurrently. A torn last line left by a crash is cut off first,
 // or, when it is a whole record that only lacks its newline, completed.
@@ -101,7 +132,7 @@ func (j *Journal) Append(rec Record) error {
 		return fmt.Errorf("submit: journal: %w", err)
 	}
 	for _, r := range recs {
-		if r.Service == rec.Service && r.ArrivalNumber == rec.ArrivalNumber {
+		if sameStep(r, rec) {
 			return f.Sync() // the repair, if any, made durable
 		}
 	}
@@ -132,9 +163,22 @@ func repairPlan(data []byte) (cut int, completeLast bool) {
 	return cut, false
 }
 
-// Receipts returns every record, oldest first. A missing journal holds no
-// records.
+// Receipts returns every receipt, oldest first (the answers to later
+// steps are left out: Answers). A missing journal holds no records.
 func (j *Journal) Receipts() ([]Record, error) {
+	recs, err := j.records()
+	return slices.DeleteFunc(recs, func(r Record) bool { return r.Answer != nil }), err
+}
+
+// Answers returns the service's answers to later steps (withdrawals,
+// amendments), oldest first.
+func (j *Journal) Answers() ([]Record, error) {
+	recs, err := j.records()
+	return slices.DeleteFunc(recs, func(r Record) bool { return r.Answer == nil }), err
+}
+
+// records returns every line that is a whole record, oldest first.
+func (j *Journal) records() ([]Record, error) {
 	f, err := os.Open(j.path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil

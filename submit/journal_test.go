@@ -129,3 +129,33 @@ func sameArrivals(recs []submit.Record, want []string) bool {
 	}
 	return reflect.DeepEqual(got, want)
 }
+
+func TestAnswersAreKeptBesideTheReceiptAndNotListedAsReceipts(t *testing.T) {
+	j, err := submit.OpenJournal(filepath.Join(fsxtest.TempDir(t), "receipts.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := submit.Record{Service: "https://svc", ArrivalNumber: "2026-000001", Procedure: "p"}
+	withdrawn := rec
+	withdrawn.Answer = &submit.Answer{Kind: submit.EventWithdrawn, Status: submit.StatusWithdrawn}
+	amended := rec
+	amended.Answer = &submit.Answer{Kind: submit.EventAmended, Status: submit.StatusReviewing, IdempotencyKey: "k1"}
+	amended2 := amended
+	amended2.Answer = &submit.Answer{Kind: submit.EventAmended, Status: submit.StatusReviewing, IdempotencyKey: "k2"}
+	for _, r := range []submit.Record{rec, amended, amended, amended2, withdrawn, withdrawn, rec} {
+		if err := j.Append(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs, err := j.Receipts()
+	if err != nil || len(recs) != 1 || recs[0].Answer != nil {
+		t.Fatalf("receipts %+v, %v", recs, err)
+	}
+	answers, err := j.Answers()
+	if err != nil || len(answers) != 3 {
+		t.Fatalf("answers %+v, %v: want two amendments (one per key) and one withdrawal", answers, err)
+	}
+	if answers[0].Answer.IdempotencyKey != "k1" || answers[1].Answer.IdempotencyKey != "k2" || answers[2].Answer.Kind != submit.EventWithdrawn {
+		t.Errorf("answers in the wrong order or kinds: %+v %+v %+v", answers[0].Answer, answers[1].Answer, answers[2].Answer)
+	}
+}

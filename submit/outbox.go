@@ -77,6 +77,9 @@ type Item struct {
 	Procedure string    `json:"procedure"`
 	Level     AuthLevel `json:"auth_level"`
 	MediaType string    `json:"media_type"`
+	// WithSession sends the item in Account's session although its level
+	// needs no login: a proxy named by account files from that account.
+	WithSession bool `json:"with_session,omitempty"`
 	// IdempotencyKey is generated once, when the item is added, and sent
 	// with every attempt.
 	IdempotencyKey string    `json:"idempotency_key"`
@@ -106,6 +109,9 @@ type Draft struct {
 	MediaType string
 	// Path is the file to submit; it is copied into the outbox.
 	Path string
+	// WithSession sends it in Account's session whatever the level (a
+	// proxy named by account in the power of attorney).
+	WithSession bool
 }
 
 // OpenOutbox opens (creating) the outbox under dataDir. It removes
@@ -209,12 +215,12 @@ func (o *Outbox) Add(ctx context.Context, d Draft) (_ *Item, err error) {
 		return nil, fmt.Errorf("submit: outbox: unknown authentication level %q", d.Level)
 	case d.MediaType != MediaASiCE && d.MediaType != MediaJSON:
 		return nil, fmt.Errorf("submit: outbox: media type %q", d.MediaType)
-	case d.Level.NeedsLogin() && d.Account == "":
+	case (d.Level.NeedsLogin() || d.WithSession) && d.Account == "":
 		return nil, errors.New("submit: outbox: the procedure needs login but no account is given")
 	}
 	now := o.now()
 	it := &Item{ID: newItemID(now), Service: strings.TrimSuffix(d.Service, "/"), Account: d.Account, Procedure: d.Procedure,
-		Level: d.Level, MediaType: d.MediaType, IdempotencyKey: NewIdempotencyKey(), File: filepath.Base(d.Path), CreatedAt: now.UTC()}
+		Level: d.Level, MediaType: d.MediaType, WithSession: d.WithSession, IdempotencyKey: NewIdempotencyKey(), File: filepath.Base(d.Path), CreatedAt: now.UTC()}
 	tmp := filepath.Join(o.dir, newPrefix+it.ID)
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		return nil, fmt.Errorf("submit: outbox: %w", err)
@@ -478,7 +484,7 @@ func (o *Outbox) send(ctx context.Context, dir string, it *Item, s Sender, relea
 	renewed, renew := false, false // one new login per run, when the service refuses the token
 	for attempt := 1; ; attempt++ {
 		app := Application{Procedure: it.Procedure, IdempotencyKey: it.IdempotencyKey, MediaType: it.MediaType, Body: body, Size: it.Size, Progress: s.Progress}
-		if it.Level.NeedsLogin() {
+		if it.Level.NeedsLogin() || it.WithSession {
 			if s.Session == nil {
 				return nil, o.keep(dir, it, fmt.Errorf("%w: procedure %s needs a login and none can be made here", ErrNotStored, it.Procedure), false)
 			}
@@ -494,7 +500,7 @@ func (o *Outbox) send(ctx context.Context, dir string, it *Item, s Sender, relea
 		}
 		var pe *ProblemError
 		isProblem := errors.As(err, &pe)
-		if isProblem && pe.Status == http.StatusUnauthorized && it.Level.NeedsLogin() && !renewed && ctx.Err() == nil {
+		if isProblem && pe.Status == http.StatusUnauthorized && (it.Level.NeedsLogin() || it.WithSession) && !renewed && ctx.Err() == nil {
 			renewed, renew = true, true // the stored session expired: log in again, once
 			attempt--
 			continue

@@ -11,8 +11,9 @@ type PollOptions struct {
 	// grows to four times that while the service cannot be reached, and
 	// follows the service's Retry-After when it asks to slow down.
 	Interval time.Duration
-	// Done says when to stop; nil stops at StatusCompleted or
-	// StatusReturned.
+	// Done says when to stop; nil stops at a settled status
+	// (Status.Settled: completed, returned, withdrawn, or waiting for the
+	// applicant's correction).
 	Done func(*ApplicationStatus) bool
 }
 
@@ -27,9 +28,7 @@ func (c *Client) Poll(ctx context.Context, arrival string, auth Auth, opts PollO
 	}
 	done := opts.Done
 	if done == nil {
-		done = func(s *ApplicationStatus) bool {
-			return s.Status == StatusCompleted || s.Status == StatusReturned
-		}
+		done = func(s *ApplicationStatus) bool { return s.Status.Settled() }
 	}
 	var last *ApplicationStatus
 	wait := interval

@@ -28,12 +28,19 @@ func (s *shell) runApplication() {
 	}
 	go func() {
 		defer cancel()
+		if d.amend != nil {
+			out, err := a.Amend(ctx, flow.AmendRequest{Arrival: d.amend.Arrival, Form: d.form, Attachments: d.attachments,
+				Credential: d.credential}, cb)
+			onMain(func() { s.finishAmendment(out, err) })
+			return
+		}
 		var rec *submit.Record
 		var signed *flow.Signed
 		var err error
 		if d.proc.Level.NeedsSignature() {
 			signed, rec, err = a.SignAndSubmit(ctx, flow.SignRequest{Procedure: d.proc.Procedure, Form: d.form,
-				Attachments: d.attachments, Credential: d.credential, FillApplicant: d.fillsAfterPIN()}, "", cb)
+				Attachments: d.attachments, Credential: d.credential, FillApplicant: d.fillsAfterPIN(),
+				PowerOfAttorney: d.poaPath()}, "", cb)
 		} else {
 			proc := d.proc.Procedure
 			rec, err = a.Submit(ctx, flow.SubmitRequest{Procedure: &proc, Form: d.form}, cb)
@@ -50,6 +57,7 @@ func (s *shell) runApplication() {
 // note is why the signature has no time-stamp (Signed.TimestampNote), shown
 // on the receipt.
 func (s *shell) finishApplication(rec *submit.Record, err error, note error) {
+	defer s.returnMemoryAfterNextFrame() // the signing and sending are over, whatever the outcome
 	var pe *flow.PrecheckError
 	switch {
 	case err == nil && rec != nil:

@@ -47,6 +47,11 @@ type formScreen struct {
 	next    *focusButton
 	back    *focusButton
 	box     fyne.CanvasObject
+	// proxy is 「代理で申請する」 and what it added, nil where the
+	// procedure allows no proxy (proxy.go).
+	proxy *proxyRow
+	// marked are the rows an amendment's correction request marks.
+	marked []string
 }
 
 func newFormScreen(s *shell, d *draft) *formScreen {
@@ -66,14 +71,14 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 			f.sex = widget.NewSelect(sexChoices(), nil)
 			f.sex.PlaceHolder = tr("form.choose")
 			f.sex.SetSelected(sexChoice(valueText(d.form.Applicant[name])))
-			form.Append(applicantLabel(name), f.row("applicant."+name, f.sex, applicantLabel(name)))
+			form.Append(f.mark("applicant."+name, applicantLabel(name)), f.row("applicant."+name, f.sex, applicantLabel(name)))
 			f.sex.OnChanged = func(string) { f.recheck() }
 			continue
 		}
 		e := widget.NewEntry()
 		e.SetText(valueText(d.form.Applicant[name]))
 		f.applicant[name] = e
-		form.Append(applicantLabel(name), f.row("applicant."+name, e, applicantLabel(name)))
+		form.Append(f.mark("applicant."+name, applicantLabel(name)), f.row("applicant."+name, e, applicantLabel(name)))
 		e.OnChanged = func(string) { f.recheck() }
 	}
 	if len(d.proc.Form.Applicant) > 0 {
@@ -90,7 +95,7 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 		}
 		item, shown := f.fieldWidget(fl)
 		f.fields[fl.Name] = item
-		fields.Append(label, f.row("fields."+fl.Name, shown, label))
+		fields.Append(f.mark("fields."+fl.Name, label), f.row("fields."+fl.Name, shown, label))
 		switch w := item.(type) {
 		case *widget.Select:
 			w.OnChanged = func(string) { f.recheck() }
@@ -106,8 +111,11 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 		fields, widget.NewSeparator(), f.row("attachments", container.NewVBox(f.attached, f.attachRow), ""))
 	f.body = body
 	f.scroll = container.NewVScroll(body)
-	f.box = container.NewBorder(
-		container.NewVBox(heading(procTitle(d.proc)), wrapped(tr("form.intro")), container.NewHBox(f.open, f.paste)),
+	top := container.NewVBox(heading(procTitle(d.proc)), f.correctionBanner(), wrapped(tr("form.intro")), container.NewHBox(f.open, f.paste))
+	if f.proxy = newProxyRow(f); f.proxy != nil {
+		top.Add(f.proxy.box)
+	}
+	f.box = container.NewBorder(top,
 		container.NewHBox(f.back, layoutSpacer(), f.attach, f.next), nil, nil,
 		f.scroll)
 	return f
@@ -124,6 +132,8 @@ func (f *formScreen) nextText() string {
 
 func (f *formScreen) applicantNote() string {
 	switch {
+	case f.d.amend != nil && !f.d.originalMissing:
+		return tr("form.applicant_original")
 	case !f.d.proc.Level.NeedsSignature():
 		return tr("form.applicant_type")
 	case f.d.fillsAfterPIN():

@@ -41,7 +41,9 @@ type history struct {
 	// outbox item ID.
 	sendNow    map[string]*focusButton
 	heldStates map[string]*textLabel
-	box        fyne.CanvasObject
+	// life are the withdrawal and amendment buttons (lifecycle.go).
+	life lifeActions
+	box  fyne.CanvasObject
 }
 
 func newHistory(s *shell) *history {
@@ -73,6 +75,7 @@ func (h *history) onReload() {
 	clear(h.notices)
 	clear(h.opens)
 	clear(h.sendNow)
+	h.life.clear()
 	h.records, h.held, h.refused = nil, nil, nil
 	held, err := a.Pending()
 	if err != nil {
@@ -200,7 +203,7 @@ func (h *history) refusedRow(it submit.Item) fyne.CanvasObject {
 }
 
 func (h *history) row(r submit.Record) fyne.CanvasObject {
-	num := widget.NewLabelWithStyle(r.ArrivalNumber, fyne.TextAlignLeading, fyne.TextStyle{Bold: true, Monospace: true})
+	num := widget.NewLabelWithStyle(r.ArrivalNumber, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}) // not Monospace: see startStyles
 	num.Selectable = true
 	when := tr("history.when", map[string]any{"At": r.ReceivedAt.Local().Format("2006-01-02 15:04"), "Proc": h.procedureName(r.Procedure)})
 	state := wrapped(when)
@@ -220,6 +223,7 @@ func (h *history) row(r submit.Record) fyne.CanvasObject {
 		lines.Add(inq)
 	}
 	lines.Add(notices)
+	lines.Add(h.life.box(arrival))
 	return widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(btn), lines))
 }
 
@@ -260,8 +264,10 @@ func (h *history) onRefresh(arrival string) {
 			if len(st.Notices) > 0 {
 				msg += "\n" + tr("history.notices", map[string]any{"N": len(st.Notices)})
 			}
+			msg += historySteps(st)
 			state.SetText(msg)
 			h.showNotices(arrival, st.Notices)
+			h.showActions(arrival, st)
 			h.s.event("status")
 		})
 	}()
@@ -277,7 +283,7 @@ func (h *history) showNotices(arrival string, notices []submit.Notice) {
 		if currentLanguage() == i18n.English && n.TitleEN != "" || title == "" {
 			title = n.TitleEN
 		}
-		num := widget.NewLabelWithStyle(n.ID, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		num := widget.NewLabelWithStyle(n.ID, fyne.TextAlignLeading, fyne.TextStyle{}) // not Monospace: see startStyles
 		num.Selectable = true
 		line := wrapped(tr("history.notice", map[string]any{"Title": title, "At": n.IssuedAt.Local().Format("2006-01-02")}))
 		id := n.ID
@@ -297,7 +303,8 @@ func (h *history) onOpenNotice(arrival, id string) {
 
 func statusWord(s submit.Status) string {
 	switch s {
-	case submit.StatusReceived, submit.StatusReviewing, submit.StatusCompleted, submit.StatusReturned:
+	case submit.StatusReceived, submit.StatusReviewing, submit.StatusCompleted, submit.StatusReturned,
+		submit.StatusWithdrawn, submit.StatusCorrectionRequested:
 		return tr("status." + string(s))
 	}
 	return string(s)

@@ -20,6 +20,8 @@ type home struct {
 	status *textLabel
 	list   *fyne.Container
 	reload *focusButton
+	// batch opens the batch-signing screen (batch.go).
+	batch  *focusButton
 	procs  []flow.ProcedureInfo
 	starts []*focusButton // one per procedure, in order
 	box    fyne.CanvasObject
@@ -28,9 +30,10 @@ type home struct {
 func newHome(s *shell) *home {
 	h := &home{s: s, status: wrapped(tr("home.loading")), list: container.NewVBox()}
 	h.reload = newButtonWithIcon(tr("home.reload"), theme.ViewRefreshIcon(), h.onReload)
+	h.batch = newButtonWithIcon(tr("batch.open"), theme.DocumentIcon(), s.showBatch)
 	h.box = container.NewBorder(
 		container.NewVBox(heading(tr("home.title")), wrapped(tr("home.intro")), h.status),
-		container.NewHBox(h.reload), nil, nil,
+		container.NewHBox(h.reload, layoutSpacer(), h.batch), nil, nil,
 		container.NewVScroll(h.list))
 	return h
 }
@@ -80,8 +83,11 @@ func (h *home) show(procs []flow.ProcedureInfo) {
 		h.starts = append(h.starts, start)
 		title := widget.NewLabelWithStyle(procTitle(p), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		needs := wrapped(tr("home.needs") + needsText(p.Procedure))
-		h.list.Add(widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(start),
-			container.NewVBox(container.NewHBox(title, levelBadge(p.Level)), needs))))
+		info := container.NewVBox(container.NewHBox(title, levelBadge(p.Level)), needs)
+		if p.AllowsProxy() && p.Level.NeedsSignature() {
+			info.Add(wrapped(tr("home.proxy"))) // 「代理で申請する」 on the form (proxy.go)
+		}
+		h.list.Add(widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(start), info)))
 	}
 }
 

@@ -166,7 +166,7 @@ func (h *harness) wait(name string) {
 			h.seen = append(h.seen, e)
 			h.pending = append(h.pending, e)
 			if e == "error" && name != "error" {
-				h.t.Fatalf("an error was shown while waiting for %q (events %v)", name, h.seen)
+				h.t.Fatalf("an error was shown while waiting for %q (events %v): %s", name, h.seen, h.s.lastError)
 			}
 		case <-deadline:
 			h.t.Fatalf("no %q event within a minute (events %v)", name, h.seen)

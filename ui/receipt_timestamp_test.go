@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -18,9 +19,13 @@ func TestTheReceiptSaysWhenTheSignatureWentWithoutItsTimestamp(t *testing.T) {
 		name string
 		tsa  string // "" is the service's announced authority, which answers
 		want string
+		// members differs between the cases: the same form signed in the
+		// same second by the same key is the same signature, which the
+		// service refuses as already received.
+		members string
 	}{
-		{"with the time-stamp authority down, the receipt carries shinseictl's note", "http://127.0.0.1:1/tsa", note},
-		{"with the authority up, the receipt carries no note", "", ""},
+		{"with the time-stamp authority down, the receipt carries shinseictl's note", "http://127.0.0.1:1/tsa", note, "3"},
+		{"with the authority up, the receipt carries no note", "", "", "4"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -29,7 +34,7 @@ func TestTheReceiptSaysWhenTheSignatureWentWithoutItsTimestamp(t *testing.T) {
 			h := newHarness(t, cfg)
 			h.startProcedure(service.ProcMoveOut)
 			h.chooseToken()
-			h.s.fa.Clipboard().SetContent(movingForm)
+			h.s.fa.Clipboard().SetContent(strings.Replace(movingForm, `"members": 2`, `"members": `+tt.members, 1))
 			test.Tap(h.s.form.paste)
 			test.Tap(h.s.form.next)
 			h.enterPIN("sandbox1")

@@ -506,12 +506,12 @@ func TestJapaneseAndEnglishHaveTheSameKeysAndEveryKeyUsedExists(t *testing.T) {
 		}
 	}
 	for _, id := range []flow.LineID{flow.LineCertificate, flow.LineRevocation, flow.LineKeyUsage, flow.LineCertificateType, flow.LineAccount,
-		flow.LineIdentity, flow.LineForm, flow.LineService, flow.LineClock} {
+		flow.LineIdentity, flow.LineForm, flow.LineService, flow.LineClock, flow.LinePrincipal, flow.LineProxy} {
 		if _, ok := ja["precheck.line."+string(id)]; !ok {
 			t.Errorf("the pre-check line %q has no title", id)
 		}
 	}
-	for _, st := range []submit.Status{submit.StatusReceived, submit.StatusReviewing, submit.StatusCompleted, submit.StatusReturned} {
+	for _, st := range []submit.Status{submit.StatusReceived, submit.StatusReviewing, submit.StatusCompleted, submit.StatusReturned, submit.StatusWithdrawn, submit.StatusCorrectionRequested} {
 		if _, ok := ja["status."+string(st)]; !ok {
 			t.Errorf("the status %q has no word", st)
 		}

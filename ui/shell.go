@@ -46,6 +46,12 @@ type shell struct {
 	banner   fyne.CanvasObject
 	note     *fyne.Container // the banner's note lines (Options.SandboxNote)
 	footer   *fyne.Container // holds the invisible first-frame triggers
+	// memoryReturnPending: a trigger of returnMemoryAfterNextFrame waits
+	// for its frame.
+	memoryReturnPending bool
+	// returnMemory, when set (tests), is called instead of
+	// debug.FreeOSMemory.
+	returnMemory func()
 
 	home *home
 	// The tabs after the first, built when first shown.
@@ -64,6 +70,8 @@ type shell struct {
 	receipt  *receiptScreen
 	pin      *pinDialog
 	secret   *secretDialog
+	// batch is the batch-signing screen (batch.go), once opened.
+	batch *batchScreen
 
 	// lastError is the explanation last shown in an error dialog, and
 	// errorDialog that dialog.
@@ -98,6 +106,14 @@ type draft struct {
 	token       *flow.FoundToken  // the token chosen, nil for a file
 	fileCert    *x509.Certificate // a suggested file's certificate, known before its password
 	filled      []string          // applicant fields written from the certificate
+	// poa is the principal's power of attorney when the user files as
+	// proxy (proxy.go).
+	poa *flow.PowerOfAttorney
+	// amend, when set, makes the draft an amendment answering this
+	// correction request (lifecycle.go); originalMissing says its form
+	// starts empty, the original not being kept on this computer.
+	amend           *flow.Correction
+	originalMissing bool
 }
 
 // fillsAfterPIN reports whether the applicant block is filled from the
@@ -262,6 +278,7 @@ func (s *shell) reopen(set Settings) {
 			}
 			s.event("ready")
 			s.verifyOpenedNotice()
+			s.returnMemoryAfterNextFrame()
 		})
 	}()
 }

@@ -120,7 +120,7 @@ type bigNumber struct {
 func newBigNumber(win fyne.Window, caption, value string) *bigNumber {
 	b := &bigNumber{caption: widget.NewLabel(caption), number: widget.NewLabel(value), value: value}
 	b.number.SizeName = sizeNameNumber
-	b.number.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
+	b.number.TextStyle = fyne.TextStyle{Bold: true} // not Monospace: see startStyles
 	b.number.Selectable = true
 	b.copy = newButtonWithIcon(tr("common.copy"), theme.ContentCopyIcon(), b.onCopy(win)).named(nameFor(tr("common.copy"), caption+" "+value))
 	return b

@@ -31,6 +31,7 @@ var completeNotice = service.SandboxNotice{
 // notice, until ctx ends.
 func completeReceived(ctx context.Context, svc *service.Service) {
 	done := map[string]bool{}
+	completed := 0
 	t := time.NewTicker(completeInterval)
 	defer t.Stop()
 	for {
@@ -39,9 +40,14 @@ func completeReceived(ctx context.Context, svc *service.Service) {
 				if done[r.ArrivalNumber] {
 					continue
 				}
+				if correctInstead(ctx, svc, r, completed) { // sandbox_correct.go
+					done[r.ArrivalNumber] = true
+					continue
+				}
 				n := completeNotice
 				if _, err := svc.Advance(ctx, r.ArrivalNumber, service.SandboxAdvance{Status: submit.StatusCompleted, Notice: &n}); err == nil {
 					done[r.ArrivalNumber] = true
+					completed++
 				}
 			}
 		}

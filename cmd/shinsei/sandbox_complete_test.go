@@ -15,7 +15,8 @@ import (
 // sandbox sb and returns the status the service then gives, once a few
 // rounds of completeInterval have passed, waiting up to wait for it to be
 // completed.
-func sendBulkyWaste(t *testing.T, sb *sandboxWorld, wait time.Duration) *submit.ApplicationStatus {
+// items, when given, replaces the sample's items (another application).
+func sendBulkyWaste(t *testing.T, sb *sandboxWorld, wait time.Duration, items ...string) *submit.ApplicationStatus {
 	t.Helper()
 	ctx := context.Background()
 	a, err := sb.open(ctx, ui.Settings{})
@@ -38,6 +39,9 @@ func sendBulkyWaste(t *testing.T, sb *sandboxWorld, wait time.Duration) *submit.
 	}
 	doc := &submit.FormDocument{Procedure: proc.ID, Fields: service.SampleFields(proc.ID),
 		Applicant: map[string]any{"name": "高橋　花子", "address": "東京都千代田区千代田1-1"}}
+	for _, it := range items {
+		doc.Fields["items"] = it
+	}
 	rec, err := a.Submit(ctx, flow.SubmitRequest{Procedure: proc, Form: doc}, flow.Callbacks{})
 	if err != nil {
 		t.Fatal(err)
@@ -84,5 +88,21 @@ func TestTheSandboxCompletesEachApplicationWithOneNoticeOnlyWhenAskedTo(t *testi
 				t.Errorf("the notice is titled %q", st.Notices[0].TitleJA)
 			}
 		})
+	}
+}
+
+func TestWithCorrectionsAskedTheSandboxCompletesOnlyTheFirstApplicationAndLeavesAnUnsignedOneToBeWithdrawn(t *testing.T) {
+	t.Setenv(completeEnv, "1")
+	t.Setenv(correctEnv, "1")
+	sb, err := newSandboxWorld("ja")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.close()
+	if st := sendBulkyWaste(t, sb, 10*time.Second); st.Status != submit.StatusCompleted {
+		t.Fatalf("the first application is %q, want completed", st.Status)
+	}
+	if st := sendBulkyWaste(t, sb, 5*completeInterval, "本棚 1台"); st.Status != submit.StatusReceived || len(st.Notices) != 0 {
+		t.Fatalf("the second, unsigned application is %q with %d notices, want received with none", st.Status, len(st.Notices))
 	}
 }

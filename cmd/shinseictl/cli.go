@@ -45,6 +45,8 @@ var commands = map[string]command{
 	"account":  runAccount,
 	"submit":   runSubmit,
 	"status":   runStatus,
+	"withdraw": runWithdraw,
+	"amend":    runAmend,
 	"receipts": runReceipts,
 	"diag":     runDiag,
 }
@@ -53,6 +55,9 @@ var commands = map[string]command{
 var usages = [][2]string{
 	{"tokens", "tokens [--module PATH] [--json]"},
 	{"sign", "sign --out PKG.asice (--module PATH [--token LABEL] [--key-id HEX] | --p12 FILE) [--pin-stdin] [--allow-final-try] [--force] [--anchor CERT]... [--service URL [--service-anchor CERT]...] [--settings FILE | --no-settings] [--offline] [--accept-indeterminate] [--tsa URL] [--json] FORM [ATTACHMENT...]"},
+	{"sign --power-of-attorney", "sign --power-of-attorney (--proxy NAME | --proxy-account ID) --procedure ID --out POA.asice (--module PATH [--token LABEL] | --p12 FILE) [--pin-stdin] [--force] [--service URL] [--json]"},
+	{"sign --proxy-for", "sign --proxy-for POA.asice --out PKG.asice (--module PATH [--token LABEL] | --p12 FILE) [the other flags of sign] FORM [ATTACHMENT...]"},
+	{"sign --batch", "sign --batch --out-dir DIR (--module PATH [--token LABEL] [--key-id HEX] | --p12 FILE) [--pin-stdin] [--allow-final-try] [--force] [--anchor CERT]... [--service URL] [--json] FORM..."},
 	{"check", "check [--anchor CERT]... [--intermediate CERT]... [--crl FILE]... [--ocsp-responder URL --responder-cert CERT] [--offline] [--require-revocation] [--at RFC3339] [--form FORM.json] [--json] CERT"},
 	{"timestamp", "timestamp [--tsa URL] [--service URL [--service-anchor CERT]...] [--json] PKG.asice"},
 	{"verify", "verify [--anchor CERT]... [--intermediate CERT]... [--at RFC3339] [--offline] [--require-revocation] [--json] (PKG.asice | --detached SIG.p7s CONTENT)"},
@@ -60,8 +65,12 @@ var usages = [][2]string{
 	{"account login", "account login [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--account ID] [--password-stdin | --p12 FILE | --module PATH ...] [--json]"},
 	{"account logout", "account logout [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--account ID] [--keep-password] [--json]"},
 	{"submit", "submit [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--account ID] [--password-stdin] [--data-dir DIR] [--json] (PKG.asice | FORM.json | --pending) [--again [--yes]]"},
+	{"submit PKG...", "submit [--service URL] [--anchor CERT]... [--account ID] [--password-stdin] [--data-dir DIR] [--json] PKG.asice|FORM.json... (4 at a time; packages already received are skipped)"},
 	{"status", "status [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--inquiry NUMBER | --account ID] [--password-stdin] [--wait DURATION] [--json] ARRIVAL"},
-	{"receipts", "receipts [--data-dir DIR] [--service URL] [--json]"},
+	{"status --all", "status --all [--service URL] [--anchor CERT]... [--password-stdin] [--json] (every application of the receipts journal)"},
+	{"withdraw", "withdraw [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--inquiry NUMBER | --account ID] [--password-stdin] [--p12 FILE | --module PATH [--token LABEL] [--key-id HEX]] [--pin-stdin] [--reason TEXT] [--yes] [--data-dir DIR] [--json] ARRIVAL"},
+	{"amend", "amend [--service URL] [--anchor CERT]... [--settings FILE | --no-settings] [--inquiry NUMBER | --account ID] [--password-stdin] [--p12 FILE | --module PATH [--token LABEL] [--key-id HEX]] [--pin-stdin] [--accept-indeterminate] [--data-dir DIR] [--json] ARRIVAL [FORM [ATTACHMENT...]]"},
+	{"receipts", "receipts [--data-dir DIR] [--service URL] [--json | --csv]"},
 	{"diag", "diag [--out BUNDLE.zip] [--service URL [--anchor CERT]...] [--module PATH]... [--include-personal] [--lang ja|en] [--json]"},
 }
 

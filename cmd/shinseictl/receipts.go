@@ -23,12 +23,16 @@ func runReceipts(ctx context.Context, std *stdio, args []string) error {
 	var o netOptions
 	o.registerLocal(fs)
 	service := fs.String("service", "", "list only this service's (`URL`)")
+	asCSV := fs.Bool("csv", false, "write the receipts as CSV (a header row, then one row per receipt) for a spreadsheet")
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
 		return err
 	}
 	if len(operands) > 0 {
 		return usageError("receipts takes no arguments", "receipts: unexpected %q", operands[0])
+	}
+	if *asCSV && o.asJSON {
+		return usageError("give --csv or --json, not both", "receipts: --csv with --json")
 	}
 	cfg := cliConfig()
 	if *service != "" {
@@ -49,6 +53,9 @@ func runReceipts(ctx context.Context, std *stdio, args []string) error {
 	var v receiptsView
 	if v.Receipts, err = app.Receipts(); err != nil {
 		return &failure{code: exitEnvironment, err: flow.Cause(err), hint: "check that the journal in the data directory can be read"}
+	}
+	if *asCSV {
+		return flow.ReceiptsCSV(std.out, v.Receipts)
 	}
 	if v.Pending, err = app.Pending(); err == nil {
 		v.Refused, err = app.Refused()

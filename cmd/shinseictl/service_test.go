@@ -15,6 +15,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/shinsei-app/shinsei/internal/testenv"
+	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 	"github.com/shinsei-app/shinsei/submit"
 	"github.com/shinsei-app/shinsei/submit/submittest"
 )
@@ -33,9 +34,11 @@ type serverKey struct{}
 //
 // and the commands "fault none|500|garbage|refuse|too-large|drop|not-api", "service down|up"
 // (connections refused, and accepted again), "expire-sessions",
-// "stored N" (the stand-in holds N applications), and "sandbox-serve",
-// which starts the reference service (the real 'shinsei-sandbox serve')
-// and points $SERVICE, $ANCHOR, $KIT and $SOFTHSM2_CONF at it instead.
+// "stored N" (the stand-in holds N applications), and "sandbox-serve
+// [--admin]", which starts the reference service (the real
+// 'shinsei-sandbox serve', with its back office at $ADMIN) and points
+// $SERVICE, $ANCHOR, $KIT and $SOFTHSM2_CONF at it instead; "backoffice"
+// and "last-arrival" are in lifecycle_script_test.go.
 func TestServiceScripts(t *testing.T) {
 	// The scripts run in a child process; reading them here lets go
 	// test's cache notice when they change.
@@ -50,6 +53,9 @@ func TestServiceScripts(t *testing.T) {
 	}
 	if _, err := exec.LookPath("secret-tool"); err != nil {
 		t.Fatal("secret-tool is needed by the scripts: apt-get install libsecret-tools")
+	}
+	for _, name := range []string{"curl", "unzip", "openssl"} { // proxy.txt
+		tool.Need(t, name, "needed by the scripts: apt-get install "+name)
 	}
 	bin := buildSandbox(t)
 	sandboxBinForScripts = bin
@@ -79,6 +85,8 @@ func TestServiceScripts(t *testing.T) {
 			"stored":          stored,
 			"sandbox-serve":   sandboxServe,
 			"service":         serviceUpDown,
+			"backoffice":      backoffice,
+			"last-arrival":    lastArrival,
 		},
 	})
 }
@@ -210,11 +218,15 @@ var sandboxBinForScripts string
 // sandboxServe runs 'shinsei-sandbox serve' on a free loopback port for
 // the rest of the script and points the script's variables at it.
 func sandboxServe(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 0 {
-		ts.Fatalf("usage: sandbox-serve")
+	if neg || len(args) > 1 || (len(args) == 1 && args[0] != "--admin") {
+		ts.Fatalf("usage: sandbox-serve [--admin]")
 	}
 	dir := ts.MkAbs("sandbox")
-	cmd := exec.Command(sandboxBinForScripts, "serve", "--addr", "127.0.0.1:0", "--dir", dir)
+	serveArgs := []string{"serve", "--addr", "127.0.0.1:0", "--dir", dir}
+	if len(args) == 1 {
+		serveArgs = append(serveArgs, "--admin", "127.0.0.1:0")
+	}
+	cmd := exec.Command(sandboxBinForScripts, serveArgs...)
 	out, err := cmd.StdoutPipe()
 	ts.Check(err)
 	cmd.Stderr = os.Stderr
@@ -252,6 +264,8 @@ func sandboxServe(ts *testscript.TestScript, neg bool, args []string) {
 				u, err := url.Parse(f[2])
 				ts.Check(err)
 				ts.Setenv("PORT", u.Port())
+			case len(f) >= 3 && f[0] == "back" && f[1] == "office" && strings.HasPrefix(f[2], "https://"):
+				ts.Setenv("ADMIN", strings.SplitN(f[2], "/sandbox", 2)[0])
 			case len(f) >= 4 && f[0] == "resident" && f[1] == "token":
 				ts.Setenv("SOFTHSM2_CONF", strings.TrimPrefix(f[3], "SOFTHSM2_CONF="))
 			case strings.HasPrefix(l, "Ctrl-C"):

@@ -27,6 +27,9 @@ type signView struct {
 	// ValidationData says whether the signature carries the chain and
 	// the revocation data of the pre-check (long-term validation).
 	ValidationData bool `json:"validation_data"`
+	// PowerOfAttorney is the power of attorney written
+	// (--power-of-attorney) or carried (--proxy-for).
+	PowerOfAttorney *proxyView `json:"power_of_attorney,omitempty"`
 }
 
 // runSign signs FORM and ATTACHMENTs as they are into an application
@@ -40,7 +43,9 @@ type signView struct {
 func runSign(ctx context.Context, std *stdio, args []string) error {
 	fs := newFlags("sign")
 	out := fs.String("out", "", "write the signed package to `PKG.asice`")
-	force := fs.Bool("force", false, "replace the --out file if it exists")
+	force := fs.Bool("force", false, "replace the --out file (with --batch, the packages in --out-dir) if it exists")
+	batch := fs.Bool("batch", false, "sign each FORM into its own package DIR/<form name>.asice with one PIN entry (a form's attachments: the files of the folder of its name beside it)")
+	outDir := fs.String("out-dir", "", "with --batch, write the packages to the folder `DIR`")
 	cf := credentialFlags{
 		module:   fs.String("module", "", "PKCS#11 module `PATH` (default: the known modules found on this computer)"),
 		token:    fs.String("token", "", "token `LABEL` (default: the My Number card's signature token, or the only token)"),
@@ -60,15 +65,25 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	tsaURL := fs.String("tsa", "", "ask the RFC 3161 time-stamp authority at `URL` for a time-stamp over the signature (default: the one the service announces); when it cannot be reached the package is signed without one, to be added by 'shinseictl timestamp' or at submit")
 	var saved settingsFlags
 	saved.register(fs)
+	pf := registerProxyFlags(fs)
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
 		return err
 	}
 	switch {
+	case *batch && (*pf.poa || *pf.proxyFor != ""):
+		return usageError("sign a power of attorney or a proxy's application one at a time, without --batch", "sign: --batch with --power-of-attorney or --proxy-for")
+	case *batch || *outDir != "":
+		if err := checkBatchFlags(*batch, *out, *outDir, operands); err != nil {
+			return err
+		}
 	case *out == "":
 		return usageError("give the package to write with --out PKG.asice", "sign: no --out")
-	case len(operands) == 0:
+	case len(operands) == 0 && !*pf.poa:
 		return usageError("name the form to sign, then any attachments", "sign: no form given")
+	}
+	if err := pf.check(operands); err != nil {
+		return err
 	}
 	cfg := cliConfig()
 	if cfg.TrustAnchors, err = loadCertFiles(anchors); err != nil {
@@ -122,8 +137,17 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 		fmt.Fprint(std.err, std.tr("note: 保存された設定（"+fromSettings+"）のサービスと信頼する証明書で確認します（使わない場合は --no-settings）。\n",
 			"note: checking with the service and trust anchors of the saved settings ("+fromSettings+"); --no-settings ignores them.\n"))
 	}
-	signed, err := app.SignFiles(ctx, flow.SignFilesRequest{Files: operands, Credential: choice, Out: *out,
-		Overwrite: *force, AcceptIndeterminate: *acceptIndeterminate}, cb)
+	if *batch {
+		return signBatch(ctx, std, app, cb, cf, choice, batchRequest{forms: operands, outDir: *outDir, force: *force,
+			acceptIndeterminate: *acceptIndeterminate, asJSON: *asJSON})
+	}
+	var signed *flow.Signed
+	if *pf.poa {
+		signed, err = pf.sign(ctx, app, choice, *out, *force, *acceptIndeterminate, cb)
+	} else {
+		signed, err = app.SignFiles(ctx, flow.SignFilesRequest{Files: operands, Credential: choice, Out: *out,
+			Overwrite: *force, AcceptIndeterminate: *acceptIndeterminate, PowerOfAttorney: *pf.proxyFor}, cb)
+	}
 	if err != nil {
 		var pe *flow.PrecheckError
 		if errors.As(err, &pe) {
@@ -133,6 +157,11 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	}
 	view := signView{Package: signed.Path, Size: signed.Size, Signer: signed.Certificate.Subject.String(), Issuer: signed.Certificate.Issuer.String(), Files: signed.Files, Precheck: signed.Precheck,
 		Timestamped: signed.Timestamped, ValidationData: signed.ValidationData}
+	var written *submit.ProxyRef
+	if *pf.poa {
+		written = &submit.ProxyRef{Name: *pf.proxy, Account: *pf.proxyAccount}
+	}
+	view.PowerOfAttorney = proxyViewOf(signed, written, *pf.procedure)
 	if signed.TimestampNote != nil {
 		e := explain.Of(signed.TimestampNote)
 		view.TimestampNote = e.Message.In(lang) + " " + e.CommandHint().In(lang)
@@ -149,6 +178,7 @@ func runSign(ctx context.Context, std *stdio, args []string) error {
 	for _, f := range view.Files {
 		fmt.Fprintf(std.out, "  %s  %s (%d bytes)\n", f.SHA256, f.Name, f.Size)
 	}
+	printProxy(std, view.PowerOfAttorney, *pf.poa)
 	if pc := signed.Precheck; pc != nil {
 		fmt.Fprintf(std.out, "  pre-check: %s\n", pc.Worst())
 	}

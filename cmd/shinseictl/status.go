@@ -16,24 +16,35 @@ var statusLabels = map[submit.Status]string{
 	submit.StatusReviewing: "審査中 under review",
 	submit.StatusCompleted: "完了 completed",
 	submit.StatusReturned:  "差戻し returned for correction",
+
+	submit.StatusWithdrawn:           "取下げ withdrawn",
+	submit.StatusCorrectionRequested: "補正依頼 correction requested (see 'shinseictl amend ARRIVAL')",
 }
 
 // runStatus asks the service where an application is (diagnosis.Status): with
 // the inquiry number (given, or found in the receipts journal), else as
-// the logged-in owner. --wait polls until it is completed or returned.
+// the logged-in owner. --wait polls until its status is settled
+// (submit.Status.Settled).
 func runStatus(ctx context.Context, std *stdio, args []string) error {
 	fs := newFlags("status")
 	var o netOptions
 	o.register(fs)
 	inquiry := fs.String("inquiry", "", "the inquiry `NUMBER` of an anonymous application (default: the one in the receipts journal)")
 	account := fs.String("account", "", "ask as the owner, account `ID` (default: the account stored for the service)")
-	wait := fs.Duration("wait", 0, "poll until the application is completed or returned, for at most this `DURATION`")
+	wait := fs.Duration("wait", 0, "poll until the application is completed, returned or withdrawn, or a correction is requested, for at most this `DURATION`")
 	interval := fs.Duration("interval", time.Minute, "time between inquiries with --wait")
 	archived := fs.String("archived", "", "download the application's package as the service archived it (with the validation data and archive time-stamps it added) to `FILE`, instead of printing the status")
 	passwordStdin := fs.Bool("password-stdin", false, "log in as the owner with the password read from standard input instead of the one kept in the keyring (no keyring needed)")
+	all := fs.Bool("all", false, "ask about every application of the receipts journal for the service (4 at a time)")
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
 		return err
+	}
+	if *all {
+		if len(operands) > 0 || *inquiry != "" || *account != "" || *wait > 0 {
+			return usageError("--all asks about every receipt: give no arrival number, --inquiry, --account or --wait with it", "status: --all with an arrival number or a flag for one")
+		}
+		return statusAll(ctx, std, &o, *passwordStdin)
 	}
 	if len(operands) != 1 {
 		return usageError("give the arrival number (到達番号) of the application", "status: want 1 arrival number, got %d", len(operands))
@@ -81,7 +92,7 @@ func runStatus(ctx context.Context, std *stdio, args []string) error {
 		return sessionError(app, err)
 	}
 	// Still under way after --wait is indeterminate, in JSON as in text.
-	underway := *wait > 0 && st.Status != submit.StatusCompleted && st.Status != submit.StatusReturned
+	underway := *wait > 0 && !st.Status.Settled()
 	if o.asJSON {
 		writeJSON(std.out, st)
 		if underway {
@@ -103,6 +114,7 @@ func runStatus(ctx context.Context, std *stdio, args []string) error {
 	for _, n := range st.Notices {
 		fmt.Fprintf(std.out, "  notice %s: %s / %s (%s)\n", n.ID, n.TitleJA, n.TitleEN, n.IssuedAt.Local().Format("2006-01-02"))
 	}
+	printSteps(std.out, st)
 	if underway {
 		return errSilent(exitIndeterminate)
 	}

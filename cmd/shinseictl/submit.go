@@ -39,7 +39,9 @@ func runSubmit(ctx context.Context, std *stdio, args []string) error {
 	switch {
 	case *pending && len(operands) > 0:
 		return usageError("give either a file or --pending", "submit: a file and --pending given")
-	case !*pending && len(operands) != 1:
+	case len(operands) > 1 && *again:
+		return usageError("--again is for one file: give it with that one package", "submit: --again with %d files", len(operands))
+	case !*pending && len(operands) == 0:
 		return usageError("give one signed package (.asice) or form (.json), or --pending", "submit: want 1 file, got %d", len(operands))
 	case *attempts < 1:
 		return usageError("give --attempts 1 or more", "submit: --attempts %d", *attempts)
@@ -65,6 +67,9 @@ func runSubmit(ctx context.Context, std *stdio, args []string) error {
 	defer p.wipe()
 	if *pending {
 		return flushPending(ctx, std, &o, app, *passwordStdin, p.callbacks())
+	}
+	if len(operands) > 1 {
+		return submitBatch(ctx, std, &o, app, flow.BatchSubmitRequest{Paths: operands, Account: *account, EnterPassword: *passwordStdin}, *passwordStdin, p.callbacks())
 	}
 
 	var proc *submit.Procedure

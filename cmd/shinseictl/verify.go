@@ -208,6 +208,9 @@ func printSignatures(std *stdio, sigs []signer.SignatureResult) {
 		if s.Signer != nil {
 			fmt.Fprintf(w, "      signer:      %s\n", s.Signer.Subject)
 		}
+		if len(s.Covers) > 0 {
+			fmt.Fprintf(w, "      covers:      %s\n", strings.Join(s.Covers, ", "))
+		}
 		if s.Kind != signer.KindCAdES && s.SigningTime != nil {
 			fmt.Fprintf(w, "      time:        %s (as the time-stamp authority states)\n", s.SigningTime.Format(time.RFC3339))
 		}

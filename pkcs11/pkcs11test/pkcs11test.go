@@ -184,6 +184,20 @@ func (m *Module) LoginCalls() int {
 	return m.logins
 }
 
+// ChangePIN changes the user PIN of every token, as if it were changed
+// elsewhere while a session is open: the PIN entered earlier is refused
+// from now on (a context-specific login with it fails with
+// CKR_PIN_INCORRECT and spends a try).
+func (m *Module) ChangePIN(pin string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range m.slots {
+		if s.pinSet {
+			s.pin = pin
+		}
+	}
+}
+
 // RemoveCard pulls the card out: its tokens disappear, calls on its
 // sessions fail with CKR_DEVICE_REMOVED and C_GetTokenInfo with
 // CKR_TOKEN_NOT_PRESENT.

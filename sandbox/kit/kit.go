@@ -71,6 +71,8 @@ type Options struct {
 //	resident.pem             the sample resident's signature certificate
 //	resident.p12             the same with its key (P12Password): the
 //	                         practice credential where SoftHSM is missing
+//	proxy.p12                a second resident (高橋　一郎, a relative) who files
+//	                         for the resident as proxy (代理申請) (P12Password)
 //	corporate.p12            the sample company's registry certificate (P12Password)
 //	official.p12             an LGPKI-like 職責 certificate (P12Password)
 //	corporate.pem            the company's certificate alone
@@ -87,7 +89,10 @@ type Kit struct {
 	Resident, Corporate, Official *pki.Credential
 	// CorporateRevoked is revoked in Registry and on the registrar's CRL.
 	CorporateRevoked *pki.Credential
-	Registry         *pki.Registry
+	// Proxy is a second resident, a relative of Resident, who files for
+	// Resident as proxy (ProxyResident).
+	Proxy    *pki.Credential
+	Registry *pki.Registry
 	// ResidentP12 is the path of resident.p12, the resident's key and
 	// certificate protected by P12Password.
 	ResidentP12 string
@@ -173,15 +178,24 @@ func (k *Kit) issue() error {
 	if k.Official, err = p.IssueOfficial("千代田区長"); err != nil {
 		return err
 	}
+	if k.Proxy, err = p.IssueResident(ProxyResident(), pki.ResidentOptions{}); err != nil {
+		return err
+	}
 	k.CorporateRevoked, err = p.IssueCorporate(pki.SampleCorporation())
 	return err
+}
+
+// ProxyResident is the kit's second resident, a relative of the sample
+// resident, who files for the resident as proxy (proxy.p12).
+func ProxyResident() pki.Resident {
+	return pki.Resident{Name: "高橋　一郎", Sex: "1", BirthDate: "319830301", Address: "東京都千代田区霞が関二丁目１番２号"}
 }
 
 // readCredentials reads the credentials of a kit already in k.Dir, and
 // reports whether all of them were there and issued by k.PKI.
 func (k *Kit) readCredentials() bool {
 	for name, dst := range map[string]**pki.Credential{"resident.p12": &k.Resident, "corporate.p12": &k.Corporate,
-		"official.p12": &k.Official, "corporate-revoked.p12": &k.CorporateRevoked} {
+		"official.p12": &k.Official, "corporate-revoked.p12": &k.CorporateRevoked, "proxy.p12": &k.Proxy} {
 		data, err := os.ReadFile(filepath.Join(k.Dir, name))
 		if err != nil {
 			return false
@@ -243,7 +257,7 @@ func (k *Kit) writeFiles() error {
 	}
 	k.ResidentP12 = filepath.Join(k.Dir, "resident.p12")
 	for name, cred := range map[string]*pki.Credential{"resident.p12": k.Resident, "corporate.p12": k.Corporate, "official.p12": k.Official,
-		"corporate-revoked.p12": k.CorporateRevoked} {
+		"corporate-revoked.p12": k.CorporateRevoked, "proxy.p12": k.Proxy} {
 		der, err := cred.PKCS12(P12Password)
 		if err != nil {
 			return err

@@ -79,6 +79,7 @@ func (s *Service) adminRoutes() http.Handler {
 	for _, rt := range []routeSpec{
 		{"/sandbox/applications", map[string]http.HandlerFunc{http.MethodGet: s.handleSandboxList}},
 		{"/sandbox/applications/{arrival}/status", map[string]http.HandlerFunc{http.MethodPost: s.handleSandboxAdvance}},
+		{"/sandbox/applications/{arrival}/correction", map[string]http.HandlerFunc{http.MethodPost: s.handleSandboxCorrection}},
 	} {
 		mux.HandleFunc(rt.pattern, s.dispatch(rt))
 	}

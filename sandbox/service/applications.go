@@ -166,6 +166,9 @@ func (s *Service) checkApplication(ctx context.Context, proc *submit.Procedure, 
 		}
 		return &applicationRow{}, nil
 	}
+	if carriesPowerOfAttorney(body.path) {
+		return s.checkProxyApplication(ctx, proc, acct, body)
+	}
 	if !proc.Level.NeedsSignature() {
 		// An intact package is accepted; its signer is not checked, since
 		// the level does not ask for a signature.
@@ -305,6 +308,9 @@ func (s *Service) status(ctx context.Context, a *applicationRow) (*submit.Applic
 	for _, n := range notices {
 		st.Notices = append(st.Notices, n.Notice)
 	}
+	if st.History, err = s.history(ctx, a); err != nil {
+		return nil, err
+	}
 	return st, nil
 }
 
@@ -381,13 +387,20 @@ func (s *Service) Advance(ctx context.Context, arrival string, adv SandboxAdvanc
 	if err != nil {
 		return nil, fmt.Errorf("service: advance %s: %w", arrival, err)
 	}
+	if a.Status == submit.StatusWithdrawn {
+		return nil, fmt.Errorf("service: advance %s: %w", arrival, &errWrongStatus{status: a.Status})
+	}
 	now := s.now()
+	ev := eventRow{StatusEvent: submit.StatusEvent{Kind: submit.EventAdvanced, Status: adv.Status, At: now}, Arrival: arrival}
 	if adv.Notice != nil {
-		if err := s.issueNotice(ctx, a, *adv.Notice, now); err != nil {
+		if ev.NoticeID, err = s.issueNotice(ctx, a, *adv.Notice, now, nil); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.store.setStatus(ctx, arrival, adv.Status, now); err != nil {
+	// Every status but withdrawn may be left: the back office's word.
+	from := []submit.Status{submit.StatusReceived, submit.StatusReviewing, submit.StatusCompleted, submit.StatusReturned,
+		submit.StatusCorrectionRequested}
+	if _, err := s.store.changeStatus(ctx, ev, from); err != nil {
 		return nil, fmt.Errorf("service: advance %s: %w", arrival, err)
 	}
 	if a, err = s.store.application(ctx, arrival); err != nil {
@@ -397,30 +410,35 @@ func (s *Service) Advance(ctx context.Context, arrival string, adv SandboxAdvanc
 }
 
 // issueNotice builds the notice's package — a JSON form signed by the
-// official credential — and stores it.
-func (s *Service) issueNotice(ctx context.Context, a *applicationRow, n SandboxNotice, now time.Time) error {
+// official credential, with the keys of extra besides its own — stores
+// it and returns its ID.
+func (s *Service) issueNotice(ctx context.Context, a *applicationRow, n SandboxNotice, now time.Time, extra map[string]any) (string, error) {
 	id, err := randomToken(12)
 	if err != nil {
-		return err
+		return "", err
 	}
 	id = "N" + strings.NewReplacer("-", "x", "_", "y").Replace(id)
 	dir, err := os.MkdirTemp(s.store.incoming, "notice-")
 	if err != nil {
-		return fmt.Errorf("service: notice: %w", err)
+		return "", fmt.Errorf("service: notice: %w", err)
 	}
 	defer fsx.RemoveAll(dir)
 	issued := now.In(jst).Truncate(time.Second)
-	form, err := json.MarshalIndent(map[string]any{
+	doc := map[string]any{
 		"type": "notice", "notice_id": id, "arrival_number": a.Arrival, "procedure": a.Procedure,
 		"title_ja": n.TitleJA, "title_en": n.TitleEN, "body_ja": n.BodyJA, "issued_at": issued,
 		"issuer": s.official.Cert.Subject.CommonName,
-	}, "", "  ")
+	}
+	for k, v := range extra {
+		doc[k] = v
+	}
+	form, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		return fmt.Errorf("service: notice: %w", err)
+		return "", fmt.Errorf("service: notice: %w", err)
 	}
 	formPath := filepath.Join(dir, "notice.json")
 	if err := os.WriteFile(formPath, form, 0o600); err != nil {
-		return fmt.Errorf("service: notice: %w", err)
+		return "", fmt.Errorf("service: notice: %w", err)
 	}
 	chain := append([]*x509.Certificate{}, s.official.Intermediates...)
 	if s.official.Root != nil {
@@ -429,18 +447,18 @@ func (s *Service) issueNotice(ctx context.Context, a *applicationRow, n SandboxN
 	out := filepath.Join(dir, "notice.asice")
 	cred := signer.Credential{Signer: s.official.Key, Cert: s.official.Cert, Chain: chain}
 	if _, err := signer.Build(ctx, out, []signer.File{{Name: "notice.json", Path: formPath}}, cred, signer.BuildOptions{}); err != nil {
-		return fmt.Errorf("service: notice: %w", err)
+		return "", fmt.Errorf("service: notice: %w", err)
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {
-		return fmt.Errorf("service: notice: %w", err)
+		return "", fmt.Errorf("service: notice: %w", err)
 	}
 	sum := sha256.Sum256(data)
 	hexSum := hex.EncodeToString(sum[:])
 	if err := s.store.putPackage(out, hexSum); err != nil {
-		return err
+		return "", err
 	}
-	return s.store.insertNotice(ctx, noticeRow{Notice: submit.Notice{ID: id, TitleJA: n.TitleJA, TitleEN: n.TitleEN, IssuedAt: issued},
+	return id, s.store.insertNotice(ctx, noticeRow{Notice: submit.Notice{ID: id, TitleJA: n.TitleJA, TitleEN: n.TitleEN, IssuedAt: issued},
 		Arrival: a.Arrival, PackageSHA256: hexSum})
 }
 
@@ -465,6 +483,8 @@ func (s *Service) handleSandboxAdvance(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, fail(submit.ReasonNotFound, "application"))
 	case errors.Is(err, errSvcBadStatus):
 		writeProblem(w, fail(submit.ReasonBadRequest, "status"))
+	case errors.As(err, new(*errWrongStatus)):
+		writeProblem(w, fail(submit.ReasonAlreadyProcessed, "status"))
 	case err != nil:
 		writeProblem(w, fail(submit.ReasonInternal, ""))
 	default:

@@ -73,7 +73,8 @@ func TestTheAPIDescriptionNamesEveryRouteReasonAndProcedure(t *testing.T) {
 	for _, path := range []string{"/procedures:", "/procedures/{id}:", "/procedures/{id}/applications:", "/challenges:",
 		"/accounts:", "/sessions:", "/sessions/certificate:", "/sessions/current:", "/applications/{arrival}:", "/applications/{arrival}/archive:",
 		"/notices/{id}:", "/validation:", "/ocsp:", "/ocsp/{request}:", "/openapi.yaml:", "/trust:",
-		"/sandbox/applications:", "/sandbox/applications/{arrival}/status:"} {
+		"/sandbox/applications:", "/sandbox/applications/{arrival}/status:",
+		"/applications/{arrival}/withdrawal:", "/applications/{arrival}/amendments:", "/sandbox/applications/{arrival}/correction:"} {
 		if !strings.Contains(text, "\n  "+path) {
 			t.Errorf("path %s is not described", path)
 		}
