@@ -53,7 +53,7 @@ var coreSentinels = map[string]error{
 
 	"signer.ErrWrongPassword": signer.ErrWrongPassword, "signer.ErrNotPKCS12": signer.ErrNotPKCS12, "signer.ErrMalformed": signer.ErrMalformed,
 	"signer.ErrTooLarge": signer.ErrTooLarge, "signer.ErrInvalidFile": signer.ErrInvalidFile,
-	"flow.ErrNoTSA": flow.ErrNoTSA, "signer.ErrTSAUnreachable": signer.ErrTSAUnreachable, "signer.ErrTSABadReply": signer.ErrTSABadReply,
+	"flow.ErrNoTSA": flow.ErrNoTSA, "signer.ErrTSAUnreachable": signer.ErrTSAUnreachable, "signer.ErrTSABadReply": signer.ErrTSABadReply, "signer.ErrArchiveSealed": signer.ErrArchiveSealed,
 
 	"certcheck.ErrNotPinned": certcheck.ErrNotPinned, "certcheck.ErrInvalidOptions": certcheck.ErrInvalidOptions, "certcheck.ErrVANotServing": certcheck.ErrVANotServing,
 	"signer.ErrKeyMismatch": signer.ErrKeyMismatch, "submit.ErrInvalidAccountID": submit.ErrInvalidAccountID, "certcheck.ErrCRLSignerRevoked": certcheck.ErrCRLSignerRevoked, "certcheck.ErrCRLTooLarge": certcheck.ErrCRLTooLarge,

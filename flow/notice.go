@@ -43,6 +43,10 @@ type NoticeReport struct {
 	Integrity   Finding `json:"integrity"`
 	Certificate Finding `json:"certificate"`
 	Revocation  Finding `json:"revocation"`
+	// RevocationSource is signer.RevocationSourceEmbedded when the
+	// revocation was decided offline from the validation data the notice
+	// carries (CAdES-B-LT), empty when the live sources were asked.
+	RevocationSource string `json:"revocation_source,omitempty"`
 	// Signer is the signer's certificate; Official its holder's post or
 	// name as the certificate gives it.
 	Signer   *x509.Certificate `json:"-"`
@@ -91,12 +95,9 @@ func (a *App) VerifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 	}
 	// Without anchors of its own, the App trusts what the service it is
 	// configured with announces (as a pre-check does): the command line.
-	roots, inter := a.cfg.TrustAnchors, a.cfg.Intermediates
-	if len(roots) == 0 && a.client != nil {
-		t := a.signerTrust(ctx)
-		roots, inter = t.anchors, t.intermediates
-	}
-	rep, err := signer.Verify(ctx, path, signer.VerifyOptions{Roots: roots, Intermediates: inter, At: now})
+	opts := a.PackageVerifyOptions(ctx, now)
+	roots, inter := opts.Roots, opts.Intermediates
+	rep, err := signer.Verify(ctx, path, opts)
 	if err != nil {
 		return nil, &Error{Op: "notice", Err: err}
 	}
@@ -121,9 +122,15 @@ func (a *App) VerifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 		return out, nil
 	}
 	out.Official = rep.Signer.Subject.CommonName
-	sources, err := a.sources(ctx)
-	if err != nil {
-		sources = nil
+	// Validation data the notice carries that decides its signer's
+	// revocation (as verify reads it) is used offline; the live sources
+	// are asked only when it does not.
+	embedded := embeddedDecides(rep)
+	var sources []certcheck.Source
+	if !embedded {
+		if sources, err = a.sources(ctx); err != nil {
+			sources = nil
+		}
 	}
 	intermediates := append(append([]*x509.Certificate{}, inter...), chainOf(rep)...)
 	// A signature time-stamp that holds proves when the notice was signed:
@@ -146,7 +153,9 @@ func (a *App) VerifyNotice(ctx context.Context, ref NoticeRef) (*NoticeReport, e
 		m, _ := certReasonText(res.Reason, rep.Signer, renew)
 		out.Certificate = finding(Red, m, renew)
 	}
-	if len(res.Path) > 0 {
+	if len(res.Path) > 0 && embedded {
+		out.Revocation, out.RevocationSource = embeddedRevocationLine(rep.Revocation, renew), signer.RevocationSourceEmbedded
+	} else if len(res.Path) > 0 {
 		out.Revocation = revocationLine(res, renew)
 		if out.Revocation.Level == Amber {
 			// The signing screen's words (the service checks it on

@@ -3,11 +3,13 @@
 package flow_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -105,6 +107,43 @@ func TestASignatureIsTimestampedOrGetsItsTimestampAtSubmit(t *testing.T) {
 		if rep := verify(t, signed.Path); len(rep.Timestamps) != 1 || !rep.Timestamps[0].Check.OK {
 			t.Fatalf("the time-stamp was not added at submit: %+v", rep.Timestamps)
 		}
+	})
+
+	t.Run("a package sealed by an archive time-stamp is refused by flow.Timestamp and sent unchanged at submit", func(t *testing.T) {
+		up.Store(false)
+		proc, doc := form(t, a, service.ProcMoveOut, w.resident.Cert)
+		doc.Fields["members"] = 2 // not the application filed above
+		signed, err := a.Sign(ctx, flow.SignRequest{Procedure: proc.Procedure, Form: doc, Credential: residentToken()}, (&recorder{pin: flowPIN}).callbacks())
+		if err != nil {
+			t.Fatal(err)
+		}
+		up.Store(true)
+		if _, err := signer.ArchivePackage(ctx, signed.Path, signer.TSA{URL: srv.URL}); err != nil {
+			t.Fatal(err)
+		}
+		sealed, err := os.ReadFile(signed.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := asked.Load()
+		_, err = a.Timestamp(ctx, signed.Path)
+		var fe *flow.Error
+		if !errors.Is(err, signer.ErrArchiveSealed) || !errors.As(err, &fe) {
+			t.Fatalf("want a *flow.Error around signer.ErrArchiveSealed, got %v", err)
+		}
+		if msg, hint := explainIn(err, i18n.Japanese); !strings.Contains(msg, "アーカイブタイムスタンプ") || !strings.Contains(hint, "変更していません") {
+			t.Errorf("the refusal in Japanese: %q %q", msg, hint)
+		}
+		if _, err := a.Submit(ctx, flow.SubmitRequest{Signed: signed}, (&recorder{}).callbacks()); err != nil {
+			t.Fatal(err)
+		}
+		if asked.Load() != before {
+			t.Fatalf("the authority was asked %d times for a sealed package", asked.Load()-before)
+		}
+		if after, _ := os.ReadFile(signed.Path); !bytes.Equal(after, sealed) {
+			t.Fatal("the sealed package was changed")
+		}
+		verify(t, signed.Path)
 	})
 
 	t.Run("flow.Timestamp on a package that has its time-stamp asks no authority", func(t *testing.T) {

@@ -13,10 +13,20 @@ import (
 	"github.com/shinsei-app/shinsei/internal/fsx"
 )
 
+// ErrArchiveSealed means the package carries an archive time-stamp
+// (META-INF/ASiCArchiveManifest*.xml), which seals every signature as it
+// is: adding a signature time-stamp now would change a sealed signature,
+// and the archive time-stamp would no longer hold (archive-file-changed).
+// The package is left as it was; its archive time-stamp already proves
+// when its signatures existed.
+var ErrArchiveSealed = errors.New("signer: the package is sealed by an archive time-stamp; its signatures cannot be changed")
+
 // TimestampPackage adds a signature-time-stamp token from tsa to every
 // signature of the package at pkgPath that has none yet, and returns how
 // many it added; 0 means every signature already had one, and the file is
-// left as it was. A file with no signature is ErrMalformed. The package is
+// left as it was. A file with no signature is ErrMalformed. A package
+// sealed by an archive time-stamp with a signature that has none is
+// ErrArchiveSealed, before the authority is asked. The package is
 // rewritten next to itself and renamed over it; the other entries are
 // copied unchanged, so signatures and manifests stay valid. Errors of the
 // authority wrap ErrTSAUnreachable or ErrTSABadReply, and the package is
@@ -31,9 +41,14 @@ func TimestampPackage(ctx context.Context, pkgPath string, tsa TSA) (int, error)
 		return 0, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	defer zr.Close()
-	stamped := map[string][]byte{}
+	unstamped := map[string][]byte{}
+	var names []string
 	signatures := 0
+	sealedBy := ""
 	for _, f := range zr.File {
+		if isArchiveManifestName(f.Name) {
+			sealedBy = f.Name
+		}
 		if !isSignatureName(f.Name) {
 			continue
 		}
@@ -49,14 +64,22 @@ func TimestampPackage(ctx context.Context, pkgPath string, tsa TSA) (int, error)
 		if hasUnsigned(p7, oidSignatureTimeStampToken) {
 			continue
 		}
-		out, err := StampSignature(ctx, sig, tsa)
-		if err != nil {
-			return 0, err
-		}
-		stamped[f.Name] = out
+		unstamped[f.Name] = sig
+		names = append(names, f.Name)
 	}
 	if signatures == 0 {
 		return 0, fmt.Errorf("%w: no signature (META-INF/*signature*.p7s) to time-stamp", ErrMalformed)
+	}
+	if len(names) > 0 && sealedBy != "" {
+		return 0, fmt.Errorf("%w: %s has no signature time-stamp and is sealed by %s", ErrArchiveSealed, names[0], sealedBy)
+	}
+	stamped := map[string][]byte{}
+	for _, n := range names {
+		out, err := StampSignature(ctx, unstamped[n], tsa)
+		if err != nil {
+			return 0, err
+		}
+		stamped[n] = out
 	}
 	if len(stamped) == 0 {
 		return 0, nil

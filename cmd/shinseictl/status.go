@@ -33,6 +33,7 @@ func runStatus(ctx context.Context, std *stdio, args []string) error {
 	account := fs.String("account", "", "ask as the owner, account `ID` (default: the account stored for the service)")
 	wait := fs.Duration("wait", 0, "poll until the application is completed, returned or withdrawn, or a correction is requested, for at most this `DURATION`")
 	interval := fs.Duration("interval", time.Minute, "time between inquiries with --wait")
+	archived := fs.String("archived", "", "download the application's package as the service archived it (with the validation data and archive time-stamps it added) to `FILE`, instead of printing the status")
 	passwordStdin := fs.Bool("password-stdin", false, "log in as the owner with the password read from standard input instead of the one kept in the keyring (no keyring needed)")
 	all := fs.Bool("all", false, "ask about every application of the receipts journal for the service (4 at a time)")
 	operands, err := parse(fs, args, std.err)
@@ -50,6 +51,9 @@ func runStatus(ctx context.Context, std *stdio, args []string) error {
 	}
 	if *passwordStdin && *inquiry != "" {
 		return usageError("an inquiry number needs no password: give --inquiry or --password-stdin", "status: --password-stdin with --inquiry")
+	}
+	if *archived != "" && *wait > 0 {
+		return usageError("give either --archived FILE or --wait", "status: --archived with --wait")
 	}
 	q := flow.StatusQuery{Arrival: operands[0], InquiryNumber: *inquiry, Account: *account, EnterPassword: *passwordStdin}
 	cfg := cliConfig()
@@ -73,6 +77,9 @@ func runStatus(ctx context.Context, std *stdio, args []string) error {
 	var cb flow.Callbacks
 	if *passwordStdin {
 		cb = p.callbacks()
+	}
+	if *archived != "" {
+		return printArchived(ctx, std, app, q, *archived, cb, o.asJSON)
 	}
 	st, err := app.StatusAsking(sctx, q, cb)
 	if *wait > 0 && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
@@ -128,4 +135,26 @@ func statusApp(ctx context.Context, o *netOptions, cfg flow.Config, q flow.Statu
 		}
 	}
 	return openApp(ctx, cfg)
+}
+
+// printArchived downloads the archived package (flow.ArchivedPackage)
+// and says what it is.
+func printArchived(ctx context.Context, std *stdio, app *flow.App, q flow.StatusQuery, out string, cb flow.Callbacks, asJSON bool) error {
+	ar, err := app.ArchivedPackage(ctx, q, out, cb)
+	if err != nil {
+		return sessionError(app, err)
+	}
+	if asJSON {
+		writeJSON(std.out, ar)
+		return nil
+	}
+	fmt.Fprintf(std.out, "到達番号 Arrival number: %s\n", ar.Arrival)
+	fmt.Fprintf(std.out, "  archived:  %s (%d bytes, SHA-256 %s)\n", ar.Path, ar.Size, ar.SHA256)
+	switch {
+	case ar.MatchesReceipt:
+		fmt.Fprintln(std.out, "  receipt:   the archived package the receipt names")
+	case ar.ReceiptSHA256 != "":
+		fmt.Fprintf(std.out, "  receipt:   named SHA-256 %s (the service renewed its archive time-stamp since; check it with 'shinseictl verify')\n", ar.ReceiptSHA256)
+	}
+	return nil
 }

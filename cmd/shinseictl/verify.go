@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +30,10 @@ func runVerify(ctx context.Context, std *stdio, args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	var crls multiFlag
 	fs.Var(&crls, "crl", "PDF only: CRL `FILE` for the signers' revocation (PEM or DER; repeatable); a PDF's signers are also checked by their CRL and OCSP addresses unless --offline")
+	var vaFiles multiFlag
+	fs.Var(&vaFiles, "va", "trust the OCSP answers of the validation authority `CERT` (PEM or DER; repeatable) that a signature carries — the service's VA, whose answers it adds to JPKI signatures on receipt (default: the VA of the saved settings)")
+	var saved settingsFlags
+	saved.register(fs)
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
 		return err
@@ -56,6 +61,9 @@ func runVerify(ctx context.Context, std *stdio, args []string) error {
 		}
 		return verifyPDF(ctx, std, operands[0], popts, *asJSON, len(trust.anchors) == 0)
 	}
+	if opts.TrustedResponders, err = verifyVAs(std, vaFiles, &saved); err != nil {
+		return err
+	}
 	var rep *signer.Report
 	if *detached != "" {
 		rep, err = verifyDetached(ctx, *detached, operands[0], opts)
@@ -81,6 +89,30 @@ func runVerify(ctx context.Context, std *stdio, args []string) error {
 			hint: "check the signer's certificate with 'shinseictl check --require-revocation', or leave out --require-revocation"}
 	}
 	return nil
+}
+
+// verifyVAs returns the validation authorities whose OCSP answers a
+// signature may carry: those named with --va, or else the VA of the
+// saved settings (said in a note). The VA only vouches for revocation:
+// it makes no certificate trusted.
+func verifyVAs(std *stdio, files multiFlag, saved *settingsFlags) ([]*x509.Certificate, error) {
+	if len(files) > 0 {
+		return loadCertFiles(files)
+	}
+	s, err := saved.load("verify")
+	if err != nil || s == nil {
+		return nil, err
+	}
+	va, err := s.VA()
+	if err != nil {
+		return nil, s.usageErr("verify", err)
+	}
+	if va == nil {
+		return nil, nil
+	}
+	fmt.Fprint(std.err, std.tr("note: 保存された設定（"+s.path+"）の検証局（VA）の応答を信頼します（使わない場合は --no-settings、別の検証局は --va CERT）。\n",
+		"note: trusting the answers of the validation authority of the saved settings ("+s.path+"); --no-settings ignores it, --va CERT names another.\n"))
+	return []*x509.Certificate{va}, nil
 }
 
 func verifyDetached(ctx context.Context, sigPath, contentPath string, opts signer.VerifyOptions) (*signer.Report, error) {

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -21,6 +23,7 @@ import (
 	"github.com/shinsei-app/shinsei/internal/fsx"
 	"github.com/shinsei-app/shinsei/sandbox/responder"
 	"github.com/shinsei-app/shinsei/signer"
+	"github.com/shinsei-app/shinsei/submit"
 )
 
 // The archive: every package the service receives is kept, as received
@@ -264,4 +267,34 @@ func RenewArchives(ctx context.Context, dir string, tsa signer.TSA, now time.Tim
 		out = append(out, r)
 	}
 	return out, first
+}
+
+// handleArchive answers GET /applications/{arrival}/archive: the package
+// as the service archived it (with the validation data and archive
+// time-stamps it added), to whoever may see the application's status.
+// An application received without a signed package, or not archived, is
+// not found.
+func (s *Service) handleArchive(w http.ResponseWriter, r *http.Request) {
+	a, p := s.authorizedApplication(r, r.PathValue("arrival"))
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	f, err := os.Open(filepath.Join(s.store.archive, a.Arrival+ArchiveExt))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		writeProblem(w, fail(submit.ReasonNotFound, "archived package"))
+		return
+	case err != nil:
+		writeProblem(w, fail(submit.ReasonInternal, ""))
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", submit.MediaASiCE)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+a.Arrival+ArchiveExt+`"`)
+	if fi, err := f.Stat(); err == nil {
+		w.Header().Set("Content-Length", fmt.Sprint(fi.Size()))
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.Copy(w, f)
 }

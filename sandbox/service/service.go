@@ -478,6 +478,7 @@ func (s *Service) routes() http.Handler {
 		{v1 + "/sessions/certificate", map[string]http.HandlerFunc{http.MethodPost: s.handleCertificateLogin}},
 		{v1 + "/sessions/current", map[string]http.HandlerFunc{http.MethodDelete: s.handleLogout}},
 		{v1 + "/applications/{arrival}", map[string]http.HandlerFunc{http.MethodGet: s.handleStatus}},
+		{v1 + "/applications/{arrival}/archive", map[string]http.HandlerFunc{http.MethodGet: s.handleArchive}},
 		{v1 + "/applications/{arrival}/withdrawal", map[string]http.HandlerFunc{http.MethodPost: s.handleWithdraw}},
 		{v1 + "/applications/{arrival}/amendments", map[string]http.HandlerFunc{http.MethodPost: s.handleAmend}},
 		{v1 + "/notices/{id}", map[string]http.HandlerFunc{http.MethodGet: s.handleNotice}},

@@ -71,7 +71,7 @@ func TestTheAPIDescriptionNamesEveryRouteReasonAndProcedure(t *testing.T) {
 		t.Fatal("api/openapi.yaml is not an OpenAPI 3.0 document")
 	}
 	for _, path := range []string{"/procedures:", "/procedures/{id}:", "/procedures/{id}/applications:", "/challenges:",
-		"/accounts:", "/sessions:", "/sessions/certificate:", "/sessions/current:", "/applications/{arrival}:",
+		"/accounts:", "/sessions:", "/sessions/certificate:", "/sessions/current:", "/applications/{arrival}:", "/applications/{arrival}/archive:",
 		"/notices/{id}:", "/notices/{id}/pdf:", "/validation:", "/ocsp:", "/ocsp/{request}:", "/openapi.yaml:", "/trust:",
 		"/sandbox/applications:", "/sandbox/applications/{arrival}/status:",
 		"/applications/{arrival}/withdrawal:", "/applications/{arrival}/amendments:", "/sandbox/applications/{arrival}/correction:"} {
