@@ -209,8 +209,9 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 	if a.client != nil {
 		// The service's answer (reached, trusted, its clock) does not
 		// depend on the credential: asked while the token is opened and
-		// the PIN entered, so the first form's pre-check finds it. Nothing
-		// is sent but the catalogue request the checks above made already.
+		// the PIN entered, so the first form's pre-check finds it. The
+		// probe asks for the public catalogue only; nothing of the forms
+		// or of the credential is sent.
 		pctx, cancel := context.WithCancel(mctx)
 		probed := make(chan struct{})
 		go func() {
