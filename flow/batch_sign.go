@@ -206,6 +206,20 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 	// The certificate's and the service's part of the pre-check is
 	// established once for the batch (batch_memo.go).
 	mctx := withBatchMemo(ctx)
+	if a.client != nil {
+		// The service's answer (reached, trusted, its clock) does not
+		// depend on the credential: asked while the token is opened and
+		// the PIN entered, so the first form's pre-check finds it. The
+		// probe asks for the public catalogue only; nothing of the forms
+		// or of the credential is sent.
+		pctx, cancel := context.WithCancel(mctx)
+		probed := make(chan struct{})
+		go func() {
+			defer close(probed)
+			a.probeServiceOnce(pctx)
+		}()
+		defer func() { cancel(); <-probed }()
+	}
 	_, err := a.useCredential(ctx, req.Credential, cb, signing{
 		// Each form is pre-checked on its own in use: the credential is
 		// unlocked once for them all.

@@ -62,13 +62,11 @@ func (a *App) useToken(ctx context.Context, choice CredentialChoice, cb Callback
 		return nil, err
 	}
 	defer tok.Close() // logs out and wipes the PIN kept for the signature
-	// What is readable without a PIN first: a locked PIN ends here, and
-	// the prompt is never shown.
-	st, err := tok.Status(ctx)
-	if err != nil {
-		return nil, &Error{Op: choice.String(), Err: err}
-	}
-	if st.Locked {
+	// What is readable without a PIN first: a PIN the token's flags show
+	// locked ends here, and the prompt is never shown. Login reads the
+	// status again with the exact tries, just before its prompt, and ends
+	// there when the PIN is locked.
+	if st := tok.Info().PIN; st.Locked {
 		return nil, &Error{Op: choice.String(), Err: pkcs11.ErrPINLocked}
 	}
 	// A card that holds no signature certificate can never sign: refused

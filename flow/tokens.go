@@ -64,8 +64,8 @@ func (a *App) triesReader() pkcs11.TriesReader {
 	return pcsc.JPKITries{}
 }
 
-// openToken opens the chosen token: in the chosen module, or in the first
-// configured module that has it. The caller closes the token.
+// openToken opens the chosen token to log in: in the chosen module, or in
+// the first configured module that has it. The caller closes the token.
 func (a *App) openToken(ctx context.Context, choice CredentialChoice) (*pkcs11.Token, libraryEntry, error) {
 	libs, probs, err := a.libraries(ctx)
 	if err != nil {
@@ -76,7 +76,9 @@ func (a *App) openToken(ctx context.Context, choice CredentialChoice) (*pkcs11.T
 		if choice.Module != "" && e.path != choice.Module {
 			continue
 		}
-		tok, err := e.lib.OpenToken(ctx, choice.Token, pkcs11.WithTriesReader(a.triesReader()))
+		// Opened to log in at once: the tries are read by Login, just
+		// before the prompt, not once more at the opening.
+		tok, err := e.lib.OpenToken(ctx, choice.Token, pkcs11.WithTriesReaderAtLogin(a.triesReader()))
 		if err == nil {
 			return tok, e, nil
 		}

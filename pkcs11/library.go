@@ -175,7 +175,7 @@ func (l *Library) Info(ctx context.Context) (ModuleInfo, error) {
 
 // Tokens lists the initialized tokens present, with their PIN status.
 func (l *Library) Tokens(ctx context.Context) ([]TokenInfo, error) {
-	found, err := l.tokens(ctx)
+	found, err := l.tokens(ctx, true)
 	return infos(found), err
 }
 
@@ -192,17 +192,21 @@ func infos(ts []slotToken) []TokenInfo {
 	return out
 }
 
-func (l *Library) tokens(ctx context.Context) ([]slotToken, error) {
+// tokens lists the initialized tokens present; with slots, each with its
+// slot's description (the reader) as well. OpenSC's C_GetSlotInfo looks
+// for cards in every reader again, so OpenToken reads it only for the
+// token it opens.
+func (l *Library) tokens(ctx context.Context, slots bool) ([]slotToken, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	slots, err := l.mod.GetSlotList(true)
+	ids, err := l.mod.GetSlotList(true)
 	if err != nil {
 		return nil, wrap("C_GetSlotList", err)
 	}
 	var found []slotToken
-	for _, s := range slots {
-		info, ok, err := l.token(s)
+	for _, s := range ids {
+		info, ok, err := l.token(s, slots)
 		switch {
 		case errors.Is(err, ErrCardRemoved): // removed while listing
 		case err != nil:
@@ -214,9 +218,10 @@ func (l *Library) tokens(ctx context.Context) ([]slotToken, error) {
 	return found, nil
 }
 
-// token describes the token in slot; ok is false for an uninitialized token
+// token describes the token in slot, with the slot's description when
+// withSlot is set (see readSlot); ok is false for an uninitialized token
 // (SoftHSM always offers an empty slot waiting for C_InitToken).
-func (l *Library) token(slot uint) (info TokenInfo, ok bool, err error) {
+func (l *Library) token(slot uint, withSlot bool) (info TokenInfo, ok bool, err error) {
 	ti, err := l.mod.GetTokenInfo(slot)
 	if err != nil {
 		return TokenInfo{}, false, wrap("C_GetTokenInfo", err)
@@ -224,21 +229,32 @@ func (l *Library) token(slot uint) (info TokenInfo, ok bool, err error) {
 	if ti.Flags&p11.CKF_TOKEN_INITIALIZED == 0 {
 		return TokenInfo{}, false, nil
 	}
-	si, err := l.mod.GetSlotInfo(slot)
-	if err != nil {
-		return TokenInfo{}, false, wrap("C_GetSlotInfo", err)
-	}
-	return TokenInfo{
+	info = TokenInfo{
 		Label:        ti.Label,
 		Serial:       ti.SerialNumber,
 		Manufacturer: ti.ManufacturerID,
 		Model:        ti.Model,
-		Reader:       si.SlotDescription,
 		Policy:       policyForLabel(ti.Label),
 		PIN:          pinStatus(ti.Flags),
 		MinPINLen:    int(ti.MinPinLen),
 		MaxPINLen:    int(ti.MaxPinLen),
-	}, true, nil
+	}
+	if withSlot {
+		if err := l.readSlot(slot, &info); err != nil {
+			return TokenInfo{}, false, err
+		}
+	}
+	return info, true, nil
+}
+
+// readSlot fills in info's reader from the slot's description.
+func (l *Library) readSlot(slot uint, info *TokenInfo) error {
+	si, err := l.mod.GetSlotInfo(slot)
+	if err != nil {
+		return wrap("C_GetSlotInfo", err)
+	}
+	info.Reader = si.SlotDescription
+	return nil
 }
 
 // OpenToken opens a session on the one token sel matches. With an empty
@@ -246,7 +262,7 @@ func (l *Library) token(slot uint) (info TokenInfo, ok bool, err error) {
 // chosen. It fails with ErrNoToken or an *AmbiguousTokenError listing the
 // candidates. Close the Token when done.
 func (l *Library) OpenToken(ctx context.Context, sel Selector, opts ...Option) (*Token, error) {
-	all, err := l.tokens(ctx)
+	all, err := l.tokens(ctx, false)
 	if err != nil {
 		return nil, err
 	}
@@ -261,6 +277,14 @@ func (l *Library) OpenToken(ctx context.Context, sel Selector, opts ...Option) (
 	}
 	if len(match) > 1 && sel == (Selector{}) && len(sig) == 1 {
 		match = sig
+	}
+	// The reader of the tokens that matter only: each C_GetSlotInfo
+	// costs OpenSC a search of every reader.
+	for i := range match {
+		if err := l.readSlot(match[i].slot, &match[i].info); err != nil && len(match) == 1 {
+			return nil, err
+		}
+		// Several: ambiguous anyway, each listed with its reader if known.
 	}
 	switch len(match) {
 	case 0:
@@ -277,7 +301,7 @@ func (l *Library) OpenToken(ctx context.Context, sel Selector, opts ...Option) (
 	for _, o := range opts {
 		o(t)
 	}
-	if t.tries != nil {
+	if t.tries != nil && t.triesAtOpen {
 		if _, err := t.status(ctx); err != nil {
 			t.Close()
 			return nil, err

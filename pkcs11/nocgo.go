@@ -47,6 +47,10 @@ func WithPINPolicy(PINPolicy) Option { return func(*Token) {} }
 // WithTriesReader sets a TriesReader; without cgo no token is opened.
 func WithTriesReader(TriesReader) Option { return func(*Token) {} }
 
+// WithTriesReaderAtLogin sets a TriesReader read at Login; without cgo no
+// token is opened.
+func WithTriesReaderAtLogin(TriesReader) Option { return func(*Token) {} }
+
 // Token is an open session on a token; without cgo none can be opened.
 type Token struct{}
 

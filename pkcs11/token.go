@@ -34,7 +34,17 @@ func WithPINPolicy(p PINPolicy) Option {
 // (see TriesReader). OpenToken reads the status once more with it, so
 // Info shows the exact count.
 func WithTriesReader(r TriesReader) Option {
-	return func(t *Token) { t.tries = r }
+	return func(t *Token) { t.tries, t.triesAtOpen = r, true }
+}
+
+// WithTriesReaderAtLogin is WithTriesReader for a token logged in right
+// after it is opened: OpenToken does not read the status once more, so
+// Info shows the PKCS#11 flags read when the token was found, and the
+// exact count is read by Status and by Login, just before its prompt (a
+// locked PIN or an unconfirmed final try still ends Login before any PIN
+// is presented). It spares one reading of the tries through PC/SC.
+func WithTriesReaderAtLogin(r TriesReader) Option {
+	return func(t *Token) { t.tries, t.triesAtOpen = r, false }
 }
 
 var errClosed = errors.New("pkcs11: token is closed")
@@ -51,6 +61,9 @@ type Token struct {
 	tries    TriesReader // nil: the PKCS#11 flags alone
 	loggedIn bool
 	closed   bool
+
+	// triesAtOpen: OpenToken reads the status with tries (WithTriesReader).
+	triesAtOpen bool
 	// pin is the one copy of the PIN entered at Login, kept only when a key
 	// needs a CKU_CONTEXT_SPECIFIC login, in locked memory of its own
 	// (lockedmem: out of swap, out of the garbage collector's copies).
