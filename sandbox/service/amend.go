@@ -94,16 +94,8 @@ func formHasField(proc *submit.Procedure, name string) bool {
 
 // handleSandboxCorrection serves RequestCorrection over HTTP.
 func (s *Service) handleSandboxCorrection(w http.ResponseWriter, r *http.Request) {
-	if _, p := wantMedia(r, submit.MediaJSON); p != nil {
-		writeProblem(w, p)
-		return
-	}
-	if p := limitBody(w, r, s.limits.MaxJSONBytes); p != nil {
-		writeProblem(w, p)
-		return
-	}
 	var c SandboxCorrection
-	if p := decodeJSON(r.Body, s.limits.MaxJSONBytes, &c); p != nil {
+	if p := readJSONRequest(w, r, s.limits.MaxJSONBytes, &c); p != nil {
 		writeProblem(w, p)
 		return
 	}

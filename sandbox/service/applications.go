@@ -317,6 +317,15 @@ func (s *Service) status(ctx context.Context, a *applicationRow) (*submit.Applic
 // handleNotice returns a notice's signed package to whoever may see its
 // application.
 func (s *Service) handleNotice(w http.ResponseWriter, r *http.Request) {
+	s.serveNotice(w, r, func(n *noticeRow) (string, string, string) {
+		return n.PackageSHA256, submit.MediaASiCE, ".asice"
+	})
+}
+
+// serveNotice answers a request for a notice's file — what file says of
+// the notice: its SHA-256 in the store ("" for none), media type and
+// extension — to whoever may see the notice's application.
+func (s *Service) serveNotice(w http.ResponseWriter, r *http.Request, file func(*noticeRow) (sum, media, ext string)) {
 	n, err := s.store.notice(r.Context(), r.PathValue("id"))
 	switch {
 	case errors.Is(err, errNoRow):
@@ -336,14 +345,24 @@ func (s *Service) handleNotice(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, p)
 		return
 	}
-	f, err := s.store.openPackage(n.PackageSHA256)
+	sum, media, ext := file(n)
+	if sum == "" {
+		writeProblem(w, fail(submit.ReasonNotFound, "notice"+ext))
+		return
+	}
+	f, err := s.store.openPackage(sum)
 	if err != nil {
 		writeProblem(w, fail(submit.ReasonInternal, ""))
 		return
 	}
 	defer f.Close()
-	w.Header().Set("Content-Type", submit.MediaASiCE)
-	w.Header().Set("Content-Disposition", `attachment; filename="notice-`+n.ID+`.asice"`)
+	serveFile(w, f, media, "notice-"+n.ID+ext)
+}
+
+// serveFile answers with the open file f as an attachment named name.
+func serveFile(w http.ResponseWriter, f *os.File, media, name string) {
+	w.Header().Set("Content-Type", media)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	if fi, err := f.Stat(); err == nil {
 		w.Header().Set("Content-Length", fmt.Sprint(fi.Size()))
 	}
@@ -480,54 +499,15 @@ func (s *Service) issueNotice(ctx context.Context, a *applicationRow, n SandboxN
 // handleNoticePDF returns a notice's signed PDF to whoever may see its
 // application; 404 for a notice issued without one.
 func (s *Service) handleNoticePDF(w http.ResponseWriter, r *http.Request) {
-	n, err := s.store.notice(r.Context(), r.PathValue("id"))
-	switch {
-	case errors.Is(err, errNoRow):
-		if _, p := s.authorizedApplication(r, ""); p != nil {
-			writeProblem(w, p)
-			return
-		}
-		writeProblem(w, fail(submit.ReasonNotFound, "notice"))
-		return
-	case err != nil:
-		writeProblem(w, fail(submit.ReasonInternal, ""))
-		return
-	}
-	if _, p := s.authorizedApplication(r, n.Arrival); p != nil {
-		writeProblem(w, p)
-		return
-	}
-	if n.PDFSHA256 == "" {
-		writeProblem(w, fail(submit.ReasonNotFound, "notice PDF"))
-		return
-	}
-	f, err := s.store.openPackage(n.PDFSHA256)
-	if err != nil {
-		writeProblem(w, fail(submit.ReasonInternal, ""))
-		return
-	}
-	defer f.Close()
-	w.Header().Set("Content-Type", submit.MediaPDF)
-	w.Header().Set("Content-Disposition", `attachment; filename="notice-`+n.ID+`.pdf"`)
-	if fi, err := f.Stat(); err == nil {
-		w.Header().Set("Content-Length", fmt.Sprint(fi.Size()))
-	}
-	w.WriteHeader(http.StatusOK)
-	_, _ = io.Copy(w, f)
+	s.serveNotice(w, r, func(n *noticeRow) (string, string, string) {
+		return n.PDFSHA256, submit.MediaPDF, ".pdf"
+	})
 }
 
 // handleSandboxAdvance serves Advance over HTTP.
 func (s *Service) handleSandboxAdvance(w http.ResponseWriter, r *http.Request) {
-	if _, p := wantMedia(r, submit.MediaJSON); p != nil {
-		writeProblem(w, p)
-		return
-	}
-	if p := limitBody(w, r, s.limits.MaxJSONBytes); p != nil {
-		writeProblem(w, p)
-		return
-	}
 	var adv SandboxAdvance
-	if p := decodeJSON(r.Body, s.limits.MaxJSONBytes, &adv); p != nil {
+	if p := readJSONRequest(w, r, s.limits.MaxJSONBytes, &adv); p != nil {
 		writeProblem(w, p)
 		return
 	}

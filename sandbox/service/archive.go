@@ -290,11 +290,5 @@ func (s *Service) handleArchive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	w.Header().Set("Content-Type", submit.MediaASiCE)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+a.Arrival+ArchiveExt+`"`)
-	if fi, err := f.Stat(); err == nil {
-		w.Header().Set("Content-Length", fmt.Sprint(fi.Size()))
-	}
-	w.WriteHeader(http.StatusOK)
-	_, _ = io.Copy(w, f)
+	serveFile(w, f, submit.MediaASiCE, a.Arrival+ArchiveExt)
 }

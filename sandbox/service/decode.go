@@ -57,6 +57,18 @@ func decodeJSON(r io.Reader, limit int64, v any) *apiProblem {
 	return decodeJSONBytes(data, v)
 }
 
+// readJSONRequest reads a request's JSON body into v: its media type,
+// its size (at most limit) and its decoding checked.
+func readJSONRequest(w http.ResponseWriter, r *http.Request, limit int64, v any) *apiProblem {
+	if _, p := wantMedia(r, submit.MediaJSON); p != nil {
+		return p
+	}
+	if p := limitBody(w, r, limit); p != nil {
+		return p
+	}
+	return decodeJSON(r.Body, limit, v)
+}
+
 // decodeJSONBytes is decodeJSON for data in memory.
 func decodeJSONBytes(data []byte, v any) *apiProblem {
 	if len(bytes.TrimSpace(data)) == 0 {
