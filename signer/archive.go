@@ -2,15 +2,11 @@ package signer
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"time"
 
@@ -191,30 +187,9 @@ func archiveMime(name string) string {
 }
 
 // marshalArchiveManifest writes an ASiCArchiveManifest naming token and
-// sealing refs (SHA-256).
+// sealing refs (SHA-256): an ASiCManifest whose SigReference is the token.
 func marshalArchiveManifest(token string, refs []manifestEntry) []byte {
-	var b bytes.Buffer
-	attr := func(s string) string {
-		var e bytes.Buffer
-		_ = xml.EscapeText(&e, []byte(s)) // writes to memory: cannot fail
-		return e.String()
-	}
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n")
-	fmt.Fprintf(&b, "<asic:ASiCManifest xmlns:asic=%q xmlns:ds=%q>\n", asicNS, dsNS)
-	fmt.Fprintf(&b, "  <asic:SigReference URI=%q MimeType=%q/>\n", token, timestampMime)
-	for _, e := range refs {
-		root := ""
-		if e.Root {
-			root = ` Rootfile="true"`
-		}
-		u := (&url.URL{Path: e.Name}).EscapedPath()
-		fmt.Fprintf(&b, "  <asic:DataObjectReference URI=\"%s\" MimeType=\"%s\"%s>\n", attr(u), attr(e.MimeType), root)
-		fmt.Fprintf(&b, "    <ds:DigestMethod Algorithm=%q/>\n", sha256DigestURI)
-		fmt.Fprintf(&b, "    <ds:DigestValue>%s</ds:DigestValue>\n", base64.StdEncoding.EncodeToString(e.SHA256))
-		b.WriteString("  </asic:DataObjectReference>\n")
-	}
-	b.WriteString("</asic:ASiCManifest>\n")
-	return b.Bytes()
+	return writeManifest(token, timestampMime, refs)
 }
 
 // tokenInfo reads a time-stamp token's genTime, its authority's subject

@@ -104,6 +104,13 @@ type manifestEntry struct {
 // marshalManifest writes the ASiCManifest for entries, signed by the
 // signature sigRef.
 func marshalManifest(sigRef string, entries []manifestEntry) []byte {
+	return writeManifest(sigRef, signatureMime, entries)
+}
+
+// writeManifest writes an ASiCManifest whose SigReference is sigRef of
+// type sigMime (a signature, or an archive time-stamp token), naming
+// entries with their SHA-256.
+func writeManifest(sigRef, sigMime string, entries []manifestEntry) []byte {
 	var b bytes.Buffer
 	attr := func(s string) string {
 		var e bytes.Buffer
@@ -112,7 +119,7 @@ func marshalManifest(sigRef string, entries []manifestEntry) []byte {
 	}
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n")
 	fmt.Fprintf(&b, "<asic:ASiCManifest xmlns:asic=%q xmlns:ds=%q>\n", asicNS, dsNS)
-	fmt.Fprintf(&b, "  <asic:SigReference URI=%q MimeType=%q/>\n", sigRef, signatureMime)
+	fmt.Fprintf(&b, "  <asic:SigReference URI=%q MimeType=%q/>\n", sigRef, sigMime)
 	for _, e := range entries {
 		root := ""
 		if e.Root {
