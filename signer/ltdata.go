@@ -6,14 +6,11 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/asn1"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
 
 	"github.com/digitorus/pkcs7"
-
-	"github.com/shinsei-app/shinsei/internal/fsx"
 )
 
 // Long-term validation data (CAdES-B-LT, ETSI EN 319 122-1).
@@ -268,31 +265,8 @@ func AddPackageValidationData(ctx context.Context, pkgPath string, v ValidationD
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("signer: stopped: %w", err)
 	}
-	out, err := fsx.Create(pkgPath, st.Mode().Perm())
-	if err != nil {
-		return 0, fmt.Errorf("signer: rewrite package: %w", err)
-	}
-	defer out.Abort()
-	zw := zip.NewWriter(out.File)
-	for _, f := range zr.File {
-		if data, ok := changed[f.Name]; ok {
-			if err := writeSmall(zw, f.Name, data, f.Modified); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		if err := zw.Copy(f); err != nil {
-			return 0, fmt.Errorf("signer: rewrite package: %w", err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		return 0, fmt.Errorf("signer: rewrite package: %w", err)
-	}
-	// Closed before the rename: Windows refuses to replace a file that
-	// is open.
-	zr.Close()
-	if err := out.Commit(); err != nil && !errors.Is(err, fsx.ErrDirNotSynced) {
-		return 0, fmt.Errorf("signer: rewrite package: %w", err)
+	if err := rewriteEntries(zr, pkgPath, st.Mode().Perm(), changed); err != nil {
+		return 0, err
 	}
 	return len(changed), nil
 }

@@ -84,31 +84,8 @@ func TimestampPackage(ctx context.Context, pkgPath string, tsa TSA) (int, error)
 	if len(stamped) == 0 {
 		return 0, nil
 	}
-	out, err := fsx.Create(pkgPath, st.Mode().Perm())
-	if err != nil {
-		return 0, fmt.Errorf("signer: rewrite package: %w", err)
-	}
-	defer out.Abort()
-	zw := zip.NewWriter(out.File)
-	for _, f := range zr.File {
-		if data, ok := stamped[f.Name]; ok {
-			if err := writeSmall(zw, f.Name, data, f.Modified); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		if err := zw.Copy(f); err != nil {
-			return 0, fmt.Errorf("signer: rewrite package: %w", err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		return 0, fmt.Errorf("signer: rewrite package: %w", err)
-	}
-	// Closed before the rename: Windows refuses to replace a file that
-	// is open.
-	zr.Close()
-	if err := out.Commit(); err != nil && !errors.Is(err, fsx.ErrDirNotSynced) {
-		return 0, fmt.Errorf("signer: rewrite package: %w", err)
+	if err := rewriteEntries(zr, pkgPath, st.Mode().Perm(), stamped); err != nil {
+		return 0, err
 	}
 	return len(stamped), nil
 }
@@ -122,4 +99,37 @@ func hasUnsigned(p7 *pkcs7.PKCS7, oid asn1.ObjectIdentifier) bool {
 		}
 	}
 	return false
+}
+
+// rewriteEntries rewrites the package zr read from pkgPath with the
+// entries named in changed replaced by their new bytes and every other
+// entry copied unchanged, next to itself, renamed over it only when
+// complete: on any error the package is as it was. zr is closed before
+// the rename, as Windows refuses to replace a file that is open.
+func rewriteEntries(zr *zip.ReadCloser, pkgPath string, perm os.FileMode, changed map[string][]byte) error {
+	out, err := fsx.Create(pkgPath, perm)
+	if err != nil {
+		return fmt.Errorf("signer: rewrite package: %w", err)
+	}
+	defer out.Abort()
+	zw := zip.NewWriter(out.File)
+	for _, f := range zr.File {
+		if data, ok := changed[f.Name]; ok {
+			if err := writeSmall(zw, f.Name, data, f.Modified); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := zw.Copy(f); err != nil {
+			return fmt.Errorf("signer: rewrite package: %w", err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("signer: rewrite package: %w", err)
+	}
+	zr.Close()
+	if err := out.Commit(); err != nil && !errors.Is(err, fsx.ErrDirNotSynced) {
+		return fmt.Errorf("signer: rewrite package: %w", err)
+	}
+	return nil
 }
