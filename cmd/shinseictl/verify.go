@@ -54,7 +54,7 @@ func runVerify(ctx context.Context, std *stdio, args []string) error {
 	if opts.Roots, opts.Intermediates, opts.At, err = trust.load("verify"); err != nil {
 		return err
 	}
-	if *detached == "" && isPDF(operands[0]) {
+	if *detached == "" && flow.IsPDF(operands[0]) {
 		popts := pades.Options{Roots: opts.Roots, Intermediates: opts.Intermediates, At: opts.At, RequireRevocation: *requireRevocation}
 		if popts.Sources, err = revocationSources(ctx, crls, "", "", offlineFlag(fs), defaultCacheDir()); err != nil {
 			return err

@@ -1,34 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/shinsei-app/shinsei/pades"
 )
-
-// isPDF reports whether path names a PDF: by its extension, or by the
-// "%PDF-" it starts with.
-func isPDF(path string) bool {
-	if strings.EqualFold(filepath.Ext(path), ".pdf") {
-		return true
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	head := make([]byte, 5)
-	n, _ := io.ReadFull(f, head)
-	return bytes.Equal(head[:n], []byte("%PDF-"))
-}
 
 // verifyPDF verifies every signature of a PDF and exits as verify does
 // for a package: 0 all valid, 1 a definite failure, 4 undecided.
