@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,8 +14,6 @@ import (
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/internal/fsx"
 	"github.com/shinsei-app/shinsei/internal/iox"
-	"github.com/shinsei-app/shinsei/internal/jsonx"
-	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -82,36 +79,6 @@ func (a *App) CorrectionRequest(ctx context.Context, q StatusQuery, cb Callbacks
 	}
 	c.Fields, c.Reason = f.Fields, both(f.ReasonJA, f.ReasonEN)
 	return c, nil
-}
-
-// readNoticeForm decodes the form of a verified notice package into v
-// (as noticeText reads it); false when it cannot.
-func readNoticeForm(path string, files []signer.FileResult, v any) bool {
-	name := "notice.json"
-	for _, f := range files {
-		if f.Form {
-			name = f.Name
-			break
-		}
-	}
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return false
-	}
-	defer zr.Close()
-	for _, f := range zr.File {
-		if f.Name != name {
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return false
-		}
-		data, err := iox.ReadAll(rc, maxNoticeForm)
-		rc.Close()
-		return err == nil && jsonx.CheckKeys(data) == nil && json.Unmarshal(data, v) == nil
-	}
-	return false
 }
 
 // AmendRequest is an amendment (補正): the corrected form of an

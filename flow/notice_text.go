@@ -26,6 +26,16 @@ type noticeForm struct {
 // notice does not give in one language is given in the other. Zero texts
 // when the package has no readable form.
 func noticeText(path string, files []signer.FileResult) (title, body i18n.Text) {
+	var n noticeForm
+	if !readNoticeForm(path, files, &n) {
+		return
+	}
+	return both(n.TitleJA, n.TitleEN), both(n.BodyJA, n.BodyEN)
+}
+
+// readNoticeForm decodes the form of a verified notice package into v
+// ; false when it cannot.
+func readNoticeForm(path string, files []signer.FileResult, v any) bool {
 	name := "notice.json"
 	for _, f := range files {
 		if f.Form {
@@ -35,7 +45,7 @@ func noticeText(path string, files []signer.FileResult) (title, body i18n.Text) 
 	}
 	zr, err := zip.OpenReader(path)
 	if err != nil {
-		return
+		return false
 	}
 	defer zr.Close()
 	for _, f := range zr.File {
@@ -44,17 +54,13 @@ func noticeText(path string, files []signer.FileResult) (title, body i18n.Text) 
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return
+			return false
 		}
 		data, err := iox.ReadAll(rc, maxNoticeForm)
 		rc.Close()
-		var n noticeForm
-		if err != nil || jsonx.CheckKeys(data) != nil || json.Unmarshal(data, &n) != nil {
-			return
-		}
-		return both(n.TitleJA, n.TitleEN), both(n.BodyJA, n.BodyEN)
+		return err == nil && jsonx.CheckKeys(data) == nil && json.Unmarshal(data, v) == nil
 	}
-	return
+	return false
 }
 
 // both is a text in both languages, either side standing in for the
