@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/internal/testenv/tool"
 )
@@ -19,6 +22,33 @@ const pdfToolsHint = "install poppler-utils (pdfsig), qpdf and libnss3-tools (ce
 // intact, signed by the official, the certificate valid.
 func TestASignedPDFNoticeIsVerifiedOnTheNoticeScreen(t *testing.T) {
 	cfg := config(t)
+	notice := pdfNoticeSignedByPdfsig(t)
+	h := newHarnessWith(t, Options{OpenNotice: notice, Open: func(ctx context.Context, _ Settings) (*flow.App, error) {
+		return flow.Open(ctx, cfg)
+	}})
+	h.wait("notice")
+	checkPDFNoticeShown(t, h)
+}
+
+// A notice dropped on the window opens on the notice screen as one opened
+// there does.
+func TestANoticeDroppedOnTheWindowIsVerifiedOnTheNoticeScreen(t *testing.T) {
+	cfg := config(t)
+	notice := pdfNoticeSignedByPdfsig(t)
+	h := newHarness(t, cfg)
+	h.s.onDropped(fyne.Position{}, []fyne.URI{storage.NewURI("https://example.org/x.pdf"), storage.NewFileURI(notice)})
+	h.wait("notice")
+	if got := h.s.tabs.SelectedIndex(); got != tabVerify {
+		t.Errorf("tab %d is shown, want the notice screen (%d)", got, tabVerify)
+	}
+	checkPDFNoticeShown(t, h)
+}
+
+// pdfNoticeSignedByPdfsig writes a one-page PDF signed by poppler's pdfsig
+// with an LGPKI 職責 certificate of the test world, in a folder whose name
+// has Japanese and a space, and returns its path.
+func pdfNoticeSignedByPdfsig(t *testing.T) string {
+	t.Helper()
 	world.w.Registry.Record(world.w.PKI.LGPKIRoot, world.w.PKI.LGPKIOrg.Cert)
 	official, err := world.w.PKI.IssueOfficial("千代田区長")
 	if err != nil {
@@ -62,11 +92,13 @@ func TestASignedPDFNoticeIsVerifiedOnTheNoticeScreen(t *testing.T) {
 	run("pk12util", "-i", p12Path, "-d", "sql:"+db, "-W", "sandbox", "-K", "")
 	notice := filepath.Join(dir, "通知書.pdf")
 	run("pdfsig", "-nssdir", "sql:"+db, "-add-signature", "-nick", "千代田区長 - LGPKI Sandbox", "-new-signature-field-name", "Official", unsigned, notice)
+	return notice
+}
 
-	h := newHarnessWith(t, Options{OpenNotice: notice, Open: func(ctx context.Context, _ Settings) (*flow.App, error) {
-		return flow.Open(ctx, cfg)
-	}})
-	h.wait("notice")
+// checkPDFNoticeShown checks the notice screen shows the PDF notice of
+// pdfNoticeSignedByPdfsig verified: intact, by the official, valid.
+func checkPDFNoticeShown(t *testing.T, h *harness) {
+	t.Helper()
 	v, _ := h.s.verify.built()
 	if v == nil || v.report == nil {
 		t.Fatal("the notice screen has no verification")

@@ -184,6 +184,7 @@ func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()
 	content := container.NewBorder(top, s.footer, nil, nil, s.tabs)
 	s.win.SetContent(content)
 	s.win.SetMaster()
+	s.win.SetOnDropped(s.onDropped)
 	if opts.OnEvent != nil {
 		s.reported = make(chan string, 64)
 		go s.reportSteps()
@@ -292,6 +293,20 @@ func (s *shell) verifyOpenedNotice() {
 	s.noticeOpened = true
 	s.tabs.SelectIndex(tabVerify)
 	s.verify.get().run(flow.NoticeRef{Path: s.opts.OpenNotice})
+}
+
+// onDropped verifies a file dropped on the window — a notice, as a
+// package or a signed PDF — on the notice screen, as 「ファイルを開く」
+// there does; the first local file of several.
+func (s *shell) onDropped(_ fyne.Position, uris []fyne.URI) {
+	for _, u := range uris {
+		if u.Scheme() != "file" {
+			continue
+		}
+		s.tabs.SelectIndex(tabVerify)
+		s.verify.get().run(flow.NoticeRef{Path: u.Path()})
+		return
+	}
 }
 
 // flowApp returns the flow.App, or nil before it is open.
