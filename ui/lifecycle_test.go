@@ -191,6 +191,9 @@ func TestACorrectionRequestOpensTheOriginalFormWithItsFieldsMarkedAndTheAmendmen
 	if len(f.marked) != 1 || f.marked[0] != "fields.new_address" {
 		t.Fatalf("the form marks %v, want the new address only", f.marked)
 	}
+	if f.proxy != nil {
+		t.Error("an amendment's form offers 「代理で申請する」")
+	}
 	if got := f.fields["new_address"].(*widget.Entry).Text; got == "" || f.applicant["name"].Text != "高橋　花子" {
 		t.Fatalf("the form is not the original: new address %q, name %q", got, f.applicant["name"].Text)
 	}

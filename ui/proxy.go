@@ -29,7 +29,9 @@ type proxyRow struct {
 // procedure allows no proxy.
 func newProxyRow(f *formScreen) *proxyRow {
 	p := f.d.proc.Procedure
-	if !p.AllowsProxy() || !p.Level.NeedsSignature() {
+	// An amendment answers the application as it was filed: whoever
+	// filed it corrects it, no power of attorney is added then.
+	if !p.AllowsProxy() || !p.Level.NeedsSignature() || f.d.amend != nil {
 		return nil
 	}
 	r := &proxyRow{note: wrapped("")}
