@@ -127,15 +127,20 @@ func (t TSA) Stamp(ctx context.Context, data []byte) ([]byte, error) {
 // (CAdES-T). Errors of the authority wrap ErrTSAUnreachable or
 // ErrTSABadReply; sig itself is never changed.
 func StampSignature(ctx context.Context, sig []byte, tsa TSA) ([]byte, error) {
-	p7, err := parseSignature(sig)
+	parts, err := splitForTimestamp(sig)
+	if err != nil {
+		// Not DER: parseSignature says what it is (BER is read but not
+		// rewritten), as it did before the DER walk.
+		if _, perr := parseSignature(sig); perr != nil {
+			return nil, perr
+		}
+		return nil, err
+	}
+	token, err := tsa.Stamp(ctx, parts.signature)
 	if err != nil {
 		return nil, err
 	}
-	token, err := tsa.Stamp(ctx, p7.Signers[0].EncryptedDigest)
-	if err != nil {
-		return nil, err
-	}
-	return AddSignatureTimestamp(sig, token)
+	return parts.withTimestamp(token)
 }
 
 // AddSignatureTimestamp returns sig, a DER CMS SignedData with one
@@ -143,13 +148,35 @@ func StampSignature(ctx context.Context, sig []byte, tsa TSA) ([]byte, error) {
 // signature-time-stamp (after any there already). The signed parts are
 // copied byte for byte, so the signature stays valid.
 func AddSignatureTimestamp(sig, token []byte) ([]byte, error) {
+	parts, err := splitForTimestamp(sig)
+	if err != nil {
+		return nil, err
+	}
+	return parts.withTimestamp(token)
+}
+
+// stampableSignature is a DER CMS SignedData with one SignerInfo, split
+// where a signature-time-stamp token goes; the parts are slices of the
+// DER they were read from.
+type stampableSignature struct {
+	ctype     asn1.ObjectIdentifier
+	head      [][]byte // SignedData's elements before signerInfos
+	fields    [][]byte // the SignerInfo's elements before unsignedAttrs
+	unsigned  []byte   // the contents of unsignedAttrs, if any
+	signature []byte   // the contents of the SignerInfo's signature
+}
+
+// splitForTimestamp walks sig, a DER ContentInfo holding a SignedData
+// with exactly one SignerInfo, without decoding certificates or
+// attributes. Errors wrap ErrMalformed.
+func splitForTimestamp(sig []byte) (*stampableSignature, error) {
 	bad := func(what string) error {
 		return fmt.Errorf("%w: cannot add the time-stamp: %s", ErrMalformed, what)
 	}
+	p := &stampableSignature{}
 	in := cryptobyte.String(sig)
 	var ci, sd cryptobyte.String
-	var ctype asn1.ObjectIdentifier
-	if !in.ReadASN1(&ci, cbasn1.SEQUENCE) || !in.Empty() || !ci.ReadASN1ObjectIdentifier(&ctype) ||
+	if !in.ReadASN1(&ci, cbasn1.SEQUENCE) || !in.Empty() || !ci.ReadASN1ObjectIdentifier(&p.ctype) ||
 		!ci.ReadASN1(&sd, cbasn1.Tag(0).Constructed().ContextSpecific()) || !ci.Empty() {
 		return nil, bad("not a DER ContentInfo")
 	}
@@ -158,7 +185,6 @@ func AddSignatureTimestamp(sig, token []byte) ([]byte, error) {
 		return nil, bad("not a DER SignedData")
 	}
 	// SignedData's fields up to signerInfos, the last, are kept as they are.
-	var head [][]byte
 	var infos cryptobyte.String
 	for !body.Empty() {
 		var el cryptobyte.String
@@ -172,46 +198,67 @@ func AddSignatureTimestamp(sig, token []byte) ([]byte, error) {
 			}
 			break
 		}
-		head = append(head, el)
+		p.head = append(p.head, el)
 	}
 	var si cryptobyte.String
 	if !infos.ReadASN1(&si, cbasn1.SEQUENCE) || !infos.Empty() {
 		return nil, bad("not exactly one SignerInfo")
 	}
 	unsignedTag := cbasn1.Tag(1).Constructed().ContextSpecific()
-	var fields [][]byte
-	var unsigned []byte
 	for !si.Empty() {
 		var el cryptobyte.String
 		var tag cbasn1.Tag
 		if !si.ReadAnyASN1Element(&el, &tag) {
 			return nil, bad("SignerInfo does not parse")
 		}
-		if tag == unsignedTag {
+		switch tag {
+		case unsignedTag:
 			var attrs cryptobyte.String
 			if !el.ReadASN1(&attrs, unsignedTag) || !si.Empty() {
 				return nil, bad("unsigned attributes do not parse")
 			}
-			unsigned = attrs
+			p.unsigned = attrs
 			continue
+		case cbasn1.OCTET_STRING:
+			// The signature is the SignerInfo's only universal OCTET
+			// STRING (a subjectKeyIdentifier sid is tagged [0]).
+			value := el
+			if p.signature != nil || !value.ReadASN1(&value, cbasn1.OCTET_STRING) || len(value) == 0 {
+				return nil, bad("the SignerInfo has no single signature value")
+			}
+			p.signature = value
 		}
-		fields = append(fields, el)
+		p.fields = append(p.fields, el)
 	}
-	var b cryptobyte.Builder
+	if p.signature == nil {
+		return nil, bad("the SignerInfo has no signature value")
+	}
+	return p, nil
+}
+
+// withTimestamp encodes p with token appended to the signer's unsigned
+// attributes as signature-time-stamp.
+func (p *stampableSignature) withTimestamp(token []byte) ([]byte, error) {
+	unsignedTag := cbasn1.Tag(1).Constructed().ContextSpecific()
+	size := len(p.unsigned) + len(token) + 64
+	for _, e := range append(p.head[:len(p.head):len(p.head)], p.fields...) {
+		size += len(e)
+	}
+	b := cryptobyte.NewBuilder(make([]byte, 0, size))
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1ObjectIdentifier(ctype)
+		b.AddASN1ObjectIdentifier(p.ctype)
 		b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				for _, h := range head {
+				for _, h := range p.head {
 					b.AddBytes(h)
 				}
 				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
 					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-						for _, f := range fields {
+						for _, f := range p.fields {
 							b.AddBytes(f)
 						}
 						b.AddASN1(unsignedTag, func(b *cryptobyte.Builder) {
-							b.AddBytes(unsigned)
+							b.AddBytes(p.unsigned)
 							b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 								b.AddASN1ObjectIdentifier(oidSignatureTimeStampToken)
 								b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { b.AddBytes(token) })
@@ -224,7 +271,7 @@ func AddSignatureTimestamp(sig, token []byte) ([]byte, error) {
 	})
 	out, err := b.Bytes()
 	if err != nil {
-		return nil, bad(err.Error())
+		return nil, fmt.Errorf("%w: cannot add the time-stamp: %s", ErrMalformed, err)
 	}
 	return out, nil
 }

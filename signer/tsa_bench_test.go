@@ -12,7 +12,7 @@ import (
 // BenchmarkSignFormWithLoopbackTSA signs a 1 KB form end to end —
 // package built, manifest hashed, CAdES signed, package synced and
 // renamed — once with a time-stamp authority on loopback (an HTTP round
-// trip, the authority's RSA-2048 signature, the token parsed and its
+// trip, the authority's ECDSA P-256 signature, the token parsed and its
 // signature checked, the signer info re-encoded) and once without, in the
 // same run, and reports the ratio ("x-with-tsa", goal ≤ 1.3) with the
 // package written to tmpfs when /dev/shm exists, and with the package
