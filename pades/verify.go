@@ -96,7 +96,7 @@ const (
 	ReasonChangedAfter    = "changed-after-signing"   // content changed in a later revision
 	ReasonRevoked         = "certificate-revoked"     // certcheck says revoked or on hold
 	ReasonRevocationUnkwn = "revocation-unknown"      // with RequireRevocation
-	ReasonDocTimestamp    = "document-time-stamp"     // not validated (undecided)
+	ReasonDocTimestamp    = "document-time-stamp"     // not validated (undecided); no longer given: document time-stamps are verified
 	ReasonNoCertificate   = "signer-certificate-none" // no certificate to check
 )
 
@@ -148,7 +148,8 @@ type Signature struct {
 // Outcome sums one signature up.
 func (s Signature) Outcome() string {
 	switch {
-	case !s.Integrity.OK && (s.Integrity.Reason == ReasonDocTimestamp || s.Integrity.Reason == signer.ReasonSignerCertificateMissing):
+	case !s.Integrity.OK && (s.Integrity.Reason == ReasonDocTimestamp || s.Integrity.Reason == signer.ReasonSignerCertificateMissing ||
+		s.Integrity.Reason == signer.ReasonTimestampCertificateMissing):
 		return OutcomeUndecided
 	case !s.Integrity.OK, !s.Certificate.OK, s.Revocation.Reason == ReasonRevoked:
 		return OutcomeInvalid
@@ -430,8 +431,7 @@ func (d *document) verifyOne(ctx context.Context, sf sigField, opts Options) (Si
 	switch s.SubFilter {
 	case SubFilterPKCS7, SubFilterCAdES:
 	case SubFilterDocTS:
-		s.Integrity = signer.Check{Reason: ReasonDocTimestamp, Detail: "a document time-stamp: not validated yet"}
-		return s, nil
+		return s, d.verifyDocTimestamp(ctx, &s, []byte(contents), br, opts)
 	default:
 		s.Integrity = signer.Check{Reason: ReasonUnsupported, Detail: "signature type " + s.SubFilter + " is not verified"}
 		return s, nil
