@@ -3,6 +3,7 @@ package pades
 import (
 	"context"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -64,6 +65,60 @@ func (d *document) verifyDocTimestamp(ctx context.Context, s *Signature, token [
 				s.Integrity = signer.Check{Reason: ReasonChangedAfter, Detail: "changed after the document time-stamp: " + describeChanges(s.Changes)}
 				s.ProvenTime, s.ProvenBy = nil, ""
 				break
+			}
+		}
+	}
+	return nil
+}
+
+// proveByDocTimestamps lets a valid document time-stamp prove the time
+// of what it covers, as an archive time-stamp does for a package: every
+// signature of an earlier revision (a signature, or an earlier document
+// time-stamp) existed no later than the time-stamp's time, so it is
+// verified again with its certificates checked at that time, unless its
+// own signature-time-stamp already proves an earlier one. A signature
+// the later time-stamp proves names it in ProvenTime and ProvenBy. The
+// latest revisions are done first, so that a time-stamp proven by a
+// later one proves its own time for what it covers in turn.
+func (d *document) proveByDocTimestamps(ctx context.Context, rep *Report, sigs []sigField, opts Options) error {
+	order := make([]int, len(rep.Signatures))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return rep.Signatures[order[a]].Covered > rep.Signatures[order[b]].Covered })
+	type proof struct {
+		at time.Time
+		by string
+	}
+	proven := map[int]proof{}
+	for _, i := range order {
+		if p, ok := proven[i]; ok {
+			// A document time-stamp's own time is what it proves for
+			// others, not when its authority was checked.
+			if own := rep.Signatures[i].ProvenTime; own == nil || own.After(p.at) || rep.Signatures[i].SubFilter == SubFilterDocTS {
+				o := opts
+				o.At = p.at
+				s, err := d.verifyOne(ctx, sigs[i], o)
+				if err != nil {
+					return err
+				}
+				if s.ProvenTime == nil && s.SubFilter != SubFilterDocTS {
+					t := p.at
+					s.ProvenTime, s.ProvenBy = &t, p.by
+				}
+				rep.Signatures[i] = s
+			}
+		}
+		s := rep.Signatures[i]
+		if s.SubFilter != SubFilterDocTS || s.Outcome() != OutcomeValid || s.ProvenTime == nil {
+			continue
+		}
+		for j := range rep.Signatures {
+			if rep.Signatures[j].Covered >= s.Covered {
+				continue
+			}
+			if p, ok := proven[j]; !ok || s.ProvenTime.Before(p.at) {
+				proven[j] = proof{at: *s.ProvenTime, by: "document time-stamp by " + s.ProvenBy}
 			}
 		}
 	}

@@ -197,3 +197,57 @@ func TestDocumentTimestampsAreVerified(t *testing.T) {
 		t.Errorf("pdfsig no longer finds the signature under the time-stamp valid:\n%s", rep)
 	}
 }
+
+func TestADocumentTimestampProvesTheTimeOfTheSignaturesItCovers(t *testing.T) {
+	f := testFixtures(t)
+	s := signedPDFs(t)
+	now := time.Now()
+	long, err := f.pki.Private.IssueTSA("Long TSA", now.Add(-24*time.Hour), now.Add(4*365*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := fsxtest.TempDir(t)
+	stamped := filepath.Join(dir, "signed-stamped.pdf")
+	addDocTimestamp(t, s.plain, stamped, docTSAServer(t, long.Cert, long.Key).URL)
+	// The first time-stamp by an authority of one year, the second by
+	// one of four.
+	shortStamped := filepath.Join(dir, "signed-stamped-short.pdf")
+	addDocTimestamp(t, s.plain, shortStamped, tsaServer(t).URL)
+	restamped := filepath.Join(dir, "signed-stamped-twice.pdf")
+	addDocTimestamp(t, shortStamped, restamped, docTSAServer(t, long.Cert, long.Key).URL)
+	// Three years on, the 職責 certificate (two years) has expired, and
+	// so has the first authority's (one); the long one's (four) has not.
+	later := f.opts()
+	later.At = now.Add(3 * 365 * 24 * time.Hour)
+	for _, tc := range []struct {
+		name    string
+		path    string
+		outcome string
+	}{
+		{name: "without a document time-stamp a signature whose certificate has expired since is invalid", path: s.plain, outcome: OutcomeInvalid},
+		{name: "a document time-stamp over it proves the signature's time, when its certificate was valid", path: stamped, outcome: OutcomeValid},
+		{name: "a document time-stamp whose authority has expired since proves nothing", path: shortStamped, outcome: OutcomeInvalid},
+		{name: "a later document time-stamp proves the earlier one, which proves the signature's time", path: restamped, outcome: OutcomeValid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := verifyFile(t, tc.path, later)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Outcome() != tc.outcome {
+				t.Fatalf("outcome %s, want %s: %+v", rep.Outcome(), tc.outcome, rep.Signatures)
+			}
+			first := rep.Signatures[0]
+			if tc.outcome != OutcomeValid {
+				if first.Certificate.OK || first.ProvenTime != nil {
+					t.Errorf("the expired certificate is %+v, proven at %v", first.Certificate, first.ProvenTime)
+				}
+				return
+			}
+			stamp := rep.Signatures[1]
+			if first.ProvenTime == nil || !first.ProvenTime.Equal(*stamp.ProvenTime) || !strings.Contains(first.ProvenBy, "document time-stamp by") {
+				t.Errorf("the signature is proven at %v by %q, want the document time-stamp's %v", first.ProvenTime, first.ProvenBy, stamp.ProvenTime)
+			}
+		})
+	}
+}

@@ -65,8 +65,8 @@ type Options struct {
 	// Roots are the trust anchors; Intermediates may help build paths.
 	Roots, Intermediates []*x509.Certificate
 	// At is when certificates must be valid; zero means now. A valid
-	// signature-time-stamp moves a signature's check to the time it
-	// proves.
+	// signature-time-stamp, or a valid document time-stamp of a later
+	// revision, moves a signature's check to the time it proves.
 	At time.Time
 	// Sources are asked for revocation (CRL, OCSP, VA); none leaves
 	// revocation unknown.
@@ -203,6 +203,9 @@ func Verify(ctx context.Context, f io.ReaderAt, size int64, opts Options) (*Repo
 			return nil, err
 		}
 		rep.Signatures = append(rep.Signatures, s)
+	}
+	if err := doc.proveByDocTimestamps(ctx, rep, sigs, opts); err != nil {
+		return nil, err
 	}
 	return rep, nil
 }
