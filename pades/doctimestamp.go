@@ -25,7 +25,7 @@ import (
 // imprint is the digest of the byte range, streamed as a signature's
 // content is. The token is checked by signer as a signature-time-stamp
 // is, its authority at the validation time (opts.At, or now) against
-// opts.Roots. A valid one proves the document, up to the time-stamp's
+// opts.Roots and opts.TSARoots. A valid one proves the document, up to the time-stamp's
 // revision, existed no later than its time.
 func (d *document) verifyDocTimestamp(ctx context.Context, s *Signature, token []byte, br []int64, opts Options) error {
 	at := opts.At
@@ -34,7 +34,7 @@ func (d *document) verifyDocTimestamp(ctx context.Context, s *Signature, token [
 	}
 	content := io.MultiReader(io.NewSectionReader(d.f.f, 0, br[1]), io.NewSectionReader(d.f.f, br[2], br[3]))
 	res, tsa, err := signer.CheckTimestampStream(ctx, trimDER(token), content,
-		signer.VerifyOptions{Roots: opts.Roots, Intermediates: opts.Intermediates}, at)
+		signer.VerifyOptions{Roots: opts.Roots, Intermediates: opts.Intermediates, TSARoots: opts.TSARoots}, at)
 	if err != nil {
 		return err
 	}

@@ -149,6 +149,8 @@ func TestDocumentTimestampsAreVerified(t *testing.T) {
 		{name: "a token of a certificate without id-kp-timeStamping is invalid for its certificate",
 			path: byNonTSA, opts: f.opts(), outcome: OutcomeInvalid, last: signer.ReasonTimestampNotTSA,
 			lastCheck: func(s Signature) signer.Check { return s.Certificate }},
+		{name: "an authority that chains to a time-stamp root alone is valid",
+			path: stamped, opts: Options{TSARoots: []*x509.Certificate{f.pki.Private.Cert}}, outcome: OutcomeValid},
 		{name: "an authority that does not chain to the anchors is invalid for its certificate",
 			path: stamped, opts: Options{}, outcome: OutcomeInvalid, last: signer.ReasonTimestampUntrusted,
 			lastCheck: func(s Signature) signer.Check { return s.Certificate }},

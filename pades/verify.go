@@ -64,6 +64,9 @@ func (e *ByteRangeError) Is(target error) bool { return target == ErrByteRange }
 type Options struct {
 	// Roots are the trust anchors; Intermediates may help build paths.
 	Roots, Intermediates []*x509.Certificate
+	// TSARoots are further anchors for time-stamp authorities alone
+	// (signature-time-stamps and document time-stamps), besides Roots.
+	TSARoots []*x509.Certificate
 	// At is when certificates must be valid; zero means now. A valid
 	// signature-time-stamp, or a valid document time-stamp of a later
 	// revision, moves a signature's check to the time it proves.
@@ -440,7 +443,7 @@ func (d *document) verifyOne(ctx context.Context, sf sigField, opts Options) (Si
 		return s, nil
 	}
 	content := io.MultiReader(io.NewSectionReader(d.f.f, 0, br[1]), io.NewSectionReader(d.f.f, br[2], br[3]))
-	cms, err := signer.VerifyDetachedStream(ctx, trimDER([]byte(contents)), content, signer.VerifyOptions{Roots: opts.Roots, Intermediates: opts.Intermediates, At: opts.At})
+	cms, err := signer.VerifyDetachedStream(ctx, trimDER([]byte(contents)), content, signer.VerifyOptions{Roots: opts.Roots, Intermediates: opts.Intermediates, TSARoots: opts.TSARoots, At: opts.At})
 	if errors.Is(err, signer.ErrMalformed) {
 		s.Integrity = signer.Check{Reason: ReasonUnreadable, Detail: "the signature's contents are not CMS SignedData"}
 		return s, nil
