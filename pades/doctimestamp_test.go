@@ -253,3 +253,26 @@ func TestADocumentTimestampProvesTheTimeOfTheSignaturesItCovers(t *testing.T) {
 		})
 	}
 }
+
+func TestContentChangedAfterADocumentTimestampFailsIt(t *testing.T) {
+	f := testFixtures(t)
+	dir := fsxtest.TempDir(t)
+	stamped := filepath.Join(dir, "stamped.pdf")
+	addDocTimestamp(t, writePDF(t, dir, "notice.pdf", 0), stamped, tsaServer(t).URL)
+	data, err := os.ReadFile(stamped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	updated := filepath.Join(dir, "updated.pdf")
+	if err := os.WriteFile(updated, appendContentUpdate(t, data, "BT /F1 24 Tf 72 720 Td (Notice of refusal) Tj ET"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := verifyFile(t, updated, f.opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Signatures[0]
+	if s.SubFilter != SubFilterDocTS || s.Integrity.Reason != ReasonChangedAfter || s.ProvenTime != nil || rep.Outcome() != OutcomeInvalid {
+		t.Errorf("document time-stamp %+v, outcome %s", s, rep.Outcome())
+	}
+}
