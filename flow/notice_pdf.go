@@ -60,6 +60,13 @@ func (a *App) verifyPDFNotice(ctx context.Context, path string, now time.Time) (
 	out.Integrity = finding(Green, i18n.Text{Ja: "通知書（PDF）は改ざんされていません（署名 " + n + " 件、いずれも内容と一致しています）。",
 		En: "The notice (PDF) is intact: its " + n + " signature(s) match its content."}, i18n.Text{})
 	for _, s := range rep.Signatures {
+		if s.Integrity.OK && s.SubFilter == pades.SubFilterDocTS && !s.Certificate.OK {
+			if out.Integrity.Level == Green {
+				out.Integrity = finding(Amber, i18n.Text{Ja: "通知書の署名は内容と一致していますが、付いている文書タイムスタンプは信頼できる時刻認証局のものと確認できません（" + s.Certificate.Reason + "）。",
+					En: "The notice's signatures match its content, but the document time-stamp it carries is not from a trusted time-stamp authority (" + s.Certificate.Reason + ")."}, renew)
+			}
+			continue
+		}
 		if s.Integrity.OK {
 			continue
 		}

@@ -64,9 +64,12 @@ func (e *ByteRangeError) Is(target error) bool { return target == ErrByteRange }
 type Options struct {
 	// Roots are the trust anchors; Intermediates may help build paths.
 	Roots, Intermediates []*x509.Certificate
+	// TSARoots are further anchors for time-stamp authorities alone
+	// (signature-time-stamps and document time-stamps), besides Roots.
+	TSARoots []*x509.Certificate
 	// At is when certificates must be valid; zero means now. A valid
-	// signature-time-stamp moves a signature's check to the time it
-	// proves.
+	// signature-time-stamp, or a valid document time-stamp of a later
+	// revision, moves a signature's check to the time it proves.
 	At time.Time
 	// Sources are asked for revocation (CRL, OCSP, VA); none leaves
 	// revocation unknown.
@@ -96,7 +99,7 @@ const (
 	ReasonChangedAfter    = "changed-after-signing"   // content changed in a later revision
 	ReasonRevoked         = "certificate-revoked"     // certcheck says revoked or on hold
 	ReasonRevocationUnkwn = "revocation-unknown"      // with RequireRevocation
-	ReasonDocTimestamp    = "document-time-stamp"     // not validated (undecided)
+	ReasonDocTimestamp    = "document-time-stamp"     // not validated (undecided); no longer given: document time-stamps are verified
 	ReasonNoCertificate   = "signer-certificate-none" // no certificate to check
 )
 
@@ -148,7 +151,8 @@ type Signature struct {
 // Outcome sums one signature up.
 func (s Signature) Outcome() string {
 	switch {
-	case !s.Integrity.OK && (s.Integrity.Reason == ReasonDocTimestamp || s.Integrity.Reason == signer.ReasonSignerCertificateMissing):
+	case !s.Integrity.OK && (s.Integrity.Reason == ReasonDocTimestamp || s.Integrity.Reason == signer.ReasonSignerCertificateMissing ||
+		s.Integrity.Reason == signer.ReasonTimestampCertificateMissing):
 		return OutcomeUndecided
 	case !s.Integrity.OK, !s.Certificate.OK, s.Revocation.Reason == ReasonRevoked:
 		return OutcomeInvalid
@@ -202,6 +206,9 @@ func Verify(ctx context.Context, f io.ReaderAt, size int64, opts Options) (*Repo
 			return nil, err
 		}
 		rep.Signatures = append(rep.Signatures, s)
+	}
+	if err := doc.proveByDocTimestamps(ctx, rep, sigs, opts); err != nil {
+		return nil, err
 	}
 	return rep, nil
 }
@@ -430,14 +437,13 @@ func (d *document) verifyOne(ctx context.Context, sf sigField, opts Options) (Si
 	switch s.SubFilter {
 	case SubFilterPKCS7, SubFilterCAdES:
 	case SubFilterDocTS:
-		s.Integrity = signer.Check{Reason: ReasonDocTimestamp, Detail: "a document time-stamp: not validated yet"}
-		return s, nil
+		return s, d.verifyDocTimestamp(ctx, &s, []byte(contents), br, opts)
 	default:
 		s.Integrity = signer.Check{Reason: ReasonUnsupported, Detail: "signature type " + s.SubFilter + " is not verified"}
 		return s, nil
 	}
 	content := io.MultiReader(io.NewSectionReader(d.f.f, 0, br[1]), io.NewSectionReader(d.f.f, br[2], br[3]))
-	cms, err := signer.VerifyDetachedStream(ctx, trimDER([]byte(contents)), content, signer.VerifyOptions{Roots: opts.Roots, Intermediates: opts.Intermediates, At: opts.At})
+	cms, err := signer.VerifyDetachedStream(ctx, trimDER([]byte(contents)), content, signer.VerifyOptions{Roots: opts.Roots, Intermediates: opts.Intermediates, TSARoots: opts.TSARoots, At: opts.At})
 	if errors.Is(err, signer.ErrMalformed) {
 		s.Integrity = signer.Check{Reason: ReasonUnreadable, Detail: "the signature's contents are not CMS SignedData"}
 		return s, nil

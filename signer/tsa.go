@@ -336,35 +336,49 @@ func verifySignatureTimestamps(p7 *pkcs7.PKCS7, opts VerifyOptions, at time.Time
 // proves the token existed. An authority whose certificate has expired
 // since proves nothing unless such a later time-stamp covers its token.
 func checkTimestamp(token, data []byte, opts VerifyOptions, at time.Time) TimestampResult {
+	res, _ := checkTimestampOver(token, func(h crypto.Hash) ([]byte, error) {
+		hh := h.New()
+		hh.Write(data)
+		return hh.Sum(nil), nil
+	}, opts, at)
+	return res
+}
+
+// checkTimestampOver is checkTimestamp with the data given as digest,
+// which hashes it with the token's imprint algorithm; its error (the
+// data could not be read) is returned as it is.
+func checkTimestampOver(token []byte, digest func(crypto.Hash) ([]byte, error), opts VerifyOptions, at time.Time) (TimestampResult, error) {
 	ts, err := timestamp.Parse(token)
 	if err != nil {
-		return TimestampResult{Check: fail(ReasonTimestampInvalid, "the time-stamp token is not intact: "+err.Error())}
+		return TimestampResult{Check: fail(ReasonTimestampInvalid, "the time-stamp token is not intact: "+err.Error())}, nil
 	}
 	res := TimestampResult{Time: ts.Time}
 	p7, err := pkcs7.Parse(token)
 	if err != nil {
 		res.Check = fail(ReasonTimestampInvalid, "the time-stamp token is not intact: "+err.Error())
-		return res
+		return res, nil
 	}
 	tsa := p7.GetOnlySigner()
 	if tsa == nil {
 		res.Check = fail(ReasonTimestampCertificateMissing, "the time-stamp token does not carry its authority's certificate")
-		return res
+		return res, nil
 	}
 	res.TSA = tsa.Subject.String()
 	if !ts.HashAlgorithm.Available() {
 		res.Check = fail(ReasonTimestampInvalid, "the time-stamp token uses an unknown hash")
-		return res
+		return res, nil
 	}
-	h := ts.HashAlgorithm.New()
-	h.Write(data)
-	if !bytes.Equal(h.Sum(nil), ts.HashedMessage) {
+	sum, err := digest(ts.HashAlgorithm)
+	if err != nil {
+		return res, err
+	}
+	if !bytes.Equal(sum, ts.HashedMessage) {
 		res.Check = fail(ReasonTimestampImprintMismatch, "the time-stamp token is over other data than this signature")
-		return res
+		return res, nil
 	}
 	if !slices.Contains(tsa.ExtKeyUsage, x509.ExtKeyUsageTimeStamping) {
 		res.Check = fail(ReasonTimestampNotTSA, "the token's signer is not a time-stamp authority (no id-kp-timeStamping in its certificate)")
-		return res
+		return res, nil
 	}
 	roots := x509.NewCertPool()
 	for _, c := range append(append([]*x509.Certificate{}, opts.Roots...), opts.TSARoots...) {
@@ -377,10 +391,10 @@ func checkTimestamp(token, data []byte, opts VerifyOptions, at time.Time) Timest
 	if _, err := tsa.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: at,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}}); err != nil {
 		res.Check = fail(ReasonTimestampUntrusted, "the time-stamp authority is not trusted at "+at.UTC().Format(time.RFC3339)+": "+err.Error())
-		return res
+		return res, nil
 	}
 	res.Check = Check{OK: true}
-	return res
+	return res, nil
 }
 
 // earliestValid returns the earliest of the tokens that hold, or nil.

@@ -50,14 +50,21 @@ func printPDFReport(std *stdio, name string, r *pades.Report, noAnchor bool) {
 	fmt.Fprintf(w, "  signatures:  %d\n", len(r.Signatures))
 	for i, s := range r.Signatures {
 		fmt.Fprintf(w, "  signature %d: field %q (%s)\n", i+1, s.Field, s.SubFilter)
+		docTS := s.SubFilter == pades.SubFilterDocTS
 		if s.Signer != nil {
 			who := s.Official
 			if s.Organisation != "" {
 				who += " — " + s.Organisation
 			}
-			fmt.Fprintf(w, "    signer:      %s\n    issuer:      %s\n", who, s.Signer.Issuer)
+			label := "signer:     "
+			if docTS {
+				label = "authority:  "
+			}
+			fmt.Fprintf(w, "    %s %s\n    issuer:      %s\n", label, who, s.Signer.Issuer)
 		}
-		if s.ProvenTime != nil {
+		if docTS && s.ProvenTime != nil {
+			fmt.Fprintf(w, "    existed by:  %s — the document existed no later than then (document time-stamp by %s)\n", s.ProvenTime.UTC().Format(time.RFC3339), s.ProvenBy)
+		} else if s.ProvenTime != nil {
 			fmt.Fprintf(w, "    signed by:   %s (time-stamp by %s)\n", s.ProvenTime.UTC().Format(time.RFC3339), s.ProvenBy)
 		} else if s.SigningTime != nil {
 			fmt.Fprintf(w, "    signed at:   %s (as the signer claims)\n", s.SigningTime.Format(time.RFC3339))
