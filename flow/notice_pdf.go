@@ -75,11 +75,6 @@ func (a *App) verifyPDFNotice(ctx context.Context, path string, now time.Time) (
 			out.Integrity = finding(Red, i18n.Text{Ja: "署名のあとで通知書の内容が変更されています（" + s.Integrity.Detail + "）。",
 				En: "The notice was changed after it was signed (" + s.Integrity.Detail + ")."},
 				i18n.Text{Ja: "この通知書の内容は信用しないでください。発行元の市区町村にお問い合わせください。", En: "Please do not rely on this notice; contact the municipality that issued it."})
-		case pades.ReasonDocTimestamp:
-			if out.Integrity.Level == Green {
-				out.Integrity = finding(Amber, i18n.Text{Ja: "通知書の署名は内容と一致していますが、付いている文書タイムスタンプはまだ検証できません。", En: "The notice's signatures match its content, but the document time-stamp it carries cannot be validated yet."}, renew)
-			}
-			continue
 		default:
 			out.Integrity = finding(Red, i18n.Text{Ja: "通知書の内容が署名と一致しません。改ざんまたは破損のおそれがあります（" + s.Integrity.Reason + "）。",
 				En: "The notice's content does not match its signature: it may have been altered or damaged (" + s.Integrity.Reason + ")."},

@@ -99,7 +99,6 @@ const (
 	ReasonChangedAfter    = "changed-after-signing"   // content changed in a later revision
 	ReasonRevoked         = "certificate-revoked"     // certcheck says revoked or on hold
 	ReasonRevocationUnkwn = "revocation-unknown"      // with RequireRevocation
-	ReasonDocTimestamp    = "document-time-stamp"     // not validated (undecided); no longer given: document time-stamps are verified
 	ReasonNoCertificate   = "signer-certificate-none" // no certificate to check
 )
 
@@ -151,7 +150,7 @@ type Signature struct {
 // Outcome sums one signature up.
 func (s Signature) Outcome() string {
 	switch {
-	case !s.Integrity.OK && (s.Integrity.Reason == ReasonDocTimestamp || s.Integrity.Reason == signer.ReasonSignerCertificateMissing ||
+	case !s.Integrity.OK && (s.Integrity.Reason == signer.ReasonSignerCertificateMissing ||
 		s.Integrity.Reason == signer.ReasonTimestampCertificateMissing):
 		return OutcomeUndecided
 	case !s.Integrity.OK, !s.Certificate.OK, s.Revocation.Reason == ReasonRevoked:
