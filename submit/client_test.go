@@ -160,6 +160,8 @@ func TestFaultyRepliesAreClassified(t *testing.T) {
 			case <-r.Context().Done():
 			case <-time.After(5 * time.Second):
 			}
+			// Silent to the end: no (empty) reply when the handler returns.
+			panic(http.ErrAbortHandler)
 		}, func(t *testing.T, err error) {
 			var ne *submit.NetError
 			if !errors.Is(err, submit.ErrUnreachable) || !errors.As(err, &ne) || !ne.Timeout {
