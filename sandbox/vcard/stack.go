@@ -244,11 +244,12 @@ func (s *Stack) waitForVpcd(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	for {
-		// vpcd holds the port once it is listening. A probe connection
-		// would sit in vpcd's one-place accept queue and hold the card off.
-		if l, err := net.Listen("tcp", fmt.Sprintf(":%d", s.Port)); err == nil {
-			l.Close()
-		} else {
+		// vpcd holds the port once it is listening. The port is looked
+		// up in the kernel's table rather than probed: a probe connection
+		// would sit in vpcd's one-place accept queue and hold the card
+		// off, and binding the port to test it, even briefly, made vpcd's
+		// own bind fail ("Address already in use") when the two met.
+		if listening(s.Port) {
 			return nil
 		}
 		select {
@@ -312,4 +313,24 @@ func (s *Stack) Close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// listening reports whether a TCP socket of this machine listens on port,
+// from the kernel's tables (/proc/net/tcp and tcp6), without touching it.
+func listening(port int) bool {
+	suffix := fmt.Sprintf(":%04X", port)
+	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		data, err := os.ReadFile(table)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n")[1:] {
+			f := strings.Fields(line)
+			// sl local_address rem_address st …; st 0A is LISTEN.
+			if len(f) > 3 && strings.HasSuffix(f[1], suffix) && f[3] == "0A" {
+				return true
+			}
+		}
+	}
+	return false
 }
