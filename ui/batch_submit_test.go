@@ -22,8 +22,8 @@ import (
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/kit"
+	"github.com/shinsei-app/shinsei/sandbox/pki"
 	"github.com/shinsei-app/shinsei/sandbox/service"
 	"github.com/shinsei-app/shinsei/submit"
 )
