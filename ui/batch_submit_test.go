@@ -446,3 +446,63 @@ func TestCancellingABatchFilingLeavesEachPackageReceivedOnceOrWaitingToBeSentOnc
 		t.Errorf("%d packages still wait in the outbox", len(p))
 	}
 }
+
+func TestFormsSignedTogetherAreFiledTogetherFromTheBatchSigningScreen(t *testing.T) {
+	useLanguage(i18n.Japanese)
+	h := newHarness(t, config(t))
+	h.wait("catalogue")
+	test.Tap(h.s.home.batch)
+	h.wait("batch")
+	h.wait("batch-credentials")
+	dir, out := t.TempDir(), t.TempDir()
+	for _, n := range []string{"転出届-1.json", "転出届-2.json"} {
+		doc, err := flow.ParseForm([]byte(movingForm))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc.Fields["members"] = int(filed.Add(1)) + 2
+		data, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, n)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		h.s.batch.addForm(p)
+	}
+	h.s.batch.setOutDir(out)
+	signWithToken(t, h)
+	h.wait("pin")
+	test.Type(h.s.pin.entry, kit.PIN)
+	test.Tap(h.s.pin.ok)
+	h.wait("batch-done")
+	if r := h.s.batch.result; r == nil || r.Signed != 2 {
+		t.Fatalf("signed %+v, want both forms", r)
+	}
+	btn := h.s.batch.fileSigned
+	if btn == nil || btn.Text != "署名した申請データをまとめて提出" {
+		t.Fatalf("no button to file the signed packages under the results")
+	}
+	checkSpoken(t, "batch signing results with the filing button", h.s.win)
+	test.Tap(btn)
+	h.wait("batch-submit")
+	h.wait("batch-submit-listed")
+	b := h.s.batchSubmit
+	if len(b.pkgs) != 2 || len(b.chosen()) != 2 {
+		t.Fatalf("%d packages listed, %d checked; want the 2 signed, checked", len(b.pkgs), len(b.chosen()))
+	}
+	for i, it := range h.s.batch.result.Items {
+		if b.pkgs[i].Path != it.Package {
+			t.Errorf("package %d is %s, want %s", i, b.pkgs[i].Path, it.Package)
+		}
+	}
+	fileChecked(t, h, b)
+	for _, f := range b.filed {
+		if f.Status != flow.FiledDelivered {
+			t.Errorf("%s: %s %v", filepath.Base(f.Path), f.Status, f.Err)
+		} else if n := storedAtService(t, f.Path); n != 1 {
+			t.Errorf("the service holds %s %d times", filepath.Base(f.Path), n)
+		}
+	}
+}

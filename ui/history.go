@@ -48,9 +48,10 @@ type history struct {
 	// all asks about every application at once and csv saves the list
 	// (history_all.go); known are the statuses last shown, by arrival
 	// number, to say what changed.
-	all   *focusButton
-	csv   *focusButton
-	known map[string]submit.Status
+	all    *focusButton
+	csv    *focusButton
+	known  map[string]submit.Status
+	asking bool // onRefreshAll runs
 }
 
 func newHistory(s *shell) *history {
@@ -76,6 +77,7 @@ func (h *history) onReload() {
 		return
 	}
 	defer h.s.event("history")
+	defer h.enableAll()
 	h.list.RemoveAll()
 	for _, m := range []map[string]*textLabel{h.states, h.heldStates} {
 		clear(m)

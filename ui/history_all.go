@@ -20,9 +20,10 @@ import (
 // since its receipt (到達).
 func (h *history) onRefreshAll() {
 	a := h.s.flowApp()
-	if a == nil || len(h.records) == 0 {
+	if a == nil || len(h.records) == 0 || h.asking {
 		return
 	}
+	h.asking = true
 	h.all.Disable()
 	h.status.SetText(tr("history.refreshing_all", map[string]any{"N": len(h.states)}))
 	for arrival, state := range h.states {
@@ -37,11 +38,24 @@ func (h *history) onRefreshAll() {
 			onMain(func() { h.showAnswer(s, before) })
 		})
 		onMain(func() {
-			h.all.Enable()
+			h.asking = false
+			h.enableAll()
 			h.status.SetText(h.allSummary(all, err, before))
 			h.s.event("status-all")
 		})
 	}()
+}
+
+// enableAll lets 「すべての状況を更新」 and 「一覧をCSVで保存」 be pressed
+// when the history lists receipts.
+func (h *history) enableAll() {
+	for _, b := range []*focusButton{h.all, h.csv} {
+		if len(h.records) > 0 && (b != h.all || !h.asking) {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
 }
 
 // was is the status an application had before: the one last shown, else
