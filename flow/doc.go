@@ -1,8 +1,9 @@
 // Package flow holds Shinsei's use cases — find credentials, pre-check,
 // sign (an application package, or a PDF as PAdES), sign many forms with
 // one unlock (SignBatch), time-stamp, register, log in and out, submit
-// (one, or many four at a time: SubmitBatch), send what waits in the
-// outbox, ask for status (of one, or of every receipt: StatusAll), verify
+// (one, or many four at a time: SubmitBatch, a folder's packages offered
+// with the receipts of those already received: BatchPackages), send what
+// waits in the outbox, ask for status (of one, or of every receipt: StatusAll), verify
 // a notice (a package or a signed PDF), withdraw an application, answer a
 // request for correction with an amendment — independent of any user interface,
 // one file per use case. The desktop app (package ui) and the command line

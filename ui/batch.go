@@ -41,11 +41,16 @@ type batchScreen struct {
 	// result is the last batch's outcome.
 	result *flow.BatchResult
 	box    fyne.CanvasObject
+
+	// fileSigned files the packages just signed (batch_submit.go), in
+	// after, under the results.
+	fileSigned *focusButton
+	after      *fyne.Container
 }
 
 func newBatchScreen(s *shell) *batchScreen {
 	b := &batchScreen{s: s, status: wrapped(tr("batch.none")), formList: container.NewVBox(), outLabel: wrapped(""),
-		creds: container.NewVBox(), results: container.NewVBox()}
+		creds: container.NewVBox(), results: container.NewVBox(), after: container.NewVBox()}
 	b.add = newButtonWithIcon(tr("batch.add"), theme.ContentAddIcon(), b.onAdd)
 	b.clear = newButtonWithIcon(tr("batch.clear"), theme.ContentClearIcon(), b.onClear)
 	b.chooseTo = newButtonWithIcon(tr("batch.out_choose"), theme.FolderOpenIcon(), b.onChooseOut)
@@ -58,7 +63,7 @@ func newBatchScreen(s *shell) *batchScreen {
 			b.formList, container.NewHBox(b.add, b.clear),
 			b.outLabel, container.NewHBox(b.chooseTo),
 			widget.NewSeparator(), wrapped(tr("batch.choose_credential")), b.creds, container.NewHBox(b.find),
-			widget.NewSeparator(), b.results)))
+			widget.NewSeparator(), b.results, b.after)))
 	b.update()
 	return b
 }
@@ -220,6 +225,7 @@ func (b *batchScreen) onSign(choice flow.CredentialChoice) {
 	}
 	b.signing = true
 	b.results.RemoveAll()
+	b.after.RemoveAll()
 	b.status.SetText(tr("batch.signing", map[string]any{"N": len(b.forms)}))
 	b.update()
 	forms, out := append([]string(nil), b.forms...), b.outDir
@@ -240,6 +246,7 @@ func (b *batchScreen) onSign(choice flow.CredentialChoice) {
 			default:
 				b.status.SetText(tr("batch.done", map[string]any{"Signed": 0, "Other": len(res.Items)}))
 			}
+			b.offerFiling(res)
 			b.s.event("batch-done")
 		})
 	}()

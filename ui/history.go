@@ -44,6 +44,14 @@ type history struct {
 	// life are the withdrawal and amendment buttons (lifecycle.go).
 	life lifeActions
 	box  fyne.CanvasObject
+
+	// all asks about every application at once and csv saves the list
+	// (history_all.go); known are the statuses last shown, by arrival
+	// number, to say what changed.
+	all    *focusButton
+	csv    *focusButton
+	known  map[string]submit.Status
+	asking bool // onRefreshAll runs
 }
 
 func newHistory(s *shell) *history {
@@ -52,8 +60,11 @@ func newHistory(s *shell) *history {
 		notices: map[string]*fyne.Container{}, opens: map[string]*focusButton{},
 		sendNow: map[string]*focusButton{}, heldStates: map[string]*textLabel{}}
 	h.reload = newButtonWithIcon(tr("history.reload"), theme.ViewRefreshIcon(), h.onReload)
+	h.all = newButtonWithIcon(tr("history.refresh_all"), theme.ViewRefreshIcon(), h.onRefreshAll)
+	h.csv = newButtonWithIcon(tr("history.csv"), theme.DocumentSaveIcon(), h.onSaveCSV)
+	h.known = map[string]submit.Status{}
 	h.box = container.NewBorder(container.NewVBox(heading(tr("history.title")), wrapped(tr("history.intro")), h.status),
-		container.NewHBox(h.reload), nil, nil, container.NewVScroll(h.list))
+		container.NewHBox(h.reload, h.all, h.csv), nil, nil, container.NewVScroll(h.list))
 	return h
 }
 
@@ -66,6 +77,7 @@ func (h *history) onReload() {
 		return
 	}
 	defer h.s.event("history")
+	defer h.enableAll()
 	h.list.RemoveAll()
 	for _, m := range []map[string]*textLabel{h.states, h.heldStates} {
 		clear(m)
@@ -259,18 +271,33 @@ func (h *history) onRefresh(arrival string) {
 				h.s.event("status")
 				return
 			}
-			msg := when + "\n" + tr("history.status", map[string]any{"Status": statusWord(st.Status),
-				"At": st.UpdatedAt.Local().Format("2006-01-02 15:04")})
-			if len(st.Notices) > 0 {
-				msg += "\n" + tr("history.notices", map[string]any{"N": len(st.Notices)})
-			}
-			msg += historySteps(st)
-			state.SetText(msg)
-			h.showNotices(arrival, st.Notices)
-			h.showActions(arrival, st)
+			h.showStatus(arrival, st, "")
 			h.s.event("status")
 		})
 	}()
+}
+
+// showStatus shows an application's status under its date and procedure
+// (with change, when not empty, saying how it changed), its notices and
+// what can be done about it.
+func (h *history) showStatus(arrival string, st *submit.ApplicationStatus, change string) {
+	state, ok := h.states[arrival]
+	if !ok {
+		return
+	}
+	msg := h.whens[arrival] + "\n" + tr("history.status", map[string]any{"Status": statusWord(st.Status),
+		"At": st.UpdatedAt.Local().Format("2006-01-02 15:04")})
+	if change != "" {
+		msg += "\n" + change
+	}
+	if len(st.Notices) > 0 {
+		msg += "\n" + tr("history.notices", map[string]any{"N": len(st.Notices)})
+	}
+	msg += historySteps(st)
+	state.SetText(msg)
+	h.known[arrival] = st.Status
+	h.showNotices(arrival, st.Notices)
+	h.showActions(arrival, st)
 }
 
 // showNotices lists the notices of an application: each with its number,

@@ -25,15 +25,19 @@ type home struct {
 	procs  []flow.ProcedureInfo
 	starts []*focusButton // one per procedure, in order
 	box    fyne.CanvasObject
+
+	// batchSubmit opens 「まとめて提出」 (batch_submit.go).
+	batchSubmit *focusButton
 }
 
 func newHome(s *shell) *home {
 	h := &home{s: s, status: wrapped(tr("home.loading")), list: container.NewVBox()}
 	h.reload = newButtonWithIcon(tr("home.reload"), theme.ViewRefreshIcon(), h.onReload)
 	h.batch = newButtonWithIcon(tr("batch.open"), theme.DocumentIcon(), s.showBatch)
+	h.batchSubmit = newButtonWithIcon(tr("batchfile.open"), theme.MailSendIcon(), func() { s.showBatchSubmit() })
 	h.box = container.NewBorder(
 		container.NewVBox(heading(tr("home.title")), wrapped(tr("home.intro")), h.status),
-		container.NewHBox(h.reload, layoutSpacer(), h.batch), nil, nil,
+		container.NewHBox(h.reload, layoutSpacer(), h.batch, h.batchSubmit), nil, nil,
 		container.NewVScroll(h.list))
 	return h
 }

@@ -72,6 +72,8 @@ type shell struct {
 	secret   *secretDialog
 	// batch is the batch-signing screen (batch.go), once opened.
 	batch *batchScreen
+	// batchSubmit is 「まとめて提出」 (batch_submit.go), once opened.
+	batchSubmit *batchSubmitScreen
 
 	// lastError is the explanation last shown in an error dialog, and
 	// errorDialog that dialog.
