@@ -21,6 +21,37 @@ import (
 // is dropped when its filing is cancelled or refused for good, as the
 // outbox drops the application.
 
+// ErrOriginalNotKept: this computer keeps no form of the application
+// (filed elsewhere, or before forms were kept), so there is nothing to
+// start an amendment from.
+var ErrOriginalNotKept = errors.New("flow: the form of the application is not kept on this computer")
+
+// WriteOriginalForm writes the form last filed for application arrival
+// (OriginalForm) to out, private to the user (0600), for the applicant to
+// correct and file with Amend. Before anything is read: out's folder
+// exists and out does not unless overwrite (ErrOutExists). A form this
+// computer does not keep is ErrOriginalNotKept, and nothing is written.
+func (a *App) WriteOriginalForm(ctx context.Context, arrival, out string, overwrite bool) (*submit.FormDocument, error) {
+	if err := checkOutput(out, overwrite); err != nil {
+		return nil, err
+	}
+	doc, err := a.OriginalForm(ctx, arrival)
+	switch {
+	case err != nil:
+		return nil, err
+	case doc == nil:
+		return nil, &Error{Op: "original form of " + arrival, Err: ErrOriginalNotKept}
+	}
+	data, err := marshalForm(doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := fsx.WriteFile(out, data, 0o600); err != nil && !errors.Is(err, fsx.ErrDirNotSynced) {
+		return nil, &Error{Op: "original form of " + arrival, Err: err}
+	}
+	return doc, nil
+}
+
 // keptFormExt is the extension of a kept unsigned form.
 const keptFormExt = ".json"
 
