@@ -72,6 +72,8 @@ type shell struct {
 	secret   *secretDialog
 	// batch is the batch-signing screen (batch.go), once opened.
 	batch *batchScreen
+	// poa is the power of attorney screen (poa.go), once opened.
+	poa *poaScreen
 
 	// lastError is the explanation last shown in an error dialog, and
 	// errorDialog that dialog.
