@@ -321,6 +321,9 @@ func (p *poaScreen) onBrowse() {
 }
 
 func (p *poaScreen) addChoice(name string, choice flow.CredentialChoice) {
+	if len(p.choices) == 0 {
+		p.creds.RemoveAll() // "none found" gives way to the first choice
+	}
 	btn := newButtonWithIcon(tr("poa.sign_with", map[string]any{"Name": name}), theme.ConfirmIcon(), func() { p.onSign(choice) })
 	btn.Importance = widget.HighImportance
 	p.signWith = append(p.signWith, btn)

@@ -180,3 +180,43 @@ func TestAPowerOfAttorneyIsOfferedOnlyForAProcedureAProxyMayFileAndRefusedBefore
 		t.Error("a file was written")
 	}
 }
+
+func TestAPowerOfAttorneyNamingTheProxysUserIDIsSignedOnlyOnThePrincipalsTap(t *testing.T) {
+	useLanguage(i18n.Japanese)
+	h := newHarness(t, config(t))
+	p := openPOA(t, h, service.ProcMoveOut)
+	p.by.SetSelected(tr("poa.by_account"))
+	test.Type(p.proxyName, "R00012345")
+	out := filepath.Join(t.TempDir(), "委任状.asice")
+	p.setOut(out)
+	if p.req.Proxy.Account != "R00012345" || p.req.Proxy.Name != "" || p.proxyName.PlaceHolder != "代理人の利用者ID" {
+		t.Fatalf("the request names %+v (placeholder %q)", p.req.Proxy, p.proxyName.PlaceHolder)
+	}
+
+	// Declined on the pre-check: nothing is written.
+	signPOAWithToken(t, p)
+	h.wait("pin")
+	test.Type(h.s.pin.entry, kit.PIN)
+	test.Tap(h.s.pin.ok)
+	h.wait("precheck")
+	test.Tap(h.s.check.back)
+	h.wait("poa-failed")
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) || p.status.Text != tr("poa.declined") || p.result.Visible() {
+		t.Fatalf("after declining: file written %v, status %q", err == nil, p.status.Text)
+	}
+
+	signPOAWithToken(t, p)
+	h.wait("pin")
+	test.Type(h.s.pin.entry, kit.PIN)
+	test.Tap(h.s.pin.ok)
+	h.wait("precheck")
+	h.confirmSign()
+	h.wait("poa-signed")
+	if !strings.Contains(p.result.Text, "代理人（利用者ID R00012345 の方）にお渡しください") || !strings.Contains(p.result.Text, "その利用者IDでログインして送信します") {
+		t.Errorf("the screen says %q", p.result.Text)
+	}
+	poa, err := h.s.flowApp().ReadPowerOfAttorney(context.Background(), out)
+	if err != nil || poa.Document.Proxy.Account != "R00012345" || poa.Document.Proxy.Name != "" {
+		t.Fatalf("the power of attorney: %+v, %v", poa, err)
+	}
+}
