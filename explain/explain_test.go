@@ -40,7 +40,7 @@ var coreSentinels = map[string]error{
 	"flow.ErrNoSignatureCertificate": flow.ErrNoSignatureCertificate, "flow.ErrIndeterminate": flow.ErrIndeterminate,
 	"flow.ErrAlreadyReceived": flow.ErrAlreadyReceived, "flow.ErrAlreadyFiled": flow.ErrAlreadyFiled, "submit.ErrNotAPI": submit.ErrNotAPI,
 	"flow.ErrAlreadyProcessed": flow.ErrAlreadyProcessed, "flow.ErrNotApplicant": flow.ErrNotApplicant,
-	"flow.ErrAmendmentNotRequested": flow.ErrAmendmentNotRequested, "flow.ErrCorrectionUnverified": flow.ErrCorrectionUnverified,
+	"flow.ErrAmendmentNotRequested": flow.ErrAmendmentNotRequested, "flow.ErrCorrectionUnverified": flow.ErrCorrectionUnverified, "flow.ErrOriginalNotKept": flow.ErrOriginalNotKept,
 	"flow.ErrNotQueued": flow.ErrNotQueued, "flow.ErrNoticeNotFound": flow.ErrNoticeNotFound, "flow.ErrSecondPrompt": flow.ErrSecondPrompt,
 	"flow.ErrProxyNotAllowed": flow.ErrProxyNotAllowed, "flow.ErrPowerOfAttorneyInvalid": flow.ErrPowerOfAttorneyInvalid, "flow.ErrPrincipalNotApplicant": flow.ErrPrincipalNotApplicant,
 

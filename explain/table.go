@@ -225,6 +225,10 @@ var sentinels = []row{
 		i18n.Text{Ja: "補正依頼の通知書を、市区町村が発行したものと確認できませんでした。通知の内容は使っていません。", En: "The request for correction could not be verified as the municipality's, so its content was not used."},
 		i18n.Text{Ja: "発行元の市区町村にお問い合わせください。", En: "Please contact the municipality that issued it."}},
 		cmd: i18n.Text{Ja: "通知書を shinseictl verify で確かめ、発行元の市区町村にお問い合わせください。", En: "check the notice with 'shinseictl verify' and contact the municipality that issued it"}},
+	{err: flow.ErrOriginalNotKept, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "この申請の申請書は、このコンピューターに保存されていません。何も書き出していません。", En: "The form of this application is not kept on this computer. Nothing was written."},
+		i18n.Text{Ja: "補正する項目を直した申請書を、あらためて作成してください。", En: "Please write the form again, with the fields to correct put right."}},
+		cmd: i18n.Text{Ja: "直した申請書を作成し、shinseictl amend 到達番号 申請書 で送信してください。", En: "write the corrected form and file it with 'shinseictl amend ARRIVAL FORM'"}},
 	{err: flow.ErrNoService, class: Usage, explanation: explanation{
 		i18n.Text{Ja: "申請サービスが設定されていません。", En: "No service is configured."},
 		i18n.Text{Ja: "設定画面で申請サービスのアドレスを入力してください。", En: "Please enter the service's address in the settings."}}},

@@ -1,7 +1,6 @@
 package flow
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/internal/fsx"
-	"github.com/shinsei-app/shinsei/internal/iox"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -192,6 +190,10 @@ func (a *App) Amend(ctx context.Context, req AmendRequest, cb Callbacks) (*Amend
 	if err := a.keepAnswer(st, ans); err != nil {
 		return out, &Error{Op: op + ": amended, but the answer could not be kept in the receipts journal", Err: err}
 	}
+	if media == submit.MediaJSON {
+		// Kept as filed, for a later correction request (OriginalForm).
+		a.keepUnsignedForm(path, corr.Procedure)
+	}
 	return out, nil
 }
 
@@ -218,11 +220,14 @@ func sha256Hex(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// OriginalForm returns the form filed as application arrival, read from
-// the signed package the data directory keeps (signed/, found by the
-// receipt's SHA-256), for an amendment to start from. It returns nil
-// when this computer keeps no such package (an unsigned form, a package
-// signed elsewhere, a receipt from another computer).
+// OriginalForm returns the form last filed for application arrival —
+// its latest amendment's, else the application's own — read from the
+// signed package or the unsigned form the data directory keeps (signed/,
+// found by the SHA-256 the journal holds; unsigned forms are kept at
+// filing, unsigned_original.go), for an amendment to start from. It
+// returns nil when this computer keeps no such file (a package signed
+// elsewhere, a form filed before forms were kept, a receipt from another
+// computer).
 func (a *App) OriginalForm(ctx context.Context, arrival string) (*submit.FormDocument, error) {
 	if err := a.needService(); err != nil {
 		return nil, err
@@ -231,35 +236,51 @@ func (a *App) OriginalForm(ctx context.Context, arrival string) (*submit.FormDoc
 	if !ok || rec.PackageSHA256 == "" {
 		return nil, nil
 	}
-	paths, _ := filepath.Glob(filepath.Join(a.cfg.DataDir, "signed", "*.asice"))
-	for _, p := range paths {
-		if sum, err := fileSHA256(ctx, p); err != nil || sum != rec.PackageSHA256 {
-			continue
+	shas := []string{rec.PackageSHA256}
+	if answers, err := a.journal.Answers(); err == nil {
+		for _, ans := range answers {
+			if ans.Service == rec.Service && ans.ArrivalNumber == arrival && ans.Answer.Kind == submit.EventAmended && ans.Answer.PackageSHA256 != "" {
+				shas = append([]string{ans.Answer.PackageSHA256}, shas...) // the newest first
+			}
 		}
-		zr, err := zip.OpenReader(p)
-		if err != nil {
-			return nil, nil
-		}
-		defer zr.Close()
-		for _, f := range zr.File {
-			if f.Name != FormFileName {
-				continue
-			}
-			rc, err := f.Open()
-			if err != nil {
-				return nil, nil
-			}
-			data, err := iox.ReadAll(rc, submit.MaxForm)
-			rc.Close()
-			if err != nil {
-				return nil, nil
-			}
-			doc, err := ParseForm(data)
-			if err != nil {
-				return nil, nil
-			}
+	}
+	for _, sha := range shas {
+		if doc := a.keptFormOf(ctx, sha); doc != nil {
 			return doc, nil
 		}
 	}
 	return nil, nil
+}
+
+// keptFormOf is the form of the body whose SHA-256 is sha, as the data
+// directory keeps it: an unsigned form, or a signed package's form; nil
+// when none is kept.
+func (a *App) keptFormOf(ctx context.Context, sha string) *submit.FormDocument {
+	forms, _ := filepath.Glob(filepath.Join(a.cfg.DataDir, "signed", "*"+keptFormExt))
+	for _, p := range forms {
+		if doc := keptForm(ctx, p, sha); doc != nil {
+			return doc
+		}
+	}
+	paths, _ := filepath.Glob(filepath.Join(a.cfg.DataDir, "signed", "*.asice"))
+	for _, p := range paths {
+		if sum, err := fileSHA256(ctx, p); err == nil && sum == sha {
+			return packagedForm(p)
+		}
+	}
+	return nil
+}
+
+// packagedForm reads the form of the package at path; nil when it holds
+// none that parses.
+func packagedForm(path string) *submit.FormDocument {
+	data, err := readPackaged(path, FormFileName, submit.MaxForm)
+	if err != nil {
+		return nil
+	}
+	doc, err := ParseForm(data)
+	if err != nil {
+		return nil
+	}
+	return doc
 }

@@ -67,6 +67,11 @@ type PowerOfAttorneyRequest struct {
 	Proxy submit.ProxyRef
 	// Credential is the principal's key.
 	Credential CredentialChoice
+	// Confirm asks Callbacks.ConfirmSign with the pre-check before the
+	// power of attorney is signed, whatever it found (the window shows
+	// it and signs on the principal's tap); without it only a revocation
+	// status that could not be established is asked (AcceptIndeterminate).
+	Confirm bool
 	// Out is where the package is written; Overwrite replaces a file
 	// there (otherwise ErrOutExists before any PIN).
 	Out       string
@@ -129,7 +134,11 @@ func (a *App) SignPowerOfAttorney(ctx context.Context, req PowerOfAttorneyReques
 		checkCred: func(cred signer.Credential) *Precheck {
 			return a.precheckSigner(ctx, cred, nil, proc, -1)
 		},
+		confirmRequired: req.Confirm,
 		confirm: func(ctx context.Context, p *Precheck) (bool, error) {
+			if req.Confirm {
+				return cb.ConfirmSign(ctx, p)
+			}
 			if !p.RevocationUnknown() || req.AcceptIndeterminate {
 				return true, nil
 			}

@@ -150,13 +150,21 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 			return nil, err
 		}
 	}
+	var kept keptUnsigned
+	if media == submit.MediaJSON {
+		// Kept as filed, for a correction request to open (OriginalForm).
+		kept = a.keepUnsignedForm(path, proc.ID)
+	}
 	it, err := a.outbox.Add(ctx, submit.Draft{Service: a.client.BaseURL(), Account: account, Procedure: proc.ID,
 		Level: proc.Level, MediaType: media, Path: path, WithSession: withSession})
 	if err != nil {
+		kept.drop()
 		return nil, &Error{Op: "submit", Err: fmt.Errorf("%w: %w", ErrNotQueued, err)}
 	}
 	if req.Form == nil {
-		return a.sendQueued(ctx, it, *proc, req.EnterPassword, cb)
+		rec, err := a.sendQueued(ctx, it, *proc, req.EnterPassword, cb)
+		a.dropUnlessFiled(kept, err)
+		return rec, err
 	}
 	// An unsigned form is this attempt's own copy: a cancel withdraws it
 	// from the outbox as SignAndSubmit's does a signed package, unless it
@@ -165,8 +173,11 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 	var guard cancelGuard
 	rec, err := a.sendQueued(ctx, it, *proc, req.EnterPassword, guard.callbacks(ctx, cb))
 	if guard.cancelled(ctx, err) {
-		return nil, a.withdraw(ctx.Err(), nil, false, it.ID)
+		err = a.withdraw(ctx.Err(), nil, false, it.ID)
+		a.dropUnlessFiled(kept, err)
+		return nil, err
 	}
+	a.dropUnlessFiled(kept, err)
 	return rec, guard.mayHaveArrived(ctx, err)
 }
 

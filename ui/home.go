@@ -28,6 +28,9 @@ type home struct {
 
 	// batchSubmit opens 「まとめて提出」 (batch_submit.go).
 	batchSubmit *focusButton
+	// poas open the power of attorney screen (poa.go), by procedure ID,
+	// on the procedures a proxy may file.
+	poas map[string]*focusButton
 }
 
 func newHome(s *shell) *home {
@@ -78,6 +81,7 @@ func (h *home) onReload() {
 func (h *home) show(procs []flow.ProcedureInfo) {
 	h.procs = procs
 	h.starts = h.starts[:0]
+	h.poas = map[string]*focusButton{}
 	h.list.RemoveAll()
 	for i := range procs {
 		p := procs[i]
@@ -88,8 +92,12 @@ func (h *home) show(procs []flow.ProcedureInfo) {
 		title := widget.NewLabelWithStyle(procTitle(p), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		needs := wrapped(tr("home.needs") + needsText(p.Procedure))
 		info := container.NewVBox(container.NewHBox(title, levelBadge(p.Level)), needs)
-		if p.AllowsProxy() && p.Level.NeedsSignature() {
+		if poaOffered(p) {
 			info.Add(wrapped(tr("home.proxy"))) // 「代理で申請する」 on the form (proxy.go)
+			poa := newButtonWithIcon(tr("poa.open"), theme.DocumentCreateIcon(), func() { h.s.showPowerOfAttorney(p.ID) }).
+				named(nameFor(tr("poa.open"), procTitle(p)))
+			h.poas[p.ID] = poa
+			info.Add(container.NewHBox(poa))
 		}
 		h.list.Add(widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(start), info)))
 	}

@@ -74,6 +74,8 @@ type shell struct {
 	batch *batchScreen
 	// batchSubmit is 「まとめて提出」 (batch_submit.go), once opened.
 	batchSubmit *batchSubmitScreen
+	// poa is the power of attorney screen (poa.go), once opened.
+	poa *poaScreen
 
 	// lastError is the explanation last shown in an error dialog, and
 	// errorDialog that dialog.

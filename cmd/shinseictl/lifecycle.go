@@ -113,6 +113,10 @@ func runWithdraw(ctx context.Context, std *stdio, args []string) error {
 type correctionView struct {
 	*flow.Correction
 	Notice string `json:"notice_file"`
+	// Original is where --save-original wrote the form as filed;
+	// OriginalKept says, without it, that this computer keeps that form.
+	Original     string `json:"original_form_file,omitempty"`
+	OriginalKept bool   `json:"original_form_kept,omitempty"`
 }
 
 // runAmend shows what the municipality asks to correct (ARRIVAL alone),
@@ -122,12 +126,17 @@ type correctionView struct {
 func runAmend(ctx context.Context, std *stdio, args []string) error {
 	l, fs := addLifecycleFlags("amend")
 	acceptIndeterminate := fs.Bool("accept-indeterminate", false, "sign even when the certificate's revocation status cannot be established (otherwise asked on the terminal, or exit 4)")
+	saveOriginal := fs.String("save-original", "", "with the arrival number alone: write the form as filed, kept on this computer, to `FILE` (JSON) to correct it")
+	force := fs.Bool("force", false, "with --save-original: replace FILE if it exists")
 	operands, err := parse(fs, args, std.err)
 	if err != nil {
 		return err
 	}
 	if len(operands) == 0 {
 		return usageError("give the arrival number (到達番号), then the corrected form and any attachments (the arrival number alone shows what to correct)", "amend: no arrival number")
+	}
+	if *saveOriginal != "" && len(operands) > 1 {
+		return usageError("--save-original writes the form as filed: give the arrival number alone, correct the file, then amend with it", "amend: --save-original with a FORM")
 	}
 	arrival := operands[0]
 	app, choice, err := l.open(ctx, "amend")
@@ -145,11 +154,20 @@ func runAmend(ctx context.Context, std *stdio, args []string) error {
 		if err != nil {
 			return sessionError(app, err)
 		}
+		view := correctionView{Correction: c, Notice: c.Notice.Path}
+		if *saveOriginal != "" {
+			if _, err := app.WriteOriginalForm(ctx, arrival, *saveOriginal, *force); err != nil {
+				return err
+			}
+			view.Original = *saveOriginal
+		} else if orig, err := app.OriginalForm(ctx, arrival); err == nil && orig != nil {
+			view.OriginalKept = true
+		}
 		if l.net.asJSON {
-			writeJSON(std.out, correctionView{Correction: c, Notice: c.Notice.Path})
+			writeJSON(std.out, view)
 			return nil
 		}
-		printCorrection(std.out, c, lang)
+		printCorrection(std.out, view, lang)
 		return nil
 	}
 	data, err := readInput(operands[1], submit.MaxForm)
@@ -191,13 +209,24 @@ func runAmend(ctx context.Context, std *stdio, args []string) error {
 	return nil
 }
 
-// printCorrection writes what the municipality asks to correct.
-func printCorrection(w io.Writer, c *flow.Correction, lang i18n.Lang) {
+// printCorrection writes what the municipality asks to correct, and
+// where the form as filed is.
+func printCorrection(w io.Writer, v correctionView, lang i18n.Lang) {
+	c := v.Correction
 	fmt.Fprintf(w, "補正依頼 Request for correction: 到達番号 Arrival number %s (%s)\n", c.Arrival, c.Procedure)
 	fmt.Fprintf(w, "  notice %s, signed by %s\n", c.NoticeID, c.Notice.Official)
 	fmt.Fprintf(w, "  fields: %s\n", strings.Join(c.Fields, ", "))
 	fmt.Fprintf(w, "  reason: %s\n", c.Reason.In(lang))
-	fmt.Fprintf(w, "  correct the form, then: shinseictl amend %s FORM [ATTACHMENT...]\n", c.Arrival)
+	switch {
+	case v.Original != "":
+		fmt.Fprintf(w, "  the form as filed: written to %s\n", v.Original)
+		fmt.Fprintf(w, "  correct those fields in it, then: shinseictl amend %s %s [ATTACHMENT...]\n", c.Arrival, v.Original)
+	case v.OriginalKept:
+		fmt.Fprintf(w, "  the form as filed is kept on this computer: shinseictl amend --save-original FORM.json %s writes it\n", c.Arrival)
+		fmt.Fprintf(w, "  correct the form, then: shinseictl amend %s FORM [ATTACHMENT...]\n", c.Arrival)
+	default:
+		fmt.Fprintf(w, "  correct the form, then: shinseictl amend %s FORM [ATTACHMENT...]\n", c.Arrival)
+	}
 }
 
 // eventLabels name the steps of an application's history.
