@@ -89,7 +89,7 @@ func TestVerifyPath(t *testing.T) {
 
 func TestTheSystemTrustStoreIsUsedOnlyWhenAsked(t *testing.T) {
 	if runtime.GOOS == "windows" {
-		t.Skip("SSL_CERT_FILE does not reach the Windows store, and Wine 8.0's chain engine trusts only the host's roots")
+		t.Skip("SSL_CERT_FILE does not reach the Windows store (TestOnWindowsTheSystemRootsAreTheUsersRootStore uses the user's ROOT store)")
 	}
 	p := testPKI(t)
 	cred, err := p.IssuePrivate("service.example")

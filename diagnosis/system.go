@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/internal/buildinfo"
 )
 
 // SystemReport describes the computer and this build of Shinsei.
@@ -21,8 +22,8 @@ type SystemReport struct {
 	// OSRelease is the distribution's name and version (Linux
 	// /etc/os-release PRETTY_NAME), when known.
 	OSRelease string `json:"os_release,omitempty"`
-	// Version is Shinsei's version: the release, the module version, or
-	// "(devel)".
+	// Version is Shinsei's version (internal/buildinfo): the release, the
+	// module version, or "(devel)".
 	Version string `json:"version"`
 	// Revision and RevisionTime are the version-control revision built,
 	// Modified set when the tree had uncommitted changes.
@@ -37,21 +38,13 @@ type SystemReport struct {
 
 func (d *diagnosis) system(context.Context) {
 	s := &d.r.System
-	s.OS, s.Arch, s.GoVersion, s.Version = runtime.GOOS, runtime.GOARCH, runtime.Version(), "(unknown)"
+	s.OS, s.Arch, s.GoVersion = runtime.GOOS, runtime.GOARCH, runtime.Version()
+	build := buildinfo.Read()
+	s.Version, s.Revision, s.RevisionTime, s.Modified = build.Version, build.Revision, build.RevisionTime, build.Modified
 	s.CGO = true
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" {
-			s.Version = bi.Main.Version
-		}
 		for _, kv := range bi.Settings {
-			switch kv.Key {
-			case "vcs.revision":
-				s.Revision = kv.Value
-			case "vcs.time":
-				s.RevisionTime = kv.Value
-			case "vcs.modified":
-				s.Modified = kv.Value == "true"
-			case "CGO_ENABLED":
+			if kv.Key == "CGO_ENABLED" {
 				s.CGO = kv.Value == "1"
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/shinsei-app/shinsei/sandbox"
 	"github.com/shinsei-app/shinsei/sandbox/kit"
@@ -36,9 +37,11 @@ func runServe(ctx context.Context, args []string) error {
 	if *verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
+	// Windows has no SoftHSM of its own: there the .p12 files are the
+	// practice credentials, as with 'kit'.
 	world, err := sandbox.Start(ctx, sandbox.InDir(*dir, sandbox.Options{Service: service.Config{
 		Addr: *addr, Logger: logger, AdminAddr: *admin,
-	}}))
+	}, Kit: kit.Options{SoftHSMOptional: runtime.GOOS == "windows"}}))
 	if err != nil {
 		return err
 	}
@@ -77,8 +80,12 @@ func runServe(ctx context.Context, args []string) error {
 	fmt.Printf("  CRLs, OCSP, VA  %s  (/crl/NAME.crl, /ocsp/NAME/ca, /va)\n", world.Responders.URL)
 	fmt.Printf("  time-stamps     %s  (RFC 3161, announced by the service's catalogue)\n", world.Responders.TSAURL())
 	fmt.Printf("  kit             %s   (roots/*.pem, resident.p12, corporate.p12, official.p12; .p12 password %q)\n", k.Dir, kit.P12Password)
-	fmt.Printf("  resident token  export SOFTHSM2_CONF=%s   (token %q, signature password %s)\n",
-		k.SoftHSMConf, kit.TokenLabel, kit.PIN)
+	if k.HasToken() {
+		fmt.Printf("  resident token  export SOFTHSM2_CONF=%s   (token %q, signature password %s)\n",
+			k.SoftHSMConf, kit.TokenLabel, kit.PIN)
+	} else {
+		fmt.Printf("  resident token  none (%v); the resident's practice credential is resident.p12\n", k.TokenErr)
+	}
 	fmt.Printf("  service data    %s\n", filepath.Join(*dir, "service"))
 	fmt.Printf("  archive         %s   (ARRIVAL.asice, with the service's archive time-stamp;\n", service.ArchiveDir(filepath.Join(*dir, "service", "service.db")))
 	fmt.Printf("                  'shinsei-sandbox archive renew --dir %s' renews them before their authority expires)\n", *dir)

@@ -4,35 +4,13 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"runtime/debug"
+
+	"github.com/shinsei-app/shinsei/internal/buildinfo"
 )
 
 // printVersion prints "shinseictl VERSION (REVISION) OS/ARCH GO" on one
 // line: what an installer check or a help desk needs to know which build
-// runs.
+// runs (internal/buildinfo: the release's stamp, else what Go recorded).
 func printVersion(w io.Writer) {
-	v, rev, modified := "(unknown)", "", false
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" {
-			v = bi.Main.Version
-		}
-		for _, kv := range bi.Settings {
-			switch kv.Key {
-			case "vcs.revision":
-				rev = kv.Value
-			case "vcs.modified":
-				modified = kv.Value == "true"
-			}
-		}
-	}
-	if len(rev) > 12 {
-		rev = rev[:12]
-	}
-	if rev != "" {
-		if modified {
-			rev += "+"
-		}
-		v += " (" + rev + ")"
-	}
-	fmt.Fprintf(w, "shinseictl %s %s/%s %s\n", v, runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Fprintf(w, "shinseictl %s %s/%s %s\n", buildinfo.Read(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 }
