@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -65,6 +66,45 @@ func carriesPowerOfAttorney(path string) bool {
 	}
 	defer zr.Close()
 	return slices.ContainsFunc(zr.File, func(f *zip.File) bool { return strings.EqualFold(f.Name, submit.PowerOfAttorneyName) })
+}
+
+// accountKindRefusal is the refusal of an account whose user type the
+// procedure is not for.
+func accountKindRefusal(acct *accountRow) *apiProblem {
+	return fail(submit.ReasonLoginRequired, "account: a "+string(acct.UserType)+" account cannot file this procedure").
+		withStatus(http.StatusForbidden).
+		withText("この手続きは、ログインしている利用者の種類（住民・法人）では申請できません。", "This procedure is not for this kind of account.")
+}
+
+// namesProxyAccount reports whether the package at path is a proxy's
+// application whose power of attorney names account as the proxy: then
+// an account of a kind the procedure is not for may file it (a company
+// filing for a resident as the named proxy). It is read without
+// verifying: checkProxyApplication then checks the whole package, and
+// that the session is the named account.
+func namesProxyAccount(path, account string) bool {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return false
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name != submit.PowerOfAttorneyName || f.UncompressedSize64 > maxPowerOfAttorney {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return false
+		}
+		data, err := iox.ReadAll(rc, maxPowerOfAttorney)
+		rc.Close()
+		var poa submit.PowerOfAttorney
+		if err != nil || json.Unmarshal(data, &poa) != nil {
+			return false
+		}
+		return poa.Type == submit.PowerOfAttorneyType && poa.Proxy.Account != "" && poa.Proxy.Account == account
+	}
+	return false
 }
 
 // checkProxyApplication checks a proxy's application for proc and
