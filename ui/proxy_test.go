@@ -28,6 +28,7 @@ func principalPOA(t *testing.T, procedure, proxy string) string {
 	dir := t.TempDir()
 	doc := submit.PowerOfAttorney{Type: submit.PowerOfAttorneyType, Procedure: procedure,
 		Principal: map[string]any{"name": "高橋　花子"}, Proxy: submit.ProxyRef{Name: proxy}, IssuedAt: time.Now().Truncate(time.Second)}
+	doc.ValidUntil = submit.PowerOfAttorneyDefaultUntil(doc.IssuedAt)
 	data, err := json.Marshal(doc)
 	if err != nil {
 		t.Fatal(err)
