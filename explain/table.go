@@ -180,11 +180,11 @@ var sentinels = []row{
 		i18n.Text{Ja: "委任状に署名した方と、申請書の申請者が一致しません。署名していません（署名用電子証明書のパスワードは使っていません）。", En: "The person who signed the power of attorney is not the form's applicant. Nothing was signed, and no PIN or password was used."},
 		i18n.Text{Ja: "申請者欄を委任者の電子証明書の記録どおりに直すか、申請者ご本人の委任状をご用意ください。", En: "Please correct the applicant block to the principal's certificate, or get the applicant's own power of attorney."}}},
 	{err: flow.ErrPowerOfAttorneyExpired, class: Negative, explanation: explanation{
-		i18n.Text{Ja: "委任状の有効期限が過ぎています。署名していません（署名用電子証明書のパスワードは使っていません）。", En: "The power of attorney has expired. Nothing was signed, and no PIN or password was used."},
+		i18n.Text{Ja: "委任状の有効期限が過ぎています。署名も送信もしていません（パスワードは使っていません）。", En: "The power of attorney has expired. Nothing was signed or sent, and no PIN or password was used."},
 		i18n.Text{Ja: "委任者（申請者ご本人）に、新しい委任状を作っていただいてください。", En: "Please ask the principal (the applicant) for a new power of attorney."}},
 		cmd: i18n.Text{Ja: "委任者に shinseictl sign --power-of-attorney で新しい委任状を作っていただいてください（有効期限は --valid-until YYYY-MM-DD、指定しなければ3か月後です）。", En: "ask the principal for a new one: 'shinseictl sign --power-of-attorney' (valid for 3 months, or until --valid-until YYYY-MM-DD)"}},
 	{err: flow.ErrPowerOfAttorneyNotYetValid, class: Negative, explanation: explanation{
-		i18n.Text{Ja: "委任状の作成日時が、このパソコンの現在の時刻より後になっています。署名していません（署名用電子証明書のパスワードは使っていません）。", En: "The power of attorney is dated after this computer's current time. Nothing was signed, and no PIN or password was used."},
+		i18n.Text{Ja: "委任状の作成日時が、このパソコンの現在の時刻より後になっています。署名も送信もしていません（パスワードは使っていません）。", En: "The power of attorney is dated after this computer's current time. Nothing was signed or sent, and no PIN or password was used."},
 		i18n.Text{Ja: "このパソコンの日付と時刻を確かめてください。正しい場合は、委任者にパソコンの時計を確かめて委任状を作り直していただいてください。", En: "Please check this computer's date and time. If they are right, ask the principal to check their computer's clock and make a new power of attorney."}}},
 	{err: flow.ErrValidUntilOutOfRange, class: Usage, explanation: explanation{
 		i18n.Text{Ja: fmt.Sprintf("委任状の有効期限は、今日から%dか月後までの日付で指定してください。署名していません（署名用電子証明書のパスワードは使っていません）。", submit.PowerOfAttorneyMaxMonths), En: fmt.Sprintf("A power of attorney's last day must be from today to %d months ahead. Nothing was signed, and no PIN or password was used.", submit.PowerOfAttorneyMaxMonths)},

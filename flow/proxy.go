@@ -50,10 +50,10 @@ var (
 	ErrPrincipalNotApplicant = errors.New("flow: the power of attorney was signed by someone other than the form's applicant; nothing was signed and no PIN try was spent")
 	// ErrPowerOfAttorneyExpired: the last day of the power of attorney
 	// (valid_until) has passed.
-	ErrPowerOfAttorneyExpired = errors.New("flow: the power of attorney has expired; nothing was signed and no PIN try was spent")
+	ErrPowerOfAttorneyExpired = errors.New("flow: the power of attorney has expired; nothing was signed or sent, and no PIN try was spent")
 	// ErrPowerOfAttorneyNotYetValid: the power of attorney was issued
 	// later than now, by this computer's clock.
-	ErrPowerOfAttorneyNotYetValid = errors.New("flow: the power of attorney is not valid yet; nothing was signed and no PIN try was spent")
+	ErrPowerOfAttorneyNotYetValid = errors.New("flow: the power of attorney is not valid yet; nothing was signed or sent, and no PIN try was spent")
 	// ErrValidUntilOutOfRange: the last day the principal chose for a
 	// power of attorney is before today or more than
 	// submit.PowerOfAttorneyMaxMonths ahead.
@@ -453,19 +453,50 @@ func (a *App) proxyFor(ctx context.Context, path string, form *submit.FormDocume
 // named by account sends from that account's session. Read without
 // verifying: the service checks the package.
 func proxyAccount(signed *Signed, path, media string) string {
+	if poa := carriedPowerOfAttorney(signed, path, media); poa != nil {
+		return poa.Proxy.Account
+	}
+	return ""
+}
+
+// carriedPowerOfAttorney is the power of attorney a package carries, nil
+// when it carries none. Read without verifying: the service checks the
+// package.
+func carriedPowerOfAttorney(signed *Signed, path, media string) *submit.PowerOfAttorney {
 	if signed != nil && signed.PowerOfAttorney != nil {
-		return signed.PowerOfAttorney.Document.Proxy.Account
+		return &signed.PowerOfAttorney.Document
 	}
 	if media != submit.MediaASiCE {
-		return ""
+		return nil
 	}
 	data, err := readPackaged(path, submit.PowerOfAttorneyName, 64<<10)
 	if err != nil {
-		return ""
+		return nil
 	}
 	var doc submit.PowerOfAttorney
 	if json.Unmarshal(data, &doc) != nil {
-		return ""
+		return nil
 	}
-	return doc.Proxy.Account
+	return &doc
+}
+
+// checkCarried refuses, before any password or upload, a package whose
+// power of attorney the service would refuse as used outside its
+// validity (ErrPowerOfAttorneyExpired, ErrPowerOfAttorneyNotYetValid).
+// Dates the service would refuse as no power of attorney's are left to
+// its answer.
+func (a *App) checkCarried(signed *Signed, path, media string) error {
+	doc := carriedPowerOfAttorney(signed, path, media)
+	if doc == nil {
+		return nil
+	}
+	v, err := doc.Validity()
+	if err != nil {
+		return nil
+	}
+	poa := &PowerOfAttorney{Document: *doc, Validity: v, now: a.now}
+	if err := poa.checkValidity(); err != nil {
+		return &Error{Op: "submit", Err: err}
+	}
+	return nil
 }

@@ -85,6 +85,43 @@ func TestAPowerOfAttorneyIsUsedOnlyWithinItsValidity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	t.Run("a signed package whose power of attorney has since expired is not sent, and no password is asked", func(t *testing.T) {
+		acc, err := a.Register(ctx, flow.RegisterRequest{Credential: flow.P12File(proxy)}, (&recorder{secrets: p12Secrets}).callbacks())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &recorder{pin: flowPIN}
+		byAccount, err := a.SignPowerOfAttorney(ctx, flow.PowerOfAttorneyRequest{Procedure: service.ProcMoveOut, Proxy: submit.ProxyRef{Account: acc.ID},
+			Credential: residentToken(), Out: filepath.Join(dir, "POA-account.asice")}, r.callbacks())
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, err := svc.Applications(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		later, _ := openApp(t, svc, w.pki, libs, func(c *flow.Config) { c.Now = func() time.Time { return time.Now().AddDate(0, 4, 0) } })
+		for _, poa := range []*flow.Signed{byName, byAccount} {
+			proc, doc := form(t, a, service.ProcMoveOut, nil)
+			s, err := a.Sign(ctx, flow.SignRequest{Procedure: proc.Procedure, Form: doc, FillApplicant: true, PowerOfAttorney: poa.Path,
+				Credential: flow.P12File(proxy), Out: filepath.Join(dir, "app-"+filepath.Base(poa.Path))}, (&recorder{secrets: p12Secrets}).callbacks())
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := &recorder{secrets: map[flow.SecretKind]string{flow.SecretAccountPassword: "not asked"}}
+			_, err = later.Submit(ctx, flow.SubmitRequest{Path: s.Path, EnterPassword: true}, r.callbacks())
+			if !errors.Is(err, flow.ErrPowerOfAttorneyExpired) || r.secretCalls != 0 {
+				t.Fatalf("%s: err %v after %d password prompts, want ErrPowerOfAttorneyExpired before any", filepath.Base(poa.Path), err, r.secretCalls)
+			}
+		}
+		if pending, err := later.Pending(); err != nil || len(pending) != 0 {
+			t.Fatalf("%d items queued (%v), want none", len(pending), err)
+		}
+		if after, err := svc.Applications(ctx); err != nil || len(after) != len(before) {
+			t.Fatalf("the service holds %d applications (was %d): %v", len(after), len(before), err)
+		}
+	})
 	for _, tt := range []struct {
 		name  string
 		shift time.Duration // the proxy's clock against the principal's
