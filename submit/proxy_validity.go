@@ -13,8 +13,7 @@ import (
 // to PowerOfAttorneyMaxMonths later; without a choice it is
 // PowerOfAttorneyDefaultMonths later. The limit: a power of attorney is
 // for one procedure, and one that outlives a move, a new certificate or a
-// change of mind should not be kept lying about; six months is the
-// longest most municipal offices accept a written 委任状 for.
+// change of mind should not be left lying about.
 const (
 	// PowerOfAttorneyDefaultMonths is the validity, in months from the
 	// day of issue, of a power of attorney whose principal chose none.
