@@ -43,6 +43,7 @@ var coreSentinels = map[string]error{
 	"flow.ErrAmendmentNotRequested": flow.ErrAmendmentNotRequested, "flow.ErrCorrectionUnverified": flow.ErrCorrectionUnverified, "flow.ErrOriginalNotKept": flow.ErrOriginalNotKept,
 	"flow.ErrNotQueued": flow.ErrNotQueued, "flow.ErrNoticeNotFound": flow.ErrNoticeNotFound, "flow.ErrSecondPrompt": flow.ErrSecondPrompt,
 	"flow.ErrProxyNotAllowed": flow.ErrProxyNotAllowed, "flow.ErrPowerOfAttorneyInvalid": flow.ErrPowerOfAttorneyInvalid, "flow.ErrPrincipalNotApplicant": flow.ErrPrincipalNotApplicant,
+	"flow.ErrPowerOfAttorneyExpired": flow.ErrPowerOfAttorneyExpired, "flow.ErrPowerOfAttorneyNotYetValid": flow.ErrPowerOfAttorneyNotYetValid, "flow.ErrValidUntilOutOfRange": flow.ErrValidUntilOutOfRange,
 
 	"pkcs11.ErrModuleNotLoadable": pkcs11.ErrModuleNotLoadable, "pkcs11.ErrNoToken": pkcs11.ErrNoToken, "pkcs11.ErrAmbiguousToken": pkcs11.ErrAmbiguousToken,
 	"pkcs11.ErrNotLoggedIn": pkcs11.ErrNotLoggedIn, "pkcs11.ErrPINIncorrect": pkcs11.ErrPINIncorrect, "pkcs11.ErrPINLocked": pkcs11.ErrPINLocked,

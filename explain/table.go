@@ -179,6 +179,17 @@ var sentinels = []row{
 	{err: flow.ErrPrincipalNotApplicant, class: Negative, explanation: explanation{
 		i18n.Text{Ja: "委任状に署名した方と、申請書の申請者が一致しません。署名していません（署名用電子証明書のパスワードは使っていません）。", En: "The person who signed the power of attorney is not the form's applicant. Nothing was signed, and no PIN or password was used."},
 		i18n.Text{Ja: "申請者欄を委任者の電子証明書の記録どおりに直すか、申請者ご本人の委任状をご用意ください。", En: "Please correct the applicant block to the principal's certificate, or get the applicant's own power of attorney."}}},
+	{err: flow.ErrPowerOfAttorneyExpired, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "委任状の有効期限が過ぎています。署名も送信もしていません（パスワードは使っていません）。", En: "The power of attorney has expired. Nothing was signed or sent, and no PIN or password was used."},
+		i18n.Text{Ja: "委任者（申請者ご本人）に、新しい委任状を作っていただいてください。", En: "Please ask the principal (the applicant) for a new power of attorney."}},
+		cmd: i18n.Text{Ja: "委任者に shinseictl sign --power-of-attorney で新しい委任状を作っていただいてください（有効期限は --valid-until YYYY-MM-DD、指定しなければ3か月後です）。", En: "ask the principal for a new one: 'shinseictl sign --power-of-attorney' (valid for 3 months, or until --valid-until YYYY-MM-DD)"}},
+	{err: flow.ErrPowerOfAttorneyNotYetValid, class: Negative, explanation: explanation{
+		i18n.Text{Ja: "委任状の作成日時が、このパソコンの現在の時刻より後になっています。署名も送信もしていません（パスワードは使っていません）。", En: "The power of attorney is dated after this computer's current time. Nothing was signed or sent, and no PIN or password was used."},
+		i18n.Text{Ja: "このパソコンの日付と時刻を確かめてください。正しい場合は、委任者にパソコンの時計を確かめて委任状を作り直していただいてください。", En: "Please check this computer's date and time. If they are right, ask the principal to check their computer's clock and make a new power of attorney."}}},
+	{err: flow.ErrValidUntilOutOfRange, class: Usage, explanation: explanation{
+		i18n.Text{Ja: fmt.Sprintf("委任状の有効期限は、今日から%dか月後までの日付で指定してください。署名していません（署名用電子証明書のパスワードは使っていません）。", submit.PowerOfAttorneyMaxMonths), En: fmt.Sprintf("A power of attorney's last day must be from today to %d months ahead. Nothing was signed, and no PIN or password was used.", submit.PowerOfAttorneyMaxMonths)},
+		i18n.Text{Ja: fmt.Sprintf("有効期限を選び直してください。指定しない場合は%dか月後になります。", submit.PowerOfAttorneyDefaultMonths), En: fmt.Sprintf("Please choose another last day; without one it is %d months ahead.", submit.PowerOfAttorneyDefaultMonths)}},
+		cmd: i18n.Text{Ja: fmt.Sprintf("--valid-until には今日から%dか月後までの日付（YYYY-MM-DD）を指定してください（省略すると%dか月後）。", submit.PowerOfAttorneyMaxMonths, submit.PowerOfAttorneyDefaultMonths), En: fmt.Sprintf("give --valid-until a date (YYYY-MM-DD) from today to %d months ahead, or leave it out for %d months", submit.PowerOfAttorneyMaxMonths, submit.PowerOfAttorneyDefaultMonths)}},
 
 	{err: flow.ErrWrongLevel, class: Usage, explanation: explanation{
 		i18n.Text{Ja: "この手続きの申請方法（ログイン・署名の要否）と合っていません。", En: "This does not fit how the procedure is filed (login and signature)."},
@@ -405,6 +416,8 @@ var reasonHints = map[submit.Reason]reasonHint{
 		i18n.Text{Ja: "申請者ご本人に委任状を作り直していただき（shinseictl sign --power-of-attorney）、--proxy-for で署名し直してください。", En: "ask the applicant for a new power of attorney ('shinseictl sign --power-of-attorney') and sign again with --proxy-for"}},
 	submit.ReasonPrincipalNotApplicant: {i18n.Text{Ja: "申請者欄を委任者の電子証明書の記録どおりに直すか、申請者ご本人の委任状で署名し直してください。", En: "Please correct the applicant block to the principal's certificate, or sign again with the applicant's own power of attorney."},
 		i18n.Text{Ja: "申請者欄と委任状の署名者を一致させて、署名し直してください。", En: "the form's applicant must be the power of attorney's signer: correct one and sign again"}},
+	submit.ReasonPowerOfAttorneyExpired: {i18n.Text{Ja: "委任者（申請者ご本人）に新しい委任状を作っていただき、署名し直してください。", En: "Please ask the principal (the applicant) for a new power of attorney, and sign again."},
+		i18n.Text{Ja: "委任者に新しい委任状を作っていただき（shinseictl sign --power-of-attorney）、--proxy-for で署名し直してください。", En: "ask the principal for a new power of attorney ('shinseictl sign --power-of-attorney') and sign again with --proxy-for"}},
 	submit.ReasonProxyNotSubmitter: {i18n.Text{Ja: "委任状で指定された代理人ご本人の電子証明書で署名し、指定された利用者IDでログインして送信してください。", En: "Please sign with the named proxy's own certificate, and send it logged in with the named user ID."},
 		i18n.Text{Ja: "委任状で指定された代理人の証明書で署名し、指定された利用者IDで送信してください（--account）。", En: "sign with the named proxy's certificate and send from the named account (--account)"}},
 	submit.ReasonFormInvalid: {i18n.Text{Ja: "申請書を直して、もう一度お試しください。", En: "Please correct the form and try again."},

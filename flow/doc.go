@@ -14,8 +14,8 @@
 // them for two holders: the principal signs a power of attorney with one
 // entry of her secret, the proxy signs her form with one entry of his, and
 // what the service would refuse (a procedure without proxies, a power of
-// attorney for another procedure or signed by someone other than the
-// applicant) is refused before either is asked.
+// attorney for another procedure, signed by someone other than the
+// applicant, or past its last day) is refused before either is asked.
 //
 // A use case never talks to the user itself: it asks for PINs,
 // confirmations and progress through callbacks its caller provides

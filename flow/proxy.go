@@ -31,8 +31,9 @@ import (
 // proxy's signature over the form, the attachments and the power of
 // attorney, each over its own manifest. The promises: a procedure that
 // allows no proxy, a power of attorney for another procedure or signed by
-// someone other than the form's applicant are refused before any PIN or
-// password is asked; a proxy's certificate that is not the named proxy's
+// someone other than the form's applicant, or used outside its validity
+// (有効期限, submit.PowerOfAttorney.ValidUntil) are refused before any PIN
+// or password is asked; a proxy's certificate that is not the named proxy's
 // is a red pre-check line, so nothing is signed the service would refuse.
 
 // Errors of proxy filing.
@@ -47,6 +48,16 @@ var (
 	// ErrPrincipalNotApplicant: the power of attorney's signer is not the
 	// form's applicant.
 	ErrPrincipalNotApplicant = errors.New("flow: the power of attorney was signed by someone other than the form's applicant; nothing was signed and no PIN try was spent")
+	// ErrPowerOfAttorneyExpired: the last day of the power of attorney
+	// (valid_until) has passed.
+	ErrPowerOfAttorneyExpired = errors.New("flow: the power of attorney has expired; nothing was signed or sent, and no PIN try was spent")
+	// ErrPowerOfAttorneyNotYetValid: the power of attorney was issued
+	// later than now, by this computer's clock.
+	ErrPowerOfAttorneyNotYetValid = errors.New("flow: the power of attorney is not valid yet; nothing was signed or sent, and no PIN try was spent")
+	// ErrValidUntilOutOfRange: the last day the principal chose for a
+	// power of attorney is before today or more than
+	// submit.PowerOfAttorneyMaxMonths ahead.
+	ErrValidUntilOutOfRange = errors.New("flow: a power of attorney's last day must be from today to 6 months ahead; nothing was signed and no PIN try was spent")
 )
 
 // Pre-check lines of a proxy's signature, in place of LineIdentity.
@@ -79,6 +90,12 @@ type PowerOfAttorneyRequest struct {
 	// AcceptIndeterminate signs when the revocation status could not be
 	// established (as SignFilesRequest.AcceptIndeterminate).
 	AcceptIndeterminate bool
+	// ValidUntil is the last day a proxy may file with it (有効期限): its
+	// date (year, month, day, as in its own location) is written as a day
+	// in Japan. From today to submit.PowerOfAttorneyMaxMonths ahead
+	// (ErrValidUntilOutOfRange before any PIN); the zero value is the
+	// default, submit.PowerOfAttorneyDefaultMonths after the day of issue.
+	ValidUntil time.Time
 }
 
 // PowerOfAttorney is a power of attorney as read from its package.
@@ -89,11 +106,15 @@ type PowerOfAttorney struct {
 	Document submit.PowerOfAttorney `json:"power_of_attorney"`
 	// Principal is its signer's certificate.
 	Principal *x509.Certificate `json:"-"`
+	// Validity is when it may be used (Document.ValidUntil).
+	Validity submit.Validity `json:"-"`
 	// certificate is the check of the principal's certificate path at
 	// reading, against the anchors the pre-check uses; trusted says
 	// whether there were any.
 	certificate signer.Check
 	trusted     bool
+	// now is the clock of the App that read it.
+	now func() time.Time
 }
 
 // SignPowerOfAttorney signs, with the principal's credential, a power of
@@ -115,6 +136,10 @@ func (a *App) SignPowerOfAttorney(ctx context.Context, req PowerOfAttorneyReques
 		return nil, &Error{Op: "power of attorney: no package path given", Err: signer.ErrInvalidFile}
 	}
 	if err := checkOutput(req.Out, req.Overwrite); err != nil {
+		return nil, err
+	}
+	until, err := a.validUntil(req.ValidUntil)
+	if err != nil {
 		return nil, err
 	}
 	proc := a.formProcedure(ctx, &submit.FormDocument{Procedure: req.Procedure})
@@ -149,7 +174,15 @@ func (a *App) SignPowerOfAttorney(ctx context.Context, req PowerOfAttorneyReques
 		},
 		use: func(cred signer.Credential, p *Precheck) error {
 			doc := submit.PowerOfAttorney{Type: submit.PowerOfAttorneyType, Procedure: req.Procedure,
-				Principal: principalBlock(cred.Cert, proc), Proxy: req.Proxy, IssuedAt: a.now().Truncate(time.Second)}
+				Principal: principalBlock(cred.Cert, proc), Proxy: req.Proxy, IssuedAt: a.now().Truncate(time.Second), ValidUntil: until}
+			if doc.ValidUntil == "" {
+				doc.ValidUntil = submit.PowerOfAttorneyDefaultUntil(doc.IssuedAt)
+			}
+			if _, err := doc.Validity(); err != nil {
+				// The day turned while the PIN was asked.
+				return &Error{Op: "power of attorney: " + err.Error(), Err: ErrValidUntilOutOfRange}
+			}
+			signed.Written = &doc
 			data, err := json.MarshalIndent(doc, "", "  ")
 			if err != nil {
 				return &Error{Op: "power of attorney", Err: err}
@@ -166,6 +199,22 @@ func (a *App) SignPowerOfAttorney(ctx context.Context, req PowerOfAttorneyReques
 		return nil, err
 	}
 	return signed, nil
+}
+
+// validUntil is the valid_until of a power of attorney signed now for
+// the principal's choice t: "" (the default) for the zero time, else
+// t's date, from today to submit.PowerOfAttorneyMaxMonths ahead
+// (ErrValidUntilOutOfRange).
+func (a *App) validUntil(t time.Time) (string, error) {
+	if t.IsZero() {
+		return "", nil
+	}
+	day := t.Format(submit.DateLayout)
+	now := a.now()
+	if today, latest := submit.PowerOfAttorneyDay(now), submit.PowerOfAttorneyLatestUntil(now); day < today || day > latest {
+		return "", &Error{Op: fmt.Sprintf("power of attorney: valid until %s, not from %s to %s", day, today, latest), Err: ErrValidUntilOutOfRange}
+	}
+	return day, nil
 }
 
 // principalBlock is the principal's applicant block from the
@@ -237,8 +286,29 @@ func (a *App) ReadPowerOfAttorney(ctx context.Context, path string) (*PowerOfAtt
 	case (doc.Proxy.Name == "") == (doc.Proxy.Account == ""):
 		return nil, invalid("names no proxy")
 	}
-	return &PowerOfAttorney{Path: path, Document: doc, Principal: rep.Signatures[0].Signer,
-		certificate: rep.Signatures[0].Certificate, trusted: len(trust.anchors) > 0}, nil
+	validity, err := doc.Validity()
+	if err != nil {
+		return nil, invalid(err.Error())
+	}
+	return &PowerOfAttorney{Path: path, Document: doc, Principal: rep.Signatures[0].Signer, Validity: validity,
+		certificate: rep.Signatures[0].Certificate, trusted: len(trust.anchors) > 0, now: a.now}, nil
+}
+
+// checkValidity says whether the power of attorney may be used now:
+// ErrPowerOfAttorneyExpired after its last day,
+// ErrPowerOfAttorneyNotYetValid before its issue.
+func (poa *PowerOfAttorney) checkValidity() error {
+	now := time.Now()
+	if poa.now != nil {
+		now = poa.now()
+	}
+	switch poa.Validity.At(now) {
+	case submit.Expired:
+		return &Error{Op: "power of attorney: valid until " + poa.Document.ValidUntil, Err: ErrPowerOfAttorneyExpired}
+	case submit.NotYetValid:
+		return &Error{Op: "power of attorney: issued " + poa.Document.IssuedAt.Format(time.RFC3339), Err: ErrPowerOfAttorneyNotYetValid}
+	}
+	return nil
 }
 
 // readPackaged reads one entry of a package, at most limit bytes.
@@ -261,10 +331,11 @@ func readPackaged(path, name string, limit int64) ([]byte, error) {
 	return nil, fmt.Errorf("no %s", name)
 }
 
-// CheckFor reports whether the power of attorney can be used for proc:
-// it is for that procedure (ErrPowerOfAttorneyInvalid), and the
-// procedure allows a proxy (ErrProxyNotAllowed). Whether its signer is
-// the form's applicant is checked when signing.
+// CheckFor reports whether the power of attorney can be used for proc
+// now: it is for that procedure (ErrPowerOfAttorneyInvalid), the
+// procedure allows a proxy (ErrProxyNotAllowed), and it is within its
+// validity (ErrPowerOfAttorneyExpired, ErrPowerOfAttorneyNotYetValid).
+// Whether its signer is the form's applicant is checked when signing.
 func (poa *PowerOfAttorney) CheckFor(proc submit.Procedure) error {
 	if poa.Document.Procedure != proc.ID {
 		return &Error{Op: fmt.Sprintf("power of attorney: for %s, not %s", poa.Document.Procedure, proc.ID), Err: ErrPowerOfAttorneyInvalid}
@@ -272,12 +343,13 @@ func (poa *PowerOfAttorney) CheckFor(proc submit.Procedure) error {
 	if !proc.AllowsProxy() {
 		return &Error{Op: "power of attorney: " + proc.ID, Err: ErrProxyNotAllowed}
 	}
-	return nil
+	return poa.checkValidity()
 }
 
 // checkFor checks, before any PIN, that the power of attorney serves the
 // form: the same procedure, one that allows a proxy when the catalogue
-// knows it (proc), and its signer is the form's applicant.
+// knows it (proc), within its validity now, and its signer is the form's
+// applicant.
 func (poa *PowerOfAttorney) checkFor(form *submit.FormDocument, proc *submit.Procedure) error {
 	if form == nil {
 		return &Error{Op: "sign: a proxy signs a JSON form", Err: ErrPowerOfAttorneyInvalid}
@@ -287,6 +359,9 @@ func (poa *PowerOfAttorney) checkFor(form *submit.FormDocument, proc *submit.Pro
 	}
 	if proc != nil && !proc.AllowsProxy() {
 		return &Error{Op: "sign: " + proc.ID, Err: ErrProxyNotAllowed}
+	}
+	if err := poa.checkValidity(); err != nil {
+		return err
 	}
 	if res := poa.principalMatch(form); !res.OK() {
 		var fields []string
@@ -387,19 +462,50 @@ func (a *App) proxyFor(ctx context.Context, path string, form *submit.FormDocume
 // named by account sends from that account's session. Read without
 // verifying: the service checks the package.
 func proxyAccount(signed *Signed, path, media string) string {
+	if poa := carriedPowerOfAttorney(signed, path, media); poa != nil {
+		return poa.Proxy.Account
+	}
+	return ""
+}
+
+// carriedPowerOfAttorney is the power of attorney a package carries, nil
+// when it carries none. Read without verifying: the service checks the
+// package.
+func carriedPowerOfAttorney(signed *Signed, path, media string) *submit.PowerOfAttorney {
 	if signed != nil && signed.PowerOfAttorney != nil {
-		return signed.PowerOfAttorney.Document.Proxy.Account
+		return &signed.PowerOfAttorney.Document
 	}
 	if media != submit.MediaASiCE {
-		return ""
+		return nil
 	}
 	data, err := readPackaged(path, submit.PowerOfAttorneyName, 64<<10)
 	if err != nil {
-		return ""
+		return nil
 	}
 	var doc submit.PowerOfAttorney
 	if json.Unmarshal(data, &doc) != nil {
-		return ""
+		return nil
 	}
-	return doc.Proxy.Account
+	return &doc
+}
+
+// checkCarried refuses, before any password or upload, a package whose
+// power of attorney the service would refuse as used outside its
+// validity (ErrPowerOfAttorneyExpired, ErrPowerOfAttorneyNotYetValid).
+// Dates the service would refuse as no power of attorney's are left to
+// its answer.
+func (a *App) checkCarried(signed *Signed, path, media string) error {
+	doc := carriedPowerOfAttorney(signed, path, media)
+	if doc == nil {
+		return nil
+	}
+	v, err := doc.Validity()
+	if err != nil {
+		return nil
+	}
+	poa := &PowerOfAttorney{Document: *doc, Validity: v, now: a.now}
+	if err := poa.checkValidity(); err != nil {
+		return &Error{Op: "submit", Err: err}
+	}
+	return nil
 }

@@ -238,7 +238,7 @@ func TestAProxyFilesWithThePrincipalsPowerOfAttorney(t *testing.T) {
 			t.Fatal(err)
 		}
 		data, err := json.Marshal(submit.PowerOfAttorney{Type: submit.PowerOfAttorneyType, Procedure: service.ProcMoveOut,
-			Proxy: submit.ProxyRef{Name: proxyName}, IssuedAt: time.Now()})
+			Proxy: submit.ProxyRef{Name: proxyName}, IssuedAt: time.Now(), ValidUntil: submit.PowerOfAttorneyDefaultUntil(time.Now())})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -81,6 +81,8 @@ type Signed struct {
 	// PowerOfAttorney is the power of attorney the package carries, for a
 	// proxy's application.
 	PowerOfAttorney *PowerOfAttorney `json:"-"`
+	// Written is the power of attorney SignPowerOfAttorney wrote.
+	Written *submit.PowerOfAttorney `json:"-"`
 	// supporting marks a package without a form (a power of attorney).
 	supporting bool
 }

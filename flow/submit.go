@@ -125,6 +125,9 @@ func (a *App) Submit(ctx context.Context, req SubmitRequest, cb Callbacks) (*sub
 			return rec, err
 		}
 	}
+	if err := a.checkCarried(req.Signed, path, media); err != nil {
+		return nil, err
+	}
 	if media == submit.MediaASiCE && !req.stampAsked {
 		a.stampBeforeSubmit(ctx, path)
 	}

@@ -30,6 +30,9 @@ type PowerOfAttorney struct {
 	Proxy ProxyRef `json:"proxy"`
 	// IssuedAt is when it was signed (as the principal's computer says).
 	IssuedAt time.Time `json:"issued_at"`
+	// ValidUntil is the last day (YYYY-MM-DD, in Japan) a proxy may file
+	// with it (有効期限; see Validity).
+	ValidUntil string `json:"valid_until"`
 }
 
 // ProxyRef names the proxy: by the name in the proxy's signature
@@ -63,4 +66,7 @@ const (
 	// is not the one who signed the application (by name) or submits it
 	// (by account).
 	ReasonProxyNotSubmitter Reason = "proxy-not-submitter"
+	// ReasonPowerOfAttorneyExpired: the power of attorney is used outside
+	// its validity: after its valid_until, or before its issued_at.
+	ReasonPowerOfAttorneyExpired Reason = "power-of-attorney-expired"
 )

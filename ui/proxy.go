@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/submit"
 )
 
 // Proxy filing (代理申請) on the form: where the procedure allows a proxy,
@@ -87,6 +89,9 @@ func (f *formScreen) useProxy(path string) {
 		f.proxy.note.SetText(tr("form.proxy_added", map[string]any{"Principal": principal, "Proxy": named.Name}))
 	} else {
 		f.proxy.note.SetText(tr("form.proxy_added_account", map[string]any{"Principal": principal, "Account": named.Account}))
+	}
+	if until, err := time.Parse(submit.DateLayout, poa.Document.ValidUntil); err == nil {
+		f.proxy.note.SetText(f.proxy.note.Text + " " + tr("form.proxy_valid_until", map[string]any{"Date": dateText(until)}))
 	}
 	f.proxy.note.Show()
 	f.proxy.remove.Show()

@@ -28,6 +28,7 @@ func principalPOA(t *testing.T, procedure, proxy string) string {
 	dir := t.TempDir()
 	doc := submit.PowerOfAttorney{Type: submit.PowerOfAttorneyType, Procedure: procedure,
 		Principal: map[string]any{"name": "高橋　花子"}, Proxy: submit.ProxyRef{Name: proxy}, IssuedAt: time.Now().Truncate(time.Second)}
+	doc.ValidUntil = submit.PowerOfAttorneyDefaultUntil(doc.IssuedAt)
 	data, err := json.Marshal(doc)
 	if err != nil {
 		t.Fatal(err)
@@ -91,6 +92,10 @@ func TestAProxyAddsThePrincipalsPowerOfAttorneyAndFilesForHer(t *testing.T) {
 	}
 	if !strings.Contains(f.proxy.note.Text, "高橋　花子 さんから 高橋　一郎 さんへの委任") || !f.proxy.remove.Visible() {
 		t.Fatalf("the form says %q (remove shown %v)", f.proxy.note.Text, f.proxy.remove.Visible())
+	}
+	until, _ := time.Parse(submit.DateLayout, h.s.draft.poa.Document.ValidUntil)
+	if want := "有効期限は" + dateText(until) + "までです。"; !strings.Contains(f.proxy.note.Text, want) {
+		t.Fatalf("the form says %q, want its last day: %q", f.proxy.note.Text, want)
 	}
 	fillMoveOut(t, f)
 	test.Tap(f.next)

@@ -55,7 +55,7 @@ var commands = map[string]command{
 var usages = [][2]string{
 	{"tokens", "tokens [--module PATH] [--json]"},
 	{"sign", "sign --out PKG.asice (--module PATH [--token LABEL] [--key-id HEX] | --p12 FILE) [--pin-stdin] [--allow-final-try] [--force] [--anchor CERT]... [--service URL [--service-anchor CERT]...] [--settings FILE | --no-settings] [--offline] [--accept-indeterminate] [--tsa URL] [--json] FORM [ATTACHMENT...]"},
-	{"sign --power-of-attorney", "sign --power-of-attorney (--proxy NAME | --proxy-account ID) --procedure ID --out POA.asice (--module PATH [--token LABEL] | --p12 FILE) [--pin-stdin] [--force] [--service URL] [--json]"},
+	{"sign --power-of-attorney", "sign --power-of-attorney (--proxy NAME | --proxy-account ID) --procedure ID [--valid-until YYYY-MM-DD] --out POA.asice (--module PATH [--token LABEL] | --p12 FILE) [--pin-stdin] [--force] [--service URL] [--json]"},
 	{"sign --proxy-for", "sign --proxy-for POA.asice --out PKG.asice (--module PATH [--token LABEL] | --p12 FILE) [the other flags of sign] FORM [ATTACHMENT...]"},
 	{"sign --batch", "sign --batch --out-dir DIR (--module PATH [--token LABEL] [--key-id HEX] | --p12 FILE) [--pin-stdin] [--allow-final-try] [--force] [--anchor CERT]... [--service URL] [--json] FORM..."},
 	{"check", "check [--anchor CERT]... [--intermediate CERT]... [--crl FILE]... [--ocsp-responder URL --responder-cert CERT] [--offline] [--require-revocation] [--at RFC3339] [--form FORM.json] [--json] CERT"},

@@ -38,7 +38,8 @@ type serverKey struct{}
 // [--admin]", which starts the reference service (the real
 // 'shinsei-sandbox serve', with its back office at $ADMIN) and points
 // $SERVICE, $ANCHOR, $KIT and $SOFTHSM2_CONF at it instead; "backoffice"
-// and "last-arrival" are in lifecycle_script_test.go.
+// and "last-arrival" are in lifecycle_script_test.go, "dated-poa" and
+// "carry-poa" in proxy_script_test.go.
 func TestServiceScripts(t *testing.T) {
 	// The scripts run in a child process; reading them here lets go
 	// test's cache notice when they change.
@@ -87,6 +88,8 @@ func TestServiceScripts(t *testing.T) {
 			"service":         serviceUpDown,
 			"backoffice":      backoffice,
 			"last-arrival":    lastArrival,
+			"dated-poa":       datedPOA,
+			"carry-poa":       carryPOA,
 		},
 	})
 }

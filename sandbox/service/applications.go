@@ -35,8 +35,9 @@ func (s *Service) handleSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 // submit checks, in order: the procedure, the Idempotency-Key, the
-// session the level needs, the media type the level allows, the body's
-// size; then a retry of a stored application is answered from the store;
+// session the level needs, the account's user type (for a package, once
+// it is read: a proxy named by that account may file for another kind
+// of user), the media type the level allows, the body's size; then a retry of a stored application is answered from the store;
 // then the content is verified (signature, certificate, revocation,
 // certificate type, form schema, identity, signer = account holder) and
 // the package and its record are stored: the file durably first, then
@@ -58,12 +59,18 @@ func (s *Service) submit(w http.ResponseWriter, r *http.Request) (*submit.Receip
 	if proc.Level.NeedsLogin() && acct == nil {
 		return nil, 0, fail(submit.ReasonLoginRequired, "this procedure needs a session")
 	}
+	// An account of a kind the procedure is not for is refused — unless
+	// it is the proxy a power of attorney names by account (a 行政書士's
+	// office filing for residents with its company account), which only
+	// the package can tell: a package is read before that refusal.
+	var wrongKind *apiProblem
 	if acct != nil && !slices.Contains(proc.For, acct.UserType) {
-		return nil, 0, fail(submit.ReasonLoginRequired, "account: a "+string(acct.UserType)+" account cannot file this procedure").
-			withStatus(http.StatusForbidden).
-			withText("この手続きは、ログインしている利用者の種類（住民・法人）では申請できません。", "This procedure is not for this kind of account.")
+		wrongKind = accountKindRefusal(acct)
 	}
 	mt, p := wantMedia(r, submit.MediaASiCE, submit.MediaJSON)
+	if wrongKind != nil && (p != nil || mt != submit.MediaASiCE) {
+		return nil, 0, wrongKind
+	}
 	if p != nil {
 		return nil, 0, p
 	}
@@ -82,6 +89,9 @@ func (s *Service) submit(w http.ResponseWriter, r *http.Request) (*submit.Receip
 		return nil, 0, p
 	}
 	defer body.discard()
+	if wrongKind != nil && !namesProxyAccount(body.path, acct.ID) {
+		return nil, 0, wrongKind
+	}
 	owner := ""
 	if acct != nil {
 		owner = acct.ID

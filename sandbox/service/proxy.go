@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -24,8 +25,10 @@ import (
 // (power-of-attorney-invalid); each signer's certificate path, kind and
 // revocation (the principal's of the kind the procedure's users need,
 // the proxy's a resident's or a company's); the power of attorney (for
-// this procedure, naming one proxy) (power-of-attorney-invalid); the
-// form's schema; the principal is the form's applicant, matched as the
+// this procedure, naming one proxy, a valid_until no later than
+// submit.PowerOfAttorneyMaxMonths after its issue)
+// (power-of-attorney-invalid); its validity at receipt
+// (power-of-attorney-expired); the form's schema; the principal is the form's applicant, matched as the
 // identity check of any application (principal-not-applicant, naming the
 // fields); the proxy is the submitter: the name in the proxy's
 // certificate, or the session's account (proxy-not-submitter).
@@ -45,6 +48,9 @@ var proxyReasonMessages = map[submit.Reason]reasonMessage{
 	submit.ReasonPrincipalNotApplicant: {http.StatusUnprocessableEntity,
 		"委任状に署名した方と、申請書の申請者が一致しません。申請者ご本人に委任状へ署名していただくか、申請者欄を委任した方の電子証明書の記録どおりに直して、署名し直してください。",
 		"The person who signed the power of attorney is not the applicant of the form. Please have the applicant sign the power of attorney, or correct the applicant block to the principal's certificate, and sign again."},
+	submit.ReasonPowerOfAttorneyExpired: {http.StatusUnprocessableEntity,
+		"委任状の有効期限が過ぎています。委任者に新しい委任状を作っていただき、署名し直してください。",
+		"The power of attorney has expired. Please ask the principal for a new power of attorney, and sign again."},
 	submit.ReasonProxyNotSubmitter: {http.StatusForbidden,
 		"委任状で指定された代理人と、申請書に署名・送信した方が一致しません。委任状で指定された代理人ご本人の電子証明書で署名し、指定された利用者IDで送信してください。",
 		"The proxy named in the power of attorney is not the one who signed or sent the application. Please sign with the named proxy's own certificate and send it from the named user ID."},
@@ -65,6 +71,45 @@ func carriesPowerOfAttorney(path string) bool {
 	}
 	defer zr.Close()
 	return slices.ContainsFunc(zr.File, func(f *zip.File) bool { return strings.EqualFold(f.Name, submit.PowerOfAttorneyName) })
+}
+
+// accountKindRefusal is the refusal of an account whose user type the
+// procedure is not for.
+func accountKindRefusal(acct *accountRow) *apiProblem {
+	return fail(submit.ReasonLoginRequired, "account: a "+string(acct.UserType)+" account cannot file this procedure").
+		withStatus(http.StatusForbidden).
+		withText("この手続きは、ログインしている利用者の種類（住民・法人）では申請できません。", "This procedure is not for this kind of account.")
+}
+
+// namesProxyAccount reports whether the package at path is a proxy's
+// application whose power of attorney names account as the proxy: then
+// an account of a kind the procedure is not for may file it (a company
+// filing for a resident as the named proxy). It is read without
+// verifying: checkProxyApplication then checks the whole package, and
+// that the session is the named account.
+func namesProxyAccount(path, account string) bool {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return false
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name != submit.PowerOfAttorneyName || f.UncompressedSize64 > maxPowerOfAttorney {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return false
+		}
+		data, err := iox.ReadAll(rc, maxPowerOfAttorney)
+		rc.Close()
+		var poa submit.PowerOfAttorney
+		if err != nil || json.Unmarshal(data, &poa) != nil {
+			return false
+		}
+		return poa.Type == submit.PowerOfAttorneyType && poa.Proxy.Account != "" && poa.Proxy.Account == account
+	}
+	return false
 }
 
 // checkProxyApplication checks a proxy's application for proc and
@@ -96,6 +141,9 @@ func (s *Service) checkProxyApplication(ctx context.Context, proc *submit.Proced
 	}
 	if poa.Procedure != proc.ID {
 		return nil, fail(submit.ReasonPowerOfAttorneyInvalid, "power of attorney: procedure")
+	}
+	if p := s.checkValidity(poa); p != nil {
+		return nil, p
 	}
 	if p := proxy.readForm(body.path); p != nil {
 		return nil, p
@@ -207,7 +255,29 @@ func readPowerOfAttorney(path string, rep *signer.Report) (*submit.PowerOfAttorn
 	case (poa.Proxy.Name == "") == (poa.Proxy.Account == ""):
 		return nil, fail(submit.ReasonPowerOfAttorneyInvalid, "power of attorney: proxy (a name or an account, one of them)")
 	}
+	if _, err := poa.Validity(); err != nil {
+		return nil, fail(submit.ReasonPowerOfAttorneyInvalid, "power of attorney: "+err.Error())
+	}
 	return &poa, nil
+}
+
+// checkValidity refuses a power of attorney used, at receipt, outside its
+// validity (power-of-attorney-expired): after its valid_until, or before
+// its issued_at.
+func (s *Service) checkValidity(poa *submit.PowerOfAttorney) *apiProblem {
+	v, err := poa.Validity()
+	if err != nil {
+		return fail(submit.ReasonPowerOfAttorneyInvalid, "power of attorney: "+err.Error())
+	}
+	switch v.At(s.now()) {
+	case submit.Expired:
+		return fail(submit.ReasonPowerOfAttorneyExpired, "power of attorney: valid until "+poa.ValidUntil)
+	case submit.NotYetValid:
+		return fail(submit.ReasonPowerOfAttorneyExpired, "power of attorney: not valid yet (issued_at is ahead of the service's clock)").
+			withMessage("委任状の作成日時が、受付の時刻より後になっています。委任者のパソコンの時計を確かめて委任状を作り直していただき、署名し直してください。",
+				"The power of attorney is dated after the time of receipt. Please ask the principal to check their computer's clock and make a new power of attorney, and sign again.")
+	}
+	return nil
 }
 
 // isProxy checks that v's signer, submitting in acct's session (nil

@@ -18,8 +18,9 @@ import (
 
 // powerOfAttorney is a power of attorney for proc naming proxy.
 func powerOfAttorney(proc string, proxy submit.ProxyRef) submit.PowerOfAttorney {
+	issued := time.Now().Add(-time.Hour).Truncate(time.Second)
 	return submit.PowerOfAttorney{Type: submit.PowerOfAttorneyType, Procedure: proc, Principal: residentApplicant(),
-		Proxy: proxy, IssuedAt: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}
+		Proxy: proxy, IssuedAt: issued, ValidUntil: submit.PowerOfAttorneyDefaultUntil(issued)}
 }
 
 // makeProxyPackage signs poa with principal into a power of attorney
