@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -14,13 +15,15 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/submit"
 )
 
 // poaScreen is where the principal — the applicant — makes a power of
 // attorney (委任状) for a proxy (flow.SignPowerOfAttorney, as 'shinseictl
 // sign --power-of-attorney'): the procedure (only those a proxy may file
 // with a signature are offered), the proxy by name or by user ID, where
-// the package is saved, then the card or certificate file. flow checks
+// the package is saved, the last day it is valid (有効期限, poa_until.go),
+// then the card or certificate file. flow checks
 // everything it can before the PIN; after the one PIN entry the
 // pre-check is shown with what the power of attorney says and nothing is
 // signed without the principal's tap. The screen ends by saying what to
@@ -37,6 +40,7 @@ type poaScreen struct {
 	proc      *widget.Select
 	by        *widget.RadioGroup
 	proxyName *widget.Entry
+	until     *poaUntil // the last day it is valid
 	status    *textLabel
 	outLabel  *textLabel
 	chooseOut *focusButton
@@ -99,6 +103,7 @@ func newPOAScreen(s *shell, procedure string) *poaScreen {
 	p.by.Required = true
 	p.proxyName = widget.NewEntry()
 	p.proxyName.OnChanged = p.onProxy
+	p.until = newPOAUntil(p)
 	p.by.SetSelected(tr("poa.by_name"))
 	for _, pi := range p.procs {
 		if pi.ID == procedure {
@@ -119,6 +124,7 @@ func newPOAScreen(s *shell, procedure string) *poaScreen {
 		widget.NewLabelWithStyle(tr("poa.procedure"), fyne.TextAlignLeading, bold), withName(tr("poa.procedure"), p.proc),
 		widget.NewLabelWithStyle(tr("poa.proxy"), fyne.TextAlignLeading, bold), withName(tr("poa.proxy"), p.by),
 		withNameFunc(p.proxyLabel, p.proxyName), wrapped(tr("poa.proxy_hint")),
+		widget.NewLabelWithStyle(tr("poa.until"), fyne.TextAlignLeading, bold), p.until.view(),
 		p.outLabel, container.NewHBox(p.chooseOut),
 		widget.NewSeparator(), wrapped(tr("poa.choose_credential")), p.creds, container.NewHBox(p.find, p.browse),
 		widget.NewSeparator(), p.status, p.result)
@@ -215,9 +221,11 @@ func (p *poaScreen) procTitle() string {
 }
 
 // ready reports whether the request names what flow needs from the
-// screen: a procedure, a proxy and where to save.
+// screen: a procedure, a proxy, where to save and a last day that may be
+// chosen.
 func (p *poaScreen) ready() bool {
-	return p.req.Procedure != "" && strings.TrimSpace(p.req.Proxy.Name+p.req.Proxy.Account) != "" && p.req.Out != ""
+	return p.req.Procedure != "" && strings.TrimSpace(p.req.Proxy.Name+p.req.Proxy.Account) != "" && p.req.Out != "" &&
+		!p.req.ValidUntil.IsZero() && p.until.problem == ""
 }
 
 // update shows where the package goes and which buttons work.
@@ -231,9 +239,18 @@ func (p *poaScreen) update() {
 		p.outLabel.SetText(tr("poa.out", map[string]any{"Path": p.req.Out}))
 	}
 	if !p.signing && !p.settled && len(p.procs) > 0 {
-		if p.ready() {
+		switch {
+		case p.until.problem != "":
+			p.status.Importance = widget.MediumImportance
+			if p.until.refused {
+				p.status.Importance = widget.DangerImportance
+			}
+			p.status.SetText(p.until.problem)
+		case p.ready():
+			p.status.Importance = widget.MediumImportance
 			p.status.SetText(p.summary())
-		} else {
+		default:
+			p.status.Importance = widget.MediumImportance
 			p.status.SetText(tr("poa.missing"))
 		}
 	}
@@ -254,12 +271,14 @@ func (p *poaScreen) update() {
 	p.content.Refresh() // lines added, shown or hidden take their place
 }
 
-// summary says what the power of attorney will say.
+// summary says what the power of attorney will say: whom it entrusts
+// with what, and until when.
 func (p *poaScreen) summary() string {
+	until := tr("poa.summary_until", map[string]any{"Date": dateText(p.req.ValidUntil)})
 	if p.req.Proxy.Account != "" {
-		return tr("poa.summary_account", map[string]any{"Proc": p.procTitle(), "Account": strings.TrimSpace(p.req.Proxy.Account)})
+		return tr("poa.summary_account", map[string]any{"Proc": p.procTitle(), "Account": strings.TrimSpace(p.req.Proxy.Account)}) + "\n" + until
 	}
-	return tr("poa.summary", map[string]any{"Proc": p.procTitle(), "Proxy": strings.TrimSpace(p.req.Proxy.Name)})
+	return tr("poa.summary", map[string]any{"Proc": p.procTitle(), "Proxy": strings.TrimSpace(p.req.Proxy.Name)}) + "\n" + until
 }
 
 // onFind lists the cards and certificate files that can sign, each with
@@ -365,7 +384,7 @@ func (p *poaScreen) finish(req flow.PowerOfAttorneyRequest, signed *flow.Signed,
 	case err == nil:
 		p.signed = signed
 		p.status.Importance = widget.SuccessImportance
-		p.status.SetText(tr("poa.done"))
+		p.status.SetText(tr("poa.done", map[string]any{"Date": dateText(signedUntil(req, signed))}))
 		data := map[string]any{"Path": signed.Path, "Proc": p.procTitle(), "Proxy": strings.TrimSpace(req.Proxy.Name), "Account": strings.TrimSpace(req.Proxy.Account)}
 		if req.Proxy.Account != "" {
 			p.result.SetText(tr("poa.handover_account", data))
@@ -392,6 +411,17 @@ func (p *poaScreen) finish(req flow.PowerOfAttorneyRequest, signed *flow.Signed,
 		p.s.showError(err)
 	}
 	p.s.event("poa-failed")
+}
+
+// signedUntil is the last day written in the power of attorney signed
+// for req.
+func signedUntil(req flow.PowerOfAttorneyRequest, signed *flow.Signed) time.Time {
+	if signed.Written != nil {
+		if t, err := time.Parse(submit.DateLayout, signed.Written.ValidUntil); err == nil {
+			return t
+		}
+	}
+	return req.ValidUntil
 }
 
 // confirmPOA is the power of attorney's Callbacks.ConfirmSign: the

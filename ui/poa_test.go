@@ -7,15 +7,19 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/shinsei-app/shinsei/explain"
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/sandbox/kit"
 	"github.com/shinsei-app/shinsei/sandbox/service"
+	"github.com/shinsei-app/shinsei/submit"
 )
 
 // openPOA taps 「委任状を作る」 on procedure id's card and waits for the
@@ -219,4 +223,174 @@ func TestAPowerOfAttorneyNamingTheProxysUserIDIsSignedOnlyOnThePrincipalsTap(t *
 	if err != nil || poa.Document.Proxy.Account != "R00012345" || poa.Document.Proxy.Name != "" {
 		t.Fatalf("the power of attorney: %+v, %v", poa, err)
 	}
+}
+
+// chooseUntil chooses the option of the last day that reads label.
+func chooseUntil(t *testing.T, p *poaScreen, label string) {
+	t.Helper()
+	if !slices.Contains(p.until.radio.Options, label) {
+		t.Fatalf("no option %q among %q", label, p.until.radio.Options)
+	}
+	p.until.radio.SetSelected(label)
+}
+
+// The principal sees the usual three months as a date, can choose one or
+// six months or type another day; the day chosen is the one signed into
+// the power of attorney and said before and after signing.
+func TestThePowerOfAttorneysLastDayChosenInTheWindowIsSignedAndSaid(t *testing.T) {
+	useLanguage(i18n.Japanese)
+	h := newHarness(t, config(t))
+	p := openPOA(t, h, service.ProcMoveOut)
+	choice := h.s.flowApp().ValidUntilChoice()
+	jst := time.FixedZone("JST", 9*3600)
+	y, m, d := time.Now().In(jst).Date()
+	if got := choice.Today.Format(submit.DateLayout); got != time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Format(submit.DateLayout) {
+		t.Fatalf("the choice counts from %s", got)
+	}
+
+	wantOptions := []string{
+		"1か月後の" + i18n.DateJa(choice.MonthsLater(1)) + "まで",
+		"3か月後の" + i18n.DateJa(choice.Default) + "まで（標準）",
+		"6か月後の" + i18n.DateJa(choice.Latest) + "まで（最長）",
+		"日付を指定する",
+	}
+	if !slices.Equal(p.until.radio.Options, wantOptions) {
+		t.Fatalf("the last day offers %q, want %q", p.until.radio.Options, wantOptions)
+	}
+	if p.until.radio.Selected != wantOptions[1] || !p.req.ValidUntil.Equal(choice.Default) || p.until.row.Visible() {
+		t.Fatalf("at first %q is chosen (request %s, day entry shown %v), want the default", p.until.radio.Selected, p.req.ValidUntil, p.until.row.Visible())
+	}
+	test.Type(p.proxyName, "高橋　一郎")
+	out := filepath.Join(t.TempDir(), "委任状.asice")
+	p.setOut(out)
+	if want := "有効期限は" + i18n.DateJa(choice.Default) + "までです。"; !strings.Contains(p.status.Text, want) {
+		t.Errorf("the screen says %q, want %q", p.status.Text, want)
+	}
+
+	for _, tc := range []struct {
+		option string
+		want   time.Time
+	}{
+		{wantOptions[0], choice.MonthsLater(1)},
+		{wantOptions[2], choice.Latest},
+		{wantOptions[1], choice.Default},
+	} {
+		chooseUntil(t, p, tc.option)
+		if !p.req.ValidUntil.Equal(tc.want) || !strings.Contains(p.status.Text, "有効期限は"+i18n.DateJa(tc.want)+"までです。") {
+			t.Errorf("%q: the request says %s and the screen %q", tc.option, p.req.ValidUntil.Format(submit.DateLayout), p.status.Text)
+		}
+	}
+
+	// Another day, typed as a resident types it (full-width digits).
+	day := choice.Today.AddDate(0, 0, 45)
+	chooseUntil(t, p, "日付を指定する")
+	if !p.until.row.Visible() || !p.signWith[0].Disabled() || !strings.Contains(p.status.Text, "有効期限") {
+		t.Fatalf("with no day typed: entry shown %v, sign button disabled %v, the screen says %q", p.until.row.Visible(), p.signWith[0].Disabled(), p.status.Text)
+	}
+	test.Type(p.until.day, "2027/2")
+	if !p.signWith[0].Disabled() || !strings.Contains(p.status.Text, "年・月・日の順で入力してください") {
+		t.Fatalf("with half a day typed: sign button disabled %v, the screen says %q", p.signWith[0].Disabled(), p.status.Text)
+	}
+	p.until.day.SetText(strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r - '0' + '０'
+		}
+		return r
+	}, i18n.DateJa(day)))
+	if !p.req.ValidUntil.Equal(day) {
+		t.Fatalf("typed %q, the request says %s, want %s", p.until.day.Text, p.req.ValidUntil.Format(submit.DateLayout), day.Format(submit.DateLayout))
+	}
+	checkSpoken(t, "power of attorney with a day typed", h.s.win)
+
+	signPOAWithToken(t, p)
+	h.wait("pin")
+	test.Type(h.s.pin.entry, kit.PIN)
+	test.Tap(h.s.pin.ok)
+	h.wait("precheck")
+	if want := "有効期限は" + i18n.DateJa(day) + "までです。"; !saysText(t, h.s.win.Canvas().Overlays().Top(), want) {
+		t.Errorf("the confirmation does not say %q", want)
+	}
+	h.confirmSign()
+	h.wait("poa-signed")
+	if want := "この委任状は" + i18n.DateJa(day) + "まで有効です。"; !strings.Contains(p.status.Text, want) {
+		t.Errorf("the screen says %q, want %q", p.status.Text, want)
+	}
+	poa, err := h.s.flowApp().ReadPowerOfAttorney(context.Background(), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if poa.Document.ValidUntil != day.Format(submit.DateLayout) {
+		t.Fatalf("the signed power of attorney is valid until %s, want %s", poa.Document.ValidUntil, day.Format(submit.DateLayout))
+	}
+}
+
+// A last day before today or beyond six months is refused with the
+// table's explanation before any PIN, whether typed or gone stale while
+// the screen stayed open; nothing is written.
+func TestAPowerOfAttorneysLastDayOutOfRangeIsRefusedBeforeThePIN(t *testing.T) {
+	useLanguage(i18n.Japanese)
+	cfg := config(t)
+	var shift atomic.Int64
+	cfg.Now = func() time.Time { return time.Now().Add(time.Duration(shift.Load())) }
+	h := newHarness(t, cfg)
+	p := openPOA(t, h, service.ProcMoveOut)
+	choice := h.s.flowApp().ValidUntilChoice()
+	test.Type(p.proxyName, "高橋　一郎")
+	out := filepath.Join(t.TempDir(), "委任状.asice")
+	p.setOut(out)
+	want := explain.Of(flow.ErrValidUntilOutOfRange).Message.Ja
+	if want == "" {
+		t.Fatal("the table has no message for ErrValidUntilOutOfRange")
+	}
+
+	chooseUntil(t, p, "日付を指定する")
+	for _, day := range []time.Time{choice.Today.AddDate(0, 0, -1), choice.Latest.AddDate(0, 0, 1), choice.Today.AddDate(1, 0, 0)} {
+		p.until.day.SetText(day.Format("2006/1/2"))
+		if !strings.Contains(p.status.Text, want) || p.status.Importance != widget.DangerImportance {
+			t.Errorf("%s: the screen says %q, want the table's %q", day.Format(submit.DateLayout), p.status.Text, want)
+		}
+		signPOAWithTokenDisabled(t, p)
+	}
+	// The day of issue and the latest day are taken.
+	for _, day := range []time.Time{choice.Today, choice.Latest} {
+		p.until.day.SetText(day.Format("2006-01-02"))
+		if strings.Contains(p.status.Text, want) || !p.req.ValidUntil.Equal(day) {
+			t.Errorf("%s is refused: %q", day.Format(submit.DateLayout), p.status.Text)
+		}
+	}
+
+	// One month ahead, chosen; the screen stays open two months.
+	chooseUntil(t, p, p.until.radio.Options[0])
+	shift.Store(int64(62 * 24 * time.Hour))
+	signPOAWithToken(t, p)
+	h.wait("error")
+	h.wait("poa-failed")
+	if !strings.Contains(p.status.Text, want) || !strings.Contains(h.s.lastError, want) {
+		t.Errorf("the window says %q (status %q); want %q", h.s.lastError, p.status.Text, want)
+	}
+	if n := h.count("pin"); n != 0 {
+		t.Errorf("the PIN dialog opened %d times, want none", n)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a file was written")
+	}
+}
+
+// signPOAWithTokenDisabled checks that the card's sign button is off and
+// that tapping it asks no PIN.
+func signPOAWithTokenDisabled(t *testing.T, p *poaScreen) {
+	t.Helper()
+	for i, c := range p.choices {
+		if c.P12 == "" {
+			if !p.signWith[i].Disabled() {
+				t.Error("the sign button works with a last day that cannot be chosen")
+			}
+			test.Tap(p.signWith[i])
+			if p.signing {
+				t.Fatal("tapping the sign button started signing")
+			}
+			return
+		}
+	}
+	t.Fatal("no card offered on the power of attorney screen")
 }
