@@ -394,3 +394,34 @@ func signPOAWithTokenDisabled(t *testing.T, p *poaScreen) {
 	}
 	t.Fatal("no card offered on the power of attorney screen")
 }
+
+func TestALastDayIsReadAsAResidentTypesItAndAnythingElseIsNotADay(t *testing.T) {
+	for _, tc := range []struct {
+		name, typed string
+		want        string // "" for not a day
+	}{
+		{"in kanji", "2027年3月31日", "2027-03-31"},
+		{"with slashes", "2027/3/31", "2027-03-31"},
+		{"as in documents", "2027-03-31", "2027-03-31"},
+		{"in full-width digits with spaces", " ２０２７／３／３１ ", "2027-03-31"},
+		{"with dots", "2027.3.31", "2027-03-31"},
+		{"a day the month lacks is not a day", "2027年2月30日", ""},
+		{"a two-digit year is not a day", "27/3/31", ""},
+		{"a Japanese era is not read", "令和9年3月31日", ""},
+		{"a month alone is not a day", "2027/3", ""},
+		{"a sign is not a digit", "2027/+3/31", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := parseDay(tc.typed)
+			if tc.want == "" {
+				if ok {
+					t.Fatalf("%q read as %s", tc.typed, got.Format(submit.DateLayout))
+				}
+				return
+			}
+			if !ok || got.Format(submit.DateLayout) != tc.want {
+				t.Fatalf("%q read as %s (%v), want %s", tc.typed, got.Format(submit.DateLayout), ok, tc.want)
+			}
+		})
+	}
+}
