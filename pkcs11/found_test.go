@@ -94,3 +94,55 @@ func TestATokenIsOpenedAgainWhereItWasFoundOnlyWhileItIsStillThere(t *testing.T)
 		}
 	})
 }
+
+// tokenInfoCounter counts C_GetTokenInfo calls: OpenSC's JPKI driver asks
+// the card for the PIN status at each.
+type tokenInfoCounter struct {
+	*pkcs11test.Module
+	infos atomic.Int32
+}
+
+func (m *tokenInfoCounter) Initialize(...p11.InitializeOption) error { return nil }
+func (m *tokenInfoCounter) Finalize() error                          { return nil }
+func (m *tokenInfoCounter) GetTokenInfo(id uint) (p11.TokenInfo, error) {
+	m.infos.Add(1)
+	return m.Module.GetTokenInfo(id)
+}
+
+func TestTheFirstLoginTakesTheFlagsReadAtTheOpeningWithTheTriesReadJustBefore(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		failed int // tries the token's flags show spent when it is opened
+		reader *triesReader
+		infos  int32
+		want   pkcs11.PINStatus
+	}{
+		{"the count read: no C_GetTokenInfo again", 0, &triesReader{n: 5}, 0, pkcs11.PINStatus{TriesLeft: 5}},
+		{"the reader fails: the flags are read again", 0, &triesReader{n: -1, err: errors.New("no PC/SC")}, 1, pkcs11.PINStatus{TriesLeft: -1}},
+		{"the final try the flags showed at the opening still counts", 4, &triesReader{n: 5}, 0, pkcs11.PINStatus{FinalTry: true, TriesLeft: 1}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fake, _ := myNumberCard(t, c.failed)
+			m := &tokenInfoCounter{Module: fake}
+			lib, _ := pkcs11.OpenModule(m)
+			tok, err := lib.OpenToken(ctx, pkcs11.Selector{Label: pkcs11.JPKISignatureLabel}, pkcs11.WithTriesReaderAtLogin(c.reader))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tok.Close()
+			before := m.infos.Load()
+			p := &prompter{pin: userPIN, confirm: true}
+			if err := tok.Login(ctx, p.prompt); err != nil {
+				t.Fatal(err)
+			}
+			if n := m.infos.Load() - before; n != c.infos || c.reader.calls != 1 {
+				t.Errorf("%d C_GetTokenInfo and %d tries readings at Login, want %d and 1", n, c.reader.calls, c.infos)
+			}
+			if p.req.Status != c.want {
+				t.Errorf("the prompt was told %+v, want %+v", p.req.Status, c.want)
+			}
+		})
+	}
+}
