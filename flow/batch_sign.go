@@ -155,6 +155,7 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 	// Every input of every form, before any PIN.
 	var first error
 	seen := map[string]int{}
+	writable := map[string]bool{} // the output folder is tried once
 	for i, form := range req.Forms {
 		it := &res.Items[i]
 		it.Form, it.Status = form, BatchNotTried
@@ -165,7 +166,7 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 			it.Err = &Error{Op: "sign " + form, Err: fmt.Errorf("%w: %s and %s", ErrBatchNameTwice, req.Forms[j], form)}
 		} else {
 			seen[key] = i
-			it.Err = a.checkBatchForm(ctx, it, req.Overwrite)
+			it.Err = a.checkBatchForm(ctx, it, req.Overwrite, writable)
 		}
 		if it.Err != nil {
 			it.Status = BatchRefused
@@ -246,8 +247,9 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 }
 
 // checkBatchForm checks one form of a batch as SignFiles checks its
-// inputs, filling in its attachments, form and procedure.
-func (a *App) checkBatchForm(ctx context.Context, it *BatchItem, overwrite bool) error {
+// inputs, filling in its attachments, form and procedure; a folder in
+// writable was already found writable (checkOutputIn).
+func (a *App) checkBatchForm(ctx context.Context, it *BatchItem, overwrite bool, writable map[string]bool) error {
 	if err := checkInputFile(it.Form); err != nil {
 		return err
 	}
@@ -264,7 +266,7 @@ func (a *App) checkBatchForm(ctx context.Context, it *BatchItem, overwrite bool)
 			return err
 		}
 	}
-	if err := checkOutput(it.Package, overwrite); err != nil {
+	if err := checkOutputIn(it.Package, overwrite, writable); err != nil {
 		return err
 	}
 	it.attachments = len(it.Attachments)
