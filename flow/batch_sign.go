@@ -351,7 +351,49 @@ func (a *App) signBatchItems(ctx context.Context, res *BatchResult, cred signer.
 		}
 	}
 	scb := serialCallbacks(cb, &mu)
-	sem := make(chan struct{}, BatchSignAhead)
+	// build builds item i's package and records its outcome.
+	build := func(i int, files []signer.File, signed *Signed) {
+		it := &res.Items[i]
+		err := signed.build(ctx, files, cred, it.Precheck, tsa, scb)
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err == nil:
+			it.Status, it.Signed = BatchSigned, signed
+		case errors.Is(err, pkcs11.ErrNotLoggedIn) && !errors.Is(err, pkcs11.ErrPINIncorrect):
+			// The token dropped the PIN another form's signature saw
+			// refused: this form was not tried. That form's error
+			// stops the batch, when it comes.
+			it.Status = BatchNotTried
+			stopped = cmp.Or(stopped, error(&Error{Op: "sign " + it.Form, Err: Cause(err)}))
+		case stopsBatch(ctx, err) && stopped != nil && !errors.Is(stopped, pkcs11.ErrNotLoggedIn):
+			// Under way when another form stopped the batch.
+			it.Status = BatchNotTried
+		default:
+			it.Status, it.Err = BatchFailed, &Error{Op: "sign " + it.Form, Err: Cause(err)}
+			if stopsBatch(ctx, err) {
+				stopped = it.Err
+			}
+		}
+		finish(i)
+	}
+	// BatchSignAhead builders, each taking the next form pre-checked: a
+	// goroutine kept for the batch, whose stack has grown once.
+	type job struct {
+		i      int
+		files  []signer.File
+		signed *Signed
+	}
+	jobs := make(chan job)
+	for range min(BatchSignAhead, len(res.Items)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				build(j.i, j.files, j.signed)
+			}
+		}()
+	}
 	for i := range res.Items {
 		it := &res.Items[i]
 		mu.Lock()
@@ -380,34 +422,9 @@ func (a *App) signBatchItems(ctx context.Context, res *BatchResult, cred signer.
 			continue
 		}
 		mu.Unlock()
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			err := signed.build(ctx, files, cred, it.Precheck, tsa, scb)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				it.Status, it.Signed = BatchSigned, signed
-			case errors.Is(err, pkcs11.ErrNotLoggedIn) && !errors.Is(err, pkcs11.ErrPINIncorrect):
-				// The token dropped the PIN another form's signature saw
-				// refused: this form was not tried. That form's error
-				// stops the batch, when it comes.
-				it.Status = BatchNotTried
-				stopped = cmp.Or(stopped, error(&Error{Op: "sign " + it.Form, Err: Cause(err)}))
-			case stopsBatch(ctx, err) && stopped != nil && !errors.Is(stopped, pkcs11.ErrNotLoggedIn):
-				// Under way when another form stopped the batch.
-				it.Status = BatchNotTried
-			default:
-				it.Status, it.Err = BatchFailed, &Error{Op: "sign " + it.Form, Err: Cause(err)}
-				if stopsBatch(ctx, err) {
-					stopped = it.Err
-				}
-			}
-			finish(i)
-		}()
+		jobs <- job{i, files, signed}
 	}
+	close(jobs)
 	wg.Wait()
 	mu.Lock()
 	defer mu.Unlock()
