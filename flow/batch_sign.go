@@ -152,6 +152,24 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 	if len(req.Forms) == 0 {
 		return res, &Error{Op: "sign batch: no form given", Err: ErrInputMissing}
 	}
+	// The certificate's and the service's part of the pre-check is
+	// established once for the batch (batch_memo.go).
+	mctx := withBatchMemo(ctx)
+	if a.client != nil {
+		// The service's answer (reached, trusted, its clock) does not
+		// depend on the forms nor on the credential: asked while the forms
+		// are checked, the token opened and the PIN entered, so the first
+		// form's pre-check finds it. The probe asks for the public
+		// catalogue only; nothing of the forms or of the credential is
+		// sent. A batch refused before the PIN stops it.
+		pctx, cancel := context.WithCancel(mctx)
+		probed := make(chan struct{})
+		go func() {
+			defer close(probed)
+			a.probeServiceOnce(pctx)
+		}()
+		defer func() { cancel(); <-probed }()
+	}
 	// Every input of every form, before any PIN.
 	var first error
 	seen := map[string]int{}
@@ -203,23 +221,6 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 			accepted = ok
 		}
 		return accepted, nil
-	}
-	// The certificate's and the service's part of the pre-check is
-	// established once for the batch (batch_memo.go).
-	mctx := withBatchMemo(ctx)
-	if a.client != nil {
-		// The service's answer (reached, trusted, its clock) does not
-		// depend on the credential: asked while the token is opened and
-		// the PIN entered, so the first form's pre-check finds it. The
-		// probe asks for the public catalogue only; nothing of the forms
-		// or of the credential is sent.
-		pctx, cancel := context.WithCancel(mctx)
-		probed := make(chan struct{})
-		go func() {
-			defer close(probed)
-			a.probeServiceOnce(pctx)
-		}()
-		defer func() { cancel(); <-probed }()
 	}
 	_, err := a.useCredential(ctx, req.Credential, cb, signing{
 		// Each form is pre-checked on its own in use: the credential is
