@@ -150,6 +150,11 @@ type App struct {
 	trust      *submit.ServiceTrust
 	trustAsked bool
 	trustMu    sync.Mutex
+
+	// card is where a My Number card's signature token was last opened
+	// for a login (token_memo.go); nil when none is known.
+	card   *knownCard
+	cardMu sync.Mutex
 }
 
 // libraryEntry is a PKCS#11 library with the module it was opened from.

@@ -164,6 +164,14 @@ func BenchmarkBatchP12SignAndFileVsOpenSSLCurl(b *testing.B) {
 // on tmpfs, and "-disk" with each package fsynced to disk), and, from a
 // batch of one form timed the same way, what each added form costs
 // against one bare signature ("x-bare-C_Sign-per-added-form").
+//
+// One App signs every batch, as the window's does: the first batch finds
+// the card by listing every slot (OpenSC looks for cards in every reader
+// at each listing), the later ones open it where it was found while no
+// card went in or out of a reader (flow/token_memo.go). The first batch
+// of 20 is reported on its own ("x-bare-C_Sign-first-batch", against the
+// bare signatures of the same round): it is what `shinseictl sign
+// --batch`, a new App each time, always pays.
 func BenchmarkBatchCardSignaturesVsBareLogins(b *testing.B) {
 	const n = 20
 	cs := testenv.Cards(b)
@@ -208,15 +216,21 @@ func BenchmarkBatchCardSignaturesVsBareLogins(b *testing.B) {
 		}
 		return d
 	}
+	var first, firstRaw time.Duration
 	for range b.N * reps {
 		bare.login() // untimed: the batch's logout ended the card's login
 		start := time.Now()
 		for range n {
 			bare.sign()
 		}
-		raw = min(raw, time.Since(start))
+		d := time.Since(start)
+		raw = min(raw, d)
 
-		ours = min(ours, batch(paths, fast))
+		o := batch(paths, fast)
+		if first == 0 {
+			first, firstRaw = o, d
+		}
+		ours = min(ours, o)
 		one = min(one, batch(paths[:1], fast))
 		onDisk = min(onDisk, batch(paths, disk))
 	}
@@ -232,13 +246,15 @@ func BenchmarkBatchCardSignaturesVsBareLogins(b *testing.B) {
 	b.ReportMetric(ms(one), "batch-of-one-ms")
 	b.ReportMetric(ours.Seconds()/raw.Seconds(), "x-bare-C_Sign")
 	b.ReportMetric(onDisk.Seconds()/raw.Seconds(), "x-bare-C_Sign-disk")
+	b.ReportMetric(first.Seconds()/firstRaw.Seconds(), "x-bare-C_Sign-first-batch")
 	// What each signature after the first adds to a batch, against one
 	// bare signature: the session's fixed cost (finding the token, the
 	// tries, the login, the certificates) left out.
 	marginal := (ours - one).Seconds() / (n - 1)
 	b.ReportMetric(marginal/(raw.Seconds()/n), "x-bare-C_Sign-per-added-form")
-	b.Logf("%d card signatures, best of %d: one batch %v (on disk %v; a batch of one form %v), bare context-specific logins + C_Sign %v; ratio %.2f (on disk %.2f); each added form %.2f ms vs %.2f ms bare (%.2f)",
-		n, b.N*reps, ours, onDisk, one, raw, ours.Seconds()/raw.Seconds(), onDisk.Seconds()/raw.Seconds(), marginal*1000, raw.Seconds()*1000/n, marginal/(raw.Seconds()/n))
+	b.Logf("%d card signatures, best of %d: one batch %v (on disk %v; a batch of one form %v), bare context-specific logins + C_Sign %v; ratio %.2f (on disk %.2f); each added form %.2f ms vs %.2f ms bare (%.2f); the first batch, which looked for the card in every slot, %v vs %v bare (%.2f)",
+		n, b.N*reps, ours, onDisk, one, raw, ours.Seconds()/raw.Seconds(), onDisk.Seconds()/raw.Seconds(), marginal*1000, raw.Seconds()*1000/n, marginal/(raw.Seconds()/n),
+		first, firstRaw, first.Seconds()/firstRaw.Seconds())
 }
 
 // bareCard is a session of its own on the card's signature token, logged

@@ -152,9 +152,28 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 	if len(req.Forms) == 0 {
 		return res, &Error{Op: "sign batch: no form given", Err: ErrInputMissing}
 	}
+	// The certificate's and the service's part of the pre-check is
+	// established once for the batch (batch_memo.go).
+	mctx := withBatchMemo(ctx)
+	if a.client != nil {
+		// The service's answer (reached, trusted, its clock) does not
+		// depend on the forms nor on the credential: asked while the forms
+		// are checked, the token opened and the PIN entered, so the first
+		// form's pre-check finds it. The probe asks for the public
+		// catalogue only; nothing of the forms or of the credential is
+		// sent. A batch refused before the PIN stops it.
+		pctx, cancel := context.WithCancel(mctx)
+		probed := make(chan struct{})
+		go func() {
+			defer close(probed)
+			a.probeServiceOnce(pctx)
+		}()
+		defer func() { cancel(); <-probed }()
+	}
 	// Every input of every form, before any PIN.
 	var first error
 	seen := map[string]int{}
+	writable := map[string]bool{} // the output folder is tried once
 	for i, form := range req.Forms {
 		it := &res.Items[i]
 		it.Form, it.Status = form, BatchNotTried
@@ -165,7 +184,7 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 			it.Err = &Error{Op: "sign " + form, Err: fmt.Errorf("%w: %s and %s", ErrBatchNameTwice, req.Forms[j], form)}
 		} else {
 			seen[key] = i
-			it.Err = a.checkBatchForm(ctx, it, req.Overwrite)
+			it.Err = a.checkBatchForm(ctx, it, req.Overwrite, writable)
 		}
 		if it.Err != nil {
 			it.Status = BatchRefused
@@ -203,23 +222,6 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 		}
 		return accepted, nil
 	}
-	// The certificate's and the service's part of the pre-check is
-	// established once for the batch (batch_memo.go).
-	mctx := withBatchMemo(ctx)
-	if a.client != nil {
-		// The service's answer (reached, trusted, its clock) does not
-		// depend on the credential: asked while the token is opened and
-		// the PIN entered, so the first form's pre-check finds it. The
-		// probe asks for the public catalogue only; nothing of the forms
-		// or of the credential is sent.
-		pctx, cancel := context.WithCancel(mctx)
-		probed := make(chan struct{})
-		go func() {
-			defer close(probed)
-			a.probeServiceOnce(pctx)
-		}()
-		defer func() { cancel(); <-probed }()
-	}
 	_, err := a.useCredential(ctx, req.Credential, cb, signing{
 		// Each form is pre-checked on its own in use: the credential is
 		// unlocked once for them all.
@@ -246,8 +248,9 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 }
 
 // checkBatchForm checks one form of a batch as SignFiles checks its
-// inputs, filling in its attachments, form and procedure.
-func (a *App) checkBatchForm(ctx context.Context, it *BatchItem, overwrite bool) error {
+// inputs, filling in its attachments, form and procedure; a folder in
+// writable was already found writable (checkOutputIn).
+func (a *App) checkBatchForm(ctx context.Context, it *BatchItem, overwrite bool, writable map[string]bool) error {
 	if err := checkInputFile(it.Form); err != nil {
 		return err
 	}
@@ -264,7 +267,7 @@ func (a *App) checkBatchForm(ctx context.Context, it *BatchItem, overwrite bool)
 			return err
 		}
 	}
-	if err := checkOutput(it.Package, overwrite); err != nil {
+	if err := checkOutputIn(it.Package, overwrite, writable); err != nil {
 		return err
 	}
 	it.attachments = len(it.Attachments)
@@ -349,7 +352,49 @@ func (a *App) signBatchItems(ctx context.Context, res *BatchResult, cred signer.
 		}
 	}
 	scb := serialCallbacks(cb, &mu)
-	sem := make(chan struct{}, BatchSignAhead)
+	// build builds item i's package and records its outcome.
+	build := func(i int, files []signer.File, signed *Signed) {
+		it := &res.Items[i]
+		err := signed.build(ctx, files, cred, it.Precheck, tsa, scb)
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err == nil:
+			it.Status, it.Signed = BatchSigned, signed
+		case errors.Is(err, pkcs11.ErrNotLoggedIn) && !errors.Is(err, pkcs11.ErrPINIncorrect):
+			// The token dropped the PIN another form's signature saw
+			// refused: this form was not tried. That form's error
+			// stops the batch, when it comes.
+			it.Status = BatchNotTried
+			stopped = cmp.Or(stopped, error(&Error{Op: "sign " + it.Form, Err: Cause(err)}))
+		case stopsBatch(ctx, err) && stopped != nil && !errors.Is(stopped, pkcs11.ErrNotLoggedIn):
+			// Under way when another form stopped the batch.
+			it.Status = BatchNotTried
+		default:
+			it.Status, it.Err = BatchFailed, &Error{Op: "sign " + it.Form, Err: Cause(err)}
+			if stopsBatch(ctx, err) {
+				stopped = it.Err
+			}
+		}
+		finish(i)
+	}
+	// BatchSignAhead builders, each taking the next form pre-checked: a
+	// goroutine kept for the batch, whose stack has grown once.
+	type job struct {
+		i      int
+		files  []signer.File
+		signed *Signed
+	}
+	jobs := make(chan job)
+	for range min(BatchSignAhead, len(res.Items)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				build(j.i, j.files, j.signed)
+			}
+		}()
+	}
 	for i := range res.Items {
 		it := &res.Items[i]
 		mu.Lock()
@@ -378,34 +423,9 @@ func (a *App) signBatchItems(ctx context.Context, res *BatchResult, cred signer.
 			continue
 		}
 		mu.Unlock()
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			err := signed.build(ctx, files, cred, it.Precheck, tsa, scb)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				it.Status, it.Signed = BatchSigned, signed
-			case errors.Is(err, pkcs11.ErrNotLoggedIn) && !errors.Is(err, pkcs11.ErrPINIncorrect):
-				// The token dropped the PIN another form's signature saw
-				// refused: this form was not tried. That form's error
-				// stops the batch, when it comes.
-				it.Status = BatchNotTried
-				stopped = cmp.Or(stopped, error(&Error{Op: "sign " + it.Form, Err: Cause(err)}))
-			case stopsBatch(ctx, err) && stopped != nil && !errors.Is(stopped, pkcs11.ErrNotLoggedIn):
-				// Under way when another form stopped the batch.
-				it.Status = BatchNotTried
-			default:
-				it.Status, it.Err = BatchFailed, &Error{Op: "sign " + it.Form, Err: Cause(err)}
-				if stopsBatch(ctx, err) {
-					stopped = it.Err
-				}
-			}
-			finish(i)
-		}()
+		jobs <- job{i, files, signed}
 	}
+	close(jobs)
 	wg.Wait()
 	mu.Lock()
 	defer mu.Unlock()

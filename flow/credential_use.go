@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/shinsei-app/shinsei/i18n"
 
@@ -57,23 +58,11 @@ func (a *App) useToken(ctx context.Context, choice CredentialChoice, cb Callback
 	if cb.PIN == nil {
 		return nil, fmt.Errorf("%w: PIN", ErrNoCallback)
 	}
-	tok, _, err := a.openToken(ctx, choice)
+	tok, known, err := a.openCard(ctx, choice)
 	if err != nil {
 		return nil, err
 	}
 	defer tok.Close() // logs out and wipes the PIN kept for the signature
-	// What is readable without a PIN first: a PIN the token's flags show
-	// locked ends here, and the prompt is never shown. Login reads the
-	// status again with the exact tries, just before its prompt, and ends
-	// there when the PIN is locked.
-	if st := tok.Info().PIN; st.Locked {
-		return nil, &Error{Op: choice.String(), Err: pkcs11.ErrPINLocked}
-	}
-	// A card that holds no signature certificate can never sign: refused
-	// before its PIN is asked.
-	if err := a.checkSignatureCertificate(ctx, tok, choice); err != nil {
-		return nil, err
-	}
 	asked := 0
 	err = tok.Login(ctx, func(ctx context.Context, req pkcs11.PINRequest) (pkcs11.PINAnswer, error) {
 		asked++
@@ -83,6 +72,9 @@ func (a *App) useToken(ctx context.Context, choice CredentialChoice, cb Callback
 		return cb.PIN(ctx, req)
 	})
 	if err != nil {
+		if errors.Is(err, pkcs11.ErrCardRemoved) {
+			a.forgetCard(known)
+		}
 		return nil, &Error{Op: choice.String(), Err: err}
 	}
 	key, err := tok.Signer(ctx, choice.KeyID)
@@ -108,6 +100,66 @@ func (a *App) useToken(ctx context.Context, choice CredentialChoice, cb Callback
 		_ = a.keepCertificate(ctx, info.Label, info.Serial, cert)
 	}
 	return a.confirmAndUse(ctx, signer.Credential{Signer: key, Cert: cert, Chain: chain}, cb, s)
+}
+
+// openCard opens the chosen token for a login and checks what is
+// readable without a PIN: a PIN the token's flags or the card show locked
+// and a My Number card without a signature certificate end it before any
+// prompt. A card's signature token is opened where it was found the last
+// time when no card went in or out of any reader since (token_memo.go);
+// known is that card, nil when the token was looked for in every slot.
+func (a *App) openCard(ctx context.Context, choice CredentialChoice) (tok *pkcs11.Token, known *knownCard, err error) {
+	tries := &probedTries{TriesReader: a.triesReader(), n: -1}
+	tok, known = a.openKnownCard(ctx, choice, tries)
+	var e libraryEntry
+	if tok == nil {
+		if tok, e, err = a.openToken(ctx, choice, tries); err != nil {
+			return nil, nil, err
+		}
+	}
+	defer func() {
+		if err != nil && tok != nil {
+			tok.Close()
+		}
+	}()
+	// What is readable without a PIN first: a PIN the token's flags show
+	// locked ends here, and the prompt is never shown. Login reads the
+	// status again with the exact tries, just before its prompt, and ends
+	// there when the PIN is locked.
+	if st := tok.Info().PIN; st.Locked {
+		return nil, nil, &Error{Op: choice.String(), Err: pkcs11.ErrPINLocked}
+	}
+	probe, probed := a.probeCard(ctx, tok)
+	if known != nil && (!probed || !slices.Equal(probe.Readers, known.readers)) {
+		// A card went in or out of a reader since: looked for again.
+		a.forgetCard(known)
+		tok.Close()
+		tok, known = nil, nil
+		if tok, e, err = a.openToken(ctx, choice, tries); err != nil {
+			return nil, nil, err
+		}
+		if st := tok.Info().PIN; st.Locked {
+			return nil, nil, &Error{Op: choice.String(), Err: pkcs11.ErrPINLocked}
+		}
+		probe, probed = a.probeCard(ctx, tok)
+	}
+	if !probed {
+		// A card that holds no signature certificate can never sign:
+		// refused before its PIN is asked.
+		if err := a.checkSignatureCertificate(ctx, tok, choice); err != nil {
+			return nil, nil, err
+		}
+		return tok, nil, nil
+	}
+	if !probe.HasSignatureCertificate && choice.KeyID == nil {
+		return nil, nil, &Error{Op: choice.String(), Err: fmt.Errorf("%w: %w", ErrNoSignatureCertificate, pkcs11.ErrNoCertificate)}
+	}
+	// Read just now: Login, which comes next, shows them in its prompt.
+	tries.keep(probe.TriesLeft)
+	if known == nil {
+		a.rememberCard(e, tok, probe.Readers)
+	}
+	return tok, known, nil
 }
 
 func (a *App) useP12(ctx context.Context, choice CredentialChoice, cb Callbacks, s signing) (*Precheck, error) {

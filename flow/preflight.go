@@ -99,6 +99,13 @@ func checkInputFile(path string) error {
 // exists and can be written, and out does not exist unless overwrite.
 // The check writes and removes a small temporary file in the folder.
 func checkOutput(out string, overwrite bool) error {
+	return checkOutputIn(out, overwrite, nil)
+}
+
+// checkOutputIn is checkOutput; writable, when not nil, holds the folders
+// already found writable, which are not tried again (a batch writes every
+// package in one folder), and gets out's folder once it is.
+func checkOutputIn(out string, overwrite bool, writable map[string]bool) error {
 	dir := filepath.Dir(out)
 	fi, err := os.Stat(dir)
 	switch {
@@ -114,7 +121,21 @@ func checkOutput(out string, overwrite bool) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return inputError(out, fmt.Errorf("%w: %w", ErrOutDirNotWritable, errors.Unwrap(err)))
 	}
-	f, err := os.CreateTemp(dir, ".shinsei-check-*")
+	if writable[dir] {
+		return nil
+	}
+	if err := checkWritable(out); err != nil {
+		return err
+	}
+	if writable != nil {
+		writable[dir] = true
+	}
+	return nil
+}
+
+// checkWritable checks that a file can be made in the folder of out.
+func checkWritable(out string) error {
+	f, err := os.CreateTemp(filepath.Dir(out), ".shinsei-check-*")
 	if err != nil {
 		return inputError(out, fmt.Errorf("%w: %w", ErrOutDirNotWritable, errors.Unwrap(err)))
 	}

@@ -65,8 +65,9 @@ func (a *App) triesReader() pkcs11.TriesReader {
 }
 
 // openToken opens the chosen token to log in: in the chosen module, or in
-// the first configured module that has it. The caller closes the token.
-func (a *App) openToken(ctx context.Context, choice CredentialChoice) (*pkcs11.Token, libraryEntry, error) {
+// the first configured module that has it, reading its tries through
+// tries at Login. The caller closes the token.
+func (a *App) openToken(ctx context.Context, choice CredentialChoice, tries pkcs11.TriesReader) (*pkcs11.Token, libraryEntry, error) {
 	libs, probs, err := a.libraries(ctx)
 	if err != nil {
 		return nil, libraryEntry{}, err
@@ -78,7 +79,7 @@ func (a *App) openToken(ctx context.Context, choice CredentialChoice) (*pkcs11.T
 		}
 		// Opened to log in at once: the tries are read by Login, just
 		// before the prompt, not once more at the opening.
-		tok, err := e.lib.OpenToken(ctx, choice.Token, pkcs11.WithTriesReaderAtLogin(a.triesReader()))
+		tok, err := e.lib.OpenToken(ctx, choice.Token, pkcs11.WithTriesReaderAtLogin(tries))
 		if err == nil {
 			return tok, e, nil
 		}

@@ -18,6 +18,15 @@ typedef struct { sc_dword protocol; sc_dword pci_length; } sc_io_request;
 #define SC_PROTOCOL_T0 1
 #define SC_PROTOCOL_T1 2
 #define SC_LEAVE_CARD 0
+#define SC_STATE_PRESENT 0x20
+typedef struct {
+	const char *reader;
+	void *user;
+	sc_dword current;
+	sc_dword event;
+	sc_dword atrlen;
+	unsigned char atr[33];
+} sc_reader_state;
 
 static void *sc_lib;
 static sc_long (*sc_establish)(sc_dword, const void *, const void *, sc_long *);
@@ -30,6 +39,7 @@ static sc_long (*sc_end)(sc_long, sc_dword);
 static sc_long (*sc_transmit)(sc_long, const sc_io_request *, const unsigned char *, sc_dword,
 	sc_io_request *, unsigned char *, sc_dword *);
 static sc_long (*sc_status)(sc_long, char *, sc_dword *, sc_dword *, sc_dword *, unsigned char *, sc_dword *);
+static sc_long (*sc_get_status_change)(sc_long, sc_dword, sc_reader_state *, sc_dword);
 
 // sc_load loads libpcsclite; it returns NULL or what went wrong.
 static const char *sc_load(void) {
@@ -46,6 +56,7 @@ static const char *sc_load(void) {
 	SYM(sc_end, "SCardEndTransaction")
 	SYM(sc_transmit, "SCardTransmit")
 	SYM(sc_status, "SCardStatus")
+	SYM(sc_get_status_change, "SCardGetStatusChange")
 #undef SYM
 	sc_lib = h;
 	return NULL;
@@ -69,6 +80,10 @@ static sc_long sc_do_status(sc_long card, unsigned char *atr, sc_dword *atrlen) 
 	char name[256];
 	sc_dword namelen = sizeof name, state, proto;
 	return sc_status(card, name, &namelen, &state, &proto, atr, atrlen);
+}
+// sc_do_states reads the state of n readers at once, without waiting.
+static sc_long sc_do_states(sc_long ctx, sc_reader_state *states, sc_dword n) {
+	return sc_get_status_change(ctx, 0, states, n);
 }
 */
 import "C"
@@ -159,6 +174,37 @@ func (c *Context) Readers(ctx context.Context) ([]string, error) {
 		}
 	}
 	return names, nil
+}
+
+// States reads the state of each reader named, at once and without
+// waiting: whether a card is in it and how many times a card was put in
+// or taken out since pcscd saw the reader (pcsc-lite counts them in the
+// upper half of the event state). A reader that is not there fails with
+// an error wrapping ErrNoReader.
+func (c *Context) States(ctx context.Context, readers []string) ([]ReaderState, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(readers) == 0 {
+		return nil, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	states := (*[1 << 16]C.sc_reader_state)(C.calloc(C.size_t(len(readers)), C.size_t(unsafe.Sizeof(C.sc_reader_state{}))))[:len(readers):len(readers)]
+	defer C.free(unsafe.Pointer(&states[0]))
+	for i, r := range readers {
+		states[i].reader = C.CString(r)
+		defer C.free(unsafe.Pointer(states[i].reader))
+	}
+	if err := check("SCardGetStatusChange", C.sc_do_states(c.h, &states[0], C.sc_dword(len(readers)))); err != nil {
+		return nil, err
+	}
+	out := make([]ReaderState, len(readers))
+	for i, r := range readers {
+		ev := uint64(states[i].event)
+		out[i] = ReaderState{Reader: r, Present: ev&C.SC_STATE_PRESENT != 0, Events: uint16(ev >> 16)}
+	}
+	return out, nil
 }
 
 // Connect connects to the card in reader, shared with other programs.

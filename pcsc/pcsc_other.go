@@ -22,6 +22,9 @@ func (c *Context) Close() error { return nil }
 // Readers fails with ErrUnavailable.
 func (c *Context) Readers(context.Context) ([]string, error) { return nil, errPlatform }
 
+// States fails with ErrUnavailable.
+func (c *Context) States(context.Context, []string) ([]ReaderState, error) { return nil, errPlatform }
+
 // Connect fails with ErrUnavailable.
 func (c *Context) Connect(context.Context, string) (*Card, error) { return nil, errPlatform }
 

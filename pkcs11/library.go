@@ -293,11 +293,16 @@ func (l *Library) OpenToken(ctx context.Context, sel Selector, opts ...Option) (
 	default:
 		return nil, &AmbiguousTokenError{Candidates: infos(match)}
 	}
-	sh, err := l.mod.OpenSession(match[0].slot, p11.CKF_SERIAL_SESSION)
+	return l.openSession(ctx, match[0], opts)
+}
+
+// openSession opens a session on the token found in st and applies opts.
+func (l *Library) openSession(ctx context.Context, st slotToken, opts []Option) (*Token, error) {
+	sh, err := l.mod.OpenSession(st.slot, p11.CKF_SERIAL_SESSION)
 	if err != nil {
 		return nil, wrap("C_OpenSession", err)
 	}
-	t := &Token{mod: l.mod, slot: match[0].slot, sh: sh, info: match[0].info}
+	t := &Token{mod: l.mod, slot: st.slot, sh: sh, info: st.info}
 	for _, o := range opts {
 		o(t)
 	}

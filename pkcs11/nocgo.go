@@ -38,6 +38,20 @@ func (l *Library) OpenToken(context.Context, Selector, ...Option) (*Token, error
 	return nil, errNoCgo
 }
 
+// Found is where a token was opened; without cgo none is.
+type Found struct{}
+
+// Token is the token as it was found.
+func (f Found) Token() TokenInfo { return TokenInfo{} }
+
+// Found is where t was opened.
+func (t *Token) Found() Found { return Found{} }
+
+// OpenTokenAt fails: this build has no cgo.
+func (l *Library) OpenTokenAt(context.Context, Found, Selector, ...Option) (*Token, error) {
+	return nil, errNoCgo
+}
+
 // Option changes how OpenToken treats a token.
 type Option func(*Token)
 

@@ -42,9 +42,13 @@ func WithTriesReader(r TriesReader) Option {
 // Info shows the PKCS#11 flags read when the token was found, and the
 // exact count is read by Status and by Login, just before its prompt (a
 // locked PIN or an unconfirmed final try still ends Login before any PIN
-// is presented). It spares one reading of the tries through PC/SC.
+// is presented). It spares one reading of the tries through PC/SC. When
+// r reads the count, the first Login takes it with the flags read when
+// the token was found instead of reading them again (C_GetTokenInfo,
+// which OpenSC answers by asking the card too); when r fails, Login reads
+// the flags again.
 func WithTriesReaderAtLogin(r TriesReader) Option {
-	return func(t *Token) { t.tries, t.triesAtOpen = r, false }
+	return func(t *Token) { t.tries, t.triesAtOpen, t.flagsAtOpen = r, false, true }
 }
 
 var errClosed = errors.New("pkcs11: token is closed")
@@ -64,6 +68,9 @@ type Token struct {
 
 	// triesAtOpen: OpenToken reads the status with tries (WithTriesReader).
 	triesAtOpen bool
+	// flagsAtOpen: the first Login takes the flags read when the token
+	// was found, with the count tries reads (WithTriesReaderAtLogin).
+	flagsAtOpen bool
 	// pin is the one copy of the PIN entered at Login, kept only when a key
 	// needs a CKU_CONTEXT_SPECIFIC login, in locked memory of its own
 	// (lockedmem: out of swap, out of the garbage collector's copies).
@@ -124,7 +131,7 @@ func (t *Token) Login(ctx context.Context, prompt PINPrompt) error {
 	if err := t.usable(ctx); err != nil || t.loggedIn {
 		return err
 	}
-	st, err := t.status(ctx)
+	st, err := t.loginStatus(ctx)
 	if err != nil {
 		return err
 	}
@@ -164,6 +171,27 @@ func (t *Token) Login(ctx context.Context, prompt PINPrompt) error {
 	}
 	t.pin = lockedmem.From(pin) // zeroes pin
 	return nil
+}
+
+// loginStatus is the status Login decides on: the flags read when the
+// token was found with the exact count read now, the first time when
+// WithTriesReaderAtLogin asked for it, and otherwise status.
+func (t *Token) loginStatus(ctx context.Context) (PINStatus, error) {
+	if !t.flagsAtOpen || t.tries == nil {
+		return t.status(ctx)
+	}
+	t.flagsAtOpen = false
+	if n, err := t.tries.TriesLeft(ctx, t.info); err == nil {
+		t.info.PIN = withTries(t.info.PIN, n, t.info.Policy)
+		return t.info.PIN, nil
+	}
+	// No count: the flags alone, read again.
+	ti, err := t.mod.GetTokenInfo(t.slot)
+	if err != nil {
+		return PINStatus{}, wrap("C_GetTokenInfo", err)
+	}
+	t.info.PIN = pinStatus(ti.Flags)
+	return t.info.PIN, nil
 }
 
 // dropPIN zeroes and releases the PIN kept for context-specific logins.

@@ -1,0 +1,95 @@
+//go:build cgo && linux
+
+package flow_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	p11 "github.com/miekg/pkcs11"
+
+	"github.com/shinsei-app/shinsei/flow"
+	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
+	"github.com/shinsei-app/shinsei/internal/testenv"
+	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/sandbox/vcard"
+)
+
+// listingModule is the card stack's OpenSC module, counting the calls
+// that make OpenSC look for cards in every reader.
+type listingModule struct {
+	pkcs11.Module
+	lists atomic.Int32
+}
+
+func (m *listingModule) Initialize(...p11.InitializeOption) error { return nil } // shared, already initialized
+func (m *listingModule) Finalize() error                          { return nil }
+func (m *listingModule) GetSlotList(present bool) ([]uint, error) {
+	m.lists.Add(1)
+	return m.Module.GetSlotList(present)
+}
+func (m *listingModule) GetSlotInfo(slot uint) (p11.SlotInfo, error) {
+	m.lists.Add(1)
+	return m.Module.GetSlotInfo(slot)
+}
+
+// The App finds a card's signature token once: the next signature opens
+// it in the slot where it was found, without OpenSC looking through every
+// reader, as long as no card went in or out of any reader since; a card
+// changed or taken out and put back in between is looked for again, and
+// the signatures are the new card's, with one PIN entry each time.
+func TestTheCardFoundOnceIsOpenedWhereItWasUntilACardGoesInOrOut(t *testing.T) {
+	cs := testenv.Cards(t)
+	first := cs.Insert(t, vcard.ScenarioHealthy)
+	m := &listingModule{Module: cs.Lib.Module()}
+	lib, err := pkcs11.OpenModule(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := startService(t, cs.Issuer.PKI, cs.Issuer.Registry)
+	a, _ := openApp(t, svc, cs.Issuer.PKI, []*pkcs11.Library{lib}, func(c *flow.Config) { c.TriesReader, c.DoNotKeepCertificates = nil, true })
+	batch := func(t *testing.T, card *vcard.Card) (listed int32) {
+		t.Helper()
+		before, stats := m.lists.Load(), card.Stats()
+		forms := batchForms(t, []string{"a.txt", "b.txt"}, nil)
+		r := &recorder{pin: vcard.SignaturePIN}
+		res, err := a.SignBatch(context.Background(), flow.BatchSignRequest{Forms: forms, OutDir: fsxtest.TempDir(t),
+			Credential: flow.CredentialChoice{Token: pkcs11.Selector{Label: pkcs11.JPKISignatureLabel}}}, r.callbacks(), nil)
+		if err != nil || res.Signed != 2 {
+			t.Fatalf("batch: %v (%d signed)", err, res.Signed)
+		}
+		for _, it := range res.Items {
+			if !it.Signed.Certificate.Equal(card.SignatureCredential().Cert) {
+				t.Errorf("%s was signed with another card's certificate", it.Form)
+			}
+		}
+		st := card.Stats()
+		if v, s := st.SignatureVerifies-stats.SignatureVerifies, st.Signatures-stats.Signatures; r.pinCalls != 1 || v != 1+2 || s != 2 {
+			t.Errorf("PIN asked %d times; the card saw %d VERIFYs and made %d signatures; want 1, 3, 2", r.pinCalls, v, s)
+		}
+		return m.lists.Load() - before
+	}
+
+	if n := batch(t, first); n == 0 {
+		t.Errorf("the first batch found the card without listing the slots")
+	}
+	if n := batch(t, first); n != 0 {
+		t.Errorf("the second batch listed the slots or read a slot's description %d times; want none", n)
+	}
+	t.Run("another card in the reader is looked for again", func(t *testing.T) {
+		second := cs.Insert(t, vcard.ScenarioHealthy)
+		if n := batch(t, second); n == 0 {
+			t.Errorf("the new card was not looked for")
+		}
+		if n := batch(t, second); n != 0 {
+			t.Errorf("the card found was looked for again (%d calls)", n)
+		}
+	})
+	t.Run("the same card taken out and put back is looked for again", func(t *testing.T) {
+		cs.Reinsert(t, first)
+		if n := batch(t, first); n == 0 {
+			t.Errorf("the card put back was not looked for")
+		}
+	})
+}

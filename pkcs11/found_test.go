@@ -1,0 +1,148 @@
+//go:build cgo
+
+package pkcs11_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+
+	p11 "github.com/miekg/pkcs11"
+
+	"github.com/shinsei-app/shinsei/pkcs11"
+	"github.com/shinsei-app/shinsei/pkcs11/pkcs11test"
+)
+
+// listCounter counts the calls that make OpenSC look for cards in every
+// reader: C_GetSlotList and C_GetSlotInfo.
+type listCounter struct {
+	*pkcs11test.Module
+	lists atomic.Int32
+}
+
+func (m *listCounter) Initialize(...p11.InitializeOption) error { return nil }
+func (m *listCounter) Finalize() error                          { return nil }
+func (m *listCounter) GetSlotList(present bool) ([]uint, error) {
+	m.lists.Add(1)
+	return m.Module.GetSlotList(present)
+}
+func (m *listCounter) GetSlotInfo(id uint) (p11.SlotInfo, error) {
+	m.lists.Add(1)
+	return m.Module.GetSlotInfo(id)
+}
+
+func TestATokenIsOpenedAgainWhereItWasFoundOnlyWhileItIsStillThere(t *testing.T) {
+	ctx := context.Background()
+	found := func(t *testing.T, lib *pkcs11.Library) pkcs11.Found {
+		t.Helper()
+		tok, err := lib.OpenToken(ctx, pkcs11.Selector{Label: pkcs11.JPKISignatureLabel})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tok.Close()
+		return tok.Found()
+	}
+	t.Run("the same token in its slot is opened without listing any slot, with its reader", func(t *testing.T) {
+		fake, lib := myNumberCard(t, 0)
+		f := found(t, lib)
+		m := &listCounter{Module: fake}
+		again, _ := pkcs11.OpenModule(m)
+		tok, err := again.OpenTokenAt(ctx, f, pkcs11.Selector{Label: pkcs11.JPKISignatureLabel})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tok.Close()
+		if n := m.lists.Load(); n != 0 {
+			t.Errorf("%d C_GetSlotList or C_GetSlotInfo calls, want none", n)
+		}
+		if info := tok.Info(); info.Label != pkcs11.JPKISignatureLabel || info.Reader == "" || info.Reader != f.Token().Reader {
+			t.Errorf("opened %q in reader %q, want the signature token in %q", info.Label, info.Reader, f.Token().Reader)
+		}
+		if err := tok.Login(ctx, (&prompter{pin: userPIN}).prompt); err != nil {
+			t.Errorf("login on the token opened again: %v", err)
+		}
+	})
+	t.Run("a selector the token does not match is not opened there", func(t *testing.T) {
+		_, lib := myNumberCard(t, 0)
+		f := found(t, lib)
+		if _, err := lib.OpenTokenAt(ctx, f, pkcs11.Selector{Label: pkcs11.JPKIAuthLabel}); !errors.Is(err, pkcs11.ErrNoToken) {
+			t.Errorf("got %v, want ErrNoToken", err)
+		}
+	})
+	t.Run("another token in the slot is not opened", func(t *testing.T) {
+		_, lib := myNumberCard(t, 0)
+		f := found(t, lib)
+		other := pkcs11test.New(pkcs11test.Token{Label: "Other token", Serial: "X1", PIN: userPIN},
+			pkcs11test.Token{Label: "Another", Serial: "X2", PIN: userPIN})
+		olib, err := pkcs11.OpenModule(other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer olib.Close()
+		if _, err := olib.OpenTokenAt(ctx, f, pkcs11.Selector{}); !errors.Is(err, pkcs11.ErrNoToken) {
+			t.Errorf("got %v, want ErrNoToken", err)
+		}
+	})
+	t.Run("a token taken out is not opened", func(t *testing.T) {
+		fake, lib := myNumberCard(t, 0)
+		f := found(t, lib)
+		fake.RemoveCard()
+		if tok, err := lib.OpenTokenAt(ctx, f, pkcs11.Selector{}); err == nil {
+			tok.Close()
+			t.Errorf("opened a token taken out")
+		}
+	})
+}
+
+// tokenInfoCounter counts C_GetTokenInfo calls: OpenSC's JPKI driver asks
+// the card for the PIN status at each.
+type tokenInfoCounter struct {
+	*pkcs11test.Module
+	infos atomic.Int32
+}
+
+func (m *tokenInfoCounter) Initialize(...p11.InitializeOption) error { return nil }
+func (m *tokenInfoCounter) Finalize() error                          { return nil }
+func (m *tokenInfoCounter) GetTokenInfo(id uint) (p11.TokenInfo, error) {
+	m.infos.Add(1)
+	return m.Module.GetTokenInfo(id)
+}
+
+func TestTheFirstLoginTakesTheFlagsReadAtTheOpeningWithTheTriesReadJustBefore(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		failed int // tries the token's flags show spent when it is opened
+		reader *triesReader
+		infos  int32
+		want   pkcs11.PINStatus
+	}{
+		{"the count read: no C_GetTokenInfo again", 0, &triesReader{n: 5}, 0, pkcs11.PINStatus{TriesLeft: 5}},
+		{"the reader fails: the flags are read again", 0, &triesReader{n: -1, err: errors.New("no PC/SC")}, 1, pkcs11.PINStatus{TriesLeft: -1}},
+		{"the final try the flags showed at the opening still counts", 4, &triesReader{n: 5}, 0, pkcs11.PINStatus{FinalTry: true, TriesLeft: 1}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fake, _ := myNumberCard(t, c.failed)
+			m := &tokenInfoCounter{Module: fake}
+			lib, _ := pkcs11.OpenModule(m)
+			tok, err := lib.OpenToken(ctx, pkcs11.Selector{Label: pkcs11.JPKISignatureLabel}, pkcs11.WithTriesReaderAtLogin(c.reader))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tok.Close()
+			before := m.infos.Load()
+			p := &prompter{pin: userPIN, confirm: true}
+			if err := tok.Login(ctx, p.prompt); err != nil {
+				t.Fatal(err)
+			}
+			if n := m.infos.Load() - before; n != c.infos || c.reader.calls != 1 {
+				t.Errorf("%d C_GetTokenInfo and %d tries readings at Login, want %d and 1", n, c.reader.calls, c.infos)
+			}
+			if p.req.Status != c.want {
+				t.Errorf("the prompt was told %+v, want %+v", p.req.Status, c.want)
+			}
+		})
+	}
+}
