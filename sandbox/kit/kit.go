@@ -18,20 +18,9 @@ import (
 	"github.com/shinsei-app/shinsei/sandbox/softhsm"
 )
 
-// Sandbox credentials' secrets. They are fixed and printed on purpose: the
-// sandbox is for trying Shinsei out and for tests, never for real use.
-const (
-	// TokenLabel is the label of the SoftHSM token that stands in for
-	// the signature side of a My Number card, so Shinsei treats it as one.
-	TokenLabel = pkcs11.JPKISignatureLabel
-	// PIN is the token's signature password (6–16 of A–Z, 0–9).
-	PIN = "SANDBOX1"
-	// SOPIN is the token's security officer PIN.
-	SOPIN = "SANDBOXSO1"
-	// P12Password protects the kit's .p12 files: the resident's, the
-	// company's and the official's.
-	P12Password = "sandbox"
-)
+// TokenLabel is the label of the SoftHSM token that stands in for the
+// signature side of a My Number card, so Shinsei treats it as one.
+const TokenLabel = pkcs11.JPKISignatureLabel
 
 // SoftHSMModuleEnv names an environment variable that, when set, is the
 // SoftHSM module New uses instead of searching the usual places: a
