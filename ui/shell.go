@@ -158,15 +158,21 @@ func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()
 	s.settings = newLazy(func() *settings { return newSettings(s) })
 	s.help = newLazy(func() *helpDesk { return newHelpDesk(s) })
 	s.applyTab = container.NewTabItemWithIcon(tr("nav.apply"), theme.DocumentCreateIcon(), s.apply)
-	s.tabs = container.NewAppTabs(
+	// The tab bar is placed while it has no tabs: Fyne lays the tabs out
+	// again when their location is set, and, at the size of a widget not
+	// yet in a window (zero), it builds the bar once for each tab count
+	// from six down to one, icons and labels each time. The window's own
+	// layout then builds it once, at its real size.
+	s.tabs = container.NewAppTabs()
+	s.tabs.SetTabLocation(container.TabLocationLeading)
+	s.tabs.Items = []*container.TabItem{
 		s.applyTab,
 		container.NewTabItemWithIcon(tr("nav.history"), theme.HistoryIcon(), s.history.place),
 		container.NewTabItemWithIcon(tr("nav.account"), theme.AccountIcon(), s.account.place),
 		container.NewTabItemWithIcon(tr("nav.verify"), theme.MailComposeIcon(), s.verify.place),
 		container.NewTabItemWithIcon(tr("nav.settings"), theme.SettingsIcon(), s.settings.place),
 		container.NewTabItemWithIcon(tr("nav.help"), theme.HelpIcon(), s.help.place),
-	)
-	s.tabs.SetTabLocation(container.TabLocationLeading)
+	}
 	s.tabs.OnSelected = s.onTab
 	if opts.OpenNotice != "" {
 		s.tabs.SelectIndex(tabVerify)
