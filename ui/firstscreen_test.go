@@ -1,13 +1,17 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"image/png"
+	"strings"
 	"sync/atomic"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/shinsei-app/shinsei/assets"
 	"github.com/shinsei-app/shinsei/flow"
 )
 
@@ -84,5 +88,38 @@ func TestTheFirstScreenShowsTheSixTabsOnTheLeadingSideWithTheRightOneSelected(t 
 				t.Errorf("building the first screen opened the app %d times, want none before the first frame", n)
 			}
 		})
+	}
+}
+
+// iconLog records the icons set, in order.
+type iconLog struct {
+	who string
+	log *[]string
+}
+
+func (l iconLog) SetIcon(r fyne.Resource) {
+	name := "nil"
+	if r != nil {
+		name = r.Name()
+	}
+	*l.log = append(*l.log, l.who+" "+name)
+}
+
+// The window shows the 256×256 icon, decoded once as it opens, and the
+// app keeps the 512×512 one, set after the window is made (Run calls
+// setIcons after newShell) so that the window does not take it.
+func TestTheWindowOpensWithTheSmallIconAndTheAppKeepsTheLargeOne(t *testing.T) {
+	var log []string
+	setIcons(iconLog{"app", &log}, iconLog{"window", &log})
+	want := []string{"window " + assets.WindowIcon.Name(), "app " + assets.Icon.Name()}
+	if strings.Join(log, ", ") != strings.Join(want, ", ") {
+		t.Errorf("icons set: %q, want %q", log, want)
+	}
+	img, err := png.Decode(bytes.NewReader(assets.WindowIcon.Content()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 256 || b.Dy() != 256 {
+		t.Errorf("the window's icon is %v, want 256×256", b)
 	}
 }
