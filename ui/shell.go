@@ -174,9 +174,6 @@ func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()
 		container.NewTabItemWithIcon(tr("nav.help"), theme.HelpIcon(), s.help.place),
 	}
 	s.tabs.OnSelected = s.onTab
-	if opts.OpenNotice != "" {
-		s.tabs.SelectIndex(tabVerify)
-	}
 
 	top := container.NewVBox()
 	if opts.Sandbox {
@@ -189,6 +186,11 @@ func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()
 	}
 	content := container.NewBorder(top, s.footer, nil, nil, s.tabs)
 	s.win.SetContent(content)
+	if opts.OpenNotice != "" {
+		// Selected once the tabs have the window's size: selecting
+		// lays them out again, at zero size as many times as above.
+		s.tabs.SelectIndex(tabVerify)
+	}
 	s.win.SetMaster()
 	s.win.SetOnDropped(s.onDropped)
 	if opts.OnEvent != nil {
