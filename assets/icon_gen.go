@@ -1,8 +1,10 @@
 //go:build ignore
 
-// icon_gen draws the app icon, assets/icon.png: a white application form
-// with text lines and a red seal (申) on a blue rounded square. Run with
-// `go generate ./assets` after changing it; the PNG is committed.
+// icon_gen draws the app icon, assets/icon.png (512×512): a white
+// application form with text lines and a red seal (申) on a blue rounded
+// square; and the same drawing at 256×256, assets/window-icon.png, the
+// window's icon (see assets.WindowIcon). Run with `go generate ./assets`
+// after changing it; the PNGs are committed.
 package main
 
 import (
@@ -76,13 +78,24 @@ func roundRect(x, y, x0, y0, x1, y1, r float64) bool {
 }
 
 func main() {
-	img := image.NewNRGBA(image.Rect(0, 0, size, size))
-	for py := 0; py < size; py++ {
-		for px := 0; px < size; px++ {
+	for _, f := range []struct {
+		name string
+		px   int
+	}{{"icon.png", size}, {"window-icon.png", 256}} {
+		write(f.name, draw(f.px))
+	}
+}
+
+// draw renders the icon at px×px pixels, supersampled.
+func draw(px int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, px, px))
+	k := float64(size) / float64(px) // the drawing's units per pixel
+	for py := 0; py < px; py++ {
+		for qx := 0; qx < px; qx++ {
 			var r, g, b, a float64
 			for sy := 0; sy < ss; sy++ {
 				for sx := 0; sx < ss; sx++ {
-					c := at(float64(px)+(float64(sx)+0.5)/ss, float64(py)+(float64(sy)+0.5)/ss)
+					c := at((float64(qx)+(float64(sx)+0.5)/ss)*k, (float64(py)+(float64(sy)+0.5)/ss)*k)
 					fa := float64(c.A) / 255
 					r, g, b, a = r+float64(c.R)*fa, g+float64(c.G)*fa, b+float64(c.B)*fa, a+fa
 				}
@@ -90,10 +103,14 @@ func main() {
 			if a == 0 {
 				continue
 			}
-			img.SetNRGBA(px, py, color.NRGBA{uint8(r / a), uint8(g / a), uint8(b / a), uint8(255 * a / ss / ss)})
+			img.SetNRGBA(qx, py, color.NRGBA{uint8(r / a), uint8(g / a), uint8(b / a), uint8(255 * a / ss / ss)})
 		}
 	}
-	f, err := os.Create("icon.png")
+	return img
+}
+
+func write(name string, img image.Image) {
+	f, err := os.Create(name)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime/debug"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/shinsei-app/shinsei/assets"
@@ -70,12 +71,25 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	gc := debug.SetGCPercent(800) // fewer collections while the fonts load
 	a := app.NewWithID(AppID)
-	a.SetIcon(assets.Icon)
 	a.Settings().SetTheme(Theme{})
 	s := newShell(ctx, a, opts, loadFonts())
+	setIcons(a, s.win)
 	s.win.CenterOnScreen()
 	s.startAfterFirstFrame(func() { debug.SetGCPercent(gc) })
 	s.win.ShowAndRun()
 	s.close()
 	return nil
+}
+
+// iconSetter is what has an icon: the app and its window.
+type iconSetter interface{ SetIcon(fyne.Resource) }
+
+// setIcons gives the window its icon, assets.WindowIcon, and the app
+// its own, assets.Icon, in that order, once the window is made: a
+// window made while the app has an icon takes the app's, and would
+// decode it (512×512) as it opens; this one decodes the smaller one
+// only, once.
+func setIcons(a, w iconSetter) {
+	w.SetIcon(assets.WindowIcon)
+	a.SetIcon(assets.Icon)
 }

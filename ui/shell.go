@@ -162,19 +162,22 @@ func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()
 	s.settings = newLazy(func() *settings { return newSettings(s) })
 	s.help = newLazy(func() *helpDesk { return newHelpDesk(s) })
 	s.applyTab = container.NewTabItemWithIcon(tr("nav.apply"), theme.DocumentCreateIcon(), s.apply)
-	s.tabs = container.NewAppTabs(
+	// The tab bar is placed while it has no tabs: Fyne lays the tabs out
+	// again when their location is set, and, at the size of a widget not
+	// yet in a window (zero), it builds the bar once for each tab count
+	// from six down to one, icons and labels each time. The window's own
+	// layout then builds it once, at its real size.
+	s.tabs = container.NewAppTabs()
+	s.tabs.SetTabLocation(container.TabLocationLeading)
+	s.tabs.Items = []*container.TabItem{
 		s.applyTab,
 		container.NewTabItemWithIcon(tr("nav.history"), theme.HistoryIcon(), s.history.place),
 		container.NewTabItemWithIcon(tr("nav.account"), theme.AccountIcon(), s.account.place),
 		container.NewTabItemWithIcon(tr("nav.verify"), theme.MailComposeIcon(), s.verify.place),
 		container.NewTabItemWithIcon(tr("nav.settings"), theme.SettingsIcon(), s.settings.place),
 		container.NewTabItemWithIcon(tr("nav.help"), theme.HelpIcon(), s.help.place),
-	)
-	s.tabs.SetTabLocation(container.TabLocationLeading)
-	s.tabs.OnSelected = s.onTab
-	if opts.OpenNotice != "" {
-		s.tabs.SelectIndex(tabVerify)
 	}
+	s.tabs.OnSelected = s.onTab
 
 	top := container.NewVBox()
 	if opts.Sandbox {
@@ -187,6 +190,11 @@ func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()
 	}
 	content := container.NewBorder(top, s.footer, nil, nil, s.tabs)
 	s.win.SetContent(content)
+	if opts.OpenNotice != "" {
+		// Selected once the tabs have the window's size: selecting
+		// lays them out again, at zero size as many times as above.
+		s.tabs.SelectIndex(tabVerify)
+	}
 	s.win.SetMaster()
 	s.win.SetOnDropped(s.onDropped)
 	if opts.OnEvent != nil {
