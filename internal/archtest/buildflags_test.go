@@ -100,7 +100,7 @@ func linuxBuildProblems(script string, packages []string) []string {
 		}
 		if releaseBuild.MatchString(cmd) {
 			for _, p := range packages {
-				if strings.HasSuffix(cmd, " "+p) {
+				if strings.Contains(cmd+" ", " "+p+" ") { // its PACKAGE argument, maybe before LDFLAGS
 					built[p] = true
 				}
 			}
