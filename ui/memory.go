@@ -7,6 +7,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+
+	"github.com/shinsei-app/shinsei/internal/ctrim"
 )
 
 // returnMemoryAfterNextFrame hands the memory the Go runtime holds but
@@ -17,7 +19,9 @@ import (
 // an application signed and sent, or given up. Left alone, the runtime
 // keeps such freed memory up to its next collection's goal (about twice
 // what is live) and returns it only slowly: up to ≈ 40 MB of an idle
-// window's resident memory after one application. The collection runs on
+// window's resident memory after one application. The C libraries' freed
+// memory (Mesa compiling shaders, the PKCS#11 module) goes back too
+// (ctrim.Trim; ≈ 1 MB after one application). The collection runs on
 // another goroutine, after the frame, so the window never waits for it.
 // The trigger is a 1×1 transparent raster, as for the first frame (see
 // startAfterFirstFrame): Fyne calls its generator only when it paints.
@@ -32,7 +36,7 @@ func (s *shell) returnMemoryAfterNextFrame() {
 		once.Do(func() {
 			free := s.returnMemory // tests count the calls
 			if free == nil {
-				free = debug.FreeOSMemory
+				free = returnMemory
 			}
 			go func() {
 				free()
@@ -46,4 +50,12 @@ func (s *shell) returnMemoryAfterNextFrame() {
 	})
 	r.SetMinSize(fyne.NewSize(1, 1))
 	s.footer.Add(r)
+}
+
+// returnMemory hands the memory the Go runtime and the C allocator hold
+// but no longer use back to the system. It takes some milliseconds: call
+// it off the UI thread.
+func returnMemory() {
+	debug.FreeOSMemory()
+	ctrim.Trim()
 }

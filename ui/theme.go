@@ -67,6 +67,13 @@ func (Theme) Size(n fyne.ThemeSizeName) float32 {
 		return 18
 	case sizeNameNumber:
 		return 34
+	case theme.SizeNameModalBlurRadius:
+		// No blur behind a modal dialog (the PIN, the .p12 password,
+		// the pre-check): the shadow alone dims the window, as before
+		// Fyne 2.8. A blur copies the window into a texture of its size
+		// (≈ 2.8 MB at 1000×720) that the painter keeps for the rest of
+		// the process once a dialog has been shown.
+		return 0
 	}
 	return theme.DefaultTheme().Size(n)
 }

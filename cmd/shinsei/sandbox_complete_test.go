@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"runtime/debug"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -104,5 +106,27 @@ func TestWithCorrectionsAskedTheSandboxCompletesOnlyTheFirstApplicationAndLeaves
 	}
 	if st := sendBulkyWaste(t, sb, 5*completeInterval, "本棚 1台"); st.Status != submit.StatusReceived || len(st.Notices) != 0 {
 		t.Fatalf("the second, unsigned application is %q with %d notices, want received with none", st.Status, len(st.Notices))
+	}
+}
+
+func TestTheSandboxReturnsTheMemoryOfTheNoticesItIssuesOnlyAfterIssuingThem(t *testing.T) {
+	var returns atomic.Int32
+	returnOfficeMemory = func() { returns.Add(1) }
+	t.Cleanup(func() { returnOfficeMemory = debug.FreeOSMemory })
+	t.Setenv(completeEnv, "1")
+	sb, err := newSandboxWorld("ja")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.close()
+	time.Sleep(5 * completeInterval) // rounds with nothing to complete
+	if n := returns.Load(); n != 0 {
+		t.Fatalf("the memory was returned %d times before any application arrived", n)
+	}
+	if st := sendBulkyWaste(t, sb, 10*time.Second); st.Status != submit.StatusCompleted {
+		t.Fatalf("the application is %q, want completed", st.Status)
+	}
+	if n := returns.Load(); n != 1 {
+		t.Errorf("the memory was returned %d times for one notice (and rounds with nothing new), want once", n)
 	}
 }
