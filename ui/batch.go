@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -116,15 +115,7 @@ func (b *batchScreen) onClear() {
 }
 
 func (b *batchScreen) onChooseOut() {
-	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
-		if err != nil || u == nil {
-			return
-		}
-		b.setOutDir(u.Path())
-	}, b.s.win)
-	d.SetTitleText(tr("batch.out_title"))
-	d.SetView(dialog.ListView)
-	d.Show()
+	chooseFolder(b.s.win, tr("batch.out_title"), b.setOutDir)
 }
 
 // update shows the forms chosen, the folder and which buttons work.
@@ -185,18 +176,8 @@ func (b *batchScreen) onFind() {
 				b.creds.Add(wrapped(b.s.explain(err)))
 				return
 			}
-			for _, t := range found.Tokens {
-				if !t.Usable() {
-					continue
-				}
-				name := t.Label
-				if t.MyNumberCard {
-					name = tr("cred.mynumber")
-				}
-				b.addChoice(name, t.Choice())
-			}
-			for _, f := range found.Files {
-				b.addChoice(filepath.Base(f.Path), f.Choice())
+			for _, c := range signingChoices(found) {
+				b.addChoice(c.name, c.choice)
 			}
 			if len(b.choices) == 0 {
 				b.creds.Add(wrapped(tr("cred.none")))

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -92,15 +91,7 @@ func (s *shell) showBatchSubmit(paths ...string) {
 }
 
 func (b *batchSubmitScreen) onFolder() {
-	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
-		if err != nil || u == nil {
-			return
-		}
-		b.listFolder(u.Path())
-	}, b.s.win)
-	d.SetTitleText(tr("batchfile.folder_title"))
-	d.SetView(dialog.ListView)
-	d.Show()
+	chooseFolder(b.s.win, tr("batchfile.folder_title"), b.listFolder)
 }
 
 func (b *batchSubmitScreen) onAdd() {

@@ -50,6 +50,19 @@ func newFileSave(cb func(fyne.URIWriteCloser, error), win fyne.Window) *fileDial
 	return d
 }
 
+// chooseFolder shows a folder dialog in the app's words, titled title,
+// and gives onPath the folder chosen.
+func chooseFolder(win fyne.Window, title string, onPath func(string)) {
+	d := &fileDialog{FileDialog: dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		if err == nil && u != nil {
+			onPath(u.Path())
+		}
+	}, win), win: win}
+	d.SetTitleText(title)
+	d.SetView(dialog.ListView)
+	d.Show()
+}
+
 // Show shows the dialog and translates the names of its places.
 func (d *fileDialog) Show() {
 	d.FileDialog.Show()

@@ -301,18 +301,8 @@ func (p *poaScreen) onFind() {
 			if err != nil {
 				p.creds.Add(wrapped(p.s.explain(err)))
 			} else {
-				for _, t := range found.Tokens {
-					if !t.Usable() {
-						continue
-					}
-					name := t.Label
-					if t.MyNumberCard {
-						name = tr("cred.mynumber")
-					}
-					p.addChoice(name, t.Choice())
-				}
-				for _, f := range found.Files {
-					p.addChoice(filepath.Base(f.Path), f.Choice())
+				for _, c := range signingChoices(found) {
+					p.addChoice(c.name, c.choice)
 				}
 				if len(p.choices) == 0 {
 					p.creds.Add(wrapped(tr("cred.none")))
