@@ -25,10 +25,17 @@ import (
 // signed by the world's resident (the principal), as a package.
 func principalPOA(t *testing.T, procedure, proxy string) string {
 	t.Helper()
+	issued := time.Now().Truncate(time.Second)
+	return signedPOA(t, submit.PowerOfAttorney{Type: submit.PowerOfAttorneyType, Procedure: procedure,
+		Principal: map[string]any{"name": "高橋　花子"}, Proxy: submit.ProxyRef{Name: proxy},
+		IssuedAt: issued, ValidUntil: submit.PowerOfAttorneyDefaultUntil(issued)})
+}
+
+// signedPOA writes doc and signs it as a package by the world's resident
+// (the principal).
+func signedPOA(t *testing.T, doc submit.PowerOfAttorney) string {
+	t.Helper()
 	dir := t.TempDir()
-	doc := submit.PowerOfAttorney{Type: submit.PowerOfAttorneyType, Procedure: procedure,
-		Principal: map[string]any{"name": "高橋　花子"}, Proxy: submit.ProxyRef{Name: proxy}, IssuedAt: time.Now().Truncate(time.Second)}
-	doc.ValidUntil = submit.PowerOfAttorneyDefaultUntil(doc.IssuedAt)
 	data, err := json.Marshal(doc)
 	if err != nil {
 		t.Fatal(err)

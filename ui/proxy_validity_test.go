@@ -1,11 +1,6 @@
 package ui
 
 import (
-	"context"
-	"crypto/x509"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,7 +12,6 @@ import (
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
 	"github.com/shinsei-app/shinsei/sandbox/service"
-	"github.com/shinsei-app/shinsei/signer"
 	"github.com/shinsei-app/shinsei/submit"
 )
 
@@ -26,24 +20,9 @@ import (
 // world's resident (the principal).
 func datedPOA(t *testing.T, issued time.Time, until string) string {
 	t.Helper()
-	dir := t.TempDir()
-	doc := submit.PowerOfAttorney{Type: submit.PowerOfAttorneyType, Procedure: service.ProcMoveOut,
+	return signedPOA(t, submit.PowerOfAttorney{Type: submit.PowerOfAttorneyType, Procedure: service.ProcMoveOut,
 		Principal: map[string]any{"name": "高橋　花子"}, Proxy: submit.ProxyRef{Name: "高橋　一郎"},
-		IssuedAt: issued.Truncate(time.Second), ValidUntil: until}
-	data, err := json.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	letter := filepath.Join(dir, submit.PowerOfAttorneyName)
-	if err := os.WriteFile(letter, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "POA.asice")
-	cred := signer.Credential{Signer: world.resident.Key, Cert: world.resident.Cert, Chain: []*x509.Certificate{world.resident.Root}}
-	if _, err := signer.Build(context.Background(), out, []signer.File{{Path: letter}}, cred, signer.BuildOptions{Supporting: true}); err != nil {
-		t.Fatal(err)
-	}
-	return out
+		IssuedAt: issued.Truncate(time.Second), ValidUntil: until})
 }
 
 // An expired power of attorney is refused where the proxy adds it, in the
