@@ -155,6 +155,12 @@ type App struct {
 	// for a login (token_memo.go); nil when none is known.
 	card   *knownCard
 	cardMu sync.Mutex
+
+	// probeHC is the client of the pre-check's look at the service
+	// (probe.go), made on first use; its connection is kept between
+	// looks.
+	probeHC *http.Client
+	probeMu sync.Mutex
 }
 
 // libraryEntry is a PKCS#11 library with the module it was opened from.
@@ -232,6 +238,7 @@ func (a *App) Close() error {
 	if a.client != nil {
 		a.client.CloseIdleConnections()
 	}
+	a.closeProbeClient()
 	return errors.Join(errs...)
 }
 

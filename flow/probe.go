@@ -27,10 +27,22 @@ type serviceProbeResult struct {
 	date, sent, received time.Time
 }
 
-// probeService asks the service's catalogue, trusting only the configured
-// anchors, and notes its Date header.
-func (a *App) probeService(ctx context.Context) serviceProbeResult {
-	var res serviceProbeResult
+// probeIdle is how long the pre-check keeps its connection to the
+// service between two looks.
+const probeIdle = 90 * time.Second
+
+// probeClient is the client of the pre-check's look at the service: it
+// trusts only the configured anchors (and the system's roots when asked)
+// and follows no redirect. It is made once for the App, so that the
+// connection of one look, whose TLS certificate was verified when it was
+// made, serves the next ones (a batch's, the next signature's) without a
+// new handshake; it is closed after probeIdle unused and by Close.
+func (a *App) probeClient() *http.Client {
+	a.probeMu.Lock()
+	defer a.probeMu.Unlock()
+	if a.probeHC != nil {
+		return a.probeHC
+	}
 	pool := x509.NewCertPool()
 	if a.cfg.ServiceSystemRoots {
 		if sys, err := x509.SystemCertPool(); err == nil {
@@ -44,13 +56,29 @@ func (a *App) probeService(ctx context.Context) serviceProbeResult {
 	if proxy == nil {
 		proxy = http.ProxyFromEnvironment
 	}
-	hc := &http.Client{
+	a.probeHC = &http.Client{
 		Timeout: probeTimeout,
 		Transport: &http.Transport{Proxy: proxy, TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
-			TLSHandshakeTimeout: probeTimeout},
+			TLSHandshakeTimeout: probeTimeout, MaxIdleConnsPerHost: 1, IdleConnTimeout: probeIdle},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	defer hc.CloseIdleConnections()
+	return a.probeHC
+}
+
+// closeProbeClient closes the pre-check's kept connection.
+func (a *App) closeProbeClient() {
+	a.probeMu.Lock()
+	defer a.probeMu.Unlock()
+	if a.probeHC != nil {
+		a.probeHC.CloseIdleConnections()
+	}
+}
+
+// probeService asks the service's catalogue, trusting only the configured
+// anchors, and notes its Date header.
+func (a *App) probeService(ctx context.Context) serviceProbeResult {
+	var res serviceProbeResult
+	hc := a.probeClient()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.client.BaseURL()+submit.APIPrefix+"/procedures", nil)
 	if err != nil {
 		res.err = err
