@@ -13,8 +13,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -202,37 +205,59 @@ func BenchmarkBatchCardSignaturesVsBareLogins(b *testing.B) {
 		defer os.RemoveAll(shm)
 		fast = shm
 	}
-	batch := func(paths []string, parent string) time.Duration {
+	// The process's CPU (user + system, every thread: the batch, the
+	// virtual card's answers, the reference service) in each round of
+	// each side; the median is reported.
+	var oursCPU, rawCPU []time.Duration
+	batch := func(paths []string, parent string) (time.Duration, time.Duration) {
+		where := "tmpfs"
+		if parent == disk {
+			where = "disk"
+		}
 		out, err := os.MkdirTemp(parent, "batch-")
 		if err != nil {
 			b.Fatal(err)
 		}
+		cpu0 := processCPU(b)
 		start := time.Now()
-		res, err := a.SignBatch(ctx, flow.BatchSignRequest{Forms: paths, OutDir: out,
-			Credential: flow.CredentialChoice{Token: pkcs11.Selector{Label: pkcs11.JPKISignatureLabel}}}, (&recorder{pin: vcard.SignaturePIN}).callbacks(), nil)
+		var res *flow.BatchResult
+		// Labelled for a CPU profile (-cpuprofile; pprof -tagfocus
+		// side=batch-tmpfs-20, batch-tmpfs-1, batch-disk-20 or bare).
+		pprof.Do(ctx, pprof.Labels("side", fmt.Sprintf("batch-%s-%d", where, len(paths))), func(ctx context.Context) {
+			res, err = a.SignBatch(ctx, flow.BatchSignRequest{Forms: paths, OutDir: out,
+				Credential: flow.CredentialChoice{Token: pkcs11.Selector{Label: pkcs11.JPKISignatureLabel}}}, (&recorder{pin: vcard.SignaturePIN}).callbacks(), nil)
+		})
 		d := time.Since(start)
+		cpu := processCPU(b) - cpu0
 		if err != nil || res.Signed != len(paths) {
 			b.Fatalf("batch: %v (%d signed)", err, res.Signed)
 		}
-		return d
+		return d, cpu
 	}
 	var first, firstRaw time.Duration
 	for range b.N * reps {
 		bare.login() // untimed: the batch's logout ended the card's login
+		cpu0 := processCPU(b)
 		start := time.Now()
-		for range n {
-			bare.sign()
-		}
+		pprof.Do(ctx, pprof.Labels("side", "bare"), func(context.Context) {
+			for range n {
+				bare.sign()
+			}
+		})
 		d := time.Since(start)
+		rawCPU = append(rawCPU, processCPU(b)-cpu0)
 		raw = min(raw, d)
 
-		o := batch(paths, fast)
+		o, cpu := batch(paths, fast)
 		if first == 0 {
 			first, firstRaw = o, d
 		}
 		ours = min(ours, o)
-		one = min(one, batch(paths[:1], fast))
-		onDisk = min(onDisk, batch(paths, disk))
+		oursCPU = append(oursCPU, cpu)
+		o1, _ := batch(paths[:1], fast)
+		one = min(one, o1)
+		od, _ := batch(paths, disk)
+		onDisk = min(onDisk, od)
 	}
 	bare.close()
 	if left, _ := card.TriesLeft(); left != vcard.SignaturePINTries {
@@ -245,6 +270,10 @@ func BenchmarkBatchCardSignaturesVsBareLogins(b *testing.B) {
 	// the token, the tries, the login, the certificates, one signature.
 	b.ReportMetric(ms(one), "batch-of-one-ms")
 	b.ReportMetric(ours.Seconds()/raw.Seconds(), "x-bare-C_Sign")
+	// The process's CPU per signature, the median of the rounds of each
+	// side (the batch on tmpfs).
+	b.ReportMetric(ms(median(oursCPU))/n, "batch-cpu-ms/form")
+	b.ReportMetric(ms(median(rawCPU))/n, "bare-cpu-ms/form")
 	b.ReportMetric(onDisk.Seconds()/raw.Seconds(), "x-bare-C_Sign-disk")
 	b.ReportMetric(first.Seconds()/firstRaw.Seconds(), "x-bare-C_Sign-first-batch")
 	// What each signature after the first adds to a batch, against one
@@ -255,6 +284,22 @@ func BenchmarkBatchCardSignaturesVsBareLogins(b *testing.B) {
 	b.Logf("%d card signatures, best of %d: one batch %v (on disk %v; a batch of one form %v), bare context-specific logins + C_Sign %v; ratio %.2f (on disk %.2f); each added form %.2f ms vs %.2f ms bare (%.2f); the first batch, which looked for the card in every slot, %v vs %v bare (%.2f)",
 		n, b.N*reps, ours, onDisk, one, raw, ours.Seconds()/raw.Seconds(), onDisk.Seconds()/raw.Seconds(), marginal*1000, raw.Seconds()*1000/n, marginal/(raw.Seconds()/n),
 		first, firstRaw, first.Seconds()/firstRaw.Seconds())
+}
+
+// median is the middle of ds (the upper one of an even count).
+func median(ds []time.Duration) time.Duration {
+	ds = slices.Clone(ds)
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}
+
+// processCPU is the CPU time (user + system) the process has used.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // bareCard is a session of its own on the card's signature token, logged
