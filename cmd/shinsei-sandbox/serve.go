@@ -81,8 +81,8 @@ func runServe(ctx context.Context, args []string) error {
 	fmt.Printf("  time-stamps     %s  (RFC 3161, announced by the service's catalogue)\n", world.Responders.TSAURL())
 	fmt.Printf("  kit             %s   (roots/*.pem, resident.p12, corporate.p12, official.p12; .p12 password %q)\n", k.Dir, kit.P12Password)
 	if k.HasToken() {
-		fmt.Printf("  resident token  export SOFTHSM2_CONF=%s   (token %q, signature password %s)\n",
-			k.SoftHSMConf, kit.TokenLabel, kit.PIN)
+		fmt.Printf("  resident token  export SOFTHSM2_CONF=%s   (module %s, token %q, signature password %s)\n",
+			k.SoftHSMConf, k.SoftHSMModule, kit.TokenLabel, kit.PIN)
 	} else {
 		fmt.Printf("  resident token  none (%v); the resident's practice credential is resident.p12\n", k.TokenErr)
 	}
