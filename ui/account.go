@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -47,7 +46,6 @@ type account struct {
 
 func newAccount(s *shell) *account {
 	a := &account{s: s, current: wrapped(""), status: wrapped("")}
-	a.current.TextStyle.Bold = true
 	a.choose = widget.NewCheck(tr("account.choose_password"), nil)
 	a.another = widget.NewCheck(tr("account.register_another"), func(bool) { a.updateButtons() })
 	a.anotherRow = checkNamed(a.another)
@@ -61,14 +59,14 @@ func newAccount(s *shell) *account {
 	a.login = newButtonWithIcon(tr("account.login"), theme.LoginIcon(), a.onLogin)
 	a.enter = newButtonWithIcon(tr("account.login_enter"), theme.AccountIcon(), a.onLoginEntering)
 	a.logout = newButtonWithIcon(tr("account.logout"), theme.LogoutIcon(), a.onLogout)
-	idForm := widget.NewForm(widget.NewFormItem(tr("account.id_label"), withName(tr("account.id_label"), a.idEntry)))
+	idForm := newFieldForm(widget.NewFormItem(tr("account.id_label"), withName(tr("account.id_label"), a.idEntry)))
 	a.page = container.NewVBox(heading(tr("account.title")), wrapped(tr("account.intro")),
 		a.current, a.status,
 		// The introductions wrap in the cards' content: a card's subtitle
 		// does not, and would widen the window beyond the screen.
-		widget.NewCard(tr("account.register_title"), "",
+		newCard(tr("account.register_title"), "",
 			container.NewVBox(wrapped(tr("account.register_intro")), a.anotherRow, checkNamed(a.choose), container.NewHBox(a.register, a.p12))),
-		widget.NewCard(tr("account.login_title"), "",
+		newCard(tr("account.login_title"), "",
 			container.NewVBox(wrapped(tr("account.login_intro")), idForm, container.NewHBox(a.login, a.enter, a.logout))))
 	a.box = container.NewVScroll(a.page)
 	a.updateButtons()
@@ -292,7 +290,7 @@ func (a *account) onLogout() {
 	if fa == nil {
 		return
 	}
-	dialog.NewConfirm(tr("account.logout"), tr("account.logout_confirm"), func(yes bool) {
+	newConfirmBox(tr("account.logout"), tr("Yes"), tr("No"), wrapped(tr("account.logout_confirm")), func(yes bool) {
 		if yes {
 			a.logoutNow(fa)
 		}

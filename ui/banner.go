@@ -20,13 +20,12 @@ type wrapLine struct {
 	text  string
 	color color.Color
 	size  float32
-	style fyne.TextStyle
 
 	r *wrapLineRenderer // once rendered
 }
 
-func newWrapLine(s string, c color.Color, size float32, style fyne.TextStyle) *wrapLine {
-	w := &wrapLine{text: s, color: c, size: size, style: style}
+func newWrapLine(s string, c color.Color, size float32) *wrapLine {
+	w := &wrapLine{text: s, color: c, size: size}
 	w.ExtendBaseWidget(w)
 	return w
 }
@@ -34,7 +33,7 @@ func newWrapLine(s string, c color.Color, size float32, style fyne.TextStyle) *w
 // CreateRenderer draws the text on one line until it is laid out
 // narrower than that.
 func (w *wrapLine) CreateRenderer() fyne.WidgetRenderer {
-	whole := textLine(w.text, w.color, w.size, w.style)
+	whole := textLine(w.text, w.color, w.size)
 	width := whole.MinSize().Width
 	w.r = &wrapLineRenderer{w: w, whole: whole, rows: []*fyne.Container{whole}, lines: []string{w.text},
 		width: width, wholeWidth: width}
@@ -69,13 +68,13 @@ func (r *wrapLineRenderer) breakFor(width float32) {
 		r.rows, r.lines = []*fyne.Container{r.whole}, []string{r.w.text}
 		return
 	}
-	size, style := r.w.size, r.w.style
+	size := r.w.size
 	r.lines = strings.Split(breakLines(r.w.text, width, func(s string) float32 {
-		return fyne.MeasureText(s, size, style).Width
+		return fyne.MeasureText(s, size, fyne.TextStyle{}).Width
 	}), "\n")
 	r.rows = r.rows[:0:0]
 	for _, l := range r.lines {
-		r.rows = append(r.rows, textLine(l, r.w.color, size, style))
+		r.rows = append(r.rows, textLine(l, r.w.color, size))
 	}
 }
 

@@ -59,7 +59,7 @@ func TestTheBannerWrapsAtNarrowWidthsAndShowsAllItsText(t *testing.T) {
 						t.Errorf("the banner draws %q for %q", drawn, l.text)
 					}
 					for _, d := range drawn {
-						if w := textLine(d, bannerInk, l.size, l.style).MinSize().Width; w > l.Size().Width {
+						if w := textLine(d, bannerInk, l.size).MinSize().Width; w > l.Size().Width {
 							t.Errorf("the line %q is %v wide, more than the %v it has", d, w, l.Size().Width)
 						}
 					}

@@ -96,7 +96,7 @@ func (c *credentialScreen) show(f *flow.FoundCredentials) {
 		c.list.Add(c.fileCard(file))
 	}
 	for _, k := range f.Kept {
-		c.list.Add(widget.NewCard(k.TokenLabel, tr("cred.kept_absent"), wrapped(certLine(k.Cert))))
+		c.list.Add(newCard(k.TokenLabel, tr("cred.kept_absent"), wrapped(certLine(k.Cert))))
 	}
 	for _, p := range f.Problems {
 		e := explain.Of(p.Err)
@@ -148,12 +148,12 @@ func (c *credentialScreen) tokenCard(t flow.FoundToken) fyne.CanvasObject {
 			locked.Importance = widget.DangerImportance
 			lines.Add(locked)
 		}
-		return widget.NewCard(name, "", lines)
+		return newCard(name, "", lines)
 	}
 	choose := newButtonWithIcon(tr("cred.use"), theme.ConfirmIcon(), func() { c.onChoose(t) }).named(nameFor(tr("cred.use"), name))
 	choose.Importance = widget.HighImportance
 	c.choices = append(c.choices, choose)
-	return widget.NewCard(name, "", container.NewBorder(nil, nil, nil, container.NewCenter(choose), lines))
+	return newCard(name, "", container.NewBorder(nil, nil, nil, container.NewCenter(choose), lines))
 }
 
 // fileCard shows a suggested certificate file: what it is, its name,
@@ -170,7 +170,7 @@ func (c *credentialScreen) fileCard(f flow.CredentialFile) fyne.CanvasObject {
 		named(nameFor(tr("cred.use_file"), text(f.Label)))
 	use.Importance = widget.HighImportance
 	c.files = append(c.files, use)
-	return widget.NewCard(text(f.Label), "", container.NewBorder(nil, nil, nil, container.NewCenter(use), lines))
+	return newCard(text(f.Label), "", container.NewBorder(nil, nil, nil, container.NewCenter(use), lines))
 }
 
 // certLine describes a certificate without personal data: its issuer and

@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
@@ -61,7 +60,7 @@ func TestEveryFormOfTheCatalogueIsEnglishInEnglishWithCapitalisedLabelsAndEnglis
 			s.showForm()
 			f := s.form
 			for _, o := range test.LaidOutObjects(f.box) {
-				if form, ok := o.(*widget.Form); ok {
+				if form, ok := o.(*fieldForm); ok {
 					for _, it := range form.Items {
 						if !startsWithCapital(it.Text) {
 							t.Errorf("the label %q starts with a small letter", it.Text)

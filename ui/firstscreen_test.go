@@ -71,7 +71,12 @@ func TestTheFirstScreenShowsTheSixTabsOnTheLeadingSideWithTheRightOneSelected(t 
 			}
 			// Each tab is where a tap selects it (the bar shows all six,
 			// none in an overflow menu), from the last back to the first.
-			targets := s.tabTargets()
+			var targets []Target
+			for _, tg := range s.targets() {
+				if tg.Context == tabContext {
+					targets = append(targets, tg)
+				}
+			}
 			if len(targets) != len(tabSteps) {
 				t.Fatalf("%d tabs are listed as targets, want %d", len(targets), len(tabSteps))
 			}

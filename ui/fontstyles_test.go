@@ -1,7 +1,11 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
+	"runtime"
+	"strings"
+	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -45,11 +49,11 @@ func drawnStyles(win fyne.Window, screen string, styles map[fyne.TextStyle]strin
 }
 
 // Fyne loads a set of faces (the embedded font, its own fallbacks, the
-// emoji font, a system font) for each text style it meets, ≈ 9 MB each,
-// and keeps them. The app loads regular and bold at start (loadFonts);
-// a screen of one application that drew a third style cost a third set
-// at the receipt (the receipt numbers were bold monospace, drawn in the
-// same font anyway).
+// emoji font, a system font) for each text style it meets, ≈ 11 MB each,
+// and keeps them. The app draws one style, regular, which it loads at
+// start (startStyles): a button, a tab, a card, a form or a dialog of
+// Fyne's own would draw bold and cost a second set, before the first
+// frame.
 func TestEveryTextOfAnApplicationAndTheOtherTabsIsDrawnInAStyleLoadedAtStart(t *testing.T) {
 	useLanguage(i18n.Japanese)
 	loaded := map[fyne.TextStyle]bool{}
@@ -57,7 +61,8 @@ func TestEveryTextOfAnApplicationAndTheOtherTabsIsDrawnInAStyleLoadedAtStart(t *
 		loaded[s] = true
 	}
 	styles := map[fyne.TextStyle]string{}
-	h := newHarness(t, config(t))
+	th := &recordingTheme{asked: map[fyne.TextStyle]string{}}
+	h := newHarnessThemed(t, config(t), th)
 	h.wait("catalogue")
 	drawnStyles(h.s.win, "home", styles)
 	h.startProcedure(service.ProcMoveOut)
@@ -87,6 +92,8 @@ func TestEveryTextOfAnApplicationAndTheOtherTabsIsDrawnInAStyleLoadedAtStart(t *
 		h.s.tabs.SelectIndex(tab.index)
 		drawnStyles(h.s.win, tab.name, styles)
 	}
+	h.s.showError(errors.New("the service could not be reached"))
+	drawnStyles(h.s.win, "error dialog", styles)
 
 	if len(styles) == 0 {
 		t.Fatal("no text found; the walk sees nothing")
@@ -94,6 +101,51 @@ func TestEveryTextOfAnApplicationAndTheOtherTabsIsDrawnInAStyleLoadedAtStart(t *
 	for s, where := range styles {
 		if !loaded[s] {
 			t.Errorf("a text is drawn in style %+v, which is not loaded at start (%s)", s, where)
+		}
+	}
+	// Measured too: a text measured in another style, even one never
+	// drawn, makes Fyne load that style's set of faces.
+	th.mu.Lock()
+	defer th.mu.Unlock()
+	for s, where := range th.asked {
+		if !loaded[s] {
+			t.Errorf("Fyne loaded the faces of style %+v, which is not loaded at start, first for:\n%s", s, where)
+		}
+	}
+}
+
+// recordingTheme is Shinsei's theme that records each text style Fyne
+// asks it a font for — Fyne asks once per style, when it loads that
+// style's faces — with where it was first asked.
+type recordingTheme struct {
+	Theme
+	mu    sync.Mutex
+	asked map[fyne.TextStyle]string
+}
+
+func (r *recordingTheme) Font(s fyne.TextStyle) fyne.Resource {
+	r.mu.Lock()
+	if _, ok := r.asked[s]; !ok {
+		r.asked[s] = fyneCaller()
+	}
+	r.mu.Unlock()
+	return r.Theme.Font(s)
+}
+
+// fyneCaller is the stack of the caller, from the first function of the
+// app's or of a Fyne widget's, for a test's message.
+func fyneCaller() string {
+	var b strings.Builder
+	pcs := make([]uintptr, 40)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	for {
+		f, more := frames.Next()
+		if strings.Contains(f.Function, "/widget.") || strings.Contains(f.Function, "/container.") ||
+			strings.Contains(f.Function, "/dialog.") || strings.Contains(f.Function, "shinsei/ui.") {
+			fmt.Fprintf(&b, "  %s\n", f.Function)
+		}
+		if !more {
+			return b.String()
 		}
 	}
 }

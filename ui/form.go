@@ -65,7 +65,7 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 	f.next.Importance = widget.HighImportance
 	f.back = newButtonWithIcon(tr("common.back"), theme.NavigateBackIcon(), f.onBack)
 
-	form := widget.NewForm()
+	form := newFieldForm()
 	for _, name := range d.proc.Form.Applicant {
 		if name == "sex" {
 			f.sex = widget.NewSelect(sexChoices(), nil)
@@ -84,7 +84,7 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 	if len(d.proc.Form.Applicant) > 0 {
 		f.note.SetText(f.applicantNote())
 	}
-	fields := widget.NewForm()
+	fields := newFieldForm()
 	for _, fl := range d.proc.Form.Fields {
 		label := fl.LabelJA
 		if currentLanguage() == i18n.English {
@@ -105,9 +105,9 @@ func newFormScreen(s *shell, d *draft) *formScreen {
 	}
 	f.showAttachments()
 	body := container.NewVBox(f.problems,
-		widget.NewLabelWithStyle(tr("form.applicant"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		subheading(tr("form.applicant")),
 		f.note, form, widget.NewSeparator(),
-		widget.NewLabelWithStyle(tr("form.fields"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		subheading(tr("form.fields")),
 		fields, widget.NewSeparator(), f.row("attachments", container.NewVBox(f.attached, f.attachRow), ""))
 	f.body = body
 	f.scroll = container.NewVScroll(body)

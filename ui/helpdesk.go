@@ -49,7 +49,6 @@ func newHelpDesk(s *shell) *helpDesk {
 		progress: widget.NewProgressBarInfinite()}
 	h.progress.Hide()
 	h.progress.Stop()
-	h.verdict.TextStyle.Bold = true
 	h.verdict.Hide()
 	h.saveAs = h.askSaveAs
 	h.run = newButtonWithIcon(tr("help.run"), theme.SearchIcon(), h.onRun)

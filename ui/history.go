@@ -137,7 +137,7 @@ func (h *history) onReload() {
 // heldRow is an application waiting in the outbox, with its button that
 // sends it now.
 func (h *history) heldRow(it submit.Item) fyne.CanvasObject {
-	head := widget.NewLabelWithStyle(h.procedureName(it.Procedure), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head := subheading(h.procedureName(it.Procedure))
 	head.Wrapping = fyne.TextWrapWord
 	state := wrapped(tr("history.held_when", map[string]any{"At": it.CreatedAt.Local().Format("2006-01-02 15:04"), "File": it.File}))
 	h.heldStates[it.ID] = state
@@ -146,7 +146,7 @@ func (h *history) heldRow(it submit.Item) fyne.CanvasObject {
 		named(nameFor(tr("history.send_now"), h.procedureName(it.Procedure)))
 	btn.Importance = widget.HighImportance
 	h.sendNow[id] = btn
-	return widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(btn), container.NewVBox(head, state)))
+	return newCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(btn), container.NewVBox(head, state)))
 }
 
 // onSendNow sends a held application now and shows its receipt; when it
@@ -189,14 +189,14 @@ func (h *history) onSendNow(id string) {
 // refusedRow is an application the service refused: its reason, in both
 // languages as the service gave it, and what to do.
 func (h *history) refusedRow(it submit.Item) fyne.CanvasObject {
-	head := widget.NewLabelWithStyle(h.procedureName(it.Procedure), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head := subheading(h.procedureName(it.Procedure))
 	head.Wrapping = fyne.TextWrapWord
 	lines := container.NewVBox(head, wrapped(tr("history.refused_when", map[string]any{
 		"At": it.RefusedAt.Local().Format("2006-01-02 15:04"), "File": it.File})))
 	refusal := flow.Refusal(it)
 	if refusal == nil {
 		lines.Add(wrapped(tr("history.refused_unknown")))
-		return widget.NewCard("", "", lines)
+		return newCard("", "", lines)
 	}
 	p := it.Problem
 	for _, m := range slices.Compact([]string{p.MessageJA, p.MessageEN}) {
@@ -211,11 +211,11 @@ func (h *history) refusedRow(it submit.Item) fyne.CanvasObject {
 		d.Importance = widget.WarningImportance
 		lines.Add(d)
 	}
-	return widget.NewCard("", "", lines)
+	return newCard("", "", lines)
 }
 
 func (h *history) row(r submit.Record) fyne.CanvasObject {
-	num := widget.NewLabelWithStyle(r.ArrivalNumber, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}) // not Monospace: see startStyles
+	num := subheading(r.ArrivalNumber) // not Monospace: see startStyles
 	num.Selectable = true
 	when := tr("history.when", map[string]any{"At": r.ReceivedAt.Local().Format("2006-01-02 15:04"), "Proc": h.procedureName(r.Procedure)})
 	state := wrapped(when)
@@ -236,7 +236,7 @@ func (h *history) row(r submit.Record) fyne.CanvasObject {
 	}
 	lines.Add(notices)
 	lines.Add(h.life.box(arrival))
-	return widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(btn), lines))
+	return newCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(btn), lines))
 }
 
 // procedureName is the procedure's title from the catalogue, or its ID

@@ -89,7 +89,7 @@ func (h *home) show(procs []flow.ProcedureInfo) {
 			named(nameFor(tr("home.start"), procTitle(p)))
 		start.Importance = widget.HighImportance
 		h.starts = append(h.starts, start)
-		title := widget.NewLabelWithStyle(procTitle(p), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		title := subheading(procTitle(p))
 		needs := wrapped(tr("home.needs") + needsText(p.Procedure))
 		info := container.NewVBox(container.NewHBox(title, levelBadge(p.Level)), needs)
 		if poaOffered(p) {
@@ -99,7 +99,7 @@ func (h *home) show(procs []flow.ProcedureInfo) {
 			h.poas[p.ID] = poa
 			info.Add(container.NewHBox(poa))
 		}
-		h.list.Add(widget.NewCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(start), info)))
+		h.list.Add(newCard("", "", container.NewBorder(nil, nil, nil, container.NewCenter(start), info)))
 	}
 }
 

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
@@ -79,7 +78,7 @@ func (b *keyButton) TypedKey(k *fyne.KeyEvent) {
 // has the focus while the dialog is shown: Enter or Escape closes it, as
 // a click does.
 type closableDialog struct {
-	dialog.Dialog
+	*dialogBox
 	close *keyButton
 	win   fyne.Window
 }
@@ -87,14 +86,12 @@ type closableDialog struct {
 func newClosableDialog(title string, content fyne.CanvasObject, win fyne.Window) *closableDialog {
 	d := &closableDialog{win: win}
 	d.close = newKeyButton(tr("common.close"), func() { d.Hide() })
-	c := dialog.NewCustomWithoutButtons(title, content, win)
-	c.SetButtons([]fyne.CanvasObject{d.close})
-	d.Dialog = c
+	d.dialogBox = newDialogBox(title, content, win, d.close)
 	return d
 }
 
 // Show shows the dialog and gives its Close button the focus.
 func (d *closableDialog) Show() {
-	d.Dialog.Show()
+	d.dialogBox.Show()
 	d.win.Canvas().Focus(d.close)
 }

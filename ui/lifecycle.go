@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -32,7 +31,7 @@ type lifeActions struct {
 	boxes     map[string]*fyne.Container
 	withdraws map[string]*focusButton
 	amends    map[string]*focusButton
-	confirm   *dialog.ConfirmDialog
+	confirm   *confirmBox
 	choice    *widget.RadioGroup
 }
 
@@ -153,7 +152,7 @@ func (h *history) confirmWithdraw(arrival string, found *flow.FoundCredentials) 
 		content.Add(wrapped(tr("history.withdraw_sign")))
 		content.Add(radio)
 	}
-	d := dialog.NewCustomConfirm(tr("history.withdraw_title"), tr("history.withdraw_yes"), tr("history.withdraw_cancel"), content, func(ok bool) {
+	d := newConfirmBox(tr("history.withdraw_title"), tr("history.withdraw_yes"), tr("history.withdraw_cancel"), content, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -163,7 +162,7 @@ func (h *history) confirmWithdraw(arrival string, found *flow.FoundCredentials) 
 		}
 		h.runWithdraw(arrival, choice)
 	}, h.s.win)
-	d.SetConfirmImportance(widget.DangerImportance)
+	d.yes.Importance = widget.DangerImportance
 	d.Resize(fyne.NewSize(520, 0))
 	h.life.confirm = d
 	d.Show()

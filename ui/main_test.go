@@ -133,7 +133,23 @@ func newHarness(t *testing.T, cfg flow.Config) *harness {
 // newHarnessWith is newHarness with the options given (Open included).
 func newHarnessWith(t *testing.T, opts Options) *harness {
 	t.Helper()
+	return newHarnessIn(t, opts, test.NewTempApp(t))
+}
+
+// newHarnessThemed is newHarness in an app with the theme th, one built on
+// Shinsei's.
+func newHarnessThemed(t *testing.T, cfg flow.Config, th fyne.Theme) *harness {
+	t.Helper()
 	a := test.NewTempApp(t)
+	a.Settings().SetTheme(th)
+	return newHarnessIn(t, Options{Open: func(ctx context.Context, _ Settings) (*flow.App, error) {
+		return flow.Open(ctx, cfg)
+	}}, a)
+}
+
+// newHarnessIn is newHarnessWith in the app a.
+func newHarnessIn(t *testing.T, opts Options, a fyne.App) *harness {
+	t.Helper()
 	h := &harness{t: t, events: make(chan string, 256)}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

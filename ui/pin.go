@@ -75,7 +75,7 @@ func (d *pinDialog) build() {
 		title = tr("pin.title_jpki")
 	}
 	d.tries = wrapped(d.triesText())
-	d.tries.TextStyle.Bold = true
+	d.tries.Importance = widget.WarningImportance
 	d.cancel = newButtonWithIcon(tr("common.cancel"), theme.CancelIcon(), d.onCancel)
 	content := container.NewVBox(heading(title), d.tries)
 
@@ -103,7 +103,6 @@ func (d *pinDialog) build() {
 	if d.req.Status.FinalTry {
 		d.warning = wrapped(tr("pin.final_warning"))
 		d.warning.Importance = widget.DangerImportance
-		d.warning.TextStyle.Bold = true
 		d.final = widget.NewCheck(tr("pin.final_check"), func(bool) { d.updateOK() })
 		content.Add(d.warning)
 		content.Add(checkNamed(d.final))

@@ -119,12 +119,11 @@ func newPOAScreen(s *shell, procedure string) *poaScreen {
 	if len(p.procs) == 0 {
 		p.status.SetText(tr("poa.procedure_none"))
 	}
-	bold := fyne.TextStyle{Bold: true}
 	p.content = container.NewVBox(
-		widget.NewLabelWithStyle(tr("poa.procedure"), fyne.TextAlignLeading, bold), withName(tr("poa.procedure"), p.proc),
-		widget.NewLabelWithStyle(tr("poa.proxy"), fyne.TextAlignLeading, bold), withName(tr("poa.proxy"), p.by),
+		subheading(tr("poa.procedure")), withName(tr("poa.procedure"), p.proc),
+		subheading(tr("poa.proxy")), withName(tr("poa.proxy"), p.by),
 		withNameFunc(p.proxyLabel, p.proxyName), wrapped(tr("poa.proxy_hint")),
-		widget.NewLabelWithStyle(tr("poa.until"), fyne.TextAlignLeading, bold), p.until.view(),
+		subheading(tr("poa.until")), p.until.view(),
 		p.outLabel, container.NewHBox(p.chooseOut),
 		widget.NewSeparator(), wrapped(tr("poa.choose_credential")), p.creds, container.NewHBox(p.find, p.browse),
 		widget.NewSeparator(), p.status, p.result)
@@ -422,7 +421,6 @@ func (s *shell) confirmPOA(ctx context.Context, pc *flow.Precheck, summary strin
 	onMain(func() {
 		s.check = newPrecheckPanel(s, pc, answer)
 		says := wrapped(tr("poa.confirm", map[string]any{"Summary": summary}))
-		says.TextStyle.Bold = true
 		pop = widget.NewModalPopUp(container.NewPadded(container.NewBorder(says, nil, nil, nil, s.check.view())), s.win.Canvas())
 		pop.Resize(fyne.NewSize(720, 560))
 		pop.Show()

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/shinsei-app/shinsei/i18n"
 )
@@ -28,15 +27,14 @@ func newSignedContent(d *draft) *signedContent {
 		c.box = container.NewVBox()
 		return c
 	}
-	bold := fyne.TextStyle{Bold: true}
-	box := container.NewVBox(widget.NewLabelWithStyle(tr("precheck.content"), fyne.TextAlignLeading, bold))
-	section := func(title string) *widget.Form {
-		box.Add(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, bold))
-		f := widget.NewForm()
+	box := container.NewVBox(subheading(tr("precheck.content")))
+	section := func(title string) *fieldForm {
+		box.Add(subheading(title))
+		f := newFieldForm()
 		box.Add(f)
 		return f
 	}
-	add := func(f *widget.Form, label, value string) {
+	add := func(f *fieldForm, label, value string) {
 		if value == "" {
 			value = tr("precheck.content_empty")
 		}

@@ -577,7 +577,7 @@ func TestALineIsCutWhereItsScriptChangesAndDrawsAtItsWholeWidth(t *testing.T) {
 	test.NewTempApp(t).Settings().SetTheme(Theme{})
 	s := "このパソコンの中だけで動く練習用の環境です。 signature password: SANDBOX1"
 	whole := canvas.NewText(s, color.Black).MinSize()
-	line := textLine(s, color.Black, theme.TextSize(), fyne.TextStyle{})
+	line := textLine(s, color.Black, theme.TextSize())
 	if got := line.MinSize(); math.Abs(float64(got.Width-whole.Width)) > 1 || got.Height != whole.Height {
 		t.Errorf("the line cut in runs is %v, the whole text %v", got, whole)
 	}

@@ -54,7 +54,7 @@ func newSettings(s *shell) *settings {
 	}
 	st.save = newButtonWithIcon(tr("settings.save"), theme.DocumentSaveIcon(), st.onSave)
 	st.save.Importance = widget.HighImportance
-	form := widget.NewForm(
+	form := newFieldForm(
 		widget.NewFormItem(tr("settings.service"), withName(tr("settings.service"), st.serviceURL)),
 		widget.NewFormItem(tr("settings.service_anchors"), withName(tr("settings.service_anchors"), st.anchors)),
 		widget.NewFormItem("", checkNamed(st.system)),

@@ -40,7 +40,7 @@ type shell struct {
 	mu  sync.Mutex
 	app *flow.App // nil until Options.Open returned
 
-	tabs     *container.AppTabs
+	tabs     *navigation
 	applyTab *container.TabItem
 	apply    *fyne.Container // the application wizard's current screen
 	banner   fyne.CanvasObject
@@ -134,7 +134,8 @@ func (d *draft) fillsAfterPIN() bool {
 // window exists and before any text is measured.
 func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()) *shell {
 	useLanguage(opts.Settings.Lang)
-	if _, ok := fa.Settings().Theme().(Theme); !ok {
+	widget.RichTextStyleStrong.TextStyle.Bold = false // buttons' labels: see startStyles
+	if _, ok := fa.Settings().Theme().(interface{ shinsei() }); !ok {
 		fa.Settings().SetTheme(Theme{})
 	}
 	s := &shell{ctx: ctx, fa: fa, opts: opts, win: fa.NewWindow(tr("app.title"))}
@@ -162,21 +163,14 @@ func newShell(ctx context.Context, fa fyne.App, opts Options, fontsLoaded func()
 	s.settings = newLazy(func() *settings { return newSettings(s) })
 	s.help = newLazy(func() *helpDesk { return newHelpDesk(s) })
 	s.applyTab = container.NewTabItemWithIcon(tr("nav.apply"), theme.DocumentCreateIcon(), s.apply)
-	// The tab bar is placed while it has no tabs: Fyne lays the tabs out
-	// again when their location is set, and, at the size of a widget not
-	// yet in a window (zero), it builds the bar once for each tab count
-	// from six down to one, icons and labels each time. The window's own
-	// layout then builds it once, at its real size.
-	s.tabs = container.NewAppTabs()
-	s.tabs.SetTabLocation(container.TabLocationLeading)
-	s.tabs.Items = []*container.TabItem{
+	s.tabs = newNavigation(
 		s.applyTab,
 		container.NewTabItemWithIcon(tr("nav.history"), theme.HistoryIcon(), s.history.place),
 		container.NewTabItemWithIcon(tr("nav.account"), theme.AccountIcon(), s.account.place),
 		container.NewTabItemWithIcon(tr("nav.verify"), theme.MailComposeIcon(), s.verify.place),
 		container.NewTabItemWithIcon(tr("nav.settings"), theme.SettingsIcon(), s.settings.place),
 		container.NewTabItemWithIcon(tr("nav.help"), theme.HelpIcon(), s.help.place),
-	}
+	)
 	s.tabs.OnSelected = s.onTab
 
 	top := container.NewVBox()
@@ -216,8 +210,8 @@ func (s *shell) sandboxBanner() fyne.CanvasObject {
 	bg := canvas.NewRectangle(color.NRGBA{0xff, 0xe0, 0x82, 0xff})
 	s.note = container.NewVBox()
 	lines := container.NewVBox(
-		newWrapLine(tr("sandbox.banner"), bannerInk, theme.TextSize()+2, fyne.TextStyle{Bold: true}),
-		newWrapLine(tr("sandbox.explain"), bannerInk, theme.TextSize(), fyne.TextStyle{}),
+		newWrapLine(tr("sandbox.banner"), bannerInk, theme.TextSubHeadingSize()),
+		newWrapLine(tr("sandbox.explain"), bannerInk, theme.TextSize()),
 		s.note)
 	s.showSandboxNote()
 	return container.NewStack(bg, container.NewPadded(lines))
@@ -232,7 +226,7 @@ func (s *shell) showSandboxNote() {
 	s.note.RemoveAll()
 	for _, line := range strings.Split(s.opts.SandboxNote(), "\n") {
 		if line != "" {
-			s.note.Add(newWrapLine(line, bannerInk, theme.TextSize(), fyne.TextStyle{}))
+			s.note.Add(newWrapLine(line, bannerInk, theme.TextSize()))
 		}
 	}
 	// The banner's height may change: lay the window out again.

@@ -3,7 +3,6 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -47,13 +46,14 @@ func (s *shell) targets() []Target {
 			}
 		case *container.Scroll:
 			walk(o.Content, context)
-		case *container.AppTabs:
-			if it := o.Selected(); it != nil {
-				walk(it.Content, context)
+		case *navigation:
+			for _, b := range o.buttons {
+				walk(b, tabContext)
 			}
+			walk(o.Selected().Content, context)
 		case *widget.PopUp:
 			walk(o.Content, context)
-		case *widget.Card:
+		case *card:
 			if o.Title != "" {
 				context = o.Title
 			} else {
@@ -63,7 +63,6 @@ func (s *shell) targets() []Target {
 		}
 	}
 	walk(s.win.Canvas().Content(), "")
-	out = append(out, s.tabTargets()...)
 	for _, o := range s.win.Canvas().Overlays().List() {
 		if p := overlayPopUp(o); p != nil {
 			o = p
@@ -78,37 +77,6 @@ func (s *shell) targets() []Target {
 
 // tabContext is the Context of the navigation's tabs among the targets.
 const tabContext = "tab"
-
-// tabTargets are the navigation's tabs, as targets with the tab's name
-// and the Context "tab". Fyne does not expose its tab buttons, so their
-// places are worked out as its layout places them on the leading side: a
-// column from the top, each an icon above one line of bold text, padding
-// between them (TestTheTabsListedAsTargetsAreWhereATapSelectsThem holds
-// this to Fyne's own layout).
-func (s *shell) tabTargets() []Target {
-	sel := s.tabs.Selected()
-	if sel == nil || !s.tabs.Visible() {
-		return nil
-	}
-	drv := s.fa.Driver()
-	th := s.tabs.Theme()
-	pad, inner := th.Size(theme.SizeNamePadding), th.Size(theme.SizeNameInnerPadding)
-	icon, textSize := th.Size(theme.SizeNameInlineIcon), th.Size(theme.SizeNameText)
-	at := drv.AbsolutePositionForObject(s.tabs)
-	contentX := drv.AbsolutePositionForObject(sel.Content).X
-	x := at.X + (contentX-pad-at.X)/2 // the middle of the bar
-	y := at.Y
-	var out []Target
-	for _, it := range s.tabs.Items {
-		// Fyne 2.8: an icon 1.5× the inline size, drawn over the
-		// padding it would leave above the text, then the text, inner
-		// padding around both.
-		h := 1.5*icon - pad + fyne.MeasureText(it.Text, textSize, fyne.TextStyle{Bold: true}).Height + inner
-		out = append(out, Target{Label: it.Text, Context: tabContext, X: x, Y: y + h/2})
-		y += h + pad
-	}
-	return out
-}
 
 // firstLabel is the text of the first label in o, in layout order.
 func firstLabel(o fyne.CanvasObject) string {

@@ -4,7 +4,9 @@ import (
 	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/shinsei-app/shinsei/assets"
 )
@@ -17,8 +19,12 @@ type Theme struct{}
 
 var _ fyne.Theme = Theme{}
 
-// Font returns the embedded BIZ UDPGothic for every style: Bold for bold
-// text, Regular for everything else (italic, monospace and symbol
+// shinsei marks Shinsei's theme, and a theme built on it (the tests').
+func (Theme) shinsei() {}
+
+// Font returns the embedded BIZ UDPGothic for every style: Bold for the
+// few bold texts Fyne draws itself (startStyles), Regular for everything
+// else (italic, monospace and symbol
 // included — the font has no italic, and a fixed-width Latin font would
 // draw Japanese as boxes).
 func (Theme) Font(s fyne.TextStyle) fyne.Resource {
@@ -79,23 +85,50 @@ func (Theme) Size(n fyne.ThemeSizeName) float32 {
 }
 
 // startStyles are the text styles whose faces loadFonts loads, and the
-// only ones the app draws text in: Fyne loads and keeps a set of faces
-// for each style it meets (the theme's font, its own fallback, its emoji
-// and symbol fonts and a system font: ≈ 9 MB), even where, as here, the
-// theme gives two styles the same font. Text that would be monospace
-// (receipt numbers) is drawn in one of these: the theme's font would be
-// the same.
-var startStyles = []fyne.TextStyle{{}, {Bold: true}}
+// only ones the app draws text in: one, regular. Fyne loads and keeps a
+// set of faces for each style it meets, even one measured and never
+// drawn — the theme's font, its own fallback, its emoji and symbol fonts
+// and a system font — and its own widgets draw bold: a second set, ≈ 13
+// MiB at the receipt and ≈ 10 ms before the first frame (a window that
+// drew nothing bold measured 173 against 186 MiB, 1.05× against 1.19×
+// the minimal window's first frame). So the window's buttons, tabs,
+// cards, forms and dialogs are drawn regular (focusButton through
+// widget.RichTextStyleStrong, navigation, card, fieldForm, dialogBox),
+// and what stands out does so by its size (heading, subheading) or its
+// colour. Fyne's file dialog still draws its title bold: opening one
+// loads the bold faces then. Text that would be monospace (receipt
+// numbers) is drawn regular too: the theme's font would be the same.
+var startStyles = []fyne.TextStyle{{}}
 
-// loadFonts loads the faces of regular and bold text (the embedded font
+// regular draws in the regular style the texts among objects, and those
+// of the containers among them, that a Fyne widget made bold: its
+// buttons' labels, its cards' titles, its forms' labels. It is called on
+// a widget's renderer as it is made, before any of its text is measured.
+func regular(objects ...fyne.CanvasObject) {
+	for _, o := range objects {
+		switch o := o.(type) {
+		case *canvas.Text:
+			o.TextStyle.Bold = false
+		case *widget.RichText:
+			for _, seg := range o.Segments {
+				if t, ok := seg.(*widget.TextSegment); ok {
+					t.Style.TextStyle.Bold = false
+				}
+			}
+		case *fyne.Container:
+			regular(o.Objects...)
+		}
+	}
+}
+
+// loadFonts loads the faces of the regular style (the embedded font
 // with Fyne's fallbacks) on another core while the window is being
-// created, and returns a function that waits until both are loaded.
+// created, and returns a function that waits until they are loaded.
 // Fyne keeps the faces it loaded but does not share a load in progress:
 // a text measured before then would load the same faces a second time,
-// on the thread that builds the window. The two are loaded one after
-// the other, on one goroutine: Fyne (since 2.8) shapes every text with
-// one shaper, which two texts measured at once corrupt (the app then
-// panicked at start, now and then, inside the shaper).
+// on the thread that builds the window; and Fyne (since 2.8) shapes
+// every text with one shaper, which two texts measured at once corrupt
+// (the app then panicked at start, now and then, inside the shaper).
 func loadFonts() (wait func()) {
 	done := make(chan struct{})
 	go func() {

@@ -63,7 +63,6 @@ func badge(label string, c color.Color) fyne.CanvasObject {
 	bg := canvas.NewRectangle(c)
 	bg.CornerRadius = 4
 	t := canvas.NewText(" "+label+" ", color.White)
-	t.TextStyle.Bold = true
 	t.TextSize = theme.TextSize() - 2
 	return container.NewStack(bg, container.NewPadded(t))
 }
@@ -77,9 +76,8 @@ func statusLine(l level, title, found, todo string) fyne.CanvasObject {
 
 // statusLineWith is statusLine with the word for its colour given.
 func statusLineWith(l level, w, title, found, todo string) fyne.CanvasObject {
-	head := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head := widget.NewLabel(title)
 	word := canvas.NewText(w, l.color())
-	word.TextStyle.Bold = true
 	lines := container.NewVBox(container.NewHBox(word, head))
 	if found != "" {
 		lines.Add(wrapped(found))
@@ -97,14 +95,79 @@ func statusLineWith(l level, w, title, found, todo string) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, container.NewHBox(bar, widget.NewIcon(l.icon())), nil, lines)
 }
 
+// card is widget.Card with its title in the regular style, as every text
+// of the window (startStyles).
+type card struct{ widget.Card }
+
+func newCard(title, subtitle string, content fyne.CanvasObject) *card {
+	c := &card{}
+	c.Title, c.Subtitle, c.Content = title, subtitle, content
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// CreateRenderer is the card's own, its title made regular before it is
+// measured.
+func (c *card) CreateRenderer() fyne.WidgetRenderer {
+	r := c.Card.CreateRenderer()
+	regular(r.Objects()...)
+	return r
+}
+
+// fieldForm is widget.Form's layout — each field beside its name, the
+// names in a column — with the names in the regular style, as every text
+// of the window (startStyles): widget.Form draws them bold.
+type fieldForm struct {
+	widget.BaseWidget
+	// Items are the names and fields, in order.
+	Items []*widget.FormItem
+	grid  *fyne.Container
+}
+
+// newFieldForm is a form of items.
+func newFieldForm(items ...*widget.FormItem) *fieldForm {
+	f := &fieldForm{grid: container.New(layout.NewFormLayout())}
+	for _, it := range items {
+		f.AppendItem(it)
+	}
+	f.ExtendBaseWidget(f)
+	return f
+}
+
+// Append adds the field w named text.
+func (f *fieldForm) Append(text string, w fyne.CanvasObject) {
+	f.AppendItem(widget.NewFormItem(text, w))
+}
+
+// AppendItem adds it.
+func (f *fieldForm) AppendItem(it *widget.FormItem) {
+	f.Items = append(f.Items, it)
+	name := widget.NewLabel(it.Text)
+	name.Alignment = fyne.TextAlignTrailing
+	f.grid.Add(name)
+	f.grid.Add(it.Widget)
+}
+
+// CreateRenderer draws the grid.
+func (f *fieldForm) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(f.grid) }
+
 // wrapped is a label that wraps by the rules of Japanese line breaking
 // (textLabel).
 func wrapped(s string) *textLabel { return newTextLabel(s) }
 
-// heading is a screen's title.
+// heading is a screen's title: large, in the one style the app draws
+// (startStyles).
 func heading(s string) *widget.Label {
-	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l := widget.NewLabel(s)
 	l.SizeName = theme.SizeNameHeadingText
+	return l
+}
+
+// subheading is the title of a part of a screen — a procedure, an
+// application, a group of fields — a size between heading and text.
+func subheading(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.SizeName = theme.SizeNameSubHeadingText
 	return l
 }
 
@@ -120,7 +183,6 @@ type bigNumber struct {
 func newBigNumber(win fyne.Window, caption, value string) *bigNumber {
 	b := &bigNumber{caption: widget.NewLabel(caption), number: widget.NewLabel(value), value: value}
 	b.number.SizeName = sizeNameNumber
-	b.number.TextStyle = fyne.TextStyle{Bold: true} // not Monospace: see startStyles
 	b.number.Selectable = true
 	b.copy = newButtonWithIcon(tr("common.copy"), theme.ContentCopyIcon(), b.onCopy(win)).named(nameFor(tr("common.copy"), caption+" "+value))
 	return b
@@ -147,11 +209,11 @@ func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
 // explanation is 15 runs, several milliseconds before the first frame;
 // cut at the runs, it costs its width once. It draws the same: Fyne
 // shapes each run apart anyway.
-func textLine(s string, c color.Color, size float32, style fyne.TextStyle) *fyne.Container {
+func textLine(s string, c color.Color, size float32) *fyne.Container {
 	row := &fyne.Container{Layout: runsLayout{}}
 	for _, run := range scriptRuns(s) {
 		t := canvas.NewText(run, c)
-		t.TextSize, t.TextStyle = size, style
+		t.TextSize = size
 		row.Objects = append(row.Objects, t)
 	}
 	return row
