@@ -4,9 +4,7 @@ import (
 	"image/color"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/shinsei-app/shinsei/assets"
 )
@@ -99,27 +97,6 @@ func (Theme) Size(n fyne.ThemeSizeName) float32 {
 // loads the bold faces then. Text that would be monospace (receipt
 // numbers) is drawn regular too: the theme's font would be the same.
 var startStyles = []fyne.TextStyle{{}}
-
-// regular draws in the regular style the texts among objects, and those
-// of the containers among them, that a Fyne widget made bold: its
-// buttons' labels, its cards' titles, its forms' labels. It is called on
-// a widget's renderer as it is made, before any of its text is measured.
-func regular(objects ...fyne.CanvasObject) {
-	for _, o := range objects {
-		switch o := o.(type) {
-		case *canvas.Text:
-			o.TextStyle.Bold = false
-		case *widget.RichText:
-			for _, seg := range o.Segments {
-				if t, ok := seg.(*widget.TextSegment); ok {
-					t.Style.TextStyle.Bold = false
-				}
-			}
-		case *fyne.Container:
-			regular(o.Objects...)
-		}
-	}
-}
 
 // loadFonts loads the faces of the regular style (the embedded font
 // with Fyne's fallbacks) on another core while the window is being

@@ -110,7 +110,11 @@ func newCard(title, subtitle string, content fyne.CanvasObject) *card {
 // measured.
 func (c *card) CreateRenderer() fyne.WidgetRenderer {
 	r := c.Card.CreateRenderer()
-	regular(r.Objects()...)
+	for _, o := range r.Objects() {
+		if t, ok := o.(*canvas.Text); ok {
+			t.TextStyle.Bold = false
+		}
+	}
 	return r
 }
 
