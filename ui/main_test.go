@@ -125,9 +125,14 @@ type harness struct {
 
 func newHarness(t *testing.T, cfg flow.Config) *harness {
 	t.Helper()
-	return newHarnessWith(t, Options{Open: func(ctx context.Context, _ Settings) (*flow.App, error) {
+	return newHarnessWith(t, openingWith(cfg))
+}
+
+// openingWith is the options of a window that opens a flow.App with cfg.
+func openingWith(cfg flow.Config) Options {
+	return Options{Open: func(ctx context.Context, _ Settings) (*flow.App, error) {
 		return flow.Open(ctx, cfg)
-	}})
+	}}
 }
 
 // newHarnessWith is newHarness with the options given (Open included).
@@ -142,9 +147,7 @@ func newHarnessThemed(t *testing.T, cfg flow.Config, th fyne.Theme) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(th)
-	return newHarnessIn(t, Options{Open: func(ctx context.Context, _ Settings) (*flow.App, error) {
-		return flow.Open(ctx, cfg)
-	}}, a)
+	return newHarnessIn(t, openingWith(cfg), a)
 }
 
 // newHarnessIn is newHarnessWith in the app a.

@@ -22,9 +22,8 @@ func (Theme) shinsei() {}
 
 // Font returns the embedded BIZ UDPGothic for every style: Bold for the
 // few bold texts Fyne draws itself (startStyles), Regular for everything
-// else (italic, monospace and symbol
-// included — the font has no italic, and a fixed-width Latin font would
-// draw Japanese as boxes).
+// else (italic, monospace and symbol included — the font has no italic,
+// and a fixed-width Latin font would draw Japanese as boxes).
 func (Theme) Font(s fyne.TextStyle) fyne.Resource {
 	if s.Bold {
 		return assets.FontBold
