@@ -35,7 +35,7 @@ type pinDialog struct {
 	ok      *focusButton
 	cancel  *focusButton
 	// The final try's second confirmation, while shown.
-	confirm  *widget.PopUp
+	confirm  *confirmBox
 	finalYes *focusButton
 	finalNo  *focusButton
 	popup    *widget.PopUp
@@ -210,21 +210,18 @@ func (d *pinDialog) onOK() {
 // askFinal is the final try's second confirmation; "No" returns to the
 // dialog, where the resident may still cancel.
 func (d *pinDialog) askFinal() {
-	d.finalNo = newButtonWithIcon(tr("pin.final_no"), theme.CancelIcon(), func() {
-		d.confirm.Hide()
-		d.confirm = nil
-	})
-	d.finalYes = newButtonWithIcon(tr("pin.final_yes"), theme.WarningIcon(), func() {
-		d.confirm.Hide()
-		d.confirm = nil
-		d.answer(true)
-	})
-	d.finalYes.Importance = widget.DangerImportance
 	msg := wrapped(tr("pin.final_confirm"))
 	msg.Importance = widget.DangerImportance
-	d.confirm = widget.NewModalPopUp(container.NewPadded(container.NewVBox(heading(tr("pin.final_confirm_title")), msg,
-		container.NewHBox(layoutSpacer(), d.finalNo, d.finalYes))), d.win.Canvas())
-	d.confirm.Resize(fyne.NewSize(460, d.confirm.MinSize().Height))
+	d.confirm = newConfirmBox(tr("pin.final_confirm_title"), tr("pin.final_yes"), tr("pin.final_no"), msg, func(yes bool) {
+		d.confirm = nil
+		if yes {
+			d.answer(true)
+		}
+	}, d.win)
+	d.finalYes, d.finalNo = d.confirm.yes, d.confirm.no
+	d.finalYes.Icon, d.finalNo.Icon = theme.WarningIcon(), theme.CancelIcon()
+	d.finalYes.Importance = widget.DangerImportance
+	d.confirm.Resize(fyne.NewSize(460, 0))
 	d.confirm.Show()
 }
 
