@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/shinsei-app/shinsei/i18n"
 
@@ -108,58 +107,46 @@ func (a *App) useToken(ctx context.Context, choice CredentialChoice, cb Callback
 // prompt. A card's signature token is opened where it was found the last
 // time when no card went in or out of any reader since (token_memo.go);
 // known is that card, nil when the token was looked for in every slot.
-func (a *App) openCard(ctx context.Context, choice CredentialChoice) (tok *pkcs11.Token, known *knownCard, err error) {
+func (a *App) openCard(ctx context.Context, choice CredentialChoice) (*pkcs11.Token, *knownCard, error) {
 	tries := &probedTries{TriesReader: a.triesReader(), n: -1}
-	tok, known = a.openKnownCard(ctx, choice, tries)
-	var e libraryEntry
-	if tok == nil {
-		if tok, e, err = a.openToken(ctx, choice, tries); err != nil {
-			return nil, nil, err
-		}
+	if tok, known := a.openKnownCard(ctx, choice, tries); tok != nil {
+		return tok, known, nil
 	}
-	defer func() {
-		if err != nil && tok != nil {
-			tok.Close()
-		}
-	}()
+	tok, e, err := a.openToken(ctx, choice, tries)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := a.checkBeforePIN(ctx, tok, e, choice, tries); err != nil {
+		tok.Close()
+		return nil, nil, err
+	}
+	return tok, nil, nil
+}
+
+// checkBeforePIN checks what tok, just looked for in every slot, shows
+// without a PIN, keeps the tries its card's probe read for Login and
+// remembers where the card was found.
+func (a *App) checkBeforePIN(ctx context.Context, tok *pkcs11.Token, e libraryEntry, choice CredentialChoice, tries *probedTries) error {
 	// What is readable without a PIN first: a PIN the token's flags show
 	// locked ends here, and the prompt is never shown. Login reads the
 	// status again with the exact tries, just before its prompt, and ends
 	// there when the PIN is locked.
 	if st := tok.Info().PIN; st.Locked {
-		return nil, nil, &Error{Op: choice.String(), Err: pkcs11.ErrPINLocked}
+		return &Error{Op: choice.String(), Err: pkcs11.ErrPINLocked}
 	}
-	probe, probed := a.probeCard(ctx, tok)
-	if known != nil && (!probed || !slices.Equal(probe.Readers, known.readers)) {
-		// A card went in or out of a reader since: looked for again.
-		a.forgetCard(known)
-		tok.Close()
-		tok, known = nil, nil
-		if tok, e, err = a.openToken(ctx, choice, tries); err != nil {
-			return nil, nil, err
-		}
-		if st := tok.Info().PIN; st.Locked {
-			return nil, nil, &Error{Op: choice.String(), Err: pkcs11.ErrPINLocked}
-		}
-		probe, probed = a.probeCard(ctx, tok)
-	}
+	probe, probed := a.probeCard(ctx, tok.Info())
 	if !probed {
 		// A card that holds no signature certificate can never sign:
 		// refused before its PIN is asked.
-		if err := a.checkSignatureCertificate(ctx, tok, choice); err != nil {
-			return nil, nil, err
-		}
-		return tok, nil, nil
+		return a.checkSignatureCertificate(ctx, tok, choice)
 	}
 	if !probe.HasSignatureCertificate && choice.KeyID == nil {
-		return nil, nil, &Error{Op: choice.String(), Err: fmt.Errorf("%w: %w", ErrNoSignatureCertificate, pkcs11.ErrNoCertificate)}
+		return &Error{Op: choice.String(), Err: fmt.Errorf("%w: %w", ErrNoSignatureCertificate, pkcs11.ErrNoCertificate)}
 	}
 	// Read just now: Login, which comes next, shows them in its prompt.
 	tries.keep(probe.TriesLeft)
-	if known == nil {
-		a.rememberCard(e, tok, probe.Readers)
-	}
-	return tok, known, nil
+	a.rememberCard(e, tok, probe.Readers)
+	return nil
 }
 
 func (a *App) useP12(ctx context.Context, choice CredentialChoice, cb Callbacks, s signing) (*Precheck, error) {

@@ -13,14 +13,15 @@ import (
 // C_GetSlotList (miekg/pkcs11 calls it twice) and C_GetSlotInfo: a few
 // milliseconds each, more than a signature. So the App remembers where a
 // My Number card's signature token was opened for a login, with the state
-// of every reader pcscd read just then, and opens it there again the next
-// time (pkcs11.Library.OpenTokenAt: one C_GetTokenInfo, which must show
-// the same label and serial). Before any PIN is asked, the card's probe
-// (pcsc.JPKITries.ProbeSignature) reads the readers' state again: when a
-// card was put in or taken out of any reader since — the card changed, a
-// second card that the choice would match, a reader plugged in or out —
-// the token is closed and looked for again in every slot, as the first
-// time. Tokens whose readers cannot be read that way (no PC/SC, not a My
+// of every reader pcscd read just then. The next time, the card's probe
+// (pcsc.JPKITries.ProbeSignature), which reads the tries before any PIN is
+// asked, reads the readers' state again first: while no card was put in
+// or taken out of any reader since, the token is opened there again
+// without reading it (pkcs11.Library.OpenTokenAt: neither C_GetSlotList
+// nor C_GetTokenInfo, which OpenSC answers by asking the card); when one
+// was — the card changed, a second card that the choice would match, a
+// reader plugged in or out — it is looked for again in every slot, as the
+// first time. Tokens whose readers cannot be read that way (no PC/SC, not a My
 // Number card) are always looked for in every slot.
 
 // knownCard is where a card's signature token was opened for a login.
@@ -65,23 +66,35 @@ func (a *App) forgetCard(k *knownCard) {
 	}
 }
 
-// openKnownCard opens the remembered card's token again in its slot, or
-// returns nil.
-func (a *App) openKnownCard(ctx context.Context, choice CredentialChoice, tries pkcs11.TriesReader) (*pkcs11.Token, *knownCard) {
+// openKnownCard opens the remembered card's token again in its slot when
+// the card's probe shows that no card went in or out of any reader since
+// it was found, and keeps the tries the probe read for Login. Otherwise
+// it forgets the card and returns nil: the token is looked for in every
+// slot.
+func (a *App) openKnownCard(ctx context.Context, choice CredentialChoice, tries *probedTries) (*pkcs11.Token, *knownCard) {
 	k := a.knownCardFor(choice)
 	if k == nil {
 		return nil, nil
 	}
-	libs, _, err := a.libraries(ctx)
-	if err != nil {
-		return nil, nil
-	}
-	i := slices.IndexFunc(libs, func(e libraryEntry) bool { return e.path == k.path })
-	if i < 0 {
-		a.forgetCard(k)
-		return nil, nil
-	}
-	tok, err := libs[i].lib.OpenTokenAt(ctx, k.found, choice.Token, pkcs11.WithTriesReaderAtLogin(tries))
+	tok, err := func() (*pkcs11.Token, error) {
+		probe, ok := a.probeCard(ctx, k.found.Token())
+		if !ok || !slices.Equal(probe.Readers, k.readers) || !probe.HasSignatureCertificate {
+			return nil, pkcs11.ErrNoToken
+		}
+		libs, _, err := a.libraries(ctx)
+		if err != nil {
+			return nil, err
+		}
+		i := slices.IndexFunc(libs, func(e libraryEntry) bool { return e.path == k.path })
+		if i < 0 {
+			return nil, pkcs11.ErrNoToken
+		}
+		tok, err := libs[i].lib.OpenTokenAt(ctx, k.found, choice.Token, pkcs11.WithTriesReaderAtLogin(tries))
+		if err == nil {
+			tries.keep(probe.TriesLeft)
+		}
+		return tok, err
+	}()
 	if err != nil {
 		a.forgetCard(k)
 		return nil, nil
@@ -89,20 +102,19 @@ func (a *App) openKnownCard(ctx context.Context, choice CredentialChoice, tries 
 	return tok, k
 }
 
-// probeCard reads what tok's card shows before its signature PIN, in one
-// PC/SC transaction; ok is false when it cannot be read so (the token is
-// not a My Number card's signature token, no PC/SC, the tries reader is
-// another).
-func (a *App) probeCard(ctx context.Context, tok *pkcs11.Token) (p pcsc.SignatureProbe, ok bool) {
-	info := tok.Info()
-	if info.Policy != pkcs11.PolicyJPKISignature {
+// probeCard reads what the card of tok, a token found, shows before its
+// signature PIN, in one PC/SC transaction; ok is false when it cannot be
+// read so (the token is not a My Number card's signature token, no PC/SC,
+// the tries reader is another).
+func (a *App) probeCard(ctx context.Context, tok pkcs11.TokenInfo) (p pcsc.SignatureProbe, ok bool) {
+	if tok.Policy != pkcs11.PolicyJPKISignature {
 		return p, false
 	}
 	probe, is := a.triesReader().(signatureCardProbe)
 	if !is {
 		return p, false
 	}
-	p, err := probe.ProbeSignature(ctx, info)
+	p, err := probe.ProbeSignature(ctx, tok)
 	return p, err == nil
 }
 

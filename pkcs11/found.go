@@ -28,30 +28,29 @@ func (t *Token) Found() Found {
 	return Found{slot: t.slot, info: t.info}
 }
 
-// OpenTokenAt opens a session on the token found before (Token.Found)
-// when its slot still holds an initialized token of the same label and
-// serial that sel matches: it reads that slot's token information (one
-// C_GetTokenInfo) instead of listing the slots and reading each, and
-// keeps the reader found then. Otherwise it fails with an error wrapping
-// ErrNoToken, and the caller looks for the token with OpenToken.
+// OpenTokenAt opens a session on the token found before (Token.Found) in
+// the slot where it was found, without listing the module's slots and
+// without reading the token (OpenSC answers C_GetTokenInfo for a My Number
+// card by asking the card). The module cannot tell that it is still the
+// same token there — every My Number card's tokens have the serial
+// 00000000 — so the caller makes sure of it another way: for a card, no
+// card was put in or taken out of any reader since it was found (pcsc
+// Context.States), or it uses OpenToken.
 //
-// It cannot tell a token that was taken out and put back, or another
-// token of the same label and serial put in its place (every My Number
-// card's tokens have the serial 00000000), nor a second token that sel
-// matches put in another slot since: the caller makes sure of those
-// another way (for a card, by the readers' card events: pcsc), or uses
-// OpenToken.
+// The token keeps the label, serial and reader found then; its PIN
+// status is unknown until it is read again (Status, or the first Login
+// with WithTriesReaderAtLogin's reader), so no flag seen when it was
+// found counts. It fails with ErrNoToken when sel does not match the
+// token found, and with the module's error (ErrCardRemoved) when the slot
+// holds no token now.
 func (l *Library) OpenTokenAt(ctx context.Context, f Found, sel Selector, opts ...Option) (*Token, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	info, ok, err := l.token(f.slot, false)
-	if err != nil {
-		return nil, err
+	if !sel.matches(f.info) {
+		return nil, fmt.Errorf("%w: %s is not the token found there", ErrNoToken, sel)
 	}
-	if !ok || info.Label != f.info.Label || info.Serial != f.info.Serial || !sel.matches(info) {
-		return nil, fmt.Errorf("%w: %s is no longer in the slot it was found in", ErrNoToken, sel)
-	}
-	info.Reader = f.info.Reader
+	info := f.info
+	info.PIN = PINStatus{TriesLeft: -1}
 	return l.openSession(ctx, slotToken{slot: f.slot, info: info}, opts)
 }

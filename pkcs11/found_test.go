@@ -14,25 +14,30 @@ import (
 	"github.com/shinsei-app/shinsei/pkcs11/pkcs11test"
 )
 
-// listCounter counts the calls that make OpenSC look for cards in every
-// reader: C_GetSlotList and C_GetSlotInfo.
-type listCounter struct {
+// readCounter counts the calls that make OpenSC look for cards in every
+// reader (C_GetSlotList and C_GetSlotInfo) and those that make it ask the
+// card (C_GetTokenInfo).
+type readCounter struct {
 	*pkcs11test.Module
-	lists atomic.Int32
+	lists, infos atomic.Int32
 }
 
-func (m *listCounter) Initialize(...p11.InitializeOption) error { return nil }
-func (m *listCounter) Finalize() error                          { return nil }
-func (m *listCounter) GetSlotList(present bool) ([]uint, error) {
+func (m *readCounter) Initialize(...p11.InitializeOption) error { return nil }
+func (m *readCounter) Finalize() error                          { return nil }
+func (m *readCounter) GetSlotList(present bool) ([]uint, error) {
 	m.lists.Add(1)
 	return m.Module.GetSlotList(present)
 }
-func (m *listCounter) GetSlotInfo(id uint) (p11.SlotInfo, error) {
+func (m *readCounter) GetSlotInfo(id uint) (p11.SlotInfo, error) {
 	m.lists.Add(1)
 	return m.Module.GetSlotInfo(id)
 }
+func (m *readCounter) GetTokenInfo(id uint) (p11.TokenInfo, error) {
+	m.infos.Add(1)
+	return m.Module.GetTokenInfo(id)
+}
 
-func TestATokenIsOpenedAgainWhereItWasFoundOnlyWhileItIsStillThere(t *testing.T) {
+func TestATokenIsOpenedAgainWhereItWasFoundWithoutReadingIt(t *testing.T) {
 	ctx := context.Background()
 	found := func(t *testing.T, lib *pkcs11.Library) pkcs11.Found {
 		t.Helper()
@@ -43,24 +48,48 @@ func TestATokenIsOpenedAgainWhereItWasFoundOnlyWhileItIsStillThere(t *testing.T)
 		defer tok.Close()
 		return tok.Found()
 	}
-	t.Run("the same token in its slot is opened without listing any slot, with its reader", func(t *testing.T) {
+	t.Run("the token in its slot is opened without listing any slot nor reading the token, with its reader", func(t *testing.T) {
 		fake, lib := myNumberCard(t, 0)
 		f := found(t, lib)
-		m := &listCounter{Module: fake}
+		m := &readCounter{Module: fake}
 		again, _ := pkcs11.OpenModule(m)
-		tok, err := again.OpenTokenAt(ctx, f, pkcs11.Selector{Label: pkcs11.JPKISignatureLabel})
+		tok, err := again.OpenTokenAt(ctx, f, pkcs11.Selector{Label: pkcs11.JPKISignatureLabel}, pkcs11.WithTriesReaderAtLogin(&triesReader{n: 5}))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer tok.Close()
-		if n := m.lists.Load(); n != 0 {
-			t.Errorf("%d C_GetSlotList or C_GetSlotInfo calls, want none", n)
-		}
 		if info := tok.Info(); info.Label != pkcs11.JPKISignatureLabel || info.Reader == "" || info.Reader != f.Token().Reader {
 			t.Errorf("opened %q in reader %q, want the signature token in %q", info.Label, info.Reader, f.Token().Reader)
 		}
 		if err := tok.Login(ctx, (&prompter{pin: userPIN}).prompt); err != nil {
 			t.Errorf("login on the token opened again: %v", err)
+		}
+		if l, i := m.lists.Load(), m.infos.Load(); l != 0 || i != 0 {
+			t.Errorf("%d C_GetSlotList or C_GetSlotInfo and %d C_GetTokenInfo calls up to the login, want none", l, i)
+		}
+	})
+	t.Run("the PIN status seen when it was found does not count: the login takes the tries read just before", func(t *testing.T) {
+		// Found on its final try; the right PIN was entered since.
+		_, lib := myNumberCard(t, 4)
+		f := found(t, lib)
+		if st := f.Token().PIN; !st.FinalTry {
+			t.Fatalf("found with %+v, want the final try", st)
+		}
+		if err := openCard(t, lib, pkcs11.Selector{Label: pkcs11.JPKISignatureLabel}).Login(ctx, (&prompter{pin: userPIN, confirm: true}).prompt); err != nil {
+			t.Fatal(err)
+		}
+		r := &triesReader{n: 5}
+		tok, err := lib.OpenTokenAt(ctx, f, pkcs11.Selector{}, pkcs11.WithTriesReaderAtLogin(r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tok.Close()
+		p := &prompter{pin: userPIN} // no confirmation of a final try
+		if err := tok.Login(ctx, p.prompt); err != nil {
+			t.Fatalf("login: %v", err)
+		}
+		if st := p.req.Status; st != (pkcs11.PINStatus{TriesLeft: 5}) || r.calls != 1 {
+			t.Errorf("the prompt showed %+v after %d readings of the tries, want 5 tries left, read once", st, r.calls)
 		}
 	})
 	t.Run("a selector the token does not match is not opened there", func(t *testing.T) {
@@ -70,27 +99,15 @@ func TestATokenIsOpenedAgainWhereItWasFoundOnlyWhileItIsStillThere(t *testing.T)
 			t.Errorf("got %v, want ErrNoToken", err)
 		}
 	})
-	t.Run("another token in the slot is not opened", func(t *testing.T) {
-		_, lib := myNumberCard(t, 0)
-		f := found(t, lib)
-		other := pkcs11test.New(pkcs11test.Token{Label: "Other token", Serial: "X1", PIN: userPIN},
-			pkcs11test.Token{Label: "Another", Serial: "X2", PIN: userPIN})
-		olib, err := pkcs11.OpenModule(other)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer olib.Close()
-		if _, err := olib.OpenTokenAt(ctx, f, pkcs11.Selector{}); !errors.Is(err, pkcs11.ErrNoToken) {
-			t.Errorf("got %v, want ErrNoToken", err)
-		}
-	})
 	t.Run("a token taken out is not opened", func(t *testing.T) {
 		fake, lib := myNumberCard(t, 0)
 		f := found(t, lib)
 		fake.RemoveCard()
-		if tok, err := lib.OpenTokenAt(ctx, f, pkcs11.Selector{}); err == nil {
-			tok.Close()
-			t.Errorf("opened a token taken out")
+		if tok, err := lib.OpenTokenAt(ctx, f, pkcs11.Selector{}); !errors.Is(err, pkcs11.ErrCardRemoved) {
+			if err == nil {
+				tok.Close()
+			}
+			t.Errorf("got %v, want ErrCardRemoved", err)
 		}
 	})
 }
