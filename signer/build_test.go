@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/asn1"
 	"encoding/binary"
 	"encoding/hex"
@@ -291,6 +292,35 @@ func TestBuildRefusesAKeyThatDoesNotMatchTheCertificate(t *testing.T) {
 	}
 	if after := dirNames(t, dir); !slices.Equal(after, before) {
 		t.Fatalf("the output directory holds %q after the refusal, want only the inputs %q", after, before)
+	}
+}
+
+func TestBuildRefusesAChainThatDoesNotFollowFromTheCertificate(t *testing.T) {
+	f := testFixtures(t)
+	for _, tc := range []struct {
+		name  string
+		chain func(Credential) []*x509.Certificate
+	}{
+		{"the root before the intermediates", func(c Credential) []*x509.Certificate {
+			r := slices.Clone(c.Chain)
+			slices.Reverse(r)
+			return r
+		}},
+		{"another holder's issuer first", func(Credential) []*x509.Certificate { return credential(f.corporate).Chain }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cred := credential(f.official)
+			cred.Chain = tc.chain(cred)
+			dir := fsxtest.TempDir(t)
+			files := sampleFiles(t, dir)
+			before := dirNames(t, dir)
+			if _, err := Build(context.Background(), filepath.Join(dir, "a.asice"), files, cred, BuildOptions{}); err == nil || !strings.Contains(err.Error(), "did not issue") {
+				t.Fatalf("err = %v, want the chain refused", err)
+			}
+			if after := dirNames(t, dir); !slices.Equal(after, before) {
+				t.Fatalf("the output directory holds %q after the refusal, want only the inputs %q", after, before)
+			}
+		})
 	}
 }
 
