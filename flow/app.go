@@ -12,6 +12,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/i18n"
 
+	"github.com/shinsei-app/shinsei/pcsc"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/submit"
 )
@@ -155,6 +156,9 @@ type App struct {
 	// for a login (token_memo.go); nil when none is known.
 	card   *knownCard
 	cardMu sync.Mutex
+	// pcsc is the PC/SC context the default tries reader reads the cards
+	// through, kept between readings (pcsc.Kept).
+	pcsc pcsc.Kept
 
 	// probeHC is the client of the pre-check's look at the service
 	// (probe.go), made on first use; its connection is kept between
@@ -239,6 +243,7 @@ func (a *App) Close() error {
 		a.client.CloseIdleConnections()
 	}
 	a.closeProbeClient()
+	errs = append(errs, a.pcsc.Close())
 	return errors.Join(errs...)
 }
 

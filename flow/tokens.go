@@ -61,7 +61,7 @@ func (a *App) triesReader() pkcs11.TriesReader {
 	if a.cfg.TriesReader != nil {
 		return a.cfg.TriesReader
 	}
-	return pcsc.JPKITries{}
+	return pcsc.JPKITries{Kept: &a.pcsc}
 }
 
 // openToken opens the chosen token to log in: in the chosen module, or in

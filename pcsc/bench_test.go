@@ -8,11 +8,13 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/shinsei-app/shinsei/internal/testenv"
+	"github.com/shinsei-app/shinsei/pcsc"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/sandbox/softhsm"
 	"github.com/shinsei-app/shinsei/sandbox/vcard"
@@ -117,4 +119,40 @@ func BenchmarkSignatureVirtualCardVsSoftHSM(b *testing.B) {
 	b.ReportMetric(ms(cardTime)/ms(hsmTime), "card/softhsm")
 	b.ReportMetric(ms(rsaTime), "rsa-ms/op")
 	b.ReportMetric(ms(cardTime)-ms(rsaTime), "stack-overhead-ms/op")
+}
+
+// BenchmarkProbeKeptContextVsEstablishedEachTime reads what a My Number
+// card shows before its signature PIN (ProbeSignature: the readers' state,
+// the certificate's presence, the tries) through one kept PC/SC context
+// and, alternately, through a context established and released each time
+// (what every reading cost before pcsc.Kept), and reports their ratio.
+func BenchmarkProbeKeptContextVsEstablishedEachTime(b *testing.B) {
+	cs := testenv.Cards(b)
+	cs.Insert(b, vcard.ScenarioHealthy)
+	tokens, err := cs.Lib.Tokens(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := slices.IndexFunc(tokens, func(t pkcs11.TokenInfo) bool { return t.Label == pkcs11.JPKISignatureLabel })
+	if i < 0 {
+		b.Fatal("no signature token")
+	}
+	kept := &pcsc.Kept{}
+	defer kept.Close()
+	probe := func(r pcsc.JPKITries) time.Duration {
+		start := time.Now()
+		if _, err := r.ProbeSignature(ctx, tokens[i]); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	var k, e time.Duration
+	for range b.N {
+		k += probe(pcsc.JPKITries{Kept: kept})
+		e += probe(pcsc.JPKITries{})
+	}
+	ms := func(d time.Duration) float64 { return d.Seconds() * 1000 / float64(b.N) }
+	b.ReportMetric(ms(k), "kept-ms/op")
+	b.ReportMetric(ms(e), "established-ms/op")
+	b.ReportMetric(ms(k)/ms(e), "x-established")
 }

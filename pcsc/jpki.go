@@ -28,14 +28,18 @@ var (
 // application (only before any program used the card), it selects it,
 // which on a card clears the PIN verification state: call it before a
 // login, as pkcs11.Token does.
-type JPKITries struct{}
+//
+// Each call connects to pcscd on its own, or through Kept when it is set.
+type JPKITries struct {
+	Kept *Kept
+}
 
 var _ pkcs11.TriesReader = JPKITries{}
 
 // TriesLeft returns the tries left of tok's PIN. Errors wrap
 // ErrNotJPKI for a token that is not a My Number card PIN or a card that
 // does not answer as one, ErrNoReader, ErrNoCard or ErrUnavailable.
-func (JPKITries) TriesLeft(ctx context.Context, tok pkcs11.TokenInfo) (int, error) {
+func (t JPKITries) TriesLeft(ctx context.Context, tok pkcs11.TokenInfo) (int, error) {
 	var selectPIN []byte
 	switch tok.Policy {
 	case pkcs11.PolicyJPKISignature:
@@ -45,30 +49,40 @@ func (JPKITries) TriesLeft(ctx context.Context, tok pkcs11.TokenInfo) (int, erro
 	default:
 		return -1, fmt.Errorf("%w: token %q", ErrNotJPKI, tok.Label)
 	}
-	pc, err := Establish(ctx)
-	if err != nil {
-		return -1, err
-	}
-	defer pc.Close()
-	readers, err := pc.Readers(ctx)
-	if err != nil {
-		return -1, err
-	}
-	reader, err := readerFor(tok.Reader, readers)
-	if err != nil {
-		return -1, err
-	}
-	card, err := pc.Connect(ctx, reader)
-	if err != nil {
-		return -1, err
-	}
-	defer card.Close()
 	n := -1
-	err = card.Transaction(ctx, func() error {
+	_, err := t.onCard(ctx, tok, false, func(card *Card) (err error) {
 		n, err = readTries(ctx, card, selectPIN)
 		return err
 	})
 	return n, err
+}
+
+// onCard runs fn in one transaction on the card in the reader of tok,
+// connected to through one PC/SC context. With states it first reads the
+// state of every reader, before connecting.
+func (t JPKITries) onCard(ctx context.Context, tok pkcs11.TokenInfo, states bool, fn func(*Card) error) (rs []ReaderState, err error) {
+	err = t.Kept.do(ctx, func(pc *Context) error {
+		readers, err := pc.Readers(ctx)
+		if err != nil {
+			return err
+		}
+		reader, err := readerFor(tok.Reader, readers)
+		if err != nil {
+			return err
+		}
+		if states {
+			if rs, err = pc.States(ctx, readers); err != nil {
+				return err
+			}
+		}
+		card, err := pc.Connect(ctx, reader)
+		if err != nil {
+			return err
+		}
+		defer card.Close()
+		return card.Transaction(ctx, func() error { return fn(card) })
+	})
+	return rs, err
 }
 
 // readerFor finds the reader a PKCS#11 slot describes. OpenSC copies the

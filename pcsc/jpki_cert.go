@@ -17,30 +17,12 @@ var selectSignCert = []byte{0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x01}
 // does not have (6A82). It never reads the certificate nor sends a PIN.
 // Like TriesLeft it may select the JPKI application, so call it before a
 // login. Errors are TriesLeft's.
-func (JPKITries) HasSignatureCertificate(ctx context.Context, tok pkcs11.TokenInfo) (bool, error) {
+func (t JPKITries) HasSignatureCertificate(ctx context.Context, tok pkcs11.TokenInfo) (bool, error) {
 	if tok.Policy != pkcs11.PolicyJPKISignature {
 		return false, fmt.Errorf("%w: token %q", ErrNotJPKI, tok.Label)
 	}
-	pc, err := Establish(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer pc.Close()
-	readers, err := pc.Readers(ctx)
-	if err != nil {
-		return false, err
-	}
-	reader, err := readerFor(tok.Reader, readers)
-	if err != nil {
-		return false, err
-	}
-	card, err := pc.Connect(ctx, reader)
-	if err != nil {
-		return false, err
-	}
-	defer card.Close()
 	has := false
-	err = card.Transaction(ctx, func() error {
+	_, err := t.onCard(ctx, tok, false, func(card *Card) (err error) {
 		has, err = hasFile(ctx, card, selectSignCert)
 		return err
 	})

@@ -22,39 +22,17 @@ type SignatureProbe struct {
 	Readers []ReaderState
 }
 
-// ProbeSignature reads, in one connection to pcscd and one transaction
+// ProbeSignature reads, through one PC/SC context and one transaction
 // on the card behind tok (PolicyJPKISignature), what HasSignatureCertificate
 // and TriesLeft read, and the state of every reader. It never sends a PIN
 // and spends no try. Like TriesLeft it may select the JPKI application,
 // so call it before a login. Errors are TriesLeft's.
-func (JPKITries) ProbeSignature(ctx context.Context, tok pkcs11.TokenInfo) (SignatureProbe, error) {
+func (t JPKITries) ProbeSignature(ctx context.Context, tok pkcs11.TokenInfo) (SignatureProbe, error) {
 	p := SignatureProbe{TriesLeft: -1}
 	if tok.Policy != pkcs11.PolicyJPKISignature {
 		return p, fmt.Errorf("%w: token %q", ErrNotJPKI, tok.Label)
 	}
-	pc, err := Establish(ctx)
-	if err != nil {
-		return p, err
-	}
-	defer pc.Close()
-	readers, err := pc.Readers(ctx)
-	if err != nil {
-		return p, err
-	}
-	reader, err := readerFor(tok.Reader, readers)
-	if err != nil {
-		return p, err
-	}
-	if p.Readers, err = pc.States(ctx, readers); err != nil {
-		return p, err
-	}
-	card, err := pc.Connect(ctx, reader)
-	if err != nil {
-		return p, err
-	}
-	defer card.Close()
-	err = card.Transaction(ctx, func() error {
-		var err error
+	readers, err := t.onCard(ctx, tok, true, func(card *Card) (err error) {
 		p.HasSignatureCertificate, err = hasFile(ctx, card, selectSignCert)
 		if err != nil || !p.HasSignatureCertificate {
 			return err
@@ -62,5 +40,6 @@ func (JPKITries) ProbeSignature(ctx context.Context, tok pkcs11.TokenInfo) (Sign
 		p.TriesLeft, err = readTries(ctx, card, selectSignPIN)
 		return err
 	})
+	p.Readers = readers
 	return p, err
 }
