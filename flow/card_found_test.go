@@ -4,6 +4,7 @@ package flow_test
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 
@@ -97,4 +98,46 @@ func TestTheCardFoundOnceIsOpenedWhereItWasUntilACardGoesInOrOut(t *testing.T) {
 			t.Errorf("the card put back was not looked for")
 		}
 	})
+}
+
+// A card opened where it was found is not read through its token, so the
+// tries its prompt shows are those its probe read just before: a wrong PIN
+// entered in one batch shows in the next one's prompt.
+func TestACardOpenedWhereItWasFoundShowsItsTriesLeftNow(t *testing.T) {
+	cs := testenv.Cards(t)
+	card := cs.Insert(t, vcard.ScenarioHealthy)
+	m := &listingModule{Module: cs.Lib.Module()}
+	lib, err := pkcs11.OpenModule(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := startService(t, cs.Issuer.PKI, cs.Issuer.Registry)
+	a, _ := openApp(t, svc, cs.Issuer.PKI, []*pkcs11.Library{lib}, func(c *flow.Config) { c.TriesReader, c.DoNotKeepCertificates = nil, true })
+	batch := func(pin string) (*recorder, error) {
+		r := &recorder{pin: pin}
+		_, err := a.SignBatch(context.Background(), flow.BatchSignRequest{Forms: batchForms(t, []string{"a.txt"}, nil), OutDir: fsxtest.TempDir(t),
+			Credential: flow.CredentialChoice{Token: pkcs11.Selector{Label: pkcs11.JPKISignatureLabel}}}, r.callbacks(), nil)
+		return r, err
+	}
+	if _, err := batch(vcard.SignaturePIN); err != nil {
+		t.Fatal(err)
+	}
+	listed := m.lists.Load()
+	if _, err := batch("WRONG9"); !errors.Is(err, pkcs11.ErrPINIncorrect) {
+		t.Fatalf("a wrong PIN: %v, want ErrPINIncorrect", err)
+	}
+	r, err := batch(vcard.SignaturePIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := m.lists.Load() - listed; n != 0 {
+		t.Errorf("the card was looked for again (%d calls): not the path under test", n)
+	}
+	want := pkcs11.PINStatus{CountLow: true, TriesLeft: vcard.SignaturePINTries - 1}
+	if len(r.pinRequests) != 1 || r.pinRequests[0].Status != want {
+		t.Errorf("the prompt after a wrong PIN showed %+v, want %+v", r.pinRequests, want)
+	}
+	if left, _ := card.TriesLeft(); left != vcard.SignaturePINTries {
+		t.Errorf("%d tries left after the right PIN, want %d", left, vcard.SignaturePINTries)
+	}
 }

@@ -21,8 +21,8 @@ import (
 // nor C_GetTokenInfo, which OpenSC answers by asking the card); when one
 // was — the card changed, a second card that the choice would match, a
 // reader plugged in or out — it is looked for again in every slot, as the
-// first time. Tokens whose readers cannot be read that way (no PC/SC, not a My
-// Number card) are always looked for in every slot.
+// first time. Tokens whose readers cannot be read that way (no PC/SC, not
+// a My Number card) are always looked for in every slot.
 
 // knownCard is where a card's signature token was opened for a login.
 type knownCard struct {
@@ -66,40 +66,43 @@ func (a *App) forgetCard(k *knownCard) {
 	}
 }
 
-// openKnownCard opens the remembered card's token again in its slot when
-// the card's probe shows that no card went in or out of any reader since
-// it was found, and keeps the tries the probe read for Login. Otherwise
-// it forgets the card and returns nil: the token is looked for in every
-// slot.
+// openKnownCard opens the remembered card's token again, or forgets the
+// card and returns nil: the token is then looked for in every slot.
 func (a *App) openKnownCard(ctx context.Context, choice CredentialChoice, tries *probedTries) (*pkcs11.Token, *knownCard) {
 	k := a.knownCardFor(choice)
 	if k == nil {
 		return nil, nil
 	}
-	tok, err := func() (*pkcs11.Token, error) {
-		probe, ok := a.probeCard(ctx, k.found.Token())
-		if !ok || !slices.Equal(probe.Readers, k.readers) || !probe.HasSignatureCertificate {
-			return nil, pkcs11.ErrNoToken
-		}
-		libs, _, err := a.libraries(ctx)
-		if err != nil {
-			return nil, err
-		}
-		i := slices.IndexFunc(libs, func(e libraryEntry) bool { return e.path == k.path })
-		if i < 0 {
-			return nil, pkcs11.ErrNoToken
-		}
-		tok, err := libs[i].lib.OpenTokenAt(ctx, k.found, choice.Token, pkcs11.WithTriesReaderAtLogin(tries))
-		if err == nil {
-			tries.keep(probe.TriesLeft)
-		}
-		return tok, err
-	}()
+	tok, err := a.reopenCard(ctx, k, choice, tries)
 	if err != nil {
 		a.forgetCard(k)
 		return nil, nil
 	}
 	return tok, k
+}
+
+// reopenCard opens k's token in its slot when the card's probe shows
+// that no card went in or out of any reader since it was found, and keeps
+// the tries the probe read for Login.
+func (a *App) reopenCard(ctx context.Context, k *knownCard, choice CredentialChoice, tries *probedTries) (*pkcs11.Token, error) {
+	probe, ok := a.probeCard(ctx, k.found.Token())
+	if !ok || !slices.Equal(probe.Readers, k.readers) || !probe.HasSignatureCertificate {
+		return nil, pkcs11.ErrNoToken
+	}
+	libs, _, err := a.libraries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(libs, func(e libraryEntry) bool { return e.path == k.path })
+	if i < 0 {
+		return nil, pkcs11.ErrNoToken
+	}
+	tok, err := libs[i].lib.OpenTokenAt(ctx, k.found, choice.Token, pkcs11.WithTriesReaderAtLogin(tries))
+	if err != nil {
+		return nil, err
+	}
+	tries.keep(probe.TriesLeft)
+	return tok, nil
 }
 
 // probeCard reads what the card of tok, a token found, shows before its
