@@ -11,6 +11,14 @@
 //
 //	tok, err := lib.OpenToken(ctx, sel, pkcs11.WithTriesReader(pcsc.JPKITries{}))
 //
+// Each reading connects to pcscd on its own (SCardEstablishContext, a new
+// socket each time); a program reading often keeps one context for all
+// of them with a Kept:
+//
+//	k := &pcsc.Kept{}
+//	defer k.Close()
+//	tries := pcsc.JPKITries{Kept: k}
+//
 // libpcsclite is loaded at run time, so a program using this package still
 // starts where pcsc-lite is missing; every call then fails with
 // ErrUnavailable and the token falls back to the PKCS#11 flags. Only Linux
