@@ -35,14 +35,12 @@ func (m *listingModule) GetSlotInfo(slot uint) (p11.SlotInfo, error) {
 	return m.Module.GetSlotInfo(slot)
 }
 
-// The App finds a card's signature token once: the next signature opens
-// it in the slot where it was found, without OpenSC looking through every
-// reader, as long as no card went in or out of any reader since; a card
-// changed or taken out and put back in between is looked for again, and
-// the signatures are the new card's, with one PIN entry each time.
-func TestTheCardFoundOnceIsOpenedWhereItWasUntilACardGoesInOrOut(t *testing.T) {
+// appOnTheCardStack opens an App on the card stack's OpenSC module,
+// counting its listings, with a healthy card inserted.
+func appOnTheCardStack(t *testing.T) (*testenv.CardStack, *vcard.Card, *listingModule, *flow.App) {
+	t.Helper()
 	cs := testenv.Cards(t)
-	first := cs.Insert(t, vcard.ScenarioHealthy)
+	card := cs.Insert(t, vcard.ScenarioHealthy)
 	m := &listingModule{Module: cs.Lib.Module()}
 	lib, err := pkcs11.OpenModule(m)
 	if err != nil {
@@ -50,6 +48,16 @@ func TestTheCardFoundOnceIsOpenedWhereItWasUntilACardGoesInOrOut(t *testing.T) {
 	}
 	svc := startService(t, cs.Issuer.PKI, cs.Issuer.Registry)
 	a, _ := openApp(t, svc, cs.Issuer.PKI, []*pkcs11.Library{lib}, func(c *flow.Config) { c.TriesReader, c.DoNotKeepCertificates = nil, true })
+	return cs, card, m, a
+}
+
+// The App finds a card's signature token once: the next signature opens
+// it in the slot where it was found, without OpenSC looking through every
+// reader, as long as no card went in or out of any reader since; a card
+// changed or taken out and put back in between is looked for again, and
+// the signatures are the new card's, with one PIN entry each time.
+func TestTheCardFoundOnceIsOpenedWhereItWasUntilACardGoesInOrOut(t *testing.T) {
+	cs, first, m, a := appOnTheCardStack(t)
 	// listed counts the module's calls that looked through every reader;
 	// asked, the VERIFYs without data the card answered with its tries.
 	batch := func(t *testing.T, card *vcard.Card) (listed int32, asked int) {
@@ -104,15 +112,7 @@ func TestTheCardFoundOnceIsOpenedWhereItWasUntilACardGoesInOrOut(t *testing.T) {
 // tries its prompt shows are those its probe read just before: a wrong PIN
 // entered in one batch shows in the next one's prompt.
 func TestACardOpenedWhereItWasFoundShowsItsTriesLeftNow(t *testing.T) {
-	cs := testenv.Cards(t)
-	card := cs.Insert(t, vcard.ScenarioHealthy)
-	m := &listingModule{Module: cs.Lib.Module()}
-	lib, err := pkcs11.OpenModule(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := startService(t, cs.Issuer.PKI, cs.Issuer.Registry)
-	a, _ := openApp(t, svc, cs.Issuer.PKI, []*pkcs11.Library{lib}, func(c *flow.Config) { c.TriesReader, c.DoNotKeepCertificates = nil, true })
+	_, card, m, a := appOnTheCardStack(t)
 	batch := func(pin string) (*recorder, error) {
 		r := &recorder{pin: pin}
 		_, err := a.SignBatch(context.Background(), flow.BatchSignRequest{Forms: batchForms(t, []string{"a.txt"}, nil), OutDir: fsxtest.TempDir(t),

@@ -8,7 +8,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -129,19 +128,12 @@ func BenchmarkSignatureVirtualCardVsSoftHSM(b *testing.B) {
 func BenchmarkProbeKeptContextVsEstablishedEachTime(b *testing.B) {
 	cs := testenv.Cards(b)
 	cs.Insert(b, vcard.ScenarioHealthy)
-	tokens, err := cs.Lib.Tokens(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	i := slices.IndexFunc(tokens, func(t pkcs11.TokenInfo) bool { return t.Label == pkcs11.JPKISignatureLabel })
-	if i < 0 {
-		b.Fatal("no signature token")
-	}
+	tok := signatureToken(b, cs)
 	kept := &pcsc.Kept{}
 	defer kept.Close()
 	probe := func(r pcsc.JPKITries) time.Duration {
 		start := time.Now()
-		if _, err := r.ProbeSignature(ctx, tokens[i]); err != nil {
+		if _, err := r.ProbeSignature(ctx, tok); err != nil {
 			b.Fatal(err)
 		}
 		return time.Since(start)

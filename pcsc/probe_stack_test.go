@@ -14,7 +14,7 @@ import (
 
 // signatureToken is the card's signature token as OpenSC lists it, with
 // its reader.
-func signatureToken(t *testing.T, cs *testenv.CardStack) pkcs11.TokenInfo {
+func signatureToken(t testing.TB, cs *testenv.CardStack) pkcs11.TokenInfo {
 	t.Helper()
 	tokens, err := cs.Lib.Tokens(ctx)
 	if err != nil {
