@@ -5,10 +5,7 @@ package flow_test
 import (
 	"context"
 	"errors"
-	"sync/atomic"
 	"testing"
-
-	p11 "github.com/miekg/pkcs11"
 
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
@@ -17,31 +14,13 @@ import (
 	"github.com/shinsei-app/shinsei/sandbox/vcard"
 )
 
-// listingModule is the card stack's OpenSC module, counting the calls
-// that make OpenSC look for cards in every reader.
-type listingModule struct {
-	pkcs11.Module
-	lists atomic.Int32
-}
-
-func (m *listingModule) Initialize(...p11.InitializeOption) error { return nil } // shared, already initialized
-func (m *listingModule) Finalize() error                          { return nil }
-func (m *listingModule) GetSlotList(present bool) ([]uint, error) {
-	m.lists.Add(1)
-	return m.Module.GetSlotList(present)
-}
-func (m *listingModule) GetSlotInfo(slot uint) (p11.SlotInfo, error) {
-	m.lists.Add(1)
-	return m.Module.GetSlotInfo(slot)
-}
-
 // appOnTheCardStack opens an App on the card stack's OpenSC module,
 // counting its listings, with a healthy card inserted.
-func appOnTheCardStack(t *testing.T) (*testenv.CardStack, *vcard.Card, *listingModule, *flow.App) {
+func appOnTheCardStack(t *testing.T) (*testenv.CardStack, *vcard.Card, *countingModule, *flow.App) {
 	t.Helper()
 	cs := testenv.Cards(t)
 	card := cs.Insert(t, vcard.ScenarioHealthy)
-	m := &listingModule{Module: cs.Lib.Module()}
+	m := &countingModule{Module: cs.Lib.Module()}
 	lib, err := pkcs11.OpenModule(m)
 	if err != nil {
 		t.Fatal(err)

@@ -6,10 +6,7 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync/atomic"
 	"testing"
-
-	p11 "github.com/miekg/pkcs11"
 
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
@@ -89,32 +86,12 @@ func TestTheFinalTryIsShownAndAnUnconfirmedAnswerSpendsNothing(t *testing.T) {
 	}
 }
 
-// sessionCounter is a fake card counting the sessions opened and closed.
-type sessionCounter struct {
-	*pkcs11test.Module
-	opened, closed atomic.Int32
-}
-
-func (m *sessionCounter) Initialize(...p11.InitializeOption) error { return nil } // already initialized
-func (m *sessionCounter) Finalize() error                          { return nil }
-func (m *sessionCounter) OpenSession(slot, flags uint) (p11.SessionHandle, error) {
-	sh, err := m.Module.OpenSession(slot, flags)
-	if err == nil {
-		m.opened.Add(1)
-	}
-	return sh, err
-}
-func (m *sessionCounter) CloseSession(sh p11.SessionHandle) error {
-	m.closed.Add(1)
-	return m.Module.CloseSession(sh)
-}
-
 func TestALockedCardIsExplainedWithoutAPrompt(t *testing.T) {
 	w := getWorld(t)
 	svc := startService(t, w.pki, w.reg)
 	ctx := context.Background()
 	fake, _ := fakeCard(t, w, 5)
-	m := &sessionCounter{Module: fake}
+	m := &countingModule{Module: fake}
 	lib, err := pkcs11.OpenModule(m)
 	if err != nil {
 		t.Fatal(err)
@@ -134,8 +111,8 @@ func TestALockedCardIsExplainedWithoutAPrompt(t *testing.T) {
 	if !errors.Is(err, pkcs11.ErrPINLocked) {
 		t.Fatalf("err %v, want ErrPINLocked", err)
 	}
-	if r.pinCalls != 0 || m.LoginCalls() != 0 {
-		t.Errorf("PIN asked %d times, %d logins: a locked card is never asked", r.pinCalls, m.LoginCalls())
+	if r.pinCalls != 0 || fake.LoginCalls() != 0 {
+		t.Errorf("PIN asked %d times, %d logins: a locked card is never asked", r.pinCalls, fake.LoginCalls())
 	}
 	if o, c := m.opened.Load(), m.closed.Load(); o == 0 || o != c {
 		t.Errorf("%d sessions opened on the card, %d closed: the one opened to read it is left open", o, c)
