@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"slices"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
@@ -61,10 +63,8 @@ func (n *navigation) SelectIndex(i int) {
 
 // Select shows the tab it.
 func (n *navigation) Select(it *container.TabItem) {
-	for i, x := range n.Items {
-		if x == it {
-			n.SelectIndex(i)
-		}
+	if i := slices.Index(n.Items, it); i >= 0 {
+		n.SelectIndex(i)
 	}
 }
 

@@ -36,8 +36,6 @@ type pinDialog struct {
 	cancel  *focusButton
 	// The final try's second confirmation, while shown.
 	confirm  *confirmBox
-	finalYes *focusButton
-	finalNo  *focusButton
 	popup    *widget.PopUp
 	answered bool
 	done     chan pinResult
@@ -218,9 +216,8 @@ func (d *pinDialog) askFinal() {
 			d.answer(true)
 		}
 	}, d.win)
-	d.finalYes, d.finalNo = d.confirm.yes, d.confirm.no
-	d.finalYes.Icon, d.finalNo.Icon = theme.WarningIcon(), theme.CancelIcon()
-	d.finalYes.Importance = widget.DangerImportance
+	d.confirm.yes.Icon, d.confirm.no.Icon = theme.WarningIcon(), theme.CancelIcon()
+	d.confirm.yes.Importance = widget.DangerImportance
 	d.confirm.Resize(fyne.NewSize(460, 0))
 	d.confirm.Show()
 }

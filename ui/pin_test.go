@@ -74,7 +74,7 @@ func TestAtTheFinalTryTheDialogWarnsAndAsksTwiceAndAWrongPINLocksWithoutAskingAg
 	if m.LoginCalls() != 0 {
 		t.Fatal("the token was tried before the second confirmation")
 	}
-	test.Tap(d.finalYes)
+	test.Tap(d.confirm.yes)
 
 	h.wait("error")
 	if !strings.Contains(h.s.lastError, "窓口") && !strings.Contains(h.s.lastError, "ロック") {
@@ -105,7 +105,7 @@ func TestSayingNoAtTheFinalTrysSecondConfirmationTriesNothing(t *testing.T) {
 	test.Type(d.entry, "SANDBOX1")
 	d.final.SetChecked(true)
 	test.Tap(d.ok)
-	test.Tap(d.finalNo)
+	test.Tap(d.confirm.no)
 	if d.answered || d.confirm != nil {
 		t.Fatal("No at the second confirmation did not return to the dialog")
 	}
