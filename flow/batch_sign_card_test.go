@@ -64,3 +64,43 @@ func TestSignBatchOnTheVirtualCardPresentsOnePINEntryForEverySignature(t *testin
 		})
 	}
 }
+
+// A refused form refuses the batch before the card is touched, counted at
+// the card and at the module: no PIN asked, no VERIFY (not even the one
+// without data that reads the tries), no session opened — on a card found
+// for the first time, on the card the App signed with just before, and on
+// a locked card, where the form's refusal is what the user is told.
+func TestABatchWithARefusedFormLeavesTheCardUntouched(t *testing.T) {
+	cs, card, m, a := appOnTheCardStack(t)
+	batch := func(t *testing.T, missing bool) (*flow.BatchResult, *recorder, error) {
+		t.Helper()
+		forms := batchForms(t, []string{"a.txt", "b.txt"}, nil)
+		if missing {
+			forms[1] += ".missing"
+		}
+		r := &recorder{pin: vcard.SignaturePIN}
+		res, err := a.SignBatch(context.Background(), flow.BatchSignRequest{Forms: forms, OutDir: fsxtest.TempDir(t),
+			Credential: flow.CredentialChoice{Token: pkcs11.Selector{Label: pkcs11.JPKISignatureLabel}}}, r.callbacks(), nil)
+		return res, r, err
+	}
+	refused := func(t *testing.T, card *vcard.Card) {
+		t.Helper()
+		before, opened := card.Stats(), m.opened.Load()
+		res, r, err := batch(t, true)
+		if !errors.Is(err, flow.ErrInputMissing) || res.Refused != 1 || res.Signed != 0 {
+			t.Fatalf("err %v, %d refused, %d signed; want ErrInputMissing, 1, 0", err, res.Refused, res.Signed)
+		}
+		if after := card.Stats(); r.pinCalls != 0 || after != before || m.opened.Load() != opened {
+			t.Errorf("PIN asked %d times; the card went from %+v to %+v; %d sessions opened: want the card untouched",
+				r.pinCalls, before, after, m.opened.Load()-opened)
+		}
+	}
+	t.Run("a card found for the first time", func(t *testing.T) { refused(t, card) })
+	t.Run("the card signed with just before", func(t *testing.T) {
+		if _, _, err := batch(t, false); err != nil {
+			t.Fatal(err)
+		}
+		refused(t, card)
+	})
+	t.Run("a locked card", func(t *testing.T) { refused(t, cs.Insert(t, vcard.ScenarioLocked)) })
+}
