@@ -164,15 +164,16 @@ func BenchmarkBatchP12SignAndFileVsOpenSSLCurl(b *testing.B) {
 // and C_Sign per signature) and, in the same run and on the same card, 20
 // bare context-specific logins and C_Signs in a session logged in before
 // the timing starts (and logged out after it). Both run alternately, in
-// 31 rounds (with 15, the median below moved by ±0.07 from run to run on
-// the 2-core machine). The goal (≤ 1.2) is checked on "x-bare-C_Sign", the
-// median of the rounds' ratios, each round's batch against the bare
-// signatures made just before it: on a shared machine whose speed drifts, one lucky
-// round of either side decides a ratio of the best of each, which is
-// reported beside it ("x-bare-C_Sign-best"; "-disk" with each package
-// fsynced to disk, the packages on tmpfs otherwise). From a batch of one
-// form timed the same way, it reports what each added form costs against
-// one bare signature ("x-bare-C_Sign-per-added-form").
+// 31 rounds (with 15, the median below moved between 1.05 and 1.21 from
+// run to run of the same code on the 2-core machine). The goal (≤ 1.2) is
+// checked on "x-bare-C_Sign", the median of the rounds' ratios, each
+// round's batch against the bare signatures made just before it: on a
+// shared machine whose speed drifts, one lucky round of either side
+// decides a ratio of the best of each — the more rounds, the luckier —
+// which is reported beside it ("x-bare-C_Sign-best"; "-disk" with each
+// package fsynced to disk, the packages on tmpfs otherwise). From a batch
+// of one form timed the same way, it reports what each added form costs
+// against one bare signature ("x-bare-C_Sign-per-added-form").
 //
 // One App signs every batch, as the window's does: the first batch finds
 // the card by listing every slot (OpenSC looks for cards in every reader
