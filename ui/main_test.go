@@ -30,10 +30,15 @@ func TestMain(m *testing.M) {
 	// goroutine runs it (harness.wait, mainUntil), as the real driver's
 	// main thread would, and never beside the test.
 	onMain = func(fn func()) { mainQueue <- fn }
-	code := testenv.Main(m)
+	code := runTests(m)
 	closeWorld()
 	os.Exit(code)
 }
+
+// runTests runs the tests with the sandbox's parts: testenv.Main, or
+// testenv.CardMain in a process for a test on the virtual card
+// (main_cards_test.go).
+var runTests = testenv.Main
 
 // mainQueue holds what was handed to the UI thread (onMain).
 var mainQueue = make(chan func(), 1024)
