@@ -85,14 +85,14 @@ func TestABatchWithARefusedFormLeavesTheCardUntouched(t *testing.T) {
 	}
 	refused := func(t *testing.T, card *vcard.Card) {
 		t.Helper()
-		before, opened := card.Stats(), m.opened.Load()
+		before, opened := card.Stats(), m.Opened.Load()
 		res, r, err := batch(t, true)
 		if !errors.Is(err, flow.ErrInputMissing) || res.Refused != 1 || res.Signed != 0 {
 			t.Fatalf("err %v, %d refused, %d signed; want ErrInputMissing, 1, 0", err, res.Refused, res.Signed)
 		}
-		if after := card.Stats(); r.pinCalls != 0 || after != before || m.opened.Load() != opened {
+		if after := card.Stats(); r.pinCalls != 0 || after != before || m.Opened.Load() != opened {
 			t.Errorf("PIN asked %d times; the card went from %+v to %+v; %d sessions opened: want the card untouched",
-				r.pinCalls, before, after, m.opened.Load()-opened)
+				r.pinCalls, before, after, m.Opened.Load()-opened)
 		}
 	}
 	t.Run("a card found for the first time", func(t *testing.T) { refused(t, card) })

@@ -16,11 +16,11 @@ import (
 
 // appOnTheCardStack opens an App on the card stack's OpenSC module,
 // counting its listings, with a healthy card inserted.
-func appOnTheCardStack(t *testing.T) (*testenv.CardStack, *vcard.Card, *countingModule, *flow.App) {
+func appOnTheCardStack(t *testing.T) (*testenv.CardStack, *vcard.Card, *testenv.CountingModule, *flow.App) {
 	t.Helper()
 	cs := testenv.Cards(t)
 	card := cs.Insert(t, vcard.ScenarioHealthy)
-	m := &countingModule{Module: cs.Lib.Module()}
+	m := &testenv.CountingModule{Module: cs.Lib.Module()}
 	lib, err := pkcs11.OpenModule(m)
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func TestTheCardFoundOnceIsOpenedWhereItWasUntilACardGoesInOrOut(t *testing.T) {
 	// asked, the VERIFYs without data the card answered with its tries.
 	batch := func(t *testing.T, card *vcard.Card) (listed int32, asked int) {
 		t.Helper()
-		before, stats := m.lists.Load(), card.Stats()
+		before, stats := m.Lists.Load(), card.Stats()
 		forms := batchForms(t, []string{"a.txt", "b.txt"}, nil)
 		r := &recorder{pin: vcard.SignaturePIN}
 		res, err := a.SignBatch(context.Background(), flow.BatchSignRequest{Forms: forms, OutDir: fsxtest.TempDir(t),
@@ -58,7 +58,7 @@ func TestTheCardFoundOnceIsOpenedWhereItWasUntilACardGoesInOrOut(t *testing.T) {
 		if v, s := st.SignatureVerifies-stats.SignatureVerifies, st.Signatures-stats.Signatures; r.pinCalls != 1 || v != 1+2 || s != 2 {
 			t.Errorf("PIN asked %d times; the card saw %d VERIFYs and made %d signatures; want 1, 3, 2", r.pinCalls, v, s)
 		}
-		return m.lists.Load() - before, st.TriesQueries - stats.TriesQueries
+		return m.Lists.Load() - before, st.TriesQueries - stats.TriesQueries
 	}
 
 	if n, _ := batch(t, first); n == 0 {
@@ -101,7 +101,7 @@ func TestACardOpenedWhereItWasFoundShowsItsTriesLeftNow(t *testing.T) {
 	if _, err := batch(vcard.SignaturePIN); err != nil {
 		t.Fatal(err)
 	}
-	listed := m.lists.Load()
+	listed := m.Lists.Load()
 	if _, err := batch("WRONG9"); !errors.Is(err, pkcs11.ErrPINIncorrect) {
 		t.Fatalf("a wrong PIN: %v, want ErrPINIncorrect", err)
 	}
@@ -109,7 +109,7 @@ func TestACardOpenedWhereItWasFoundShowsItsTriesLeftNow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := m.lists.Load() - listed; n != 0 {
+	if n := m.Lists.Load() - listed; n != 0 {
 		t.Errorf("the card was looked for again (%d calls): not the path under test", n)
 	}
 	want := pkcs11.PINStatus{CountLow: true, TriesLeft: vcard.SignaturePINTries - 1}

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -298,34 +297,4 @@ func p12File(t *testing.T, data []byte) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// countingModule is a PKCS#11 module already initialized (the card
-// stack's OpenSC, a fake) that counts the calls that make OpenSC look for
-// cards in every reader, and the sessions opened and closed.
-type countingModule struct {
-	pkcs11.Module
-	lists, opened, closed atomic.Int32
-}
-
-func (m *countingModule) Initialize(...p11.InitializeOption) error { return nil } // shared, already initialized
-func (m *countingModule) Finalize() error                          { return nil }
-func (m *countingModule) GetSlotList(present bool) ([]uint, error) {
-	m.lists.Add(1)
-	return m.Module.GetSlotList(present)
-}
-func (m *countingModule) GetSlotInfo(slot uint) (p11.SlotInfo, error) {
-	m.lists.Add(1)
-	return m.Module.GetSlotInfo(slot)
-}
-func (m *countingModule) OpenSession(slot, flags uint) (p11.SessionHandle, error) {
-	sh, err := m.Module.OpenSession(slot, flags)
-	if err == nil {
-		m.opened.Add(1)
-	}
-	return sh, err
-}
-func (m *countingModule) CloseSession(sh p11.SessionHandle) error {
-	m.closed.Add(1)
-	return m.Module.CloseSession(sh)
 }

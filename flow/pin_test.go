@@ -10,6 +10,7 @@ import (
 
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/i18n"
+	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/pkcs11/pkcs11test"
 	"github.com/shinsei-app/shinsei/sandbox/service"
@@ -91,7 +92,7 @@ func TestALockedCardIsExplainedWithoutAPrompt(t *testing.T) {
 	svc := startService(t, w.pki, w.reg)
 	ctx := context.Background()
 	fake, _ := fakeCard(t, w, 5)
-	m := &countingModule{Module: fake}
+	m := &testenv.CountingModule{Module: fake}
 	lib, err := pkcs11.OpenModule(m)
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +115,7 @@ func TestALockedCardIsExplainedWithoutAPrompt(t *testing.T) {
 	if r.pinCalls != 0 || fake.LoginCalls() != 0 {
 		t.Errorf("PIN asked %d times, %d logins: a locked card is never asked", r.pinCalls, fake.LoginCalls())
 	}
-	if o, c := m.opened.Load(), m.closed.Load(); o == 0 || o != c {
+	if o, c := m.Opened.Load(), m.Closed.Load(); o == 0 || o != c {
 		t.Errorf("%d sessions opened on the card, %d closed: the one opened to read it is left open", o, c)
 	}
 	for _, lang := range []i18n.Lang{i18n.Japanese, i18n.English} {

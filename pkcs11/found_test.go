@@ -5,37 +5,11 @@ package pkcs11_test
 import (
 	"context"
 	"errors"
-	"sync/atomic"
 	"testing"
 
-	p11 "github.com/miekg/pkcs11"
-
+	"github.com/shinsei-app/shinsei/internal/testenv"
 	"github.com/shinsei-app/shinsei/pkcs11"
-	"github.com/shinsei-app/shinsei/pkcs11/pkcs11test"
 )
-
-// readCounter counts the calls that make OpenSC look for cards in every
-// reader (C_GetSlotList and C_GetSlotInfo) and those that make it ask the
-// card (C_GetTokenInfo).
-type readCounter struct {
-	*pkcs11test.Module
-	lists, infos atomic.Int32
-}
-
-func (m *readCounter) Initialize(...p11.InitializeOption) error { return nil }
-func (m *readCounter) Finalize() error                          { return nil }
-func (m *readCounter) GetSlotList(present bool) ([]uint, error) {
-	m.lists.Add(1)
-	return m.Module.GetSlotList(present)
-}
-func (m *readCounter) GetSlotInfo(id uint) (p11.SlotInfo, error) {
-	m.lists.Add(1)
-	return m.Module.GetSlotInfo(id)
-}
-func (m *readCounter) GetTokenInfo(id uint) (p11.TokenInfo, error) {
-	m.infos.Add(1)
-	return m.Module.GetTokenInfo(id)
-}
 
 func TestATokenIsOpenedAgainWhereItWasFoundWithoutReadingIt(t *testing.T) {
 	ctx := context.Background()
@@ -51,7 +25,7 @@ func TestATokenIsOpenedAgainWhereItWasFoundWithoutReadingIt(t *testing.T) {
 	t.Run("the token in its slot is opened without listing any slot nor reading the token, with its reader", func(t *testing.T) {
 		fake, lib := myNumberCard(t, 0)
 		f := found(t, lib)
-		m := &readCounter{Module: fake}
+		m := &testenv.CountingModule{Module: fake}
 		again, _ := pkcs11.OpenModule(m)
 		tok, err := again.OpenTokenAt(ctx, f, pkcs11.Selector{Label: pkcs11.JPKISignatureLabel}, pkcs11.WithTriesReaderAtLogin(&triesReader{n: 5}))
 		if err != nil {
@@ -64,7 +38,7 @@ func TestATokenIsOpenedAgainWhereItWasFoundWithoutReadingIt(t *testing.T) {
 		if err := tok.Login(ctx, (&prompter{pin: userPIN}).prompt); err != nil {
 			t.Errorf("login on the token opened again: %v", err)
 		}
-		if l, i := m.lists.Load(), m.infos.Load(); l != 0 || i != 0 {
+		if l, i := m.Lists.Load(), m.Infos.Load(); l != 0 || i != 0 {
 			t.Errorf("%d C_GetSlotList or C_GetSlotInfo and %d C_GetTokenInfo calls up to the login, want none", l, i)
 		}
 	})
@@ -112,20 +86,6 @@ func TestATokenIsOpenedAgainWhereItWasFoundWithoutReadingIt(t *testing.T) {
 	})
 }
 
-// tokenInfoCounter counts C_GetTokenInfo calls: OpenSC's JPKI driver asks
-// the card for the PIN status at each.
-type tokenInfoCounter struct {
-	*pkcs11test.Module
-	infos atomic.Int32
-}
-
-func (m *tokenInfoCounter) Initialize(...p11.InitializeOption) error { return nil }
-func (m *tokenInfoCounter) Finalize() error                          { return nil }
-func (m *tokenInfoCounter) GetTokenInfo(id uint) (p11.TokenInfo, error) {
-	m.infos.Add(1)
-	return m.Module.GetTokenInfo(id)
-}
-
 func TestTheFirstLoginTakesTheFlagsReadAtTheOpeningWithTheTriesReadJustBefore(t *testing.T) {
 	ctx := context.Background()
 	cases := []struct {
@@ -142,19 +102,19 @@ func TestTheFirstLoginTakesTheFlagsReadAtTheOpeningWithTheTriesReadJustBefore(t 
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			fake, _ := myNumberCard(t, c.failed)
-			m := &tokenInfoCounter{Module: fake}
+			m := &testenv.CountingModule{Module: fake}
 			lib, _ := pkcs11.OpenModule(m)
 			tok, err := lib.OpenToken(ctx, pkcs11.Selector{Label: pkcs11.JPKISignatureLabel}, pkcs11.WithTriesReaderAtLogin(c.reader))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer tok.Close()
-			before := m.infos.Load()
+			before := m.Infos.Load()
 			p := &prompter{pin: userPIN, confirm: true}
 			if err := tok.Login(ctx, p.prompt); err != nil {
 				t.Fatal(err)
 			}
-			if n := m.infos.Load() - before; n != c.infos || c.reader.calls != 1 {
+			if n := m.Infos.Load() - before; n != c.infos || c.reader.calls != 1 {
 				t.Errorf("%d C_GetTokenInfo and %d tries readings at Login, want %d and 1", n, c.reader.calls, c.infos)
 			}
 			if p.req.Status != c.want {
