@@ -37,41 +37,24 @@ func newPipeline(largest int64) *pipeline {
 // copy copies exactly size bytes of src to dst, reading src once, and
 // returns the SHA-256 and CRC-32 of those bytes. The calling goroutine
 // reads, checksums and writes each chunk while another goroutine computes
-// SHA-256 over it, so that hashing overlaps with the I/O. progress gets the
+// SHA-256 over it, so that hashing overlaps with the I/O; a file of one
+// chunk at most has no reading to overlap with, so its chunk is hashed
+// after it is written, without waking a goroutine. progress gets the
 // length of each chunk written. It fails if src is shorter or longer than
 // size.
 func (p *pipeline) copy(ctx context.Context, dst io.Writer, src io.Reader, size int64, progress func(int64)) (sum [sha256.Size]byte, crc uint32, err error) {
-	if size <= int64(p.size) {
-		return p.copyOne(ctx, dst, src, size, progress)
-	}
 	todo := make(chan []byte, chunks)
-	hashed := make(chan [sha256.Size]byte)
-	go p.hash(todo, hashed)
+	hashed := make(chan [sha256.Size]byte, 1)
+	one := size <= int64(p.size)
+	if !one {
+		go p.hash(todo, hashed)
+	}
 	crc, err = p.feed(ctx, dst, src, size, todo, progress)
 	close(todo)
+	if one {
+		p.hash(todo, hashed)
+	}
 	return <-hashed, crc, err
-}
-
-// copyOne is copy for a file of one chunk at most: there is no reading to
-// overlap the hashing with, so the chunk is hashed where it is read,
-// without waking a goroutine.
-func (p *pipeline) copyOne(ctx context.Context, dst io.Writer, src io.Reader, size int64, progress func(int64)) (sum [sha256.Size]byte, crc uint32, err error) {
-	if err := ctx.Err(); err != nil {
-		return sum, 0, fmt.Errorf("signer: stopped: %w", err)
-	}
-	b := <-p.free
-	defer func() { p.free <- b }()
-	if _, err := io.ReadFull(src, b[:size]); err != nil {
-		return sum, 0, fmt.Errorf("file changed while being read, or unreadable: %w", err)
-	}
-	if _, err := dst.Write(b[:size]); err != nil {
-		return sum, 0, fmt.Errorf("write package: %w", err)
-	}
-	progress(size)
-	if _, err := io.ReadFull(src, make([]byte, 1)); !errors.Is(err, io.EOF) {
-		return sum, 0, errors.New("file grew while being read")
-	}
-	return sha256.Sum256(b[:size]), crc32.ChecksumIEEE(b[:size]), nil
 }
 
 // hash computes SHA-256 over the chunks from todo, returning each to the
