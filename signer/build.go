@@ -95,14 +95,53 @@ var ErrKeyMismatch = errors.New("signer: the key does not belong to the certific
 // the package and hashed in the same pass. The package is written to a
 // temporary file next to outPath (mode 0600), synced and renamed over
 // outPath; on any error, including cancellation of ctx, nothing is left at
-// outPath and the temporary file is removed.
-func Build(ctx context.Context, outPath string, files []File, cred Credential, opts BuildOptions) (_ *BuildResult, err error) {
+// outPath and the temporary file is removed. Build is Prepare and then
+// Prepared.Sign, with the credential checked first.
+func Build(ctx context.Context, outPath string, files []File, cred Credential, opts BuildOptions) (*BuildResult, error) {
+	if err := checkCredential(cred); err != nil {
+		return nil, err
+	}
+	p, err := Prepare(ctx, outPath, files, opts)
+	if err != nil {
+		return nil, err
+	}
+	return p.Sign(ctx, cred, SignOptions{TSA: opts.TSA, ValidationData: opts.ValidationData})
+}
+
+func checkCredential(cred Credential) error {
 	if cred.Signer == nil || cred.Cert == nil {
-		return nil, errors.New("signer: the credential needs a key and a certificate")
+		return errors.New("signer: the credential needs a key and a certificate")
 	}
 	if !samePublicKey(cred.Signer, cred.Cert) {
-		return nil, ErrKeyMismatch
+		return ErrKeyMismatch
 	}
+	return nil
+}
+
+// SignOptions are what Prepared.Sign adds to the signature (see
+// BuildOptions' fields of the same names).
+type SignOptions struct {
+	TSA            *TSA
+	ValidationData *ValidationData
+}
+
+// Prepared is a package written up to its signature, in a temporary file
+// next to its path: its files copied and hashed, its manifest made. It
+// needs no credential, so a batch prepares its packages while the PIN is
+// asked. Sign signs it and puts it in place; Abort removes it. Either
+// must be called once; a Prepared is used by one goroutine at a time.
+type Prepared struct {
+	out      *fsx.File
+	cr       *carried
+	w        *packageWriter
+	manifest []byte
+}
+
+// Prepare writes the files into a temporary package next to outPath, as
+// Build does, up to the signature. Of opts it uses Progress, Carry and
+// Supporting; the signature's options are Sign's. On error nothing is
+// left behind.
+func Prepare(ctx context.Context, outPath string, files []File, opts BuildOptions) (_ *Prepared, err error) {
 	ins, total, err := openInputs(files, outPath)
 	defer func() {
 		for _, in := range ins {
@@ -112,7 +151,12 @@ func Build(ctx context.Context, outPath string, files []File, cred Credential, o
 	if err != nil {
 		return nil, err
 	}
-	var cr *carried
+	p := &Prepared{}
+	defer func() {
+		if err != nil {
+			p.Abort()
+		}
+	}()
 	if len(opts.Carry) > 0 {
 		if err := statCarry(opts.Carry); err != nil {
 			return nil, err
@@ -121,29 +165,54 @@ func Build(ctx context.Context, outPath string, files []File, cred Credential, o
 		for i, in := range ins {
 			names[i] = in.name
 		}
-		if cr, err = openCarried(ctx, opts.Carry, names); err != nil {
+		if p.cr, err = openCarried(ctx, opts.Carry, names); err != nil {
 			return nil, err
 		}
-		defer cr.close()
 	}
-	out, err := fsx.Create(outPath, 0)
-	if err != nil {
+	if p.out, err = fsx.Create(outPath, 0); err != nil {
 		return nil, fmt.Errorf("signer: create package: %w", err)
 	}
-	defer out.Abort()
 	progress := func(int64) {}
 	if opts.Progress != nil {
 		var done int64
 		progress = func(n int64) { done += n; opts.Progress(done, total) }
 	}
-	res, err := writePackage(ctx, out.File, ins, cred, opts, cr, progress)
+	p.w = newPackageWriter(p.out.File, p.cr)
+	if p.manifest, err = p.w.files(ctx, ins, opts.Supporting, progress); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Sign signs the prepared package's manifest with cred, writes the
+// signature and the ZIP's directory, and syncs and renames the package
+// over its path. On any error, including cancellation of ctx, nothing is
+// left at the path and the temporary file is removed.
+func (p *Prepared) Sign(ctx context.Context, cred Credential, opts SignOptions) (_ *BuildResult, err error) {
+	defer p.Abort() // after Commit, nothing to do
+	if err := checkCredential(cred); err != nil {
+		return nil, err
+	}
+	res, err := p.w.sign(ctx, p.manifest, cred, opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := out.Commit(); err != nil && !errors.Is(err, fsx.ErrDirNotSynced) {
+	if err := p.out.Commit(); err != nil && !errors.Is(err, fsx.ErrDirNotSynced) {
 		return nil, fmt.Errorf("signer: write package: %w", err)
 	}
 	return res, nil
+}
+
+// Abort removes the prepared package. It does nothing once the package
+// was signed or aborted.
+func (p *Prepared) Abort() {
+	if p.out != nil {
+		p.out.Abort()
+	}
+	if p.cr != nil {
+		p.cr.close()
+		p.cr = nil
+	}
 }
 
 // openInputs checks the files' names and opens them. It returns what it
@@ -199,76 +268,97 @@ func openInputs(files []File, outPath string) (ins []input, total int64, err err
 	return ins, total, nil
 }
 
-// writePackage writes the whole ZIP to out, with what cr carries when
-// it is not nil.
-func writePackage(ctx context.Context, out *os.File, ins []input, cred Credential, opts BuildOptions, cr *carried, progress func(int64)) (*BuildResult, error) {
-	now := time.Now()
-	tsa := opts.TSA
-	sigName, manName := signatureName, manifestName
-	if cr != nil {
-		sigName, manName = cr.sigName, cr.manifestName
-	}
-	zw := zip.NewWriter(&writeback{f: out})
-	if err := writeSmall(zw, mimetypeName, []byte(mimetypeASiCE), now); err != nil {
-		return nil, err
-	}
+// packageWriter writes a package's ZIP to out in two steps: files
+// writes the files and makes the manifest, sign the signature and the
+// rest.
+type packageWriter struct {
+	out *os.File
+	zw  *zip.Writer
+	cr  *carried // nil when nothing is carried
+	now time.Time
+	// sigName and manName are the new signature's entries.
+	sigName, manName string
 	// Each file's local header is written before its CRC is known; its
 	// CRC field is patched once the ZIP is complete (sizes are known up
 	// front), so no entry needs a data descriptor.
-	type patch struct {
-		off int64
-		crc uint32
+	patches []crcPatch
+	res     BuildResult
+}
+
+type crcPatch struct {
+	off int64
+	crc uint32
+}
+
+func newPackageWriter(out *os.File, cr *carried) *packageWriter {
+	w := &packageWriter{out: out, zw: zip.NewWriter(&writeback{f: out}), cr: cr, now: time.Now(),
+		sigName: signatureName, manName: manifestName}
+	if cr != nil {
+		w.sigName, w.manName = cr.sigName, cr.manifestName
 	}
-	var patches []patch
+	return w
+}
+
+// files writes the mimetype, ins and what is carried, and returns the
+// manifest that names them.
+func (w *packageWriter) files(ctx context.Context, ins []input, supporting bool, progress func(int64)) ([]byte, error) {
+	if err := writeSmall(w.zw, mimetypeName, []byte(mimetypeASiCE), w.now); err != nil {
+		return nil, err
+	}
 	var entries []manifestEntry
-	res := &BuildResult{}
 	var largest int64
 	for _, in := range ins {
 		largest = max(largest, in.size)
 	}
 	pipe := newPipeline(largest)
 	for i, in := range ins {
-		if err := zw.Flush(); err != nil {
+		if err := w.zw.Flush(); err != nil {
 			return nil, fmt.Errorf("signer: write package: %w", err)
 		}
-		off, err := out.Seek(0, io.SeekCurrent)
+		off, err := w.out.Seek(0, io.SeekCurrent)
 		if err != nil {
 			return nil, fmt.Errorf("signer: write package: %w", err)
 		}
-		fh := storedHeader(in.name, in.size, 0, now)
-		w, err := zw.CreateRaw(fh)
+		fh := storedHeader(in.name, in.size, 0, w.now)
+		zf, err := w.zw.CreateRaw(fh)
 		if err != nil {
 			return nil, fmt.Errorf("signer: write package: %w", err)
 		}
-		sum, crc, err := pipe.copy(ctx, w, in.f, in.size, progress)
+		sum, crc, err := pipe.copy(ctx, zf, in.f, in.size, progress)
 		if err != nil {
 			return nil, fmt.Errorf("signer: %s: %w", in.role, err)
 		}
 		fh.CRC32 = crc // CreateRaw keeps fh for the central directory
-		patches = append(patches, patch{off + 14, crc})
-		e := manifestEntry{Name: in.name, MimeType: mimeType(in.name), SHA256: sum[:], Root: i == 0 && !opts.Supporting}
+		w.patches = append(w.patches, crcPatch{off + 14, crc})
+		e := manifestEntry{Name: in.name, MimeType: mimeType(in.name), SHA256: sum[:], Root: i == 0 && !supporting}
 		entries = append(entries, e)
-		res.Files = append(res.Files, FileResult{Name: e.Name, MimeType: e.MimeType, Form: e.Root,
-			Size: in.size, SHA256: fmt.Sprintf("%x", sum), Status: StatusOK, Manifests: []string{manName}})
+		w.res.Files = append(w.res.Files, FileResult{Name: e.Name, MimeType: e.MimeType, Form: e.Root,
+			Size: in.size, SHA256: fmt.Sprintf("%x", sum), Status: StatusOK, Manifests: []string{w.manName}})
 	}
-	if cr != nil {
-		more, files, err := cr.writeFiles(ctx, zw, now, manName)
+	if w.cr != nil {
+		more, files, err := w.cr.writeFiles(ctx, w.zw, w.now, w.manName)
 		if err != nil {
 			return nil, err
 		}
 		entries = append(entries, more...)
-		res.Files = append(res.Files, files...)
+		w.res.Files = append(w.res.Files, files...)
 	}
+	return marshalManifest(w.sigName, entries), nil
+}
+
+// sign signs manifest with cred and writes the signature, the manifest,
+// the carried packages' own and the ZIP's directory.
+func (w *packageWriter) sign(ctx context.Context, manifest []byte, cred Credential, opts SignOptions) (*BuildResult, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("signer: stopped: %w", err)
 	}
-	manifest := marshalManifest(sigName, entries)
+	res := &w.res
 	sig, err := signDetached(manifest, cred, essAttribute(cred.Cert))
 	if err != nil {
 		return nil, err
 	}
-	if tsa != nil {
-		if stamped, err := StampSignature(ctx, sig, *tsa); err != nil {
+	if opts.TSA != nil {
+		if stamped, err := StampSignature(ctx, sig, *opts.TSA); err != nil {
 			res.TimestampErr = err
 		} else {
 			sig, res.Timestamped = stamped, true
@@ -283,26 +373,26 @@ func writePackage(ctx context.Context, out *os.File, ins []input, cred Credentia
 		}
 		res.ValidationData = true
 	}
-	if cr != nil {
-		if err := cr.writeMeta(zw, now); err != nil {
+	if w.cr != nil {
+		if err := w.cr.writeMeta(w.zw, w.now); err != nil {
 			return nil, err
 		}
 	}
-	if err := writeSmall(zw, manName, manifest, now); err != nil {
+	if err := writeSmall(w.zw, w.manName, manifest, w.now); err != nil {
 		return nil, err
 	}
-	if err := writeSmall(zw, sigName, sig, now); err != nil {
+	if err := writeSmall(w.zw, w.sigName, sig, w.now); err != nil {
 		return nil, err
 	}
-	if err := zw.Close(); err != nil {
+	if err := w.zw.Close(); err != nil {
 		return nil, fmt.Errorf("signer: write package: %w", err)
 	}
-	for _, p := range patches {
-		if _, err := out.WriteAt(binary.LittleEndian.AppendUint32(nil, p.crc), p.off); err != nil {
+	for _, p := range w.patches {
+		if _, err := w.out.WriteAt(binary.LittleEndian.AppendUint32(nil, p.crc), p.off); err != nil {
 			return nil, fmt.Errorf("signer: write package: %w", err)
 		}
 	}
-	size, err := out.Seek(0, io.SeekCurrent)
+	size, err := w.out.Seek(0, io.SeekCurrent)
 	if err != nil {
 		return nil, fmt.Errorf("signer: write package: %w", err)
 	}

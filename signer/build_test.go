@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -371,5 +372,63 @@ func TestBuildReportsProgressUpToTheTotal(t *testing.T) {
 		BuildOptions{Progress: func(d, t int64) { last, total = d, t }})
 	if err != nil || last != 3*chunkSize+6 || total != last {
 		t.Fatalf("progress ended at %d of %d: %v", last, total, err)
+	}
+}
+
+// TestAPreparedPackageIsSignedLaterOrLeavesNothing: Prepare copies and
+// hashes the files without a credential into a temporary file only; Sign
+// puts a valid package in place, and Abort, a key that does not match or
+// a cancelled signature leave only the inputs.
+func TestAPreparedPackageIsSignedLaterOrLeavesNothing(t *testing.T) {
+	f := testFixtures(t)
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name string
+		end  func(p *Prepared) error // nil error: the package is signed
+	}{
+		{"signed, it is in place and verifies", func(p *Prepared) error {
+			_, err := p.Sign(context.Background(), credential(f.resident), SignOptions{})
+			return err
+		}},
+		{"aborted, nothing is left", func(p *Prepared) error { p.Abort(); return ErrInvalidFile }},
+		{"signed with a key that is not the certificate's, nothing is left", func(p *Prepared) error {
+			cred := credential(f.resident)
+			cred.Signer = f.other.Key
+			_, err := p.Sign(context.Background(), cred, SignOptions{})
+			return err
+		}},
+		{"signed once cancelled, nothing is left", func(p *Prepared) error {
+			_, err := p.Sign(cancelled, credential(f.resident), SignOptions{})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := fsxtest.TempDir(t)
+			files := sampleFiles(t, dir)
+			before := dirNames(t, dir)
+			out := filepath.Join(dir, "a.asice")
+			p, err := Prepare(context.Background(), out, files, BuildOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) || len(dirNames(t, dir)) != len(before)+1 {
+				t.Fatalf("prepared: %v, the folder holds %q; want only a temporary file beside the inputs", err, dirNames(t, dir))
+			}
+			if err := tc.end(p); err != nil {
+				if after := dirNames(t, dir); !slices.Equal(after, before) {
+					t.Fatalf("%v: the folder holds %q, want only the inputs %q", err, after, before)
+				}
+				return
+			}
+			rep, err := Verify(context.Background(), out, f.opts())
+			if err != nil || rep.Outcome() != OutcomeValid || len(rep.Files) != len(files) {
+				t.Fatalf("the signed package: %v, %+v", err, rep)
+			}
+			p.Abort() // after Sign, nothing to do
+			if len(dirNames(t, dir)) != len(before)+1 {
+				t.Errorf("the folder holds %q, want the inputs and the package", dirNames(t, dir))
+			}
+		})
 	}
 }
