@@ -222,11 +222,14 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 		}
 		return accepted, nil
 	}
+	// The packages are prepared from now on, while the PIN is asked.
+	prep := prepareBatch(mctx, res.Items)
+	defer prep.stop()
 	_, err := a.useCredential(ctx, req.Credential, cb, signing{
 		// Each form is pre-checked on its own in use: the credential is
 		// unlocked once for them all.
 		use: func(cred signer.Credential, _ *Precheck) error {
-			stopped = a.signBatchItems(mctx, res, cred, cb, confirmIndeterminate, report)
+			stopped = a.signBatchItems(mctx, res, prep, cred, confirmIndeterminate, report)
 			return nil
 		},
 	})
@@ -319,19 +322,19 @@ func batchAttachments(form string) ([]string, error) {
 // hashed and the last package written.
 const BatchSignAhead = 3
 
-// signBatchItems pre-checks each form of the batch in order and builds
-// its package with the unlocked credential, up to BatchSignAhead at a
-// time (the token makes one signature at a time). Each item is reported
+// signBatchItems pre-checks each form of the batch in order and signs
+// its package, prepared by prep, with the unlocked credential, up to
+// BatchSignAhead at a time (the token makes one signature at a time). Each item is reported
 // in the order of the forms. It returns the error that stopped the batch
 // — one of the credential (a refused or locked PIN, the card gone) or of
 // ctx — and nil when every form was tried; the forms left are
 // BatchNotTried, and one already under way when the batch stopped is
 // BatchNotTried too unless it was signed (the token never presents a PIN
 // it saw refused: pkcs11.Key.SignContext).
-func (a *App) signBatchItems(ctx context.Context, res *BatchResult, cred signer.Credential, cb Callbacks, confirm func(context.Context, *Precheck) (bool, error), report func(int)) error {
+func (a *App) signBatchItems(ctx context.Context, res *BatchResult, prep *preparing, cred signer.Credential, confirm func(context.Context, *Precheck) (bool, error), report func(int)) error {
 	tsa := a.tsa(ctx)
 	var (
-		mu      sync.Mutex // guards the items' outcomes, done, next, stopped and the callbacks
+		mu      sync.Mutex // guards the items' outcomes, done, next and stopped
 		stopped error
 		next    int
 		wg      sync.WaitGroup
@@ -351,11 +354,14 @@ func (a *App) signBatchItems(ctx context.Context, res *BatchResult, cred signer.
 			next++
 		}
 	}
-	scb := serialCallbacks(cb, &mu)
-	// build builds item i's package and records its outcome.
-	build := func(i int, files []signer.File, signed *Signed) {
+	// build signs item i's package and records its outcome.
+	build := func(i int) {
 		it := &res.Items[i]
-		err := signed.build(ctx, files, cred, it.Precheck, tsa, scb)
+		signed := batchSigned(it)
+		p, err := prep.take(ctx, i)
+		if err == nil {
+			err = signed.sign(ctx, p, cred, it.Precheck, tsa)
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		switch {
@@ -380,18 +386,13 @@ func (a *App) signBatchItems(ctx context.Context, res *BatchResult, cred signer.
 	}
 	// BatchSignAhead builders, each taking the next form pre-checked: a
 	// goroutine kept for the batch, whose stack has grown once.
-	type job struct {
-		i      int
-		files  []signer.File
-		signed *Signed
-	}
-	jobs := make(chan job)
+	jobs := make(chan int)
 	for range min(BatchSignAhead, len(res.Items)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range jobs {
-				build(j.i, j.files, j.signed)
+			for i := range jobs {
+				build(i)
 			}
 		}()
 	}
@@ -410,8 +411,8 @@ func (a *App) signBatchItems(ctx context.Context, res *BatchResult, cred signer.
 			break
 		}
 		mu.Lock()
-		files, signed, stop := a.precheckBatchItem(ctx, it, cred, confirm)
-		if files == nil || stop != nil {
+		sign, stop := a.precheckBatchItem(ctx, it, cred, confirm)
+		if !sign || stop != nil {
 			stopped = cmp.Or(stopped, stop)
 			if stop == nil {
 				finish(i)
@@ -420,10 +421,11 @@ func (a *App) signBatchItems(ctx context.Context, res *BatchResult, cred signer.
 			if stop != nil {
 				break
 			}
+			prep.discard(ctx, i)
 			continue
 		}
 		mu.Unlock()
-		jobs <- job{i, files, signed}
+		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
@@ -433,38 +435,28 @@ func (a *App) signBatchItems(ctx context.Context, res *BatchResult, cred signer.
 }
 
 // precheckBatchItem pre-checks one form of a batch against the unlocked
-// credential and, when it may be signed, returns the files and the
-// package to build. A refused form gets its outcome and nil files. The
-// error is ctx's, which stops the batch.
-func (a *App) precheckBatchItem(ctx context.Context, it *BatchItem, cred signer.Credential, confirm func(context.Context, *Precheck) (bool, error)) ([]signer.File, *Signed, error) {
+// credential and reports whether it may be signed. A refused form gets
+// its outcome. The error is ctx's, which stops the batch.
+func (a *App) precheckBatchItem(ctx context.Context, it *BatchItem, cred signer.Credential, confirm func(context.Context, *Precheck) (bool, error)) (bool, error) {
 	p := a.precheckSigner(ctx, cred, it.form, it.proc, it.attachments)
 	it.Precheck = p
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return false, err
 	}
 	if !p.OK() {
 		it.Status, it.Err = BatchRefused, &Error{Op: "sign " + it.Form, Err: &PrecheckError{Precheck: p}}
-		return nil, nil, nil
+		return false, nil
 	}
 	ok, err := confirm(ctx, p)
 	switch {
 	case err != nil:
 		it.Status, it.Err = BatchRefused, err
-		return nil, nil, nil
+		return false, nil
 	case !ok:
 		it.Status, it.Err = BatchRefused, &Error{Op: "sign " + it.Form, Err: ErrIndeterminate}
-		return nil, nil, nil
+		return false, nil
 	}
-	files := make([]signer.File, 0, 1+len(it.Attachments))
-	files = append(files, signer.File{Path: it.Form})
-	for _, f := range it.Attachments {
-		files = append(files, signer.File{Path: f})
-	}
-	signed := &Signed{Path: it.Package, Form: it.form}
-	if it.proc != nil {
-		signed.Procedure = *it.proc
-	}
-	return files, signed, nil
+	return true, nil
 }
 
 // stopsBatch reports whether a signature's error must stop a batch: the

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/shinsei-app/shinsei/flow"
 	"github.com/shinsei-app/shinsei/internal/fsx/fsxtest"
@@ -245,4 +246,49 @@ func TestSignBatchStopsAtAWrongPINAndPrechecksEachForm(t *testing.T) {
 			t.Errorf("%d files for %d signed packages", len(files), res.Signed)
 		}
 	})
+}
+
+// TestABatchPreparesItsPackagesWhileThePINIsAskedAndLeavesNoneBehind:
+// the forms are copied and hashed into their packages while the PIN or
+// password is asked, and a prompt cancelled leaves nothing in the output
+// folder, not even a temporary package.
+func TestABatchPreparesItsPackagesWhileThePINIsAskedAndLeavesNoneBehind(t *testing.T) {
+	w := getWorld(t)
+	svc := startService(t, w.pki, w.reg)
+	a, _ := openApp(t, svc, w.pki, []*pkcs11.Library{testenv.SoftHSM(t)}, func(c *flow.Config) { c.DoNotKeepCertificates = true })
+	ctx := context.Background()
+	cancelled := errors.New("the test cancelled the prompt")
+	for _, cred := range []flow.CredentialChoice{residentToken(), flow.P12File(p12File(t, w.corpP12))} {
+		t.Run(cred.String(), func(t *testing.T) {
+			forms := batchForms(t, []string{"a.txt", "b.txt", "c.txt"}, map[string][]string{"b.txt": {"z.pdf"}})
+			out := fsxtest.TempDir(t)
+			var during []string
+			prompt := func() error {
+				// Every package is prepared, in a temporary file, while
+				// the prompt waits.
+				for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+					if during = filesIn(t, out); len(during) == len(forms) {
+						break
+					}
+				}
+				return cancelled
+			}
+			cb := flow.Callbacks{
+				PIN: func(context.Context, pkcs11.PINRequest) (pkcs11.PINAnswer, error) {
+					return pkcs11.PINAnswer{}, prompt()
+				},
+				Secret: func(context.Context, flow.SecretRequest) ([]byte, error) { return nil, prompt() },
+			}
+			res, err := a.SignBatch(ctx, flow.BatchSignRequest{Forms: forms, OutDir: out, Credential: cred}, cb, nil)
+			if !errors.Is(err, cancelled) || res.NotTried != len(forms) {
+				t.Fatalf("err %v, %d not tried; want the prompt's error and no form tried", err, res.NotTried)
+			}
+			if len(during) != len(forms) {
+				t.Errorf("while the prompt waited the output folder held %v, want a package being prepared for each form", during)
+			}
+			if left := filesIn(t, out); len(left) != 0 {
+				t.Errorf("the cancelled batch left %v", left)
+			}
+		})
+	}
 }

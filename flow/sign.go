@@ -330,14 +330,34 @@ func confirmIndeterminate(accept bool, cb Callbacks) func(ctx context.Context, p
 // build signs files with cred into the package at s.Path, reporting the
 // hashing through cb, and records what was signed and its pre-check p.
 func (s *Signed) build(ctx context.Context, files []signer.File, cred signer.Credential, p *Precheck, tsa *signer.TSA, cb Callbacks) error {
-	opts := signer.BuildOptions{TSA: tsa, ValidationData: validationData(p), Supporting: s.supporting}
+	prep, err := s.prepare(ctx, files, cb)
+	if err != nil {
+		return err
+	}
+	return s.sign(ctx, prep, cred, p, tsa)
+}
+
+// prepare writes files into the package at s.Path up to its signature,
+// reporting the hashing through cb.
+func (s *Signed) prepare(ctx context.Context, files []signer.File, cb Callbacks) (*signer.Prepared, error) {
+	opts := signer.BuildOptions{Supporting: s.supporting}
 	if s.PowerOfAttorney != nil {
 		opts.Carry = []string{s.PowerOfAttorney.Path}
 	}
-	opts.Progress = func(done, total int64) {
-		cb.progress(StageHashing, done, total)
+	if cb.Progress != nil {
+		opts.Progress = func(done, total int64) { cb.progress(StageHashing, done, total) }
 	}
-	res, err := signer.Build(ctx, s.Path, files, cred, opts)
+	prep, err := signer.Prepare(ctx, s.Path, files, opts)
+	if err != nil {
+		return nil, &Error{Op: "sign", Err: err}
+	}
+	return prep, nil
+}
+
+// sign signs the prepared package with cred and records what was signed
+// and its pre-check p.
+func (s *Signed) sign(ctx context.Context, prep *signer.Prepared, cred signer.Credential, p *Precheck, tsa *signer.TSA) error {
+	res, err := prep.Sign(ctx, cred, signer.SignOptions{TSA: tsa, ValidationData: validationData(p)})
 	if err != nil {
 		return &Error{Op: "sign", Err: err}
 	}
