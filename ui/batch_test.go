@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
@@ -139,5 +140,30 @@ func TestTheBatchWindowStopsAtAWrongPINAndSignsNothing(t *testing.T) {
 	h.wait("batch-done")
 	if b.result.Signed != 2 {
 		t.Errorf("signed %d with the right PIN, want 2", b.result.Signed)
+	}
+}
+
+func TestCancelOnTheBatchsPINDialogLeavesNothingInTheOutputFolder(t *testing.T) {
+	useLanguage(i18n.Japanese)
+	h := newHarness(t, config(t))
+	forms, out := openBatch(t, h, "a.txt", "b.txt", "c.txt")
+	b := h.s.batch
+	signWithToken(t, h)
+	h.wait("pin")
+	// While the dialog waits, each form is copied into its package.
+	var during []os.DirEntry
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && len(during) < len(forms); time.Sleep(time.Millisecond) {
+		during, _ = os.ReadDir(out)
+	}
+	if len(during) != len(forms) {
+		t.Errorf("while the PIN dialog was open the output folder held %d files, want a package being prepared for each of the %d forms", len(during), len(forms))
+	}
+	test.Tap(h.s.pin.cancel)
+	h.wait("batch-done")
+	if b.result == nil || b.result.Signed != 0 || b.result.NotTried != len(forms) {
+		t.Fatalf("result %+v, want no form signed", b.result)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("left in the output folder after Cancel: %v", entries)
 	}
 }

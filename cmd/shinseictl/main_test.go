@@ -95,8 +95,23 @@ func TestScripts(t *testing.T) {
 			env.Setenv("SOFTHSM_MODULE", softhsm)
 			return nil
 		},
-		Cmds: map[string]func(*testscript.TestScript, bool, []string){"exits": exits, "openssl-tsa": opensslTSA, "lt-pki": ltPKI},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){"exits": exits, "empty": empty, "openssl-tsa": opensslTSA, "lt-pki": ltPKI},
 	})
+}
+
+// empty checks that each folder holds nothing, hidden files included:
+// "empty out" (a temporary package left behind would be hidden).
+func empty(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: empty DIR...")
+	}
+	for _, dir := range args {
+		entries, err := os.ReadDir(ts.MkAbs(dir))
+		ts.Check(err)
+		if len(entries) > 0 {
+			ts.Fatalf("%s holds %s and %d more", dir, entries[0].Name(), len(entries)-1)
+		}
+	}
 }
 
 // exits runs a command and checks its exit code: "exits 2 shinseictl verify x".
