@@ -133,6 +133,11 @@ func BatchName(form string) string {
 // signature certificate and an unconfirmed final try end the batch before
 // any PIN is presented, as for one signature.
 //
+// Once every input is checked, the forms and attachments are copied and
+// hashed into their packages (temporary files in OutDir, BatchPrepareAhead
+// at a time) while the PIN or password is asked; a package not signed is
+// removed, whichever way the batch ends.
+//
 // After the unlock each form is pre-checked against the certificate on
 // its own (a red line refuses that form and the batch goes on; what does
 // not depend on the form — the certificate's path and revocation, the
@@ -317,15 +322,16 @@ func batchAttachments(form string) ([]string, error) {
 	return files, nil
 }
 
-// BatchSignAhead is how many packages of a batch are built at a time: the
-// card makes one signature at a time, and meanwhile the next form is
-// hashed and the last package written.
+// BatchSignAhead is how many packages of a batch are signed at a time:
+// the card makes one signature at a time, and meanwhile the next
+// package's CMS is built and the last package finished (their files were
+// copied and hashed before, batch_prepare.go).
 const BatchSignAhead = 3
 
 // signBatchItems pre-checks each form of the batch in order and signs
 // its package, prepared by prep, with the unlocked credential, up to
-// BatchSignAhead at a time (the token makes one signature at a time). Each item is reported
-// in the order of the forms. It returns the error that stopped the batch
+// BatchSignAhead at a time. Each item is reported in the order of the
+// forms. It returns the error that stopped the batch
 // — one of the credential (a refused or locked PIN, the card gone) or of
 // ctx — and nil when every form was tried; the forms left are
 // BatchNotTried, and one already under way when the batch stopped is
@@ -384,7 +390,7 @@ func (a *App) signBatchItems(ctx context.Context, res *BatchResult, prep *prepar
 		}
 		finish(i)
 	}
-	// BatchSignAhead builders, each taking the next form pre-checked: a
+	// BatchSignAhead signers, each taking the next form pre-checked: a
 	// goroutine kept for the batch, whose stack has grown once.
 	jobs := make(chan int)
 	for range min(BatchSignAhead, len(res.Items)) {
