@@ -2,15 +2,17 @@ package flow
 
 import (
 	"context"
+	"sync"
 
+	"github.com/shinsei-app/shinsei/pkcs11"
 	"github.com/shinsei-app/shinsei/signer"
 )
 
 // BatchPrepareAhead is how many packages of a batch are prepared ahead of
 // their signatures: the forms and attachments copied and hashed into
-// their temporary packages, from the moment every input was checked —
-// while the PIN is asked, the card opened and the first forms signed.
-// Each holds one open file until it is signed.
+// their temporary packages, from the moment the PIN or password is asked
+// — while it is entered and the first forms are signed. Each holds one
+// open file until it is signed.
 const BatchPrepareAhead = 32
 
 // preparing prepares a batch's packages in the order of its forms, at
@@ -20,6 +22,7 @@ type preparing struct {
 	ready  []chan preparedPackage // one per item, each sent at most once
 	slots  chan struct{}
 	done   chan struct{}
+	start  func() // once
 }
 
 type preparedPackage struct {
@@ -27,8 +30,9 @@ type preparedPackage struct {
 	err error
 }
 
-// prepareBatch starts preparing the packages of items, whose inputs were
-// checked. stop must be called once the batch is over.
+// prepareBatch makes the preparing of the packages of items, whose
+// inputs were checked; start starts it. stop must be called once the
+// batch is over.
 func prepareBatch(ctx context.Context, items []BatchItem) *preparing {
 	ctx, cancel := context.WithCancel(ctx)
 	b := &preparing{cancel: cancel, ready: make([]chan preparedPackage, len(items)),
@@ -36,19 +40,43 @@ func prepareBatch(ctx context.Context, items []BatchItem) *preparing {
 	for i := range b.ready {
 		b.ready[i] = make(chan preparedPackage, 1)
 	}
-	go func() {
-		defer close(b.done)
-		for i := range items {
-			select {
-			case b.slots <- struct{}{}:
-			case <-ctx.Done():
-				return
+	b.start = sync.OnceFunc(func() {
+		go func() {
+			defer close(b.done)
+			for i := range items {
+				if ctx.Err() != nil {
+					return
+				}
+				select {
+				case b.slots <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+				p, err := batchSigned(&items[i]).prepare(ctx, batchFiles(&items[i]), Callbacks{})
+				b.ready[i] <- preparedPackage{p, err}
 			}
-			p, err := batchSigned(&items[i]).prepare(ctx, batchFiles(&items[i]), Callbacks{})
-			b.ready[i] <- preparedPackage{p, err}
-		}
-	}()
+		}()
+	})
 	return b
+}
+
+// whilePrompting starts the preparing when cb asks for the PIN or the
+// password: then, not while the card is opened, which the preparing
+// would slow.
+func (b *preparing) whilePrompting(cb Callbacks) Callbacks {
+	if pin := cb.PIN; pin != nil {
+		cb.PIN = func(ctx context.Context, r pkcs11.PINRequest) (pkcs11.PINAnswer, error) {
+			b.start()
+			return pin(ctx, r)
+		}
+	}
+	if secret := cb.Secret; secret != nil {
+		cb.Secret = func(ctx context.Context, r SecretRequest) ([]byte, error) {
+			b.start()
+			return secret(ctx, r)
+		}
+	}
+	return cb
 }
 
 // take waits for item i's package, which the caller then signs or
@@ -75,6 +103,7 @@ func (b *preparing) discard(ctx context.Context, i int) {
 // taken.
 func (b *preparing) stop() {
 	b.cancel()
+	b.start() // so that done is closed
 	<-b.done
 	for _, c := range b.ready {
 		select {

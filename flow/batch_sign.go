@@ -133,10 +133,10 @@ func BatchName(form string) string {
 // signature certificate and an unconfirmed final try end the batch before
 // any PIN is presented, as for one signature.
 //
-// Once every input is checked, the forms and attachments are copied and
-// hashed into their packages (temporary files in OutDir, BatchPrepareAhead
-// at a time) while the PIN or password is asked; a package not signed is
-// removed, whichever way the batch ends.
+// While the PIN or password is asked, the forms and attachments are
+// copied and hashed into their packages (temporary files in OutDir,
+// BatchPrepareAhead at a time); a package not signed is removed,
+// whichever way the batch ends.
 //
 // After the unlock each form is pre-checked against the certificate on
 // its own (a red line refuses that form and the batch goes on; what does
@@ -227,10 +227,10 @@ func (a *App) SignBatch(ctx context.Context, req BatchSignRequest, cb Callbacks,
 		}
 		return accepted, nil
 	}
-	// The packages are prepared from now on, while the PIN is asked.
+	// The packages are prepared while the PIN is asked.
 	prep := prepareBatch(mctx, res.Items)
 	defer prep.stop()
-	_, err := a.useCredential(ctx, req.Credential, cb, signing{
+	_, err := a.useCredential(ctx, req.Credential, prep.whilePrompting(cb), signing{
 		// Each form is pre-checked on its own in use: the credential is
 		// unlocked once for them all.
 		use: func(cred signer.Credential, _ *Precheck) error {
@@ -338,6 +338,7 @@ const BatchSignAhead = 3
 // BatchNotTried too unless it was signed (the token never presents a PIN
 // it saw refused: pkcs11.Key.SignContext).
 func (a *App) signBatchItems(ctx context.Context, res *BatchResult, prep *preparing, cred signer.Credential, confirm func(context.Context, *Precheck) (bool, error), report func(int)) error {
+	prep.start() // a credential unlocked without a prompt
 	tsa := a.tsa(ctx)
 	var (
 		mu      sync.Mutex // guards the items' outcomes, done, next and stopped
