@@ -108,6 +108,8 @@ func Build(ctx context.Context, outPath string, files []File, cred Credential, o
 	return p.Sign(ctx, cred, SignOptions{TSA: opts.TSA, ValidationData: opts.ValidationData})
 }
 
+// checkCredential refuses a credential without a key or a certificate, or
+// whose key is not its certificate's (ErrKeyMismatch).
 func checkCredential(cred Credential) error {
 	if cred.Signer == nil || cred.Cert == nil {
 		return errors.New("signer: the credential needs a key and a certificate")
@@ -188,7 +190,7 @@ func Prepare(ctx context.Context, outPath string, files []File, opts BuildOption
 // signature and the ZIP's directory, and syncs and renames the package
 // over its path. On any error, including cancellation of ctx, nothing is
 // left at the path and the temporary file is removed.
-func (p *Prepared) Sign(ctx context.Context, cred Credential, opts SignOptions) (_ *BuildResult, err error) {
+func (p *Prepared) Sign(ctx context.Context, cred Credential, opts SignOptions) (*BuildResult, error) {
 	defer p.Abort() // after Commit, nothing to do
 	if err := checkCredential(cred); err != nil {
 		return nil, err
