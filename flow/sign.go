@@ -344,9 +344,7 @@ func (s *Signed) prepare(ctx context.Context, files []signer.File, cb Callbacks)
 	if s.PowerOfAttorney != nil {
 		opts.Carry = []string{s.PowerOfAttorney.Path}
 	}
-	if cb.Progress != nil {
-		opts.Progress = func(done, total int64) { cb.progress(StageHashing, done, total) }
-	}
+	opts.Progress = func(done, total int64) { cb.progress(StageHashing, done, total) }
 	prep, err := signer.Prepare(ctx, s.Path, files, opts)
 	if err != nil {
 		return nil, &Error{Op: "sign", Err: err}
